@@ -1,0 +1,28 @@
+"""The numeric core: real attention arithmetic at real model sizes (numpy/scipy only).
+
+It never imports manim. Scenes read every number they draw from a :class:`Trace`.
+"""
+
+from .dims import PRESETS, ModelDims, get_dims, parameter_counts
+from .errors import InputError
+from .examples import DEFAULT_EXAMPLE, Example, example_from_sentence, load_example
+from .layout import key_by_query
+from .trace import DEFAULT_SEED, HeadTrace, Trace, build_trace, build_traces
+
+__all__ = [
+    "DEFAULT_EXAMPLE",
+    "DEFAULT_SEED",
+    "PRESETS",
+    "Example",
+    "HeadTrace",
+    "InputError",
+    "ModelDims",
+    "Trace",
+    "build_trace",
+    "build_traces",
+    "example_from_sentence",
+    "get_dims",
+    "key_by_query",
+    "load_example",
+    "parameter_counts",
+]

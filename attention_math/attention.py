@@ -1,0 +1,53 @@
+"""Scores, masks, softmax and value sums: the arithmetic of one attention head.
+
+Convention: arrays are indexed ``[query, key]`` here (as in TransformerLens).
+On screen keys are rows and queries are columns; the single transpose between
+the two lives in :func:`attention_math.layout.key_by_query`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def causal_mask(n_query: int, n_key: int | None = None) -> np.ndarray:
+    """Boolean ``[query, key]`` array: True where the key may be attended to.
+
+    A key is hidden from a query exactly when it comes later in the sentence.
+    """
+    n_key = n_query if n_key is None else n_key
+    return np.tril(np.ones((n_query, n_key), dtype=bool))  # (n_q, n_k)
+
+
+def full_mask(n_query: int, n_key: int) -> np.ndarray:
+    """No masking at all (cross-attention)."""
+    return np.ones((n_query, n_key), dtype=bool)  # (n_q, n_k)
+
+
+def attention_scores(Q: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """Raw dot products ``K_i . Q_j`` laid out ``[query j, key i]``."""
+    return Q @ K.T  # (n_q, d_key) @ (d_key, n_k) -> (n_q, n_k)
+
+
+def scale_scores(scores: np.ndarray, d_key: int) -> np.ndarray:
+    """Divide by sqrt(d_key) so that scores stay O(1) at any head size."""
+    return scores / np.sqrt(d_key)
+
+
+def masked_softmax(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Softmax over keys for each query; masked entries become exactly 0.
+
+    Masked scores are treated as minus infinity (the red cells of the video).
+    Every query must see at least one key.
+    """
+    if not mask.any(axis=-1).all():
+        raise ValueError("every query must be allowed to see at least one key")
+    masked = np.where(mask, scores, -np.inf)  # (n_q, n_k)
+    shifted = masked - masked.max(axis=-1, keepdims=True)  # stability; max is finite
+    weights = np.exp(shifted)  # exp(-inf) == 0 exactly
+    return weights / weights.sum(axis=-1, keepdims=True)  # (n_q, n_k), rows sum to 1
+
+
+def weighted_values(pattern: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """For each query j: sum_i pattern[j, i] * V_i."""
+    return pattern @ V  # (n_q, n_k) @ (n_k, d_v) -> (n_q, d_v)

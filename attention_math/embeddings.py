@@ -1,0 +1,84 @@
+"""Deterministic embeddings: a per-word random vector + role + meaning features + position.
+
+In d_embed = 12,288 dimensions independent random directions are nearly orthogonal
+(their cosine is about 1/sqrt(d) ~ 0.009), so every word, role, feature and position
+gets its own direction and they barely interfere: that is what lets a hand-designed
+head read "is this a noun?" off an embedding with one dot product.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .text import Token
+
+
+@dataclass(frozen=True)
+class EmbeddingSettings:
+    """Weights of the parts of an embedding (see assets/heads.toml)."""
+
+    base: float = 1.0
+    role: float = 1.0
+    feature: float = 1.0
+    position: float = 0.7
+    noise: float = 0.35
+
+    def weight_of(self, feature: str) -> float:
+        """How strongly a feature direction is present in an embedding that has it."""
+        if feature.startswith("role:"):
+            return self.role
+        if feature.startswith("position:"):
+            return self.position
+        return self.feature
+
+
+def stable_seed(*parts: str) -> int:
+    """A 64-bit integer from strings, identical in every process and on every machine
+    (Python's own ``hash`` is salted per process, so it cannot be used)."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def rng_for(seed: int, *names: str) -> np.random.Generator:
+    """The only source of randomness: a generator seeded by the run seed and a name."""
+    return np.random.default_rng([seed, stable_seed(*names)])
+
+
+@lru_cache(maxsize=8192)
+def _direction(name: str, dim: int, seed: int) -> np.ndarray:
+    v = rng_for(seed, "direction", name).standard_normal(dim)  # (dim,)
+    v /= np.linalg.norm(v)
+    v.setflags(write=False)
+    return v
+
+
+def direction(name: str, dim: int, seed: int) -> np.ndarray:
+    """The unit vector that stands for ``name`` ("word:mole", "role:adj", "position:3")."""
+    return _direction(name, dim, seed)
+
+
+def token_directions(token: Token, position: int) -> list[tuple[str, str]]:
+    """The named parts of one token's embedding, as (kind, name) pairs."""
+    parts = [("base", f"word:{token.text.lower()}")]
+    if token.role is not None:
+        parts.append(("role", f"role:{token.role}"))
+    parts += [("feature", f) for f in token.features]
+    parts.append(("position", f"position:{position}"))
+    return parts
+
+
+def embed(
+    tokens: tuple[Token, ...], d_embed: int, settings: EmbeddingSettings, seed: int
+) -> np.ndarray:
+    """Initial embeddings E, one row per token; entries are O(1) (norm ~ sqrt(d_embed))."""
+    E = np.zeros((len(tokens), d_embed))  # (n, d_embed)
+    weights = {"base": settings.base, "role": settings.role, "feature": settings.feature,
+               "position": settings.position}
+    for i, token in enumerate(tokens):
+        for kind, name in token_directions(token, i):
+            E[i] += weights[kind] * direction(name, d_embed, seed)
+    return np.sqrt(d_embed) * E  # (n, d_embed)

@@ -1,0 +1,105 @@
+"""The lexicon: what the model "knows" about words (a role and a few meaning features).
+
+Annotations are short strings: a role first, then ``kind:value`` features, for
+example ``"adj texture:fluffy"``. The lexicon lives in ``assets/lexicon.toml``;
+example files and inline ``word:role`` marks add to it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from .errors import InputError
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+LEXICON_PATH = ASSETS / "lexicon.toml"
+_FEATURE = re.compile(r"^[a-z][a-z0-9_-]*:[a-z0-9_*-]+$")
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """What is known about one word: its role and its meaning features."""
+
+    role: str
+    features: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    roles: tuple[str, ...]
+    words: Mapping[str, Annotation]
+
+    def lookup(self, word: str) -> Annotation | None:
+        return self.words.get(word.lower())
+
+    def extended(self, extra: Mapping[str, Annotation]) -> Lexicon:
+        """A copy with more (or overriding) words."""
+        words = dict(self.words)
+        words.update({w.lower(): a for w, a in extra.items()})
+        return Lexicon(self.roles, MappingProxyType(words))
+
+    def all_features(self) -> frozenset[str]:
+        return frozenset(f for a in self.words.values() for f in a.features)
+
+
+def parse_annotation(text: str, roles: tuple[str, ...], where: str) -> Annotation:
+    """Parse ``"adj texture:fluffy"``; ``where`` names the place for error messages."""
+    parts = text.split()
+    if not parts:
+        raise InputError(f"{where}: empty annotation (expected a role such as 'adj')")
+    role, features = parts[0], tuple(parts[1:])
+    if role not in roles:
+        raise InputError(f"{where}: unknown role {role!r} (known roles: {', '.join(roles)})")
+    for feature in features:
+        if not _FEATURE.match(feature):
+            raise InputError(f"{where}: malformed feature {feature!r} (expected kind:value)")
+    return Annotation(role, features)
+
+
+def parse_word_table(table: object, roles: tuple[str, ...], where: str) -> dict[str, Annotation]:
+    """Validate a TOML ``[words]`` table of word -> annotation string."""
+    if not isinstance(table, dict):
+        raise InputError(f"{where}: 'words' must be a table of word = \"role features...\"")
+    words: dict[str, Annotation] = {}
+    for word, text in table.items():
+        if not isinstance(text, str):
+            raise InputError(f"{where}: words.{word} must be a string, not {type(text).__name__}")
+        words[word.lower()] = parse_annotation(text, roles, f"{where}: words.{word}")
+    return words
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """Load and validate the lexicon file (cached per process)."""
+    data = read_toml(path)
+    roles = data.get("roles")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise InputError(f"{path}: 'roles' must be a list of strings")
+    words = parse_word_table(data.get("words", {}), tuple(roles), str(path))
+    return Lexicon(tuple(roles), MappingProxyType(words))
+
+
+def read_toml(path: Path) -> dict:
+    """Read a TOML file with one-line errors for every way it can be broken."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: malformed TOML ({exc})") from None

@@ -1,0 +1,194 @@
+"""One immutable trace per sentence: every number the scenes draw.
+
+    trace = build_trace(load_example("fluffy-creature"))
+    head = trace.head("adjective-noun")
+    head.pattern[j, i]   # how much query token j attends to key token i
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from .attention import (
+    attention_scores,
+    causal_mask,
+    full_mask,
+    masked_softmax,
+    scale_scores,
+    weighted_values,
+)
+from .dims import PRESETS, ModelDims, parameter_counts
+from .embeddings import embed
+from .errors import InputError
+from .examples import Example
+from .heads import HeadSpec, HeadWeights, build_head_weights, load_design
+from .lexicon import Lexicon
+from .text import Token, tokenize, unknown_words
+
+DEFAULT_SEED = 2024
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = np.ascontiguousarray(array)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class HeadTrace:
+    """One head applied to one sentence. Arrays are ``[query, key]``."""
+
+    spec: HeadSpec
+    weights: HeadWeights
+    Q: np.ndarray  # (n_q, d_key)
+    K: np.ndarray  # (n_k, d_key)
+    scores_raw: np.ndarray  # (n_q, n_k)  K_i . Q_j
+    scores: np.ndarray  # (n_q, n_k)  scaled by 1/sqrt(d_key)
+    mask: np.ndarray  # (n_q, n_k)  True where the key is visible
+    pattern: np.ndarray  # (n_q, n_k)  softmax over keys; each row sums to 1
+    V: np.ndarray  # (n_k, d_key)  value-down outputs
+    output: np.ndarray  # (n_q, d_key)  sum_i pattern[j, i] V_i
+    delta_E: np.ndarray  # (n_q, d_embed)  value-up of the output
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+def run_head(
+    spec: HeadSpec, weights: HeadWeights, E_query: np.ndarray, E_key: np.ndarray, causal: bool
+) -> HeadTrace:
+    """Apply one head: queries read from ``E_query`` rows, keys and values from ``E_key``."""
+    d_key = weights.W_Q.shape[0]
+    Q = E_query @ weights.W_Q.T  # (n_q, d_embed) @ (d_embed, d_key) -> (n_q, d_key)
+    K = E_key @ weights.W_K.T  # (n_k, d_key)
+    V = E_key @ weights.W_V_down.T  # (n_k, d_key)
+    raw = attention_scores(Q, K)  # (n_q, n_k)
+    scaled = scale_scores(raw, d_key)  # (n_q, n_k)
+    n_q, n_k = raw.shape
+    mask = causal_mask(n_q, n_k) if causal else full_mask(n_q, n_k)
+    pattern = masked_softmax(scaled, mask)  # (n_q, n_k)
+    output = weighted_values(pattern, V)  # (n_q, d_key)
+    delta_E = output @ weights.W_V_up.T  # (n_q, d_key) @ (d_key, d_embed) -> (n_q, d_embed)
+    arrays = [_frozen(a) for a in (Q, K, raw, scaled, mask, pattern, V, output, delta_E)]
+    return HeadTrace(spec, weights, *arrays)
+
+
+@dataclass(frozen=True)
+class CrossTrace:
+    """Cross-attention: the target sentence's tokens query the source sentence's."""
+
+    query_tokens: tuple[Token, ...]
+    E_query: np.ndarray  # (n_q, d_embed)
+    head: HeadTrace
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Everything computed for one sentence."""
+
+    title: str
+    sentence: str
+    seed: int
+    dims: ModelDims
+    tokens: tuple[Token, ...]
+    E: np.ndarray  # (n, d_embed)  initial embeddings
+    heads: tuple[HeadTrace, ...]
+    W_O: np.ndarray  # (d_embed, n_heads * d_key)  value-up blocks side by side
+    delta_E: np.ndarray  # (n, d_embed)  sum of every head's delta_E
+    E_prime: np.ndarray  # (n, d_embed)  E + delta_E
+    params: Mapping[str, int]
+    unknown: tuple[str, ...]
+    cross: CrossTrace | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def words(self) -> list[str]:
+        return [t.text for t in self.tokens]
+
+    def head(self, head_id: str) -> HeadTrace:
+        for head in self.heads:
+            if head.id == head_id:
+                return head
+        raise KeyError(f"no head {head_id!r}; heads: {', '.join(h.id for h in self.heads)}")
+
+    def head_outputs(self) -> np.ndarray:
+        """Every head's d_key output side by side: the input of W_O."""
+        return np.concatenate([h.output for h in self.heads], axis=1)  # (n, n_heads * d_key)
+
+
+def known_features(lexicon: Lexicon) -> frozenset[str]:
+    return lexicon.all_features() | {f"role:{r}" for r in lexicon.roles}
+
+
+def build_trace(
+    example: Example,
+    phrase: int = 0,
+    dims: ModelDims | str = "gpt3",
+    seed: int = DEFAULT_SEED,
+) -> Trace:
+    """Tokenise, embed and run every designed head on one phrase of ``example``."""
+    dims = PRESETS[dims] if isinstance(dims, str) else dims
+    design = load_design()
+    lexicon = example.lexicon()
+    tokens = tokenize(example.phrases[phrase], lexicon)
+    if len(tokens) > dims.max_context:
+        raise InputError(
+            f"the sentence has {len(tokens)} tokens; the designed heads handle at most "
+            f"{dims.max_context} (d_key / 2 position codes)"
+        )
+    features = known_features(lexicon)
+    E = embed(tokens, dims.d_embed, design.embedding, seed)  # (n, d_embed)
+
+    def weights(spec: HeadSpec) -> HeadWeights:
+        return build_head_weights(
+            spec, features, dims.d_embed, dims.d_key, design.embedding, seed
+        )
+
+    heads = tuple(run_head(spec, weights(spec), E, E, causal=True) for spec in design.heads)
+    W_O = np.concatenate([h.weights.W_V_up for h in heads], axis=1)  # (d_embed, H * d_key)
+    delta_E = np.sum([h.delta_E for h in heads], axis=0)  # (n, d_embed)
+
+    cross = None
+    if example.target is not None:
+        q_tokens = tokenize(example.target, lexicon)
+        if len(q_tokens) > dims.max_context:
+            raise InputError(f"the target sentence has more than {dims.max_context} tokens")
+        E_q = embed(q_tokens, dims.d_embed, design.embedding, seed)  # (n_q, d_embed)
+        head = run_head(design.cross, weights(design.cross), E_q, E, causal=False)
+        cross = CrossTrace(q_tokens, _frozen(E_q), head)
+        tokens_for_unknown = tokens + q_tokens
+    else:
+        tokens_for_unknown = tokens
+
+    return Trace(
+        title=example.title,
+        sentence=example.phrases[phrase],
+        seed=seed,
+        dims=dims,
+        tokens=tokens,
+        E=_frozen(E),
+        heads=heads,
+        W_O=_frozen(W_O),
+        delta_E=_frozen(delta_E),
+        E_prime=_frozen(E + delta_E),
+        params=MappingProxyType(parameter_counts(dims)),
+        unknown=tuple(unknown_words(tokens_for_unknown)),
+        cross=cross,
+    )
+
+
+def build_traces(example: Example, dims: ModelDims | str = "gpt3", seed: int = DEFAULT_SEED):
+    """One trace per phrase of the example."""
+    return [build_trace(example, i, dims, seed) for i in range(len(example.phrases))]
