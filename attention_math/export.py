@@ -1,0 +1,81 @@
+"""JSON export of a trace: every number a scene draws, laid out as on screen."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .layout import key_by_query
+from .trace import HeadTrace, Trace
+
+
+def _rounded(matrix: np.ndarray, digits: int) -> list:
+    return np.round(np.asarray(matrix, dtype=float), digits).tolist()
+
+
+def _screen_scores(head: HeadTrace, digits: int) -> list[list[float | None]]:
+    """Scaled scores [key][query]; null where the key is masked for that query."""
+    scores = key_by_query(head.scores)
+    visible = key_by_query(head.mask)
+    return [
+        [round(float(s), digits) if v else None for s, v in zip(row, vis, strict=True)]
+        for row, vis in zip(scores, visible, strict=True)
+    ]
+
+
+def head_to_dict(head: HeadTrace, digits: int, full: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": head.id,
+        "name": head.name,
+        "question": head.spec.question,
+        "layout": "[key][query]",
+        "scores": _screen_scores(head, digits),
+        "pattern": _rounded(key_by_query(head.pattern), digits),
+        "delta_E_norm": _rounded(np.linalg.norm(head.delta_E, axis=1), digits),
+    }
+    if full:
+        out["Q"] = _rounded(head.Q, digits)
+        out["K"] = _rounded(head.K, digits)
+        out["V"] = _rounded(head.V, digits)
+        out["delta_E"] = _rounded(head.delta_E, digits)
+    return out
+
+
+def trace_to_dict(trace: Trace, digits: int = 6, full: bool = False) -> dict[str, Any]:
+    """A JSON-ready dict. ``full`` adds Q, K, V, E and the embedding updates."""
+    out: dict[str, Any] = {
+        "title": trace.title,
+        "sentence": trace.sentence,
+        "model": "designed heads (hand-built weights at real sizes)",
+        "dims": trace.dims.name,
+        "d_embed": trace.dims.d_embed,
+        "d_key": trace.dims.d_key,
+        "seed": trace.seed,
+        "tokens": trace.words,
+        "roles": [t.role for t in trace.tokens],
+        "unknown_words": list(trace.unknown),
+        "heads": [head_to_dict(h, digits, full) for h in trace.heads],
+    }
+    if trace.cross is not None:
+        cross = head_to_dict(trace.cross.head, digits, full)
+        cross["query_tokens"] = [t.text for t in trace.cross.query_tokens]
+        cross["key_tokens"] = trace.words
+        out["cross"] = cross
+    if full:
+        out["E"] = _rounded(trace.E, digits)
+        out["E_prime"] = _rounded(trace.E_prime, digits)
+    return out
+
+
+def check_finite(obj: Any) -> None:
+    """JSON has no NaN/Infinity; fail loudly rather than print invalid JSON."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        raise ValueError("non-finite number in trace export")
+    if isinstance(obj, list):
+        for item in obj:
+            check_finite(item)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            check_finite(item)

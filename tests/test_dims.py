@@ -1,0 +1,26 @@
+"""Parameter counts against the published figures."""
+
+from attention_math.dims import PRESETS, parameter_counts
+
+
+def test_gpt3_attention_counts_from_the_lesson():
+    c = parameter_counts(PRESETS["gpt3"])
+    assert c["head/W_Q"] == c["head/W_K"] == 1_572_864
+    assert c["head/full_W_V"] == 150_994_944
+    assert c["head/total"] == 6_291_456
+    assert c["layer/attention"] == 603_979_776
+    assert c["model/attention"] == 57_982_058_496
+
+
+def test_gpt3_total_is_the_published_175_181_291_520():
+    assert parameter_counts(PRESETS["gpt3"])["model/total"] == 175_181_291_520
+
+
+def test_gpt2_small_total_is_the_published_124_439_808():
+    # GPT-2 small as released (biases, layer norms, learned positions, tied embedding).
+    assert parameter_counts(PRESETS["gpt2-small"])["model/total"] == 124_439_808
+
+
+def test_attention_is_about_a_third_of_gpt3():
+    c = parameter_counts(PRESETS["gpt3"])
+    assert 0.32 < c["model/attention"] / c["model/total"] < 0.34
