@@ -1,0 +1,64 @@
+"""The base of every chapter: its trace, its title card, and its beats.
+
+A chapter's ``construct`` reads like a table of contents of short beat methods.
+Each beat starts with :meth:`ChapterScene.beat`, which
+
+* starts a named section (``manim --save_sections`` then writes one clip per beat),
+* records the beat's narration, written as a subtitle (``.srt`` beside the video)
+  that lasts until the next beat starts.
+"""
+
+from __future__ import annotations
+
+from manim import DOWN, UP, FadeIn, FadeOut, Scene, Write
+
+from attention_math import Trace
+
+from .components import palette
+from .components.labels import literal
+from .settings import current_trace
+
+
+class ChapterScene(Scene):
+    """Base class: subclasses set ``number`` and ``title`` and write beats."""
+
+    number: int = 0
+    title: str = ""
+
+    def setup(self) -> None:
+        self.trace: Trace = current_trace()
+        self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
+        self._open_beat: tuple[str, float] | None = None  # (text, start time)
+
+    def beat(self, name: str, narration: str) -> None:
+        """Start a new section named ``name``; ``narration`` becomes its subtitle."""
+        self._close_beat()
+        self.next_section(name)
+        self.narration.append((name, narration))
+        self._open_beat = (narration, self.time)
+
+    def _close_beat(self) -> None:
+        if self._open_beat is None:
+            return
+        text, start = self._open_beat
+        elapsed = self.time - start
+        if elapsed > 0:
+            self.add_subcaption(text, duration=elapsed, offset=-elapsed)
+        self._open_beat = None
+
+    def tear_down(self) -> None:
+        self._close_beat()
+        super().tear_down()
+
+    def title_card(self, subtitle: str = "") -> None:
+        """Chapter number and title, centred, then cleared."""
+        heading = literal(f"Chapter {self.number}", size=30, color=palette.DIM_TEXT)
+        name = literal(self.title, size=48).next_to(heading, DOWN, buff=0.3)
+        group = [heading, name]
+        if subtitle:
+            group.append(literal(subtitle, size=26, color=palette.DIM_TEXT).next_to(name, DOWN))
+        for mob in group:
+            mob.shift(UP * 0.4)
+        self.play(FadeIn(heading), Write(name), *[FadeIn(m) for m in group[2:]], run_time=1.5)
+        self.wait(1.5)
+        self.play(*[FadeOut(m) for m in group], run_time=0.8)

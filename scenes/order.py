@@ -1,0 +1,46 @@
+"""The scenes of the video, in order: the one list every tool reads."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    module: str  # file in scenes/, without .py
+    scene: str  # class name
+    title: str
+
+    @property
+    def slug(self) -> str:
+        return self.module
+
+    def load(self) -> type:
+        """Import the scene class."""
+        return getattr(importlib.import_module(f"scenes.{self.module}"), self.scene)
+
+
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter(1, "ch01_recap", "RecapOnEmbeddings", "Recap on embeddings"),
+    Chapter(2, "ch02_motivating_examples", "MotivatingExamples", "Motivating examples"),
+    Chapter(3, "ch03_attention_pattern", "AttentionPattern", "The attention pattern"),
+    Chapter(4, "ch04_masking", "Masking", "Masking"),
+    Chapter(5, "ch05_context_size", "ContextSize", "Context size"),
+    Chapter(6, "ch06_values", "Values", "Values"),
+    Chapter(7, "ch07_counting_parameters", "CountingParameters", "Counting parameters"),
+    Chapter(8, "ch08_cross_attention", "CrossAttention", "Cross-attention"),
+    Chapter(9, "ch09_multiple_heads", "MultipleHeads", "Multiple heads"),
+    Chapter(10, "ch10_output_matrix", "OutputMatrix", "The output matrix"),
+    Chapter(11, "ch11_going_deeper", "GoingDeeper", "Going deeper"),
+    Chapter(12, "ch12_ending", "Ending", "Ending"),
+)
+
+
+def chapter(key: str | int) -> Chapter:
+    """Find a chapter by number, module name or scene class name."""
+    for ch in CHAPTERS:
+        if str(key) in (str(ch.number), f"{ch.number:02d}", ch.module, ch.scene):
+            return ch
+    raise KeyError(key)

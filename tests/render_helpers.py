@@ -1,0 +1,39 @@
+"""Render a scene for real, at a tiny size, inside the test process.
+
+``manim.utils.testing.frames_comparison`` skips silently on this machine (it needs
+cairo >= 1.18), so tests render scenes themselves under ``tempconfig`` and assert
+on the final frame and on the scene's own objects.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import tempconfig
+
+TINY = {
+    "pixel_width": 192,
+    "pixel_height": 108,
+    "frame_rate": 3,
+    "disable_caching": True,
+    "write_to_movie": False,
+    "save_last_frame": False,
+    "verbosity": "ERROR",
+    "progress_bar": "none",
+}
+
+
+def render_scene(scene_cls, **overrides):
+    """Construct and render ``scene_cls``; return the scene after rendering."""
+    with tempconfig({**TINY, **overrides}):
+        scene = scene_cls()
+        scene.render()
+    return scene
+
+
+def last_frame(scene) -> np.ndarray:
+    """The final frame as an (h, w, 4) uint8 array."""
+    return np.asarray(scene.renderer.get_frame())
+
+
+def scene_duration(scene) -> float:
+    return float(scene.time)
