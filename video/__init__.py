@@ -1,0 +1,1 @@
+"""Tools around the scenes: render and stitch the video, lecture decks, benchmarks."""

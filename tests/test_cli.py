@@ -1,0 +1,128 @@
+"""Command lines as users run them: bad input gets one line on stderr and exit 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, input=stdin, timeout=120
+    )
+
+
+def _one_line_error(result: subprocess.CompletedProcess) -> str:
+    err = result.stderr.decode("utf-8", "replace").strip()
+    assert result.returncode == 2, err
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def _broken_files(tmp: Path) -> dict[str, Path]:
+    files = {
+        "malformed": "title = \n",
+        "missing-sentence": 'title = "x"\n',
+        "wrong-type": 'title = "x"\nsentence = 3\n',
+        "unknown-field": 'title = "x"\nsentence = "a b"\ncolour = "red"\n',
+        "bad-role": 'title = "x"\nsentence = "a b"\n[words]\nb = "adjective"\n',
+        "empty-sentence": 'title = "x"\nsentence = "   "\n',
+        "both": 'title = "x"\nsentence = "a"\nphrases = ["b"]\n',
+    }
+    paths = {}
+    for name, text in files.items():
+        paths[name] = tmp / f"{name}.toml"
+        paths[name].write_text(text)
+    paths["not-utf8"] = tmp / "not-utf8.toml"
+    paths["not-utf8"].write_bytes(b'title = "\xff\xfe"\nsentence = "a"\n')
+    paths["missing"] = tmp / "does-not-exist.toml"
+    return paths
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--sentence", ""],
+        ["--sentence", "   \t "],
+        ["--sentence", "a\x07b"],
+        ["--sentence", "word " * 65],
+        ["--sentence", "x" * 2001],
+        ["--sentence", "tiny:adjective robot"],
+        ["--example", "no-such-example"],
+        ["--dims", "gpt5"],
+    ],
+)
+def test_trace_bad_input(args):
+    err = _one_line_error(run("-m", "attention_math", "trace", *args))
+    assert "error" in err
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["malformed", "missing-sentence", "wrong-type", "unknown-field", "bad-role",
+     "empty-sentence", "both", "not-utf8", "missing"],
+)
+def test_trace_broken_example_files_name_the_file(tmp_path, name):
+    path = _broken_files(tmp_path)[name]
+    err = _one_line_error(run("-m", "attention_math", "trace", "--example", str(path)))
+    assert path.name in err
+
+
+def test_trace_json_layout_and_unknown_words():
+    result = run("-m", "attention_math", "trace", "--sentence", "a glorpy:adj zorb ran")
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
+    assert data["tokens"] == ["a", "glorpy", "zorb", "ran"]
+    assert data["d_embed"] == 12_288 and data["d_key"] == 128
+    assert b"zorb" in result.stderr and b"glorpy" not in result.stderr
+    head = data["heads"][0]
+    n = len(data["tokens"])
+    for i in range(n):  # [key][query]: key i is hidden from earlier queries j < i
+        for j in range(n):
+            assert (head["scores"][i][j] is None) == (i > j)
+            assert (head["pattern"][i][j] == 0.0) if i > j else head["pattern"][i][j] > 0
+    for j in range(n):  # softmax runs down each column
+        assert abs(sum(head["pattern"][i][j] for i in range(n)) - 1) < 1e-5
+
+
+def test_params_gpt3_prints_the_attention_total():
+    out = run("-m", "attention_math", "params", "--dims", "gpt3").stdout.decode()
+    assert "57,982,058,496" in out and "175,181,291,520" in out
+
+
+def test_user_text_is_data_not_markup():
+    nasty = r"\input{/etc/passwd} #read(\"/etc/passwd\") <span>x</span> $x$ & % _ { } ~ ^"
+    result = run("-m", "attention_math", "trace", "--sentence", nasty)
+    assert result.returncode == 0
+    tokens = json.loads(result.stdout)["tokens"]
+    assert "input" in tokens and "span" in tokens and "root" not in result.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--sentence", ""],
+        ["--chapters", "99"],
+        ["--chapters", "Nope"],
+        ["--quality", "ultra"],
+        ["--jobs", "0"],
+        ["--example", "no-such-example"],
+        ["--output", "/proc/forbidden"],
+        ["frobnicate"],
+    ],
+)
+def test_render_rejects_bad_input_before_rendering(args, tmp_path):
+    err = _one_line_error(run("-m", "video", *args))
+    assert "error" in err
+
+
+def test_render_list_prints_twelve_chapters_in_order():
+    out = run("-m", "video", "list").stdout.decode().splitlines()
+    assert [int(line.split()[0]) for line in out] == list(range(1, 13))

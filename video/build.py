@@ -1,0 +1,233 @@
+"""Render chapters in parallel processes, reuse unchanged ones, stitch the video.
+
+Every chapter is rendered by its own ``manim`` process in its own temporary media
+folder (so parallel processes never share caches), then moved into place with an
+atomic rename: a failed or interrupted render never touches the previous video.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import manim
+
+from attention_math import Example, InputError, build_traces
+from attention_math.export import trace_to_dict
+from scenes.order import CHAPTERS, Chapter
+from scenes.settings import ENV_EXAMPLE, ENV_SEED, ENV_SENTENCE
+
+from .contact_sheet import contact_sheet
+from .stitch import concat_subtitles, concat_videos, video_duration, write_atomically
+
+ROOT = Path(__file__).resolve().parent.parent
+QUALITIES = {  # name: (manim flag, folder name)
+    "low": ("l", "480p15"),
+    "medium": ("m", "720p30"),
+    "high": ("h", "1080p60"),
+    "4k": ("k", "2160p60"),
+}
+SOURCE_DIRS = ("attention_math", "scenes", "assets")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the example comes from, as the scenes' environment variables say it."""
+
+    example: Example
+    sentence: str | None  # --sentence text, or None
+    example_path: Path | None  # --example file, or None
+    seed: int
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in (ENV_EXAMPLE, ENV_SENTENCE)}
+        if self.sentence is not None:
+            env[ENV_SENTENCE] = self.sentence
+        else:
+            env[ENV_EXAMPLE] = str(self.example_path)
+        env[ENV_SEED] = str(self.seed)
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
+        env.setdefault("OMP_NUM_THREADS", "1")
+        return env
+
+    def identity(self) -> bytes:
+        if self.sentence is not None:
+            return b"sentence\0" + self.sentence.encode("utf-8")
+        return b"file\0" + self.example_path.read_bytes()
+
+
+@dataclass(frozen=True)
+class Plan:
+    source: Source
+    quality: str
+    chapters: tuple[Chapter, ...]
+    out_dir: Path  # output/<example>/<quality>
+    jobs: int
+    sections: bool = False  # also write one clip per beat (lecture deck)
+    force: bool = False
+
+    @property
+    def chapter_dir(self) -> Path:
+        return self.out_dir / "chapters"
+
+    @property
+    def video_path(self) -> Path:
+        return self.out_dir / f"{self.source.example.name}.mp4"
+
+
+def parse_chapters(spec: str | None) -> tuple[Chapter, ...]:
+    """``None`` = all; otherwise a comma list of numbers, ranges (``3-5``) or scene names."""
+    if spec is None or not spec.strip():
+        return CHAPTERS
+    chosen: list[Chapter] = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        lo, sep, hi = part.partition("-")
+        if sep and lo.isdigit() and hi.isdigit():
+            numbers = range(int(lo), int(hi) + 1)
+        else:
+            numbers = [_chapter_number(part)]
+        for n in numbers:
+            ch = next((c for c in CHAPTERS if c.number == n), None)
+            if ch is None:
+                raise InputError(f"no chapter {n}; chapters are 1-{len(CHAPTERS)}")
+            if ch not in chosen:
+                chosen.append(ch)
+    if not chosen:
+        raise InputError(f"no chapters in {spec!r}")
+    return tuple(sorted(chosen, key=lambda c: c.number))
+
+
+def _chapter_number(key: str) -> int:
+    for ch in CHAPTERS:
+        if key.lower() in (str(ch.number), f"{ch.number:02d}", ch.module, ch.scene.lower()):
+            return ch.number
+    names = ", ".join(f"{c.number}={c.scene}" for c in CHAPTERS)
+    raise InputError(f"unknown chapter {key!r}; use numbers or names ({names})")
+
+
+def check_output_dir(path: Path) -> None:
+    """Fail before rendering if the output folder cannot be written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot write to the output folder {path} ({exc.strerror})") from None
+
+
+def source_digest() -> str:
+    """A digest of every file that can change what a chapter shows."""
+    h = hashlib.sha256(manim.__version__.encode())
+    for top in SOURCE_DIRS:
+        for path in sorted((ROOT / top).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(ROOT)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def chapter_key(plan: Plan, chapter: Chapter, digest: str) -> str:
+    h = hashlib.sha256(digest.encode())
+    h.update(plan.source.identity())
+    h.update(f"{plan.source.seed}|{plan.quality}|{chapter.module}|{plan.sections}".encode())
+    return h.hexdigest()
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, bool, float]:
+    """Render one chapter unless an identical render exists; returns (chapter, rendered, s)."""
+    final = plan.chapter_dir / f"{chapter.module}.mp4"
+    key_file = plan.chapter_dir / f".{chapter.module}.key"
+    if not plan.force and final.exists() and key_file.exists() and key_file.read_text() == key:
+        return chapter, False, 0.0
+    start = time.monotonic()
+    flag, folder = QUALITIES[plan.quality]
+    with tempfile.TemporaryDirectory(prefix=f".{chapter.module}-", dir=plan.out_dir) as tmp:
+        cmd = [
+            sys.executable, "-m", "manim", "render", f"-q{flag}",
+            "--media_dir", tmp, "--disable_caching", "--progress_bar", "none",
+            "-v", "WARNING", str(ROOT / "scenes" / f"{chapter.module}.py"), chapter.scene,
+        ]
+        if plan.sections:
+            cmd.insert(4, "--save_sections")
+        result = subprocess.run(
+            cmd, cwd=ROOT, env=plan.source.env(), capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
+            raise RuntimeError(f"chapter {chapter.number} ({chapter.scene}) failed:\n{tail}")
+        produced = Path(tmp) / "videos" / chapter.module / folder
+        movie = produced / f"{chapter.scene}.mp4"
+        if not movie.exists():
+            raise RuntimeError(f"chapter {chapter.number}: manim wrote no video in {produced}")
+        subs = produced / f"{chapter.scene}.srt"
+        if subs.exists():
+            os.replace(subs, plan.chapter_dir / f"{chapter.module}.srt")
+        if plan.sections:
+            target = plan.chapter_dir / "sections" / chapter.module
+            shutil.rmtree(target, ignore_errors=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(produced / "sections"), target)
+        os.replace(movie, final)
+        key_file.write_text(key)
+    return chapter, True, time.monotonic() - start
+
+
+def render(plan: Plan) -> Path:
+    """Render the plan's chapters, stitch them, write subtitles, trace and contact sheet."""
+    plan.chapter_dir.mkdir(parents=True, exist_ok=True)
+    digest = source_digest()
+    total = len(plan.chapters)
+    _log(
+        f"rendering {total} chapter(s) of '{plan.source.example.title}' at {plan.quality} "
+        f"quality with {plan.jobs} process(es) into {plan.out_dir}"
+    )
+    done = 0
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=plan.jobs) as pool:
+        futures = [
+            pool.submit(render_chapter, plan, ch, chapter_key(plan, ch, digest))
+            for ch in plan.chapters
+        ]
+        for future in futures:
+            chapter, rendered, seconds = future.result()
+            done += 1
+            what = f"rendered in {seconds:.0f} s" if rendered else "unchanged, reused"
+            _log(f"[{done}/{total}] chapter {chapter.number:2d} {chapter.title}: {what}")
+    parts = [plan.chapter_dir / f"{ch.module}.mp4" for ch in plan.chapters]
+    durations = [video_duration(p) for p in parts]
+    concat_videos(parts, plan.video_path)
+    concat_subtitles(
+        [(plan.chapter_dir / f"{ch.module}.srt", d) for ch, d in zip(plan.chapters, durations)],
+        plan.video_path.with_suffix(".srt"),
+    )
+    contact_sheet(
+        [(f"{ch.number}. {ch.title}", p) for ch, p in zip(plan.chapters, parts)],
+        plan.out_dir / "contact-sheet.png",
+    )
+    traces = build_traces(plan.source.example, seed=plan.source.seed)
+    exported = [trace_to_dict(t) for t in traces]
+    write_atomically(
+        plan.out_dir / "trace.json",
+        json.dumps(exported[0] if len(exported) == 1 else {"phrases": exported},
+                   ensure_ascii=False),
+    )
+    _log(
+        f"done in {time.monotonic() - started:.0f} s: {sum(durations):.0f} s of video "
+        f"({len(parts)} chapters); subtitles, contact sheet and trace.json beside it"
+    )
+    return plan.video_path
