@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
+
+SCENES_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -12,14 +16,21 @@ class Chapter:
     module: str  # file in scenes/, without .py
     scene: str  # class name
     title: str
+    directory: Path = SCENES_DIR  # where ``module``.py lives
 
     @property
-    def slug(self) -> str:
-        return self.module
+    def file(self) -> Path:
+        return self.directory / f"{self.module}.py"
 
     def load(self) -> type:
         """Import the scene class."""
-        return getattr(importlib.import_module(f"scenes.{self.module}"), self.scene)
+        if self.directory == SCENES_DIR:
+            module = importlib.import_module(f"scenes.{self.module}")
+        else:
+            spec = importlib.util.spec_from_file_location(self.module, self.file)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        return getattr(module, self.scene)
 
 
 CHAPTERS: tuple[Chapter, ...] = (

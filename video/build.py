@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -148,6 +149,33 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+_CHILDREN: set[subprocess.Popen] = set()
+_CHILDREN_LOCK = threading.Lock()
+_CANCELLED = threading.Event()
+
+
+def _run_child(cmd: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run a render process that :func:`_stop_children` can end from the main thread."""
+    with subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
+        with _CHILDREN_LOCK:
+            _CHILDREN.add(proc)
+        try:
+            output, _ = proc.communicate()
+        finally:
+            with _CHILDREN_LOCK:
+                _CHILDREN.discard(proc)
+    return proc.returncode, output
+
+
+def _stop_children() -> None:
+    _CANCELLED.set()
+    with _CHILDREN_LOCK:
+        for proc in _CHILDREN:
+            proc.terminate()
+
+
 def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, bool, float]:
     """Render one chapter unless an identical render exists; returns (chapter, rendered, s)."""
     final = plan.chapter_dir / f"{chapter.module}.mp4"
@@ -160,15 +188,15 @@ def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, boo
         cmd = [
             sys.executable, "-m", "manim", "render", f"-q{flag}",
             "--media_dir", tmp, "--disable_caching", "--progress_bar", "none",
-            "-v", "WARNING", str(ROOT / "scenes" / f"{chapter.module}.py"), chapter.scene,
+            "-v", "WARNING", str(chapter.file), chapter.scene,
         ]
         if plan.sections:
             cmd.insert(4, "--save_sections")
-        result = subprocess.run(
-            cmd, cwd=ROOT, env=plan.source.env(), capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
+        returncode, output = _run_child(cmd, plan.source.env())
+        if _CANCELLED.is_set():
+            raise KeyboardInterrupt
+        if returncode != 0:
+            tail = "\n".join(output.strip().splitlines()[-15:])
             raise RuntimeError(f"chapter {chapter.number} ({chapter.scene}) failed:\n{tail}")
         produced = Path(tmp) / "videos" / chapter.module / folder
         movie = produced / f"{chapter.scene}.mp4"
@@ -198,16 +226,23 @@ def render(plan: Plan) -> Path:
     )
     done = 0
     started = time.monotonic()
+    _CANCELLED.clear()
     with ThreadPoolExecutor(max_workers=plan.jobs) as pool:
         futures = [
             pool.submit(render_chapter, plan, ch, chapter_key(plan, ch, digest))
             for ch in plan.chapters
         ]
-        for future in futures:
-            chapter, rendered, seconds = future.result()
-            done += 1
-            what = f"rendered in {seconds:.0f} s" if rendered else "unchanged, reused"
-            _log(f"[{done}/{total}] chapter {chapter.number:2d} {chapter.title}: {what}")
+        try:
+            for future in futures:
+                chapter, rendered, seconds = future.result()
+                done += 1
+                what = f"rendered in {seconds:.0f} s" if rendered else "unchanged, reused"
+                _log(f"[{done}/{total}] chapter {chapter.number:2d} {chapter.title}: {what}")
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            _stop_children()
+            raise
     parts = [plan.chapter_dir / f"{ch.module}.mp4" for ch in plan.chapters]
     durations = [video_duration(p) for p in parts]
     concat_videos(parts, plan.video_path)

@@ -1,0 +1,127 @@
+"""The render pipeline end to end on a tiny chapter: outputs, reuse, determinism,
+atomic replacement when a render fails or is interrupted."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from attention_math import example_from_sentence
+from scenes.order import Chapter
+from video.build import Plan, Source, render
+
+SCENE = '''
+from manim import Square, Create, FadeIn
+from scenes.chapter import ChapterScene
+from scenes.components.labels import literal, number
+
+
+class TinyChapter(ChapterScene):
+    number = 1
+    title = "Tiny"
+
+    def construct(self):
+        head = self.trace.head("adjective-noun")
+        self.beat("first", f"First token: {self.trace.words[0]}")
+        self.play(FadeIn(literal(self.trace.words[0])), run_time=0.5)
+        self.beat("second", "A real number")
+        self.play(Create(Square()), FadeIn(number(head.pattern[-1, 0], 3)), run_time=0.5)
+        self.wait(WAIT)
+
+
+class Broken(ChapterScene):
+    def construct(self):
+        raise ValueError("this chapter is broken")
+'''
+
+
+def _chapter_dir(tmp_path: Path, wait: float) -> Path:
+    folder = tmp_path / "fake_scenes"
+    folder.mkdir(exist_ok=True)
+    (folder / "tiny_scene.py").write_text(SCENE.replace("WAIT", str(wait)))
+    return folder
+
+
+def _plan(tmp_path: Path, out: str, scene: str = "TinyChapter", force=False, wait=0.3) -> Plan:
+    sentence = "a fluffy blue creature"
+    source = Source(example_from_sentence(sentence), sentence, None, 2024)
+    chapter = Chapter(1, "tiny_scene", scene, "Tiny", directory=_chapter_dir(tmp_path, wait))
+    return Plan(source, "low", (chapter,), tmp_path / out, jobs=1, force=force)
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pipeline")
+    plan = _plan(tmp, "a")
+    return tmp, plan, render(plan)
+
+
+def test_outputs_are_written_beside_the_video(rendered):
+    _, plan, video = rendered
+    assert video == plan.video_path and video.exists()
+    assert video.with_suffix(".srt").read_text().count("-->") == 2
+    assert "First token: a" in video.with_suffix(".srt").read_text()
+    assert (plan.out_dir / "contact-sheet.png").exists()
+    assert '"tokens": ["a", "fluffy", "blue", "creature"]' in (
+        plan.out_dir / "trace.json"
+    ).read_text()
+    assert len(_frames(video)) == pytest.approx(15 * 1.3, abs=2)
+
+
+def test_unchanged_chapter_is_reused(rendered):
+    _, plan, video = rendered
+    chapter_file = plan.chapter_dir / "tiny_scene.mp4"
+    before = chapter_file.stat().st_mtime_ns
+    render(plan)
+    assert chapter_file.stat().st_mtime_ns == before
+
+
+def test_same_input_gives_identical_frames(rendered):
+    tmp, _, video = rendered
+    again = render(_plan(tmp, "b"))
+    first, second = _frames(video), _frames(again)
+    assert len(first) == len(second)
+    assert all(np.array_equal(x, y) for x, y in zip(first, second, strict=True))
+
+
+def test_failed_render_keeps_the_previous_video(rendered):
+    tmp, plan, video = rendered
+    before = video.read_bytes()
+    with pytest.raises(RuntimeError, match="this chapter is broken"):
+        render(_plan(tmp, "a", scene="Broken", force=True))
+    assert video.read_bytes() == before
+    assert not [p for p in plan.out_dir.iterdir() if p.name.startswith(".tiny_scene-")]
+
+
+def test_interrupted_render_keeps_the_previous_video(rendered):
+    tmp, plan, video = rendered
+    before = video.read_bytes()
+    script = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from pathlib import Path
+        from test_render_pipeline import _plan
+        from video.build import render
+        render(_plan(Path({str(tmp)!r}), "a", force=True, wait=30))
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
+    time.sleep(6)
+    assert proc.poll() is None, "the render should still be running"
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    assert time.monotonic() - started < 15, "the render processes should stop at once"
+    assert video.read_bytes() == before  # the 30 s render would have differed
+    assert not [p for p in plan.out_dir.iterdir() if p.name.startswith(".tiny_scene-")]
