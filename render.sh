@@ -13,13 +13,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
-DEBIAN_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config fonts-dejavu-core)
+# Build headers for ManimCE (cairo, pango), and fonts: DejaVu for the scenes, Noto for
+# sentences in other scripts (CJK, Arabic, Hebrew, Devanagari, ...); Symbola draws
+# emoji as outlines (colour emoji fonts do not survive the SVG path manim draws text with).
+DEBIAN_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config fontconfig fonts-dejavu-core
+                 fonts-noto-core fonts-noto-cjk fonts-symbola)
+# Only the tests need a browser (the lecture deck is tested in headless Chromium).
+TEST_DEBIAN_PACKAGES=(chromium)
 
 say() { printf 'render.sh: %s\n' "$*" >&2; }
 
 install_debian_packages() {
     local missing=()
-    for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    for pkg in "$@"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
             || missing+=("$pkg")
     done
@@ -43,7 +49,7 @@ setup_stamp() {
 bootstrap() {
     local stamp="$VENV/.setup-$(setup_stamp)"
     [ -f "$stamp" ] && return 0
-    install_debian_packages
+    install_debian_packages "${DEBIAN_PACKAGES[@]}"
     if [ ! -x "$PY" ]; then
         say "creating the virtual environment in .venv/"
         python3 -m venv "$VENV"
@@ -65,6 +71,7 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_
 case "${1:-}" in
     test)
         shift
+        install_debian_packages "${TEST_DEBIAN_PACKAGES[@]}"
         exec "$PY" -m pytest "$@"
         ;;
     *)

@@ -1,7 +1,7 @@
 """Render chapters in parallel processes, reuse unchanged ones, stitch the video.
 
-Every chapter is rendered by its own ``manim`` process in its own temporary media
-folder (so parallel processes never share caches), then moved into place with an
+Every chapter is rendered by its own ``manim`` process (with ``--save_sections``,
+so the lecture deck can reuse the same render) in its own temporary media folder (so parallel processes never share caches), then moved into place with an
 atomic rename: a failed or interrupted render never touches the previous video.
 """
 
@@ -73,7 +73,6 @@ class Plan:
     chapters: tuple[Chapter, ...]
     out_dir: Path  # output/<example>/<quality>
     jobs: int
-    sections: bool = False  # also write one clip per beat (lecture deck)
     force: bool = False
 
     @property
@@ -141,7 +140,7 @@ def source_digest() -> str:
 def chapter_key(plan: Plan, chapter: Chapter, digest: str) -> str:
     h = hashlib.sha256(digest.encode())
     h.update(plan.source.identity())
-    h.update(f"{plan.source.seed}|{plan.quality}|{chapter.module}|{plan.sections}".encode())
+    h.update(f"{plan.source.seed}|{plan.quality}|{chapter.module}".encode())
     return h.hexdigest()
 
 
@@ -187,11 +186,9 @@ def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, boo
     with tempfile.TemporaryDirectory(prefix=f".{chapter.module}-", dir=plan.out_dir) as tmp:
         cmd = [
             sys.executable, "-m", "manim", "render", f"-q{flag}",
-            "--media_dir", tmp, "--disable_caching", "--progress_bar", "none",
+            "--media_dir", tmp, "--disable_caching", "--progress_bar", "none", "--save_sections",
             "-v", "WARNING", str(chapter.file), chapter.scene,
         ]
-        if plan.sections:
-            cmd.insert(4, "--save_sections")
         returncode, output = _run_child(cmd, plan.source.env())
         if _CANCELLED.is_set():
             raise KeyboardInterrupt
@@ -205,11 +202,10 @@ def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, boo
         subs = produced / f"{chapter.scene}.srt"
         if subs.exists():
             os.replace(subs, plan.chapter_dir / f"{chapter.module}.srt")
-        if plan.sections:
-            target = plan.chapter_dir / "sections" / chapter.module
-            shutil.rmtree(target, ignore_errors=True)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(produced / "sections"), target)
+        target = plan.chapter_dir / "sections" / chapter.module  # one clip per beat
+        shutil.rmtree(target, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(produced / "sections"), target)
         os.replace(movie, final)
         key_file.write_text(key)
     return chapter, True, time.monotonic() - start

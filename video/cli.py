@@ -2,6 +2,7 @@
 
 Commands:
   render (default)   render chapters and stitch them into one video
+  lecture            render one clip per beat and an offline HTML deck to step through
   list               print the chapters in order
   trace | params     the numeric core's commands (see python -m attention_math -h)
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED, InputError, build_traces
 from attention_math.examples import example_from_sentence, load_example, resolve_example_path
+from scenes.components.labels import missing_glyphs
 from scenes.order import CHAPTERS
 
 from .build import QUALITIES, Plan, Source, check_output_dir, parse_chapters, render
@@ -65,6 +67,11 @@ def resolve_source(args: argparse.Namespace) -> Source:
     else:
         path = resolve_example_path(args.example or DEFAULT_EXAMPLE).resolve()
         example = load_example(str(path))
+    for text in (*example.phrases, example.target or ""):
+        missing = missing_glyphs(text)
+        if missing:
+            shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
+            raise InputError(f"no installed font can draw {shown}; remove these characters")
     traces = build_traces(example, seed=args.seed)  # catches too many tokens etc.
     unknown = sorted({w for t in traces for w in t.unknown})
     if unknown:
@@ -77,7 +84,7 @@ def resolve_source(args: argparse.Namespace) -> Source:
     return Source(example, args.sentence, path, args.seed)
 
 
-def plan_from_args(args: argparse.Namespace, sections: bool = False) -> Plan:
+def plan_from_args(args: argparse.Namespace) -> Plan:
     if args.jobs < 1:
         raise InputError("--jobs must be at least 1")
     source = resolve_source(args)
@@ -85,7 +92,7 @@ def plan_from_args(args: argparse.Namespace, sections: bool = False) -> Plan:
     out_dir = args.output / source.example.name / args.quality
     check_output_dir(out_dir)
     jobs = min(args.jobs, len(chapters))
-    return Plan(source, args.quality, chapters, out_dir, jobs, sections=sections, force=args.force)
+    return Plan(source, args.quality, chapters, out_dir, jobs, force=args.force)
 
 
 def cmd_render(argv: list[str]) -> int:
@@ -93,6 +100,18 @@ def cmd_render(argv: list[str]) -> int:
     plan = plan_from_args(args)
     video = render(plan)
     print(video.resolve())
+    return 0
+
+
+def cmd_lecture(argv: list[str]) -> int:
+    from .lecture import build_lecture
+
+    parser = render_parser()
+    parser.prog = "./render.sh lecture"
+    parser.description = "Render section clips and write an offline HTML lecture deck."
+    args = parser.parse_args(argv)
+    index = build_lecture(plan_from_args(args))
+    print(index.resolve())
     return 0
 
 
@@ -116,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list(rest)
         if command == "render":
             return cmd_render(rest)
-        print(f"render.sh: error: unknown command {command!r} (render, list, test, trace, "
-              "params)", file=sys.stderr)
+        if command == "lecture":
+            return cmd_lecture(rest)
+        print(f"render.sh: error: unknown command {command!r} (render, lecture, list, test, "
+              "trace, params)", file=sys.stderr)
         return 2
     except InputError as exc:
         print(f"render.sh: error: {exc}", file=sys.stderr)

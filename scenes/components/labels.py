@@ -7,6 +7,9 @@ manim's plain ``Text`` (Pango without markup parsing), so ``<b>``, ``$x$``,
 
 from __future__ import annotations
 
+import subprocess
+from functools import lru_cache
+
 from manim import DecimalNumber, Text
 
 from . import palette
@@ -30,3 +33,26 @@ def number(value: float, decimals: int = 1, size: float = 24, color=palette.TEXT
         color=color,
         include_sign=False,
     )
+
+
+@lru_cache(maxsize=4096)
+def _has_glyph(char: str) -> bool:
+    """Whether any installed font (what Pango falls back to) draws ``char``."""
+    try:
+        result = subprocess.run(
+            ["fc-list", f":charset={ord(char):x}", "family"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return True  # cannot tell; let Pango try
+    return bool(result.stdout.strip())
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """Characters of ``text`` that no installed font can draw (they would show as boxes)."""
+    invisible = {"\u200d", "\ufe0f", "\ufe0e"}  # emoji joiners and variation selectors
+    return [
+        ch
+        for ch in dict.fromkeys(text)
+        if ord(ch) > 0x7E and not ch.isspace() and ch not in invisible and not _has_glyph(ch)
+    ]
