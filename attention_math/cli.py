@@ -1,8 +1,8 @@
 """``python -m attention_math``: print traces and parameter counts.
 
-    python -m attention_math trace --example fluffy-creature
-    python -m attention_math trace --sentence "a tiny:adj robot:noun slept"
-    python -m attention_math params --dims gpt3
+python -m attention_math trace --example fluffy-creature
+python -m attention_math trace --sentence "a tiny:adj robot:noun slept"
+python -m attention_math params --dims gpt3
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     trace = sub.add_parser("trace", help="print the trace of an example as JSON")
     source = trace.add_mutually_exclusive_group()
-    source.add_argument("--example", help=f"name in assets/examples or a path (default {DEFAULT_EXAMPLE})")
+    source.add_argument(
+        "--example", help=f"name in assets/examples or a path (default {DEFAULT_EXAMPLE})"
+    )
     source.add_argument("--sentence", help="a sentence; mark unknown words inline, e.g. tiny:adj")
     trace.add_argument("--dims", default="gpt3", choices=list(PRESETS))
     trace.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -68,13 +70,17 @@ def _params(args: argparse.Namespace) -> None:
         sys.stdout.write("\n")
         return
     total = counts["model/total"]
-    print(f"{dims.name}: d_embed={dims.d_embed:,} d_key={dims.d_key:,} "
-          f"heads={dims.n_heads} layers={dims.n_layers} vocab={dims.vocab_size:,}")
+    print(
+        f"{dims.name}: d_embed={dims.d_embed:,} d_key={dims.d_key:,} "
+        f"heads={dims.n_heads} layers={dims.n_layers} vocab={dims.vocab_size:,}"
+    )
     for key, value in counts.items():
         share = f"{100 * value / total:6.2f}% of the model" if key.startswith("model/") else ""
         print(f"  {key:<20} {value:>18,}  {share}")
-    print(f"  attention over all {dims.n_layers} layers: {counts['model/attention']:,} "
-          f"({counts['model/attention'] / total:.1%} of {total:,})")
+    print(
+        f"  attention over all {dims.n_layers} layers: {counts['model/attention']:,} "
+        f"({counts['model/attention'] / total:.1%} of {total:,})"
+    )
     if dims.published_total is not None:
         status = "matches" if total == dims.published_total else "DIFFERS FROM"
         print(f"  total {status} the published figure {dims.published_total:,}")

@@ -76,8 +76,12 @@ def embed(
 ) -> np.ndarray:
     """Initial embeddings E, one row per token; entries are O(1) (norm ~ sqrt(d_embed))."""
     E = np.zeros((len(tokens), d_embed))  # (n, d_embed)
-    weights = {"base": settings.base, "role": settings.role, "feature": settings.feature,
-               "position": settings.position}
+    weights = {
+        "base": settings.base,
+        "role": settings.role,
+        "feature": settings.feature,
+        "position": settings.position,
+    }
     for i, token in enumerate(tokens):
         for kind, name in token_directions(token, i):
             E[i] += weights[kind] * direction(name, d_embed, seed)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from .errors import InputError
 from .lexicon import ASSETS, Annotation, Lexicon, load_lexicon, parse_word_table, read_toml

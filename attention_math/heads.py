@@ -133,7 +133,7 @@ def _substitute(target: str, source_pattern: str, feature: str) -> str:
     if "*" not in target:
         return target
     prefix = source_pattern.split("*", 1)[0]
-    return target.replace("*", feature[len(prefix):], 1)
+    return target.replace("*", feature[len(prefix) :], 1)
 
 
 def build_head_weights(
@@ -204,7 +204,7 @@ def build_head_weights(
     down_terms = [(alpha_v * code, reader(src)) for (src, _, _), code in zip(rules, v_codes)]
     up_terms = [
         (gain * sqrt_d * settings.weight_of(tgt) * direction(tgt, d_embed, seed), code / alpha_v)
-        for (_, tgt, gain), code in zip(rules, v_codes)
+        for (_, tgt, gain), code in zip(rules, v_codes, strict=False)
     ]
     W_V_down += _sum_of_outers(down_terms, d_key, d_embed)
     W_V_up += _sum_of_outers(up_terms, d_embed, d_key)

@@ -1,15 +1,15 @@
 """One immutable trace per sentence: every number the scenes draw.
 
-    trace = build_trace(load_example("fluffy-creature"))
-    head = trace.head("adjective-noun")
-    head.pattern[j, i]   # how much query token j attends to key token i
+trace = build_trace(load_example("fluffy-creature"))
+head = trace.head("adjective-noun")
+head.pattern[j, i]   # how much query token j attends to key token i
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -152,9 +152,7 @@ def build_trace(
     E = embed(tokens, dims.d_embed, design.embedding, seed)  # (n, d_embed)
 
     def weights(spec: HeadSpec) -> HeadWeights:
-        return build_head_weights(
-            spec, features, dims.d_embed, dims.d_key, design.embedding, seed
-        )
+        return build_head_weights(spec, features, dims.d_embed, dims.d_key, design.embedding, seed)
 
     heads = tuple(run_head(spec, weights(spec), E, E, causal=True) for spec in design.heads)
     W_O = np.concatenate([h.weights.W_V_up for h in heads], axis=1)  # (d_embed, H * d_key)

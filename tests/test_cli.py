@@ -66,8 +66,17 @@ def test_trace_bad_input(args):
 
 @pytest.mark.parametrize(
     "name",
-    ["malformed", "missing-sentence", "wrong-type", "unknown-field", "bad-role",
-     "empty-sentence", "both", "not-utf8", "missing"],
+    [
+        "malformed",
+        "missing-sentence",
+        "wrong-type",
+        "unknown-field",
+        "bad-role",
+        "empty-sentence",
+        "both",
+        "not-utf8",
+        "missing",
+    ],
 )
 def test_trace_broken_example_files_name_the_file(tmp_path, name):
     path = _broken_files(tmp_path)[name]

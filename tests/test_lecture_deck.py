@@ -10,12 +10,17 @@ import pytest
 from playwright.sync_api import sync_playwright
 from test_render_pipeline import _plan
 
-from video.lecture import build_lecture, deck_html, Slide
+from video.lecture import Slide, build_lecture, deck_html
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
 ]
 

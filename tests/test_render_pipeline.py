@@ -18,7 +18,7 @@ from attention_math import example_from_sentence
 from scenes.order import Chapter
 from video.build import Plan, Source, render
 
-SCENE = '''
+SCENE = """
 from manim import Square, Create, FadeIn
 from scenes.chapter import ChapterScene
 from scenes.components.labels import literal, number
@@ -40,7 +40,7 @@ class TinyChapter(ChapterScene):
 class Broken(ChapterScene):
     def construct(self):
         raise ValueError("this chapter is broken")
-'''
+"""
 
 
 def _chapter_dir(tmp_path: Path, wait: float) -> Path:
@@ -75,9 +75,9 @@ def test_outputs_are_written_beside_the_video(rendered):
     assert video.with_suffix(".srt").read_text().count("-->") == 2
     assert "First token: a" in video.with_suffix(".srt").read_text()
     assert (plan.out_dir / "contact-sheet.png").exists()
-    assert '"tokens": ["a", "fluffy", "blue", "creature"]' in (
-        plan.out_dir / "trace.json"
-    ).read_text()
+    assert (
+        '"tokens": ["a", "fluffy", "blue", "creature"]' in (plan.out_dir / "trace.json").read_text()
+    )
     assert len(_frames(video)) == pytest.approx(15 * 1.3, abs=2)
 
 

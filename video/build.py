@@ -1,8 +1,9 @@
 """Render chapters in parallel processes, reuse unchanged ones, stitch the video.
 
 Every chapter is rendered by its own ``manim`` process (with ``--save_sections``,
-so the lecture deck can reuse the same render) in its own temporary media folder (so parallel processes never share caches), then moved into place with an
-atomic rename: a failed or interrupted render never touches the previous video.
+so the lecture deck can reuse the same render) in its own temporary media folder
+(so parallel processes never share caches), then moved into place with an atomic
+rename: a failed or interrupted render never touches the previous video.
 """
 
 from __future__ import annotations
@@ -185,9 +186,21 @@ def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, boo
     flag, folder = QUALITIES[plan.quality]
     with tempfile.TemporaryDirectory(prefix=f".{chapter.module}-", dir=plan.out_dir) as tmp:
         cmd = [
-            sys.executable, "-m", "manim", "render", f"-q{flag}",
-            "--media_dir", tmp, "--disable_caching", "--progress_bar", "none", "--save_sections",
-            "-v", "WARNING", str(chapter.file), chapter.scene,
+            sys.executable,
+            "-m",
+            "manim",
+            "render",
+            f"-q{flag}",
+            "--media_dir",
+            tmp,
+            "--disable_caching",
+            "--progress_bar",
+            "none",
+            "--save_sections",
+            "-v",
+            "WARNING",
+            str(chapter.file),
+            chapter.scene,
         ]
         returncode, output = _run_child(cmd, plan.source.env())
         if _CANCELLED.is_set():
@@ -254,8 +267,9 @@ def render(plan: Plan) -> Path:
     exported = [trace_to_dict(t) for t in traces]
     write_atomically(
         plan.out_dir / "trace.json",
-        json.dumps(exported[0] if len(exported) == 1 else {"phrases": exported},
-                   ensure_ascii=False),
+        json.dumps(
+            exported[0] if len(exported) == 1 else {"phrases": exported}, ensure_ascii=False
+        ),
     )
     _log(
         f"done in {time.monotonic() - started:.0f} s: {sum(durations):.0f} s of video "

@@ -4,6 +4,7 @@ Commands:
   render (default)   render chapters and stitch them into one video
   lecture            render one clip per beat and an offline HTML deck to step through
   list               print the chapters in order
+  bench              rendering benchmark (prints figures; --quick skips 1080p60)
   trace | params     the numeric core's commands (see python -m attention_math -h)
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from attention_math.examples import example_from_sentence, load_example, resolve
 from scenes.components.labels import missing_glyphs
 from scenes.order import CHAPTERS
 
-from .build import QUALITIES, Plan, Source, check_output_dir, parse_chapters, render
+from .build import QUALITIES, ROOT, Plan, Source, check_output_dir, parse_chapters, render
 
 DEFAULT_OUTPUT = Path("output")
 
@@ -33,7 +35,8 @@ class _Parser(argparse.ArgumentParser):
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
-        "--example", help=f"example name in assets/examples or a .toml path (default {DEFAULT_EXAMPLE})"
+        "--example",
+        help=f"example name in assets/examples or a .toml path (default {DEFAULT_EXAMPLE})",
     )
     source.add_argument(
         "--sentence", help='your own sentence; mark unknown words inline, e.g. "a tiny:adj robot"'
@@ -48,13 +51,22 @@ def render_parser() -> argparse.ArgumentParser:
         epilog="Other commands: ./render.sh list | test | trace | params  (each with --help)",
     )
     add_source_options(parser)
-    parser.add_argument("--quality", default="medium", choices=list(QUALITIES),
-                        help="low=480p15, medium=720p30 (default), high=1080p60, 4k=2160p60")
+    parser.add_argument(
+        "--quality",
+        default="medium",
+        choices=list(QUALITIES),
+        help="low=480p15, medium=720p30 (default), high=1080p60, 4k=2160p60",
+    )
     parser.add_argument("--chapters", help="e.g. '3' or '1,3-5' or 'Masking' (default: all)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="chapters rendered at once (default: one per core)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
-                        help="output folder (default ./output)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="chapters rendered at once (default: one per core)",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="output folder (default ./output)"
+    )
     parser.add_argument("--force", action="store_true", help="re-render unchanged chapters too")
     return parser
 
@@ -127,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     command = argv[0] if argv and not argv[0].startswith("-") else "render"
     rest = argv[1:] if argv and argv[0] == command else argv
     try:
+        if command == "bench":
+            return subprocess.call([sys.executable, str(ROOT / "bench" / "render_bench.py"), *rest])
         if command in ("trace", "params"):
             from attention_math.cli import main as core_main
 
@@ -137,8 +151,11 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_render(rest)
         if command == "lecture":
             return cmd_lecture(rest)
-        print(f"render.sh: error: unknown command {command!r} (render, lecture, list, test, "
-              "trace, params)", file=sys.stderr)
+        print(
+            f"render.sh: error: unknown command {command!r} (render, lecture, list, test, "
+            "trace, params)",
+            file=sys.stderr,
+        )
         return 2
     except InputError as exc:
         print(f"render.sh: error: {exc}", file=sys.stderr)

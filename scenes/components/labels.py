@@ -41,7 +41,10 @@ def _has_glyph(char: str) -> bool:
     try:
         result = subprocess.run(
             ["fc-list", f":charset={ord(char):x}", "family"],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return True  # cannot tell; let Pango try

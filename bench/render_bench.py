@@ -1,0 +1,173 @@
+"""Rendering benchmark: prints the figures of the performance targets (not a test).
+
+    ./render.sh bench                 # everything (takes a while: the 1080p60 video)
+    ./render.sh bench --quick         # floor, 480p15 chapters, token scaling only
+
+Figures: the renderer floor (a nearly empty scene), each chapter's frames, wall
+time, per-frame cost and its ratio to the floor, the whole video's wall time
+over its duration with the number of parallel processes, the attention-pattern
+chapter at 8/16/32/64 tokens, peak memory per render process, and the time of
+a re-run of an unchanged example.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scenes.order import CHAPTERS, Chapter, chapter  # noqa: E402
+from video.build import QUALITIES  # noqa: E402
+from video.stitch import video_duration  # noqa: E402
+
+EMPTY_SCENE = """
+from manim import Dot, Scene
+class Empty(Scene):
+    def construct(self):
+        self.add(Dot())
+        self.wait(SECONDS)
+"""
+WORDS = "the fluffy blue creature roamed the verdant forest and a tiny red robot explored".split()
+
+
+def run_manim(file: Path, scene: str, quality: str, env: dict[str, str]) -> dict[str, float]:
+    """Render one scene in a fresh process; wall seconds, frames, duration, peak RSS (MB)."""
+    flag, folder = QUALITIES[quality]
+    with tempfile.TemporaryDirectory() as media:
+        cmd = [
+            sys.executable,
+            "-m",
+            "manim",
+            "render",
+            f"-q{flag}",
+            "--media_dir",
+            media,
+            "--disable_caching",
+            "--progress_bar",
+            "none",
+            "-v",
+            "WARNING",
+            str(file),
+            scene,
+        ]
+        start = time.monotonic()
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{scene} failed: {proc.stderr.read().decode()[-2000:]}")
+        movie = Path(media) / "videos" / file.stem / folder / f"{scene}.mp4"
+        duration = video_duration(movie)
+    fps = int(folder.split("p")[1])
+    return {
+        "wall": wall,
+        "duration": duration,
+        "frames": round(duration * fps),
+        "rss_mb": usage.ru_maxrss / 1024,
+    }
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    env.pop("ATTENTION_EXAMPLE", None)
+    env.pop("ATTENTION_SENTENCE", None)
+    env.update(extra)
+    return env
+
+
+def floor(quality: str, seconds: float = 10.0) -> float:
+    """Per-frame cost of a nearly empty scene (start-up excluded by differencing)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        costs = []
+        for s in (seconds / 5, seconds):
+            file = Path(tmp) / "empty_scene.py"
+            file.write_text(EMPTY_SCENE.replace("SECONDS", str(s)))
+            costs.append(run_manim(file, "Empty", quality, bench_env()))
+    frames = costs[1]["frames"] - costs[0]["frames"]
+    return (costs[1]["wall"] - costs[0]["wall"]) / frames
+
+
+def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str, float]]:
+    print(f"\nchapters at {quality} ({QUALITIES[quality][1]}), {jobs} process(es) at once")
+    print(
+        f"{'chapter':<28}{'frames':>7}{'video s':>9}{'wall s':>8}{'ms/frame':>10}"
+        f"{'x floor':>9}{'peak MB':>9}"
+    )
+
+    def one(ch: Chapter) -> tuple[Chapter, dict[str, float]]:
+        return ch, run_manim(ch.file, ch.scene, quality, bench_env())
+
+    rows = []
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for ch, r in pool.map(one, CHAPTERS):
+            per_frame = r["wall"] / max(r["frames"], 1)
+            print(
+                f"{ch.number:>2}. {ch.title:<24}{r['frames']:>7}{r['duration']:>9.1f}"
+                f"{r['wall']:>8.1f}{1000 * per_frame:>10.1f}{per_frame / floor_cost:>9.1f}"
+                f"{r['rss_mb']:>9.0f}"
+            )
+            rows.append(r)
+    wall = time.monotonic() - start
+    duration = sum(r["duration"] for r in rows)
+    print(
+        f"whole video at {quality}: {wall:.0f} s wall for {duration:.0f} s of video = "
+        f"{wall / duration:.2f} x real time with {jobs} processes; "
+        f"peak memory per process {max(r['rss_mb'] for r in rows):.0f} MB"
+    )
+    return rows
+
+
+def token_scaling(quality: str) -> None:
+    ch = chapter("AttentionPattern")
+    print(f"\nattention-pattern chapter vs sentence length ({quality})")
+    base = None
+    for n in (8, 16, 32, 64):
+        sentence = " ".join(WORDS[i % len(WORDS)] for i in range(n))
+        r = run_manim(ch.file, ch.scene, quality, bench_env(ATTENTION_SENTENCE=sentence))
+        per_second = r["wall"] / r["duration"]
+        base = base or per_second
+        print(
+            f"  {n:>3} tokens: {r['duration']:.0f} s of video in {r['wall']:.0f} s = "
+            f"{per_second:.2f} s per video second ({per_second / base:.2f} x 8 tokens), "
+            f"peak {r['rss_mb']:.0f} MB"
+        )
+
+
+def rerun_unchanged(quality: str) -> None:
+    out = ROOT / "output"
+    cmd = [sys.executable, "-m", "video", "--quality", quality, "--output", str(out)]
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)  # make sure it exists
+    start = time.monotonic()
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    print(f"\nre-run of an unchanged example ({quality}): {time.monotonic() - start:.1f} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="./render.sh bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 1080p60 figures")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    floors = {q: floor(q) for q in (["low"] if args.quick else ["low", "high"])}
+    for q, cost in floors.items():
+        print(f"renderer floor at {QUALITIES[q][1]}: {1000 * cost:.1f} ms per frame")
+    for q in floors:
+        chapters_table(q, floors[q], args.jobs)
+    token_scaling("low")
+    rerun_unchanged("low")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
