@@ -82,7 +82,11 @@ class Plan:
 
     @property
     def video_path(self) -> Path:
-        return self.out_dir / f"{self.source.example.name}.mp4"
+        """``<example>.mp4`` for the whole video, ``<example>-ch3-4-5.mp4`` for a part."""
+        name = self.source.example.name
+        if self.chapters != CHAPTERS:
+            name += "-ch" + "-".join(str(c.number) for c in self.chapters)
+        return self.out_dir / f"{name}.mp4"
 
 
 def parse_chapters(spec: str | None) -> tuple[Chapter, ...]:
@@ -224,10 +228,31 @@ def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, boo
     return chapter, True, time.monotonic() - start
 
 
+def assemble(plan: Plan, parts: list[Path], durations: list[float]) -> None:
+    """The whole video, its subtitles, the contact sheet and the numbers, from the chapters."""
+    concat_videos(parts, plan.video_path)
+    concat_subtitles(
+        [(plan.chapter_dir / f"{ch.module}.srt", d) for ch, d in zip(plan.chapters, durations)],
+        plan.video_path.with_suffix(".srt"),
+    )
+    contact_sheet(
+        [(f"{ch.number}. {ch.title}", p) for ch, p in zip(plan.chapters, parts)],
+        plan.out_dir / "contact-sheet.png",
+    )
+    exported = [trace_to_dict(t) for t in build_traces(plan.source.example, seed=plan.source.seed)]
+    write_atomically(
+        plan.out_dir / "trace.json",
+        json.dumps(
+            exported[0] if len(exported) == 1 else {"phrases": exported}, ensure_ascii=False
+        ),
+    )
+
+
 def render(plan: Plan) -> Path:
     """Render the plan's chapters, stitch them, write subtitles, trace and contact sheet."""
     plan.chapter_dir.mkdir(parents=True, exist_ok=True)
     digest = source_digest()
+    keys = [chapter_key(plan, ch, digest) for ch in plan.chapters]
     total = len(plan.chapters)
     _log(
         f"rendering {total} chapter(s) of '{plan.source.example.title}' at {plan.quality} "
@@ -238,8 +263,7 @@ def render(plan: Plan) -> Path:
     _CANCELLED.clear()
     with ThreadPoolExecutor(max_workers=plan.jobs) as pool:
         futures = [
-            pool.submit(render_chapter, plan, ch, chapter_key(plan, ch, digest))
-            for ch in plan.chapters
+            pool.submit(render_chapter, plan, ch, key) for ch, key in zip(plan.chapters, keys)
         ]
         try:
             for future in futures:
@@ -254,23 +278,13 @@ def render(plan: Plan) -> Path:
             raise
     parts = [plan.chapter_dir / f"{ch.module}.mp4" for ch in plan.chapters]
     durations = [video_duration(p) for p in parts]
-    concat_videos(parts, plan.video_path)
-    concat_subtitles(
-        [(plan.chapter_dir / f"{ch.module}.srt", d) for ch, d in zip(plan.chapters, durations)],
-        plan.video_path.with_suffix(".srt"),
-    )
-    contact_sheet(
-        [(f"{ch.number}. {ch.title}", p) for ch, p in zip(plan.chapters, parts)],
-        plan.out_dir / "contact-sheet.png",
-    )
-    traces = build_traces(plan.source.example, seed=plan.source.seed)
-    exported = [trace_to_dict(t) for t in traces]
-    write_atomically(
-        plan.out_dir / "trace.json",
-        json.dumps(
-            exported[0] if len(exported) == 1 else {"phrases": exported}, ensure_ascii=False
-        ),
-    )
+    video_key = hashlib.sha256("|".join(keys).encode()).hexdigest()
+    key_file = plan.out_dir / f".{plan.video_path.stem}.key"
+    if plan.video_path.exists() and key_file.exists() and key_file.read_text() == video_key:
+        _log(f"nothing changed: {sum(durations):.0f} s of video, {len(parts)} chapter(s)")
+        return plan.video_path
+    assemble(plan, parts, durations)
+    key_file.write_text(video_key)
     _log(
         f"done in {time.monotonic() - started:.0f} s: {sum(durations):.0f} s of video "
         f"({len(parts)} chapters); subtitles, contact sheet and trace.json beside it"
