@@ -135,3 +135,18 @@ def test_render_rejects_bad_input_before_rendering(args, tmp_path):
 def test_render_list_prints_twelve_chapters_in_order():
     out = run("-m", "video", "list").stdout.decode().splitlines()
     assert [int(line.split()[0]) for line in out] == list(range(1, 13))
+
+
+def test_undecodable_bytes_in_a_sentence_are_rejected():
+    result = subprocess.run(
+        [sys.executable.encode(), b"-m", b"attention_math", b"trace", b"--sentence", b"a \xff b"],
+        cwd=ROOT, capture_output=True, timeout=120,
+    )
+    err = _one_line_error(result)
+    assert "U+DCFF" in err
+
+
+@pytest.mark.parametrize("text", ["\U000e0001 tag", "a \u202e b"])
+def test_render_rejects_undrawable_or_control_characters(text):
+    err = _one_line_error(run("-m", "video", "--sentence", text, "--output", "/tmp"))
+    assert "U+" in err
