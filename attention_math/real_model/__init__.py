@@ -6,7 +6,7 @@ package (installed by ``./render.sh``; never imported). Typical use::
     from attention_math.real_model import best_head, run_sentence
 
     run = run_sentence("a fluffy blue creature roamed the verdant forest")
-    run.tokens  # ['a', ' fluffy', ' blue', ...] display strings
+    run.tokens  # ('a', ' fluffy', ' blue', ...) display strings
     run.pattern  # float64 [layer, head, query_pos, key_pos]
     head = best_head(run.pattern, "previous_token")
 """

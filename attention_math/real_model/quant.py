@@ -72,9 +72,7 @@ def dequantize(raw: np.ndarray, ggml_type: int, shape: tuple[int, ...]) -> np.nd
     return flat.reshape(shape)
 
 
-def dequantize_rows(
-    raw: np.ndarray, ggml_type: int, n_cols: int, rows: np.ndarray
-) -> np.ndarray:
+def dequantize_rows(raw: np.ndarray, ggml_type: int, n_cols: int, rows: np.ndarray) -> np.ndarray:
     """Dequantise only some rows of a 2-D tensor (e.g. the embeddings of a few tokens).
 
     Returns float32 ``(len(rows), n_cols)``.

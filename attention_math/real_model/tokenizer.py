@@ -14,6 +14,11 @@ from :mod:`unicodedata` (categories L* and N*), and ``\\s`` is replaced by the U
 White_Space set, so the split matches the reference one. The only possible difference is the
 Unicode version: Python's ``unicodedata`` may be older or newer than the reference library's
 tables, which matters only for characters assigned in between.
+
+SmolLM's own tokenizer and llama.cpp split digits one by one (pre-tokenizer ``smollm``); the
+tokenizer that ``transformers`` rebuilds from a GGUF file does not. Since the vocabulary has
+no multi-digit tokens, the two agree except on numerals outside ASCII: ``" ½"`` is one piece
+there and two here.
 """
 
 from __future__ import annotations
@@ -59,23 +64,25 @@ def unicode_to_byte() -> dict[str, int]:
     return {char: byte for byte, char in byte_to_unicode().items()}
 
 
-def _category_ranges(major: str) -> str:
-    """A regex character-class body matching every code point of category ``major``*."""
-    ranges, start = [], None
+def _class_bodies(majors: str) -> dict[str, str]:
+    """For each major category (``"L"``, ``"N"``...), a regex character-class body listing
+    every code point of that category as ranges."""
+    ranges: dict[str, list[str]] = {major: [] for major in majors}
+    run_major, run_start = "", 0
     for code in range(_LAST_SCANNED + 2):
-        inside = code <= _LAST_SCANNED and unicodedata.category(chr(code))[0] == major
-        if inside and start is None:
-            start = code
-        elif not inside and start is not None:
-            ranges.append(f"\\U{start:08x}-\\U{code - 1:08x}")
-            start = None
-    return "".join(ranges)
+        major = unicodedata.category(chr(code))[0] if code <= _LAST_SCANNED else ""
+        if major != run_major:
+            if run_major in ranges:
+                ranges[run_major].append(f"\\U{run_start:08x}-\\U{code - 1:08x}")
+            run_major, run_start = major, code
+    return {major: "".join(body) for major, body in ranges.items()}
 
 
 @cache
 def _split_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(digit splitter, GPT-2 pattern), with ``\\p{L}``, ``\\p{N}``, ``\\s`` spelled out."""
-    letter, number, space = _category_ranges("L"), _category_ranges("N"), _WHITE_SPACE
+    bodies = _class_bodies("LN")
+    letter, number, space = bodies["L"], bodies["N"], _WHITE_SPACE
     gpt2 = (
         rf"'s|'t|'re|'ve|'m|'ll|'d| ?[{letter}]+| ?[{number}]+| ?[^{space}{letter}{number}]+"
         rf"|[{space}]+(?![^{space}])|[{space}]+"
@@ -149,7 +156,12 @@ class BPETokenizer:
 
         A token that holds only part of a multi-byte character shows as U+FFFD.
         """
-        return [self._display_one(self.tokens[i]) for i in ids]
+        return [self.decode([i]) for i in ids]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """The text of a run of tokens (bytes joined first, so split characters come back)."""
+        raw = b"".join(_token_bytes(self.tokens[i]) for i in ids)
+        return raw.decode("utf-8", errors="replace")
 
     def tokenize(self, text: str) -> tuple[list[int], list[str]]:
         """``(ids, display strings)`` of ``text``."""
@@ -186,11 +198,13 @@ class BPETokenizer:
         self._bpe_cache[word] = tuple(symbols)
         return self._bpe_cache[word]
 
-    def _display_one(self, token: str) -> str:
-        to_byte = unicode_to_byte()
-        if not all(char in to_byte for char in token):
-            return token  # a control token such as <|endoftext|> is stored as plain text
-        return bytes(to_byte[char] for char in token).decode("utf-8", errors="replace")
+
+def _token_bytes(token: str) -> bytes:
+    """The bytes a token stands for; a token outside the byte alphabet is plain text."""
+    to_byte = unicode_to_byte()
+    if all(char in to_byte for char in token):
+        return bytes(to_byte[char] for char in token)
+    return token.encode("utf-8")
 
 
 def _merge(symbols: list[str], pair: tuple[str, str]) -> list[str]:
