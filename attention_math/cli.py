@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
         "--example", help=f"name in assets/examples or a path (default {DEFAULT_EXAMPLE})"
     )
     source.add_argument("--sentence", help="a sentence; mark unknown words inline, e.g. tiny:adj")
+    trace.add_argument(
+        "--model",
+        default="designed",
+        choices=["designed", "smollm2"],
+        help="designed heads (default) or the real SmolLM2-135M-Instruct (4-bit)",
+    )
     trace.add_argument("--dims", default="gpt3", choices=list(PRESETS))
     trace.add_argument("--seed", type=int, default=DEFAULT_SEED)
     trace.add_argument("--digits", type=int, default=6, help="decimal places (default 6)")
@@ -48,6 +54,13 @@ def _trace(args: argparse.Namespace) -> None:
         example = example_from_sentence(args.sentence)
     else:
         example = load_example(args.example or DEFAULT_EXAMPLE)
+    if args.model == "smollm2":
+        from .export import real_to_dict
+        from .real_model import run_sentence
+
+        dicts = [real_to_dict(run_sentence(p), digits=args.digits) for p in example.phrases]
+        _print_json(dicts[0] if len(dicts) == 1 else {"title": example.title, "phrases": dicts})
+        return
     traces = build_traces(example, dims=args.dims, seed=args.seed)
     unknown = sorted({w for t in traces for w in t.unknown})
     if unknown:
@@ -56,7 +69,10 @@ def _trace(args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
     dicts = [trace_to_dict(t, digits=args.digits, full=args.full) for t in traces]
-    out = dicts[0] if len(dicts) == 1 else {"title": example.title, "phrases": dicts}
+    _print_json(dicts[0] if len(dicts) == 1 else {"title": example.title, "phrases": dicts})
+
+
+def _print_json(out: dict) -> None:
     check_finite(out)
     json.dump(out, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")

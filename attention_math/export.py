@@ -69,6 +69,53 @@ def trace_to_dict(trace: Trace, digits: int = 6, full: bool = False) -> dict[str
     return out
 
 
+def real_to_dict(run, digits: int = 6, top: int = 5) -> dict[str, Any]:
+    """A real model's run in the same layout: every layer and head, [key][query]."""
+    from .real_model import CAPTION, default_model, rank_heads
+    from .real_model.head_finder import BEHAVIOURS
+
+    cfg = default_model().config
+    n_layers, n_heads, n, _ = run.pattern.shape
+    visible = key_by_query(run.mask)
+    heads = []
+    for layer in range(n_layers):
+        for head in range(n_heads):
+            scores = key_by_query(run.scores[layer, head])
+            heads.append(
+                {
+                    "id": f"L{layer}H{head}",
+                    "name": f"layer {layer}, head {head}",
+                    "layer": layer,
+                    "head": head,
+                    "layout": "[key][query]",
+                    "scores": [
+                        [round(float(x), digits) if v else None for x, v in zip(row, vis)]
+                        for row, vis in zip(scores, visible)
+                    ],
+                    "pattern": _rounded(key_by_query(run.pattern[layer, head]), digits),
+                }
+            )
+    out: dict[str, Any] = {
+        "model": CAPTION,
+        "tokens": list(run.tokens),
+        "token_ids": [int(i) for i in run.ids],
+        "d_embed": cfg.d_model,
+        "d_key": cfg.d_head,
+        "n_layers": n_layers,
+        "n_heads": n_heads,
+        "heads": heads,
+    }
+    if n >= 2:
+        out["head_finder"] = {
+            b: [
+                {"id": f"L{h.layer}H{h.head}", "score": round(h.score(b), digits)}
+                for h in rank_heads(run.pattern, b)[:top]
+            ]
+            for b in BEHAVIOURS
+        }
+    return out
+
+
 def check_finite(obj: Any) -> None:
     """JSON has no NaN/Infinity; fail loudly rather than print invalid JSON."""
     if isinstance(obj, float) and not math.isfinite(obj):

@@ -150,3 +150,18 @@ def test_undecodable_bytes_in_a_sentence_are_rejected():
 def test_render_rejects_undrawable_or_control_characters(text):
     err = _one_line_error(run("-m", "video", "--sentence", text, "--output", "/tmp"))
     assert "U+" in err
+
+
+def test_trace_real_model_json_has_every_head_in_screen_layout():
+    result = run("-m", "attention_math", "trace", "--model", "smollm2", "--sentence", "the cat sat")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["model"] == "SmolLM2-135M-Instruct (4-bit)"
+    assert data["tokens"] == ["the", " cat", " sat"]
+    assert len(data["heads"]) == data["n_layers"] * data["n_heads"] == 270
+    for head in data["heads"][:20]:
+        n = len(data["tokens"])
+        for j in range(n):
+            assert abs(sum(head["pattern"][i][j] for i in range(n)) - 1) < 1e-5
+            assert all(head["scores"][i][j] is None for i in range(j + 1, n))
+    assert data["head_finder"]["previous_token"][0]["id"].startswith("L")
