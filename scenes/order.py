@@ -46,6 +46,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(10, "ch10_output_matrix", "OutputMatrix", "The output matrix"),
     Chapter(11, "ch11_going_deeper", "GoingDeeper", "Going deeper"),
     Chapter(12, "ch12_ending", "Ending", "Ending"),
+    # Beyond the original lesson: a real pretrained model's heads on the same sentence.
+    Chapter(13, "ch13_real_heads", "RealHeads", "Bonus: real heads"),
 )
 
 
