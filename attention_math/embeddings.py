@@ -71,18 +71,30 @@ def token_directions(token: Token, position: int) -> list[tuple[str, str]]:
     return parts
 
 
+def embed_parts(
+    tokens: tuple[Token, ...], d_embed: int, settings: EmbeddingSettings, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two parts of the initial embeddings, as in a real transformer:
+    what the word is (the same for the same word anywhere) and where it stands.
+
+    Returns ``(E_token, E_position)``, each (n, d_embed); ``E = E_token + E_position``.
+    Entries are O(1) (norms ~ sqrt(d_embed)).
+    """
+    weights = {"base": settings.base, "role": settings.role, "feature": settings.feature}
+    E_token = np.zeros((len(tokens), d_embed))  # (n, d_embed)
+    E_position = np.zeros((len(tokens), d_embed))  # (n, d_embed)
+    for i, token in enumerate(tokens):
+        for kind, name in token_directions(token, i):
+            if kind == "position":
+                E_position[i] = settings.position * direction(name, d_embed, seed)
+            else:
+                E_token[i] += weights[kind] * direction(name, d_embed, seed)
+    return np.sqrt(d_embed) * E_token, np.sqrt(d_embed) * E_position
+
+
 def embed(
     tokens: tuple[Token, ...], d_embed: int, settings: EmbeddingSettings, seed: int
 ) -> np.ndarray:
-    """Initial embeddings E, one row per token; entries are O(1) (norm ~ sqrt(d_embed))."""
-    E = np.zeros((len(tokens), d_embed))  # (n, d_embed)
-    weights = {
-        "base": settings.base,
-        "role": settings.role,
-        "feature": settings.feature,
-        "position": settings.position,
-    }
-    for i, token in enumerate(tokens):
-        for kind, name in token_directions(token, i):
-            E[i] += weights[kind] * direction(name, d_embed, seed)
-    return np.sqrt(d_embed) * E  # (n, d_embed)
+    """Initial embeddings E = word part + position part, one row per token: (n, d_embed)."""
+    E_token, E_position = embed_parts(tokens, d_embed, settings, seed)
+    return E_token + E_position  # (n, d_embed)

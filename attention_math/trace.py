@@ -22,7 +22,7 @@ from .attention import (
     weighted_values,
 )
 from .dims import PRESETS, ModelDims, parameter_counts
-from .embeddings import embed
+from .embeddings import embed, embed_parts
 from .errors import InputError
 from .examples import Example
 from .heads import HeadSpec, HeadWeights, build_head_weights, load_design
@@ -100,7 +100,9 @@ class Trace:
     seed: int
     dims: ModelDims
     tokens: tuple[Token, ...]
-    E: np.ndarray  # (n, d_embed)  initial embeddings
+    E: np.ndarray  # (n, d_embed)  initial embeddings = E_token + E_position
+    E_token: np.ndarray  # (n, d_embed)  the word's part: same word, same vector
+    E_position: np.ndarray  # (n, d_embed)  the position's part
     heads: tuple[HeadTrace, ...]
     W_O: np.ndarray  # (d_embed, n_heads * d_key)  value-up blocks side by side
     delta_E: np.ndarray  # (n, d_embed)  sum of every head's delta_E
@@ -149,7 +151,8 @@ def build_trace(
             f"{dims.max_context} (d_key / 2 position codes)"
         )
     features = known_features(lexicon)
-    E = embed(tokens, dims.d_embed, design.embedding, seed)  # (n, d_embed)
+    E_token, E_position = embed_parts(tokens, dims.d_embed, design.embedding, seed)
+    E = E_token + E_position  # (n, d_embed)
 
     def weights(spec: HeadSpec) -> HeadWeights:
         return build_head_weights(spec, features, dims.d_embed, dims.d_key, design.embedding, seed)
@@ -177,6 +180,8 @@ def build_trace(
         dims=dims,
         tokens=tokens,
         E=_frozen(E),
+        E_token=_frozen(E_token),
+        E_position=_frozen(E_position),
         heads=heads,
         W_O=_frozen(W_O),
         delta_E=_frozen(delta_E),

@@ -168,3 +168,13 @@ def test_trace_arrays_are_read_only(fluffy_trace):
         fluffy_trace.E[0, 0] = 1.0
     with pytest.raises(ValueError):
         fluffy_trace.heads[0].pattern[0, 0] = 1.0
+
+
+def test_same_word_same_token_embedding_anywhere(mole_traces):
+    columns = [t.E_token[t.words.index("mole")] for t in mole_traces]
+    positions = [t.words.index("mole") for t in mole_traces]
+    assert len(set(positions)) == 3  # mole stands at three different places
+    for col in columns[1:]:
+        assert np.array_equal(col, columns[0])
+    for t in mole_traces:
+        np.testing.assert_array_equal(t.E, t.E_token + t.E_position)
