@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import os
 
-from attention_math import build_trace, build_traces, load_example
-from attention_math.dims import ModelDims
+# Before numpy loads: OpenBLAS starts one spinning thread per core, and on a machine shared
+# with other renders those threads contend (a GPT-3-size trace took ~5x longer). One thread
+# is as fast on an idle machine.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import pytest  # noqa: E402
+
+from attention_math import build_trace, build_traces, load_example  # noqa: E402
+from attention_math.dims import ModelDims  # noqa: E402
 
 SMALL = ModelDims(
     name="small", d_embed=1024, d_key=32, n_heads=4, n_layers=2, vocab_size=100, d_mlp=64

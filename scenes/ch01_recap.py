@@ -1,0 +1,402 @@
+"""Chapter 1: a recap on embeddings, every number read from the trace.
+
+Tokens, their embedding columns, the size of an embedding, the same word with the
+same starting vector ("mole" three times), position folded in, meanings as
+directions in a projected 3D embedding space (mole; tower -> Eiffel tower ->
+miniature Eiffel tower), and the attention block between two rows of embeddings.
+
+    manim -pql scenes/ch01_recap.py RecapOnEmbeddings
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Brace,
+    ChangeDecimalToValue,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    Rectangle,
+    SurroundingRectangle,
+    VectorizedPoint,
+    VGroup,
+    Write,
+)
+
+from attention_math import Trace
+from attention_math.embeddings import direction
+from attention_math.heads import load_design
+from attention_math.projection import orthonormal_basis, pca_basis, project
+from scenes.components import palette
+from scenes.components.context_arcs import ContextArcs
+from scenes.components.embedding_column import EmbeddingColumn
+from scenes.components.embedding_space import EmbeddingSpace
+from scenes.components.labels import literal, number
+from scenes.components.legend import Legend
+from scenes.components.token_row import TokenRow
+from scenes.focus import main_link, quoted, roles
+from scenes.lesson import Lesson
+from scenes.settings import supporting_traces
+
+MAX_COLUMNS = 8  # embedding columns drawn side by side
+
+
+def position_part(trace: Trace, i: int) -> np.ndarray:
+    """The position vector folded into token ``i``'s embedding.
+
+    :func:`attention_math.embeddings.embed` adds ``sqrt(d) * position_weight *
+    direction("position:i")`` to the word's own vector; subtracting it gives the
+    vector the word has wherever it stands.
+    """
+    d = trace.dims.d_embed
+    weight = load_design().embedding.position
+    return np.sqrt(d) * weight * direction(f"position:{i}", d, trace.seed)  # (d_embed,)
+
+
+def word_part(trace: Trace, i: int) -> np.ndarray:
+    """Token ``i``'s embedding without its position: the same for every occurrence."""
+    return trace.E[i] - position_part(trace, i)  # (d_embed,)
+
+
+def last_index_of(trace: Trace, word: str) -> int:
+    return max(i for i, w in enumerate(trace.words) if w.lower() == word)
+
+
+def sense_of(trace: Trace) -> str:
+    """The meaning the context settles, read from the cue words of the phrase."""
+    cues = [f.split(":", 1)[1] for t in trace.tokens for f in t.features if f.startswith("cue:")]
+    return cues[0] if cues else trace.sentence
+
+
+def spread(xs: list[float], pitch: float) -> list[float]:
+    """``xs`` (increasing) moved apart to at least ``pitch``, keeping their centre."""
+    out = list(xs)
+    for k in range(1, len(out)):
+        out[k] = max(out[k], out[k - 1] + pitch)
+    shift = (sum(xs) - sum(out)) / len(out)
+    return [x + shift for x in out]
+
+
+def space_extent(points: np.ndarray) -> float:
+    return 1.15 * float(np.abs(points).max())
+
+
+class RecapOnEmbeddings(Lesson):
+    number = 1
+    title = "Recap on embeddings"
+
+    def construct(self) -> None:
+        self.title_card()
+        self.tokens()
+        self.embeddings()
+        self.embedding_size()
+        self.same_word()
+        self.position()
+        self.meanings()
+        self.tower()
+        self.attention_block()
+
+    def setup(self) -> None:
+        super().setup()
+        self.focus = main_link(self.trace, self.trace.head("adjective-noun")).query
+
+    # -- beats -----------------------------------------------------------------------
+    def tokens(self) -> None:
+        t = self.trace
+        self.beat(
+            "tokens",
+            f"The text is first cut into pieces called tokens: this sentence gives {t.n}.",
+        )
+        self.heading("Tokens")
+        self.row = TokenRow(t.words, roles(t), focus=self.focus, max_tokens=MAX_COLUMNS)
+        self.row.move_to(UP * 2.3)
+        sentence = literal(t.sentence, size=30)
+        if sentence.width <= 13:
+            self.play(FadeIn(sentence, shift=0.2 * UP))
+            self.wait(1)
+            self.play(sentence.animate.move_to(self.row).set_opacity(0), self.row.create())
+            self.remove(sentence)
+        else:
+            self.play(self.row.create())
+        note = f"{t.n} tokens" + (
+            f", showing {len(self.row.shown)} of them" if self.row.windowed else ""
+        )
+        self.caption(f"The text is cut into tokens: {note}. Colours mark the role of each word.")
+        self.wait(1.5)
+
+    def embeddings(self) -> None:
+        t = self.trace
+        d = t.dims.d_embed
+        self.beat(
+            "embeddings",
+            f"Each token becomes a list of {d:,} numbers, its embedding; we show a few of them.",
+        )
+        self.heading("Embeddings")
+        self.columns = {
+            i: EmbeddingColumn(t.E[i], font_size=24, scale=self._scale) for i in self.row.shown
+        }
+        group = VGroup(*self.columns.values()).arrange(RIGHT, buff=0.4)
+        if group.width > 13:
+            group.scale_to_fit_width(13)
+        group.next_to(self.row, DOWN, buff=1.1)
+        arrows = VGroup(
+            *[
+                Arrow(
+                    self.row.get_box(i).get_bottom(),
+                    self.columns[i].get_top(),
+                    buff=0.1,
+                    stroke_width=3,
+                    color=palette.DIM_TEXT,
+                    max_tip_length_to_length_ratio=0.25,
+                )
+                for i in self.row.shown
+            ]
+        )
+        self.arrows = arrows
+        self.play(*[GrowArrow(a) for a in arrows], run_time=0.8)
+        self.play(*[c.create() for c in self.columns.values()], run_time=1.5)
+        first = self.columns[self.row.shown[0]]
+        self.caption(
+            f"Each token becomes a column of {d:,} numbers. Shown: entries 1 to 4 and the last "
+            f"({first.get_entries()[0].text} ... {first.get_entries()[-1].text} for "
+            f"{quoted(t, self.row.shown[0])}).",
+            wait=2.5,
+        )
+
+    @property
+    def _scale(self) -> float:
+        """One brightness scale for every embedding column of the chapter."""
+        return 2.0 * float(np.sqrt(np.mean(self.trace.E**2)))
+
+    def embedding_size(self) -> None:
+        t = self.trace
+        d = t.dims.d_embed
+        j = self.focus
+        self.beat(
+            "embedding size",
+            f"One column, {quoted(t, j)}: GPT-3 embeddings have {d:,} entries; "
+            f"{d - len(self.columns[j].indices):,} of them hide behind the dots.",
+        )
+        self.heading("How long is an embedding?")
+        column = self.columns[j]
+        others = [m for i, m in self.columns.items() if i != j]
+        self.play(
+            *[FadeOut(m) for m in [*others, *self.arrows]],
+            self.row.dim_except([j]),
+            column.animate.scale(1.25).move_to(DOWN * 0.3),
+        )
+        brace = Brace(column, RIGHT, color=palette.DIM_TEXT)
+        counter = number(0, decimals=0, size=36, color=palette.QUERY)
+        counter.next_to(brace, RIGHT)
+        unit = literal("numbers", size=28, color=palette.DIM_TEXT)
+        unit.add_updater(lambda m: m.next_to(counter, RIGHT, buff=0.2))
+        self.play(FadeIn(brace), FadeIn(counter), FadeIn(unit))
+        self.play(ChangeDecimalToValue(counter, d), run_time=2.5)
+        unit.clear_updaters()
+        self.caption(f"{d:,} numbers per token in GPT-3. The dots stand for the ones not drawn.")
+        self.wait(1.5)
+        self.clear_content()
+
+    def same_word(self) -> None:
+        moles = supporting_traces("mole")
+        self.beat(
+            "same word",
+            "The same word starts with the same vector: 'mole' in three phrases, three "
+            "identical columns (position aside).",
+        )
+        self.heading("Same word, same starting vector")
+        cards = VGroup()
+        self.mole_columns = columns = []
+        rows = []
+        for trace in moles:
+            k = last_index_of(trace, "mole")
+            row = TokenRow(trace.words, roles(trace), font_size=24, max_width=4.3)
+            column = EmbeddingColumn(word_part(trace, k), font_size=26, scale=self._scale)
+            column.next_to(row, DOWN, buff=1.0).set_x(row.get_box(k).get_x())
+            rows.append((row, k))
+            columns.append(column)
+            cards.add(VGroup(row, column))
+        cards.arrange(RIGHT, buff=0.5, aligned_edge=UP).move_to(UP * 0.1)
+        if cards.width > 13.4:
+            cards.scale_to_fit_width(13.4)
+        self.play(*[row.create() for row, _ in rows])
+        self.play(*[row.highlight([k]) for row, k in rows])
+        arrows = [
+            Arrow(row.get_box(k).get_bottom(), col.get_top(), buff=0.08, color=palette.QUERY)
+            for (row, k), col in zip(rows, columns)
+        ]
+        self.play(*[GrowArrow(a) for a in arrows], *[c.create() for c in columns])
+        boxes = [SurroundingRectangle(c.body, color=palette.QUERY, buff=0.08) for c in columns]
+        self.play(*[Write(b) for b in boxes])
+        self.caption(
+            "Three meanings, one starting point: the columns are identical. "
+            "Only context can tell the meanings apart.",
+            wait=2.5,
+        )
+        self.clear_content()
+
+    def position(self) -> None:
+        t = self.trace
+        j = self.focus
+        self.beat(
+            "position",
+            f"Position is folded in: {quoted(t, j)} is token {j + 1}, so the vector of "
+            f"position {j + 1} is added to the word's own vector.",
+        )
+        self.heading("Position")
+        row = TokenRow(t.words, roles(t), focus=j, max_tokens=MAX_COLUMNS).move_to(UP * 2.3)
+        self.play(FadeIn(row), row.highlight([j]))
+        parts = [
+            EmbeddingColumn(word_part(t, j), font_size=28, scale=self._scale),
+            literal("+", size=44),
+            EmbeddingColumn(position_part(t, j), font_size=28, scale=self._scale),
+            literal("=", size=44),
+            EmbeddingColumn(t.E[j], font_size=28, scale=self._scale),
+        ]
+        VGroup(*parts).arrange(RIGHT, buff=0.6).move_to(DOWN * 0.1)
+        names = [f"word {quoted(t, j)}", f"position {j + 1}", "embedding E"]
+        labels = VGroup(
+            *[
+                literal(name, size=24, color=palette.DIM_TEXT).next_to(col, DOWN, buff=0.2)
+                for name, col in zip(names, parts[::2])
+            ]
+        )
+        self.play(parts[0].create(), FadeIn(labels[0]))
+        self.play(FadeIn(parts[1]), parts[2].create(), FadeIn(labels[1]))
+        self.play(FadeIn(parts[3]), parts[4].create(), FadeIn(labels[2]))
+        self.caption(
+            "Word vector + position vector = the embedding the model starts from "
+            "(entries rounded to one decimal).",
+            wait=2.5,
+        )
+        self.clear_content()
+
+    def meanings(self) -> None:
+        moles = supporting_traces("mole")
+        self.beat(
+            "meanings",
+            "Directions carry meaning. After attention, each 'mole' moves toward its sense: "
+            + ", ".join(sense_of(tr) for tr in moles)
+            + ".",
+        )
+        self.heading("Meaning as direction")
+        generic = word_part(moles[0], last_index_of(moles[0], "mole"))  # (d_embed,)
+        refined = np.stack([tr.E_prime[last_index_of(tr, "mole")] for tr in moles])  # (3, d)
+        _, spread = pca_basis(refined - generic, 2)  # (2, d_embed)
+        basis = orthonormal_basis(np.vstack([generic, spread]))  # (3, d_embed)
+        coords = project(np.vstack([generic, refined]), basis)  # (4, 3)
+        space = EmbeddingSpace(space_extent(coords), size=2.7).move_to(DOWN * 0.1 + LEFT * 2.8)
+        self.mole_space = space
+        key = self.space_key(["the word alone", "in its phrase", "the change"])
+        self.play(space.create(), FadeIn(key))
+        self.play(space.vector("mole", coords[0], label="mole", color=palette.EMBEDDING))
+        self.wait(0.5)
+        for k, tr in enumerate(moles):
+            self.play(
+                space.vector(
+                    f"mole {k}",
+                    coords[k + 1],
+                    color=palette.UPDATED,
+                    label=f"mole ({sense_of(tr)})",
+                ),
+                space.vector(f"change {k}", coords[k + 1], start=coords[0], color=palette.DELTA),
+                run_time=1.2,
+            )
+        self.play(space.turn(0.7, run_time=3))
+        self.caption(
+            "Each phrase pulls 'mole' its own way: real vectors after attention, "
+            "projected onto 3 directions.",
+            wait=2.0,
+        )
+        self.clear_content()
+
+    def tower(self) -> None:
+        towers = supporting_traces("tower")
+        names = [tr.sentence for tr in towers]
+        self.beat(
+            "tower",
+            "Each modifier moves the vector further: " + " -> ".join(names) + ".",
+        )
+        self.heading("Context refines meaning")
+        vectors = np.stack([tr.E_prime[last_index_of(tr, "tower")] for tr in towers])  # (3, d)
+        basis = orthonormal_basis(vectors)  # (3, d_embed): the three vectors span it exactly
+        coords = project(vectors, basis)  # (3, 3)
+        space = EmbeddingSpace(space_extent(coords), size=2.7, azimuth=-0.9)
+        space.move_to(DOWN * 0.1 + LEFT * 2.8)
+        self.tower_space = space
+        key = self.space_key(["tower alone", "with modifiers", "what a modifier adds"])
+        self.play(space.create(), FadeIn(key))
+        shades = [palette.EMBEDDING, palette.KEY, palette.UPDATED]
+        for k, name in enumerate(names):
+            anims = [space.vector(f"tower {k}", coords[k], color=shades[k], label=name)]
+            if k:
+                anims.append(
+                    space.vector(f"step {k}", coords[k], start=coords[k - 1], color=palette.DELTA)
+                )
+            self.play(*anims, run_time=1.2)
+            self.wait(0.6)
+        steps = [np.linalg.norm(coords[k] - coords[k - 1]) for k in (1, 2)]
+        self.caption(
+            f"The yellow steps are real differences: {steps[0]:.0f} and {steps[1]:.0f} units "
+            f"long, against {np.linalg.norm(coords[0]):.0f} for the vector itself.",
+            wait=2.5,
+        )
+        self.clear_content()
+
+    def space_key(self, names: list[str]) -> Legend:
+        """Colour key and caption for the embedding-space pictures, right of the picture."""
+        d = self.trace.dims.d_embed
+        key = Legend(
+            list(zip((palette.EMBEDDING, palette.UPDATED, palette.DELTA), names)),
+            title=f"3D projection of {d:,} dimensions",
+        )
+        return key.to_edge(RIGHT, buff=0.4).set_y(-1.5)
+
+    def attention_block(self) -> None:
+        t = self.trace
+        head = t.head("adjective-noun")
+        self.beat(
+            "attention block",
+            "Attention sits between two rows of embeddings: each token's vector is updated "
+            "with context from earlier tokens only.",
+        )
+        self.heading("The attention block")
+        row = TokenRow(t.words, roles(t), font_size=24, focus=self.focus, max_tokens=MAX_COLUMNS)
+        row.move_to(DOWN * 2.45)
+        below = {i: EmbeddingColumn(t.E[i], (0, 1, -1), font_size=18) for i in row.shown}
+        above = {
+            i: EmbeddingColumn(
+                t.E_prime[i], (0, 1, -1), font_size=18, bracket_color=palette.UPDATED
+            )
+            for i in row.shown
+        }
+        xs = spread([row.get_box(i).get_x() for i in row.shown], below[row.shown[0]].width + 0.15)
+        for columns, y in ((below, -1.3), (above, 2.15)):
+            for x, column in zip(xs, columns.values()):
+                column.move_to([x, y, 0])
+        slab = Rectangle(width=row.width + 0.6, height=1.6, stroke_color=palette.DIM_TEXT)
+        slab.set_fill(palette.NEUTRAL, opacity=0.35).move_to(UP * 0.45)
+        name = literal("Attention", size=24, color=palette.DIM_TEXT)
+        name.next_to(slab, LEFT, buff=0.2)
+        if name.get_left()[0] < -6.9:
+            name.next_to(slab.get_corner(UP + LEFT), DOWN + RIGHT, buff=0.1)
+        self.play(FadeIn(row), *[c.create() for c in below.values()])
+        self.play(FadeIn(slab), Write(name))
+        feet = {  # arcs start and end on the slab's floor, above each column
+            i: VectorizedPoint([c.get_x(), slab.get_bottom()[1] + 0.1, 0]) for i, c in below.items()
+        }
+        self.block_arcs = arcs = ContextArcs(feet, head.pattern, min_weight=0.05, max_height=1.25)
+        self.play(arcs.create(), run_time=2.5)
+        link = main_link(t, head)
+        self.play(*[c.create() for c in above.values()], run_time=1.5)
+        self.caption(
+            f"Arcs only run forward. The strongest: {quoted(t, link.key)} into "
+            f"{quoted(t, link.query)}, weight {link.weight:.2f}. Top row: the updated E\u2032.",
+            wait=3.0,
+        )

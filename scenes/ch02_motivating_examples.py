@@ -1,0 +1,221 @@
+"""Chapter 2: why attention? Words update each other's meaning.
+
+Adjectives and nouns of the example sentence, arrows from each adjective to the noun
+it describes (drawn only where the computed pattern says so), the mystery novel
+whose last word gathers context from the whole passage, and a preview of every
+embedding E_i becoming E'_i.
+
+    manim -pql scenes/ch02_motivating_examples.py MotivatingExamples
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    GrowArrow,
+    Line,
+    ReplacementTransform,
+    VGroup,
+)
+
+from scenes.components import palette
+from scenes.components.context_arcs import ContextArcs, arc_style
+from scenes.components.embedding_column import EmbeddingColumn
+from scenes.components.entries import fixed
+from scenes.components.labels import literal
+from scenes.components.speech_bubble import SpeechBubble
+from scenes.components.token_row import TokenParagraph, TokenRow
+from scenes.focus import ADJECTIVES, NOUNS, links, main_link, percent, quoted, roles
+from scenes.lesson import Lesson
+from scenes.settings import supporting_traces
+
+MYSTERY_HEAD = "subject-verb"  # the last word of the passage, "was", asks who did it
+MAX_COLUMNS = 8
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+class MotivatingExamples(Lesson):
+    number = 2
+    title = "Motivating examples"
+
+    def construct(self) -> None:
+        self.title_card()
+        self.sentence()
+        self.adjectives_update_nouns()
+        self.mystery_novel()
+        self.preview_updates()
+
+    # -- beats -----------------------------------------------------------------------
+    def sentence(self) -> None:
+        t = self.trace
+        r = roles(t)
+        n_adj = sum(role in ADJECTIVES for role in r)
+        n_noun = sum(role in NOUNS for role in r)
+        self.beat(
+            "sentence",
+            f"Our sentence has {plural(n_adj, 'adjective')} and {plural(n_noun, 'noun')}; "
+            "an adjective should change what its noun means.",
+        )
+        self.heading("Words that describe other words")
+        self.head = t.head("adjective-noun")
+        self.focus = main_link(t, self.head)
+        plain = TokenRow(t.words, font_size=34, focus=self.focus.query).move_to(DOWN * 0.6)
+        self.row = TokenRow(t.words, r, font_size=34, focus=self.focus.query).move_to(plain)
+        self.play(plain.create())
+        self.wait(0.8)
+        self.play(ReplacementTransform(plain, self.row), run_time=1.2)
+        shown_adj = [i for i in self.row.shown if r[i] in ADJECTIVES]
+        shown_noun = [i for i in self.row.shown if r[i] in NOUNS]
+        self.play(self.row.highlight(shown_adj, palette.ADJECTIVE))
+        self.play(self.row.highlight(shown_noun, palette.NOUN))
+        window = " (a window of the sentence)" if self.row.windowed else ""
+        self.caption(
+            f"Green: {plural(n_adj, 'adjective')}. Blue: {plural(n_noun, 'noun')}{window}.",
+            wait=2.0,
+        )
+
+    def adjectives_update_nouns(self) -> None:
+        t = self.trace
+        found = [
+            link for link in links(t, self.head) if {link.key, link.query} <= set(self.row.shown)
+        ]
+        if found:
+            said = "; ".join(
+                f"{quoted(t, link.query)} takes {percent(link.weight)} of its attention "
+                f"from {quoted(t, link.key)}"
+                for link in found[:3]
+            )
+        elif t.n == 1:
+            said = "with a single token there is nothing earlier to take meaning from"
+        else:
+            said = "no token takes as much as 20% of its attention from an earlier one"
+        self.beat("adjectives update nouns", f"In the computed pattern, {said}.")
+        self.heading("Who updates whom")
+        queries = sorted({link.query for link in found})
+        self.arcs = arcs = ContextArcs.over_row(
+            self.row, self.head.pattern, queries, min_weight=0.2
+        )
+        weights = VGroup()
+        for i, j in arcs.pairs():
+            arc = arcs.get_arc(i, j)
+            label = literal(fixed(arcs.weight(i, j), 2), size=22, color=palette.QUERY)
+            label.next_to(arc.point_from_proportion(0.5), UP, buff=0.05)
+            weights.add(label.add_background_rectangle(opacity=0.85, buff=0.04))
+        if found:
+            self.play(arcs.create(lag_ratio=0.4), run_time=2.5)
+            self.play(FadeIn(weights))
+            question = SpeechBubble(self.head.spec.question, font_size=22)
+            question.attach_to(VGroup(arcs, weights))
+            question.set_x(self.row.get_box(found[0].query).get_x())
+            self.play(question.pop_in())
+        else:
+            self.play(self.row.dim_except([], opacity=0.5), run_time=1.5)
+            self.play(self.row.restore(), run_time=1.5)
+        self.caption(
+            (
+                "Arrows drawn where the pattern is at least 0.20; thicker = more attention. "
+                if found
+                else ""
+            )
+            + f"Strongest: {quoted(t, self.focus.key)} \u2192 {quoted(t, self.focus.query)}, "
+            f"{self.focus.weight:.2f}.",
+            wait=3.0,
+        )
+        self.clear_content()
+
+    def mystery_novel(self) -> None:
+        mystery = supporting_traces("mystery")[0]
+        head = mystery.head(MYSTERY_HEAD)
+        last = mystery.n - 1
+        weights = head.pattern[last]  # (n,) how much the last token takes from each token
+        top = np.argsort(weights[:last])[::-1][:3]
+        named = ", ".join(f"{quoted(mystery, i)} {weights[i]:.2f}" for i in top)
+        self.beat(
+            "mystery novel",
+            f"In a mystery novel the last word, {quoted(mystery, last)}, can draw on the whole "
+            f"passage: {mystery.n - 1} earlier tokens, most of all {named}.",
+        )
+        self.heading("Context from far away")
+        passage = TokenParagraph(mystery.words, roles(mystery), width=12.6, font_size=28)
+        passage.move_to(UP * 0.35)
+        self.play(passage.create(), run_time=3)
+        self.play(
+            passage.get_box(last).animate.set_stroke(palette.QUERY, 5),
+            run_time=0.6,
+        )
+        goal = passage.get_box(last).get_center()
+        self.mystery_lines = lines = VGroup()
+        for i in range(last):
+            width, opacity = arc_style(weights[i] / weights[:last].max())
+            lines.add(
+                Line(
+                    passage.get_box(i).get_center(),
+                    goal,
+                    stroke_width=width * 0.6,
+                    stroke_opacity=opacity,
+                    color=palette.QUERY,
+                )
+            )
+        lines.set_z_index(-1)
+        self.play(*[Create(line) for line in lines], run_time=2.0)
+        self.caption(
+            f"{head.spec.name} head: {quoted(mystery, last)} asks \u201c{head.spec.question}\u201d "
+            f"and the answer can sit anywhere before it. Brightest: {named}.",
+            wait=3.5,
+        )
+        self.clear_content()
+
+    def preview_updates(self) -> None:
+        t = self.trace
+        change = np.linalg.norm(t.delta_E, axis=1)  # (n,) size of each token's update
+        most = int(np.argmax(change))
+        self.beat(
+            "preview",
+            "Attention will update every embedding: E becomes E\u2032 = E + \u0394E. "
+            f"{quoted(t, most)} changes the most (|\u0394E| = {change[most]:.0f}).",
+        )
+        self.heading("Every embedding gets updated")
+        row = TokenRow(
+            t.words, roles(t), font_size=26, focus=self.focus.query, max_tokens=MAX_COLUMNS
+        ).move_to(UP * 2.4)
+        before = {i: EmbeddingColumn(t.E[i], (0, 1, 2, -1), font_size=20) for i in row.shown}
+        after = {
+            i: EmbeddingColumn(
+                t.E_prime[i], (0, 1, 2, -1), font_size=20, bracket_color=palette.UPDATED
+            )
+            for i in row.shown
+        }
+        for columns, y in ((before, 0.85), (after, -1.75)):
+            group = VGroup(*columns.values()).arrange(RIGHT, buff=0.3).set_y(y)
+            if group.width > 12.2:
+                group.scale_to_fit_width(12.2).set_y(y)
+        names = VGroup(
+            literal("E", size=28, color=palette.EMBEDDING).next_to(
+                VGroup(*before.values()), RIGHT, buff=0.3
+            ),
+            literal("E\u2032", size=28, color=palette.UPDATED).next_to(
+                VGroup(*after.values()), RIGHT, buff=0.3
+            ),
+        )
+        self.play(row.create())
+        self.play(*[c.create() for c in before.values()], FadeIn(names[0]))
+        arrows = [
+            Arrow(before[i].get_bottom(), after[i].get_top(), buff=0.1, color=palette.DELTA)
+            for i in row.shown
+        ]
+        self.play(*[GrowArrow(a) for a in arrows], run_time=1.0)
+        self.play(*[c.create() for c in after.values()], FadeIn(names[1]), run_time=1.5)
+        self.caption(
+            "Every column changes; the rest of the lesson is how the change \u0394E is computed "
+            f"(largest here: {quoted(t, most)}).",
+            wait=3.0,
+        )

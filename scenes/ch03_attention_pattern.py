@@ -1,0 +1,460 @@
+"""Chapter 3: the attention pattern, from one question to the whole grid.
+
+The noun asks "any adjectives in front of me?"; its query is W_Q times its embedding
+(a real matrix-vector product, running sums of the drawn entries); every token's key
+is W_K times its embedding; query and key meet in a query/key space (projections of
+the real Q and K); the grid of dot products K_i·Q_j, divided by √d_k, softmaxed
+down each column, becomes the attention pattern (dot area = weight); and the formula.
+
+    manim -pql scenes/ch03_attention_pattern.py AttentionPattern
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    VGroup,
+    Write,
+)
+
+from attention_math.projection import orthonormal_basis, project
+from scenes.components import palette
+from scenes.components.animations import together
+from scenes.components.attention_grid import AttentionGrid, subscript
+from scenes.components.embedding_column import EmbeddingColumn
+from scenes.components.embedding_space import EmbeddingSpace
+from scenes.components.entries import fixed
+from scenes.components.formula import attention_formula, colored
+from scenes.components.labels import literal
+from scenes.components.product import MatrixVectorProduct
+from scenes.components.speech_bubble import SpeechBubble
+from scenes.components.token_row import TokenRow
+from scenes.components.weight_matrix import WeightMatrix, factor_text
+from scenes.focus import ADJECTIVES, main_link, quoted, roles
+from scenes.lesson import Lesson
+
+HEAD = "adjective-noun"
+ROWS = (0, 1, 2, -1)  # rows of W_Q drawn in the product
+COLS = (0, 1, 2, 3, -1)  # columns of W_Q (= entries of E) drawn in the product
+SLOW_COLUMNS = 2  # softmax columns shown one at a time before the rest go together
+MAX_KEYS_LISTED = 8
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def independent(vectors: list[np.ndarray]) -> list[np.ndarray]:
+    """The vectors that add a new direction to the ones before them (in order)."""
+    kept: list[np.ndarray] = []
+    for v in vectors:
+        candidate = np.vstack([*kept, v])
+        if np.linalg.matrix_rank(candidate, tol=1e-8 * np.abs(candidate).max()) > len(kept):
+            kept.append(v)
+    return kept
+
+
+def coords3(vectors: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Projection coordinates, padded with zeros to 3 numbers each."""
+    c = project(vectors, basis)  # (n, k)
+    return np.hstack([c, np.zeros((len(c), 3 - c.shape[1]))])  # (n, 3)
+
+
+class AttentionPattern(Lesson):
+    number = 3
+    title = "The attention pattern"
+
+    def construct(self) -> None:
+        self.title_card()
+        self.question()
+        self.query()
+        self.keys()
+        self.query_key_space()
+        self.dot_products()
+        self.scaling()
+        self.softmax()
+        self.pattern()
+        self.formula()
+
+    # -- choices from the trace ------------------------------------------------------
+    def setup(self) -> None:
+        super().setup()
+        t = self.trace
+        self.head = t.head(HEAD)
+        self.link = main_link(t, self.head)
+        self.q, self.k = self.link.query, self.link.key
+        column = self.head.pattern[self.q]  # (n,) weights of the focus query
+        r = roles(t)
+        answers = [i for i in range(self.q) if r[i] in ADJECTIVES and column[i] >= 0.2]
+        self.answers = answers or [self.k]
+        visible = [i for i in range(self.q + 1) if i not in self.answers]
+        # the visible key the focus query cares least about: the contrast
+        self.other = min(visible, key=lambda i: column[i]) if visible else None
+
+    # -- beats -----------------------------------------------------------------------
+    def question(self) -> None:
+        t, q = self.trace, self.q
+        spec = self.head.spec
+        said = ", ".join(quoted(t, i) for i in self.answers)
+        self.beat(
+            "question",
+            f"{quoted(t, q)} asks: \u201c{spec.question}\u201d; {said} answer"
+            f"{'s' if len(self.answers) == 1 else ''}.",
+        )
+        self.heading("A question and its answers")
+        row = TokenRow(t.words, roles(t), font_size=32, focus=q).move_to(DOWN * 0.3)
+        self.play(row.create())
+        ask = SpeechBubble(spec.question, font_size=24).attach_to(row.get_box(q), buff=0.15)
+        ask.shift(RIGHT * max(0.0, -6.8 - ask.get_left()[0]))
+        ask.shift(LEFT * max(0.0, ask.get_right()[0] - 6.8))
+        self.play(row.highlight([q]), ask.pop_in())
+        self.wait(1)
+        answers = [
+            SpeechBubble(spec.answer or "me!", font_size=22, color=palette.KEY).attach_to(
+                row.get_box(i), DOWN, buff=0.15
+            )
+            for i in self.answers
+            if i in row.shown
+        ]
+        if answers:
+            self.play(*[b.pop_in() for b in answers], row.highlight(self.answers, palette.KEY))
+        self.caption(
+            "Each token can ask a question (its query) and offer an answer (its key). "
+            "Attention measures how well they match.",
+            wait=2.5,
+        )
+        self.clear_content()
+
+    def query(self) -> None:
+        t, q = self.trace, self.q
+        d, dk = t.dims.d_embed, t.dims.d_key
+        W = self.head.weights.W_Q
+        self.beat(
+            "query",
+            f"The query of {quoted(t, q)} is W_Q times its embedding: {dk} numbers, each a sum "
+            f"of {d:,} products. Here are the first products of a few rows.",
+        )
+        self.heading(f"The query of {quoted(t, q)}")
+        matrix = WeightMatrix(W, ROWS, COLS, kind="query", label="W_Q", font_size=22)
+        vector = EmbeddingColumn(t.E[q], COLS, font_size=22)
+        self.product = product = MatrixVectorProduct(
+            matrix, vector, result_label=f"{len(COLS)} of {d:,} terms", font_size=22
+        )
+        title_E = literal(f"E of {quoted(t, q)}", size=22, color=palette.EMBEDDING)
+        title_E.next_to(vector, UP, buff=0.25)
+        query = EmbeddingColumn(
+            self.head.Q[q], ROWS, decimals=2, font_size=22, bracket_color=palette.QUERY
+        )
+        query.next_to(product, RIGHT, buff=1.9).match_y(product.result_brackets)
+        arrow = Arrow(
+            [product.get_right()[0], query.get_y(), 0],
+            query.get_left(),
+            buff=0.15,
+            color=palette.QUERY,
+        )
+        name = literal(f"Query Q{subscript(q + 1)}", size=24, color=palette.QUERY)
+        size = literal(f"{dk}-dimensional", size=20, color=palette.DIM_TEXT)
+        VGroup(name, size).arrange(DOWN, buff=0.1).next_to(query, DOWN, buff=0.2)
+        note = literal(f"all {d:,}\nterms", size=20, color=palette.DIM_TEXT)
+        note.next_to(arrow, UP, buff=0.1)
+        layout = VGroup(product, title_E, query, arrow, name, size, note)
+        if layout.width > 13.2:
+            layout.scale_to_fit_width(13.2)
+        layout.move_to(DOWN * 0.1)
+        self.play(product.create(), FadeIn(title_E), run_time=2)
+        self.play(product.compute_all(detailed_rows=1))
+        self.play(GrowArrow(arrow), FadeIn(note))
+        self.play(query.create(), FadeIn(name), FadeIn(size))
+        row0 = matrix.rows[0]
+        self.caption(
+            f"First row: {len(COLS)} products add to {fixed(product.final_values[0], 2)}"
+            f"{factor_text(matrix.exponent)}; all {d:,} of them give "
+            f"{fixed(self.head.Q[q, row0], 2)}, "
+            f"entry 1 of the {dk}-dimensional query.",
+            wait=3.0,
+        )
+        self.clear_content()
+
+    def keys(self) -> None:
+        t = self.trace
+        dk = t.dims.d_key
+        self.beat(
+            "keys",
+            f"Every token also gets a key, W_K times its embedding, {dk} numbers long: "
+            "the answer it offers.",
+        )
+        self.heading("Keys")
+        start = max(0, min(self.k, t.n - MAX_KEYS_LISTED))
+        listed = range(start, min(t.n, start + MAX_KEYS_LISTED))
+        words, arrows, keys = VGroup(), VGroup(), VGroup()
+        pitch = 0.62 if len(listed) <= 8 else 5.6 / len(listed)
+        for n, i in enumerate(listed):
+            y = 0.1 + pitch * ((len(listed) - 1) / 2 - n)  # centred on the content area
+            words.add(TokenRow([t.words[i]], [t.tokens[i].role], font_size=24))
+            words[-1].move_to([-4.2, y, 0], aligned_edge=RIGHT)
+            arrow = Arrow([-4.0, y, 0], [-2.7, y, 0], buff=0, color=palette.KEY, stroke_width=3)
+            arrows.add(arrow)
+            keys.add(literal(f"K{subscript(i + 1)}", size=26, color=palette.KEY))
+            keys[-1].move_to([-2.5, y, 0], aligned_edge=LEFT)
+        label = colored("{{ W_K : k }}", font_size=30).next_to(arrows, UP, buff=0.1)
+        self.play(FadeIn(words, lag_ratio=0.1))
+        self.play(*[GrowArrow(a) for a in arrows], Write(label))
+        self.play(FadeIn(keys, shift=0.2 * RIGHT, lag_ratio=0.1))
+        key = EmbeddingColumn(
+            self.head.K[self.k], ROWS, decimals=2, font_size=24, bracket_color=palette.KEY
+        )
+        name = literal(
+            f"K{subscript(self.k + 1)}, the key of {quoted(t, self.k)}", size=24, color=palette.KEY
+        )
+        VGroup(key, name).arrange(DOWN, buff=0.25).move_to(RIGHT * 3.2 + UP * 0.2)
+        self.play(key.create(), FadeIn(name))
+        if len(listed) < t.n:
+            self.caption(
+                f"Tokens {listed[0] + 1}\u2013{listed[-1] + 1} of {t.n} shown. Each "
+                f"key has {dk} entries; a few of the real ones on the right.",
+                wait=2.5,
+            )
+        else:
+            self.caption(
+                f"Each key has {dk} entries; a few of the real ones on the right.", wait=2.5
+            )
+        self.clear_content()
+
+    def query_key_space(self) -> None:
+        t, q, k = self.trace, self.q, self.k
+        Q, K = self.head.Q, self.head.K
+        match = cosine(Q[q], K[k])
+        contrast = (
+            ""
+            if self.other is None
+            else (
+                f"; {quoted(t, self.other)}\u2019s key points elsewhere "
+                f"({cosine(Q[q], K[self.other]):+.2f})"
+            )
+        )
+        self.beat(
+            "query key space",
+            f"W_Q and W_K map embeddings into a small query/key space where the query of "
+            f"{quoted(t, q)} and the key of {quoted(t, k)} point the same way (cosine "
+            f"{match:+.2f}){contrast}.",
+        )
+        self.heading("Embedding space \u2192 query/key space")
+        tokens = [q, k] + ([self.other] if self.other is not None else [])
+        tokens = list(dict.fromkeys(tokens))
+        E_basis = orthonormal_basis(np.vstack(independent([t.E[i] for i in tokens])))
+        E_coords = coords3(np.vstack([t.E[i] for i in tokens]), E_basis)  # (m, 3)
+        left = EmbeddingSpace(
+            float(np.abs(E_coords).max()) * 1.15,
+            size=2.2,
+            title=f"embedding space ({t.dims.d_embed:,} dims)",
+        )
+        left.move_to(LEFT * 3.9 + DOWN * 0.2)
+        qk = [Q[q], K[k]] + ([K[self.other]] if self.other is not None else [])
+        qk_basis = orthonormal_basis(np.vstack(independent(qk[:2])))
+        qk_coords = coords3(np.vstack(qk), qk_basis)[:, :2]  # (m, 2)
+        right = EmbeddingSpace(
+            float(np.abs(qk_coords).max()) * 1.15,
+            dims=2,
+            size=2.2,
+            title=f"query/key space ({t.dims.d_key} dims)",
+        )
+        right.move_to(RIGHT * 2.9 + DOWN * 0.2)
+        self.play(left.create(), right.create())
+        self.play(
+            *[
+                left.vector(
+                    f"E{i}",
+                    E_coords[n],
+                    label=t.words[i],
+                    color=palette.EMBEDDING if i != q else palette.TEXT,
+                )
+                for n, i in enumerate(tokens)
+            ]
+        )
+        bridge = Arrow(LEFT * 0.8, RIGHT * 0.8, color=palette.DIM_TEXT).move_to(DOWN * 0.2)
+        bridge.set_x((left.get_right()[0] + right.get_left()[0]) / 2)
+        names = colored("{{ W_Q : q }} , {{ W_K : k }}", font_size=26).next_to(bridge, UP)
+        self.play(GrowArrow(bridge), FadeIn(names))
+        self.play(right.vector("Q", qk_coords[0], color=palette.QUERY, label=f"Q {t.words[q]}"))
+        self.play(right.vector("K", qk_coords[1], color=palette.KEY, label=f"K {t.words[k]}"))
+        if self.other is not None and len(qk) > 2:
+            self.play(
+                right.vector(
+                    "K other", qk_coords[2], color=palette.KEY, label=f"K {t.words[self.other]}"
+                )
+            )
+        self.play(left.turn(0.6, run_time=2.5))
+        self.caption(
+            f"Query of {quoted(t, q)} and key of {quoted(t, k)}: cosine {match:+.2f}. "
+            "Pictures are projections of the real vectors.",
+            wait=2.5,
+        )
+        self.clear_content()
+
+    def dot_products(self) -> None:
+        t, q, k = self.trace, self.q, self.k
+        raw = self.head.scores_raw
+        self.grid = AttentionGrid.from_head(
+            self.head, t.words, focus=q, max_width=9.2, max_height=5.9
+        )
+        self.grid.move_to(LEFT * 1.9 + DOWN * 0.05)
+        visible = self.head.mask
+        low = np.unravel_index(np.argmin(np.where(visible, raw, np.inf)), raw.shape)
+        self.low = (int(low[1]), int(low[0]))  # (key, query) of the lowest visible score
+        lowest = fixed(raw[self.low[1], self.low[0]], 1)
+        best = int(np.argmax(np.where(visible[q], raw[q], -np.inf)))
+        rank = "the largest in its column" if best == k else f"({quoted(t, best)} scores higher)"
+        self.beat(
+            "dot products",
+            f"Each cell is a dot product K_i·Q_j: keys down the left, queries across the top. "
+            f"K\u00b7Q for {quoted(t, k)} and {quoted(t, q)} is {fixed(raw[q, k], 1)}, {rank}; "
+            f"the lowest, {lowest}, pairs {quoted(t, self.low[0])} with "
+            f"{quoted(t, self.low[1])}.",
+        )
+        self.heading("How well does each key match each query?")
+        self.play(self.grid.create(), run_time=2)
+        self.play(self.grid.shade_masked(palette.NEUTRAL, 0.5))
+        self.play(self.grid.symbols(), run_time=1.5)
+        side = self.side_note(
+            "later keys are left out for now (chapter 4: masking)", palette.DIM_TEXT
+        )
+        self.play(FadeIn(side))
+        self.wait(1.5)
+        self.play(self.grid.numbers("raw"), run_time=1.5)
+        cells = [(k, q), self.low]
+        self.play(
+            together(
+                [
+                    self.grid.highlight_cell(i, j)
+                    for i, j in cells
+                    if i in self.grid.key_range and j in self.grid.query_range
+                ]
+            )
+        )
+        self.caption(
+            f"Highlighted: {fixed(raw[q, k], 1)} ({quoted(t, k)} \u00b7 {quoted(t, q)}), {rank}, "
+            f"and the lowest score, {lowest}.",
+            wait=3.0,
+        )
+        self.play(FadeOut(side), self.grid.clear_highlights())
+
+    def side_note(self, text: str, color) -> VGroup:
+        """A short wrapped note in the free column right of the grid."""
+        words = text.split()
+        lines, line = [], ""
+        for word in words:
+            if len(line) + len(word) > 22 and line:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        lines.append(line)
+        note = literal("\n".join(lines), size=22, color=color, line_spacing=0.8)
+        return note.next_to(self.grid, RIGHT, buff=0.5).align_to(self.grid.cells, UP)
+
+    def scaling(self) -> None:
+        dk = self.trace.dims.d_key
+        self.beat(
+            "scaling",
+            f"For numerical stability every score is divided by \u221a{dk} = {np.sqrt(dk):.2f}.",
+        )
+        self.heading(f"Divide by \u221ad\u2096 = \u221a{dk}")
+        formula = colored("{{ K : k }}^T {{ Q : q }} \\/ sqrt(d_k)", font_size=34)
+        value = literal(f"\u221a{dk} = {np.sqrt(dk):.2f}", size=24, color=palette.DIM_TEXT)
+        group = VGroup(formula, value).arrange(DOWN, buff=0.3)
+        group.next_to(self.grid, RIGHT, buff=0.5).align_to(self.grid.cells, UP)
+        self.play(Write(formula), FadeIn(value))
+        self.play(self.grid.numbers("scaled"), run_time=1.5)
+        self.scale_note = group
+        q, k = self.q, self.k
+        self.caption(
+            f"{self.head.scores_raw[q, k]:.1f} / {np.sqrt(dk):.2f} = "
+            f"{self.head.scores[q, k]:.2f}: same order, smaller numbers.",
+            wait=2.5,
+        )
+
+    def softmax(self) -> None:
+        t, q = self.trace, self.q
+        column = self.head.pattern[q]
+        self.beat(
+            "softmax",
+            f"Softmax turns each column into weights that add up to 1: {quoted(t, q)} gives "
+            + ", ".join(f"{column[i]:.2f} to {quoted(t, i)}" for i in self.answers)
+            + ".",
+        )
+        self.heading("Softmax, one column at a time")
+        self.play(FadeOut(self.scale_note))
+        note = literal("softmax\ndown each column", size=26, color=palette.QUERY)
+        note.next_to(self.grid, RIGHT, buff=0.5).align_to(self.grid.cells, UP)
+        self.play(Write(note))
+        shown = list(self.grid.query_range)
+        slow = [j for j in dict.fromkeys([q, *shown]) if j in shown][:SLOW_COLUMNS]
+        for j in slow:
+            self.play(self.grid.highlight_column(j))
+            self.play(self.grid.numbers("pattern", columns=[j]), run_time=1.2)
+            self.wait(0.6)
+            self.play(self.grid.clear_highlights())
+        rest = [j for j in shown if j not in slow]
+        if rest:
+            self.play(self.grid.numbers("pattern", columns=rest), run_time=1.5)
+        sums, show = self.grid.column_sums("pattern")
+        self.play(show)
+        self.caption(
+            "Every column now sums to 1 (the \u03a3 row): how much each query takes from each key.",
+            wait=2.5,
+        )
+        self.play(FadeOut(sums), FadeOut(note))
+
+    def pattern(self) -> None:
+        t, q = self.trace, self.q
+        k = int(np.argmax(self.head.pattern[q]))  # the biggest dot of the focus column
+        self.beat(
+            "pattern",
+            "Drawn as dots whose area is the weight, this grid is the attention pattern: "
+            f"the biggest dot in {quoted(t, q)}'s column is {quoted(t, k)} "
+            f"({self.head.pattern[q, k]:.2f}).",
+        )
+        self.heading("The attention pattern")
+        self.play(self.grid.dots(), run_time=1.5)
+        if k in self.grid.key_range and q in self.grid.query_range:
+            self.play(self.grid.highlight_cell(k, q))
+        self.caption(
+            f"Dot area = weight. {quoted(t, q)} attends to {quoted(t, k)} with "
+            f"{self.head.pattern[q, k]:.2f}.",
+            wait=3.0,
+        )
+
+    def formula(self) -> None:
+        self.beat(
+            "formula",
+            "All of it in one line: softmax of K-transpose Q over the square root of d_k, "
+            "times V (values come in chapter 6).",
+        )
+        self.heading("In one formula")
+        formula = attention_formula(font_size=44)
+        formula.next_to(self.grid, RIGHT, buff=0.4)
+        if formula.get_right()[0] > 6.6:
+            formula.scale_to_fit_width(6.6 - formula.get_left()[0])
+        self.play(Write(formula), run_time=2)
+        legend = (
+            VGroup(
+                literal("Q: queries", size=22, color=palette.QUERY),
+                literal("K: keys", size=22, color=palette.KEY),
+                literal("V: values", size=22, color=palette.VALUE),
+            )
+            .arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+            .next_to(formula, DOWN, buff=0.4)
+        )
+        self.play(FadeIn(legend))
+        self.caption(
+            "softmax(K\u1d40Q / \u221ad\u2096) V: the pattern you just saw, applied to values.",
+            wait=3.0,
+        )

@@ -1,0 +1,227 @@
+"""Chapter 8: cross-attention. A translation model's French words (queries) look at the
+English sentence (keys and values); nothing is masked, since the whole English sentence is
+known before the translation starts.
+
+Whatever the main example, this chapter shows the fixed translation pair
+(``supporting_traces("translation")``): its cross-attention head's pattern sets each
+line's opacity and each dot's area.
+
+    manim -pql scenes/ch08_cross_attention.py CrossAttention
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Line, VGroup
+
+from attention_math.trace import CrossTrace
+from scenes.components import palette
+from scenes.components.attention_grid import AttentionGrid
+from scenes.components.fade_in_place import FadeOutInPlace
+from scenes.components.labels import literal
+from scenes.components.token_row import TokenRow
+from scenes.lesson import Lesson
+from scenes.settings import supporting_traces
+
+LINE_WIDTH = 4
+
+
+def strongest(cross: CrossTrace, queries: list[int]) -> list[tuple[int, int, float]]:
+    """(query, key, weight) of each query's strongest key."""
+    pattern = cross.head.pattern  # (query, key)
+    return [(j, int(np.argmax(pattern[j])), float(pattern[j].max())) for j in queries]
+
+
+def ahead_of_position(cross: CrossTrace) -> tuple[int, int, float] | None:
+    """The heaviest weight on a key *later* in its sentence than the query is in its own:
+    a cell a causal mask would have erased. None if there is no such weight above 0.5."""
+    pattern = cross.head.pattern  # (query, key)
+    n_q, n_k = pattern.shape
+    later = np.arange(n_k)[None, :] > np.arange(n_q)[:, None]  # (query, key)
+    if not later.any():
+        return None
+    j, i = np.unravel_index(np.argmax(np.where(later, pattern, -1.0)), pattern.shape)
+    weight = float(pattern[j, i])
+    return (int(j), int(i), weight) if weight > 0.5 else None
+
+
+class CrossAttention(Lesson):
+    number = 8
+    title = "Cross-attention"
+
+    def construct(self) -> None:
+        self.pair = supporting_traces("translation")[0]
+        self.cross = self.pair.cross
+        self.title_card("Attention between two sentences")
+        self.two_sentences()
+        self.lines()
+        self.as_a_grid()
+        self.no_mask()
+        self.values_from_the_source()
+
+    @property
+    def english(self) -> list[str]:
+        return self.pair.words
+
+    @property
+    def french(self) -> list[str]:
+        return [t.text for t in self.cross.query_tokens]
+
+    # -- beats -----------------------------------------------------------------------
+    def two_sentences(self) -> None:
+        self.beat(
+            "two-sentences",
+            f"A translation model reads “{self.pair.sentence}” and writes "
+            f"“{' '.join(self.french)}”. Here the French words ask the questions: they are "
+            "the queries. The English words give the keys and the values.",
+        )
+        self.heading("Two sentences")
+        self.source = TokenRow(self.english, [t.role for t in self.pair.tokens], font_size=34)
+        self.target = TokenRow(self.french, [t.role for t in self.cross.query_tokens], font_size=34)
+        self.source.move_to(UP * 1.8 + RIGHT * 0.9)
+        self.target.move_to(DOWN * 1.9 + RIGHT * 0.9)
+        self.source_label = literal("keys, values", size=26, color=palette.KEY)
+        self.target_label = literal("queries", size=26, color=palette.QUERY)
+        self.source_label.next_to(self.source, LEFT, buff=0.4)
+        self.target_label.next_to(self.target, LEFT, buff=0.4)
+        languages = VGroup(
+            literal("English", size=22, color=palette.DIM_TEXT).next_to(self.source, UP, 0.25),
+            literal("French", size=22, color=palette.DIM_TEXT).next_to(self.target, DOWN, 0.25),
+        )
+        self.play(self.source.create(), FadeIn(self.source_label), FadeIn(languages[0]))
+        self.play(self.target.create(), FadeIn(self.target_label), FadeIn(languages[1]))
+        self.wait(2)
+        self.languages = languages
+
+    def lines(self) -> None:
+        picks = strongest(self.cross, list(range(len(self.french))))
+        picks.sort(key=lambda p: -p[2])
+        said = "; ".join(
+            f"“{self.french[j]}” to “{self.english[i]}” with {w:.2f}" for j, i, w in picks[:3]
+        )
+        self.beat(
+            "lines",
+            "Each line joins a French query to an English key; its opacity is the attention "
+            f"weight. The strongest: {said}.",
+        )
+        self.heading("Each line's opacity is its weight")
+        pattern = self.cross.head.pattern  # (query, key)
+        self.line_weights: dict[tuple[int, int], float] = {}
+        lines = VGroup()
+        for j in self.target.shown:
+            for i in self.source.shown:
+                line = Line(
+                    self.source.get_box(i).get_bottom(),
+                    self.target.get_box(j).get_top(),
+                    stroke_width=LINE_WIDTH,
+                    color=palette.TEXT,
+                )
+                line.set_stroke(opacity=float(pattern[j, i]))
+                self.line_weights[(j, i)] = float(pattern[j, i])
+                lines.add(line)
+        self.link_lines = lines
+        self.play(Create(lines, lag_ratio=0.02), run_time=3)
+        self.wait(3)
+        for j, i, _ in picks[:3]:
+            self.play(
+                self.target.highlight([j], palette.QUERY),
+                self.source.highlight([i], palette.KEY),
+                run_time=0.8,
+            )
+            self.wait(0.8)
+            self.play(self.target.unhighlight(), self.source.unhighlight(), run_time=0.5)
+        self.wait(1)
+
+    def as_a_grid(self) -> None:
+        self.beat(
+            "grid",
+            "The same weights as a grid: English keys down the left, French queries across "
+            "the top. Softmax runs down each column, so every column sums to 1.",
+        )
+        self.heading("The same weights as a grid")
+        self.play(
+            FadeOutInPlace(
+                VGroup(
+                    self.link_lines,
+                    self.source,
+                    self.target,
+                    self.source_label,
+                    self.target_label,
+                    self.languages,
+                )
+            )
+        )
+        head = self.cross.head
+        grid = AttentionGrid(
+            self.english,
+            self.french,
+            {"raw": head.scores_raw, "scaled": head.scores, "pattern": head.pattern},
+            mask=None,
+            max_width=8.2,
+            max_height=5.8,
+            label_size=24,
+        )
+        grid.to_edge(LEFT, buff=0.5).set_y(0.1)
+        side = VGroup(
+            literal("keys: English", size=24, color=palette.KEY),
+            literal("queries: French", size=24, color=palette.QUERY),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        side.next_to(grid, RIGHT, buff=0.6).align_to(grid, UP)
+        self.play(grid.create(), FadeIn(side))
+        self.play(grid.numbers("pattern"), run_time=1.5)
+        sums, show_sums = grid.column_sums()
+        self.play(show_sums)
+        self.caption("Each column, one French word's weights, sums to 1.", wait=3)
+        self.play(grid.dots(), FadeOutInPlace(sums))
+        self.wait(2)
+        self.grid = grid
+        self.side = side
+
+    def no_mask(self) -> None:
+        ahead = ahead_of_position(self.cross)
+        if ahead is None:
+            said = "Nothing is masked here: any French word may look at any English word."
+        else:
+            j, i, w = ahead
+            said = (
+                f"Nothing is masked: “{self.french[j]}” takes {w:.2f} of its attention from "
+                f"“{self.english[i]}”, an English word further along than “{self.french[j]}” "
+                "is in French. A causal mask would have erased that cell."
+            )
+        self.beat("no-mask", said)
+        self.heading("No mask")
+        note = VGroup(
+            literal("no mask:", size=28, color=palette.TEXT),
+            literal("the whole English", size=22, color=palette.DIM_TEXT),
+            literal("sentence is known", size=22, color=palette.DIM_TEXT),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        note.next_to(self.side, DOWN, buff=0.5).align_to(self.side, LEFT)
+        self.play(FadeIn(note))
+        self.ahead = ahead
+        if ahead is not None:
+            j, i, _ = ahead
+            self.play(self.grid.highlight_cell(i, j, palette.MASK))
+        self.wait(3)
+
+    def values_from_the_source(self) -> None:
+        head = self.cross.head
+        sizes = np.linalg.norm(head.delta_E, axis=1)  # (n_q,)
+        j = int(np.argmax(sizes))
+        self.beat(
+            "values",
+            "The values come from the English words as well: each French word's embedding "
+            f"is updated with the meaning it found there. “{self.french[j]}” gets the largest "
+            f"change, a ΔE of length {sizes[j]:.1f}.",
+        )
+        note = VGroup(
+            literal(f"ΔE(“{self.french[j]}”) = Σ w · V", size=24, color=palette.DELTA),
+            literal("(values of the English words)", size=20, color=palette.DIM_TEXT),
+            literal(f"|ΔE| = {sizes[j]:.1f}", size=24, color=palette.DELTA),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        note.next_to(self.side, DOWN, buff=2.0).align_to(self.side, LEFT)
+        self.heading("Values from the other sentence")
+        self.play(self.grid.highlight_column(j, palette.DELTA), FadeIn(note))
+        self.caption(
+            f"Column “{self.french[j]}”: weights × values of the English words give its ΔE.",
+            wait=4,
+        )

@@ -1,0 +1,350 @@
+"""Chapter 9: multiple heads. One pattern cannot ask every question, so a layer runs many
+heads side by side, each with its own W_Q, W_K, value-down and value-up.
+
+The fixed supporting examples show why ("they crashed the car", the two Harrys); the main
+example's five designed heads show patterns that differ because their matrices differ,
+and their ΔE add up: E + Σ_h ΔE⁽ʰ⁾ = E′ (``trace.E_prime``).
+
+    manim -pql scenes/ch09_multiple_heads.py MultipleHeads
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, RoundedRectangle, VGroup, Write
+
+from scenes.components import palette
+from scenes.components.context_arcs import ContextArcs
+from scenes.components.embedding_column import EmbeddingColumn
+from scenes.components.entries import color_scale, dots
+from scenes.components.formula import colored
+from scenes.components.labels import literal
+from scenes.components.mini_pattern import MiniPattern
+from scenes.components.parameter_counter import CountBrace
+from scenes.components.token_row import TokenRow
+from scenes.focus import NOUNS, Link, main_link, quoted, roles
+from scenes.lesson import Lesson
+from scenes.settings import supporting_traces
+
+ADJECTIVE_HEAD = "adjective-noun"
+CONTEXT_HEAD = "context-meaning"
+COLUMN_ROWS = (0, 1, 2, -1)
+SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+
+
+def head_mark(h: int) -> str:
+    """ "ΔE⁽²⁾" for the second head."""
+    return f"ΔE{f'({h + 1})'.translate(SUPERSCRIPT)}"
+
+
+def last_noun(trace) -> int:
+    """The last noun of a sentence (its last token if it has none)."""
+    nouns = [j for j, role in enumerate(roles(trace)) if role in NOUNS]
+    return nouns[-1] if nouns else trace.n - 1
+
+
+def verb_before(trace, j: int) -> int:
+    """The last verb before token ``j`` (the token right before it if there is none)."""
+    verbs = [i for i, role in enumerate(roles(trace)[:j]) if role in ("verb", "aux")]
+    return verbs[-1] if verbs else max(j - 1, 0)
+
+
+def asks(head, token) -> bool:
+    """Whether ``token`` is one the head's question is for (its designed query side);
+    a head without query rules (e.g. previous token) asks from every token."""
+    patterns = [m.query for m in head.spec.matches]
+    features = {f"role:{token.role}", *token.features}
+    return not patterns or any(fnmatchcase(f, p) for p in patterns for f in features)
+
+
+def strongest_answer(trace, head) -> Link | None:
+    """The heaviest link from an earlier token into a token the head asks from."""
+    best = None
+    for j, token in enumerate(trace.tokens):
+        if j == 0 or not asks(head, token):
+            continue
+        i = int(np.argmax(head.pattern[j, :j]))
+        if best is None or head.pattern[j, i] > best.weight:
+            best = Link(i, j, float(head.pattern[j, i]), "earlier")
+    return best
+
+
+def senses(trace, j: int, head) -> dict[str, float]:
+    """Attention token ``j`` pays to each context cue (``cue:...`` features), summed."""
+    found: dict[str, float] = {}
+    for i, token in enumerate(trace.tokens):
+        for feature in token.features:
+            if feature.startswith("cue:"):
+                name = feature.split(":", 1)[1]
+                found[name] = found.get(name, 0.0) + float(head.pattern[j, i])
+    return found
+
+
+class MultipleHeads(Lesson):
+    number = 9
+    title = "Multiple heads"
+
+    def construct(self) -> None:
+        self.title_card("Many questions at once")
+        self.crashed_car()
+        self.two_harrys()
+        self.relation_types()
+        self.many_heads()
+        self.different_patterns()
+        self.sum_of_changes()
+
+    # -- beats -----------------------------------------------------------------------
+    def crashed_car(self) -> None:
+        tr = supporting_traces("crashed-car")[0]
+        j = last_noun(tr)
+        i = verb_before(tr, j)
+        adjective = tr.head(ADJECTIVE_HEAD)
+        others = [h for h in tr.heads if h.id != ADJECTIVE_HEAD]
+        other = max(others, key=lambda h: h.pattern[j, i])
+        self.car = (tr, i, j, adjective, other)
+        self.beat(
+            "crashed-car",
+            f"In “{tr.sentence}”, {quoted(tr, j)} takes its state from {quoted(tr, i)}, a "
+            f"verb. The adjective head gives {quoted(tr, i)} only "
+            f"{adjective.pattern[j, i]:.2f} of its attention; the {other.name} head gives "
+            f"{other.pattern[j, i]:.2f}.",
+        )
+        self.heading(f"{quoted(tr, j)} needs another question")
+        row = TokenRow(tr.words, roles(tr), font_size=36).move_to(DOWN * 0.1)
+        above = ContextArcs.over_row(row, adjective.pattern, [j], min_weight=0.02)
+        below = ContextArcs.over_row(
+            row, other.pattern, [j], min_weight=0.02, side=DOWN, color=palette.UPDATED
+        )
+        name_above = literal(f"{adjective.name} head", size=24, color=palette.QUERY)
+        name_below = literal(f"{other.name} head", size=24, color=palette.UPDATED)
+        name_above.next_to(row, UP, buff=1.5).align_to(row, LEFT)
+        name_below.next_to(row, DOWN, buff=1.5).align_to(row, LEFT)
+        weight_above = literal(
+            f"{tr.words[i]}: {adjective.pattern[j, i]:.2f}", size=24, color=palette.QUERY
+        ).next_to(name_above, RIGHT, buff=0.6)
+        weight_below = literal(
+            f"{tr.words[i]}: {other.pattern[j, i]:.2f}", size=24, color=palette.UPDATED
+        ).next_to(name_below, RIGHT, buff=0.6)
+        self.play(row.create())
+        self.play(above.create(), FadeIn(name_above))
+        self.play(FadeIn(weight_above))
+        self.wait(1)
+        self.play(below.create(), FadeIn(name_below))
+        self.play(FadeIn(weight_below))
+        self.car_arcs = (above, below)
+        self.caption(
+            "Arcs into the last noun: thickness and opacity follow each head's weights.",
+            wait=2.5,
+        )
+        self.clear_content()
+
+    def two_harrys(self) -> None:
+        traces = supporting_traces("harry")
+        self.harrys = []
+        for tr in traces:
+            head = tr.head(CONTEXT_HEAD)
+            j = tr.n - 1
+            found = senses(tr, j, head)
+            sense = max(found, key=found.get) if found else "no cue"
+            self.harrys.append((tr, head, j, sense, found.get(sense, 0.0)))
+        said = "; ".join(
+            f"in “{tr.sentence}” it gives {w:.2f} to {sense} cues"
+            for tr, _, _, sense, w in self.harrys
+        )
+        self.beat(
+            "two-harrys",
+            f"The same name can mean two people. The context head of {quoted(traces[0], -1)} "
+            f"looks for cues: {said}.",
+        )
+        self.heading("Two Harrys")
+        rows = VGroup()
+        marks = VGroup()
+        arcs = VGroup()
+        for k, (tr, head, j, sense, weight) in enumerate(self.harrys):
+            row = TokenRow(tr.words, roles(tr), font_size=30).move_to(UP * (0.6 - 2.6 * k))
+            row.shift(LEFT * 1.2)
+            arcs.add(ContextArcs.over_row(row, head.pattern, [j], min_weight=0.05))
+            mark = literal(f"→ {sense} ({weight:.2f})", size=26, color=palette.UPDATED)
+            mark.next_to(row, RIGHT, buff=0.4)
+            rows.add(row)
+            marks.add(mark)
+        self.play(*(row.create() for row in rows))
+        self.play(*(a.create() for a in arcs))
+        self.play(FadeIn(marks, lag_ratio=0.5))
+        self.harry_arcs = arcs
+        self.caption(
+            "Context head: the weight each Harry gives to words that are cues for a sense.",
+            wait=2.5,
+        )
+        self.clear_content()
+
+    def relation_types(self) -> None:
+        t = self.trace
+        self.relations = []
+        for head in t.heads:
+            self.relations.append((head, strongest_answer(t, head)))
+        self.beat(
+            "relation-types",
+            f"The designed model has {len(t.heads)} heads, each asking its own question: "
+            + ", ".join(h.name for h in t.heads)
+            + ". On this sentence each finds its own answer, where a word asks its question.",
+        )
+        self.heading("One question per head")
+        lines = VGroup()
+        for head, link in self.relations:
+            found = (
+                f"{t.words[link.key]} → {t.words[link.query]}  {link.weight:.2f}"
+                if link
+                else "(no word here asks this)"
+            )
+            line = VGroup(
+                literal(head.name, size=26, color=palette.QUERY),
+                literal(head.spec.question, size=22, color=palette.DIM_TEXT),
+                literal(found, size=24, color=palette.UPDATED),
+            )
+            lines.add(line)
+        widths = [max(line[k].width for line in lines) for k in range(3)]
+        x0 = -6.6
+        for n, line in enumerate(lines):
+            y = 2.1 - n * 0.95
+            line[0].move_to([x0, y, 0], aligned_edge=LEFT)
+            line[1].move_to([x0 + widths[0] + 0.5, y, 0], aligned_edge=LEFT)
+            line[2].move_to([x0 + widths[0] + widths[1] + 1.0, y, 0], aligned_edge=LEFT)
+        if lines.width > 13.4:
+            lines.scale_to_fit_width(13.4)
+        lines.set_x(0)
+        for line in lines:
+            self.play(FadeIn(line, shift=RIGHT * 0.2), run_time=0.8)
+        self.relation_lines = lines
+        self.caption(
+            "Each head's strongest link into a word that asks its question (earlier → later).",
+            wait=2.5,
+        )
+        self.clear_content()
+
+    def many_heads(self) -> None:
+        t = self.trace
+        d = t.dims
+        self.beat(
+            "many-heads",
+            f"Each head has its own four matrices. GPT-3 runs {d.n_heads} heads in every "
+            f"layer; the designed model here has {len(t.heads)} of them.",
+        )
+        self.heading(f"{d.n_heads} heads in a layer")
+        cards = VGroup()
+        for h, head in enumerate(t.heads):
+            mats = colored(
+                f"{{{{ W_Q^(({h + 1})) : q }}}} {{{{ W_K^(({h + 1})) : k }}}} "
+                f"{{{{ W_(V arrow.b)^(({h + 1})) : v }}}} {{{{ W_(V arrow.t)^(({h + 1})) : v }}}}",
+                font_size=34,
+            )
+            name = literal(f"head {h + 1}: {head.name}", size=26)
+            body = VGroup(name, mats).arrange(RIGHT, buff=0.5)
+            frame = RoundedRectangle(
+                corner_radius=0.1, width=body.width + 0.5, height=body.height + 0.3
+            ).set_stroke(palette.DIM_TEXT, 1.5)
+            cards.add(VGroup(frame.move_to(body), body))
+        width = max(c.width for c in cards)
+        for card in cards:
+            card[0].stretch_to_fit_width(width)
+            card[1].align_to(card[0], LEFT).shift(RIGHT * 0.25)
+        cards.arrange(DOWN, buff=0.12)
+        more = dots(DOWN, size=0.05, gap=0.14).next_to(cards, DOWN, buff=0.15)
+        stack = VGroup(cards, more).move_to(LEFT * 0.8 + UP * 0.1)
+        if stack.height > 5.6:
+            stack.scale_to_fit_height(5.6)
+        brace = CountBrace(stack, d.n_heads, RIGHT, "heads", size=30)
+        self.play(FadeIn(cards, lag_ratio=0.2), run_time=2)
+        self.play(FadeIn(more), brace.count_up())
+        self.heads_figure = brace.figure
+        self.caption(
+            f"{len(t.heads)} designed heads shown; a GPT-3 layer has {d.n_heads}.", wait=2.5
+        )
+        self.clear_content()
+
+    def different_patterns(self) -> None:
+        t = self.trace
+        self.beat(
+            "patterns",
+            "Different matrices give different patterns. Here are the patterns of all "
+            f"{len(t.heads)} heads on “{t.sentence}”, keys down, queries across.",
+        )
+        self.heading("Each head's own pattern")
+        side = min(2.3, 12.8 / len(t.heads) - 0.3)
+        self.minis = VGroup(
+            *(
+                MiniPattern(h.pattern, h.mask, side=side, title=h.name, font_size=18)
+                for h in t.heads
+            )
+        ).arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
+        self.minis.move_to(UP * 0.2)
+        self.play(FadeIn(self.minis, lag_ratio=0.3), run_time=2.5)
+        self.caption(
+            "Same sentence, same embeddings; only the matrices differ. Dot area = weight.",
+            wait=3,
+        )
+        self.clear_content()
+
+    def sum_of_changes(self) -> None:
+        t = self.trace
+        j = main_link(t, t.head(ADJECTIVE_HEAD)).query
+        self.focus = j
+        sizes = ", ".join(f"{np.linalg.norm(h.delta_E[j]):.0f}" for h in t.heads)
+        self.beat(
+            "sum",
+            f"Every head proposes its own change to {quoted(t, j)} (lengths {sizes}). "
+            "They are all added to the embedding: E + ΔE⁽¹⁾ + … = E′.",
+        )
+        self.heading(f"All heads update {quoted(t, j)}")
+        scale = color_scale(t.E[j])
+        parts = [
+            EmbeddingColumn(t.E[j], COLUMN_ROWS, font_size=26, scale=scale, label="E"),
+        ]
+        for h, head in enumerate(t.heads):
+            parts.append(
+                EmbeddingColumn(
+                    head.delta_E[j],
+                    COLUMN_ROWS,
+                    font_size=26,
+                    scale=scale,
+                    bracket_color=palette.DELTA,
+                    label=head_mark(h),
+                )
+            )
+        parts.append(
+            EmbeddingColumn(
+                t.E_prime[j],
+                COLUMN_ROWS,
+                font_size=26,
+                scale=scale,
+                bracket_color=palette.UPDATED,
+                label="E′",
+            )
+        )
+        signs = ["+"] * len(t.heads) + ["="]
+        row = VGroup()
+        for k, column in enumerate(parts):
+            row.add(column)
+            if k < len(signs):
+                row.add(literal(signs[k], size=30, color=palette.DIM_TEXT))
+        row.arrange(RIGHT, buff=0.25)
+        for sign in row[1::2]:
+            sign.set_y(parts[0].get_brackets().get_y())
+        if row.width > 13.2:
+            row.scale_to_fit_width(13.2)
+        row.move_to(UP * 0.3)
+        formula = colored(
+            "{{ E : e }} + sum_h {{ Delta E^((h)) : delta }} = {{ E' : eprime }}", font_size=36
+        ).next_to(row, DOWN, buff=0.6)
+        self.play(parts[0].create())
+        for k in range(1, len(parts)):
+            self.play(FadeIn(row[2 * k - 1]), parts[k].create(), run_time=0.8)
+        self.play(Write(formula))
+        self.sum_columns = parts
+        self.caption(
+            f"Entries 1, 2, 3 and the last of {t.dims.d_embed:,}, each column one head's "
+            "real change.",
+            wait=3,
+        )

@@ -1,0 +1,274 @@
+"""Chapter 10: the output matrix. Every head's value-up block, stapled side by side, is one
+matrix W_O; applied to all heads' outputs stacked into one column it gives the sum of the
+heads' changes: W_O · concat(o⁽¹⁾, …, o⁽ᴴ⁾) = Σ_h ΔE⁽ʰ⁾.
+
+The blocks are ``trace.W_O``'s columns; the two columns compared on screen are computed
+independently (``trace.W_O @ trace.head_outputs()[j]`` and the sum of the heads' ΔE) and
+drawn from the same entries.
+
+    manim -pql scenes/ch10_output_matrix.py OutputMatrix
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    Rectangle,
+    ReplacementTransform,
+    SurroundingRectangle,
+    VGroup,
+    Write,
+)
+
+from scenes.components import palette
+from scenes.components.embedding_column import EmbeddingColumn
+from scenes.components.formula import colored
+from scenes.components.labels import literal
+from scenes.components.parameter_counter import ProductLine, grouped
+from scenes.focus import main_link, quoted
+from scenes.lesson import Lesson
+
+RESULT_ROWS = (0, 1, 2, -1)  # entries of the d_embed-long results drawn
+SEGMENT_ROWS = (0, -1)  # entries of each head's d_key-long output drawn
+BLOCK_HEIGHT = 3.2
+SUPER = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+
+
+def stapled_product(trace, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """W_O · concat(outputs of token j) and Σ_h ΔE⁽ʰ⁾ of token j, computed separately."""
+    concat = trace.head_outputs()[j]  # (H * d_key,)
+    through_W_O = trace.W_O @ concat  # (d_embed, H * d_key) @ (H * d_key,) -> (d_embed,)
+    summed = np.sum([h.delta_E[j] for h in trace.heads], axis=0)  # (d_embed,)
+    return through_W_O, summed
+
+
+def block(color, width: float, height: float = BLOCK_HEIGHT) -> Rectangle:
+    """A weight matrix too big to write out: a tinted block."""
+    return Rectangle(width=width, height=height, stroke_width=2, color=color).set_fill(color, 0.3)
+
+
+class OutputMatrix(Lesson):
+    number = 10
+    title = "The output matrix"
+
+    def construct(self) -> None:
+        t = self.trace
+        self.focus = main_link(t, t.head("adjective-noun")).query
+        self.title_card("Value-up blocks, stapled together")
+        self.per_head()
+        self.staple()
+        self.block_by_block()
+        self.equality()
+        self.at_gpt3_size()
+
+    # -- beats -----------------------------------------------------------------------
+    def per_head(self) -> None:
+        t, j = self.trace, self.focus
+        H, dk, d = len(t.heads), t.dims.d_key, t.dims.d_embed
+        self.beat(
+            "per-head",
+            f"Each of the {H} heads ends with its own value-up: a {d:,} × {dk} matrix that "
+            f"turns the head's {dk}-number output for {quoted(t, j)} into its ΔE.",
+        )
+        self.heading(f"{H} heads, {H} value-up maps")
+        width = min(1.0, 9.0 / (2.2 * H))
+        self.blocks = VGroup()
+        self.outputs = VGroup()
+        self.block_names = VGroup()
+        groups = VGroup()
+        for h, head in enumerate(t.heads):
+            b = block(palette.VALUE_UP, width)
+            name = colored(f"{{{{ W_(V arrow.t)^(({h + 1})) : v }}}}", font_size=34)
+            name.next_to(b, UP, buff=0.15)
+            out = EmbeddingColumn(
+                head.output[j], SEGMENT_ROWS, font_size=20, bracket_color=palette.VALUE_DOWN
+            )
+            out.next_to(b, RIGHT, buff=0.15)
+            mark = literal(f"o{f'({h + 1})'.translate(SUPER)}", size=24, color=palette.VALUE_DOWN)
+            mark.next_to(out, DOWN, buff=0.12)
+            self.blocks.add(b)
+            self.outputs.add(VGroup(out, mark))
+            self.block_names.add(name)
+            groups.add(VGroup(b, name, out, mark))
+        groups.arrange(RIGHT, buff=0.45).move_to(UP * 0.2)
+        if groups.width > 13.0:
+            groups.scale_to_fit_width(13.0)
+        size = literal(f"each block: {d:,} rows × {dk} columns", size=22, color=palette.DIM_TEXT)
+        size.next_to(groups, DOWN, buff=0.5)
+        self.play(FadeIn(self.blocks, lag_ratio=0.2), FadeIn(self.block_names, lag_ratio=0.2))
+        self.play(FadeIn(self.outputs, lag_ratio=0.2), FadeIn(size))
+        self.size_note = size
+        self.caption(
+            f"o⁽ʰ⁾: head h's weighted sum of value-down vectors for {quoted(t, j)}, {dk} numbers.",
+            wait=2.5,
+        )
+
+    def staple(self) -> None:
+        t = self.trace
+        H, dk, d = len(t.heads), t.dims.d_key, t.dims.d_embed
+        self.beat(
+            "staple",
+            f"Put the {H} value-up blocks side by side and they form one {d:,} × {H * dk} "
+            f"matrix, the output matrix W_O; stack the {H} outputs into one column of "
+            f"{H * dk} numbers.",
+        )
+        self.heading("Stapled: the output matrix W_O")
+        width = self.blocks[0].width
+        W_O = VGroup(*(block(palette.OUTPUT, width) for _ in t.heads)).arrange(RIGHT, buff=0)
+        W_O.move_to(LEFT * 3.2 + DOWN * 0.1)
+        seams = VGroup(
+            *(
+                literal(f"{h + 1}", size=18, color=palette.DIM_TEXT).next_to(b, DOWN, buff=0.1)
+                for h, b in enumerate(W_O)
+            )
+        )
+        name = colored("{{ W_O : o }}", font_size=40).next_to(W_O, UP, buff=0.2)
+        segments = VGroup(
+            *(
+                EmbeddingColumn(
+                    head.output[self.focus],
+                    SEGMENT_ROWS,
+                    font_size=18,
+                    bracket_color=palette.VALUE_DOWN,
+                )
+                for head in t.heads
+            )
+        ).arrange(DOWN, buff=0.05)
+        if segments.height > 5.0:
+            segments.scale_to_fit_height(5.0)
+        segments.next_to(W_O, RIGHT, buff=0.5).match_y(W_O)
+        concat = literal(f"{H} × {dk} = {H * dk} numbers", size=20, color=palette.VALUE_DOWN)
+        concat.next_to(segments, RIGHT, buff=0.3)
+        self.play(
+            *(ReplacementTransform(b, w) for b, w in zip(self.blocks, W_O, strict=True)),
+            *(ReplacementTransform(o[0], s) for o, s in zip(self.outputs, segments, strict=True)),
+            *(ReplacementTransform(n, m) for n, m in zip(self.block_names, seams, strict=True)),
+            *(o[1].animate.set_opacity(0) for o in self.outputs),
+            self.size_note.animate.set_opacity(0),
+            run_time=2.5,
+        )
+        self.play(Write(name), FadeIn(concat))
+        self.W_O, self.segments, self.concat_note = W_O, segments, concat
+        self.caption(
+            f"Block h of W_O is head h's value-up; W_O has {d:,} rows and {H * dk} columns.",
+            wait=2.5,
+        )
+
+    def block_by_block(self) -> None:
+        t = self.trace
+        H = len(t.heads)
+        self.beat(
+            "block-by-block",
+            "Multiplying the stapled matrix by the stacked column works block by block: "
+            "block h only ever meets segment h, so each head's value-up meets its own "
+            "output and gives that head's ΔE. The product adds them up.",
+        )
+        self.heading("Block h meets segment h")
+        self.play(self.concat_note.animate.set_opacity(0), run_time=0.4)
+        anchor = np.array([3.9, 1.6, 0.0])
+        shown = None
+        for h in range(H):
+            marks = VGroup(
+                SurroundingRectangle(self.W_O[h], color=palette.DELTA, buff=0.03),
+                SurroundingRectangle(self.segments[h], color=palette.DELTA, buff=0.03),
+            )
+            step = colored(
+                f"{{{{ W_(V arrow.t)^(({h + 1})) : v }}}} o^(({h + 1})) = "
+                f"{{{{ Delta E^(({h + 1})) : delta }}}}",
+                font_size=38,
+            ).move_to(anchor)
+            anims = [Create(marks)]
+            anims.append(FadeIn(step) if shown is None else ReplacementTransform(shown[1], step))
+            if shown is not None:
+                anims.append(FadeOut(shown[0]))
+            self.play(*anims, run_time=0.9)
+            self.wait(0.6)
+            shown = (marks, step)
+        total = colored(
+            '{{ W_O : o }} dot op("concat")(o) = sum_h {{ Delta E^((h)) : delta }}',
+            font_size=36,
+        ).next_to(shown[1], DOWN, buff=0.6)
+        self.play(FadeOut(shown[0]), Write(total))
+        self.caption(f"{H} blocks, {H} segments, {H} products added in one go.", wait=2.5)
+        self.clear_content()
+
+    def equality(self) -> None:
+        t, j = self.trace, self.focus
+        through_W_O, summed = stapled_product(t, j)
+        gap = float(np.abs(through_W_O - summed).max())
+        self.gap = gap
+        self.beat(
+            "equality",
+            f"One product with W_O gives exactly the sum of the heads' changes to "
+            f"{quoted(t, j)}: the largest difference between the two {t.dims.d_embed:,}-"
+            f"number columns is {gap:.1e}, rounding error.",
+        )
+        self.heading("One matrix, the same result")
+        left = EmbeddingColumn(
+            through_W_O, RESULT_ROWS, decimals=2, font_size=26, bracket_color=palette.DELTA
+        )
+        right = EmbeddingColumn(
+            summed, RESULT_ROWS, decimals=2, font_size=26, bracket_color=palette.DELTA
+        )
+        left_name = colored('{{ W_O : o }} dot op("concat")(o^((1)), ..., o^((H)))', font_size=30)
+        right_name = colored("sum_h {{ Delta E^((h)) : delta }}", font_size=30)
+        equals = literal("=", size=40)
+        VGroup(left, equals, right).arrange(RIGHT, buff=1.0).move_to(UP * 0.2)
+        left_name.next_to(left, DOWN, buff=0.35)
+        right_name.next_to(right, DOWN, buff=0.35)
+        diff = literal(
+            f"largest difference over all {t.dims.d_embed:,} entries: {gap:.1e}",
+            size=22,
+            color=palette.DIM_TEXT,
+        ).next_to(VGroup(left_name, right_name), DOWN, buff=0.4)
+        self.play(left.create(), FadeIn(left_name))
+        self.play(FadeIn(equals), right.create(), FadeIn(right_name))
+        self.play(FadeIn(diff))
+        self.columns = (left, right)
+        self.caption(
+            f"Two separate computations for {quoted(t, j)}, drawn from their own entries.",
+            wait=3,
+        )
+        self.clear_content()
+
+    def at_gpt3_size(self) -> None:
+        t = self.trace
+        d, p = t.dims, t.params
+        total = d.n_heads * p["head/W_V_up"]
+        self.beat(
+            "gpt3",
+            f"In GPT-3 the {d.n_heads} value-up blocks make W_O a {d.d_embed:,} × "
+            f"{d.n_heads * d.d_key:,} matrix: {d.n_heads} × {grouped(p['head/W_V_up'])} = "
+            f"{grouped(total)} parameters, already counted head by head in chapter 7.",
+        )
+        self.heading("W_O in GPT-3")
+        shape = ProductLine(
+            [d.d_embed, d.n_heads * d.d_key],
+            total,
+            size=34,
+            result_color=palette.OUTPUT,
+            labels=("rows", f"columns = {d.n_heads} × {d.d_key}"),
+        )
+        heads = ProductLine(
+            [d.n_heads, p["head/W_V_up"]],
+            total,
+            size=34,
+            result_color=palette.OUTPUT,
+            labels=("heads", "value-up of one head"),
+        )
+        name = colored("{{ W_O : o }}", font_size=48)
+        VGroup(name, shape, heads).arrange(DOWN, buff=0.7).move_to(UP * 0.3)
+        self.play(Write(name))
+        self.play(shape.write())
+        self.play(heads.write())
+        self.figures = {"shape": shape.result, "heads": heads.result}
+        self.caption(
+            "Same numbers, two bookkeepings: one W_O, or a value-up in every head.", wait=3
+        )

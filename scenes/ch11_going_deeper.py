@@ -1,0 +1,331 @@
+"""Chapter 11: going deeper. Attention and MLP blocks alternate, layer after layer, and
+the embeddings keep changing; all of it runs in parallel.
+
+Only the first attention step is computed (the core has no MLP): the strips of the input
+embeddings E and of E' = E + ΔE after the first attention layer are the trace's real
+entries; every level above is drawn schematic (outlined, uncoloured) and the chapter says
+so. The multiply-add count of one attention layer comes from the model's sizes and this
+sentence's mask.
+
+    manim -pql scenes/ch11_going_deeper.py GoingDeeper
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    DecimalNumber,
+    FadeIn,
+    LaggedStart,
+    RoundedRectangle,
+    VGroup,
+    Write,
+    there_and_back,
+)
+
+from scenes.components import palette
+from scenes.components.block_stack import BlockStack
+from scenes.components.embedding_column import EmbeddingColumn
+from scenes.components.entries import color_scale, dots
+from scenes.components.fade_in_place import FadeOutInPlace
+from scenes.components.labels import literal
+from scenes.components.parameter_counter import CountBrace, ProductLine, figure, grouped
+from scenes.components.token_row import TokenRow
+from scenes.focus import quoted
+from scenes.lesson import Lesson
+
+CELLS = 8  # entries per strip: the first CELLS entries of each vector
+COLUMN_INDICES = (*range(CELLS), -1)  # the panel shows the same entries, and the last
+BLOCKS = ("attention", "mlp", "attention", "mlp")  # two layers drawn, bottom first
+ROW_CENTER = np.array([-3.3, -1.0, 0.0])  # while one layer is shown
+ROW_BOTTOM = -2.6  # the row's centre once the whole stack is shown
+LANE_ROWS = 4  # head lanes drawn in the parallelism picture
+
+
+def multiply_adds(trace) -> dict[str, int]:
+    """Multiply-adds of one attention layer of the model on this sentence.
+
+    Every attention weight is used once per token (queries, keys, value-down, value-up),
+    and each head does a d_key-long dot product per visible (key, query) pair for the
+    scores and the same again for the weighted sum of values.
+    """
+    d, params = trace.dims, trace.params
+    pairs = int(trace.heads[0].mask.sum())  # visible (query, key) pairs
+    weights = trace.n * params["layer/attention"]
+    pattern = 2 * d.n_heads * d.d_key * pairs
+    return {"pairs": pairs, "weights": weights, "pattern": pattern, "total": weights + pattern}
+
+
+class GoingDeeper(Lesson):
+    number = 11
+    title = "Going deeper"
+
+    def construct(self) -> None:
+        self.title_card("Layer after layer")
+        self.focus = int(np.argmax(np.linalg.norm(self.trace.delta_E, axis=1)))
+        self.first_attention()
+        self.what_changed()
+        self.mlp_block()
+        self.many_layers()
+        self.in_parallel()
+        self.all_at_once()
+
+    # -- beats -----------------------------------------------------------------------
+    def first_attention(self) -> None:
+        t = self.trace
+        self.beat(
+            "first-attention",
+            "Each token's embedding is a long column of numbers; here are its first "
+            f"{CELLS} entries as coloured cells. The attention layer turns every E into "
+            "E′ = E + ΔE; these two rows are the computed values.",
+        )
+        self.row = TokenRow(
+            t.words, [tok.role for tok in t.tokens], font_size=20, max_width=6.0, focus=self.focus
+        ).move_to(ROW_CENTER)
+        shown = list(self.row.shown)
+        xs = [self.row.get_token(i).get_x() for i in shown]
+        E, E_prime = t.E[shown, :CELLS], t.E_prime[shown, :CELLS]
+        levels = [E, E_prime, *([None] * (len(BLOCKS) - 1))]
+        self.stack = BlockStack(
+            xs,
+            levels,
+            BLOCKS,
+            scale=color_scale(t.E),
+            strip_height=0.42,
+            block_height=0.42,
+            gap=0.12,
+        )
+        # straight up from the tokens, so each strip stays over its token
+        self.stack.shift(UP * (self.row.get_top()[1] + 0.2 - self.stack.get_bottom()[1]))
+        self.shown = shown
+        self.level_names = VGroup(
+            literal("E", size=26, color=palette.EMBEDDING),
+            literal("E′", size=26, color=palette.UPDATED),
+        )
+        for name, level in zip(self.level_names, self.stack.levels):
+            name.next_to(level, LEFT, buff=0.3)
+        self.legend = VGroup(
+            literal(
+                f"each strip: the first {CELLS} of {grouped(t.dims.d_embed)} entries",
+                size=20,
+                color=palette.DIM_TEXT,
+            ),
+            literal(
+                "blue positive · red negative · brighter larger", size=20, color=palette.DIM_TEXT
+            ),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        self.legend.move_to([3.9, 2.6, 0])
+        self.heading("One attention layer")
+        self.play(self.row.create())
+        self.play(
+            LaggedStart(*(FadeIn(s, shift=UP * 0.2) for s in self.stack.get_level(0))),
+            FadeIn(self.level_names[0]),
+            FadeIn(self.legend),
+        )
+        self.wait(1)
+        self.play(self.stack.pass_through(0, run_time=2.5))
+        self.play(FadeIn(self.level_names[1]))
+        self.wait(2)
+
+    def what_changed(self) -> None:
+        t, j = self.trace, self.focus
+        word = t.words[j]
+        size = float(np.linalg.norm(t.delta_E[j]))
+        self.beat(
+            "what-changed",
+            f"Take “{word}”, whose embedding changed most: the first layer added a ΔE of "
+            f"length {size:.0f}. Its first entry went from {t.E[j, 0]:.1f} to "
+            f"{t.E_prime[j, 0]:.1f}.",
+        )
+        self.heading(f"{quoted(t, j)} after the first layer")
+        k = self.shown.index(j)
+        marks = self.stack.highlight_token(k, (0, 1), palette.DELTA)
+        scale = color_scale(t.E)
+        columns = [
+            EmbeddingColumn(
+                t.E[j], COLUMN_INDICES, font_size=20, scale=scale, label="E", label_color=None
+            ),
+            EmbeddingColumn(
+                t.delta_E[j],
+                COLUMN_INDICES,
+                font_size=20,
+                scale=scale,
+                bracket_color=palette.DELTA,
+                label="ΔE",
+            ),
+            EmbeddingColumn(
+                t.E_prime[j],
+                COLUMN_INDICES,
+                font_size=20,
+                scale=scale,
+                bracket_color=palette.UPDATED,
+                label="E′",
+            ),
+        ]
+        signs = [literal(s, size=32, color=palette.DIM_TEXT) for s in ("+", "=")]
+        panel = VGroup(columns[0], signs[0], columns[1], signs[1], columns[2])
+        panel.arrange(RIGHT, buff=0.3).move_to([3.9, -0.1, 0])
+        for sign in signs:
+            sign.set_y(columns[0].get_brackets().get_y())
+        self.play(Create(marks))
+        self.play(columns[0].create())
+        self.play(FadeIn(signs[0]), columns[1].create())
+        self.play(FadeIn(signs[1]), columns[2].create())
+        self.wait(3)
+        self.panel = VGroup(panel, marks)
+        self.columns = columns
+
+    def mlp_block(self) -> None:
+        self.beat(
+            "mlp",
+            "Next comes a multilayer perceptron, the MLP block, then attention again. "
+            "This project computes only the first attention layer, so from here on the "
+            "picture is schematic: the outlined cells stand for numbers not computed.",
+        )
+        self.heading("Then an MLP block, then attention again")
+        self.play(FadeOutInPlace(self.panel))
+        down = DOWN * (self.row.get_y() - ROW_BOTTOM)  # make room for the levels above
+        stack = self.stack
+        shown = VGroup(self.row, self.level_names, *stack.levels[:2], stack.get_block(0))
+        VGroup(*stack.levels[2:], *stack.blocks[1:]).shift(down)  # not on screen yet
+        self.play(shown.animate.shift(down), run_time=1.0)
+        note = VGroup(
+            literal("computed: E and E′ (first attention layer)", size=22, color=palette.UPDATED),
+            literal("schematic: every level above", size=22, color=palette.DIM_TEXT),
+            literal("(no MLP in this project)", size=22, color=palette.DIM_TEXT),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        note.move_to([3.9, 1.4, 0])
+        self.play(self.stack.pass_through(1))
+        self.play(FadeIn(note, shift=LEFT * 0.2))
+        self.wait(1)
+        self.play(self.stack.pass_through(2))
+        self.play(self.stack.pass_through(3))
+        self.note = note
+        self.wait(1)
+
+    def many_layers(self) -> None:
+        d = self.trace.dims
+        self.beat(
+            "many-layers",
+            f"GPT-3 repeats this pair of blocks {d.n_layers} times. Each layer adds its own "
+            "change to every embedding, so a word's vector keeps absorbing context on its "
+            "way up.",
+        )
+        self.heading(f"{d.n_layers} layers")
+        one_layer = VGroup(self.stack.get_block(0), self.stack.get_block(1))
+        brace = CountBrace(one_layer, d.n_layers, RIGHT, "layers", size=26)
+        times = literal("×", size=26, color=palette.DIM_TEXT)
+        times.next_to(brace.figure, LEFT, buff=0.08)
+        brace.text.add(times)
+        self.layers_figure = brace.figure
+        more = dots(UP, size=0.05, gap=0.15).next_to(self.stack, UP, buff=0.12)
+        self.play(FadeIn(more))
+        self.play(brace.count_up(run_time=2))
+        self.wait(3)
+        self.deeper = VGroup(
+            self.row, self.stack, self.level_names, more, brace, self.note, self.legend
+        )
+
+    def in_parallel(self) -> None:
+        t, d = self.trace, self.trace.dims
+        self.beat(
+            "parallel",
+            "None of this waits in line. Every token and every head is computed "
+            f"independently: {d.n_heads} heads for each of the {t.n} tokens, each a stream "
+            "of multiply-adds that can run at the same time.",
+        )
+        self.heading("All in parallel")
+        self.play(FadeOutInPlace(self.deeper))
+        row = TokenRow(
+            t.words, [tok.role for tok in t.tokens], font_size=20, max_width=7.0
+        ).move_to([0.3, 2.65, 0])
+        xs = [row.get_token(i).get_x() for i in row.shown]
+        cell_width = min(0.5, 0.85 * min(np.diff(xs), default=0.5))
+        lanes = VGroup()
+        for _ in range(LANE_ROWS):
+            for i in row.shown:
+                cell = RoundedRectangle(corner_radius=0.06, width=cell_width, height=0.42)
+                cell.set_stroke(palette.DIM_TEXT, 1.5).set_fill(palette.NEUTRAL, 0.3)
+                cell.move_to([row.get_token(i).get_x(), 0, 0])
+                mark = literal("×+", size=16, color=palette.DIM_TEXT)
+                mark.scale_to_fit_width(min(mark.width, cell_width * 0.8)).move_to(cell)
+                lanes.add(VGroup(cell, mark))
+        n_cols = len(row.shown)
+        for index, lane in enumerate(lanes):
+            lane.set_y(2.05 - (index // n_cols) * 0.46)
+        head_names = VGroup(
+            *(
+                literal(f"head {h + 1}", size=16, color=palette.DIM_TEXT).next_to(
+                    lanes[h * n_cols], LEFT, buff=0.2
+                )
+                for h in range(LANE_ROWS)
+            )
+        )
+        more = dots(DOWN, size=0.04, gap=0.12).next_to(lanes, DOWN, buff=0.15)
+        brace = CountBrace(VGroup(head_names, lanes, more), d.n_heads, LEFT, "heads", size=24)
+        self.play(row.create(), LaggedStart(*(FadeIn(c) for c in lanes), lag_ratio=0.01))
+        explain = literal(
+            "each cell: one head on one token", size=22, color=palette.DIM_TEXT
+        ).next_to(more, DOWN, buff=0.25)
+        self.play(FadeIn(head_names), FadeIn(more), brace.count_up())
+        self.play(FadeIn(explain))
+        self.heads_figure = brace.figure
+        cells = VGroup(*(lane[0] for lane in lanes))
+        for lane in lanes[:n_cols]:  # one lane at a time: slow
+            self.play(lane[0].animate.set_fill(palette.QUERY, 0.8), run_time=0.25)
+            self.play(lane[0].animate.set_fill(palette.NEUTRAL, 0.3), run_time=0.15)
+        for _ in range(3):  # all lanes at once
+            self.play(
+                cells.animate.set_fill(palette.QUERY, 0.8), rate_func=there_and_back, run_time=0.8
+            )
+        self.lanes = VGroup(row, lanes, head_names, more, brace, explain)
+
+    def all_at_once(self) -> None:
+        t, d = self.trace, self.trace.dims
+        counts = multiply_adds(t)
+        self.beat(
+            "all-at-once",
+            f"For this sentence one GPT-3 attention layer does {grouped(counts['total'])} "
+            f"multiply-adds: each of its {grouped(t.params['layer/attention'])} weights once "
+            "per token, plus the scores and weighted sums. A GPU does thousands of them at "
+            "the same time, which is what makes attention fast to run.",
+        )
+        self.heading("How many multiply-adds?")
+        weights = ProductLine(
+            [t.n, t.params["layer/attention"]],
+            counts["weights"],
+            size=24,
+            labels=("tokens", "weights of a layer"),
+        )
+        pattern = ProductLine(
+            [2, d.n_heads, d.d_key, counts["pairs"]],
+            counts["pattern"],
+            size=24,
+            labels=("K·Q, w·V", "heads", "d_key", "visible pairs"),
+        )
+        total = figure(counts["total"], size=30, color=palette.QUERY)
+        caption = literal("multiply-adds in one attention layer", size=22, color=palette.QUERY)
+        sums = VGroup(weights, pattern).arrange(DOWN, aligned_edge=RIGHT, buff=0.3)
+        sums.move_to([0.6, -0.95, 0])
+        total.next_to(sums, DOWN, buff=0.3).align_to(sums, RIGHT)
+        caption.next_to(total, LEFT, buff=0.3)
+        plus = literal("+", size=26, color=palette.DIM_TEXT).next_to(pattern.line, LEFT, 0.25)
+        self.play(FadeOutInPlace(self.lanes[-1]), run_time=0.5)  # the note under the lanes
+        self.play(weights.write())
+        self.play(FadeIn(plus), pattern.write())
+        self.play(FadeIn(total, shift=UP * 0.2), FadeIn(caption))
+        cells = VGroup(*(lane[0] for lane in self.lanes[1]))
+        banner = literal("all at once", size=28, color=palette.QUERY)
+        banner.next_to(self.lanes[1], RIGHT, buff=0.5)
+        self.play(cells.animate.set_fill(palette.QUERY, 0.6), Write(banner), run_time=1.2)
+        self.figures: dict[str, DecimalNumber] = {
+            "weights": weights.result,
+            "pattern": pattern.result,
+            "total": total,
+        }
+        self.wait(3)

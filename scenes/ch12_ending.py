@@ -1,0 +1,286 @@
+"""Chapter 12: the ending. What this example's head did, in the trace's own numbers, then
+the references and the example that was rendered.
+
+    manim -pql scenes/ch12_ending.py Ending
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    FadeIn,
+    GrowFromEdge,
+    LaggedStart,
+    Line,
+    Rectangle,
+    VGroup,
+)
+
+from scenes.components import palette
+from scenes.components.attention_grid import AttentionGrid
+from scenes.components.fade_in_place import FadeOutInPlace
+from scenes.components.labels import literal
+from scenes.components.parameter_counter import grouped
+from scenes.lesson import Lesson
+from scenes.order import CHAPTERS
+
+QUERY_ROLES = ("noun", "propn")  # the lesson's head asks its question from nouns
+MIN_WEIGHT = 0.2  # a key counts as "attended to" from this weight on
+MAX_ROWS = 4
+REFERENCES = (
+    (
+        "Attention Is All You Need",
+        "Vaswani, Shazeer, Parmar, Uszkoreit, Jones, Gomez, Kaiser, Polosukhin (2017)",
+    ),
+    (
+        "Language Models are Few-Shot Learners",
+        "Brown et al. (2020): GPT-3, whose sizes every count here uses",
+    ),
+    (
+        "A Mathematical Framework for Transformer Circuits",
+        "Elhage et al. (2021): value and output maps as low-rank products",
+    ),
+    (
+        "Attention in transformers, visually explained",
+        "Chapter 6 of the deep-learning video series this lesson re-creates",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Query token ``query`` took ``weights`` of its attention from tokens ``keys``."""
+
+    query: int
+    keys: tuple[int, ...]
+    weights: tuple[float, ...]
+
+
+def head_summary(trace, head_index: int = 0) -> list[Relation]:
+    """What one head did: for each noun (or, with no noun, each token after the first),
+    the earlier tokens it gave at least ``MIN_WEIGHT`` of its attention to, strongest
+    first. Falls back to each query's strongest key when nothing passes the bar."""
+    pattern = trace.heads[head_index].pattern  # (query, key)
+    nouns = [j for j, tok in enumerate(trace.tokens) if tok.role in QUERY_ROLES]
+    queries = nouns or list(range(1, trace.n)) or [0]
+    relations = []
+    for j in queries:
+        order = [i for i in np.argsort(-pattern[j], kind="stable") if i != j or trace.n == 1]
+        keys = [int(i) for i in order if pattern[j, i] >= MIN_WEIGHT] or [int(order[0])]
+        relations.append(Relation(j, tuple(keys), tuple(float(pattern[j, i]) for i in keys)))
+    relations.sort(key=lambda r: -r.weights[0])
+    return relations[:MAX_ROWS]
+
+
+class Ending(Lesson):
+    number = 12
+    title = "Ending"
+
+    def construct(self) -> None:
+        self.title_card("What the head did, and where to read more")
+        self.what_we_covered()
+        self.what_the_head_did()
+        self.how_far_it_moved()
+        self.references()
+        self.this_example()
+
+    def what_we_covered(self) -> None:
+        chapters = [c for c in CHAPTERS if c.number <= self.number]
+        self.beat(
+            "what-we-covered",
+            f"{len(chapters)} chapters: from embeddings and the attention pattern through "
+            "values, parameter counts and many heads, to the layers stacked above.",
+        )
+        self.heading("What we covered")
+        items = []
+        for c in chapters:  # numbers right-aligned, titles on one left edge
+            num = literal(f"{c.number}", size=30, color=palette.QUERY)
+            title = literal(c.title, size=30).next_to(num, RIGHT, buff=0.25)
+            num.shift(RIGHT * (0.4 - num.get_right()[0]))
+            title.shift(RIGHT * (0.65 - title.get_left()[0]))
+            items.append(VGroup(num, title))
+        half = (len(items) + 1) // 2
+        step = max(item.get_right()[0] for item in items[:half]) + 1.2  # column 2's offset
+        for k, item in enumerate(items):  # two columns, rows 0.6 apart
+            item.shift(RIGHT * (k // half) * step + DOWN * (k % half) * 0.6)
+        columns = VGroup(*items)
+        columns.move_to(UP * 0.4)
+        self.play(LaggedStart(*(FadeIn(i, shift=RIGHT * 0.2) for i in items), lag_ratio=0.25))
+        self.wait(3)
+        self.play(FadeOutInPlace(columns))
+
+    def what_the_head_did(self) -> None:
+        t = self.trace
+        head = t.heads[0]
+        self.relations = head_summary(t)
+        words = t.words
+        first = self.relations[0]
+        said = ", ".join(
+            f"{words[i]} {w:.2f}" for i, w in zip(first.keys, first.weights, strict=True)
+        )
+        self.beat(
+            "what-the-head-did",
+            f"On “{t.sentence}”, the {head.name} head did what it was built for: "
+            f"“{words[first.query]}” gave its attention to {said}.",
+        )
+        self.heading(f"{head.name} head, on this sentence")
+        focus = max(r.query for r in self.relations)
+        grid = AttentionGrid.from_head(
+            head, words, max_width=6.4, max_height=5.7, max_tokens=10, focus=focus, legend=True
+        )
+        grid.to_edge(LEFT, buff=0.4).set_y(0.05)
+        rows = VGroup()
+        for rel in self.relations:
+            query = literal(words[rel.query], size=28, color=palette.NOUN)
+            arrow = literal("←", size=28, color=palette.DIM_TEXT)
+            parts = VGroup(
+                *(
+                    VGroup(
+                        literal(words[i], size=28, color=palette.ADJECTIVE),
+                        literal(f"{w:.2f}", size=24, color=palette.QUERY, mono=True),
+                    ).arrange(RIGHT, buff=0.15)
+                    for i, w in zip(rel.keys, rel.weights, strict=True)
+                )
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+            rows.add(VGroup(query, arrow, parts).arrange(RIGHT, buff=0.3, aligned_edge=UP))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.5)
+        for row in rows:  # one arrow column
+            row.shift(RIGHT * (rows[0][1].get_x() - row[1].get_x()))
+        legend = literal("query ← keys it attended to", size=20, color=palette.DIM_TEXT)
+        side = VGroup(rows, legend).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
+        side.move_to([3.8, -0.2, 0])
+        self.play(grid.create())
+        self.play(grid.dots())
+        for rel, row in zip(self.relations, rows, strict=True):
+            marks = [
+                grid.highlight_cell(i, rel.query)
+                for i in rel.keys
+                if (i, rel.query) in grid.shown_cells()
+            ]
+            self.play(FadeIn(row, shift=RIGHT * 0.2), *marks, run_time=1.0)
+        self.play(FadeIn(legend))
+        self.wait(3)
+        self.grid = grid
+        self.rows = rows
+        self.play(FadeOutInPlace(VGroup(grid, side)))
+
+    def how_far_it_moved(self) -> None:
+        t = self.trace
+        j = self.relations[0].query
+        word = t.words[j]
+        norms = {
+            "E": float(np.linalg.norm(t.E[j])),
+            "head": float(np.linalg.norm(t.heads[0].delta_E[j])),
+            "all": float(np.linalg.norm(t.delta_E[j])),
+            "E_prime": float(np.linalg.norm(t.E_prime[j])),
+        }
+        self.norms = norms
+        self.beat(
+            "how-far",
+            f"That head alone moved “{word}” by a ΔE of length {norms['head']:.1f}; all "
+            f"{len(t.heads)} designed heads together by {norms['all']:.1f}, against an "
+            f"embedding of length {norms['E']:.1f}. Every one of the {t.n} tokens became "
+            "E′ = E + ΔE.",
+        )
+        self.heading(f"How far “{word}” moved")
+        rows = [
+            ("|E|", norms["E"], palette.EMBEDDING, "the embedding it started with"),
+            ("|ΔE|", norms["head"], palette.DELTA, f"added by the {t.heads[0].name} head"),
+            ("|ΔE|", norms["all"], palette.DELTA, f"added by all {len(t.heads)} heads"),
+            ("|E′|", norms["E_prime"], palette.UPDATED, "the updated embedding E′ = E + ΔE"),
+        ]
+        unit = 6.0 / max(v for _, v, _, _ in rows)
+        bars = VGroup()
+        for name, value, color, caption in rows:
+            bar = Rectangle(width=max(value * unit, 0.02), height=0.5, stroke_width=0)
+            bar.set_fill(color, 0.8)
+            label = literal(name, size=28, color=color)
+            amount = literal(f"{value:.1f}", size=26, mono=True)
+            note = literal(caption, size=22, color=palette.DIM_TEXT)
+            label.next_to(bar, LEFT, buff=0.3)
+            amount.next_to(bar, RIGHT, buff=0.2)
+            note.next_to(bar, DOWN, buff=0.1, aligned_edge=LEFT)
+            bars.add(VGroup(bar, label, amount, note))
+        bars.arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        for group in bars:  # bars start at one x
+            group.shift(RIGHT * (bars[0][0].get_left()[0] - group[0].get_left()[0]))
+        bars.move_to(UP * 0.1)
+        for group in bars:
+            self.play(
+                GrowFromEdge(group[0], LEFT),
+                FadeIn(VGroup(*group[1:])),
+                run_time=1.0,
+            )
+        self.wait(3)
+        self.bars = bars
+        self.play(FadeOutInPlace(bars))
+
+    def references(self) -> None:
+        self.beat(
+            "references",
+            "To read further: the paper that introduced the transformer, the GPT-3 paper "
+            "whose sizes we counted, a framework for reading heads as circuits, and the "
+            "lesson this video re-creates.",
+        )
+        self.heading("References")
+        entries = VGroup(
+            *(
+                VGroup(
+                    literal(title, size=32),
+                    literal(detail, size=24, color=palette.DIM_TEXT),
+                ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+                for title, detail in REFERENCES
+            )
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        entries.move_to(UP * 0.1)
+        for entry in entries:
+            self.play(FadeIn(entry, shift=UP * 0.15), run_time=0.8)
+            self.wait(1.2)
+        self.wait(2)
+        self.play(FadeOutInPlace(entries))
+
+    def this_example(self) -> None:
+        t = self.trace
+        d = t.dims
+        self.beat(
+            "this-example",
+            f"This video was rendered for “{t.sentence}”, with seed {t.seed}: "
+            f"{d.d_embed:,}-dimensional embeddings, {d.d_key}-dimensional queries and keys, "
+            "and every number on screen computed.",
+        )
+        self.heading("This video")
+        parts = [
+            literal("This video's example", size=26, color=palette.DIM_TEXT),
+            literal(t.title, size=38),
+        ]
+        if t.sentence != t.title:  # a sentence typed in is its own title
+            lines = textwrap.wrap(t.sentence, 56)
+            parts.append(VGroup(*(literal(x, size=28) for x in lines)).arrange(DOWN, buff=0.12))
+        parts += [
+            Line(LEFT * 3, RIGHT * 3, stroke_width=1.5, color=palette.DIM_TEXT),
+            literal(
+                f"model sizes {d.name}: d_embed {grouped(d.d_embed)}, d_key {d.d_key}, "
+                f"seed {t.seed}",
+                size=24,
+                color=palette.DIM_TEXT,
+            ),
+            literal(
+                "every number, dot and arrow computed from one trace",
+                size=26,
+                color=palette.UPDATED,
+            ),
+        ]
+        card = VGroup(*parts).arrange(DOWN, buff=0.35)
+        for line in card:
+            if line.width > 12.5:
+                line.scale_to_fit_width(12.5)
+        self.play(FadeIn(card, shift=UP * 0.2), run_time=1.5)
+        self.card = card
+        self.wait(5)

@@ -1,0 +1,525 @@
+"""Chapter 13 (bonus): what the heads of a real pretrained model do with the sentence.
+
+Everything here is read from one forward pass of SmolLM2-135M-Instruct (4-bit) over the
+chosen example's sentence (:func:`attention_math.real_model.run_sentence`): the tokens as
+its tokenizer cuts them, all 30 x 9 attention patterns, the attention sink, and a few heads
+picked automatically by the head finder, shown up close and next to the lesson's designed
+adjective -> noun head. If the model is not installed, the scene stops with the core's
+one-line error (how to install it).
+
+    manim -pql scenes/ch13_real_heads.py RealHeads
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    ReplacementTransform,
+    Square,
+    Transform,
+    VGroup,
+    config,
+)
+
+from attention_math.lexicon import load_lexicon
+from attention_math.real_model import (
+    CAPTION,
+    HeadScore,
+    RealAttention,
+    best_head,
+    rank_heads,
+    run_sentence,
+)
+from attention_math.real_model.head_finder import behaviour_scores
+from scenes.chapter import ChapterScene
+from scenes.components import palette
+from scenes.components.fade_in_place import FadeInPlace, FadeOutInPlace
+from scenes.components.head_gallery import HeadGallery, weight_color
+from scenes.components.labels import literal, number
+from scenes.components.pattern_window import PatternWindow
+from scenes.components.piece_row import PieceRow, piece_text, word_spans
+from scenes.settings import current_example
+
+MIN_TOKENS = 4  # below this, heads have too little to choose from to be told apart
+LEGEND_WEIGHTS = (0.0, 0.05, 0.25, 0.5, 1.0)  # swatches of the gallery's brightness scale
+BROAD_SHARE = 0.05  # a share counted as "reading" an earlier token in the broad head's example
+SINK_SHARE = 0.5  # a "sink head" puts more than this share of its weight on the first token
+PANEL_LEFT, PANEL_TOP, PANEL_WIDTH = 0.45, 3.7, 6.45  # text column beside a zoomed grid
+MAP_WIDTH = 5.6  # the gallery, shrunk to a map of where the zoomed head sits
+# The heads to zoom into: (behaviour, largest first-token share allowed), in order.
+ZOOMS = (("previous_token", 1.0), ("broad", 0.5), ("current_token", 1.0))
+BEHAVIOUR_NAMES = {
+    "previous_token": "looks at the previous token",
+    "broad": "reads many earlier tokens",
+    "current_token": "looks at the token itself",
+}
+_INLINE_ROLE = re.compile(r"(?<!\S)([^\s:]+):([A-Za-z]+)(?!\S)")
+
+
+def model_sentence(sentence: str) -> str:
+    """The sentence as plain text for the real model: inline role marks (``tiny:adj``)
+    are the designed model's annotations, not words, so they are dropped."""
+    roles = set(load_lexicon().roles)
+    return _INLINE_ROLE.sub(lambda m: m[1] if m[2].lower() in roles else m[0], sentence)
+
+
+def zoom_heads(pattern: np.ndarray) -> list[tuple[str, HeadScore]]:
+    """The head finder's best head for each behaviour of ``ZOOMS``, each head once, and
+    only heads that show the behaviour at all (score above 0)."""
+    picked: list[tuple[str, HeadScore]] = []
+    for behaviour, max_first in ZOOMS:
+        taken = {(s.layer, s.head) for _, s in picked}
+        for score in rank_heads(pattern, behaviour, max_first_token=max_first):
+            if score.score(behaviour) <= 0:
+                break
+            if (score.layer, score.head) not in taken:
+                picked.append((behaviour, score))
+                break
+    return picked
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 token``, ``2 tokens``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def quoted(token: str) -> str:
+    return f"“{piece_text(token)}”"
+
+
+def wrapped(text: str, width: int = 46, size: float = 22, color=palette.TEXT) -> VGroup:
+    """A paragraph as left-aligned lines of plain text."""
+    rows = textwrap.wrap(text, width, break_on_hyphens=False)
+    lines = [literal(line, size=size, color=color) for line in rows]
+    return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+
+
+class RealHeads(ChapterScene):
+    number = 13
+    title = "Bonus: real heads"
+
+    def setup(self) -> None:
+        super().setup()
+        self.run: RealAttention = run_sentence(model_sentence(current_example().sentence))
+        self.n_layers, self.n_heads, self.n_tokens, _ = self.run.pattern.shape
+        self.shape = "triangle" if self.n_tokens > 1 else "square"  # of one head's pattern
+        self.caption = literal(CAPTION, size=18, color=palette.DIM_TEXT).to_corner(
+            DOWN + RIGHT, buff=0.2
+        )
+
+    def construct(self) -> None:
+        self.title_card(subtitle=CAPTION)
+        self.model_tokens()
+        self.gallery_of_heads()
+        if self.n_tokens >= 2:
+            self.attention_sink()
+        if self.n_tokens < MIN_TOKENS:
+            self.too_short()
+            return
+        self.zoom_into_heads()
+        self.contrast_with_lesson()
+
+    # ------------------------------------------------------------------ beats
+
+    def model_tokens(self) -> None:
+        words, tokens = self.trace.words, self.run.tokens
+        split = [(a, b) for a, b in word_spans(tokens) if b - a > 1]
+        examples = [
+            f"{''.join(tokens[a:b]).strip()} = {' + '.join(piece_text(t) for t in tokens[a:b])}"
+            for a, b in split[:3]
+        ]
+        said = f", like {examples[0]}" if examples else ""
+        self.beat(
+            "tokens",
+            f"The lesson cut the sentence into {counted(len(words), 'word')}. A real model, "
+            f"{CAPTION}, reads {counted(len(tokens), 'token')}: its tokenizer cuts rarer words "
+            f"into pieces{said}.",
+        )
+        heading = literal("What a real model reads", size=34)
+        lesson_label = literal(
+            f"The lesson: {counted(len(words), 'word')}, one token each",
+            size=22,
+            color=palette.DIM_TEXT,
+        )
+        lesson_row = PieceRow(words, starts=[True] * len(words), size=22)
+        real_label = literal(
+            f"{CAPTION}: {counted(len(tokens), 'token')}", size=22, color=palette.DIM_TEXT
+        )
+        real_row = PieceRow(tokens, size=22)
+        marks = VGroup(*(real_row.underline(a, b, color=palette.TEXT) for a, b in split))
+        note = literal(
+            "   ".join(examples) if examples else "Here every word is a single token.",
+            size=22,
+        )
+        layout = VGroup(
+            heading, lesson_label, lesson_row, real_label, VGroup(real_row, marks), note
+        ).arrange(DOWN, buff=0.35)
+        layout.scale_to_fit_height(min(layout.height, 7.4)).move_to(0)
+        self.play(
+            FadeInPlace(heading), FadeInPlace(lesson_label), FadeInPlace(lesson_row), run_time=1.2
+        )
+        self.wait(1.5)
+        self.play(FadeInPlace(real_label), FadeInPlace(real_row), run_time=1.2)
+        self.play(*(Create(m) for m in marks), FadeInPlace(note), run_time=1.0)
+        self.wait(3.5)
+        self.play(FadeOutInPlace(layout), run_time=0.8)
+
+    def gallery_of_heads(self) -> None:
+        total = self.n_layers * self.n_heads
+        self.beat(
+            "gallery",
+            f"Every head of the model on this sentence: {self.n_layers} layers across, "
+            f"{self.n_heads} heads down, {total} patterns. Each {self.shape} is one head: keys "
+            "down, queries across, brighter for more weight.",
+        )
+        self.heading = literal(
+            f"All {total} heads: {self.n_layers} layers × {self.n_heads} heads", size=28
+        ).to_edge(UP, buff=0.25)
+        self.gallery = HeadGallery(self.run.pattern, self.run.mask, width=12.2)
+        self.gallery.next_to(self.heading, DOWN, buff=0.25).set_x(0.3)
+        lines = self._gallery_legend()
+        marks = VGroup()
+        if self.n_tokens >= 2:  # frame one bright-top-row head: a first look at the sink
+            best = best_head(self.run.pattern, "first_token")
+            marks.add(self.gallery.highlight(best.layer, best.head))
+            lines.add(
+                wrapped(
+                    f"Framed: layer {best.layer}, head {best.head}. Its top row is bright: on "
+                    f"average {best.first_token:.2f} of each later token's weight goes to the "
+                    f"first token, {quoted(self.run.tokens[0])}.",
+                    width=70,
+                )
+            )
+        lines.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        lines.scale_to_fit_width(min(lines.width, 12.6))
+        lines.next_to(self.gallery, DOWN, buff=0.45).align_to(self.gallery, LEFT)
+        self.below_gallery = VGroup(lines, marks)
+        self.play(FadeInPlace(self.heading), FadeInPlace(self.caption), run_time=0.8)
+        self.play(FadeInPlace(self.gallery), run_time=1.5)
+        self.play(*(Create(m) for m in marks), FadeInPlace(lines), run_time=1.0)
+        self.wait(6.0)
+
+    def _gallery_legend(self) -> VGroup:
+        """How to read a triangle, and a brightness scale from weight 0 to 1."""
+        swatches = VGroup()
+        for weight in LEGEND_WEIGHTS:
+            square = Square(0.32, stroke_width=0).set_fill(weight_color(weight), opacity=1)
+            value = number(weight, decimals=2, size=20, color=palette.DIM_TEXT)
+            swatches.add(VGroup(square, value.next_to(square, RIGHT, buff=0.1)))
+        swatches.arrange(RIGHT, buff=0.3)
+        lines = VGroup(
+            literal(
+                f"Each {self.shape} is one head: keys are rows, queries are columns.",
+                size=22,
+                color=palette.DIM_TEXT,
+            ),
+            VGroup(literal("Weight:", size=22, color=palette.DIM_TEXT), swatches).arrange(
+                RIGHT, buff=0.25
+            ),
+        )
+        if self.gallery.pool > 1:
+            b = self.gallery.pool
+            lines.add(
+                literal(
+                    f"Long sentence: each square pools {b} × {b} tokens (the weight its queries "
+                    "send to its keys, on average).",
+                    size=20,
+                    color=palette.DIM_TEXT,
+                )
+            )
+        return lines
+
+    def attention_sink(self) -> None:
+        first_share = behaviour_scores(self.run.pattern)["first_token"]  # (layers, heads)
+        self.sink_heads = first_share > SINK_SHARE
+        self.sink_count = int(self.sink_heads.sum())
+        total = first_share.size
+        first = quoted(self.run.tokens[0])
+        share = self.sink_count / total
+        many = "Most" if share > 0.5 else "Many" if share > 0.2 else "Some"
+        self.beat(
+            "sink",
+            f"{many} heads light up one row: the first token, {first}. In {self.sink_count} of "
+            f"{total} heads the later tokens put more than half their weight there; on average "
+            f"it gets {first_share.mean():.2f}. Every column must sum to 1, so a head with "
+            "nothing to read parks its weight on the token every query can see: an attention "
+            "sink.",
+        )
+        self.dimmed = self.gallery.dimming(self.sink_heads)
+        counts = self.gallery.layer_counts(self.sink_heads.sum(axis=1))
+        counts_label = literal("sinks", size=18, color=palette.DIM_TEXT)
+        counts_label.next_to(counts, LEFT, buff=0.25)
+        self.counts = VGroup(counts, counts_label)
+        text = VGroup(
+            VGroup(
+                literal(
+                    f"{self.sink_count} of {total} heads put over half their weight on the first "
+                    f"token {first}",
+                    size=24,
+                ),
+                literal(
+                    "(dimmed above; the numbers count them in each layer)",
+                    size=20,
+                    color=palette.DIM_TEXT,
+                ),
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.12),
+            literal(
+                f"Average weight on {first}, over all heads and later tokens: "
+                f"{first_share.mean():.2f}",
+                size=24,
+            ),
+            wrapped(
+                "Why? Each column must sum to 1, so a head with nothing to read here parks its "
+                "weight on the one token every query can see.",
+                width=68,
+                color=palette.DIM_TEXT,
+            ),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
+        room = self.counts.get_bottom()[1] - 0.35 - (self.caption.get_top()[1] + 0.15)
+        text.scale_to_fit_width(min(text.width, 12.6))
+        text.scale_to_fit_height(min(text.height, room))
+        text.next_to(self.counts, DOWN, buff=0.35).align_to(self.gallery, LEFT)
+        self.play(FadeOutInPlace(self.below_gallery), FadeInPlace(text[0]), run_time=1.0)
+        self.play(FadeInPlace(self.dimmed), FadeInPlace(self.counts), run_time=1.2)
+        self.wait(2.0)
+        self.play(FadeInPlace(text[1]), run_time=0.8)
+        self.wait(3.0)
+        self.play(FadeInPlace(text[2]), run_time=1.0)
+        self.wait(6.0)
+        self.below_gallery = text
+
+    def too_short(self) -> None:
+        n = self.n_tokens
+        if n == 1:
+            sees = "its one query can only see itself, so every head gives it all the weight: 1.00"
+        else:
+            sees = f"each query sees at most {counted(n - 1, 'earlier token')}"
+        text = (
+            f"Only {counted(n, 'token')}: {sees}. Too little to tell the heads apart; "
+            "try a longer sentence."
+        )
+        self.beat("too short", text)
+        message = wrapped(text, width=60, size=26)
+        message.next_to(self.gallery, DOWN, buff=0.8).set_x(0)
+        self.play(FadeOutInPlace(self.below_gallery), FadeInPlace(message), run_time=1.0)
+        self.wait(4.0)
+
+    def zoom_into_heads(self) -> None:
+        self.zooms: list[tuple[str, HeadScore, PatternWindow]] = []
+        self._gallery_to_map()
+        for behaviour, score in zoom_heads(self.run.pattern):
+            self._zoom(behaviour, score)
+
+    def _gallery_to_map(self) -> None:
+        """Shrink the gallery (with its dimmed sinks) into a map in the bottom-right corner."""
+        self.map = VGroup(self.gallery, self.dimmed)
+        target = self.map.copy().scale_to_fit_width(MAP_WIDTH)
+        target.next_to(self.caption, UP, buff=0.2).set_x(PANEL_LEFT + MAP_WIDTH / 2)
+        self.play(
+            FadeOutInPlace(self.heading),
+            FadeOutInPlace(self.below_gallery),
+            FadeOutInPlace(self.counts),
+            Transform(self.map, target),
+            run_time=1.5,
+        )
+        self.bring_to_back(self.map)  # drawn once per animation from now on, not every frame
+        self.map_frame = None
+
+    def _zoom(self, behaviour: str, score: HeadScore) -> None:
+        layer, head = score.layer, score.head
+        grid = PatternWindow(self.run.pattern[layer, head], self.run.mask, self.run.tokens)
+        grid.add(grid.axis_titles())
+        grid.scale_to_fit_height(min(grid.height, 7.4))
+        room = PANEL_LEFT - 0.2 - (0.3 - config.frame_x_radius)  # frame edge to the panel
+        grid.scale_to_fit_width(min(grid.width, room)).to_corner(UP + LEFT, buff=0.3)
+        query, key, fact, example = self._describe(behaviour, score, grid)
+        self.beat(
+            f"L{layer}H{head}",
+            f"Layer {layer}, head {head} {BEHAVIOUR_NAMES[behaviour]}: {fact}. {example}.",
+        )
+        panel = VGroup(
+            literal(f"Layer {layer}, head {head}", size=32),
+            literal(BEHAVIOUR_NAMES[behaviour], size=26),
+            wrapped(fact, width=40),
+            wrapped(example, width=40, color=palette.DIM_TEXT),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        panel.scale_to_fit_width(min(panel.width, PANEL_WIDTH))
+        panel.next_to([PANEL_LEFT, PANEL_TOP, 0], DOWN + RIGHT, buff=0)
+        shown_as = (
+            "brighter cells for more weight, as in the gallery"
+            if grid.show_numbers
+            else "dot area = weight"
+        )
+        notes = [f"Rows: keys. Columns: queries. Each full column sums to 1; {shown_as}."]
+        if grid.is_window:
+            notes.append(
+                f"Window: the first token and the last {len(grid.queries)} of "
+                f"{self.n_tokens} tokens; the rest of each column's weight is off-screen."
+            )
+        legend = VGroup(*(wrapped(n, width=48, size=18, color=palette.DIM_TEXT) for n in notes))
+        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        legend.scale_to_fit_width(min(legend.width, PANEL_WIDTH))
+        legend.next_to(panel, DOWN, buff=0.3, aligned_edge=LEFT)
+        column = VGroup(panel, legend)
+        room = PANEL_TOP - (self.map.get_top()[1] + 0.25)
+        if column.height > room:
+            column.scale_to_fit_height(room).next_to([PANEL_LEFT, PANEL_TOP, 0], DOWN + RIGHT, 0)
+        frame = self.gallery.highlight(layer, head)
+        frame_in = ReplacementTransform(self.map_frame, frame) if self.map_frame else Create(frame)
+        if self.zooms:
+            previous = self.zooms[-1][2]
+            self.play(FadeOutInPlace(previous), FadeOutInPlace(self.zoom_texts), run_time=0.6)
+        self.play(FadeInPlace(panel), frame_in, run_time=0.8)
+        self.play(FadeInPlace(grid), FadeInPlace(legend), run_time=1.5)
+        cell = grid.mark(key, query)
+        self.play(
+            Create(cell),
+            grid.column_label(query).animate.set_color(palette.TEXT),
+            grid.row_label(key).animate.set_color(palette.TEXT),
+            run_time=0.6,
+        )
+        self.wait(5.0)
+        self.map_frame = frame
+        self.zoom_texts = VGroup(panel, legend, cell)
+        self.zooms.append((behaviour, score, grid))
+
+    def _describe(
+        self, behaviour: str, score: HeadScore, grid: PatternWindow
+    ) -> tuple[int, int, str, str]:
+        """(query, key) of a cell to point at, the behaviour in numbers, and one example."""
+        weights = self.run.pattern[score.layer, score.head]  # (query, key)
+        tokens = self.run.tokens
+        shown = [q for q in grid.queries if q >= 1]
+        # Prefer examples a viewer can read: not a lone byte of a character (drawn as �).
+        queries = [q for q in shown if "\ufffd" not in tokens[q]] or shown
+        if behaviour == "previous_token":
+            after_first = [q for q in queries if q >= 2 and q - 1 in grid.keys] or queries
+            query = max(after_first, key=lambda q: weights[q, q - 1])
+            key = query - 1
+            fact = (
+                f"on average {score.previous_token:.0%} of each token's weight goes to the "
+                "token just before it"
+            )
+        elif behaviour == "current_token":
+            query = max(queries, key=lambda q: weights[q, q])
+            key = query
+            fact = f"on average {score.current_token:.0%} of each token's weight stays on itself"
+        else:
+            query = grid.queries[-1]
+            key = max((k for k in grid.keys if 0 < k < query), key=lambda k: weights[query, k])
+            fact = (
+                f"only {score.first_token:.0%} of the weight goes to the first token; the rest "
+                f"is spread over earlier tokens (spread score {score.broad:.2f})"
+            )
+            earlier = weights[query, 1:query]  # (query - 1,) the keys between first and self
+            example = (
+                f"For example, {quoted(tokens[query])} gives {BROAD_SHARE:.2f} or more to "
+                f"{int((earlier >= BROAD_SHARE).sum())} earlier tokens, {earlier.max():.2f} at most"
+            )
+            return query, key, fact, example
+        example = (
+            f"For example, {quoted(tokens[query])} puts {weights[query, key]:.2f} "
+            f"of its weight on {quoted(tokens[key])}"
+        )
+        return query, key, fact, example
+
+    def contrast_with_lesson(self) -> None:
+        designed = self.trace.head("adjective-noun")
+        behaviour, real, _ = next((z for z in self.zooms if z[0] == "broad"), self.zooms[0])
+        words = self.trace.words
+        n_words = counted(len(words), "word")
+        left = PatternWindow(designed.pattern, designed.mask, words, height=4.2, style="dots")
+        query, key, adjective = self._designed_example(designed.pattern, left)
+        link = (
+            f"{quoted(words[key])} gets {designed.pattern[query, key]:.2f} of "
+            f"{quoted(words[query])}'s attention"
+        )
+        what = (
+            f"it sends adjectives to nouns: {link}"
+            if adjective
+            else f"with no adjective before a noun here, its strongest link: {link}"
+        )
+        split = any(b - a > 1 for a, b in word_spans(self.run.tokens))
+        pieces = f"{self.n_tokens} tokens" + (", some of them pieces of words" if split else "")
+        self.beat(
+            "contrast",
+            f"Side by side with the lesson's designed head: {what}, over {n_words}. The real "
+            f"model reads {pieces}, and {self.sink_count} of "
+            f"{self.sink_heads.size} heads park most weight on the first token: learned heads "
+            "are messier.",
+        )
+        right = PatternWindow(
+            self.run.pattern[real.layer, real.head],
+            self.run.mask,
+            self.run.tokens,
+            height=4.2,
+            style="dots",
+        )
+        titles = [
+            literal(f"Lesson: designed “{designed.name}” head", size=24),
+            literal(f"Real: layer {real.layer}, head {real.head}", size=24),
+        ]
+        sides = VGroup(
+            *(
+                VGroup(title, grid).arrange(DOWN, buff=0.3)
+                for title, grid in zip(titles, [left, right])
+            )
+        ).arrange(RIGHT, buff=1.0, aligned_edge=UP)
+        lines = VGroup(
+            literal(
+                f"Designed: {n_words}; {quoted(words[key])} → {quoted(words[query])}: "
+                f"{designed.pattern[query, key]:.2f}" + ("" if adjective else " (no adjective)"),
+                size=22,
+            ),
+            literal(
+                f"Real: {pieces}; {self.sink_count} of "
+                f"{self.sink_heads.size} heads park most weight on the first token",
+                size=22,
+            ),
+            literal(
+                "Real heads are learned, not designed: messier, overlapping, never one clean job.",
+                size=22,
+                color=palette.DIM_TEXT,
+            ),
+            literal(
+                "Keys are rows, queries are columns; dot area = weight.",
+                size=20,
+                color=palette.DIM_TEXT,
+            ),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        layout = VGroup(sides, lines).arrange(DOWN, buff=0.4)
+        layout.scale_to_fit_height(min(layout.height, 6.9)).scale_to_fit_width(
+            min(layout.width, 13.4)
+        ).move_to(0).shift(UP * 0.15)
+        self.play(
+            FadeOutInPlace(self.zooms[-1][2]),
+            FadeOutInPlace(self.zoom_texts),
+            FadeOutInPlace(self.map_frame),
+            FadeOutInPlace(self.map),
+            run_time=1.0,
+        )
+        self.play(FadeInPlace(sides[0]), run_time=1.2)
+        self.play(FadeInPlace(sides[1]), run_time=1.2)
+        self.play(FadeInPlace(lines), run_time=1.5)
+        self.wait(8.0)
+        self.designed_grid, self.contrast_grid = left, right
+        self.contrast_head = (behaviour, real)
+
+    def _designed_example(self, pattern: np.ndarray, grid: PatternWindow) -> tuple[int, int, bool]:
+        """(query, key, is adjective -> noun) of the designed head's strongest adjective ->
+        noun weight in the grid, or of its strongest weight on an earlier token when the grid
+        has no such pair (or on itself, for a one-word sentence)."""
+        roles = [t.role for t in self.trace.tokens]
+        earlier = [(q, k) for q in grid.queries for k in grid.keys if k < q]
+        pairs = [(q, k) for q, k in earlier if roles[q] in ("noun", "propn") and roles[k] == "adj"]
+        candidates = pairs or earlier or [(0, 0)]
+        query, key = max(candidates, key=lambda qk: pattern[qk])
+        return query, key, bool(pairs)

@@ -1,0 +1,536 @@
+"""The attention grid: keys as rows (down the left), queries as columns (across the top).
+
+Convention (video-spec.md, and the only place scenes turn the core's layout): the
+core's arrays are ``[query, key]``; this module turns each of them once, with
+:func:`attention_math.layout.key_by_query`, into the screen's ``[key row, query
+column]``. Softmax runs down each column, so every full column of the pattern sums
+to 1. Nothing else in the scenes transposes.
+
+A cell shows one of:
+
+* nothing;
+* the symbol ``Kᵢ·Qⱼ`` (key teal, query yellow);
+* a number read from one of the arrays (raw scores ``K·Q``, scaled scores, the
+  pattern), rounded to a fixed number of decimals;
+* a dot whose AREA is proportional to the pattern weight (radius ∝ √weight).
+
+Masked cells (key after query) can be left blank, shown as a red "−∞" (before the
+softmax) or show their value (exactly 0 after the softmax). A grid of more tokens
+than fit legibly (``max_tokens``) shows a window of consecutive tokens around the
+focus query and says so under the grid. :class:`PatternHeatmap` draws very large
+patterns (50+ tokens) cheaply, without text and with a few merged paths.
+
+Example::
+
+    class Grid(Scene):
+        def construct(self):
+            head = trace.head("adjective-noun")
+            grid = AttentionGrid.from_head(head, trace.words)
+            self.play(grid.create())
+            self.play(grid.symbols())
+            self.play(grid.numbers("raw"))
+            self.play(grid.dots())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+from manim import (
+    BLACK,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Animation,
+    AnimationGroup,
+    Circle,
+    Create,
+    FadeIn,
+    FadeOut,
+    LaggedStart,
+    ManimColor,
+    Mobject,
+    Rectangle,
+    SurroundingRectangle,
+    Text,
+    VGroup,
+    VMobject,
+    interpolate_color,
+)
+
+from attention_math import HeadTrace
+from attention_math.layout import key_by_query
+
+from . import palette
+from .animations import together
+from .entries import MINUS, fixed
+from .labels import literal
+
+SUBSCRIPTS = str.maketrans(
+    "0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"
+)
+LEGEND = "keys: rows \u00b7 queries: columns \u00b7 softmax down each column"
+MINUS_INFINITY = f"{MINUS}\u221e"
+DECIMALS = {"raw": 1, "scaled": 2, "pattern": 2}
+DOT_FILL = 0.45  # radius of a weight-1 dot, as a fraction of the cell's smaller side
+MASKED_FILL = 0.35
+LEVELS = 16  # brightness steps of a PatternHeatmap
+
+
+def subscript(n: int) -> str:
+    """``12`` -> ``"₁₂"``."""
+    return str(n).translate(SUBSCRIPTS)
+
+
+def token_window(n: int, focus: int, size: int) -> range:
+    """``size`` consecutive positions of ``n`` that end at ``focus`` when possible."""
+    if n <= size:
+        return range(n)
+    stop = min(n, max(focus + 1, size))
+    return range(stop - size, stop)
+
+
+class AttentionGrid(VGroup):
+    """A grid of key rows and query columns whose cells show symbols, numbers or dots.
+
+    Parameters
+    ----------
+    keys, queries
+        Token texts of the keys (rows) and the queries (columns).
+    arrays
+        Named ``[query, key]`` arrays from the trace, e.g. ``{"raw": head.scores_raw,
+        "scaled": head.scores, "pattern": head.pattern}``.
+    mask
+        ``[query, key]`` booleans, True where the key is visible (default: all).
+    focus
+        Query that a window must contain (default: the last query).
+    max_tokens
+        Most rows/columns drawn (8 keep numbers legible at 480p); more tokens give a
+        window of this many.
+    max_width, max_height
+        Room for the whole grid with its labels.
+    legend
+        Draw the legend under the grid.
+    decimals
+        Decimals per array name (defaults: raw 1, scaled 2, pattern 2).
+    """
+
+    def __init__(
+        self,
+        keys: Sequence[str],
+        queries: Sequence[str],
+        arrays: Mapping[str, np.ndarray],
+        mask: np.ndarray | None = None,
+        *,
+        focus: int | None = None,
+        max_tokens: int = 8,
+        max_width: float = 12.0,
+        max_height: float = 7.4,
+        label_size: float = 22,
+        legend: bool = True,
+        decimals: Mapping[str, int] | None = None,
+    ) -> None:
+        super().__init__()
+        self.keys, self.queries = list(keys), list(queries)
+        n_q, n_k = len(self.queries), len(self.keys)
+        full_mask = np.ones((n_q, n_k), dtype=bool) if mask is None else np.asarray(mask, bool)
+        # The one transpose: [query, key] (core) -> [key row, query column] (screen).
+        screen = {name: key_by_query(a) for name, a in {**arrays, "mask": full_mask}.items()}
+        self.mask = screen.pop("mask")
+        self.values = screen
+        for name, a in self.values.items():
+            if a.shape != (n_k, n_q):
+                raise ValueError(
+                    f"array {name!r} is {a.shape}, expected [query, key] of the tokens"
+                )
+        self.decimals = {**DECIMALS, **(decimals or {})}
+        focus = n_q - 1 if focus is None else focus
+        self.query_range = token_window(n_q, focus, max_tokens)
+        self.key_range = self.query_range if n_k == n_q else token_window(n_k, n_k - 1, max_tokens)
+        self.label_size = label_size
+        self._sizes: dict[str, float] = {}  # font size of the numbers of each array
+        self._build(max_width, max_height, legend)
+        self._content: dict[tuple[int, int], Mobject] = {}
+        self.contents = VGroup()
+        self.highlights = VGroup()
+        self.add(self.contents, self.highlights)
+        self.mode = "empty"
+
+    @classmethod
+    def from_head(cls, head: HeadTrace, words: Sequence[str], **kwargs) -> AttentionGrid:
+        """Grid of one self-attention head of the trace (keys and queries: ``words``)."""
+        arrays = {"raw": head.scores_raw, "scaled": head.scores, "pattern": head.pattern}
+        return cls(words, words, arrays, head.mask, **kwargs)
+
+    # -- layout ----------------------------------------------------------------------
+    def _build(self, max_width: float, max_height: float, legend: bool) -> None:
+        size = self.label_size
+        key_labels = {i: literal(self.keys[i], size=size) for i in self.key_range}
+        query_labels = {j: literal(self.queries[j], size=size) for j in self.query_range}
+        left_w = min(max(m.width for m in key_labels.values()), 0.25 * max_width) + 0.2
+        widest_q = max(m.width for m in query_labels.values())
+        label_h = literal("Ay", size=size).height
+        sum_row = literal("1.00", size=size).height + 0.4  # room for column_sums
+        reserve = 0.3 + sum_row + (0.45 if legend else 0) + (0.4 if self.windowed else 0)
+        n_k, n_q = len(self.key_range), len(self.query_range)
+        self.stagger = n_q > 1 and widest_q > 0.95 * min(1.3, (max_width - left_w) / n_q)
+        top_h = (2 if self.stagger else 1) * (label_h + 0.1) + 0.15
+        self.cell_width = min(1.3, (max_width - left_w) / n_q)
+        self.cell_height = min(0.9, (max_height - reserve - top_h) / n_k)
+        w, h = self.cell_width, self.cell_height
+        self._cells = {}
+        self.cells = VGroup()
+        for a, i in enumerate(self.key_range):
+            for b, j in enumerate(self.query_range):
+                cell = Rectangle(width=w, height=h, stroke_color=palette.NEUTRAL, stroke_width=1.5)
+                cell.set_fill(palette.NEUTRAL, opacity=0.0).move_to([b * w, -a * h, 0])
+                self._cells[(i, j)] = cell
+                self.cells.add(cell)
+        self.key_labels = VGroup(*key_labels.values())
+        if self.key_labels.width > left_w - 0.2:  # one scale for all: words stay comparable
+            self.key_labels.scale((left_w - 0.2) / max(m.width for m in key_labels.values()))
+        for i, label in key_labels.items():
+            label.next_to(self._cells[(i, self.query_range[0])], LEFT, buff=0.15)
+        self.query_labels = VGroup(*query_labels.values())
+        room = (1.9 if self.stagger else 0.95) * w
+        if widest_q > room:
+            for label in query_labels.values():
+                label.scale(room / widest_q)
+        top = self.cells.get_top()[1]
+        for b, (j, label) in enumerate(query_labels.items()):
+            lift = 0.12 + (label_h + 0.1 if self.stagger and b % 2 else 0)
+            label.set_x(self._cells[(self.key_range[0], j)].get_x())
+            label.align_to([0, top + lift, 0], DOWN)
+        self._key_labels = dict(zip(self.key_range, self.key_labels))
+        self._query_labels = dict(zip(self.query_range, self.query_labels))
+        self.add(self.cells, self.key_labels, self.query_labels)
+        self.notes = VGroup()
+        if self.windowed:
+            self.notes.add(
+                literal(
+                    f"showing tokens {self.query_range[0] + 1}\u2013{self.query_range[-1] + 1}"
+                    f" of {len(self.queries)}",
+                    size=size * 0.85,
+                    color=palette.DIM_TEXT,
+                )
+            )
+        self.legend = None
+        if legend:
+            self.legend = literal(
+                LEGEND,
+                size=size * 0.85,
+                color=palette.DIM_TEXT,
+                t2c={"keys": palette.KEY, "queries": palette.QUERY},
+            )
+            self.notes.add(self.legend)
+        if self.notes:
+            self.notes.arrange(DOWN, buff=0.12).next_to(self.cells, DOWN, buff=0.1 + sum_row)
+            self.add(self.notes)
+        self.center()
+
+    @property
+    def windowed(self) -> bool:
+        """True when some tokens are left out."""
+        return len(self.query_range) < len(self.queries) or len(self.key_range) < len(self.keys)
+
+    # -- getters ---------------------------------------------------------------------
+    def get_cell(self, i: int, j: int) -> Rectangle:
+        """The square of key ``i`` (row) and query ``j`` (column)."""
+        return self._cells[(i, j)]
+
+    def get_content(self, i: int, j: int) -> Mobject | None:
+        """What cell (i, j) shows now (a symbol, a number or a dot; None if empty)."""
+        return self._content.get((i, j))
+
+    def get_key_label(self, i: int) -> Text:
+        return self._key_labels[i]
+
+    def get_query_label(self, j: int) -> Text:
+        return self._query_labels[j]
+
+    def get_column(self, j: int) -> VGroup:
+        """Cells of query ``j``, top to bottom."""
+        return VGroup(*[self._cells[(i, j)] for i in self.key_range])
+
+    def get_row(self, i: int) -> VGroup:
+        """Cells of key ``i``, left to right."""
+        return VGroup(*[self._cells[(i, j)] for j in self.query_range])
+
+    def get_legend(self) -> Text | None:
+        return self.legend
+
+    def shown_cells(self) -> list[tuple[int, int]]:
+        """Every drawn (key, query) pair."""
+        return [(i, j) for i in self.key_range for j in self.query_range]
+
+    def value(self, name: str, i: int, j: int) -> float:
+        """Screen value of array ``name`` at key ``i``, query ``j``."""
+        return float(self.values[name][i, j])
+
+    def dot_radius(self, weight: float) -> float:
+        """Radius of the dot of a weight: area proportional to the weight."""
+        return DOT_FILL * min(self.cell_width, self.cell_height) * float(np.sqrt(weight))
+
+    # -- cell contents ---------------------------------------------------------------
+    def _fit(self, text: Text, room: float) -> Text:
+        if text.width > room:
+            text.scale_to_fit_width(room)
+        return text
+
+    def _symbol(self, i: int, j: int) -> Text:
+        k_part, q_part = f"K{subscript(i + 1)}", f"Q{subscript(j + 1)}"
+        text = literal(
+            f"{k_part}\u00b7{q_part}",
+            size=self.label_size,
+            mono=True,
+            t2c={k_part: palette.KEY, q_part: palette.QUERY},
+        )
+        return self._fit(text, 0.88 * self.cell_width).move_to(self._cells[(i, j)])
+
+    def _number(self, name: str, i: int, j: int, masked: str) -> Mobject | None:
+        size = self._number_size(name)
+        if not self.mask[i, j] and masked != "value":
+            if masked == "blank":
+                return None
+            text = literal(MINUS_INFINITY, size=size, color=palette.MASK, mono=True)
+        else:
+            value = self.values[name][i, j]
+            scale = 1.0 if name == "pattern" else self._scale(name)
+            color = palette.value_color(value, scale)
+            text = literal(fixed(value, self.decimals[name]), size=size, color=color, mono=True)
+        return self._fit(text, 0.86 * self.cell_width).move_to(self._cells[(i, j)])
+
+    def _number_size(self, name: str) -> float:
+        """One font size for every number of array ``name``: the longest one fits its cell."""
+        if name not in self._sizes:
+            shown = self.values[name][np.ix_(self.key_range, self.query_range)]
+            longest = max((fixed(v, self.decimals[name]) for v in shown.flat), key=len)
+            width = literal(longest, size=self.label_size, mono=True).width
+            self._sizes[name] = self.label_size * min(1.0, 0.86 * self.cell_width / width)
+        return self._sizes[name]
+
+    def _scale(self, name: str) -> float:
+        shown = self.values[name][np.ix_(self.key_range, self.query_range)]
+        visible = self.mask[np.ix_(self.key_range, self.query_range)]
+        return float(np.abs(shown[visible]).max()) if visible.any() else 1.0
+
+    def _dot(self, i: int, j: int) -> Circle | None:
+        weight = float(self.values["pattern"][i, j])
+        if weight <= 0:
+            return None
+        dot = Circle(radius=self.dot_radius(weight), stroke_width=0)
+        dot.set_fill(palette.TEXT, opacity=1)
+        return dot.move_to(self._cells[(i, j)])
+
+    def _swap(self, cells: Iterable[tuple[int, int]], make) -> Animation:
+        """Replace the content of ``cells`` by ``make(i, j)``; return the cross-fade."""
+        out, new = [], []
+        for cell in cells:
+            old = self._content.pop(cell, None)
+            if old is not None:
+                self.contents.remove(old)
+                out.append(old)
+            mob = make(*cell)
+            if mob is not None:
+                self._content[cell] = mob
+                self.contents.add(mob)
+                new.append(mob)
+        anims = [FadeOut(m) for m in out] + [FadeIn(m) for m in new]
+        return together(anims)
+
+    def _cells_of(self, columns: Iterable[int] | None) -> list[tuple[int, int]]:
+        cols = self.query_range if columns is None else list(columns)
+        return [(i, j) for j in cols for i in self.key_range]
+
+    # -- animations ------------------------------------------------------------------
+    def create(self) -> Animation:
+        """Cells, then labels, then the notes under the grid."""
+        return AnimationGroup(
+            LaggedStart(*[Create(c) for c in self.cells], lag_ratio=0.01),
+            FadeIn(self.key_labels, shift=0.2 * RIGHT),
+            FadeIn(self.query_labels, shift=0.2 * DOWN),
+            FadeIn(self.notes),
+        )
+
+    def symbols(self, masked: str = "blank") -> Animation:
+        """Every cell shows ``Kᵢ·Qⱼ`` (masked cells too unless ``masked="blank"``)."""
+        self.mode = "symbol"
+        return self._swap(
+            self._cells_of(None),
+            lambda i, j: self._symbol(i, j) if self.mask[i, j] or masked != "blank" else None,
+        )
+
+    def numbers(
+        self, name: str = "pattern", columns: Iterable[int] | None = None, masked: str = "blank"
+    ) -> Animation:
+        """Cells (of ``columns``, default all) show array ``name`` rounded.
+
+        ``masked``: ``"blank"`` leaves masked cells empty, ``"infinity"`` writes a red
+        "−∞", ``"value"`` shows the array's value there too (0 for the pattern).
+        """
+        self.mode = name
+        return self._swap(self._cells_of(columns), lambda i, j: self._number(name, i, j, masked))
+
+    def dots(self, columns: Iterable[int] | None = None) -> Animation:
+        """Cells show dots whose area is proportional to the pattern weight."""
+        self.mode = "dots"
+        return self._swap(self._cells_of(columns), self._dot)
+
+    def clear(self) -> Animation:
+        """Empty every cell."""
+        self.mode = "empty"
+        return self._swap(self._cells_of(None), lambda i, j: None)
+
+    def shade_masked(
+        self, color: ManimColor = palette.MASK, opacity: float = MASKED_FILL
+    ) -> Animation:
+        """Fill the masked cells (key after query) with ``color``."""
+        masked = [self._cells[c] for c in self.shown_cells() if not self.mask[c]]
+        return together([m.animate.set_fill(color, opacity) for m in masked])
+
+    def highlight_column(self, j: int, color: ManimColor = palette.QUERY) -> Animation:
+        """Outline query column ``j`` with its label."""
+        group = VGroup(self.get_column(j), self._query_labels[j])
+        return self._highlight(SurroundingRectangle(group, color=color, buff=0.05))
+
+    def highlight_row(self, i: int, color: ManimColor = palette.KEY) -> Animation:
+        """Outline key row ``i`` with its label."""
+        group = VGroup(self.get_row(i), self._key_labels[i])
+        return self._highlight(SurroundingRectangle(group, color=color, buff=0.05))
+
+    def highlight_cell(self, i: int, j: int, color: ManimColor = palette.DELTA) -> Animation:
+        """Outline one cell."""
+        return self._highlight(
+            SurroundingRectangle(self._cells[(i, j)], color=color, buff=0, stroke_width=5)
+        )
+
+    def _highlight(self, rect: Rectangle) -> Animation:
+        self.highlights.add(rect)
+        return Create(rect)
+
+    def clear_highlights(self) -> Animation:
+        """Remove every outline."""
+        old = list(self.highlights)
+        self.highlights.remove(*old)
+        return together([FadeOut(m) for m in old])
+
+    def column_sums(self, name: str = "pattern") -> tuple[VGroup, Animation]:
+        """Under each shown column, the sum of its WHOLE column of ``name`` (every key).
+
+        Returns the labels (so the scene can remove them) and their animation.
+        """
+        sums = VGroup()
+        for j in self.query_range:
+            total = float(self.values[name][:, j][self.mask[:, j]].sum())
+            label = literal(
+                fixed(total, self.decimals[name]),
+                size=self.label_size,
+                color=palette.QUERY,
+                mono=True,
+            )
+            self._fit(label, 0.9 * self.cell_width)
+            label.next_to(self._cells[(self.key_range[-1], j)], DOWN, buff=0.12)
+            sums.add(label)
+        sigma = literal("\u03a3", size=self.label_size, color=palette.QUERY)
+        sigma.next_to(sums[0], LEFT, buff=0.25)
+        sums.add(sigma)
+        return sums, FadeIn(sums, shift=0.1 * UP)
+
+
+class PatternHeatmap(VGroup):
+    """A large pattern drawn cheaply, with a few ``Kᵢ`` / ``Qⱼ`` labels.
+
+    Each cell is a square whose brightness is ``sqrt(weight)`` (the dot-radius rule
+    of :class:`AttentionGrid`), rounded to one of ``LEVELS`` steps; masked cells are
+    dark red. Runs of equal cells are merged and all runs of one brightness form one
+    path, so the picture is a few dozen mobjects whatever the size. (ManimCE 0.22
+    cannot draw an ``ImageMobject`` with this machine's Pillow.) Keys are rows,
+    queries are columns, as in :class:`AttentionGrid`.
+
+    Parameters
+    ----------
+    pattern
+        ``[query, key]`` weights.
+    mask
+        ``[query, key]`` booleans, True where the key is visible.
+    side
+        Width and height on screen.
+    every
+        Label every ``every``-th key/query (plus the first and the last).
+    """
+
+    def __init__(
+        self,
+        pattern: np.ndarray,
+        mask: np.ndarray,
+        *,
+        side: float = 6.0,
+        every: int = 10,
+        label_size: float = 20,
+    ) -> None:
+        super().__init__()
+        self.values = key_by_query(pattern)  # the one transpose: [key row, query column]
+        self.mask = key_by_query(mask)
+        n_k, n_q = self.values.shape
+        self.cell_size = side / max(n_k, n_q)
+        self.levels = heatmap_levels(self.values, self.mask)  # (n_k, n_q), -1 where masked
+        self.shades = VGroup()
+        self._shade_of_level = {}
+        for level in np.unique(self.levels):
+            if level == -1:
+                color = interpolate_color(palette.MASK, BLACK, 0.65)
+            else:
+                color = interpolate_color(BLACK, palette.TEXT, level / (LEVELS - 1))
+            shade = self._runs_path(self.levels == level).set_fill(color, 1).set_stroke(width=0)
+            self._shade_of_level[int(level)] = shade
+            self.shades.add(shade)
+        self.frame = Rectangle(
+            width=n_q * self.cell_size, height=n_k * self.cell_size, stroke_color=palette.NEUTRAL
+        )
+        self.frame.move_to(self.shades)
+        self.key_labels = VGroup()
+        self.query_labels = VGroup()
+        top_left = self.frame.get_corner(UP + LEFT)
+        for i in sorted({0, n_k - 1, *range(every - 1, n_k, every)}):
+            label = literal(f"K{subscript(i + 1)}", size=label_size, color=palette.KEY)
+            label.next_to(top_left + DOWN * (i + 0.5) * self.cell_size, LEFT, buff=0.1)
+            self.key_labels.add(label)
+        for j in sorted({0, n_q - 1, *range(every - 1, n_q, every)}):
+            label = literal(f"Q{subscript(j + 1)}", size=label_size, color=palette.QUERY)
+            label.next_to(top_left + RIGHT * (j + 0.5) * self.cell_size, UP, buff=0.1)
+            self.query_labels.add(label)
+        self.add(self.shades, self.frame, self.key_labels, self.query_labels)
+
+    def _runs_path(self, cells: np.ndarray) -> VMobject:
+        """One path with a rectangle per horizontal run of True cells."""
+        path = VMobject()
+        s = self.cell_size
+        for i, row in enumerate(cells):
+            j = 0
+            while j < len(row):
+                if not row[j]:
+                    j += 1
+                    continue
+                start = j
+                while j < len(row) and row[j]:
+                    j += 1
+                corners = [
+                    np.array([x * s, -y * s, 0])
+                    for x, y in ((start, i), (j, i), (j, i + 1), (start, i + 1))
+                ]
+                path.start_new_path(corners[0])
+                path.add_points_as_corners([*corners[1:], corners[0]])
+        return path
+
+    def shade_of(self, i: int, j: int) -> VMobject:
+        """The path that draws cell (key ``i``, query ``j``)."""
+        return self._shade_of_level[int(self.levels[i, j])]
+
+
+def heatmap_levels(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Brightness step of each ``[key, query]`` cell: round(sqrt(w) * (LEVELS - 1)),
+    and -1 for masked cells."""
+    level = np.rint(np.sqrt(np.clip(values, 0, 1)) * (LEVELS - 1)).astype(int)
+    return np.where(mask, level, -1)

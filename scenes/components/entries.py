@@ -1,0 +1,108 @@
+"""Matrix and vector entries: how a real number is rounded, written and coloured.
+
+Shared by the embedding column, the weight matrix, the product and the attention
+grid, so that a number means the same thing everywhere:
+
+* :func:`shown` is the value a reader sees: the trace value rounded to the drawn
+  number of decimals (``float`` of the very string that is drawn);
+* :func:`signed` writes it with an explicit sign and a true minus sign;
+* :func:`numeral` draws it with Pango (plain ``Text``, no TeX), coloured by value:
+  hue from the sign, brightness from the magnitude (:func:`palette.value_color`).
+
+Example::
+
+    class Entries(Scene):
+        def construct(self):
+            self.add(VGroup(numeral(1.26), numeral(-0.04)).arrange(DOWN))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Dot, ManimColor, Text, VGroup, VMobject
+
+from . import palette
+from .labels import literal
+
+MINUS = "\u2212"
+
+
+def fixed(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals, a true minus sign and no "-0.0"."""
+    text = f"{float(value):.{decimals}f}"
+    if float(text) == 0:
+        text = text.lstrip("-")
+    return text.replace("-", MINUS)
+
+
+def signed(value: float, decimals: int = 1) -> str:
+    """Like :func:`fixed` but positive numbers carry a "+": "+1.3", "−0.7", "0.0"."""
+    text = fixed(value, decimals)
+    return text if text.startswith(MINUS) or float(text) == 0 else f"+{text}"
+
+
+def shown(value: float, decimals: int) -> float:
+    """The value a reader sees: ``value`` rounded exactly as :func:`fixed` writes it."""
+    return float(fixed(value, decimals).replace(MINUS, "-"))
+
+
+def shown_array(values: np.ndarray, decimals: int) -> np.ndarray:
+    """:func:`shown` for every entry of an array."""
+    values = np.asarray(values, dtype=float)
+    return np.vectorize(lambda v: shown(v, decimals), otypes=[float])(values)
+
+
+def color_scale(values: np.ndarray) -> float:
+    """Default brightness scale of a vector or matrix: twice its root mean square."""
+    values = np.asarray(values, dtype=float)
+    return 2.0 * float(np.sqrt(np.mean(values**2))) if values.size else 1.0
+
+
+def numeral(
+    value: float,
+    decimals: int = 1,
+    size: float = 22,
+    scale: float | None = None,
+    plus: bool = True,
+    color: ManimColor | None = None,
+) -> Text:
+    """A number drawn with Pango in a monospaced font.
+
+    Coloured by :func:`palette.value_color` with ``scale`` unless ``color`` is given
+    (``scale=None`` and no colour: plain text colour).
+    """
+    text = signed(value, decimals) if plus else fixed(value, decimals)
+    if color is None:
+        color = palette.value_color(value, scale) if scale else palette.TEXT
+    return literal(text, size=size, color=color, mono=True)
+
+
+def dots(direction: np.ndarray = DOWN, size: float = 0.045, gap: float = 0.13) -> VGroup:
+    """Three dots in a line along ``direction`` (a vertical or horizontal ellipsis)."""
+    group = VGroup(*[Dot(radius=size, color=palette.DIM_TEXT) for _ in range(3)])
+    return group.arrange(direction, buff=gap)
+
+
+def brackets(content: VMobject, color: ManimColor = palette.DIM_TEXT, buff: float = 0.12) -> VGroup:
+    """Square brackets around ``content`` (left bracket first), drawn as lines."""
+    height = content.height + 2 * buff
+    tick = min(0.15, 0.25 * height)
+    pair = VGroup()
+    for side in (LEFT, RIGHT):
+        x = content.get_edge_center(side)[0] + side[0] * buff
+        top = np.array([x, content.get_center()[1] + height / 2, 0])
+        bottom = top - UP * height
+        inward = -side * tick
+        pair.add(
+            VMobject(stroke_color=color, stroke_width=2.5).set_points_as_corners(
+                [top + inward, top, bottom, bottom + inward]
+            )
+        )
+    return pair
+
+
+def gaps(indices: Sequence[int]) -> list[bool]:
+    """For each shown index after the first: True where indices were skipped before it."""
+    return [b - a > 1 for a, b in zip(indices, indices[1:])]

@@ -1,0 +1,276 @@
+"""A sentence as a row of token boxes of equal height, tinted by role.
+
+Example::
+
+    class Tokens(Scene):
+        def construct(self):
+            row = TokenRow(["a", "fluffy", "creature"], ["det", "adj", "noun"])
+            self.play(row.create())
+            self.play(row.highlight([1]))
+
+A long sentence is first scaled down (to ``min_scale`` of ``font_size``); when it
+still does not fit in ``max_width``, the row shows a window of consecutive tokens
+around ``focus`` with "…" where tokens are left out (:attr:`TokenRow.shown`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    Animation,
+    FadeIn,
+    LaggedStart,
+    ManimColor,
+    RoundedRectangle,
+    Text,
+    VGroup,
+)
+
+from . import palette
+from .animations import together
+from .labels import literal
+
+ELLIPSIS = "\u2026"
+FILL = 0.25  # fill opacity of a box's role tint
+
+
+class TokenRow(VGroup):
+    """Tokens in boxes of equal height, tinted by :func:`palette.role_tint`.
+
+    Parameters
+    ----------
+    words
+        The token texts (drawn literally, never as markup).
+    roles
+        One role per token (``None`` or missing: a neutral box).
+    font_size
+        Font size of the labels before any scaling down.
+    max_width
+        Widest the row may be on screen.
+    min_scale
+        Smallest scaling allowed before the row switches to a window.
+    focus
+        Token that must stay visible in a window (default: the last token).
+    max_tokens
+        Most tokens shown at once (default: as many as fit).
+    buff
+        Space between boxes.
+    """
+
+    def __init__(
+        self,
+        words: Sequence[str],
+        roles: Sequence[str | None] | None = None,
+        *,
+        font_size: float = 28,
+        max_width: float = 13.0,
+        min_scale: float = 0.7,
+        focus: int | None = None,
+        max_tokens: int | None = None,
+        buff: float = 0.12,
+    ) -> None:
+        super().__init__()
+        if not words:
+            raise ValueError("a token row needs at least one token")
+        self.words = list(words)
+        self.roles = list(roles) if roles is not None else [None] * len(words)
+        self.font_size = font_size
+        self.buff = buff
+        pad = 0.12 * font_size / 28
+        self._height = literal("Ay", size=font_size).height + 2 * pad
+        tokens = [self._token(i, pad) for i in range(len(words))]
+        focus = len(words) - 1 if focus is None else focus
+        start, stop = self._window(tokens, max_width / min_scale, focus, max_tokens)
+        self.shown = range(start, stop)
+        self._tokens = {i: tokens[i] for i in self.shown}
+        self.ellipses = VGroup()
+        parts: list[VGroup | Text] = []
+        if start > 0:
+            parts.append(self._ellipsis())
+        parts += [self._tokens[i] for i in self.shown]
+        if stop < len(words):
+            parts.append(self._ellipsis())
+        self.add(*parts)
+        self.arrange(RIGHT, buff=buff)
+        if self.width > max_width:
+            self.scale_to_fit_width(max_width)
+
+    @property
+    def windowed(self) -> bool:
+        """True when some tokens are left out of the row."""
+        return len(self.shown) < len(self.words)
+
+    def _token(self, i: int, pad: float) -> VGroup:
+        label = literal(self.words[i], size=self.font_size)
+        tint = palette.role_tint(self.roles[i])
+        box = RoundedRectangle(
+            corner_radius=0.08,
+            width=max(label.width + 2 * pad, 0.8 * self._height),
+            height=self._height,
+            stroke_color=tint,
+            stroke_width=2,
+            fill_color=tint,
+            fill_opacity=FILL,
+        )
+        label.move_to(box)
+        return VGroup(box, label)
+
+    def _ellipsis(self) -> Text:
+        mark = literal(ELLIPSIS, size=self.font_size, color=palette.DIM_TEXT)
+        self.ellipses.add(mark)
+        return mark
+
+    def _window(
+        self, tokens: list[VGroup], width: float, focus: int, most: int | None
+    ) -> tuple[int, int]:
+        """The longest run of tokens around ``focus`` that fits in ``width``."""
+        widths = [t.width + self.buff for t in tokens]
+        most = len(tokens) if most is None else most
+        if sum(widths) <= width and len(tokens) <= most:
+            return 0, len(tokens)
+        room = width - 2 * (literal(ELLIPSIS, size=self.font_size).width + self.buff)
+        start, stop = focus, focus + 1
+        used = widths[focus]
+        while True:
+            grew = False
+            for candidate in (start - 1, stop):  # grow left first, then right
+                fits = used + widths[candidate] <= room if 0 <= candidate < len(tokens) else False
+                if fits and stop - start < most:
+                    used += widths[candidate]
+                    start, stop = min(start, candidate), max(stop, candidate + 1)
+                    grew = True
+            if not grew:
+                return start, stop
+
+    # -- getters ---------------------------------------------------------------------
+    def get_token(self, i: int) -> VGroup:
+        """Box and label of token ``i`` (an index into the whole sentence)."""
+        if i not in self._tokens:
+            raise KeyError(f"token {i} is outside the shown window {self.shown}")
+        return self._tokens[i]
+
+    def get_box(self, i: int) -> RoundedRectangle:
+        return self.get_token(i)[0]
+
+    def get_label(self, i: int) -> Text:
+        return self.get_token(i)[1]
+
+    def get_tokens(self) -> list[VGroup]:
+        """The shown tokens, left to right."""
+        return [self._tokens[i] for i in self.shown]
+
+    def box_height(self) -> float:
+        """Height of every box as drawn (after any scaling)."""
+        return self.get_box(self.shown[0]).height
+
+    # -- animations ------------------------------------------------------------------
+    def create(self, lag_ratio: float = 0.15) -> Animation:
+        """Tokens appear one after another, left to right."""
+        parts = [FadeIn(p, shift=0.2 * DOWN) for p in self.submobjects]
+        return LaggedStart(*parts, lag_ratio=lag_ratio)
+
+    def highlight(
+        self, indices: Sequence[int], color: ManimColor = palette.QUERY, width: float = 5
+    ) -> Animation:
+        """Thicker, coloured outlines on the given (shown) tokens."""
+        return together(
+            [self.get_box(i).animate.set_stroke(color, width) for i in indices if i in self.shown]
+        )
+
+    def unhighlight(self) -> Animation:
+        """Every box back to its role tint."""
+        return together(
+            [
+                self.get_box(i).animate.set_stroke(palette.role_tint(self.roles[i]), 2)
+                for i in self.shown
+            ]
+        )
+
+    def dim_except(self, keep: Sequence[int], opacity: float = 0.3) -> Animation:
+        """Fade every shown token except ``keep`` to ``opacity`` of its strength."""
+        anims = []
+        for i in self.shown:
+            if i in keep:
+                continue
+            box, label = self.get_token(i)
+            anims += [
+                box.animate.set_fill(opacity=FILL * opacity).set_stroke(opacity=opacity),
+                label.animate.set_opacity(opacity),
+            ]
+        return together(anims)
+
+    def restore(self) -> Animation:
+        """Every token back to full strength (boxes keep their light fill)."""
+        anims = []
+        for i in self.shown:
+            box, label = self.get_token(i)
+            anims += [
+                box.animate.set_fill(opacity=FILL).set_stroke(opacity=1),
+                label.animate.set_opacity(1),
+            ]
+        return together(anims)
+
+
+class TokenParagraph(VGroup):
+    """A long text as several token rows, broken into lines that fit ``width``.
+
+    Example::
+
+        passage = TokenParagraph(trace.words, roles, width=12)
+        self.play(passage.create())
+        box = passage.get_box(trace.n - 1)
+
+    Parameters
+    ----------
+    words, roles
+        As for :class:`TokenRow`.
+    width
+        Widest a line may be.
+    font_size
+        Font size of every line.
+    """
+
+    def __init__(
+        self,
+        words: Sequence[str],
+        roles: Sequence[str | None] | None = None,
+        *,
+        width: float = 12.5,
+        font_size: float = 24,
+        line_buff: float = 0.25,
+    ) -> None:
+        super().__init__()
+        roles = list(roles) if roles is not None else [None] * len(words)
+        gap = 0.12 + 0.24 * font_size / 28  # box padding plus the space between boxes
+        widths = [literal(w, size=font_size).width + gap for w in words]
+        self._line_of: dict[int, tuple[TokenRow, int]] = {}
+        start = 0
+        while start < len(words):
+            stop, used = start, 0.0
+            while stop < len(words) and (stop == start or used + widths[stop] <= width):
+                used += widths[stop]
+                stop += 1
+            line = TokenRow(
+                words[start:stop], roles[start:stop], font_size=font_size, max_width=width
+            )
+            for k in range(start, stop):
+                self._line_of[k] = (line, k - start)
+            self.add(line)
+            start = stop
+        self.arrange(DOWN, buff=line_buff, aligned_edge=LEFT)
+
+    def get_token(self, i: int) -> VGroup:
+        """Box and label of token ``i`` of the whole text."""
+        line, k = self._line_of[i]
+        return line.get_token(k)
+
+    def get_box(self, i: int) -> RoundedRectangle:
+        return self.get_token(i)[0]
+
+    def create(self, lag_ratio: float = 0.3) -> Animation:
+        """Lines appear one after another."""
+        return LaggedStart(*[line.create(0.05) for line in self.submobjects], lag_ratio=lag_ratio)

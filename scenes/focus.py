@@ -1,0 +1,91 @@
+"""What a chapter points at, chosen from the trace so that any sentence works.
+
+The lesson's running example highlights "creature" attending to "fluffy"; another
+sentence has other nouns and adjectives, or none at all. These helpers pick the
+tokens to talk about from the roles and the computed pattern, and fall back
+gracefully (strongest link to an earlier token; a sentence of one token attends
+to itself).
+
+Example::
+
+    link = main_link(trace, trace.head("adjective-noun"))
+    f"{quoted(trace, link.query)} takes {percent(link.weight)} from {quoted(trace, link.key)}"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from attention_math import HeadTrace, Trace
+
+NOUNS = ("noun", "propn")
+ADJECTIVES = ("adj",)
+
+
+@dataclass(frozen=True)
+class Link:
+    """Query token ``query`` takes ``weight`` of its attention from key token ``key``."""
+
+    key: int
+    query: int
+    weight: float
+    kind: str  # "adjective-noun", "earlier" or "self"
+
+
+def roles(trace: Trace) -> list[str | None]:
+    return [t.role for t in trace.tokens]
+
+
+def adjective_noun_links(trace: Trace, head: HeadTrace, min_weight: float = 0.2) -> list[Link]:
+    """Every adjective -> later noun link carrying at least ``min_weight``, in order."""
+    r = roles(trace)
+    return [
+        Link(i, j, float(head.pattern[j, i]), "adjective-noun")
+        for j in range(trace.n)
+        if r[j] in NOUNS
+        for i in range(j)
+        if r[i] in ADJECTIVES and head.pattern[j, i] >= min_weight
+    ]
+
+
+def earlier_links(head: HeadTrace, count: int = 3, min_weight: float = 0.2) -> list[Link]:
+    """The ``count`` strongest links from an earlier token to a later one."""
+    n = head.pattern.shape[0]
+    pairs = [(float(head.pattern[j, i]), i, j) for j in range(n) for i in range(j)]
+    pairs = sorted((p for p in pairs if p[0] >= min_weight), reverse=True)[:count]
+    return [Link(i, j, w, "earlier") for w, i, j in sorted(pairs, key=lambda p: (p[2], p[1]))]
+
+
+def links(trace: Trace, head: HeadTrace, min_weight: float = 0.2) -> list[Link]:
+    """Adjective -> noun links if the sentence has any, otherwise the strongest earlier links."""
+    return adjective_noun_links(trace, head, min_weight) or earlier_links(head, 3, min_weight)
+
+
+def main_link(trace: Trace, head: HeadTrace) -> Link:
+    """The one link a chapter talks about.
+
+    The noun that takes the most attention from adjectives in total (the lesson's
+    "creature", described by both "fluffy" and "blue"), with its strongest adjective;
+    else the strongest link to an earlier token; for a single token, the token and itself.
+    """
+    found = adjective_noun_links(trace, head, 0.0)
+    if found:
+        totals: dict[int, float] = {}
+        for link in found:
+            totals[link.query] = totals.get(link.query, 0.0) + link.weight
+        query = max(totals, key=lambda j: (totals[j], -j))
+        return max((link for link in found if link.query == query), key=lambda x: x.weight)
+    found = earlier_links(head, 1, 0.0)
+    if found:
+        return found[0]
+    return Link(0, 0, float(head.pattern[0, 0]), "self")
+
+
+def quoted(trace: Trace, index: int) -> str:
+    """A token as narration quotes it: “creature”."""
+    return f"\u201c{trace.words[index]}\u201d"
+
+
+def percent(weight: float) -> str:
+    """0.4551 -> "46%"."""
+    return f"{100 * weight:.0f}%"

@@ -1,0 +1,102 @@
+"""Chapter 1 renders as a lesson, and its columns and 3D arrows are the trace's vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from render_helpers import last_frame, render_scene, scene_duration
+
+from attention_math.embeddings import direction, token_directions
+from attention_math.heads import load_design
+from attention_math.projection import orthonormal_basis, pca_basis, project
+from scenes.ch01_recap import RecapOnEmbeddings, last_index_of
+from scenes.components.context_arcs import arc_style
+from scenes.components.entries import signed
+from scenes.settings import supporting_traces
+
+ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ENV:
+            mp.delenv(name, raising=False)
+        return render_scene(RecapOnEmbeddings)
+
+
+def word_vector(trace, i):
+    """A token's embedding without its position, summed from its named parts."""
+    settings = load_design().embedding
+    weights = {"base": settings.base, "role": settings.role, "feature": settings.feature}
+    d = trace.dims.d_embed
+    parts = token_directions(trace.tokens[i], i)
+    total = sum(
+        weights[kind] * direction(name, d, trace.seed) for kind, name in parts if kind != "position"
+    )
+    return np.sqrt(d) * total
+
+
+def test_is_a_lesson_of_at_least_40_seconds(chapter):
+    assert scene_duration(chapter) >= 40
+    assert last_frame(chapter)[..., :3].max() > 100  # it ends on its final picture
+    assert [name for name, _ in chapter.narration] == [
+        "tokens",
+        "embeddings",
+        "embedding size",
+        "same word",
+        "position",
+        "meanings",
+        "tower",
+        "attention block",
+    ]
+
+
+def test_columns_show_the_real_embeddings(chapter):
+    t = chapter.trace
+    for i, column in chapter.columns.items():
+        assert [e.text for e in column.get_entries()] == [
+            signed(t.E[i, k], 1) for k in column.indices
+        ]
+
+
+def test_mole_starts_from_the_same_vector_in_every_phrase(chapter):
+    moles = supporting_traces("mole")
+    texts = [[e.text for e in c.get_entries()] for c in chapter.mole_columns]
+    assert texts[0] == texts[1] == texts[2]
+    for trace, column in zip(moles, chapter.mole_columns):
+        k = last_index_of(trace, "mole")
+        assert np.allclose(column.values, word_vector(trace, k))
+
+
+def test_mole_arrows_are_projections_of_the_computed_vectors(chapter):
+    moles = supporting_traces("mole")
+    generic = word_vector(moles[0], last_index_of(moles[0], "mole"))
+    refined = np.stack([t.E_prime[last_index_of(t, "mole")] for t in moles])
+    _, spread = pca_basis(refined - generic, 2)
+    coords = project(np.vstack([generic, refined]), orthonormal_basis(np.vstack([generic, spread])))
+    space = chapter.mole_space
+    assert np.allclose(space.coords("mole")[1], coords[0])
+    for k in range(3):
+        assert np.allclose(space.coords(f"mole {k}")[1], coords[k + 1])
+        assert np.allclose(space.coords(f"change {k}"), [coords[0], coords[k + 1]])
+        end = space.get_arrow(f"mole {k}").get_end()
+        assert np.allclose(end, space.to_screen(coords[k + 1]), atol=1e-6)
+
+
+def test_tower_arrows_keep_lengths_and_angles(chapter):
+    towers = supporting_traces("tower")
+    vectors = np.stack([t.E_prime[last_index_of(t, "tower")] for t in towers])
+    space = chapter.tower_space
+    coords = np.stack([space.coords(f"tower {k}")[1] for k in range(3)])
+    assert np.allclose(coords @ coords.T, vectors @ vectors.T, rtol=1e-9)  # exact picture
+    for k in range(3):
+        assert np.allclose(space.get_arrow(f"tower {k}").get_end(), space.to_screen(coords[k]))
+
+
+def test_block_arcs_only_run_forward_with_the_patterns_strength(chapter):
+    pattern = chapter.trace.head("adjective-noun").pattern
+    for i, j in chapter.block_arcs.pairs():
+        assert i < j and pattern[j, i] >= 0.05
+        width, _ = arc_style(pattern[j, i])
+        assert chapter.block_arcs.get_arc(i, j).get_stroke_width() == pytest.approx(width)

@@ -1,0 +1,55 @@
+"""Chapter 2: the adjective -> noun arrows and the mystery lines come from the pattern."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from render_helpers import last_frame, render_scene, scene_duration
+
+from scenes.ch02_motivating_examples import MYSTERY_HEAD, MotivatingExamples
+from scenes.components.context_arcs import arc_style
+from scenes.settings import supporting_traces
+
+ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ENV:
+            mp.delenv(name, raising=False)
+        return render_scene(MotivatingExamples)
+
+
+def test_is_a_lesson_of_at_least_40_seconds(chapter):
+    assert scene_duration(chapter) >= 40
+    assert last_frame(chapter)[..., :3].max() > 100  # it ends on its final picture
+    assert [name for name, _ in chapter.narration] == [
+        "sentence",
+        "adjectives update nouns",
+        "mystery novel",
+        "preview",
+    ]
+
+
+def test_arrows_are_the_adjective_noun_links_of_the_pattern(chapter):
+    t = chapter.trace
+    pattern = t.head("adjective-noun").pattern
+    assert t.words == ["a", "fluffy", "blue", "creature", "roamed", "the", "verdant", "forest"]
+    assert set(chapter.arcs.pairs()) == {(1, 3), (2, 3), (6, 7)}  # fluffy, blue -> creature ...
+    for i, j in chapter.arcs.pairs():
+        assert pattern[j, i] >= 0.2
+        assert chapter.arcs.get_arc(i, j).get_stroke_width() == pytest.approx(
+            arc_style(pattern[j, i])[0]
+        )
+
+
+def test_mystery_lines_follow_the_last_tokens_weights(chapter):
+    mystery = supporting_traces("mystery")[0]
+    weights = mystery.head(MYSTERY_HEAD).pattern[-1, :-1]
+    lines = chapter.mystery_lines
+    assert len(lines) == mystery.n - 1
+    for line, w in zip(lines, weights):
+        assert line.get_stroke_opacity() == pytest.approx(arc_style(w / weights.max())[1])
+    brightest = int(np.argmax([line.get_stroke_opacity() for line in lines]))
+    assert mystery.words[brightest] == "murderer"

@@ -1,0 +1,76 @@
+"""Chapter 3: the query product, the grid and its dots are the trace's numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from render_helpers import last_frame, render_scene, scene_duration
+
+from scenes.ch03_attention_pattern import AttentionPattern
+from scenes.components.entries import MINUS, signed
+
+ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ENV:
+            mp.delenv(name, raising=False)
+        return render_scene(AttentionPattern)
+
+
+def read(text: str) -> float:
+    return float(text.replace(MINUS, "-"))
+
+
+def test_is_a_lesson_of_at_least_40_seconds(chapter):
+    assert scene_duration(chapter) >= 40
+    assert last_frame(chapter)[..., :3].max() > 100  # it ends on its final picture
+    assert [name for name, _ in chapter.narration] == [
+        "question",
+        "query",
+        "keys",
+        "query key space",
+        "dot products",
+        "scaling",
+        "softmax",
+        "pattern",
+        "formula",
+    ]
+
+
+def test_the_designed_example_asks_about_creature(chapter):
+    t = chapter.trace
+    assert t.words[chapter.q] == "creature"
+    assert {t.words[i] for i in chapter.answers} == {"fluffy", "blue"}
+
+
+def test_query_product_multiplies_the_drawn_entries(chapter):
+    product = chapter.product
+    m, v = product.matrix, product.vector
+    head = chapter.trace.head("adjective-noun")
+    assert np.array_equal(m.matrix, head.weights.W_Q)
+    assert np.array_equal(v.values, chapter.trace.E[chapter.q])
+    drawn_v = np.array([read(e.text) for e in v.get_entries()])
+    for row in m.rows:
+        drawn_row = np.array([read(m.get_entry(row, c).text) for c in m.cols])
+        assert drawn_row.tolist() == [
+            float(f"{head.weights.W_Q[row, c] * 1e3:.1f}") for c in m.cols
+        ]
+        expected = float(drawn_row @ drawn_v)
+        assert product.get_result_entry(row).text == signed(expected, 2)
+        assert product.get_result_entry(row).get_fill_opacity() == 1  # it was filled in
+
+
+def test_final_dots_have_the_area_of_the_weights(chapter):
+    grid = chapter.grid
+    pattern = chapter.trace.head("adjective-noun").pattern
+    assert grid.mode == "dots"
+    full = grid.dot_radius(1.0)
+    for i, j in grid.shown_cells():
+        dot = grid.get_content(i, j)
+        if pattern[j, i] == 0:
+            assert dot is None
+        else:
+            assert (dot.width / 2 / full) ** 2 == pytest.approx(pattern[j, i], rel=1e-6)

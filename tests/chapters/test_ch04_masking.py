@@ -1,0 +1,54 @@
+"""Chapter 4: −∞ exactly on the masked cells, zeros after the softmax, columns summing to 1."""
+
+from __future__ import annotations
+
+import pytest
+from render_helpers import last_frame, render_scene, scene_duration
+
+from scenes.ch04_masking import Masking
+from scenes.components.attention_grid import MINUS_INFINITY
+from scenes.components.entries import fixed
+
+ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ENV:
+            mp.delenv(name, raising=False)
+        return render_scene(Masking)
+
+
+def test_is_a_lesson_of_at_least_40_seconds(chapter):
+    assert scene_duration(chapter) >= 40
+    assert last_frame(chapter)[..., :3].max() > 100  # it ends on its final picture
+    assert [name for name, _ in chapter.narration] == [
+        "predict every token",
+        "cheating",
+        "minus infinity",
+        "softmax",
+        "side by side",
+    ]
+
+
+def test_unnormalized_grid_masks_exactly_the_later_keys(chapter):
+    head = chapter.trace.head("adjective-noun")
+    left, _ = chapter.sides
+    for i, j in left.shown_cells():
+        text = left.get_content(i, j).text
+        if head.mask[j, i]:
+            assert i <= j and text == fixed(head.scores[j, i], 2)
+        else:
+            assert i > j and text == MINUS_INFINITY
+
+
+def test_normalized_grid_is_the_pattern_with_exact_zeros(chapter):
+    head = chapter.trace.head("adjective-noun")
+    _, right = chapter.sides
+    for i, j in right.shown_cells():
+        assert right.get_content(i, j).text == fixed(head.pattern[j, i], 2)
+        if not head.mask[j, i]:
+            assert head.pattern[j, i] == 0.0
+    for j in right.query_range:
+        assert head.pattern[j].sum() == pytest.approx(1.0)

