@@ -37,3 +37,16 @@ def last_frame(scene) -> np.ndarray:
 
 def scene_duration(scene) -> float:
     return float(scene.time)
+
+
+EXAMPLE_ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
+
+
+def render_default(scene_cls, **overrides):
+    """Render ``scene_cls`` for the default example, whatever the caller's environment says."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name in EXAMPLE_ENV:
+            mp.delenv(name, raising=False)
+        return render_scene(scene_cls, **overrides)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import last_frame, render_scene, scene_duration
+from render_helpers import last_frame, render_default, scene_duration
 
 from attention_math.embeddings import direction, token_directions
 from attention_math.heads import load_design
@@ -14,15 +14,10 @@ from scenes.components.context_arcs import arc_style
 from scenes.components.entries import signed
 from scenes.settings import supporting_traces
 
-ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
-
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ENV:
-            mp.delenv(name, raising=False)
-        return render_scene(RecapOnEmbeddings)
+    return render_default(RecapOnEmbeddings)
 
 
 def word_vector(trace, i):

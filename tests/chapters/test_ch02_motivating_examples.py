@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import last_frame, render_scene, scene_duration
+from render_helpers import last_frame, render_default, scene_duration
 
 from scenes.ch02_motivating_examples import MYSTERY_HEAD, MotivatingExamples
 from scenes.components.context_arcs import arc_style
 from scenes.settings import supporting_traces
 
-ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
-
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ENV:
-            mp.delenv(name, raising=False)
-        return render_scene(MotivatingExamples)
+    return render_default(MotivatingExamples)
 
 
 def test_is_a_lesson_of_at_least_40_seconds(chapter):

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import last_frame, render_scene, scene_duration
+from render_helpers import last_frame, render_default, scene_duration
 
 from scenes.ch03_attention_pattern import AttentionPattern
 from scenes.components.entries import MINUS, signed
 
-ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
-
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ENV:
-            mp.delenv(name, raising=False)
-        return render_scene(AttentionPattern)
+    return render_default(AttentionPattern)
 
 
 def read(text: str) -> float:

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from render_helpers import last_frame, render_scene, scene_duration
+from render_helpers import last_frame, render_default, scene_duration
 
 from scenes.ch04_masking import Masking
 from scenes.components.attention_grid import MINUS_INFINITY
 from scenes.components.entries import fixed
 
-ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
-
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ENV:
-            mp.delenv(name, raising=False)
-        return render_scene(Masking)
+    return render_default(Masking)
 
 
 def test_is_a_lesson_of_at_least_40_seconds(chapter):

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import last_frame, render_scene, scene_duration
+from render_helpers import last_frame, render_default, scene_duration
 
 from attention_math import load_example
 from scenes.ch05_context_size import PASSAGES, ContextSize
 
-ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
-
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ENV:
-            mp.delenv(name, raising=False)
-        return render_scene(ContextSize)
+    return render_default(ContextSize)
 
 
 def test_is_a_lesson_of_at_least_40_seconds(chapter):
