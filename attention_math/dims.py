@@ -27,6 +27,7 @@ class ModelDims:
     biases: bool = False
     layer_norms: bool = False
     n_positions: int = 0  # learned position embeddings (0: none counted)
+    context_length: int = 0  # longest input the model was trained on (tokens)
     published_total: int | None = None
 
     @property
@@ -45,6 +46,7 @@ PRESETS: dict[str, ModelDims] = {
         n_layers=96,
         vocab_size=50_257,
         d_mlp=4 * 12_288,
+        context_length=2_048,
         published_total=175_181_291_520,
     ),
     # GPT-2 small as released: biases, layer norms, learned positions, tied unembedding.
@@ -60,6 +62,7 @@ PRESETS: dict[str, ModelDims] = {
         biases=True,
         layer_norms=True,
         n_positions=1_024,
+        context_length=1_024,
         published_total=124_439_808,
     ),
 }

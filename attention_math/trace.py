@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
@@ -134,6 +135,13 @@ def known_features(lexicon: Lexicon) -> frozenset[str]:
     return lexicon.all_features() | {f"role:{r}" for r in lexicon.roles}
 
 
+@lru_cache(maxsize=8)
+def _shared_weights(*args) -> HeadWeights:
+    """The phrases of one example share the model's vocabulary, so its heads' weights
+    (read-only arrays, about 50 MB per head at GPT-3 size) are built once for all."""
+    return build_head_weights(*args)
+
+
 def build_trace(
     example: Example,
     phrase: int = 0,
@@ -155,7 +163,7 @@ def build_trace(
     E = E_token + E_position  # (n, d_embed)
 
     def weights(spec: HeadSpec) -> HeadWeights:
-        return build_head_weights(spec, features, dims.d_embed, dims.d_key, design.embedding, seed)
+        return _shared_weights(spec, features, dims.d_embed, dims.d_key, design.embedding, seed)
 
     heads = tuple(run_head(spec, weights(spec), E, E, causal=True) for spec in design.heads)
     W_O = np.concatenate([h.weights.W_V_up for h in heads], axis=1)  # (d_embed, H * d_key)

@@ -23,7 +23,7 @@ from manim import (
     Write,
 )
 
-from attention_math import Trace, build_trace, example_from_sentence, load_example
+from attention_math import PRESETS, Trace, build_trace, example_from_sentence, load_example
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid, PatternHeatmap, subscript
 from scenes.components.labels import literal
@@ -34,7 +34,7 @@ from scenes.settings import current_seed
 HEAD = "adjective-noun"
 LARGE = 50  # tokens of the large pattern
 ZOOM_TOKENS = 8  # the large pattern first fills the screen with this many rows
-GPT3_CONTEXT = 2_048  # GPT-3's context length (tokens); not part of ModelDims
+GPT3_CONTEXT = PRESETS["gpt3"].context_length  # tokens
 PASSAGES = ("mystery", "fluffy-creature", "tiny-robot")  # 33 + 8 + 9 = 50 tokens
 METHODS = (
     "Sparse attention",

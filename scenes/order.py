@@ -16,6 +16,7 @@ class Chapter:
     module: str  # file in scenes/, without .py
     scene: str  # class name
     title: str
+    poster: str = ""  # the beat whose last frame stands for the chapter (contact sheet)
     directory: Path = SCENES_DIR  # where ``module``.py lives
 
     @property
@@ -34,20 +35,34 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter(1, "ch01_recap", "RecapOnEmbeddings", "Recap on embeddings"),
-    Chapter(2, "ch02_motivating_examples", "MotivatingExamples", "Motivating examples"),
-    Chapter(3, "ch03_attention_pattern", "AttentionPattern", "The attention pattern"),
-    Chapter(4, "ch04_masking", "Masking", "Masking"),
-    Chapter(5, "ch05_context_size", "ContextSize", "Context size"),
-    Chapter(6, "ch06_values", "Values", "Values"),
-    Chapter(7, "ch07_counting_parameters", "CountingParameters", "Counting parameters"),
-    Chapter(8, "ch08_cross_attention", "CrossAttention", "Cross-attention"),
-    Chapter(9, "ch09_multiple_heads", "MultipleHeads", "Multiple heads"),
-    Chapter(10, "ch10_output_matrix", "OutputMatrix", "The output matrix"),
-    Chapter(11, "ch11_going_deeper", "GoingDeeper", "Going deeper"),
-    Chapter(12, "ch12_ending", "Ending", "Ending"),
+    Chapter(1, "ch01_recap", "RecapOnEmbeddings", "Recap on embeddings", poster="meanings"),
+    Chapter(
+        2,
+        "ch02_motivating_examples",
+        "MotivatingExamples",
+        "Motivating examples",
+        poster="adjectives update nouns",
+    ),
+    Chapter(
+        3, "ch03_attention_pattern", "AttentionPattern", "The attention pattern", poster="softmax"
+    ),
+    Chapter(4, "ch04_masking", "Masking", "Masking", poster="side by side"),
+    Chapter(5, "ch05_context_size", "ContextSize", "Context size", poster="large grid"),
+    Chapter(6, "ch06_values", "Values", "Values", poster="embedding-space"),
+    Chapter(
+        7,
+        "ch07_counting_parameters",
+        "CountingParameters",
+        "Counting parameters",
+        poster="low-rank",
+    ),
+    Chapter(8, "ch08_cross_attention", "CrossAttention", "Cross-attention", poster="grid"),
+    Chapter(9, "ch09_multiple_heads", "MultipleHeads", "Multiple heads", poster="patterns"),
+    Chapter(10, "ch10_output_matrix", "OutputMatrix", "The output matrix", poster="block-by-block"),
+    Chapter(11, "ch11_going_deeper", "GoingDeeper", "Going deeper", poster="many-layers"),
+    Chapter(12, "ch12_ending", "Ending", "Ending", poster="how-far"),
     # Beyond the original lesson: a real pretrained model's heads on the same sentence.
-    Chapter(13, "ch13_real_heads", "RealHeads", "Bonus: real heads"),
+    Chapter(13, "ch13_real_heads", "RealHeads", "Bonus: real heads", poster="gallery"),
 )
 
 

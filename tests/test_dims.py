@@ -24,3 +24,9 @@ def test_gpt2_small_total_is_the_published_124_439_808():
 def test_attention_is_about_a_third_of_gpt3():
     c = parameter_counts(PRESETS["gpt3"])
     assert 0.32 < c["model/attention"] / c["model/total"] < 0.34
+
+
+def test_context_lengths_are_the_published_ones():
+    # GPT-3 paper (Brown et al. 2020), section 2.1: n_ctx = 2048; GPT-2 config: n_ctx = 1024.
+    assert PRESETS["gpt3"].context_length == 2048
+    assert PRESETS["gpt2-small"].context_length == PRESETS["gpt2-small"].n_positions == 1024

@@ -28,7 +28,7 @@ from attention_math.export import trace_to_dict
 from scenes.order import CHAPTERS, Chapter
 from scenes.settings import ENV_EXAMPLE, ENV_SEED, ENV_SENTENCE
 
-from .contact_sheet import contact_sheet
+from .contact_sheet import contact_sheet, poster_time
 from .stitch import concat_subtitles, concat_videos, video_duration, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,8 +235,16 @@ def assemble(plan: Plan, parts: list[Path], durations: list[float]) -> None:
         [(plan.chapter_dir / f"{ch.module}.srt", d) for ch, d in zip(plan.chapters, durations)],
         plan.video_path.with_suffix(".srt"),
     )
+    sections = plan.chapter_dir / "sections"
     contact_sheet(
-        [(f"{ch.number}. {ch.title}", p) for ch, p in zip(plan.chapters, parts)],
+        [
+            (
+                f"{ch.number}. {ch.title}",
+                p,
+                poster_time(sections / ch.module / f"{ch.scene}.json", ch.poster),
+            )
+            for ch, p in zip(plan.chapters, parts)
+        ],
         plan.out_dir / "contact-sheet.png",
     )
     exported = [trace_to_dict(t) for t in build_traces(plan.source.example, seed=plan.source.seed)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -11,12 +12,28 @@ from PIL import Image, ImageDraw, ImageFont
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def grab_frame(path: Path, at: float = 0.6) -> Image.Image:
-    """The frame at fraction ``at`` of the video's length."""
+def poster_time(sections_index: Path, beat: str) -> float | None:
+    """When the beat named ``beat`` ends (its last frame), from manim's sections index
+    (``--save_sections``); None if the index or the beat is missing."""
+    try:
+        sections = json.loads(sections_index.read_text())
+        start = 0.0
+        for section in sections:
+            end = start + float(section["duration"])
+            if section["name"] == beat:
+                return max(start, end - 0.15)
+            start = end
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return None
+
+
+def grab_frame(path: Path, at: float = 0.6, time: float | None = None) -> Image.Image:
+    """The frame at ``time`` seconds, or at fraction ``at`` of the video's length."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         duration = float(stream.duration * stream.time_base) if stream.duration else 0.0
-        target = duration * at
+        target = duration * at if time is None else time
         last = None
         for frame in container.decode(stream):
             last = frame
@@ -28,10 +45,11 @@ def grab_frame(path: Path, at: float = 0.6) -> Image.Image:
 
 
 def contact_sheet(
-    videos: list[tuple[str, Path]], out: Path, columns: int = 4, width: int = 480
+    videos: list[tuple[str, Path, float | None]], out: Path, columns: int = 4, width: int = 480
 ) -> None:
-    """Tile one frame per video with its caption; write ``out`` atomically."""
-    frames = [(caption, grab_frame(path)) for caption, path in videos]
+    """Tile one frame per video (at the given time, or 60 % in) with its caption; write
+    ``out`` atomically."""
+    frames = [(caption, grab_frame(path, time=time)) for caption, path, time in videos]
     if not frames:
         raise ValueError("no videos for a contact sheet")
     ratio = frames[0][1].height / frames[0][1].width

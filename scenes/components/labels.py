@@ -7,10 +7,12 @@ manim's plain ``Text`` (Pango without markup parsing), so ``<b>``, ``$x$``,
 
 from __future__ import annotations
 
+import string
 import subprocess
 from functools import lru_cache
 
-from manim import DecimalNumber, SVGMobject, Text
+import numpy as np
+from manim import ORIGIN, RIGHT, UP, DecimalNumber, ManimColor, SVGMobject, Text, VGroup, VMobject
 
 from . import palette
 
@@ -24,7 +26,10 @@ def literal(text: str, size: float = 28, color=palette.TEXT, mono: bool = False,
     Each distinct text is parsed once per process; later calls get a copy (parsing a
     ``Text`` costs tens of milliseconds, a copy of a lightened one well under one).
     """
-    key = (str(text), size, repr(color), mono, repr(sorted(kwargs.items())))
+    text = str(text)
+    if _composable(text, kwargs):
+        return _compose(text, size, color, MONO if mono else FONT, **kwargs)
+    key = (text, size, repr(color), mono, repr(sorted(kwargs.items())))
     if key not in _TEXTS:
         _TEXTS[key] = lighten(
             Text(str(text), font=MONO if mono else FONT, font_size=size, color=color, **kwargs)
@@ -33,6 +38,150 @@ def literal(text: str, size: float = 28, color=palette.TEXT, mono: bool = False,
 
 
 _TEXTS: dict[tuple, Text] = {}
+
+# Running text and numbers are put together from glyphs that Pango drew once per
+# font (a "sheet"), instead of a Pango + SVG round trip per label, which costs tens
+# of milliseconds per label and dominated the render time of the grids and captions.
+# Only characters in COMPOSABLE take this path; anything else (other scripts, emoji,
+# combining marks) goes through Pango, which shapes it properly.
+COMPOSABLE = (
+    string.ascii_letters
+    + string.digits
+    + string.punctuation
+    + "\u2212\u00d7\u00b7\u2026\u22ef\u221e\u2013\u2014\u2018\u2019\u201c\u201d"
+    + "\u2192\u2190\u2248\u2264\u2265\u00b0\u00e9\u00e8\u00ea\u00e0\u00e7\u2032"
+    + "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"
+    + "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b"
+)
+_COMPOSABLE = frozenset(COMPOSABLE)
+SHEET_SIZE = 48  # glyphs are drawn at this size and scaled (linear: no hinting in SVG)
+
+
+class ComposedText(VGroup):
+    """Text assembled from pre-drawn glyphs; looks like ``Text`` with the same font
+    (same glyphs, advances and baseline; no kerning pairs).
+
+    The glyphs of each run of one colour form a single path (one submobject per
+    colour), so the renderer draws one shape per label instead of one per character:
+    that is most of the cost of a frame full of numbers. ``.text`` is the string
+    without spaces or line breaks, as for ``Text``; ``.glyph_count`` its glyphs.
+    """
+
+    def __init__(self, text: str, runs: list, glyph_count: int, **kwargs):
+        super().__init__(*runs, **kwargs)
+        self.original_text = text
+        self.text = "".join(text.split())
+        self.glyph_count = glyph_count
+        self._baseline_at = 0.0  # as a fraction of the height, from the bottom
+
+    def get_baseline(self) -> float:
+        """The y of the (first line's) baseline, wherever the text has moved or scaled."""
+        return self.get_bottom()[1] + self._baseline_at * self.height
+
+
+class _Sheet:
+    """The outline of every COMPOSABLE glyph of one font, shifted so that its advance
+    starts at x = 0 on the baseline of the sheet, with its advance width.
+
+    Pango draws "00" (the advance of 0), then "0c0c0..." for every character c: the
+    distance between the zeros around c is the advance of 0 plus that of c.
+    """
+
+    def __init__(self, font: str):
+        self.font = font
+        pair = Text("00", font=font, font_size=SHEET_SIZE)
+        zero = pair[1].get_center()[0] - pair[0].get_center()[0]
+        self.advance: dict[str, float] = {}
+        self.outline: dict[str, np.ndarray] = {}
+        chars = COMPOSABLE + " "  # the space has no glyph, only an advance
+        for first in range(0, len(chars), 16):  # short lines: Pango wraps long ones
+            self._measure(chars[first : first + 16], zero)
+        self._pitch: dict[float, float] = {}
+        self.baseline = 0.0  # outlines are stored with the bottom of "0" at y = 0
+
+    def _measure(self, chars: str, zero: float) -> None:
+        sheet = Text("0" + "0".join(chars) + "0", font=self.font, font_size=SHEET_SIZE)
+        # left to right (Pango may emit a run drawn from another font out of order)
+        glyphs = sorted(sheet.submobjects, key=lambda g: g.get_center()[0])
+        drawn = len(chars) - chars.count(" ")
+        if len(glyphs) != len(chars) + 1 + drawn:
+            raise RuntimeError(f"font {self.font!r} does not draw one glyph per character")
+        # Pango centres each sheet on its own ink, so put every sheet's baseline (where
+        # the zeros stand) at y = 0.
+        floor = glyphs[0].get_bottom()[1]
+        index = 0  # of the zero before ch
+        for ch in chars:
+            before = glyphs[index].get_center()[0]
+            step = 1 if ch == " " else 2
+            self.advance[ch] = glyphs[index + step].get_center()[0] - before - zero
+            if ch != " ":
+                start = before + zero / 2  # where the advance of ch begins
+                points = np.vstack(
+                    [g.points for g in glyphs[index + 1].family_members_with_points()]
+                )
+                self.outline[ch] = points - start * RIGHT - floor * UP
+            index += step
+
+    def pitch(self, line_spacing: float) -> float:
+        """Distance between baselines, as Pango spaces lines for ``line_spacing``."""
+        if line_spacing not in self._pitch:
+            kwargs = {} if line_spacing == -1 else {"line_spacing": line_spacing}
+            two = Text("0\n0", font=self.font, font_size=SHEET_SIZE, **kwargs)
+            self._pitch[line_spacing] = two[0].get_center()[1] - two[1].get_center()[1]
+        return self._pitch[line_spacing]
+
+    def outlines(self, text: str, line_spacing: float) -> list[np.ndarray]:
+        """The placed outline of every non-space character of ``text``, in order."""
+        placed = []
+        for row, line in enumerate(text.split("\n")):
+            x, y = 0.0, -row * self.pitch(line_spacing)
+            for ch in line:
+                if ch != " ":
+                    placed.append(self.outline[ch] + (x * RIGHT + y * UP))
+                x += self.advance[ch]
+        return placed
+
+
+_SHEETS: dict[str, _Sheet] = {}
+
+# What :func:`literal` returns: for finding the labels among a scene's mobjects.
+TEXT_TYPES = (Text, ComposedText)
+
+
+def _composable(text: str, kwargs: dict) -> bool:
+    return (
+        set(kwargs) <= {"line_spacing", "t2c"}
+        and bool(text.strip())
+        and all(ch in _COMPOSABLE or ch in " \n" for ch in text)
+    )
+
+
+def _compose(
+    text: str, size: float, color, font: str, line_spacing: float = -1, t2c: dict | None = None
+) -> ComposedText:
+    if font not in _SHEETS:
+        _SHEETS[font] = _Sheet(font)
+    outlines = _SHEETS[font].outlines(text, line_spacing)
+    colors = [ManimColor(color)] * len(outlines)
+    glyph_of = [sum(1 for ch in text[:n] if not ch.isspace()) for n in range(len(text))]
+    for part, part_color in (t2c or {}).items():  # colour every occurrence, as Text does
+        start = text.find(part)
+        while part and start >= 0:
+            for n in range(start, start + len(part)):
+                if not text[n].isspace():
+                    colors[glyph_of[n]] = ManimColor(part_color)
+            start = text.find(part, start + 1)
+    runs, first = [], 0
+    for n in range(1, len(outlines) + 1):
+        if n == len(outlines) or colors[n] != colors[first]:
+            run = VMobject(fill_color=colors[first], fill_opacity=1.0, stroke_width=0)
+            run.set_points(np.vstack(outlines[first:n]))
+            runs.append(run)
+            first = n
+    mob = ComposedText(text, runs, len(outlines))
+    baseline = _SHEETS[font].baseline  # in sheet coordinates, like the outlines
+    mob._baseline_at = (baseline - mob.get_bottom()[1]) / mob.height if mob.height else 0.0
+    return mob.scale(size / SHEET_SIZE, about_point=ORIGIN).center()
 
 
 def lighten(mob: SVGMobject) -> SVGMobject:

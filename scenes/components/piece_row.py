@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from manim import DOWN, LEFT, RIGHT, Line, RoundedRectangle, VGroup
 
 from . import palette
-from .labels import literal
+from .labels import ComposedText, literal
 
 _SHOWN_WHITESPACE = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "↵"}
 
@@ -48,6 +48,14 @@ class _BaselineText:
     """Plain text plus where its baseline is, measured on a capital drawn before it."""
 
     def __init__(self, text: str, size: float) -> None:
+        plain = literal(text, size=size)
+        if isinstance(plain, ComposedText):  # it knows its baseline
+            self.text = plain
+            self.baseline = plain.get_baseline()
+            self.cap = literal("A", size=size).height
+            self.ascent = plain.get_top()[1] - self.baseline
+            self.descent = self.baseline - plain.get_bottom()[1]
+            return
         probe = literal("A" + text, size=size)  # the capital makes the line left-to-right,
         capital = min(probe, key=lambda glyph: glyph.get_left()[0])  # so it is leftmost
         probe.remove(capital)

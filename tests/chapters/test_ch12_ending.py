@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import Text
 from render_helpers import render_scene, scene_duration
 
 from attention_math import build_trace, example_from_sentence
 from scenes.ch12_ending import MIN_WEIGHT, Ending, head_summary
+from scenes.components.labels import TEXT_TYPES
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def chapter():
 
 
 def texts(mob) -> list[str]:
-    return [m.text for m in mob.get_family() if isinstance(m, Text)]
+    return [m.text for m in mob.get_family() if isinstance(m, TEXT_TYPES)]
 
 
 def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import Camera, Text, tempconfig
+from manim import Camera, tempconfig
 from render_helpers import render_scene, scene_duration
 
 from attention_math import InputError, load_example
@@ -13,6 +13,7 @@ from attention_math.layout import key_by_query
 from attention_math.real_model import CAPTION, best_head, run_sentence, smollm2
 from scenes.ch13_real_heads import RealHeads, model_sentence
 from scenes.components.head_gallery import LEVELS, WEIGHT_ONE, WEIGHT_ZERO, pool_size
+from scenes.components.labels import TEXT_TYPES
 
 SENTENCE = load_example("fluffy-creature").sentence
 
@@ -64,7 +65,7 @@ def test_chapter_lasts_at_least_40_seconds_and_reads_like_a_table_of_contents(ch
 
 
 def test_the_model_is_named_honestly(chapter):
-    on_screen = {m.text for m in chapter.mobjects if isinstance(m, Text)}
+    on_screen = {m.text for m in chapter.mobjects if isinstance(m, TEXT_TYPES)}
     assert CAPTION.replace(" ", "") in on_screen  # Text keeps the characters, not spaces
     assert CAPTION in chapter.narration[0][1]
 
