@@ -140,7 +140,9 @@ def test_render_list_prints_the_chapters_in_order():
 def test_undecodable_bytes_in_a_sentence_are_rejected():
     result = subprocess.run(
         [sys.executable.encode(), b"-m", b"attention_math", b"trace", b"--sentence", b"a \xff b"],
-        cwd=ROOT, capture_output=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
     )
     err = _one_line_error(result)
     assert "U+DCFF" in err
