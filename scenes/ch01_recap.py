@@ -18,12 +18,12 @@ from manim import (
     UP,
     Arrow,
     Brace,
-    ChangeDecimalToValue,
     FadeIn,
     FadeOut,
     GrowArrow,
     Rectangle,
     SurroundingRectangle,
+    UpdateFromAlphaFunc,
     VectorizedPoint,
     VGroup,
     Write,
@@ -197,7 +197,9 @@ class RecapOnEmbeddings(Lesson):
         unit = literal("numbers", size=28, color=palette.DIM_TEXT)
         unit.add_updater(lambda m: m.next_to(counter, RIGHT, buff=0.2))
         self.play(FadeIn(brace), FadeIn(counter), FadeIn(unit))
-        self.play(ChangeDecimalToValue(counter, d), run_time=2.5)
+        self.play(
+            UpdateFromAlphaFunc(counter, lambda m, a: m.set_value(round(d * a))), run_time=2.5
+        )
         unit.clear_updaters()
         self.caption(f"{d:,} numbers per token in GPT-3. The dots stand for the ones not drawn.")
         self.wait(1.5)
@@ -356,7 +358,7 @@ class RecapOnEmbeddings(Lesson):
             list(zip((palette.EMBEDDING, palette.UPDATED, palette.DELTA), names)),
             title=f"3D projection of {d:,} dimensions",
         )
-        return key.to_edge(RIGHT, buff=0.4).set_y(-1.5)
+        return key.to_edge(RIGHT, buff=0.4).set_y(1.7)  # above the vectors' labels
 
     def attention_block(self) -> None:
         t = self.trace

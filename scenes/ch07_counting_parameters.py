@@ -22,7 +22,6 @@ from manim import (
     UP,
     Create,
     Cross,
-    DecimalNumber,
     FadeIn,
     LaggedStart,
     MathTypst,
@@ -36,7 +35,7 @@ from manim import (
 
 from scenes.components import palette
 from scenes.components.fade_in_place import FadeOutInPlace
-from scenes.components.labels import literal
+from scenes.components.labels import Number, literal
 from scenes.components.parameter_counter import (
     Bottleneck,
     CountBrace,
@@ -82,7 +81,7 @@ class CountingParameters(Lesson):
     title = "Counting parameters"
 
     def construct(self) -> None:
-        self.figures: list[tuple[str, DecimalNumber]] = []  # (params or dims key, figure drawn)
+        self.figures: list[tuple[str, Number]] = []  # (params or dims key, figure drawn)
         self.title_card("How many numbers does attention learn?")
         self.query_and_key_matrices()
         self.full_value_matrix()
@@ -93,7 +92,7 @@ class CountingParameters(Lesson):
         self.share_of_the_model()
 
     # -- helpers ---------------------------------------------------------------------
-    def _register(self, key: str, fig: DecimalNumber) -> None:
+    def _register(self, key: str, fig: Number) -> None:
         self.figures.append((key, fig))
 
     def _count(self, matrix: WeightMatrix, rows: int, cols: int, key: str, color) -> VGroup:
@@ -378,7 +377,7 @@ class ShareBar(VGroup):
         self.outline = Rectangle(width=width, height=height).set_stroke(palette.TEXT, 2)
         self.segments: dict[str, Rectangle] = {}
         self.labels: dict[str, VGroup] = {}
-        self.figures: dict[str, DecimalNumber] = {}
+        self.figures: dict[str, Number] = {}
         left = -width / 2
         for i, (key, (value, color, name)) in enumerate(parts.items()):
             w = width * value / total

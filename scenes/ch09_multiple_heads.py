@@ -279,8 +279,16 @@ class MultipleHeads(Lesson):
                 for h in t.heads
             )
         ).arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
-        self.minis.move_to(UP * 0.2)
-        self.play(FadeIn(self.minis, lag_ratio=0.3), run_time=2.5)
+        self.minis.move_to(UP * 0.5)
+        words = literal(
+            "keys (rows) and queries (columns): " + " · ".join(t.words),
+            size=22,
+            color=palette.DIM_TEXT,
+        )
+        if words.width > 13:
+            words.scale_to_fit_width(13)
+        words.next_to(self.minis, DOWN, buff=0.35)
+        self.play(FadeIn(self.minis, lag_ratio=0.3), FadeIn(words), run_time=2.5)
         self.caption(
             "Same sentence, same embeddings; only the matrices differ. Dot area = weight.",
             wait=3,

@@ -28,7 +28,7 @@ from attention_math.export import trace_to_dict
 from scenes.order import CHAPTERS, Chapter
 from scenes.settings import ENV_EXAMPLE, ENV_SEED, ENV_SENTENCE
 
-from .contact_sheet import contact_sheet, poster_time
+from .contact_sheet import contact_sheet, poster_span
 from .stitch import concat_subtitles, concat_videos, video_duration, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,7 +241,7 @@ def assemble(plan: Plan, parts: list[Path], durations: list[float]) -> None:
             (
                 f"{ch.number}. {ch.title}",
                 p,
-                poster_time(sections / ch.module / f"{ch.scene}.json", ch.poster),
+                poster_span(sections / ch.module / f"{ch.scene}.json", ch.poster),
             )
             for ch, p in zip(plan.chapters, parts)
         ],

@@ -12,7 +12,7 @@ import subprocess
 from functools import lru_cache
 
 import numpy as np
-from manim import ORIGIN, RIGHT, UP, DecimalNumber, ManimColor, SVGMobject, Text, VGroup, VMobject
+from manim import ORIGIN, RIGHT, UP, ManimColor, SVGMobject, Text, VGroup, VMobject
 
 from . import palette
 
@@ -199,21 +199,52 @@ def lighten(mob: SVGMobject) -> SVGMobject:
     return mob
 
 
-def _light_text(string: str, **kwargs) -> Text:
-    return lighten(Text(string, font=FONT, **kwargs))
+class Number(VGroup):
+    """A number with thousands separators drawn like :func:`literal` text, that can
+    change value (``set_value``, e.g. in a count-up) cheaply.
+
+    Its one submobject is the drawn :class:`ComposedText`; a new value keeps the left end
+    and the baseline where they were, and any scaling applied since.
+    """
+
+    def __init__(self, value: float, decimals: int = 1, size: float = 24, color=palette.TEXT):
+        super().__init__()
+        self.decimals, self.size, self.number_color = decimals, size, color
+        self.value = value
+        self._drawn_height = 0.0
+        self.add(self._draw(value))
+
+    def text_of(self, value: float) -> str:
+        return f"{value:,.{self.decimals}f}".replace("-", "\u2212")
+
+    def _draw(self, value: float) -> ComposedText:
+        mob = literal(self.text_of(value), size=self.size, color=self.number_color)
+        self._drawn_height = mob.height
+        return mob
+
+    def get_value(self) -> float:
+        return self.value
+
+    def get_baseline(self) -> float:
+        return self.submobjects[0].get_baseline()
+
+    def set_value(self, value: float) -> Number:
+        old = self.submobjects[0]
+        factor = old.height / self._drawn_height if self._drawn_height else 1.0
+        new = self._draw(value).scale(factor)
+        new.set_opacity(old.get_fill_opacity())
+        new.shift(
+            (old.get_left()[0] - new.get_left()[0]) * RIGHT
+            + (old.get_baseline() - new.get_baseline()) * UP
+        )
+        self.value = value
+        self.submobjects = [new]
+        return self
 
 
-def number(value: float, decimals: int = 1, size: float = 24, color=palette.TEXT) -> DecimalNumber:
-    """A number drawn with Pango instead of LaTeX (fast, no TeX installation), in the
-    same font as :func:`literal` (plain ``Text`` would fall back to a serif font)."""
-    return DecimalNumber(
-        float(value),
-        num_decimal_places=decimals,
-        mob_class=_light_text,
-        font_size=size,
-        color=color,
-        include_sign=False,
-    )
+def number(value: float, decimals: int = 1, size: float = 24, color=palette.TEXT) -> Number:
+    """A number drawn like :func:`literal` text (no LaTeX), with thousands separators."""
+    return Number(float(value) if decimals else int(value), decimals, size, color)
 
 
 @lru_cache(maxsize=4096)

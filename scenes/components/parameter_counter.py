@@ -36,7 +36,6 @@ from manim import (
     Animation,
     AnimationGroup,
     Brace,
-    DecimalNumber,
     FadeIn,
     GrowFromCenter,
     LaggedStart,
@@ -52,7 +51,7 @@ from manim import (
 )
 
 from . import palette
-from .labels import literal, number
+from .labels import Number, literal, number
 
 SPELLED_FRACTIONS = {
     Fraction(1, 2): "about half",
@@ -64,7 +63,7 @@ SPELLED_FRACTIONS = {
 }
 
 
-def figure(value: int, size: float = 24, color: ManimColor = palette.TEXT) -> DecimalNumber:
+def figure(value: int, size: float = 24, color: ManimColor = palette.TEXT) -> Number:
     """A whole number with thousands separators (``1,572,864``), drawn with Pango."""
     return number(int(value), decimals=0, size=size, color=color)
 
@@ -88,24 +87,24 @@ def rough_fraction(share: float, max_denominator: int = 5) -> str:
     return f"{100 * share:.0f} %"
 
 
-def baseline(fig: DecimalNumber) -> float:
+def baseline(fig: Number) -> float:
     """Where the digits of a figure stand (its commas hang below that line)."""
-    return float(fig[0].get_bottom()[1])
+    return float(fig.get_baseline())
 
 
 def sit_on_baseline(mob: VMobject, y: float) -> None:
     """Move a figure (by its first digit) or a word (by its bottom) onto baseline ``y``."""
-    bottom = baseline(mob) if isinstance(mob, DecimalNumber) else mob.get_bottom()[1]
+    bottom = baseline(mob) if isinstance(mob, Number) else mob.get_bottom()[1]
     mob.shift(UP * (y - bottom))
 
 
 def count_up(
-    label: DecimalNumber, value: int, keep: Callable[[DecimalNumber], object], run_time: float = 1.5
+    label: Number, value: int, keep: Callable[[Number], object], run_time: float = 1.5
 ) -> Animation:
     """Count ``label`` from 0 up to ``value`` (whole numbers only); after every step
     ``keep(label)`` puts it back in place (its width changes as digits appear)."""
 
-    def step(mob: DecimalNumber, alpha: float) -> None:
+    def step(mob: Number, alpha: float) -> None:
         mob.set_value(round(value * alpha))
         keep(mob)
 
@@ -216,7 +215,7 @@ class ProductLine(VGroup):
         head = self.line[:-1]
         left, base = self.result.get_left()[0], baseline(self.result)
 
-        def keep(fig: DecimalNumber) -> None:
+        def keep(fig: Number) -> None:
             fig.shift(RIGHT * (left - fig.get_left()[0]))
             sit_on_baseline(fig, base)
             fig.set_opacity(1)
@@ -297,7 +296,7 @@ class Tally(VGroup):
         self.row_height = 0.6 * size / 24
         self.rows: list[VGroup] = []
         self.values: list[int] = []
-        self.total_figure: DecimalNumber | None = None
+        self.total_figure: Number | None = None
 
     def add_row(self, label: VMobject, value: int, color: ManimColor = palette.TEXT) -> Animation:
         """A row ``label ........ value`` under the previous one."""

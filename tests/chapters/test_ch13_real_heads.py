@@ -138,7 +138,7 @@ def test_zoomed_grids_show_the_real_weights_with_keys_as_rows(chapter, run):
         assert grid.show_numbers
         assert set(grid.numbers) == {(k, q) for k, q in zip(*np.nonzero(visible))}
         for (key, query), shown in grid.numbers.items():
-            assert shown.number == pytest.approx(weights[key, query])
+            assert shown.get_value() == pytest.approx(weights[key, query])
             assert shown.get_y() == pytest.approx(grid.row_label(key).get_y(), abs=1e-6)
             assert shown.get_x() == pytest.approx(grid.column_label(query).get_x(), abs=1e-6)
         np.testing.assert_allclose(  # each column sums to 1: softmax runs down the columns
