@@ -358,7 +358,7 @@ class RecapOnEmbeddings(Lesson):
             list(zip((palette.EMBEDDING, palette.UPDATED, palette.DELTA), names)),
             title=f"3D projection of {d:,} dimensions",
         )
-        return key.to_edge(RIGHT, buff=0.4).set_y(1.7)  # above the vectors' labels
+        return key.to_edge(RIGHT, buff=0.4).set_y(1.0)  # between the vectors' labels
 
     def attention_block(self) -> None:
         t = self.trace

@@ -232,7 +232,6 @@ class Number(VGroup):
         old = self.submobjects[0]
         factor = old.height / self._drawn_height if self._drawn_height else 1.0
         new = self._draw(value).scale(factor)
-        new.set_opacity(old.get_fill_opacity())
         new.shift(
             (old.get_left()[0] - new.get_left()[0]) * RIGHT
             + (old.get_baseline() - new.get_baseline()) * UP

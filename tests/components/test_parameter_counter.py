@@ -80,4 +80,6 @@ def test_brace_counts_up_to_its_value_and_stays_under_its_target():
     fig = scene.brace.figure
     assert fig.get_value() == GPT3.d_embed and drawn(fig) == "12,288"
     assert fig in scene.mobjects or fig in scene.brace.get_family()
+    # the figure faded in before counting: what is on screen at the end is opaque
+    assert all(m.get_fill_opacity() == 1 for m in fig.family_members_with_points())
     assert scene.brace.text.get_top()[1] < scene.brace.brace.get_bottom()[1]
