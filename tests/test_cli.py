@@ -118,6 +118,10 @@ def test_user_text_is_data_not_markup():
     "args",
     [
         ["--sentence", ""],
+        ["--sentence", "  \t "],
+        ["--sentence", "word " * 3000],
+        ["--sentence", "a sentence with \x07 a bell"],
+        ["--sentence", "x" * 2001],
         ["--chapters", "99"],
         ["--chapters", "Nope"],
         ["--quality", "ultra"],
@@ -130,6 +134,14 @@ def test_user_text_is_data_not_markup():
 def test_render_rejects_bad_input_before_rendering(args, tmp_path):
     err = _one_line_error(run("-m", "video", *args))
     assert "error" in err
+
+
+@pytest.mark.parametrize("name", ["malformed", "bad-role", "not-utf8", "missing"])
+def test_render_rejects_broken_example_files_before_rendering(tmp_path, name):
+    path = _broken_files(tmp_path)[name]
+    err = _one_line_error(run("-m", "video", "--example", str(path), "--output", str(tmp_path)))
+    assert path.name in err
+    assert not list(tmp_path.glob("**/*.mp4"))
 
 
 def test_render_list_prints_the_chapters_in_order():

@@ -114,14 +114,20 @@ def test_interrupted_render_keeps_the_previous_video(rendered):
         from pathlib import Path
         from test_render_pipeline import _plan
         from video.build import render
-        render(_plan(Path({str(tmp)!r}), "a", force=True, wait=30))
+        render(_plan(Path({str(tmp)!r}), "a", force=True, wait=3600))
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
-    time.sleep(6)
+    # An hour of video cannot finish here: wait until the chapter's render has started
+    # (its temporary folder exists), then interrupt it in the middle.
+    deadline = time.monotonic() + 60
+    while not [p for p in plan.out_dir.iterdir() if p.name.startswith(".tiny_scene-")]:
+        assert proc.poll() is None and time.monotonic() < deadline, "the render did not start"
+        time.sleep(0.2)
+    time.sleep(3)
     assert proc.poll() is None, "the render should still be running"
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=60)
     assert time.monotonic() - started < 15, "the render processes should stop at once"
-    assert video.read_bytes() == before  # the 30 s render would have differed
+    assert video.read_bytes() == before  # the hour-long render would have differed
     assert not [p for p in plan.out_dir.iterdir() if p.name.startswith(".tiny_scene-")]
