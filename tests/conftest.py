@@ -19,6 +19,19 @@ SMALL = ModelDims(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_media_dir(tmp_path_factory):
+    """Tests draw text at 192 x 108 pixels, and manim caches drawn text under a name that
+    ignores the video size: keep that cache out of the project's media/ folder, where a
+    user's later renders would pick it up."""
+    from manim import config
+
+    before = config.media_dir
+    config.media_dir = str(tmp_path_factory.mktemp("media"))
+    yield
+    config.media_dir = before
+
+
 @pytest.fixture(scope="session")
 def fluffy_trace():
     return build_trace(load_example("fluffy-creature"))

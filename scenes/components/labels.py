@@ -9,10 +9,21 @@ from __future__ import annotations
 
 import string
 import subprocess
+import tempfile
 from functools import lru_cache
 
 import numpy as np
-from manim import ORIGIN, RIGHT, UP, ManimColor, SVGMobject, Text, VGroup, VMobject
+from manim import (
+    ORIGIN,
+    RIGHT,
+    UP,
+    ManimColor,
+    SVGMobject,
+    Text,
+    VGroup,
+    VMobject,
+    tempconfig,
+)
 
 from . import palette
 
@@ -85,19 +96,31 @@ class _Sheet:
 
     Pango draws "00" (the advance of 0), then "0c0c0..." for every character c: the
     distance between the zeros around c is the advance of 0 plus that of c.
+
+    Manim lays text out in a box as wide as the current video and caches the drawing
+    under a name that ignores that width, so at a small resolution (the tests render at
+    192 x 108 pixels) a sheet would wrap onto two lines, and the wrapped drawing would be
+    reused at every resolution. The sheets are therefore drawn on a wide canvas into a
+    folder of their own, and each is checked to be one line.
     """
 
     def __init__(self, font: str):
         self.font = font
-        pair = Text("00", font=font, font_size=SHEET_SIZE)
-        zero = pair[1].get_center()[0] - pair[0].get_center()[0]
         self.advance: dict[str, float] = {}
         self.outline: dict[str, np.ndarray] = {}
-        chars = COMPOSABLE + " "  # the space has no glyph, only an advance
-        for first in range(0, len(chars), 16):  # short lines: Pango wraps long ones
-            self._measure(chars[first : first + 16], zero)
         self._pitch: dict[float, float] = {}
         self.baseline = 0.0  # outlines are stored with the bottom of "0" at y = 0
+        with (
+            tempfile.TemporaryDirectory(prefix="glyph-sheets-") as folder,
+            tempconfig({"pixel_width": 3840, "pixel_height": 2160, "text_dir": folder}),
+        ):
+            pair = Text("00", font=font, font_size=SHEET_SIZE)
+            zero = pair[1].get_center()[0] - pair[0].get_center()[0]
+            chars = COMPOSABLE + " "  # the space has no glyph, only an advance
+            for first in range(0, len(chars), 16):  # short lines: Pango wraps long ones
+                self._measure(chars[first : first + 16], zero)
+            for spacing in (-1, 0.8):  # the line spacings the scenes use, drawn now too
+                self.pitch(spacing)
 
     def _measure(self, chars: str, zero: float) -> None:
         sheet = Text("0" + "0".join(chars) + "0", font=self.font, font_size=SHEET_SIZE)
@@ -106,6 +129,16 @@ class _Sheet:
         drawn = len(chars) - chars.count(" ")
         if len(glyphs) != len(chars) + 1 + drawn:
             raise RuntimeError(f"font {self.font!r} does not draw one glyph per character")
+        zeros, index = [0], 0
+        for ch in chars:
+            index += 1 if ch == " " else 2
+            zeros.append(index)
+        if any(
+            len(glyphs[n].points) != len(glyphs[0].points)
+            or abs(glyphs[n].get_bottom()[1] - glyphs[0].get_bottom()[1]) > 0.01 * zero
+            for n in zeros
+        ):  # the zeros must stand on one baseline, every other glyph between two of them
+            raise RuntimeError(f"the glyph sheet of {self.font!r} is not drawn on one line")
         # Pango centres each sheet on its own ink, so put every sheet's baseline (where
         # the zeros stand) at y = 0.
         floor = glyphs[0].get_bottom()[1]

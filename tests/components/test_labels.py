@@ -59,6 +59,24 @@ def test_composed_text_matches_pango(text, mono):
     assert mob.width == pytest.approx(ref.width, abs=0.04)
 
 
+def test_glyph_sheets_do_not_depend_on_the_video_size(tmp_path):
+    # Manim lays text out as wide as the video and caches it under a name that ignores
+    # the width: a sheet first drawn at the tests' 192 x 108 wrapped, and every later
+    # composed label (at any resolution) got the glyphs of other characters.
+    from manim import tempconfig
+
+    from scenes.components.labels import FONT, _Sheet
+
+    with tempconfig({"pixel_width": 192, "pixel_height": 108, "text_dir": str(tmp_path)}):
+        small = _Sheet(FONT)
+    wide = _Sheet(FONT)
+    assert small.outline.keys() == wide.outline.keys()
+    for ch, outline in wide.outline.items():
+        assert small.outline[ch].shape == outline.shape, ch
+        assert np.abs(small.outline[ch] - outline).max() < 1e-6, ch
+        assert small.advance[ch] == pytest.approx(wide.advance[ch], abs=1e-6), ch
+
+
 def test_composed_text_colours_parts_like_t2c():
     from manim import BLUE, RED
 
