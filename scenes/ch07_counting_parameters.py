@@ -35,6 +35,7 @@ from manim import (
 
 from scenes.components import palette
 from scenes.components.fade_in_place import FadeOutInPlace
+from scenes.components.formula import typst
 from scenes.components.labels import Number, literal
 from scenes.components.parameter_counter import (
     Bottleneck,
@@ -73,7 +74,7 @@ def square_value_sample(up: np.ndarray, down: np.ndarray) -> tuple[np.ndarray, i
 
 def symbol(name: str, color) -> MathTypst:
     """A matrix name for the tally (Typst math; fixed symbols, never user text)."""
-    return MathTypst(name, font_size=30, color=color)
+    return typst(name, 30, color)
 
 
 class CountingParameters(Lesson):

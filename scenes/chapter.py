@@ -16,6 +16,7 @@ from attention_math import Trace
 
 from .components import palette
 from .components.labels import literal
+from .redraw import moving_members
 from .settings import current_trace
 
 
@@ -45,6 +46,11 @@ class ChapterScene(Scene):
         if elapsed > 0:
             self.add_subcaption(text, duration=elapsed, offset=-elapsed)
         self._open_beat = None
+
+    def get_moving_mobjects(self, *animations):
+        """Redraw each frame only what an animation can change (see redraw.py)."""
+        moving = moving_members(self, animations)
+        return super().get_moving_mobjects(*animations) if moving is None else moving
 
     def tear_down(self) -> None:
         self._close_beat()

@@ -32,6 +32,15 @@ def _private_media_dir(tmp_path_factory):
     config.media_dir = before
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory):
+    """Glyph sheets cached by the tests (and the renders they start) stay out of the
+    user's ~/.cache: the suite checks drawing them, not an old copy."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def fluffy_trace():
     return build_trace(load_example("fluffy-creature"))

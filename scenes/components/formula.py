@@ -31,6 +31,29 @@ COLORS = {
 ATTENTION = 'op("softmax")(({{ K : k }}^T {{ Q : q }}) / sqrt(d_k)) {{ V : v }}'
 
 
+# Stroke width (manim's units) per frame unit of a Typst line's source width: what
+# ManimCE 0.22 gives at 1080p. ManimCE itself sets these widths from the resolution
+# at the time of building, and leaves them unset when the formula comes from its
+# cache, so the same fraction bar or root sign was drawn thicker or thinner from one
+# formula to the next.
+TYPST_STROKE = 0.5 * 1920 / 14.222
+
+
+def typst(expression: str, font_size: float = 40, color=None) -> MathTypst:
+    """A MathTypst formula whose lines (fraction bars, root signs) are equally thick
+    in every copy and at every resolution."""
+    kwargs = {} if color is None else {"color": color}
+    formula = MathTypst(expression, font_size=font_size, **kwargs)
+    for part in formula.family_members_with_points():
+        source = getattr(part, "_typst_source_stroke_width", None)
+        reference = getattr(part, "_typst_reference_size", None)
+        if source and reference:
+            size = max(part.width, part.height)
+            part.set_stroke(width=source * size / reference * TYPST_STROKE, family=False)
+    formula._preserve_svg_stroke_widths = False  # manim must not reset them on scale()
+    return formula
+
+
 def colored(expression: str, font_size: float = 40) -> MathTypst:
     """A MathTypst formula whose ``{{ ... : label }}`` groups get their legend colour.
 
@@ -38,7 +61,7 @@ def colored(expression: str, font_size: float = 40) -> MathTypst:
     """
     if "#" in expression:
         raise ValueError("formulas are constant math; Typst code is not allowed")
-    formula = MathTypst(expression, font_size=font_size)
+    formula = typst(expression, font_size)
     for label, color in COLORS.items():
         if f": {label} }}}}" in expression:
             formula.select(label).set_color(color)

@@ -7,9 +7,7 @@ manim's plain ``Text`` (Pango without markup parsing), so ``<b>``, ``$x$``,
 
 from __future__ import annotations
 
-import string
 import subprocess
-import tempfile
 from functools import lru_cache
 
 import numpy as np
@@ -22,10 +20,10 @@ from manim import (
     Text,
     VGroup,
     VMobject,
-    tempconfig,
 )
 
 from . import palette
+from .glyphs import COMPOSABLE, SHEET_SIZE, sheet
 
 FONT = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
@@ -51,21 +49,10 @@ def literal(text: str, size: float = 28, color=palette.TEXT, mono: bool = False,
 _TEXTS: dict[tuple, Text] = {}
 
 # Running text and numbers are put together from glyphs that Pango drew once per
-# font (a "sheet"), instead of a Pango + SVG round trip per label, which costs tens
-# of milliseconds per label and dominated the render time of the grids and captions.
-# Only characters in COMPOSABLE take this path; anything else (other scripts, emoji,
-# combining marks) goes through Pango, which shapes it properly.
-COMPOSABLE = (
-    string.ascii_letters
-    + string.digits
-    + string.punctuation
-    + "\u2212\u00d7\u00b7\u2026\u22ef\u221e\u2013\u2014\u2018\u2019\u201c\u201d"
-    + "\u2192\u2190\u2248\u2264\u2265\u00b0\u00e9\u00e8\u00ea\u00e0\u00e7\u2032"
-    + "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"
-    + "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b"
-)
+# font (a "sheet", see glyphs.py), instead of a Pango + SVG round trip per label, which
+# costs tens of milliseconds per label and dominated the render time of the grids and
+# captions. Only characters in COMPOSABLE take this path.
 _COMPOSABLE = frozenset(COMPOSABLE)
-SHEET_SIZE = 48  # glyphs are drawn at this size and scaled (linear: no hinting in SVG)
 
 
 class ComposedText(VGroup):
@@ -90,93 +77,6 @@ class ComposedText(VGroup):
         return self.get_bottom()[1] + self._baseline_at * self.height
 
 
-class _Sheet:
-    """The outline of every COMPOSABLE glyph of one font, shifted so that its advance
-    starts at x = 0 on the baseline of the sheet, with its advance width.
-
-    Pango draws "00" (the advance of 0), then "0c0c0..." for every character c: the
-    distance between the zeros around c is the advance of 0 plus that of c.
-
-    Manim lays text out in a box as wide as the current video and caches the drawing
-    under a name that ignores that width, so at a small resolution (the tests render at
-    192 x 108 pixels) a sheet would wrap onto two lines, and the wrapped drawing would be
-    reused at every resolution. The sheets are therefore drawn on a wide canvas into a
-    folder of their own, and each is checked to be one line.
-    """
-
-    def __init__(self, font: str):
-        self.font = font
-        self.advance: dict[str, float] = {}
-        self.outline: dict[str, np.ndarray] = {}
-        self._pitch: dict[float, float] = {}
-        self.baseline = 0.0  # outlines are stored with the bottom of "0" at y = 0
-        with (
-            tempfile.TemporaryDirectory(prefix="glyph-sheets-") as folder,
-            tempconfig({"pixel_width": 3840, "pixel_height": 2160, "text_dir": folder}),
-        ):
-            pair = Text("00", font=font, font_size=SHEET_SIZE)
-            zero = pair[1].get_center()[0] - pair[0].get_center()[0]
-            chars = COMPOSABLE + " "  # the space has no glyph, only an advance
-            for first in range(0, len(chars), 16):  # short lines: Pango wraps long ones
-                self._measure(chars[first : first + 16], zero)
-            for spacing in (-1, 0.8):  # the line spacings the scenes use, drawn now too
-                self.pitch(spacing)
-
-    def _measure(self, chars: str, zero: float) -> None:
-        sheet = Text("0" + "0".join(chars) + "0", font=self.font, font_size=SHEET_SIZE)
-        # left to right (Pango may emit a run drawn from another font out of order)
-        glyphs = sorted(sheet.submobjects, key=lambda g: g.get_center()[0])
-        drawn = len(chars) - chars.count(" ")
-        if len(glyphs) != len(chars) + 1 + drawn:
-            raise RuntimeError(f"font {self.font!r} does not draw one glyph per character")
-        zeros, index = [0], 0
-        for ch in chars:
-            index += 1 if ch == " " else 2
-            zeros.append(index)
-        if any(
-            len(glyphs[n].points) != len(glyphs[0].points)
-            or abs(glyphs[n].get_bottom()[1] - glyphs[0].get_bottom()[1]) > 0.01 * zero
-            for n in zeros
-        ):  # the zeros must stand on one baseline, every other glyph between two of them
-            raise RuntimeError(f"the glyph sheet of {self.font!r} is not drawn on one line")
-        # Pango centres each sheet on its own ink, so put every sheet's baseline (where
-        # the zeros stand) at y = 0.
-        floor = glyphs[0].get_bottom()[1]
-        index = 0  # of the zero before ch
-        for ch in chars:
-            before = glyphs[index].get_center()[0]
-            step = 1 if ch == " " else 2
-            self.advance[ch] = glyphs[index + step].get_center()[0] - before - zero
-            if ch != " ":
-                start = before + zero / 2  # where the advance of ch begins
-                points = np.vstack(
-                    [g.points for g in glyphs[index + 1].family_members_with_points()]
-                )
-                self.outline[ch] = points - start * RIGHT - floor * UP
-            index += step
-
-    def pitch(self, line_spacing: float) -> float:
-        """Distance between baselines, as Pango spaces lines for ``line_spacing``."""
-        if line_spacing not in self._pitch:
-            kwargs = {} if line_spacing == -1 else {"line_spacing": line_spacing}
-            two = Text("0\n0", font=self.font, font_size=SHEET_SIZE, **kwargs)
-            self._pitch[line_spacing] = two[0].get_center()[1] - two[1].get_center()[1]
-        return self._pitch[line_spacing]
-
-    def outlines(self, text: str, line_spacing: float) -> list[np.ndarray]:
-        """The placed outline of every non-space character of ``text``, in order."""
-        placed = []
-        for row, line in enumerate(text.split("\n")):
-            x, y = 0.0, -row * self.pitch(line_spacing)
-            for ch in line:
-                if ch != " ":
-                    placed.append(self.outline[ch] + (x * RIGHT + y * UP))
-                x += self.advance[ch]
-        return placed
-
-
-_SHEETS: dict[str, _Sheet] = {}
-
 # What :func:`literal` returns: for finding the labels among a scene's mobjects.
 TEXT_TYPES = (Text, ComposedText)
 
@@ -192,9 +92,8 @@ def _composable(text: str, kwargs: dict) -> bool:
 def _compose(
     text: str, size: float, color, font: str, line_spacing: float = -1, t2c: dict | None = None
 ) -> ComposedText:
-    if font not in _SHEETS:
-        _SHEETS[font] = _Sheet(font)
-    outlines = _SHEETS[font].outlines(text, line_spacing)
+    glyphs = sheet(font)
+    outlines = glyphs.outlines(text, line_spacing)
     colors = [ManimColor(color)] * len(outlines)
     glyph_of = [sum(1 for ch in text[:n] if not ch.isspace()) for n in range(len(text))]
     for part, part_color in (t2c or {}).items():  # colour every occurrence, as Text does
@@ -212,7 +111,7 @@ def _compose(
             runs.append(run)
             first = n
     mob = ComposedText(text, runs, len(outlines))
-    baseline = _SHEETS[font].baseline  # in sheet coordinates, like the outlines
+    baseline = glyphs.baseline  # in sheet coordinates, like the outlines
     mob._baseline_at = (baseline - mob.get_bottom()[1]) / mob.height if mob.height else 0.0
     return mob.scale(size / SHEET_SIZE, about_point=ORIGIN).center()
 

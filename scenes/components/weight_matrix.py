@@ -36,6 +36,7 @@ from manim import (
 
 from . import palette
 from .entries import brackets, color_scale, dots, gaps, numeral, shown_array
+from .formula import typst
 from .labels import lighten, literal
 
 KIND_COLORS = {
@@ -123,7 +124,7 @@ class WeightMatrix(VGroup):
         self.add(self.brackets, self.body)
         self.label = None
         if label is not None:
-            self.label = lighten(MathTypst(label, font_size=font_size * 1.6, color=color))
+            self.label = lighten(typst(label, font_size * 1.6, color))
             self.label.next_to(self.brackets, UP, buff=0.2)
             self.add(self.label)
         self.factor = None

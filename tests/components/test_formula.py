@@ -17,3 +17,27 @@ def test_attention_formula_colours_q_k_v():
 def test_typst_code_is_refused():
     with pytest.raises(ValueError):
         colored('#read("/etc/passwd")')
+
+
+def test_formula_lines_are_equally_thick_in_every_copy_and_resolution():
+    # ManimCE sets a Typst line's width from the resolution when a formula is built,
+    # and not at all when the formula comes from its cache: the second KᵀQ/√d_k of a
+    # render had a root sign half as thick as the first.
+    from manim import tempconfig
+
+    from scenes.components.formula import colored
+
+    def line_widths(formula):
+        return [
+            m.get_stroke_width()
+            for m in formula.family_members_with_points()
+            if m.get_stroke_width()
+        ]
+
+    expression = "{{ K : k }}^T {{ Q : q }} \\/ sqrt(d_k)"
+    first = line_widths(colored(expression, font_size=34))
+    again = line_widths(colored(expression, font_size=34))
+    with tempconfig({"pixel_width": 854, "pixel_height": 480}):
+        low = line_widths(colored(expression, font_size=34))
+    assert first and first == again == low
+    assert all(0.5 < w < 3 for w in first)  # a hairline at 1080p, like the glyph strokes

@@ -65,11 +65,12 @@ def test_glyph_sheets_do_not_depend_on_the_video_size(tmp_path):
     # composed label (at any resolution) got the glyphs of other characters.
     from manim import tempconfig
 
-    from scenes.components.labels import FONT, _Sheet
+    from scenes.components.glyphs import GlyphSheet
+    from scenes.components.labels import FONT
 
     with tempconfig({"pixel_width": 192, "pixel_height": 108, "text_dir": str(tmp_path)}):
-        small = _Sheet(FONT)
-    wide = _Sheet(FONT)
+        small = GlyphSheet.draw(FONT)
+    wide = GlyphSheet.draw(FONT)
     assert small.outline.keys() == wide.outline.keys()
     for ch, outline in wide.outline.items():
         assert small.outline[ch].shape == outline.shape, ch
@@ -90,3 +91,32 @@ def test_other_scripts_go_through_pango():
 
     mob = literal("naïve 猫 القطة")
     assert isinstance(mob, Text)
+
+
+def test_glyph_sheets_are_cached_on_disk_and_rebuilt_when_broken(tmp_path, monkeypatch):
+    from scenes.components import glyphs
+    from scenes.components.labels import MONO
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(glyphs, "_SHEETS", {})
+    drawn = glyphs.sheet(MONO)
+    path = glyphs.cache_path(MONO)
+    assert path.parent == tmp_path / "attention-visually-explained" and path.exists()
+    loaded = glyphs.GlyphSheet.load(MONO, path)
+    assert loaded.advance == drawn.advance
+    assert all(np.array_equal(loaded.outline[c], drawn.outline[c]) for c in drawn.outline)
+    assert loaded.pitch(0.8) == drawn.pitch(0.8)
+
+    path.write_bytes(b"not a sheet")  # a torn or foreign file: drawn again, replaced
+    monkeypatch.setattr(glyphs, "_SHEETS", {})
+    again = glyphs.sheet(MONO)
+    assert again.advance == drawn.advance
+    assert glyphs.GlyphSheet.load(MONO, path).advance == drawn.advance
+
+
+def test_glyph_cache_name_follows_the_installed_fonts(monkeypatch):
+    from scenes.components import glyphs
+
+    before = glyphs.cache_path("DejaVu Sans")
+    monkeypatch.setattr(glyphs, "_installed_fonts", lambda: "another set of fonts")
+    assert glyphs.cache_path("DejaVu Sans") != before

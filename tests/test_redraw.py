@@ -1,0 +1,81 @@
+"""Redrawing only what animations change (scenes/redraw.py) gives the very frames that
+ManimCE's own rule (redraw everything drawn after the first animated mobject) gives."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+from manim import (
+    BLUE,
+    DOWN,
+    LEFT,
+    RED,
+    RIGHT,
+    UP,
+    Circle,
+    Create,
+    FadeIn,
+    FadeOut,
+    Rotate,
+    Square,
+    Transform,
+    UpdateFromAlphaFunc,
+)
+from manim.renderer.cairo_renderer import CairoRenderer
+from render_helpers import render_default
+
+from scenes import redraw
+from scenes.chapter import ChapterScene
+from scenes.order import chapter
+
+
+def _frames(scene_cls, monkeypatch, manims_rule: bool) -> list[np.ndarray]:
+    frames: list[np.ndarray] = []
+    original = CairoRenderer.add_frame
+
+    def keep(self, frame, num_frames=1):
+        frames.append(np.array(frame))
+        return original(self, frame, num_frames)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(CairoRenderer, "add_frame", keep)
+        if manims_rule:
+            mp.setattr(redraw, "moving_members", lambda scene, animations: None)
+            mp.setattr("scenes.chapter.moving_members", lambda scene, animations: None)
+        render_default(scene_cls, pixel_width=320, pixel_height=180, frame_rate=5)
+    return frames
+
+
+def _same(ours: list[np.ndarray], manims: list[np.ndarray]) -> None:
+    assert len(ours) == len(manims) > 10
+    for n, (a, b) in enumerate(zip(ours, manims, strict=True)):
+        assert np.array_equal(a, b), f"frame {n} differs in {int((a != b).any(-1).sum())} pixels"
+
+
+class Overlaps(ChapterScene):
+    """Static shapes below, above and beside animated ones; each kind of animation."""
+
+    def construct(self):
+        below, above = Square(2).set_fill(BLUE, 0.5), Square(1).set_fill(RED, 0.5)
+        beside = Circle(0.5).shift(4 * LEFT)
+        moving = Circle(0.8, color=RED).shift(0.5 * UP)
+        cover = Square(1.2).set_fill(BLUE, 0.7).shift(2 * DOWN).set_z_index(5)  # above all
+        self.add(below, moving, above, beside, cover)
+        self.play(Transform(moving, Square(0.5).shift(3 * RIGHT)), run_time=1)
+        self.play(FadeOut(below), Create(Circle(1.5)), run_time=1)
+        self.play(Rotate(above, 1.0), run_time=1)  # an arc: ManimCE's rule
+        self.play(UpdateFromAlphaFunc(beside, lambda m, a: m.set_fill(BLUE, a)), run_time=1)
+        self.play(FadeIn(Square(0.3).shift(2 * DOWN), shift=UP), run_time=1)
+
+
+def test_overlapping_shapes_are_drawn_as_manim_draws_them(monkeypatch):
+    _same(_frames(Overlaps, monkeypatch, False), _frames(Overlaps, monkeypatch, True))
+
+
+@pytest.mark.parametrize("scene_name", ["AttentionPattern", "MultipleHeads"])
+def test_chapter_frames_are_unchanged(scene_name, monkeypatch):
+    ch = chapter(scene_name)
+    scene_cls = getattr(importlib.import_module(f"scenes.{ch.module}"), ch.scene)
+    _same(_frames(scene_cls, monkeypatch, False), _frames(scene_cls, monkeypatch, True))
