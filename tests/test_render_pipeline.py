@@ -74,7 +74,10 @@ def test_outputs_are_written_beside_the_video(rendered):
     assert video == plan.video_path and video.exists()
     assert video.with_suffix(".srt").read_text().count("-->") == 2
     assert "First token: a" in video.with_suffix(".srt").read_text()
-    assert (plan.out_dir / "contact-sheet.png").exists()
+    from PIL import Image
+
+    with Image.open(plan.out_dir / "contact-sheet.png") as sheet:  # one chapter: one tile
+        assert sheet.width == 854 and sheet.height > 480  # the frame, then its caption
     assert (
         '"tokens": ["a", "fluffy", "blue", "creature"]' in (plan.out_dir / "trace.json").read_text()
     )

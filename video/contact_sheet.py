@@ -72,6 +72,9 @@ def contact_sheet(
     frames = [(caption, grab_frame(path, span)) for caption, path, span in videos]
     if not frames:
         raise ValueError("no videos for a contact sheet")
+    if len(frames) < columns:  # a few chapters: fewer, larger tiles, no empty columns
+        width = min(width * columns // len(frames), frames[0][1].width)
+        columns = len(frames)
     ratio = frames[0][1].height / frames[0][1].width
     tile_w, tile_h, caption_h = width, int(width * ratio), 28
     rows = (len(frames) + columns - 1) // columns
