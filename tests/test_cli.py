@@ -179,3 +179,44 @@ def test_trace_real_model_json_has_every_head_in_screen_layout():
             assert abs(sum(head["pattern"][i][j] for i in range(n)) - 1) < 1e-5
             assert all(head["scores"][i][j] is None for i in range(j + 1, n))
     assert data["head_finder"]["previous_token"][0]["id"].startswith("L")
+
+
+def _run_env(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ATTENTION_")}
+    return subprocess.run(
+        [sys.executable, "-m", "video", *args],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        env={**clean, **env},
+    )
+
+
+def test_render_takes_the_example_from_the_plain_manim_variables():
+    # no --sentence/--example: ATTENTION_SENTENCE chooses (its unknown word is reported),
+    # then the unknown chapter stops the command before anything renders
+    result = _run_env({"ATTENTION_SENTENCE": "a glorpy robot"}, "--chapters", "99")
+    err = result.stderr.decode()
+    assert result.returncode == 2 and "'glorpy'" in err and "Traceback" not in err
+    # an option on the command line wins over the environment
+    result = _run_env(
+        {"ATTENTION_SENTENCE": "a glorpy robot"}, "--sentence", "a blue robot", "--chapters", "99"
+    )
+    assert result.returncode == 2 and "glorpy" not in result.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"ATTENTION_SENTENCE": "a robot", "ATTENTION_EXAMPLE": "tiny-robot"}, "only one"),
+        ({"ATTENTION_SEED": "abc"}, "ATTENTION_SEED"),
+        ({"ATTENTION_EXAMPLE": "no-such-example"}, "no-such-example"),
+    ],
+)
+def test_bad_environment_variables_get_one_line(env, message):
+    result = _run_env(env, "--chapters", "1")
+    err = result.stderr.decode().strip()
+    assert result.returncode == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert message in err

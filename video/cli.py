@@ -20,6 +20,7 @@ from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED, InputError, build_trac
 from attention_math.examples import example_from_sentence, load_example, resolve_example_path
 from scenes.components.labels import missing_glyphs
 from scenes.order import CHAPTERS
+from scenes.settings import ENV_EXAMPLE, ENV_SENTENCE, current_seed
 
 from .build import QUALITIES, ROOT, Plan, Source, check_output_dir, parse_chapters, render
 
@@ -41,7 +42,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--sentence", help='your own sentence; mark unknown words inline, e.g. "a tiny:adj robot"'
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="designed model seed")
+    parser.add_argument("--seed", type=int, help=f"designed model seed (default {DEFAULT_SEED})")
 
 
 def render_parser() -> argparse.ArgumentParser:
@@ -72,12 +73,24 @@ def render_parser() -> argparse.ArgumentParser:
 
 
 def resolve_source(args: argparse.Namespace) -> Source:
-    """Validate the example before anything is rendered (one-line errors)."""
-    if args.sentence is not None:
-        example = example_from_sentence(args.sentence)
+    """Validate the example before anything is rendered (one-line errors).
+
+    Without --sentence or --example, the environment variables of plain manim calls
+    (ATTENTION_SENTENCE, ATTENTION_EXAMPLE, ATTENTION_SEED) choose, then the default.
+    """
+    sentence, name = args.sentence, args.example
+    if sentence is None and name is None:
+        sentence, name = os.environ.get(ENV_SENTENCE), os.environ.get(ENV_EXAMPLE) or None
+        if sentence is not None and name is not None:
+            raise InputError(f"set only one of {ENV_SENTENCE} and {ENV_EXAMPLE}")
+    if args.seed is None:
+        args.seed = current_seed()
+    args.sentence = sentence
+    if sentence is not None:
+        example = example_from_sentence(sentence)
         path = None
     else:
-        path = resolve_example_path(args.example or DEFAULT_EXAMPLE).resolve()
+        path = resolve_example_path(name or DEFAULT_EXAMPLE).resolve()
         example = load_example(str(path))
     for text in (*example.phrases, example.target or ""):
         missing = missing_glyphs(text)
