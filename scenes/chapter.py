@@ -10,12 +10,22 @@ Each beat starts with :meth:`ChapterScene.beat`, which
 
 from __future__ import annotations
 
-from manim import DOWN, UP, FadeIn, FadeOut, Scene, Write
+from manim import (
+    DOWN,
+    UP,
+    FadeIn,
+    FadeOut,
+    MovingCameraScene,
+    Scene,
+    ThreeDScene,
+    Write,
+)
 
 from attention_math import Trace
 
 from .components import palette
 from .components.labels import literal
+from .path_cache import PathCachingCamera
 from .redraw import moving_members
 from .settings import current_trace
 
@@ -25,6 +35,11 @@ class ChapterScene(Scene):
 
     number: int = 0
     title: str = ""
+
+    def __init__(self, *args, **kwargs):
+        if not isinstance(self, (ThreeDScene, MovingCameraScene)):  # they bring their own
+            kwargs.setdefault("camera_class", PathCachingCamera)  # see path_cache.py
+        super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
         self.trace: Trace = current_trace()

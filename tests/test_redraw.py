@@ -1,5 +1,7 @@
-"""Redrawing only what animations change (scenes/redraw.py) gives the very frames that
-ManimCE's own rule (redraw everything drawn after the first animated mobject) gives."""
+"""Redrawing only what animations change (scenes/redraw.py), with paths kept for
+unchanged points (scenes/path_cache.py), gives the very frames that ManimCE's own
+rule (redraw everything drawn after the first animated mobject, build every path
+afresh) gives."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from manim import (
     RED,
     RIGHT,
     UP,
+    Camera,
     Circle,
     Create,
     FadeIn,
@@ -44,6 +47,7 @@ def _frames(scene_cls, monkeypatch, manims_rule: bool) -> list[np.ndarray]:
         if manims_rule:
             mp.setattr(redraw, "moving_members", lambda scene, animations: None)
             mp.setattr("scenes.chapter.moving_members", lambda scene, animations: None)
+            mp.setattr("scenes.chapter.PathCachingCamera", Camera)
         render_default(scene_cls, pixel_width=320, pixel_height=180, frame_rate=5)
     return frames
 
@@ -79,3 +83,20 @@ def test_chapter_frames_are_unchanged(scene_name, monkeypatch):
     ch = chapter(scene_name)
     scene_cls = getattr(importlib.import_module(f"scenes.{ch.module}"), ch.scene)
     _same(_frames(scene_cls, monkeypatch, False), _frames(scene_cls, monkeypatch, True))
+
+
+def test_chapters_draw_with_the_path_caching_camera(monkeypatch):
+    from scenes.path_cache import PathCachingCamera
+
+    scene = render_default(Overlaps, pixel_width=320, pixel_height=180, frame_rate=5)
+    assert isinstance(scene.renderer.camera, PathCachingCamera) and scene.renderer.camera._paths
+
+
+def test_path_cache_stays_within_its_budget(monkeypatch):
+    from scenes import path_cache
+
+    monkeypatch.setattr(path_cache, "POINTS_KEPT", 200)
+    scene = render_default(Overlaps, pixel_width=320, pixel_height=180, frame_rate=5)
+    camera = scene.renderer.camera
+    assert 0 < camera._points_kept <= 200
+    assert camera._points_kept == sum(count for count, _ in camera._paths)
