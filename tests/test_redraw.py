@@ -31,7 +31,7 @@ from render_helpers import render_default
 
 from scenes import redraw
 from scenes.chapter import ChapterScene
-from scenes.order import chapter
+from scenes.order import CHAPTERS
 
 
 def _frames(scene_cls, monkeypatch, manims_rule: bool) -> list[np.ndarray]:
@@ -48,7 +48,7 @@ def _frames(scene_cls, monkeypatch, manims_rule: bool) -> list[np.ndarray]:
             mp.setattr(redraw, "moving_members", lambda scene, animations: None)
             mp.setattr("scenes.chapter.moving_members", lambda scene, animations: None)
             mp.setattr("scenes.chapter.PathCachingCamera", Camera)
-        render_default(scene_cls, pixel_width=320, pixel_height=180, frame_rate=5)
+        render_default(scene_cls, pixel_width=256, pixel_height=144, frame_rate=4)
     return frames
 
 
@@ -78,9 +78,8 @@ def test_overlapping_shapes_are_drawn_as_manim_draws_them(monkeypatch):
     _same(_frames(Overlaps, monkeypatch, False), _frames(Overlaps, monkeypatch, True))
 
 
-@pytest.mark.parametrize("scene_name", ["AttentionPattern", "MultipleHeads"])
-def test_chapter_frames_are_unchanged(scene_name, monkeypatch):
-    ch = chapter(scene_name)
+@pytest.mark.parametrize("ch", CHAPTERS, ids=lambda ch: ch.scene)
+def test_chapter_frames_are_unchanged(ch, monkeypatch):
     scene_cls = getattr(importlib.import_module(f"scenes.{ch.module}"), ch.scene)
     _same(_frames(scene_cls, monkeypatch, False), _frames(scene_cls, monkeypatch, True))
 
