@@ -17,6 +17,7 @@ import os
 import string
 import subprocess
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -180,7 +181,7 @@ def sheet(font: str) -> GlyphSheet:
         path = cache_path(font)
         try:
             _SHEETS[font] = GlyphSheet.load(font, path)
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             _SHEETS[font] = GlyphSheet.draw(font)
             try:
                 _SHEETS[font].save(path)

@@ -107,11 +107,12 @@ def test_glyph_sheets_are_cached_on_disk_and_rebuilt_when_broken(tmp_path, monke
     assert all(np.array_equal(loaded.outline[c], drawn.outline[c]) for c in drawn.outline)
     assert loaded.pitch(0.8) == drawn.pitch(0.8)
 
-    path.write_bytes(b"not a sheet")  # a torn or foreign file: drawn again, replaced
-    monkeypatch.setattr(glyphs, "_SHEETS", {})
-    again = glyphs.sheet(MONO)
-    assert again.advance == drawn.advance
-    assert glyphs.GlyphSheet.load(MONO, path).advance == drawn.advance
+    whole = path.read_bytes()
+    for broken in (b"not a sheet", whole[: len(whole) // 2], b""):  # foreign, torn, empty
+        path.write_bytes(broken)
+        monkeypatch.setattr(glyphs, "_SHEETS", {})
+        assert glyphs.sheet(MONO).advance == drawn.advance  # drawn again, file replaced
+        assert glyphs.GlyphSheet.load(MONO, path).advance == drawn.advance
 
 
 def test_glyph_cache_name_follows_the_installed_fonts(monkeypatch):
