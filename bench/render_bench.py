@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scenes.order import CHAPTERS, Chapter, chapter  # noqa: E402
-from video.build import QUALITIES  # noqa: E402
+from video.build import QUALITIES, encoder_config  # noqa: E402
 from video.stitch import video_duration  # noqa: E402
 
 EMPTY_SCENE = """
@@ -38,8 +38,11 @@ class Empty(Scene):
 WORDS = "the fluffy blue creature roamed the verdant forest and a tiny red robot explored".split()
 
 
-def run_manim(file: Path, scene: str, quality: str, env: dict[str, str]) -> dict[str, float]:
-    """Render one scene in a fresh process; wall seconds, frames, duration, peak RSS (MB)."""
+def run_manim(
+    file: Path, scene: str, quality: str, env: dict[str, str], parallel: int = 1
+) -> dict[str, float]:
+    """Render one scene in a fresh process, with the encoder settings the pipeline uses
+    for ``parallel`` renders at once; wall seconds, frames, duration, peak RSS (MB)."""
     flag, folder = QUALITIES[quality]
     with tempfile.TemporaryDirectory() as media:
         cmd = [
@@ -55,6 +58,7 @@ def run_manim(file: Path, scene: str, quality: str, env: dict[str, str]) -> dict
             "none",
             "-v",
             "WARNING",
+            *encoder_config(Path(media), parallel),
             str(file),
             scene,
         ]
@@ -105,7 +109,7 @@ def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str,
     )
 
     def one(ch: Chapter) -> tuple[Chapter, dict[str, float]]:
-        return ch, run_manim(ch.file, ch.scene, quality, bench_env())
+        return ch, run_manim(ch.file, ch.scene, quality, bench_env(), parallel=jobs)
 
     rows = []
     start = time.monotonic()

@@ -134,3 +134,37 @@ def test_interrupted_render_keeps_the_previous_video(rendered):
     assert time.monotonic() - started < 15, "the render processes should stop at once"
     assert video.read_bytes() == before  # the hour-long render would have differed
     assert not [p for p in plan.out_dir.iterdir() if p.name.startswith(".tiny_scene-")]
+
+
+def test_parallel_renders_get_one_encoder_thread_and_keep_manim_cfg(tmp_path):
+    from video.build import encoder_config
+
+    assert encoder_config(tmp_path, 1) == []  # alone: x264 may use every core
+    args = encoder_config(tmp_path, 2)
+    scene = tmp_path / "show.py"
+    scene.write_text(
+        "from manim import Scene, config\n"
+        "class Show(Scene):\n"
+        "    def construct(self):\n"
+        "        print('OPTIONS', dict(sorted(config.video_encoder_options.items())))\n"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "manim",
+            "render",
+            "-ql",
+            "--media_dir",
+            str(tmp_path),
+            "--dry_run",
+            *args,
+            str(scene),
+            "Show",
+        ],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert "OPTIONS {'preset': 'veryfast', 'threads': '1', 'tune': 'zerolatency'}" in out

@@ -8,6 +8,7 @@ rename: a failed or interrupted render never touches the previous video.
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 import json
 import os
@@ -180,6 +181,26 @@ def _stop_children() -> None:
             proc.terminate()
 
 
+def encoder_config(folder: Path, parallel: int) -> list[str]:
+    """Extra manim options for a render running beside ``parallel - 1`` others.
+
+    x264 starts threads of its own for every render; when the chapters already keep
+    every core busy, those threads only contend (two 1080p60 renders side by side were
+    11 % faster with one encoder thread each; a render alone was 20 % slower). A
+    ``--config_file`` replaces manim.cfg's encoder options, so they are copied.
+    """
+    if parallel < 2:
+        return []
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "manim.cfg")
+    section = "video_encoder.options"
+    options = dict(parser[section]) if parser.has_section(section) else {}
+    options["threads"] = "1"
+    path = folder / "encoder.cfg"
+    path.write_text(f"[{section}]\n" + "".join(f"{k} = {v}\n" for k, v in options.items()))
+    return ["--config_file", str(path)]
+
+
 def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, bool, float]:
     """Render one chapter unless an identical render exists; returns (chapter, rendered, s)."""
     final = plan.chapter_dir / f"{chapter.module}.mp4"
@@ -203,6 +224,7 @@ def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, boo
             "--save_sections",
             "-v",
             "WARNING",
+            *encoder_config(Path(tmp), plan.jobs),
             str(chapter.file),
             chapter.scene,
         ]
