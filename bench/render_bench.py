@@ -18,14 +18,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED, load_example  # noqa: E402
+from attention_math.examples import resolve_example_path  # noqa: E402
 from scenes.order import CHAPTERS, Chapter, chapter  # noqa: E402
-from video.build import QUALITIES, encoder_config  # noqa: E402
+from video.build import QUALITIES, Plan, Source, encoder_config, render_chapters  # noqa: E402
 from video.stitch import video_duration  # noqa: E402
 
 EMPTY_SCENE = """
@@ -102,27 +103,38 @@ def floor(quality: str, seconds: float = 10.0) -> float:
 
 
 def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str, float]]:
-    print(f"\nchapters at {quality} ({QUALITIES[quality][1]}), {jobs} process(es) at once")
+    """Every chapter rendered as ``./render.sh`` renders them: ``jobs`` worker processes
+    taking chapter after chapter (video/build.py), cold: fresh output and media folders."""
+    print(
+        f"\nchapters at {quality} ({QUALITIES[quality][1]}), {jobs} render process(es); "
+        "a chapter's wall time includes its process's start-up when it is the first"
+    )
     print(
         f"{'chapter':<28}{'frames':>7}{'video s':>9}{'wall s':>8}{'ms/frame':>10}"
         f"{'x floor':>9}{'peak MB':>9}"
     )
-
-    def one(ch: Chapter) -> tuple[Chapter, dict[str, float]]:
-        return ch, run_manim(ch.file, ch.scene, quality, bench_env(), parallel=jobs)
-
+    fps = int(QUALITIES[quality][1].split("p")[1])
+    path = resolve_example_path(DEFAULT_EXAMPLE).resolve()
+    source = Source(load_example(str(path)), None, path, DEFAULT_SEED)
     rows = []
-    start = time.monotonic()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for ch, r in pool.map(one, CHAPTERS):
-            per_frame = r["wall"] / max(r["frames"], 1)
-            print(
-                f"{ch.number:>2}. {ch.title:<24}{r['frames']:>7}{r['duration']:>9.1f}"
-                f"{r['wall']:>8.1f}{1000 * per_frame:>10.1f}{per_frame / floor_cost:>9.1f}"
-                f"{r['rss_mb']:>9.0f}"
-            )
-            rows.append(r)
-    wall = time.monotonic() - start
+
+    def done(ch: Chapter, result: dict) -> None:
+        duration = video_duration(plan.chapter_dir / f"{ch.module}.mp4")
+        frames = round(duration * fps)
+        per_frame = result["seconds"] / max(frames, 1)
+        print(
+            f"{ch.number:>2}. {ch.title:<24}{frames:>7}{duration:>9.1f}{result['seconds']:>8.1f}"
+            f"{1000 * per_frame:>10.1f}{per_frame / floor_cost:>9.1f}{result['peak_mb']:>9.0f}",
+            flush=True,
+        )
+        rows.append({"duration": duration, "rss_mb": result["peak_mb"]})
+
+    with tempfile.TemporaryDirectory() as out:
+        plan = Plan(source, quality, CHAPTERS, Path(out), jobs, force=True)
+        plan.chapter_dir.mkdir(parents=True)
+        start = time.monotonic()
+        render_chapters(plan, [(ch, "bench") for ch in CHAPTERS], done)
+        wall = time.monotonic() - start
     duration = sum(r["duration"] for r in rows)
     print(
         f"whole video at {quality}: {wall:.0f} s wall for {duration:.0f} s of video = "

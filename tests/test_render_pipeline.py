@@ -3,6 +3,7 @@ atomic replacement when a render fails or is interrupted."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -168,3 +169,79 @@ def test_parallel_renders_get_one_encoder_thread_and_keep_manim_cfg(tmp_path):
         timeout=120,
     ).stdout
     assert "OPTIONS {'preset': 'veryfast', 'threads': '1', 'tune': 'zerolatency'}" in out
+
+
+OTHER_SCENES = """
+import json, os
+from pathlib import Path
+from manim import BLUE, Circle, FadeIn, config
+from scenes.chapter import ChapterScene
+
+
+class Leaky(ChapterScene):
+    '''Changes manim's settings as a careless scene might; must not reach the next chapter.'''
+
+    def construct(self):
+        options = dict(sorted(config.video_encoder_options.items()))
+        (Path(config.media_dir).parent / "options.json").write_text(json.dumps(options))
+        config.background_color = BLUE
+        config.frame_rate = 5
+        self.play(FadeIn(Circle()), run_time=0.5)
+
+
+class Dies(ChapterScene):
+    def construct(self):
+        os._exit(3)
+"""
+
+
+def _two_chapter_plan(tmp_path: Path, first: str, jobs: int) -> Plan:
+    """Chapter 1 = ``first`` (from OTHER_SCENES), chapter 2 = the tiny chapter."""
+    folder = _chapter_dir(tmp_path, 0.3)
+    (folder / "other_scenes.py").write_text(OTHER_SCENES)
+    sentence = "a fluffy blue creature"
+    source = Source(example_from_sentence(sentence), sentence, None, 2024)
+    chapters = (
+        Chapter(1, "other_scenes", first, "Other", directory=folder),
+        Chapter(2, "tiny_scene", "TinyChapter", "Tiny", directory=folder),
+    )
+    return Plan(source, "low", chapters, tmp_path / f"out-{first}-{jobs}", jobs=jobs)
+
+
+def test_a_worker_renders_chapter_after_chapter_as_manim_does(tmp_path):
+    # One worker renders the careless chapter, then the tiny one: the tiny chapter must
+    # come out exactly as a fresh `manim render` process draws it.
+    plan = _two_chapter_plan(tmp_path, "Leaky", jobs=1)
+    render(plan)
+    assert json.loads((plan.out_dir / "options.json").read_text()) == {
+        "preset": "veryfast",  # manim.cfg's options, x264's own thread count when alone
+        "tune": "zerolatency",
+    }
+    media = tmp_path / "cli"
+    subprocess.run(
+        [sys.executable, "-m", "manim", "render", "-ql", "--media_dir", str(media),
+         "--disable_caching", "--progress_bar", "none", "-v", "WARNING",
+         str(plan.chapters[1].file), "TinyChapter"],
+        cwd=Path(__file__).parent.parent, env=plan.source.env(), check=True, timeout=300,
+        capture_output=True,
+    )  # fmt: skip
+    expected = _frames(media / "videos" / "tiny_scene" / "480p15" / "TinyChapter.mp4")
+    got = _frames(plan.chapter_dir / "tiny_scene.mp4")
+    assert len(got) == len(expected) > 15
+    assert all(np.array_equal(x, y) for x, y in zip(got, expected, strict=True))
+
+
+def test_parallel_workers_render_every_chapter_with_one_encoder_thread(tmp_path):
+    plan = _two_chapter_plan(tmp_path, "Leaky", jobs=2)
+    render(plan)
+    options = json.loads((plan.out_dir / "options.json").read_text())
+    assert options == {"preset": "veryfast", "threads": "1", "tune": "zerolatency"}
+    for module in ("other_scenes", "tiny_scene"):
+        assert len(_frames(plan.chapter_dir / f"{module}.mp4")) >= 3
+
+
+def test_a_render_process_that_dies_is_a_clear_error(tmp_path):
+    plan = _two_chapter_plan(tmp_path, "Dies", jobs=1)
+    with pytest.raises(RuntimeError, match=r"chapter 1 \(Dies\) failed:\n.*exit code 3"):
+        render(plan)
+    assert not list(plan.out_dir.glob(".*-*"))  # no temporary folders left behind

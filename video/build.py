@@ -1,9 +1,12 @@
 """Render chapters in parallel processes, reuse unchanged ones, stitch the video.
 
-Every chapter is rendered by its own ``manim`` process (with ``--save_sections``,
-so the lecture deck can reuse the same render) in its own temporary media folder
-(so parallel processes never share caches), then moved into place with an atomic
-rename: a failed or interrupted render never touches the previous video.
+``--jobs`` render processes (:mod:`video.worker`, one per core by default) each
+render chapter after chapter, taking the next one when free, so manim's start-up,
+the trace and compiled formulas are paid once per process, not once per chapter.
+Every chapter is rendered (with manim's ``save_sections``, so the lecture deck can
+reuse the same render) into its own temporary media folder, then moved into place
+with an atomic rename: a failed or interrupted render never touches the previous
+video.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,19 +163,52 @@ _CHILDREN_LOCK = threading.Lock()
 _CANCELLED = threading.Event()
 
 
-def _run_child(cmd: list[str], env: dict[str, str]) -> tuple[int, str]:
-    """Run a render process that :func:`_stop_children` can end from the main thread."""
-    with subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    ) as proc:
+class Worker:
+    """One render process (:mod:`video.worker`) that renders the chapters it is sent,
+    so manim's imports, the trace and compiled formulas are paid once per process."""
+
+    def __init__(self, env: dict[str, str], scratch: Path):
+        self.log = tempfile.TemporaryFile()  # what the process prints: kept for errors
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "video.worker", str(scratch)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
         with _CHILDREN_LOCK:
-            _CHILDREN.add(proc)
+            _CHILDREN.add(self.proc)
+
+    def render(self, job: dict) -> dict:
+        """Send one job and wait for its result (see video/worker.py)."""
         try:
-            output, _ = proc.communicate()
+            self.proc.stdin.write(json.dumps(job) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except (BrokenPipeError, ValueError):  # the process is gone
+            line = ""
+        if line:
+            return json.loads(line)
+        code = self.proc.wait()
+        self.log.seek(0)
+        tail = self.log.read().decode(errors="replace").strip().splitlines()[-15:]
+        error = "\n".join([f"the render process stopped (exit code {code})", *tail])
+        return {"ok": False, "error": error}
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+        except (BrokenPipeError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
         finally:
             with _CHILDREN_LOCK:
-                _CHILDREN.discard(proc)
-    return proc.returncode, output
+                _CHILDREN.discard(self.proc)
+            self.proc.stdout.close()
+            self.log.close()
 
 
 def _stop_children() -> None:
@@ -181,59 +218,63 @@ def _stop_children() -> None:
             proc.terminate()
 
 
-def encoder_config(folder: Path, parallel: int) -> list[str]:
-    """Extra manim options for a render running beside ``parallel - 1`` others.
+def encoder_threads(parallel: int) -> int | None:
+    """x264 threads for a render running beside ``parallel - 1`` others.
 
     x264 starts threads of its own for every render; when the chapters already keep
     every core busy, those threads only contend (two 1080p60 renders side by side were
-    11 % faster with one encoder thread each; a render alone was 20 % slower). A
-    ``--config_file`` replaces manim.cfg's encoder options, so they are copied.
+    11 % faster with one encoder thread each; a render alone was 20 % slower).
+    ``None``: x264's own choice.
     """
-    if parallel < 2:
+    return 1 if parallel >= 2 else None
+
+
+def encoder_config(folder: Path, parallel: int) -> list[str]:
+    """The same encoder settings as options of a ``manim render`` command (the
+    benchmark's single renders). A ``--config_file`` replaces manim.cfg's encoder
+    options, so they are copied."""
+    threads = encoder_threads(parallel)
+    if threads is None:
         return []
     parser = configparser.ConfigParser()
     parser.read(ROOT / "manim.cfg")
     section = "video_encoder.options"
     options = dict(parser[section]) if parser.has_section(section) else {}
-    options["threads"] = "1"
+    options["threads"] = str(threads)
     path = folder / "encoder.cfg"
     path.write_text(f"[{section}]\n" + "".join(f"{k} = {v}\n" for k, v in options.items()))
     return ["--config_file", str(path)]
 
 
-def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, bool, float]:
-    """Render one chapter unless an identical render exists; returns (chapter, rendered, s)."""
+def is_current(plan: Plan, chapter: Chapter, key: str) -> bool:
+    """An identical render of ``chapter`` exists (and ``--force`` was not given)."""
     final = plan.chapter_dir / f"{chapter.module}.mp4"
     key_file = plan.chapter_dir / f".{chapter.module}.key"
-    if not plan.force and final.exists() and key_file.exists() and key_file.read_text() == key:
-        return chapter, False, 0.0
-    start = time.monotonic()
-    flag, folder = QUALITIES[plan.quality]
+    return not plan.force and final.exists() and key_file.exists() and key_file.read_text() == key
+
+
+def render_chapter(plan: Plan, chapter: Chapter, key: str, worker: Worker) -> dict:
+    """Render one chapter with ``worker`` into a temporary folder, then move it into
+    place; returns the worker's result (seconds, peak memory)."""
+    folder = QUALITIES[plan.quality][1]
     with tempfile.TemporaryDirectory(prefix=f".{chapter.module}-", dir=plan.out_dir) as tmp:
-        cmd = [
-            sys.executable,
-            "-m",
-            "manim",
-            "render",
-            f"-q{flag}",
-            "--media_dir",
-            tmp,
-            "--disable_caching",
-            "--progress_bar",
-            "none",
-            "--save_sections",
-            "-v",
-            "WARNING",
-            *encoder_config(Path(tmp), plan.jobs),
-            str(chapter.file),
-            chapter.scene,
-        ]
-        returncode, output = _run_child(cmd, plan.source.env())
+        job = {
+            "number": chapter.number,
+            "module": chapter.module,
+            "scene": chapter.scene,
+            "title": chapter.title,
+            "directory": str(chapter.directory),
+            "quality": plan.quality,
+            "media_dir": tmp,
+            "encoder_threads": encoder_threads(plan.jobs),
+        }
+        result = worker.render(job)
         if _CANCELLED.is_set():
             raise KeyboardInterrupt
-        if returncode != 0:
-            tail = "\n".join(output.strip().splitlines()[-15:])
-            raise RuntimeError(f"chapter {chapter.number} ({chapter.scene}) failed:\n{tail}")
+        if not result["ok"]:
+            raise RuntimeError(
+                f"chapter {chapter.number} ({chapter.scene}) failed:\n{result['error']}"
+            )
         produced = Path(tmp) / "videos" / chapter.module / folder
         movie = produced / f"{chapter.scene}.mp4"
         if not movie.exists():
@@ -245,9 +286,49 @@ def render_chapter(plan: Plan, chapter: Chapter, key: str) -> tuple[Chapter, boo
         shutil.rmtree(target, ignore_errors=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(produced / "sections"), target)
-        os.replace(movie, final)
-        key_file.write_text(key)
-    return chapter, True, time.monotonic() - start
+        os.replace(movie, plan.chapter_dir / f"{chapter.module}.mp4")
+        (plan.chapter_dir / f".{chapter.module}.key").write_text(key)
+    return result
+
+
+def render_chapters(
+    plan: Plan,
+    todo: list[tuple[Chapter, str]],
+    on_done: Callable[[Chapter, dict], None],
+) -> None:
+    """Render ``todo`` ((chapter, key) pairs) with ``plan.jobs`` worker processes, each
+    taking the next chapter when it is free; ``on_done`` is called after each chapter.
+    The first failure (or Ctrl-C) stops every process and is raised."""
+    if not todo:
+        return
+    queue = list(todo)
+    lock = threading.Lock()
+
+    def next_chapter() -> tuple[Chapter, str] | None:
+        with lock:
+            return queue.pop(0) if queue and not _CANCELLED.is_set() else None
+
+    def drain() -> None:
+        with tempfile.TemporaryDirectory(prefix=".worker-", dir=plan.out_dir) as scratch:
+            worker = Worker(plan.source.env(), Path(scratch))
+            try:
+                while (item := next_chapter()) is not None:
+                    chapter, key = item
+                    result = render_chapter(plan, chapter, key, worker)
+                    with lock:
+                        on_done(chapter, result)
+            finally:
+                worker.close()
+
+    _CANCELLED.clear()
+    with ThreadPoolExecutor(max_workers=min(plan.jobs, len(todo))) as pool:
+        futures = [pool.submit(drain) for _ in range(min(plan.jobs, len(todo)))]
+        try:
+            for future in as_completed(futures):
+                future.result()
+        except BaseException:
+            _stop_children()
+            raise
 
 
 def assemble(plan: Plan, parts: list[Path], durations: list[float]) -> None:
@@ -288,24 +369,22 @@ def render(plan: Plan) -> Path:
         f"rendering {total} chapter(s) of '{plan.source.example.title}' at {plan.quality} "
         f"quality with {plan.jobs} process(es) into {plan.out_dir}"
     )
-    done = 0
     started = time.monotonic()
-    _CANCELLED.clear()
-    with ThreadPoolExecutor(max_workers=plan.jobs) as pool:
-        futures = [
-            pool.submit(render_chapter, plan, ch, key) for ch, key in zip(plan.chapters, keys)
-        ]
-        try:
-            for future in futures:
-                chapter, rendered, seconds = future.result()
-                done += 1
-                what = f"rendered in {seconds:.0f} s" if rendered else "unchanged, reused"
-                _log(f"[{done}/{total}] chapter {chapter.number:2d} {chapter.title}: {what}")
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            _stop_children()
-            raise
+    todo = []
+    for n, (ch, key) in enumerate(zip(plan.chapters, keys), 1):
+        if is_current(plan, ch, key):
+            _log(f"[{n}/{total}] chapter {ch.number:2d} {ch.title}: unchanged, reused")
+        else:
+            todo.append((ch, key))
+    done = total - len(todo)
+
+    def report(chapter: Chapter, result: dict) -> None:
+        nonlocal done
+        done += 1
+        what = f"rendered in {result['seconds']:.0f} s"
+        _log(f"[{done}/{total}] chapter {chapter.number:2d} {chapter.title}: {what}")
+
+    render_chapters(plan, todo, report)
     parts = [plan.chapter_dir / f"{ch.module}.mp4" for ch in plan.chapters]
     durations = [video_duration(p) for p in parts]
     video_key = hashlib.sha256("|".join(keys).encode()).hexdigest()

@@ -41,3 +41,21 @@ def test_formula_lines_are_equally_thick_in_every_copy_and_resolution():
         low = line_widths(colored(expression, font_size=34))
     assert first and first == again == low
     assert all(0.5 < w < 3 for w in first)  # a hairline at 1080p, like the glyph strokes
+
+
+def test_fonts_loaded_once_give_the_same_formula_as_a_plain_compile(tmp_path):
+    # Typst loads every installed font per compile unless given the loaded fonts; both
+    # ways must draw the same formula (here: the same SVG, byte for byte).
+    from manim import MathTypst, tempconfig
+
+    from scenes.components.formula import ATTENTION, typst
+
+    svgs = []
+    for name, build in (
+        ("plain", lambda: MathTypst(ATTENTION)),  # manim's own call: fonts found per compile
+        ("ours", lambda: typst(ATTENTION)),
+    ):
+        with tempconfig({"tex_dir": str(tmp_path / name)}):
+            build()
+        svgs.append({p.name: p.read_bytes() for p in (tmp_path / name).glob("*.svg")})
+    assert svgs[0] == svgs[1] and len(svgs[0]) >= 2  # the formula and its colour probes

@@ -1,0 +1,120 @@
+"""A render process that renders chapter after chapter (``python -m video.worker``).
+
+Starting ``manim`` once per chapter costs every chapter the same start-up: importing
+manim (about 1.5 s), building the example's trace with its full-size head weights
+(about 1.3 s) and compiling its formulas. A worker pays that once and then renders
+the chapters the pipeline (:mod:`video.build`) sends it, one at a time, each into
+its own media folder, with manim's own ``tempconfig`` so no setting leaks from one
+chapter into the next.
+
+Protocol: one JSON job per line on stdin, one JSON result per line on the original
+stdout (everything else the process prints, manim's logging included, goes to
+stderr). A job::
+
+    {"module": ..., "scene": ..., "number": ..., "title": ..., "directory": ...,
+     "quality": "low", "media_dir": ..., "encoder_threads": 1 or null}
+
+and its result ``{"ok": true, "seconds": ..., "peak_mb": ...}`` or
+``{"ok": false, "error": "<the last lines of the traceback>"}``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+from pathlib import Path
+
+QUALITY_NAMES = {  # video.build.QUALITIES name -> manim's quality name
+    "low": "low_quality",
+    "medium": "medium_quality",
+    "high": "high_quality",
+    "4k": "fourk_quality",
+}
+
+
+def render_job(job: dict, tex_dir: Path) -> None:
+    """Render one chapter as ``manim render --save_sections`` would, in this process."""
+    from manim import config, tempconfig
+    from manim.manager import Manager
+
+    from scenes.order import Chapter
+
+    chapter = Chapter(
+        job["number"], job["module"], job["scene"], job["title"], directory=Path(job["directory"])
+    )
+    options = {
+        "media_dir": job["media_dir"],
+        "input_file": str(chapter.file),
+        "quality": QUALITY_NAMES[job["quality"]],
+        "save_sections": True,
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        # formulas compiled by one chapter are reused by the next (same process only)
+        "tex_dir": str(tex_dir),
+    }
+    if job.get("encoder_threads"):
+        options["video_encoder_options"] = {
+            **config.video_encoder_options,
+            "threads": str(job["encoder_threads"]),
+        }
+    with tempconfig(options):
+        scene = chapter.load()()
+        Manager(scene)
+        scene.render()
+
+
+def release_chapter_caches() -> None:
+    """Forget what one chapter cached beyond the example's own trace: the traces of
+    supporting examples with their full-size head weights (about 50 MB per head),
+    feature directions, the real model. Kept, they would add up chapter after chapter
+    (a worker that rendered every chapter reached 1.6 GB); the main trace stays."""
+    from attention_math import embeddings, trace
+    from scenes import settings
+
+    settings.supporting_traces.cache_clear()
+    trace._shared_weights.cache_clear()
+    embeddings._direction.cache_clear()
+    for module, name in (
+        ("scenes.ch05_context_size", "large_trace"),
+        ("attention_math.real_model.smollm2", "default_model"),
+    ):
+        if module in sys.modules:
+            getattr(sys.modules[module], name).cache_clear()
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    # Results travel on the original stdout; anything printed goes to stderr instead.
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    import manim  # noqa: F401  (the start-up this process exists to pay once)
+
+    tex_dir = Path(sys.argv[1])  # a scratch folder of this worker's own
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        start = time.monotonic()
+        try:
+            render_job(job, tex_dir)
+            result = {"ok": True, "seconds": time.monotonic() - start, "peak_mb": peak_mb()}
+        except Exception as exc:  # reported to the pipeline, which decides what to do
+            lines = traceback.format_exc().strip().splitlines()
+            result = {"ok": False, "error": "\n".join(lines[-15:]), "type": type(exc).__name__}
+        release_chapter_caches()
+        gc.collect()
+        results.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
