@@ -18,6 +18,9 @@ class Chapter:
     title: str
     poster: str = ""  # the beat whose last frame stands for the chapter (contact sheet)
     directory: Path = SCENES_DIR  # where ``module``.py lives
+    # Rough render time (seconds at 480p15, bench/render_bench.py): the pipeline starts
+    # the costliest chapters first, so that its parallel processes finish together.
+    cost: float = 0.0
 
     @property
     def file(self) -> Path:
@@ -35,34 +38,52 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter(1, "ch01_recap", "RecapOnEmbeddings", "Recap on embeddings", poster="meanings"),
+    Chapter(
+        1, "ch01_recap", "RecapOnEmbeddings", "Recap on embeddings", poster="meanings", cost=23
+    ),
     Chapter(
         2,
         "ch02_motivating_examples",
         "MotivatingExamples",
         "Motivating examples",
         poster="adjectives update nouns",
+        cost=12,
     ),
     Chapter(
-        3, "ch03_attention_pattern", "AttentionPattern", "The attention pattern", poster="softmax"
+        3,
+        "ch03_attention_pattern",
+        "AttentionPattern",
+        "The attention pattern",
+        poster="softmax",
+        cost=26,
     ),
-    Chapter(4, "ch04_masking", "Masking", "Masking", poster="side by side"),
-    Chapter(5, "ch05_context_size", "ContextSize", "Context size", poster="large grid"),
-    Chapter(6, "ch06_values", "Values", "Values", poster="embedding-space"),
+    Chapter(4, "ch04_masking", "Masking", "Masking", poster="side by side", cost=16),
+    Chapter(5, "ch05_context_size", "ContextSize", "Context size", poster="large grid", cost=12),
+    Chapter(6, "ch06_values", "Values", "Values", poster="embedding-space", cost=19),
     Chapter(
         7,
         "ch07_counting_parameters",
         "CountingParameters",
         "Counting parameters",
         poster="low-rank",
+        cost=23,
     ),
-    Chapter(8, "ch08_cross_attention", "CrossAttention", "Cross-attention", poster="grid"),
-    Chapter(9, "ch09_multiple_heads", "MultipleHeads", "Multiple heads", poster="patterns"),
-    Chapter(10, "ch10_output_matrix", "OutputMatrix", "The output matrix", poster="block-by-block"),
-    Chapter(11, "ch11_going_deeper", "GoingDeeper", "Going deeper", poster="many-layers"),
-    Chapter(12, "ch12_ending", "Ending", "Ending", poster="how-far"),
+    Chapter(8, "ch08_cross_attention", "CrossAttention", "Cross-attention", poster="grid", cost=10),
+    Chapter(
+        9, "ch09_multiple_heads", "MultipleHeads", "Multiple heads", poster="patterns", cost=17
+    ),
+    Chapter(
+        10,
+        "ch10_output_matrix",
+        "OutputMatrix",
+        "The output matrix",
+        poster="block-by-block",
+        cost=10,
+    ),
+    Chapter(11, "ch11_going_deeper", "GoingDeeper", "Going deeper", poster="many-layers", cost=13),
+    Chapter(12, "ch12_ending", "Ending", "Ending", poster="how-far", cost=7),
     # Beyond the original lesson: a real pretrained model's heads on the same sentence.
-    Chapter(13, "ch13_real_heads", "RealHeads", "Bonus: real heads", poster="gallery"),
+    Chapter(13, "ch13_real_heads", "RealHeads", "Bonus: real heads", poster="gallery", cost=19),
 )
 
 

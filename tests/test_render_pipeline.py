@@ -245,3 +245,30 @@ def test_a_render_process_that_dies_is_a_clear_error(tmp_path):
     with pytest.raises(RuntimeError, match=r"chapter 1 \(Dies\) failed:\n.*exit code 3"):
         render(plan)
     assert not list(plan.out_dir.glob(".*-*"))  # no temporary folders left behind
+
+
+def test_costliest_chapters_start_first(tmp_path, monkeypatch):
+    # With chapter order, the longest chapter could start last and leave one process
+    # working alone at the end; costliest first, the processes finish together.
+    import video.build as build
+
+    started = []
+
+    class NoProcess:
+        def __init__(self, *args):
+            pass
+
+        def close(self):
+            pass
+
+    def fake_render(plan, chapter, key, worker):
+        started.append(chapter.number)
+        return {"ok": True, "seconds": 0.0}
+
+    monkeypatch.setattr(build, "Worker", NoProcess)
+    monkeypatch.setattr(build, "render_chapter", fake_render)
+    plan = _plan(tmp_path, "order")
+    plan.out_dir.mkdir()
+    chapters = [Chapter(n, f"m{n}", "S", "T", cost=c) for n, c in ((1, 3), (2, 9), (3, 1), (4, 9))]
+    build.render_chapters(plan, [(ch, "key") for ch in chapters], lambda ch, result: None)
+    assert started == [2, 4, 1, 3]

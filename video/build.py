@@ -297,11 +297,12 @@ def render_chapters(
     on_done: Callable[[Chapter, dict], None],
 ) -> None:
     """Render ``todo`` ((chapter, key) pairs) with ``plan.jobs`` worker processes, each
-    taking the next chapter when it is free; ``on_done`` is called after each chapter.
+    taking the next chapter when it is free, costliest first (``Chapter.cost``) so the
+    processes finish together; ``on_done`` is called after each chapter.
     The first failure (or Ctrl-C) stops every process and is raised."""
     if not todo:
         return
-    queue = list(todo)
+    queue = sorted(todo, key=lambda item: -item[0].cost)  # stable: ties keep their order
     lock = threading.Lock()
 
     def next_chapter() -> tuple[Chapter, str] | None:
