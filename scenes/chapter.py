@@ -23,11 +23,14 @@ from manim import (
 
 from attention_math import Trace
 
+from . import encoding
 from .components import palette
 from .components.labels import literal
 from .path_cache import PathCachingCamera
 from .redraw import moving_members
 from .settings import current_trace
+
+encoding.install()  # held frames are converted once (see encoding.py)
 
 
 class ChapterScene(Scene):
