@@ -23,6 +23,7 @@ from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Mobject, Text, config
 
 from .chapter import ChapterScene
 from .components import palette
+from .components.fade_in_place import FadeInPlace, FadeOutInPlace
 from .components.labels import literal
 
 CONTENT_TOP = 3.05  # scene units: the heading band is above this line
@@ -62,7 +63,7 @@ class Lesson(ChapterScene):
         if self._heading is not None:
             anims.append(FadeOut(self._heading, shift=0.2 * UP))
         if self._caption is not None:
-            anims.append(FadeOut(self._caption))
+            anims.append(FadeOutInPlace(self._caption))
             self._caption = None
         self._heading = new
         self.play(*anims, run_time=0.6)
@@ -75,9 +76,9 @@ class Lesson(ChapterScene):
             new.scale_to_fit_width(width)
         new.to_edge(DOWN, buff=0.25)
         new.add_background_rectangle(opacity=0.85, buff=0.1).set_z_index(10)  # above content
-        anims = [FadeIn(new)]
+        anims = [FadeInPlace(new)]  # fades without copies (fade_in_place.py)
         if self._caption is not None:
-            anims.append(FadeOut(self._caption))
+            anims.append(FadeOutInPlace(self._caption))
         self._caption = new
         self.play(*anims, run_time=0.6)
         if wait:
@@ -107,4 +108,4 @@ class Lesson(ChapterScene):
         for mob in self.mobjects:
             visit(mob)
         if leaving:
-            self.play(*[FadeOut(m) for m in leaving], run_time=run_time)
+            self.play(*[FadeOutInPlace(m) for m in leaving], run_time=run_time)

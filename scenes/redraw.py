@@ -28,6 +28,8 @@ from manim import (
 )
 from manim.utils.family import extract_mobject_family_members
 
+from .components.fade_in_place import FadeInPlace
+
 MARGIN = 0.15  # frame units around every box: strokes are drawn half outside the points
 
 
@@ -51,6 +53,8 @@ def _swept(anim: Animation) -> list[np.ndarray]:
         raise _Unknown
     if isinstance(anim, AnimationGroup):  # also LaggedStart
         return [box for sub in anim.animations for box in _swept(sub)]
+    if isinstance(anim, FadeInPlace):  # only opacities change
+        return _hull(anim.mobject)
     if isinstance(anim, Transform):
         if anim.path_arc or not hasattr(anim, "target_copy"):  # arcs; not begun
             raise _Unknown
