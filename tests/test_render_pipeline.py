@@ -246,6 +246,10 @@ def test_parallel_workers_render_every_chapter_with_one_encoder_thread(tmp_path)
     assert options == {**_manim_cfg_encoder_options(), "threads": "1"}
     for module in ("other_scenes", "tiny_scene"):
         assert len(_frames(plan.chapter_dir / f"{module}.mp4")) >= 3
+    # Only one chapter changed: it renders alone, and x264 may use every core again.
+    (plan.chapter_dir / ".other_scenes.key").unlink()
+    render(plan)
+    assert json.loads((plan.out_dir / "options.json").read_text()) == _manim_cfg_encoder_options()
 
 
 def test_a_render_process_that_dies_is_a_clear_error(tmp_path):
@@ -269,7 +273,7 @@ def test_costliest_chapters_start_first(tmp_path, monkeypatch):
         def close(self):
             pass
 
-    def fake_render(plan, chapter, key, worker):
+    def fake_render(plan, chapter, key, worker, parallel=1):
         started.append(chapter.number)
         return {"ok": True, "seconds": 0.0}
 

@@ -253,9 +253,11 @@ def is_current(plan: Plan, chapter: Chapter, key: str) -> bool:
     return not plan.force and final.exists() and key_file.exists() and key_file.read_text() == key
 
 
-def render_chapter(plan: Plan, chapter: Chapter, key: str, worker: Worker) -> dict:
-    """Render one chapter with ``worker`` into a temporary folder, then move it into
-    place; returns the worker's result (seconds, peak memory)."""
+def render_chapter(
+    plan: Plan, chapter: Chapter, key: str, worker: Worker, parallel: int = 1
+) -> dict:
+    """Render one chapter with ``worker`` (one of ``parallel`` at work) into a temporary
+    folder, then move it into place; returns the worker's result (seconds, peak memory)."""
     folder = QUALITIES[plan.quality][1]
     with tempfile.TemporaryDirectory(prefix=f".{chapter.module}-", dir=plan.out_dir) as tmp:
         job = {
@@ -266,7 +268,7 @@ def render_chapter(plan: Plan, chapter: Chapter, key: str, worker: Worker) -> di
             "directory": str(chapter.directory),
             "quality": plan.quality,
             "media_dir": tmp,
-            "encoder_threads": encoder_threads(plan.jobs),
+            "encoder_threads": encoder_threads(parallel),
         }
         result = worker.render(job)
         if _CANCELLED.is_set():
@@ -315,15 +317,16 @@ def render_chapters(
             try:
                 while (item := next_chapter()) is not None:
                     chapter, key = item
-                    result = render_chapter(plan, chapter, key, worker)
+                    result = render_chapter(plan, chapter, key, worker, workers)
                     with lock:
                         on_done(chapter, result)
             finally:
                 worker.close()
 
+    workers = min(plan.jobs, len(todo))
     _CANCELLED.clear()
-    with ThreadPoolExecutor(max_workers=min(plan.jobs, len(todo))) as pool:
-        futures = [pool.submit(drain) for _ in range(min(plan.jobs, len(todo)))]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(drain) for _ in range(workers)]
         try:
             for future in as_completed(futures):
                 future.result()
