@@ -50,3 +50,27 @@ def test_flat_space_is_a_plain_scaled_plane():
     space = EmbeddingSpace(4.0, dims=2, size=2.0)
     space.add_vector("q", [2.0, -1.0])
     assert np.allclose(space.get_arrow("q").get_end()[:2], space.origin[:2] + [1.0, -0.5])
+
+
+def test_label_overlap_agrees_with_manims_box_edges():
+    # The overlap test runs for every label pair in every frame of a turn, so it reads
+    # each label's points once; it must decide as manim's get_left/right/bottom/top do.
+    from scenes.components.embedding_space import _overlap
+    from scenes.components.labels import literal
+
+    def by_edges(a, b, pad=0.04):
+        return (
+            a.get_left()[0] < b.get_right()[0] + pad
+            and b.get_left()[0] < a.get_right()[0] + pad
+            and a.get_bottom()[1] < b.get_top()[1] + pad
+            and b.get_bottom()[1] < a.get_top()[1] + pad
+        )
+
+    rng = np.random.default_rng(7)
+    a, b = literal("blue fluffy creature"), literal("mole (skin)")
+    decisions = []
+    for _ in range(400):
+        b.move_to(a.get_center() + rng.normal(size=3) * [1.5, 0.3, 0])
+        decisions.append(by_edges(a, b))
+        assert _overlap(a, b) == decisions[-1]
+    assert 50 < sum(decisions) < 350  # both answers were put to the test
