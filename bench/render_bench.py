@@ -119,7 +119,7 @@ def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str,
     rows = []
 
     def done(ch: Chapter, result: dict) -> None:
-        duration = video_duration(plan.chapter_dir / f"{ch.module}.mp4")
+        duration = video_duration(plan.chapter_file(ch))
         frames = round(duration * fps)
         per_frame = result["seconds"] / max(frames, 1)
         print(

@@ -12,6 +12,7 @@ video.
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import hashlib
 import json
 import os
@@ -44,6 +45,12 @@ QUALITIES = {  # name: (manim flag, folder name)
     "4k": ("k", "2160p60"),
 }
 SOURCE_DIRS = ("attention_math", "scenes", "assets")
+
+
+def manim_quality(name: str) -> str:
+    """manim's name of the quality with ``name``'s flag (``low`` -> ``low_quality``)."""
+    flag = QUALITIES[name][0]
+    return next(q for q, spec in manim.constants.QUALITIES.items() if spec["flag"] == flag)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,14 @@ class Plan:
     @property
     def chapter_dir(self) -> Path:
         return self.out_dir / "chapters"
+
+    def chapter_file(self, chapter: Chapter, suffix: str = ".mp4") -> Path:
+        """A rendered chapter's video (or ``.srt`` subtitles) in :attr:`chapter_dir`."""
+        return self.chapter_dir / f"{chapter.module}{suffix}"
+
+    def key_file(self, chapter: Chapter) -> Path:
+        """Records what the chapter's current render was made from (:func:`chapter_key`)."""
+        return self.chapter_dir / f".{chapter.module}.key"
 
     @property
     def video_path(self) -> Path:
@@ -248,8 +263,7 @@ def encoder_config(folder: Path, parallel: int) -> list[str]:
 
 def is_current(plan: Plan, chapter: Chapter, key: str) -> bool:
     """An identical render of ``chapter`` exists (and ``--force`` was not given)."""
-    final = plan.chapter_dir / f"{chapter.module}.mp4"
-    key_file = plan.chapter_dir / f".{chapter.module}.key"
+    final, key_file = plan.chapter_file(chapter), plan.key_file(chapter)
     return not plan.force and final.exists() and key_file.exists() and key_file.read_text() == key
 
 
@@ -261,12 +275,8 @@ def render_chapter(
     folder = QUALITIES[plan.quality][1]
     with tempfile.TemporaryDirectory(prefix=f".{chapter.module}-", dir=plan.out_dir) as tmp:
         job = {
-            "number": chapter.number,
-            "module": chapter.module,
-            "scene": chapter.scene,
-            "title": chapter.title,
-            "directory": str(chapter.directory),
-            "quality": plan.quality,
+            "chapter": {**dataclasses.asdict(chapter), "directory": str(chapter.directory)},
+            "quality": manim_quality(plan.quality),
             "media_dir": tmp,
             "encoder_threads": encoder_threads(parallel),
         }
@@ -283,13 +293,13 @@ def render_chapter(
             raise RuntimeError(f"chapter {chapter.number}: manim wrote no video in {produced}")
         subs = produced / f"{chapter.scene}.srt"
         if subs.exists():
-            os.replace(subs, plan.chapter_dir / f"{chapter.module}.srt")
+            os.replace(subs, plan.chapter_file(chapter, ".srt"))
         target = plan.chapter_dir / "sections" / chapter.module  # one clip per beat
         shutil.rmtree(target, ignore_errors=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(produced / "sections"), target)
-        os.replace(movie, plan.chapter_dir / f"{chapter.module}.mp4")
-        (plan.chapter_dir / f".{chapter.module}.key").write_text(key)
+        os.replace(movie, plan.chapter_file(chapter))
+        plan.key_file(chapter).write_text(key)
     return result
 
 
@@ -339,7 +349,7 @@ def assemble(plan: Plan, parts: list[Path], durations: list[float]) -> None:
     """The whole video, its subtitles, the contact sheet and the numbers, from the chapters."""
     concat_videos(parts, plan.video_path)
     concat_subtitles(
-        [(plan.chapter_dir / f"{ch.module}.srt", d) for ch, d in zip(plan.chapters, durations)],
+        [(plan.chapter_file(ch, ".srt"), d) for ch, d in zip(plan.chapters, durations)],
         plan.video_path.with_suffix(".srt"),
     )
     sections = plan.chapter_dir / "sections"
@@ -389,7 +399,7 @@ def render(plan: Plan) -> Path:
         _log(f"[{done}/{total}] chapter {chapter.number:2d} {chapter.title}: {what}")
 
     render_chapters(plan, todo, report)
-    parts = [plan.chapter_dir / f"{ch.module}.mp4" for ch in plan.chapters]
+    parts = [plan.chapter_file(ch) for ch in plan.chapters]
     durations = [video_duration(p) for p in parts]
     video_key = hashlib.sha256("|".join(keys).encode()).hexdigest()
     key_file = plan.out_dir / f".{plan.video_path.stem}.key"

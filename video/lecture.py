@@ -45,7 +45,7 @@ def collect_slides(plan: Plan, deck_dir: Path) -> list[Slide]:
     for ch in plan.chapters:
         sections_dir = plan.chapter_dir / "sections" / ch.module
         index = json.loads((sections_dir / f"{ch.scene}.json").read_text())
-        srt_path = plan.chapter_dir / f"{ch.module}.srt"
+        srt_path = plan.chapter_file(ch, ".srt")
         subs = list(srt.parse(srt_path.read_text(encoding="utf-8"))) if srt_path.exists() else []
         t = 0.0
         for k, section in enumerate(index):

@@ -11,8 +11,8 @@ Protocol: one JSON job per line on stdin, one JSON result per line on the origin
 stdout (everything else the process prints, manim's logging included, goes to
 stderr). A job::
 
-    {"module": ..., "scene": ..., "number": ..., "title": ..., "directory": ...,
-     "quality": "low", "media_dir": ..., "encoder_threads": 1 or null}
+    {"chapter": {the fields of scenes.order.Chapter}, "quality": "low_quality",
+     "media_dir": ..., "encoder_threads": 1 or null}
 
 and its result ``{"ok": true, "seconds": ..., "peak_mb": ...}`` or
 ``{"ok": false, "error": "<the last lines of the traceback>"}``.
@@ -29,13 +29,6 @@ import time
 import traceback
 from pathlib import Path
 
-QUALITY_NAMES = {  # video.build.QUALITIES name -> manim's quality name
-    "low": "low_quality",
-    "medium": "medium_quality",
-    "high": "high_quality",
-    "4k": "fourk_quality",
-}
-
 
 def render_job(job: dict, tex_dir: Path) -> None:
     """Render one chapter as ``manim render --save_sections`` would, in this process."""
@@ -44,13 +37,11 @@ def render_job(job: dict, tex_dir: Path) -> None:
 
     from scenes.order import Chapter
 
-    chapter = Chapter(
-        job["number"], job["module"], job["scene"], job["title"], directory=Path(job["directory"])
-    )
+    chapter = Chapter(**{**job["chapter"], "directory": Path(job["chapter"]["directory"])})
     options = {
         "media_dir": job["media_dir"],
         "input_file": str(chapter.file),
-        "quality": QUALITY_NAMES[job["quality"]],
+        "quality": job["quality"],
         "save_sections": True,
         "disable_caching": True,
         "progress_bar": "none",
