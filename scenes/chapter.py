@@ -30,7 +30,7 @@ from .path_cache import PathCachingCamera
 from .redraw import moving_members
 from .settings import current_trace
 
-encoding.install()  # held frames are converted once (see encoding.py)
+encoding.install()  # a held frame is encoded once, as one long frame (see encoding.py)
 
 
 class ChapterScene(Scene):

@@ -403,7 +403,12 @@ def render(plan: Plan) -> Path:
     durations = [video_duration(p) for p in parts]
     video_key = hashlib.sha256("|".join(keys).encode()).hexdigest()
     key_file = plan.out_dir / f".{plan.video_path.stem}.key"
-    if plan.video_path.exists() and key_file.exists() and key_file.read_text() == video_key:
+    if (
+        not plan.force
+        and plan.video_path.exists()
+        and key_file.exists()
+        and key_file.read_text() == video_key
+    ):
         _log(f"nothing changed: {sum(durations):.0f} s of video, {len(parts)} chapter(s)")
         return plan.video_path
     assemble(plan, parts, durations)

@@ -10,6 +10,8 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .stitch import video_duration
+
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
@@ -29,36 +31,47 @@ def poster_span(sections_index: Path, beat: str) -> tuple[float, float] | None:
     return None
 
 
-def grab_frame(path: Path, span: tuple[float, float] | None = None) -> Image.Image:
-    """The fullest still frame of the time ``span`` (seconds), or the frame 60 % into
-    the video. Beats fade in and out: among frames that match the candidate a third of a
-    second earlier (a pause, nothing moving), the one with the most ink is the beat at its
-    peak; without a pause, the one with the most ink."""
+def shown_at(path: Path, instants: list[float]):
+    """(instant, frame) for each of the increasing ``instants`` (seconds) within the
+    video: the frame on screen then. A held picture is one frame that lasts
+    (scenes/encoding.py), so frames are picked by time, not by count."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        duration = float(stream.duration * stream.time_base) if stream.duration else 0.0
-        start, end = span if span is not None else (0.6 * duration, 0.6 * duration)
-        rate = float(stream.average_rate or 15)
-        every = max(1, round(rate / 3))  # three candidates a second
-        best: dict[bool, tuple[float, object]] = {}  # still or not -> (ink, frame)
-        previous, last = None, None
-        for n, frame in enumerate(container.decode(stream)):
-            last = frame
-            t = frame.time if frame.time is not None else n / rate
-            if t < start or n % every:
-                continue
-            gray = frame.to_ndarray(format="gray").astype(np.int16)
-            still = previous is not None and float(np.abs(gray - previous).mean()) < 0.05
-            ink = float(gray.mean())
-            if ink > best.get(still, (-1.0, None))[0]:
-                best[still] = (ink, frame)
-            previous = gray
-            if t >= end:
-                break
-        chosen = (best.get(True) or best.get(False) or (0.0, last))[1]
-        if chosen is None:
-            raise ValueError(f"{path}: no frames")
-        return chosen.to_image()
+        pending = list(instants)
+        previous = None
+        for frame in container.decode(stream):
+            while pending and previous is not None and frame.time > pending[0] + 1e-6:
+                yield pending.pop(0), previous
+            if not pending:
+                return
+            previous = frame
+        for instant in pending:  # past the last frame's start: it is still on screen
+            if previous is not None:
+                yield instant, previous
+
+
+def grab_frame(path: Path, span: tuple[float, float] | None = None) -> Image.Image:
+    """The fullest still frame of the time ``span`` (seconds), or the frame 60 % into
+    the video. Beats fade in and out: among the pictures of every third of a second that
+    match the one a third of a second earlier (a pause, nothing moving), the one with
+    the most ink is the beat at its peak; without a pause, the one with the most ink."""
+    duration = video_duration(path)
+    start, end = span if span is not None else (0.6 * duration, 0.6 * duration)
+    end = min(end, duration)
+    count = int(max(0.0, end - start) * 3) + 1
+    best: dict[bool, tuple[float, object]] = {}  # still or not -> (ink, frame)
+    previous = None
+    for _, frame in shown_at(path, [min(start + k / 3, end) for k in range(count)]):
+        gray = frame.to_ndarray(format="gray").astype(np.int16)
+        still = previous is not None and float(np.abs(gray - previous).mean()) < 0.05
+        ink = float(gray.mean())
+        if ink > best.get(still, (-1.0, None))[0]:
+            best[still] = (ink, frame)
+        previous = gray
+    chosen = (best.get(True) or best.get(False) or (0.0, None))[1]
+    if chosen is None:
+        raise ValueError(f"{path}: no frames")
+    return chosen.to_image()
 
 
 def contact_sheet(
