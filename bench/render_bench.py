@@ -59,7 +59,7 @@ def run_manim(
             "none",
             "-v",
             "WARNING",
-            *encoder_config(Path(media), parallel),
+            *encoder_config(Path(media), quality, parallel),
             str(file),
             scene,
         ]

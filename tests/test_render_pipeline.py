@@ -18,11 +18,11 @@ import pytest
 
 from attention_math import example_from_sentence
 from scenes.order import Chapter
-from video.build import Plan, Source, render
+from video.build import Plan, Source, encoder_config, render
 from video.stitch import video_duration
 
 SCENE = """
-from manim import Square, Create, FadeIn
+from manim import Square, Create, FadeIn, Rotate
 from scenes.chapter import ChapterScene
 from scenes.components.labels import literal, number
 
@@ -43,6 +43,12 @@ class TinyChapter(ChapterScene):
 class Broken(ChapterScene):
     def construct(self):
         raise ValueError("this chapter is broken")
+
+
+class Endless(TinyChapter):
+    def construct(self):
+        # an hour of motion (a wait would be one long frame, encoded at once)
+        self.play(Rotate(Square(), 3.0), run_time=3600)
 """
 
 
@@ -66,6 +72,10 @@ def _manim_cfg_encoder_options() -> dict[str, str]:
     options = dict(parser["video_encoder.options"])
     assert options["preset"] and options["tune"]  # what the project sets
     return options
+
+
+# what a 480p15 chapter is encoded with (video/build.py: PRESETS)
+LOW = {**_manim_cfg_encoder_options(), "preset": "ultrafast"}
 
 
 def _frames(path: Path) -> list[np.ndarray]:
@@ -128,7 +138,7 @@ def test_interrupted_render_keeps_the_previous_video(rendered):
         from pathlib import Path
         from test_render_pipeline import _plan
         from video.build import render
-        render(_plan(Path({str(tmp)!r}), "a", force=True, wait=3600))
+        render(_plan(Path({str(tmp)!r}), "a", scene="Endless", force=True))
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
     # An hour of video cannot finish here: wait until the chapter's render has started
@@ -148,10 +158,8 @@ def test_interrupted_render_keeps_the_previous_video(rendered):
 
 
 def test_parallel_renders_get_one_encoder_thread_and_keep_manim_cfg(tmp_path):
-    from video.build import encoder_config
-
-    assert encoder_config(tmp_path, 1) == []  # alone: x264 may use every core
-    args = encoder_config(tmp_path, 2)
+    assert encoder_config(tmp_path, "high", 1) == []  # alone: x264 may use every core
+    args = encoder_config(tmp_path, "high", 2)
     scene = tmp_path / "show.py"
     scene.write_text(
         "from manim import Scene, config\n"
@@ -180,6 +188,10 @@ def test_parallel_renders_get_one_encoder_thread_and_keep_manim_cfg(tmp_path):
     ).stdout
     expected = dict(sorted({**_manim_cfg_encoder_options(), "threads": "1"}.items()))
     assert f"OPTIONS {expected}" in out
+    # the 480p15 preview is encoded with x264's fastest preset, everything else kept
+    low = Path(encoder_config(tmp_path, "low", 1)[1]).read_text()
+    assert "preset = ultrafast" in low and "threads" not in low
+    assert f"tune = {_manim_cfg_encoder_options()['tune']}" in low
 
 
 OTHER_SCENES = """
@@ -224,13 +236,14 @@ def test_a_worker_renders_chapter_after_chapter_as_manim_does(tmp_path):
     # come out exactly as a fresh `manim render` process draws it.
     plan = _two_chapter_plan(tmp_path, "Leaky", jobs=1)
     render(plan)
-    # manim.cfg's options, and x264's own thread count when the render runs alone
-    assert json.loads((plan.out_dir / "options.json").read_text()) == _manim_cfg_encoder_options()
+    # manim.cfg's options with the preview's preset, and x264's own thread count when
+    # the render runs alone
+    assert json.loads((plan.out_dir / "options.json").read_text()) == LOW
     media = tmp_path / "cli"
     subprocess.run(
         [sys.executable, "-m", "manim", "render", "-ql", "--media_dir", str(media),
          "--disable_caching", "--progress_bar", "none", "-v", "WARNING",
-         str(plan.chapters[1].file), "TinyChapter"],
+         *encoder_config(tmp_path, "low", 1), str(plan.chapters[1].file), "TinyChapter"],
         cwd=Path(__file__).parent.parent, env=plan.source.env(), check=True, timeout=300,
         capture_output=True,
     )  # fmt: skip
@@ -244,13 +257,13 @@ def test_parallel_workers_render_every_chapter_with_one_encoder_thread(tmp_path)
     plan = _two_chapter_plan(tmp_path, "Leaky", jobs=2)
     render(plan)
     options = json.loads((plan.out_dir / "options.json").read_text())
-    assert options == {**_manim_cfg_encoder_options(), "threads": "1"}
+    assert options == {**LOW, "threads": "1"}
     for module in ("other_scenes", "tiny_scene"):
         assert len(_frames(plan.chapter_dir / f"{module}.mp4")) >= 3
     # Only one chapter changed: it renders alone, and x264 may use every core again.
     (plan.chapter_dir / ".other_scenes.key").unlink()
     render(plan)
-    assert json.loads((plan.out_dir / "options.json").read_text()) == _manim_cfg_encoder_options()
+    assert json.loads((plan.out_dir / "options.json").read_text()) == LOW
 
 
 def test_a_render_process_that_dies_is_a_clear_error(tmp_path):

@@ -233,29 +233,39 @@ def _stop_children() -> None:
             proc.terminate()
 
 
-def encoder_threads(parallel: int) -> int | None:
-    """x264 threads for a render running beside ``parallel - 1`` others.
+# x264 preset per quality where it differs from manim.cfg's: the 480p15 preview is
+# about speed; ultrafast encodes a frame there in 2.2 ms instead of 3.1 (x264's CPU time
+# inside a chapter render, 2026-11-29) for files about twice as large at a higher PSNR
+# (bench/encoder_bench.py).
+PRESETS = {"low": "ultrafast"}
+
+
+def encoder_options(quality: str, parallel: int) -> dict[str, str]:
+    """x264 options added to manim.cfg's for a render at ``quality`` running beside
+    ``parallel - 1`` others.
 
     x264 starts threads of its own for every render; when the chapters already keep
     every core busy, those threads only contend (two 1080p60 renders side by side were
-    11 % faster with one encoder thread each; a render alone was 20 % slower).
-    ``None``: x264's own choice.
+    11 % faster with one encoder thread each; a render alone was 20 % slower), so
+    parallel renders get one thread each and a render alone x264's own choice.
     """
-    return 1 if parallel >= 2 else None
+    options = {"preset": PRESETS[quality]} if quality in PRESETS else {}
+    if parallel >= 2:
+        options["threads"] = "1"
+    return options
 
 
-def encoder_config(folder: Path, parallel: int) -> list[str]:
+def encoder_config(folder: Path, quality: str, parallel: int) -> list[str]:
     """The same encoder settings as options of a ``manim render`` command (the
     benchmark's single renders). A ``--config_file`` replaces manim.cfg's encoder
     options, so they are copied."""
-    threads = encoder_threads(parallel)
-    if threads is None:
+    extra = encoder_options(quality, parallel)
+    if not extra:
         return []
     parser = configparser.ConfigParser()
     parser.read(ROOT / "manim.cfg")
     section = "video_encoder.options"
-    options = dict(parser[section]) if parser.has_section(section) else {}
-    options["threads"] = str(threads)
+    options = {**(dict(parser[section]) if parser.has_section(section) else {}), **extra}
     path = folder / "encoder.cfg"
     path.write_text(f"[{section}]\n" + "".join(f"{k} = {v}\n" for k, v in options.items()))
     return ["--config_file", str(path)]
@@ -278,7 +288,7 @@ def render_chapter(
             "chapter": {**dataclasses.asdict(chapter), "directory": str(chapter.directory)},
             "quality": manim_quality(plan.quality),
             "media_dir": tmp,
-            "encoder_threads": encoder_threads(parallel),
+            "encoder_options": encoder_options(plan.quality, parallel),
         }
         result = worker.render(job)
         if _CANCELLED.is_set():

@@ -12,7 +12,7 @@ stdout (everything else the process prints, manim's logging included, goes to
 stderr). A job::
 
     {"chapter": {the fields of scenes.order.Chapter}, "quality": "low_quality",
-     "media_dir": ..., "encoder_threads": 1 or null}
+     "media_dir": ..., "encoder_options": {x264 options added to manim.cfg's}}
 
 and its result ``{"ok": true, "seconds": ..., "peak_mb": ...}`` or
 ``{"ok": false, "error": "<the last lines of the traceback>"}``.
@@ -49,10 +49,10 @@ def render_job(job: dict, tex_dir: Path) -> None:
         # formulas compiled by one chapter are reused by the next (same process only)
         "tex_dir": str(tex_dir),
     }
-    if job.get("encoder_threads"):
+    if job.get("encoder_options"):
         options["video_encoder_options"] = {
             **config.video_encoder_options,
-            "threads": str(job["encoder_threads"]),
+            **job["encoder_options"],
         }
     with tempconfig(options):
         scene = chapter.load()()
