@@ -82,3 +82,76 @@ def test_held_pictures_are_shown_as_long_as_manim_holds_them(
         assert np.array_equal(picture, theirs[first[k]]), f"instant {k}"
         # which is the picture drawn for the instant, faithfully encoded
         assert np.array_equal(drawn[first[k]], drawn[k]) and _psnr(picture, drawn[k]) > 40
+
+
+@pytest.mark.parametrize("quality", ["low_quality", "medium_quality"])
+def test_converting_what_changed_gives_manims_video(tmp_path, quality, monkeypatch):
+    """Frame for frame (no waits), the file is byte for byte ManimCE's own, and
+    the shortcut was taken: bands converted, unchanged pictures not converted."""
+    from manim import DOWN, UP, Square, Wait
+
+    class Moves(Scene):
+        def construct(self):
+            square = Square(color="#58c4dd").set_fill("#58c4dd", 0.5)
+            self.add(square)
+            self.play(FadeIn(Circle(color="#fc6255")), run_time=0.4)  # a band changes
+            self.play(Wait(0.2, frozen_frame=False))  # pictures drawn, nothing changed
+            # changes that reach the top and the bottom row of the picture
+            self.play(square.animate.scale(3).shift(2 * UP), run_time=0.4)
+            self.play(square.animate.shift(5 * DOWN), run_time=0.4)
+
+    def render(folder) -> bytes:
+        with tempconfig({"media_dir": str(folder), "quality": quality, "disable_caching": True,
+                         "progress_bar": "none", "verbosity": "WARNING"}):  # fmt: skip
+            scene = Moves()
+            scene.render()
+            return scene.renderer.file_writer.movie_file_path.read_bytes()
+
+    bands = []
+    changed_rows = encoding.YUVPicture.changed_rows
+    monkeypatch.setattr(
+        encoding.YUVPicture,
+        "changed_rows",
+        lambda self, rgba: bands.append(changed_rows(self, rgba)) or bands[-1],
+    )
+    try:
+        encoding.uninstall()
+        theirs = render(tmp_path / "manim")
+    finally:
+        encoding.install()
+    ours = render(tmp_path / "ours")
+    height = shown_pictures(ours, 15)[0][0].shape[0]
+    assert any(b is not None and 0 < b[1] - b[0] < height for b in bands)
+    assert None in bands
+    assert ours == theirs
+
+
+def _whole(rgba: np.ndarray) -> list[np.ndarray]:
+    """The YUV planes of the whole picture, as PyAV's encoder converts it."""
+    height, width = rgba.shape[:2]
+    frame = av.VideoFrame.from_ndarray(rgba, format="rgba").reformat(width, height, "yuv420p")
+    return [
+        np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width] for p in frame.planes
+    ]
+
+
+def test_converting_the_changed_band_gives_the_whole_conversion():
+    """Noise pictures (every chroma row differs from its neighbours), bands of every
+    size, at the edges too: each result equals converting the whole picture."""
+    rng = np.random.default_rng(7)
+    height, width = 96, 128
+    picture = encoding.YUVPicture(width, height)
+    rgba = rng.integers(0, 256, (height, width, 4), dtype=np.uint8)
+    for step in range(150):
+        rgba = rgba.copy()
+        if step % 10 != 9:  # every tenth picture is unchanged
+            top = int(rng.integers(0, height))
+            bottom = int(rng.integers(top + 1, min(height, top + [1, 3, 40][step % 3]) + 1))
+            rgba[top:bottom] = rng.integers(0, 256, (bottom - top, width, 4), dtype=np.uint8)
+        frame = picture.update(rgba)
+        ours = [
+            np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width]
+            for p in frame.planes
+        ]
+        for plane, expected in zip(ours, _whole(rgba), strict=True):
+            np.testing.assert_array_equal(plane, expected)
