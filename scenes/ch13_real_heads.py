@@ -22,6 +22,7 @@ from manim import (
     RIGHT,
     UP,
     Create,
+    Rectangle,
     ReplacementTransform,
     Square,
     Transform,
@@ -319,17 +320,30 @@ class RealHeads(ChapterScene):
             self._zoom(behaviour, score)
 
     def _gallery_to_map(self) -> None:
-        """Shrink the gallery (with its dimmed sinks) into a map in the bottom-right corner."""
+        """Shrink the gallery (with its dimmed sinks) into a map in the bottom-right corner.
+
+        The gallery holds every cell of every head (about 250,000 points for SmolLM2's
+        270 heads); moved point by point it cost a fifth of a second per frame. Its
+        outline moves instead, while the gallery fades out where it was and in where it
+        goes (fades keep the drawn paths: only opacities change)."""
         self.map = VGroup(self.gallery, self.dimmed)
         target = self.map.copy().scale_to_fit_width(MAP_WIDTH)
         target.next_to(self.caption, UP, buff=0.2).set_x(PANEL_LEFT + MAP_WIDTH / 2)
+        outline = Rectangle(
+            width=self.map.width, height=self.map.height, color=palette.DIM_TEXT, stroke_width=2
+        ).move_to(self.map)
+        corner = outline.copy().replace(target, stretch=True).set_stroke(opacity=0)
         self.play(
             FadeOutInPlace(self.heading),
             FadeOutInPlace(self.below_gallery),
             FadeOutInPlace(self.counts),
-            Transform(self.map, target),
+            FadeOutInPlace(self.map),
+            FadeInPlace(target),
+            Transform(outline, corner, remover=True),
             run_time=1.5,
         )
+        self.map = target
+        self.gallery, self.dimmed = target
         self.bring_to_back(self.map)  # drawn once per animation from now on, not every frame
         self.map_frame = None
 
