@@ -51,9 +51,7 @@ def _psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize("quality, fps", [("low_quality", 15), ("medium_quality", 30)])
-def test_held_pictures_are_shown_as_long_as_manim_holds_them(
-    tmp_path, quality, fps, monkeypatch
-):
+def test_held_pictures_are_shown_as_long_as_manim_holds_them(tmp_path, quality, fps, monkeypatch):
     try:
         encoding.uninstall()
         theirs, their_frames, their_duration = shown_pictures(_render(tmp_path / "m", quality), fps)
@@ -131,7 +129,8 @@ def _whole(rgba: np.ndarray) -> list[np.ndarray]:
     height, width = rgba.shape[:2]
     frame = av.VideoFrame.from_ndarray(rgba, format="rgba").reformat(width, height, "yuv420p")
     return [
-        np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width] for p in frame.planes
+        np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width]
+        for p in frame.planes
     ]
 
 

@@ -113,6 +113,15 @@ def test_unchanged_chapter_is_reused(rendered):
     assert chapter_file.stat().st_mtime_ns == before
 
 
+def test_a_chapter_rendered_again_is_stitched_again(rendered):
+    _, plan, video = rendered
+    (plan.chapter_dir / "tiny_scene.mp4").unlink()  # lost, its key kept
+    before = video.stat().st_mtime_ns
+    render(plan)
+    assert (plan.chapter_dir / "tiny_scene.mp4").exists()
+    assert video.stat().st_mtime_ns != before
+
+
 def test_same_input_gives_identical_frames(rendered):
     tmp, _, video = rendered
     again = render(_plan(tmp, "b"))

@@ -355,7 +355,7 @@ def render_chapters(
             raise
 
 
-def assemble(plan: Plan, parts: list[Path], durations: list[float]) -> None:
+def assemble(plan: Plan, parts: list[Path], durations: list[float], trace_text: str) -> None:
     """The whole video, its subtitles, the contact sheet and the numbers, from the chapters."""
     concat_videos(parts, plan.video_path)
     concat_subtitles(
@@ -374,12 +374,14 @@ def assemble(plan: Plan, parts: list[Path], durations: list[float]) -> None:
         ],
         plan.out_dir / "contact-sheet.png",
     )
+    write_atomically(plan.out_dir / "trace.json", trace_text)
+
+
+def trace_json(plan: Plan) -> str:
+    """The example's numbers as JSON (trace.json): one trace, or one per phrase."""
     exported = [trace_to_dict(t) for t in build_traces(plan.source.example, seed=plan.source.seed)]
-    write_atomically(
-        plan.out_dir / "trace.json",
-        json.dumps(
-            exported[0] if len(exported) == 1 else {"phrases": exported}, ensure_ascii=False
-        ),
+    return json.dumps(
+        exported[0] if len(exported) == 1 else {"phrases": exported}, ensure_ascii=False
     )
 
 
@@ -408,23 +410,29 @@ def render(plan: Plan) -> Path:
         what = f"rendered in {result['seconds']:.0f} s"
         _log(f"[{done}/{total}] chapter {chapter.number:2d} {chapter.title}: {what}")
 
-    render_chapters(plan, todo, report)
-    parts = [plan.chapter_file(ch) for ch in plan.chapters]
-    durations = [video_duration(p) for p in parts]
     video_key = hashlib.sha256("|".join(keys).encode()).hexdigest()
     key_file = plan.out_dir / f".{plan.video_path.stem}.key"
-    if (
+    current = (
         not plan.force
+        and not todo
         and plan.video_path.exists()
         and key_file.exists()
         and key_file.read_text() == video_key
-    ):
-        _log(f"nothing changed: {sum(durations):.0f} s of video, {len(parts)} chapter(s)")
-        return plan.video_path
-    assemble(plan, parts, durations)
+    )
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # the numbers are computed while the chapters render, not after them
+        trace_text = None if current else background.submit(trace_json, plan)
+        render_chapters(plan, todo, report)
+        parts = [plan.chapter_file(ch) for ch in plan.chapters]
+        durations = [video_duration(p) for p in parts]
+        if trace_text is None:
+            _log(f"nothing changed: {sum(durations):.0f} s of video, {len(parts)} chapter(s)")
+            return plan.video_path
+        assemble(plan, parts, durations, trace_text.result())
     key_file.write_text(video_key)
     _log(
         f"done in {time.monotonic() - started:.0f} s: {sum(durations):.0f} s of video "
         f"({len(parts)} chapters); subtitles, contact sheet and trace.json beside it"
     )
+    return plan.video_path
     return plan.video_path
