@@ -170,6 +170,9 @@ class Number(VGroup):
         )
         self.value = value
         self.submobjects = [new]
+        # An animation running now (a count-up) draws the family members it listed when
+        # it began, the old digits among them: hide them, or they show through the new.
+        old.set_opacity(0)
         return self
 
 

@@ -83,3 +83,42 @@ def test_brace_counts_up_to_its_value_and_stays_under_its_target():
     # the figure faded in before counting: what is on screen at the end is opaque
     assert all(m.get_fill_opacity() == 1 for m in fig.family_members_with_points())
     assert scene.brace.text.get_top()[1] < scene.brace.brace.get_bottom()[1]
+
+
+def test_a_count_up_shows_only_the_current_digits(monkeypatch):
+    """Every picture of a count-up equals the picture of its number drawn alone: the
+    digits it started with (listed by manim when the animation began) do not show
+    through (they did, as a "0" under every digit)."""
+    import numpy as np
+    from manim import ORIGIN
+    from manim.renderer.cairo_renderer import CairoRenderer
+
+    from scenes.components.parameter_counter import count_up
+
+    label = figure(0, size=60)
+    seen = []  # (picture, the number it should show)
+    add_frame = CairoRenderer.add_frame
+
+    def recording(renderer, frame, num_frames=1):
+        seen.append((frame.copy(), label.value))
+        return add_frame(renderer, frame, num_frames)
+
+    class Counting(Scene):
+        def construct(self):
+            self.add(label)
+            self.play(count_up(label, 96, lambda m: m.move_to(ORIGIN), run_time=2))
+
+    class Still(Scene):
+        value = 0
+
+        def construct(self):
+            self.add(figure(self.value, size=60).move_to(ORIGIN))
+
+    monkeypatch.setattr(CairoRenderer, "add_frame", recording)
+    render_scene(Counting, frame_rate=6)
+    monkeypatch.setattr(CairoRenderer, "add_frame", add_frame)
+    middle = [(picture, value) for picture, value in seen if 0 < value < 96]
+    assert len({value for _, value in middle}) >= 3
+    for picture, value in middle:
+        Still.value = value
+        assert np.array_equal(picture, render_scene(Still).renderer.get_frame()), value
