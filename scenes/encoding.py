@@ -25,6 +25,7 @@ than 4:2:0 YUV of even size (a transparent webm) is converted whole.
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction
 
 import av
@@ -39,10 +40,27 @@ _ORIGINAL_FINISH = VideoSegmentEncoder.finish
 # one chroma row (two picture rows) beyond the rows it writes; two chroma rows of margin
 # on each side, both when choosing the rows to write and the rows to convert.
 MARGIN = 4
-# Bands are converted in windows whose height is a multiple of this: libswscale sets
-# itself up anew (about a millisecond) for every new picture size, so each window
-# height keeps a converter of its own, ready for the next band of that height.
-WINDOW_STEP = 32
+# Bands are converted strip by strip, each strip with its margin in a window of one
+# size: libswscale sets itself up anew (about a millisecond, and a few megabytes) for
+# every picture size, so one converter per size is kept, shared by the encoders.
+STRIP = 64
+_CONVERTERS: dict[tuple[int, int, int], list[VideoReformatter]] = {}  # free, by size
+_CONVERTERS_LOCK = threading.Lock()  # segments are encoded in threads of their own
+
+
+def _convert(rgba: np.ndarray, threads: int) -> av.VideoFrame:
+    """``rgba`` in YUV 4:2:0, with a converter kept for pictures of its size."""
+    height, width = rgba.shape[:2]
+    key = (width, height, threads)
+    with _CONVERTERS_LOCK:
+        free = _CONVERTERS.setdefault(key, [])
+        converter = free.pop() if free else VideoReformatter()
+    try:
+        frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
+        return converter.reformat(frame, width, height, "yuv420p", threads=threads)
+    finally:
+        with _CONVERTERS_LOCK:
+            _CONVERTERS[key].append(converter)
 
 
 class YUVPicture:
@@ -59,7 +77,6 @@ class YUVPicture:
             self.packed[luma : luma + chroma].reshape(height // 2, width // 2),
             self.packed[luma + chroma :].reshape(height // 2, width // 2),
         )
-        self.converters: dict[int, VideoReformatter] = {}  # by window height
 
     def changed_rows(self, rgba: np.ndarray) -> tuple[int, int] | None:
         """First and past-the-last row that differ from the previous picture."""
@@ -74,28 +91,21 @@ class YUVPicture:
         """The YUV frame of ``rgba``, converting only the rows that changed."""
         rows = self.changed_rows(rgba)
         if rows is not None:
-            # rows to write: the changed ones and those the chroma filter spreads them to
-            top = max(0, (rows[0] - MARGIN) // 2 * 2)
-            bottom = min(self.height, -(-(rows[1] + MARGIN) // 2) * 2)
-            # rows to convert: those and the rows the filter reads to write them,
-            # in a window of one of a few heights
-            start = max(0, top - MARGIN)
-            need = min(self.height, bottom + MARGIN) - start
-            size = min(self.height, -(-need // WINDOW_STEP) * WINDOW_STEP)
-            start = min(start, self.height - size)
-            converter = self.converters.setdefault(size, VideoReformatter())
-            band = converter.reformat(
-                av.VideoFrame.from_ndarray(rgba[start : start + size], format="rgba"),
-                self.width,
-                size,
-                "yuv420p",
-                threads=self.threads,
-            )
-            for shift, plane, target in zip((0, 1, 1), band.planes, self.planes, strict=True):
-                converted = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
-                target[top >> shift : bottom >> shift] = converted[
-                    (top - start) >> shift : (bottom - start) >> shift, : plane.width
-                ]
+            # rows to write: the changed ones and those the chroma filter spreads them
+            # to, by whole strips; each strip converted with the rows the filter reads
+            size = min(self.height, STRIP + 2 * MARGIN)
+            first = max(0, rows[0] - MARGIN) // STRIP * STRIP
+            for top in range(first, min(self.height, rows[1] + MARGIN), STRIP):
+                bottom = min(top + STRIP, self.height)
+                start = min(max(0, top - MARGIN), self.height - size)
+                band = _convert(rgba[start : start + size], self.threads)
+                for shift, plane, target in zip((0, 1, 1), band.planes, self.planes, strict=True):
+                    converted = np.frombuffer(plane, np.uint8).reshape(
+                        plane.height, plane.line_size
+                    )
+                    target[top >> shift : bottom >> shift] = converted[
+                        (top - start) >> shift : (bottom - start) >> shift, : plane.width
+                    ]
         # the writer owns the pictures it is given (SceneFileWriter.write_frame): nobody
         # changes one afterwards, so keeping a reference is enough
         self.rgba = rgba
