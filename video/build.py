@@ -419,16 +419,29 @@ def render(plan: Plan) -> Path:
         and key_file.exists()
         and key_file.read_text() == video_key
     )
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # the numbers are computed while the chapters render, not after them
-        trace_text = None if current else background.submit(trace_json, plan)
-        render_chapters(plan, todo, report)
-        parts = [plan.chapter_file(ch) for ch in plan.chapters]
-        durations = [video_duration(p) for p in parts]
-        if trace_text is None:
-            _log(f"nothing changed: {sum(durations):.0f} s of video, {len(parts)} chapter(s)")
-            return plan.video_path
-        assemble(plan, parts, durations, trace_text.result())
+    # the numbers are computed while the chapters render, not after them; in a daemon
+    # thread, so that an interrupted render never waits for it
+    numbers: dict[str, object] = {}
+
+    def compute_numbers() -> None:
+        try:
+            numbers["text"] = trace_json(plan)
+        except BaseException as exc:  # re-raised by the main thread below
+            numbers["error"] = exc
+
+    background = threading.Thread(target=compute_numbers, daemon=True)
+    if not current:
+        background.start()
+    render_chapters(plan, todo, report)
+    parts = [plan.chapter_file(ch) for ch in plan.chapters]
+    durations = [video_duration(p) for p in parts]
+    if current:
+        _log(f"nothing changed: {sum(durations):.0f} s of video, {len(parts)} chapter(s)")
+        return plan.video_path
+    background.join()
+    if "error" in numbers:
+        raise numbers["error"]
+    assemble(plan, parts, durations, numbers["text"])
     key_file.write_text(video_key)
     _log(
         f"done in {time.monotonic() - started:.0f} s: {sum(durations):.0f} s of video "
