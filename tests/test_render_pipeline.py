@@ -47,8 +47,11 @@ class Broken(ChapterScene):
 
 class Endless(TinyChapter):
     def construct(self):
-        # an hour of motion (a wait would be one long frame, encoded at once)
-        self.play(Rotate(Square(), 3.0), run_time=3600)
+        # an hour of motion, a second at a time (a wait would be one long frame,
+        # encoded at once)
+        square = Square()
+        for _ in range(3600):
+            self.play(Rotate(square, 0.1), run_time=1)
 """
 
 
