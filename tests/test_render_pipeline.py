@@ -146,7 +146,10 @@ def test_interrupted_render_keeps_the_previous_video(rendered):
     tmp, plan, video = rendered
     before = video.read_bytes()
     script = textwrap.dedent(f"""
-        import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})
+        import signal, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})
+        # Ctrl-C as in a terminal, even when the suite runs in a background job
+        # (which starts its children with SIGINT ignored)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         from pathlib import Path
         from test_render_pipeline import _plan
         from video.build import render
