@@ -9,7 +9,7 @@ import io
 import av
 import numpy as np
 import pytest
-from manim import Circle, FadeIn, Scene, Square, tempconfig
+from manim import DOWN, UP, Circle, FadeIn, Scene, Square, Wait, tempconfig
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
 from scenes import encoding
@@ -23,10 +23,21 @@ class Holds(Scene):
         self.wait(0.5)
 
 
-def _render(folder, quality: str) -> bytes:
+class Moves(Scene):
+    def construct(self):
+        square = Square(color="#58c4dd").set_fill("#58c4dd", 0.5)
+        self.add(square)
+        self.play(FadeIn(Circle(color="#fc6255")), run_time=0.4)  # a band changes
+        self.play(Wait(0.2, frozen_frame=False))  # pictures drawn, nothing changed
+        # changes that reach the top and the bottom row of the picture
+        self.play(square.animate.scale(3).shift(2 * UP), run_time=0.4)
+        self.play(square.animate.shift(5 * DOWN), run_time=0.4)
+
+
+def _render(folder, quality: str, scene_class: type[Scene] = Holds) -> bytes:
     with tempconfig({"media_dir": str(folder), "quality": quality, "disable_caching": True,
                      "progress_bar": "none", "verbosity": "WARNING"}):  # fmt: skip
-        scene = Holds()
+        scene = scene_class()
         scene.render()
         return scene.renderer.file_writer.movie_file_path.read_bytes()
 
@@ -86,25 +97,6 @@ def test_held_pictures_are_shown_as_long_as_manim_holds_them(tmp_path, quality, 
 def test_converting_what_changed_gives_manims_video(tmp_path, quality, monkeypatch):
     """Frame for frame (no waits), the file is byte for byte ManimCE's own, and
     the shortcut was taken: bands converted, unchanged pictures not converted."""
-    from manim import DOWN, UP, Square, Wait
-
-    class Moves(Scene):
-        def construct(self):
-            square = Square(color="#58c4dd").set_fill("#58c4dd", 0.5)
-            self.add(square)
-            self.play(FadeIn(Circle(color="#fc6255")), run_time=0.4)  # a band changes
-            self.play(Wait(0.2, frozen_frame=False))  # pictures drawn, nothing changed
-            # changes that reach the top and the bottom row of the picture
-            self.play(square.animate.scale(3).shift(2 * UP), run_time=0.4)
-            self.play(square.animate.shift(5 * DOWN), run_time=0.4)
-
-    def render(folder) -> bytes:
-        with tempconfig({"media_dir": str(folder), "quality": quality, "disable_caching": True,
-                         "progress_bar": "none", "verbosity": "WARNING"}):  # fmt: skip
-            scene = Moves()
-            scene.render()
-            return scene.renderer.file_writer.movie_file_path.read_bytes()
-
     bands = []
     changed_rows = encoding.YUVPicture.changed_rows
     monkeypatch.setattr(
@@ -114,24 +106,30 @@ def test_converting_what_changed_gives_manims_video(tmp_path, quality, monkeypat
     )
     try:
         encoding.uninstall()
-        theirs = render(tmp_path / "manim")
+        theirs = _render(tmp_path / "manim", quality, Moves)
     finally:
         encoding.install()
-    ours = render(tmp_path / "ours")
-    height = shown_pictures(ours, 15)[0][0].shape[0]
+    ours = _render(tmp_path / "ours", quality, Moves)
+    height = bands[0][1]  # a segment's first picture is converted whole
     assert any(b is not None and 0 < b[1] - b[0] < height for b in bands)
     assert None in bands
     assert ours == theirs
 
 
-def _whole(rgba: np.ndarray) -> list[np.ndarray]:
-    """The YUV planes of the whole picture, as PyAV's encoder converts it."""
-    height, width = rgba.shape[:2]
-    frame = av.VideoFrame.from_ndarray(rgba, format="rgba").reformat(width, height, "yuv420p")
+def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
+    """A YUV frame's planes, without their row padding."""
     return [
         np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width]
         for p in frame.planes
     ]
+
+
+def _whole(rgba: np.ndarray) -> list[np.ndarray]:
+    """The YUV planes of the whole picture, as PyAV's encoder converts it."""
+    height, width = rgba.shape[:2]
+    return _planes(
+        av.VideoFrame.from_ndarray(rgba, format="rgba").reformat(width, height, "yuv420p")
+    )
 
 
 def test_converting_the_changed_band_gives_the_whole_conversion():
@@ -147,10 +145,5 @@ def test_converting_the_changed_band_gives_the_whole_conversion():
             top = int(rng.integers(0, height))
             bottom = int(rng.integers(top + 1, min(height, top + [1, 3, 40][step % 3]) + 1))
             rgba[top:bottom] = rng.integers(0, 256, (bottom - top, width, 4), dtype=np.uint8)
-        frame = picture.update(rgba)
-        ours = [
-            np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width]
-            for p in frame.planes
-        ]
-        for plane, expected in zip(ours, _whole(rgba), strict=True):
+        for plane, expected in zip(_planes(picture.update(rgba)), _whole(rgba), strict=True):
             np.testing.assert_array_equal(plane, expected)

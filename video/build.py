@@ -448,4 +448,3 @@ def render(plan: Plan) -> Path:
         f"({len(parts)} chapters); subtitles, contact sheet and trace.json beside it"
     )
     return plan.video_path
-    return plan.video_path
