@@ -311,7 +311,8 @@ class GoingDeeper(Lesson):
         total = figure(counts["total"], size=30, color=palette.QUERY)
         caption = literal("multiply-adds in one attention layer", size=22, color=palette.QUERY)
         sums = VGroup(weights, pattern).arrange(DOWN, aligned_edge=RIGHT, buff=0.3)
-        sums.move_to([0.6, -0.95, 0])
+        more = self.lanes[3]  # the dots under the lanes: the sums go below them
+        sums.next_to(more, DOWN, buff=0.3).set_x(0.6)
         total.next_to(sums, DOWN, buff=0.3).align_to(sums, RIGHT)
         caption.next_to(total, LEFT, buff=0.3)
         plus = literal("+", size=26, color=palette.DIM_TEXT).next_to(pattern.line, LEFT, 0.25)
