@@ -1,11 +1,13 @@
-"""x264 presets on this video's frames: encoder CPU per frame, size, quality (not a test).
+"""x264 settings on this video's frames: encoder CPU per frame, size, quality (not a test).
 
     .venv/bin/python bench/encoder_bench.py VIDEO.mp4 [--frames 600]
 
 Decodes the first frames of a rendered chapter (any quality) and encodes them again
-as manim does (libx264, crf 23, zerolatency, one thread, from RGB frames), once per
-preset; prints CPU milliseconds per frame, the size of the result and its PSNR
-against the frames given to the encoder. manim.cfg's preset was chosen with it.
+as manim does (libx264, zerolatency, one thread, from RGB frames), once per setting
+(three presets at crf 23, and the 480p15 preview's ultrafast with a constant
+quantiser, video/build.py); prints CPU milliseconds per frame, the size of the
+result and its PSNR against the frames given to the encoder. manim.cfg's preset was
+chosen with it.
 """
 
 from __future__ import annotations
@@ -19,14 +21,19 @@ from pathlib import Path
 import av
 import numpy as np
 
-PRESETS = ("veryfast", "superfast", "ultrafast")
+SETTINGS = {
+    "veryfast": {"preset": "veryfast", "crf": "23"},
+    "superfast": {"preset": "superfast", "crf": "23"},
+    "ultrafast": {"preset": "ultrafast", "crf": "23"},
+    "ultrafast qp 17": {"preset": "ultrafast", "crf": "-1", "qp": "17"},
+}
 
 
 def decode(path: Path, count: int) -> tuple[list[np.ndarray], int]:
     frames = []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        rate = int(round(float(stream.average_rate or 15)))
+        rate = int(round(float(stream.base_rate or stream.average_rate or 15)))  # held frames: fewer than rate x duration
         for frame in container.decode(stream):
             frames.append(frame.to_ndarray(format="rgb24"))
             if len(frames) >= count:
@@ -34,11 +41,11 @@ def decode(path: Path, count: int) -> tuple[list[np.ndarray], int]:
     return frames, rate
 
 
-def encode(frames: list[np.ndarray], rate: int, preset: str) -> tuple[float, bytes]:
+def encode(frames: list[np.ndarray], rate: int, setting: dict) -> tuple[float, bytes]:
     """CPU seconds per frame and the encoded file."""
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="mp4") as out:
-        options = {"preset": preset, "tune": "zerolatency", "threads": "1", "crf": "23"}
+        options = {"tune": "zerolatency", "threads": "1", **setting}
         stream = out.add_stream("libx264", rate=rate, options=options)
         stream.height, stream.width = frames[0].shape[:2]
         stream.pix_fmt = "yuv420p"
@@ -68,10 +75,10 @@ def main() -> int:
     frames, rate = decode(args.video, args.frames)
     height, width = frames[0].shape[:2]
     print(f"{len(frames)} frames of {args.video.name}, {width}x{height} at {rate} fps")
-    for preset in PRESETS:
-        cpu, encoded = encode(frames, rate, preset)
+    for name, setting in SETTINGS.items():
+        cpu, encoded = encode(frames, rate, setting)
         print(
-            f"  {preset:<10} {1000 * cpu:5.1f} ms CPU/frame  {len(encoded) / 1e6:5.2f} MB  "
+            f"  {name:<16} {1000 * cpu:5.1f} ms CPU/frame  {len(encoded) / 1e6:5.2f} MB  "
             f"PSNR {psnr(frames, encoded):4.1f} dB"
         )
     return 0

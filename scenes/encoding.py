@@ -64,18 +64,16 @@ def _convert(rgba: np.ndarray, threads: int) -> av.VideoFrame:
 
 
 class YUVPicture:
-    """The previous RGBA picture of one segment and its YUV 4:2:0 planes, packed as
-    PyAV's ``VideoFrame.from_ndarray(..., "yuv420p")`` takes them."""
+    """The previous RGBA picture of one segment and its YUV 4:2:0 frame, updated in
+    place (x264 copies a picture when it is given one, so the frame can be reused)."""
 
     def __init__(self, width: int, height: int, threads: int = 0) -> None:
         self.width, self.height, self.threads = width, height, threads
         self.rgba: np.ndarray | None = None
-        self.packed = np.empty(width * height * 3 // 2, np.uint8)
-        luma, chroma = width * height, width * height // 4
-        self.planes = (
-            self.packed[:luma].reshape(height, width),
-            self.packed[luma : luma + chroma].reshape(height // 2, width // 2),
-            self.packed[luma + chroma :].reshape(height // 2, width // 2),
+        self.frame = av.VideoFrame(width, height, "yuv420p")
+        self.planes = tuple(
+            np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+            for plane in self.frame.planes
         )
 
     def changed_rows(self, rgba: np.ndarray) -> tuple[int, int] | None:
@@ -109,7 +107,7 @@ class YUVPicture:
         # the writer owns the pictures it is given (SceneFileWriter.write_frame): nobody
         # changes one afterwards, so keeping a reference is enough
         self.rgba = rgba
-        return av.VideoFrame.from_ndarray(self.packed.reshape(-1, self.width), format="yuv420p")
+        return self.frame
 
 
 def _picture(self: VideoSegmentEncoder, pixels: np.ndarray) -> YUVPicture | None:

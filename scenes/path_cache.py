@@ -1,18 +1,26 @@
 """A camera that keeps the cairo paths it has built, for mobjects drawn again with
-the very same points.
+the very same points, and builds the others with less Python per curve.
 
 ManimCE builds every drawn mobject's path afresh in each frame, one Python call per
 Bézier curve, and that was a quarter of a chapter's render time. About half of the
 points drawn in a chapter are drawn again unchanged (a label that fades, a grid
-redrawn above a moving arrow): their path is looked up by its points instead. The
-frames are the same (tests/test_redraw.py compares them pixel for pixel).
+redrawn above a moving arrow): their path is looked up by its points instead.
+
+A path that must be built is built as ManimCE builds it: the same subpaths (split
+where one curve's end is not close to the next one's start), the same coordinates,
+closed where a subpath ends where it starts. ManimCE's loop takes about a
+microsecond of Python per curve (a label's glyphs are one path of hundreds of
+curves); here ``map`` makes the same cairo calls from columns of Python floats, in
+less than half the time. The frames are the same (tests/test_redraw.py compares
+them pixel for pixel with ManimCE's camera; tests/test_path_cache.py the paths).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
-from manim import Camera
+import numpy as np
+from manim import Camera, VMobject
 
 # Paths kept, counted in points (cairo keeps about 24 bytes a point): ~25 MB at most;
 # the least recently used path goes first.
@@ -36,10 +44,53 @@ class PathCachingCamera(Camera):
             ctx.new_path()
             ctx.append_path(path)
             return self
-        super().set_cairo_context_path(ctx, vmobject)
+        ctx.new_path()
+        build_path(ctx, points, vmobject)
         self._paths[key] = ctx.copy_path()
         self._points_kept += key[0]
         while self._points_kept > POINTS_KEPT:
             (count, _), _ = self._paths.popitem(last=False)
             self._points_kept -= count
         return self
+
+
+RTOL = 1.0e-5  # numpy.isclose's, which ManimCE's comparisons of points follow
+
+
+def build_path(ctx, points: np.ndarray, vmobject: VMobject) -> None:
+    """Add ``points`` (finite cubic Bézier points) to the path of ``ctx`` exactly as
+    ``Camera.set_cairo_context_path`` of ManimCE 0.22 does: the same cairo calls with
+    the same coordinates, made by ``map`` from columns of Python floats."""
+    count = len(points)
+    whole = count // 4  # whole curves; points after them only decide where paths end
+    if whole == 0:
+        return
+    atol = vmobject.tolerance_for_point_equality
+
+    def close(px: float, py: float, qx: float, qy: float) -> bool:  # q sets the tolerance
+        return abs(px - qx) <= atol + RTOL * abs(qx) and abs(py - qy) <= atol + RTOL * abs(qy)
+
+    curves = points[: 4 * whole, :2].reshape(whole, 8)  # x0 y0 x1 y1 x2 y2 x3 y3 per curve
+    x0, y0, x1, y1, x2, y2, x3, y3 = curves.T.tolist()
+    # a subpath ends before a curve that does not start where the previous one ends
+    moved = np.flatnonzero((curves[:-1, 6] != curves[1:, 0]) | (curves[:-1, 7] != curves[1:, 1]))
+    ends = [j + 1 for j in moved.tolist() if not close(x3[j], y3[j], x0[j + 1], y0[j + 1])]
+    # the last subpath runs on to the last point, unless the points after the whole
+    # curves do not go on from them (then they are a subpath too short to draw)
+    last_x, last_y = points[count - 1, :2].tolist()
+    if count > 4 * whole:
+        next_x, next_y = points[4 * whole, :2].tolist()
+        if not close(x3[-1], y3[-1], next_x, next_y):
+            last_x, last_y = x3[-1], y3[-1]
+    new_sub_path, move_to, curve_to = ctx.new_sub_path, ctx.move_to, ctx.curve_to
+    draw = deque(maxlen=0).extend  # runs a map to its end, keeping nothing
+    start = 0
+    for end in (*ends, whole):
+        new_sub_path()
+        move_to(x0[start], y0[start])
+        part = slice(start, end)
+        draw(map(curve_to, x1[part], y1[part], x2[part], y2[part], x3[part], y3[part]))
+        end_x, end_y = (x3[end - 1], y3[end - 1]) if end < whole else (last_x, last_y)
+        if close(x0[start], y0[start], end_x, end_y):
+            ctx.close_path()
+        start = end

@@ -77,8 +77,8 @@ def _manim_cfg_encoder_options() -> dict[str, str]:
     return options
 
 
-# what a 480p15 chapter is encoded with (video/build.py: PRESETS)
-LOW = {**_manim_cfg_encoder_options(), "preset": "ultrafast"}
+# what a 480p15 chapter is encoded with (video/build.py: QUALITY_OPTIONS)
+LOW = {**_manim_cfg_encoder_options(), "preset": "ultrafast", "crf": "-1", "qp": "17"}
 
 
 def _frames(path: Path) -> list[np.ndarray]:
@@ -205,7 +205,7 @@ def test_parallel_renders_get_one_encoder_thread_and_keep_manim_cfg(tmp_path):
     assert f"OPTIONS {expected}" in out
     # the 480p15 preview is encoded with x264's fastest preset, everything else kept
     low = Path(encoder_config(tmp_path, "low", 1)[1]).read_text()
-    assert "preset = ultrafast" in low and "threads" not in low
+    assert "preset = ultrafast" in low and "qp = 17" in low and "threads" not in low
     assert f"tune = {_manim_cfg_encoder_options()['tune']}" in low
 
 

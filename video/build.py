@@ -233,11 +233,14 @@ def _stop_children() -> None:
             proc.terminate()
 
 
-# x264 preset per quality where it differs from manim.cfg's: the 480p15 preview is
-# about speed; ultrafast encodes a frame there in 2.2 ms instead of 3.1 (x264's CPU time
-# inside a chapter render, 2026-11-29) for files about twice as large at a higher PSNR
-# (bench/encoder_bench.py).
-PRESETS = {"low": "ultrafast"}
+# x264 options per quality where they differ from manim.cfg's. The 480p15 preview is
+# about speed: the ultrafast preset (a frame in 2.2 ms instead of 3.1 of x264's CPU time
+# inside a chapter render, for files about twice as large at a higher PSNR), and a
+# constant quantiser instead of manim's crf 23: for crf, x264 analyses a half-size copy
+# of every picture to rate it, which a constant quantiser skips (x264's CPU time per
+# frame inside chapters 3 and 7: 1.7 ms instead of 2.0, two interleaved runs each;
+# bench/encoder_bench.py: PSNR 49-50 dB instead of 50-52, files 20-25 % smaller).
+QUALITY_OPTIONS = {"low": {"preset": "ultrafast", "crf": "-1", "qp": "17"}}
 
 
 def encoder_options(quality: str, parallel: int) -> dict[str, str]:
@@ -249,7 +252,7 @@ def encoder_options(quality: str, parallel: int) -> dict[str, str]:
     11 % faster with one encoder thread each; a render alone was 20 % slower), so
     parallel renders get one thread each and a render alone x264's own choice.
     """
-    options = {"preset": PRESETS[quality]} if quality in PRESETS else {}
+    options = dict(QUALITY_OPTIONS.get(quality, {}))
     if parallel >= 2:
         options["threads"] = "1"
     return options
