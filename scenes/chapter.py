@@ -23,7 +23,7 @@ from manim import (
 
 from attention_math import Trace
 
-from . import encoding
+from . import encoding, movie_file
 from .components import palette
 from .components.labels import literal
 from .path_cache import PathCachingCamera
@@ -31,6 +31,7 @@ from .redraw import moving_members
 from .settings import current_trace
 
 encoding.install()  # a held frame is encoded once, as one long frame (see encoding.py)
+movie_file.install()  # a chapter's movie is joined from its sections' (see movie_file.py)
 
 
 class ChapterScene(Scene):

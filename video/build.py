@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from attention_math.export import trace_to_dict
 from scenes.order import CHAPTERS, Chapter
 from scenes.settings import ENV_EXAMPLE, ENV_SEED, ENV_SENTENCE
 
-from .contact_sheet import contact_sheet, poster_span
+from .contact_sheet import contact_sheet, grab_frame, poster_span
 from .stitch import concat_subtitles, concat_videos, video_duration, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +61,9 @@ class Source:
     sentence: str | None  # --sentence text, or None
     example_path: Path | None  # --example file, or None
     seed: int
+    # the example's traces if already built (checking the example builds them), so
+    # that trace.json does not build them again
+    traces: tuple = dataclasses.field(default=(), compare=False, repr=False)
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in (ENV_EXAMPLE, ENV_SENTENCE)}
@@ -358,31 +361,41 @@ def render_chapters(
             raise
 
 
-def assemble(plan: Plan, parts: list[Path], durations: list[float], trace_text: str) -> None:
-    """The whole video, its subtitles, the contact sheet and the numbers, from the chapters."""
+def poster_of(plan: Plan, chapter: Chapter) -> tuple[float, float] | None:
+    """The span of the chapter's poster beat in its video (for the contact sheet)."""
+    index = plan.chapter_dir / "sections" / chapter.module / f"{chapter.scene}.json"
+    return poster_span(index, chapter.poster)
+
+
+def assemble(
+    plan: Plan,
+    parts: list[Path],
+    durations: list[float],
+    trace_text: str,
+    posters: dict[Path, object] | None = None,
+) -> None:
+    """The whole video, its subtitles, the contact sheet and the numbers, from the
+    chapters; ``posters``: frames for the contact sheet already grabbed, by chapter video."""
     concat_videos(parts, plan.video_path)
     concat_subtitles(
         [(plan.chapter_file(ch, ".srt"), d) for ch, d in zip(plan.chapters, durations)],
         plan.video_path.with_suffix(".srt"),
     )
-    sections = plan.chapter_dir / "sections"
     contact_sheet(
         [
-            (
-                f"{ch.number}. {ch.title}",
-                p,
-                poster_span(sections / ch.module / f"{ch.scene}.json", ch.poster),
-            )
+            (f"{ch.number}. {ch.title}", p, poster_of(plan, ch))
             for ch, p in zip(plan.chapters, parts)
         ],
         plan.out_dir / "contact-sheet.png",
+        grabbed=posters,
     )
     write_atomically(plan.out_dir / "trace.json", trace_text)
 
 
 def trace_json(plan: Plan) -> str:
     """The example's numbers as JSON (trace.json): one trace, or one per phrase."""
-    exported = [trace_to_dict(t) for t in build_traces(plan.source.example, seed=plan.source.seed)]
+    traces = plan.source.traces or build_traces(plan.source.example, seed=plan.source.seed)
+    exported = [trace_to_dict(t) for t in traces]
     return json.dumps(
         exported[0] if len(exported) == 1 else {"phrases": exported}, ensure_ascii=False
     )
@@ -407,11 +420,18 @@ def render(plan: Plan) -> Path:
             todo.append((ch, key))
     done = total - len(todo)
 
+    posters: dict[Path, Future] = {}
+    grabber = ThreadPoolExecutor(max_workers=1)
+
     def report(chapter: Chapter, result: dict) -> None:
         nonlocal done
         done += 1
         what = f"rendered in {result['seconds']:.0f} s"
         _log(f"[{done}/{total}] chapter {chapter.number:2d} {chapter.title}: {what}")
+        # the contact sheet's frame now, while the other processes still render, not
+        # at the end (about 0.15 s a chapter)
+        video = plan.chapter_file(chapter)
+        posters[video] = grabber.submit(grab_frame, video, poster_of(plan, chapter))
 
     video_key = hashlib.sha256("|".join(keys).encode()).hexdigest()
     key_file = plan.out_dir / f".{plan.video_path.stem}.key"
@@ -435,16 +455,23 @@ def render(plan: Plan) -> Path:
     background = threading.Thread(target=compute_numbers, daemon=True)
     if not current:
         background.start()
-    render_chapters(plan, todo, report)
+    try:
+        render_chapters(plan, todo, report)
+    except BaseException:
+        grabber.shutdown(wait=False, cancel_futures=True)
+        raise
     parts = [plan.chapter_file(ch) for ch in plan.chapters]
     durations = [video_duration(p) for p in parts]
     if current:
+        grabber.shutdown()
         _log(f"nothing changed: {sum(durations):.0f} s of video, {len(parts)} chapter(s)")
         return plan.video_path
     background.join()
     if "error" in numbers:
         raise numbers["error"]
-    assemble(plan, parts, durations, numbers["text"])
+    grabbed = {path: poster.result() for path, poster in posters.items()}
+    grabber.shutdown()
+    assemble(plan, parts, durations, numbers["text"], grabbed)
     key_file.write_text(video_key)
     _log(
         f"done in {time.monotonic() - started:.0f} s: {sum(durations):.0f} s of video "

@@ -106,7 +106,7 @@ def resolve_source(args: argparse.Namespace) -> Source:
             f"{unknown[0]}:noun",
             file=sys.stderr,
         )
-    return Source(example, args.sentence, path, args.seed)
+    return Source(example, args.sentence, path, args.seed, traces=tuple(traces))
 
 
 def plan_from_args(args: argparse.Namespace) -> Plan:

@@ -85,10 +85,16 @@ def contact_sheet(
     out: Path,
     columns: int = 4,
     width: int = 480,
+    grabbed: dict[Path, Image.Image] | None = None,
 ) -> None:
     """Tile one frame per video (the fullest of the given span, or 60 % in) with its
-    caption; write ``out`` atomically."""
-    frames = [(caption, grab_frame(path, span)) for caption, path, span in videos]
+    caption; write ``out`` atomically. ``grabbed`` holds frames already grabbed (with
+    :func:`grab_frame`, the same span) by video path."""
+    grabbed = grabbed or {}
+    frames = [
+        (caption, grabbed[path] if path in grabbed else grab_frame(path, span))
+        for caption, path, span in videos
+    ]
     if not frames:
         raise ValueError("no videos for a contact sheet")
     if len(frames) < columns:  # a few chapters: fewer, larger tiles, no empty columns
