@@ -23,7 +23,7 @@ from manim import (
 
 from attention_math import Trace
 
-from . import encoding, movie_file
+from . import bounds, encoding, movie_file
 from .components import palette
 from .components.labels import literal
 from .path_cache import PathCachingCamera
@@ -32,6 +32,7 @@ from .settings import current_trace
 
 encoding.install()  # a held frame is encoded once, as one long frame (see encoding.py)
 movie_file.install()  # a chapter's movie is joined from its sections' (see movie_file.py)
+bounds.install()  # bounding anchors gathered with numpy (see bounds.py)
 
 
 class ChapterScene(Scene):

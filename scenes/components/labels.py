@@ -95,7 +95,11 @@ def _compose(
     glyphs = sheet(font)
     outlines = glyphs.outlines(text, line_spacing)
     colors = [ManimColor(color)] * len(outlines)
-    glyph_of = [sum(1 for ch in text[:n] if not ch.isspace()) for n in range(len(text))]
+    if t2c:
+        glyph_of, count = [], 0  # the glyph of each character (spaces have none)
+        for ch in text:
+            glyph_of.append(count)
+            count += not ch.isspace()
     for part, part_color in (t2c or {}).items():  # colour every occurrence, as Text does
         start = text.find(part)
         while part and start >= 0:
@@ -105,7 +109,8 @@ def _compose(
             start = text.find(part, start + 1)
     runs, first = [], 0
     for n in range(1, len(outlines) + 1):
-        if n == len(outlines) or colors[n] != colors[first]:
+        # (comparing colours is slow: most glyphs share the very same colour object)
+        if n == len(outlines) or (colors[n] is not colors[first] and colors[n] != colors[first]):
             run = VMobject(fill_color=colors[first], fill_opacity=1.0, stroke_width=0)
             run.set_points(np.vstack(outlines[first:n]))
             runs.append(run)
