@@ -39,7 +39,7 @@ class Chapter:
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
-        1, "ch01_recap", "RecapOnEmbeddings", "Recap on embeddings", poster="meanings", cost=16
+        1, "ch01_recap", "RecapOnEmbeddings", "Recap on embeddings", poster="meanings", cost=13
     ),
     Chapter(
         2,
@@ -47,7 +47,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "MotivatingExamples",
         "Motivating examples",
         poster="adjectives update nouns",
-        cost=9,
+        cost=5,
     ),
     Chapter(
         3,
@@ -55,22 +55,22 @@ CHAPTERS: tuple[Chapter, ...] = (
         "AttentionPattern",
         "The attention pattern",
         poster="softmax",
-        cost=19,
+        cost=13,
     ),
-    Chapter(4, "ch04_masking", "Masking", "Masking", poster="side by side", cost=11),
-    Chapter(5, "ch05_context_size", "ContextSize", "Context size", poster="large grid", cost=7),
-    Chapter(6, "ch06_values", "Values", "Values", poster="embedding-space", cost=13),
+    Chapter(4, "ch04_masking", "Masking", "Masking", poster="side by side", cost=7),
+    Chapter(5, "ch05_context_size", "ContextSize", "Context size", poster="large grid", cost=4),
+    Chapter(6, "ch06_values", "Values", "Values", poster="embedding-space", cost=9),
     Chapter(
         7,
         "ch07_counting_parameters",
         "CountingParameters",
         "Counting parameters",
         poster="low-rank",
-        cost=19,
+        cost=14,
     ),
-    Chapter(8, "ch08_cross_attention", "CrossAttention", "Cross-attention", poster="grid", cost=7),
+    Chapter(8, "ch08_cross_attention", "CrossAttention", "Cross-attention", poster="grid", cost=5),
     Chapter(
-        9, "ch09_multiple_heads", "MultipleHeads", "Multiple heads", poster="patterns", cost=11
+        9, "ch09_multiple_heads", "MultipleHeads", "Multiple heads", poster="patterns", cost=9
     ),
     Chapter(
         10,
@@ -80,10 +80,10 @@ CHAPTERS: tuple[Chapter, ...] = (
         poster="block-by-block",
         cost=8,
     ),
-    Chapter(11, "ch11_going_deeper", "GoingDeeper", "Going deeper", poster="many-layers", cost=11),
-    Chapter(12, "ch12_ending", "Ending", "Ending", poster="how-far", cost=5),
+    Chapter(11, "ch11_going_deeper", "GoingDeeper", "Going deeper", poster="many-layers", cost=8),
+    Chapter(12, "ch12_ending", "Ending", "Ending", poster="how-far", cost=3),
     # Beyond the original lesson: a real pretrained model's heads on the same sentence.
-    Chapter(13, "ch13_real_heads", "RealHeads", "Bonus: real heads", poster="gallery", cost=13),
+    Chapter(13, "ch13_real_heads", "RealHeads", "Bonus: real heads", poster="gallery", cost=10),
 )
 
 
