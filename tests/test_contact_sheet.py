@@ -45,3 +45,21 @@ def test_frames_are_picked_by_time(tmp_path):
     # the fullest still picture: the hold, not a fade frame
     assert abs(np.asarray(grab_frame(path).convert("L")).mean() - 30) < 5  # 60 % in
     assert abs(np.asarray(grab_frame(path, (0.0, 5.0)).convert("L")).mean() - 220) < 5
+
+
+def test_sheet_uses_frames_already_grabbed(tmp_path):
+    from PIL import Image
+
+    from video.contact_sheet import contact_sheet
+
+    dark, light = tmp_path / "dark.mp4", tmp_path / "light.mp4"
+    _video(dark, [(30, 30)])
+    _video(light, [(220, 30)])
+    white = Image.new("RGB", (64, 48), "white")  # grabbed earlier (build.render does so)
+    out = tmp_path / "sheet.png"
+    contact_sheet([("a", dark, None), ("b", light, None)], out, grabbed={dark: white})
+    sheet = np.asarray(Image.open(out).convert("L")).astype(float)
+    half = sheet.shape[1] // 2
+    tiles = sheet[40:], sheet[40:, :half], sheet[40:, half:]  # below the captions
+    assert tiles[1].mean() > 250  # the grabbed picture, not the dark video's
+    assert abs(tiles[2].mean() - 220) < 8  # the other one grabbed from its video
