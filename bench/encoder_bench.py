@@ -21,11 +21,14 @@ from pathlib import Path
 import av
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from video.build import QUALITY_OPTIONS  # noqa: E402
+
 SETTINGS = {
     "veryfast": {"preset": "veryfast", "crf": "23"},
     "superfast": {"preset": "superfast", "crf": "23"},
     "ultrafast": {"preset": "ultrafast", "crf": "23"},
-    "ultrafast qp 17": {"preset": "ultrafast", "crf": "-1", "qp": "17"},
+    "480p15 preview": QUALITY_OPTIONS["low"],
 }
 
 
@@ -33,7 +36,8 @@ def decode(path: Path, count: int) -> tuple[list[np.ndarray], int]:
     frames = []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        rate = int(round(float(stream.base_rate or stream.average_rate or 15)))  # held frames: fewer than rate x duration
+        # base_rate: a held picture is one long frame, so the average rate is lower
+        rate = int(round(float(stream.base_rate or stream.average_rate or 15)))
         for frame in container.decode(stream):
             frames.append(frame.to_ndarray(format="rgb24"))
             if len(frames) >= count:

@@ -23,7 +23,7 @@ def points_defining_boundary(self: VMobject) -> np.ndarray:
     for member in self.get_family():
         points = member.points
         if len(points) == 1:  # a lone point is its own anchor (ManimCE's get_anchors)
-            parts.append(points.copy())
+            parts.append(points)
             continue
         step = member.n_points_per_cubic_curve
         starts, ends = points[::step], points[step - 1 :: step]
@@ -32,7 +32,7 @@ def points_defining_boundary(self: VMobject) -> np.ndarray:
         anchors = np.empty((2 * len(starts), points.shape[1]))
         anchors[0::2], anchors[1::2] = starts, ends  # start, end, start, end, ...
         parts.append(anchors)
-    anchors = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else ()
+    anchors = np.concatenate(parts) if parts else ()
     return anchors if len(anchors) else np.array(())  # ManimCE's for no anchors at all
 
 

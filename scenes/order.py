@@ -69,9 +69,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         cost=14,
     ),
     Chapter(8, "ch08_cross_attention", "CrossAttention", "Cross-attention", poster="grid", cost=5),
-    Chapter(
-        9, "ch09_multiple_heads", "MultipleHeads", "Multiple heads", poster="patterns", cost=9
-    ),
+    Chapter(9, "ch09_multiple_heads", "MultipleHeads", "Multiple heads", poster="patterns", cost=9),
     Chapter(
         10,
         "ch10_output_matrix",

@@ -12,9 +12,9 @@ from manim import (
     Dot,
     Square,
     Text,
+    VectorizedPoint,
     VGroup,
     VMobject,
-    VectorizedPoint,
 )
 
 from scenes import bounds
