@@ -13,6 +13,8 @@ a re-run of an unchanged example.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -23,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED, load_example  # noqa: E402
-from attention_math.examples import resolve_example_path  # noqa: E402
-from scenes.order import CHAPTERS, Chapter, chapter  # noqa: E402
-from video.build import QUALITIES, Plan, Source, encoder_config, render_chapters  # noqa: E402
+from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED  # noqa: E402
+from scenes.order import Chapter, chapter  # noqa: E402
+from video.build import QUALITIES, encoder_config, render  # noqa: E402
+from video.cli import plan_from_args, render_parser  # noqa: E402
 from video.stitch import video_duration  # noqa: E402
 
 EMPTY_SCENE = """
@@ -110,8 +112,10 @@ def floor(quality: str) -> float:
 
 
 def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str, float]]:
-    """Every chapter rendered as ``./render.sh`` renders them: ``jobs`` worker processes
-    taking chapter after chapter (video/build.py), cold: fresh output and media folders."""
+    """The whole video of the default example rendered as ``./render.sh`` renders it,
+    cold (a fresh output folder): the example checked (its traces built), ``jobs``
+    render processes taking chapter after chapter (video/build.py), the chapters
+    stitched, subtitles, contact sheet and trace.json written."""
     print(
         f"\nchapters at {quality} ({QUALITIES[quality][1]}), {jobs} render process(es); "
         "a chapter's wall time includes its process's start-up when it is the first"
@@ -121,8 +125,6 @@ def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str,
         f"{'x floor':>9}{'peak MB':>9}"
     )
     fps = int(QUALITIES[quality][1].split("p")[1])
-    path = resolve_example_path(DEFAULT_EXAMPLE).resolve()
-    source = Source(load_example(str(path)), None, path, DEFAULT_SEED)
     rows = []
 
     def done(ch: Chapter, result: dict) -> None:
@@ -137,14 +139,18 @@ def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str,
         rows.append({"duration": duration, "rss_mb": result["peak_mb"]})
 
     with tempfile.TemporaryDirectory() as out:
-        plan = Plan(source, quality, CHAPTERS, Path(out), jobs, force=True)
-        plan.chapter_dir.mkdir(parents=True)
-        start = time.monotonic()
-        render_chapters(plan, [(ch, "bench") for ch in CHAPTERS], done)
-        wall = time.monotonic() - start
+        argv = ["--example", DEFAULT_EXAMPLE, "--seed", str(DEFAULT_SEED), "--quality", quality]
+        args = render_parser().parse_args([*argv, "--jobs", str(jobs), "--output", out])
+        with contextlib.redirect_stderr(io.StringIO()):  # the command's progress lines
+            start = time.monotonic()
+            plan = plan_from_args(args)  # checks the example, as the command does
+            checked = time.monotonic() - start
+            render(plan, on_chapter=done)
+            wall = time.monotonic() - start
     duration = sum(r["duration"] for r in rows)
     print(
-        f"whole video at {quality}: {wall:.0f} s wall for {duration:.0f} s of video = "
+        f"whole video at {quality}: {wall:.0f} s wall (example checked in {checked:.1f} s, "
+        f"chapters rendered and stitched) for {duration:.0f} s of video = "
         f"{wall / duration:.2f} x real time with {jobs} processes; "
         f"peak memory per process {max(r['rss_mb'] for r in rows):.0f} MB"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -86,6 +87,19 @@ def _frames(path: Path) -> list[np.ndarray]:
         return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
 
 
+@pytest.fixture(params=["fork", "spawn"])
+def start(request, monkeypatch):
+    """Render processes forked from the pipeline (what render.sh does) or started as
+    ``python -m video.worker`` (where forking is not safe); both must behave alike."""
+    import video.build as build
+
+    if request.param == "spawn":
+        monkeypatch.setattr(build, "can_fork", lambda: False)
+    else:
+        assert build.can_fork(), "the test process runs threads: nothing would be forked"
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pipeline")
@@ -142,7 +156,7 @@ def test_failed_render_keeps_the_previous_video(rendered):
     assert not [p for p in plan.out_dir.iterdir() if p.name.startswith(".tiny_scene-")]
 
 
-def test_interrupted_render_keeps_the_previous_video(rendered):
+def test_interrupted_render_keeps_the_previous_video(rendered, start):
     tmp, plan, video = rendered
     before = video.read_bytes()
     script = textwrap.dedent(f"""
@@ -152,8 +166,12 @@ def test_interrupted_render_keeps_the_previous_video(rendered):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         from pathlib import Path
         from test_render_pipeline import _plan
-        from video.build import render
-        render(_plan(Path({str(tmp)!r}), "a", scene="Endless", force=True))
+        import video.build
+        if {start!r} == "spawn":
+            video.build.can_fork = lambda: False
+        else:
+            assert video.build.can_fork()
+        video.build.render(_plan(Path({str(tmp)!r}), "a", scene="Endless", force=True))
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
     # An hour of video cannot finish here: wait until the chapter's render has started
@@ -246,10 +264,17 @@ def _two_chapter_plan(tmp_path: Path, first: str, jobs: int) -> Plan:
     return Plan(source, "low", chapters, tmp_path / f"out-{first}-{jobs}", jobs=jobs)
 
 
-def test_a_worker_renders_chapter_after_chapter_as_manim_does(tmp_path):
+def test_a_worker_renders_chapter_after_chapter_as_manim_does(tmp_path, start, monkeypatch):
     # One worker renders the careless chapter, then the tiny one: the tiny chapter must
     # come out exactly as a fresh `manim render` process draws it.
     plan = _two_chapter_plan(tmp_path, "Leaky", jobs=1)
+    if start == "fork":
+        # a forked process starts from manim's settings as manim.cfg has them, whatever
+        # the pipeline's own process did with its settings
+        from manim import config
+
+        monkeypatch.setitem(config, "background_color", "#FF0000")
+        monkeypatch.setitem(config, "video_encoder_options", {"preset": "veryslow"})
     render(plan)
     # manim.cfg's options with the preview's preset, and x264's own thread count when
     # the render runs alone
@@ -281,7 +306,7 @@ def test_parallel_workers_render_every_chapter_with_one_encoder_thread(tmp_path)
     assert json.loads((plan.out_dir / "options.json").read_text()) == LOW
 
 
-def test_a_render_process_that_dies_is_a_clear_error(tmp_path):
+def test_a_render_process_that_dies_is_a_clear_error(tmp_path, start):
     plan = _two_chapter_plan(tmp_path, "Dies", jobs=1)
     with pytest.raises(RuntimeError, match=r"chapter 1 \(Dies\) failed:\n.*exit code 3"):
         render(plan)
@@ -313,3 +338,41 @@ def test_costliest_chapters_start_first(tmp_path, monkeypatch):
     chapters = [Chapter(n, f"m{n}", "S", "T", cost=c) for n, c in ((1, 3), (2, 9), (3, 1), (4, 9))]
     build.render_chapters(plan, [(ch, "key") for ch in chapters], lambda ch, result: None)
     assert started == [2, 4, 1, 3]
+
+
+def test_a_forked_process_ends_when_its_jobs_end(tmp_path, start):
+    # Two render processes: the second is forked while the pipeline holds the first's
+    # pipes; it must not keep them open, or the first would never see its jobs end.
+    import video.build as build
+
+    source = Source(example_from_sentence("a fluffy blue creature"), "a", None, 2024)
+    fork = build.can_fork()
+    first = build.Worker(source.env(), tmp_path, fork)
+    second = build.Worker(source.env(), tmp_path, fork)
+    try:
+        first.proc.stdin.close()
+        assert first.proc.wait(timeout=60) == 0
+    finally:
+        first.close()
+        second.close()
+    assert second.proc.wait(timeout=1) == 0
+    assert not build._PIPE_ENDS  # nothing left for later processes to close
+
+
+def test_forking_needs_a_process_with_a_single_thread():
+    script = textwrap.dedent("""
+        import threading
+        from video.build import can_fork
+        print(can_fork())
+        threading.Thread(target=threading.Event().wait, daemon=True).start()
+        print(can_fork())
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.split()
+    assert out == ["True", "False"]

@@ -12,9 +12,11 @@ video.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import dataclasses
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -181,21 +183,88 @@ _CHILDREN_LOCK = threading.Lock()
 _CANCELLED = threading.Event()
 
 
+# the pipeline's ends of the pipes to forked render processes: each process forked
+# later closes them (a pipe stays open while any process holds its writing end)
+_PIPE_ENDS: set[int] = set()
+
+
+def can_fork() -> bool:
+    """Whether render processes can be forked from this one: on Linux, while it runs
+    a single thread (a fork copies only the calling thread, and a lock that another
+    thread held, say in malloc or OpenBLAS's pool, would stay locked in the copy).
+    render.sh sets OPENBLAS_NUM_THREADS=1, so numpy starts no threads of its own."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+class _ForkedProcess:
+    """A render process forked from this one (:func:`video.worker.run_forked`), with
+    the parts of :class:`subprocess.Popen` that :class:`Worker` uses."""
+
+    def __init__(self, env: dict[str, str], scratch: Path, log) -> None:
+        from .worker import run_forked
+
+        jobs_read, jobs_write = os.pipe()
+        results_read, results_write = os.pipe()
+        inherited = sorted(_PIPE_ENDS | {jobs_write, results_read})
+        self.process = multiprocessing.get_context("fork").Process(
+            target=run_forked,
+            args=(env, scratch, jobs_read, results_write, log.fileno(), inherited),
+            name="render process",
+        )
+        try:
+            self.process.start()
+        finally:
+            os.close(jobs_read)
+            os.close(results_write)
+        self._ends = {jobs_write, results_read}
+        _PIPE_ENDS.update(self._ends)
+        self.stdin = os.fdopen(jobs_write, "w")
+        self.stdout = os.fdopen(results_read)
+
+    def wait(self, timeout: float | None = None) -> int:
+        self.process.join(timeout)
+        if self.process.exitcode is None:
+            raise subprocess.TimeoutExpired("render process", timeout)
+        return self.process.exitcode
+
+    def terminate(self) -> None:
+        self.process.terminate()
+
+    def kill(self) -> None:
+        self.process.kill()
+
+    def closed(self) -> None:
+        """The pipes are closed: later processes have nothing to close of this one."""
+        _PIPE_ENDS.difference_update(self._ends)
+
+
 class Worker:
     """One render process (:mod:`video.worker`) that renders the chapters it is sent,
-    so manim's imports, the trace and compiled formulas are paid once per process."""
+    so manim's imports, the trace and compiled formulas are paid once per process.
 
-    def __init__(self, env: dict[str, str], scratch: Path):
+    With ``fork``, the process is a copy of this one (:func:`can_fork` says when that
+    is safe): manim is imported and the example's head weights are built already (the
+    example was checked by building its traces), which saves each process about 2.5 s
+    of start-up; otherwise it is started as ``python -m video.worker``."""
+
+    def __init__(self, env: dict[str, str], scratch: Path, fork: bool = False):
         self.log = tempfile.TemporaryFile()  # what the process prints: kept for errors
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "video.worker", str(scratch)],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            text=True,
-        )
+        if fork:
+            self.proc = _ForkedProcess(env, scratch, self.log)
+        else:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "video.worker", str(scratch)],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.log,
+                text=True,
+            )
+        self._closed = False
         with _CHILDREN_LOCK:
             _CHILDREN.add(self.proc)
 
@@ -216,6 +285,10 @@ class Worker:
         return {"ok": False, "error": error}
 
     def close(self) -> None:
+        """Let the process end (it ends when its jobs end) and wait for it."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             self.proc.stdin.close()
             self.proc.wait(timeout=30)
@@ -226,6 +299,8 @@ class Worker:
             with _CHILDREN_LOCK:
                 _CHILDREN.discard(self.proc)
             self.proc.stdout.close()
+            if isinstance(self.proc, _ForkedProcess):
+                self.proc.closed()
             self.log.close()
 
 
@@ -323,12 +398,16 @@ def render_chapters(
     plan: Plan,
     todo: list[tuple[Chapter, str]],
     on_done: Callable[[Chapter, dict], None],
+    on_started: Callable[[], None] | None = None,
 ) -> None:
     """Render ``todo`` ((chapter, key) pairs) with ``plan.jobs`` worker processes, each
     taking the next chapter when it is free, costliest first (``Chapter.cost``) so the
-    processes finish together; ``on_done`` is called after each chapter.
+    processes finish together; ``on_done`` is called after each chapter, ``on_started``
+    once the processes exist (threads started before could not be forked).
     The first failure (or Ctrl-C) stops every process and is raised."""
     if not todo:
+        if on_started:
+            on_started()
         return
     queue = sorted(todo, key=lambda item: -item[0].cost)  # stable: ties keep their order
     lock = threading.Lock()
@@ -337,28 +416,37 @@ def render_chapters(
         with lock:
             return queue.pop(0) if queue and not _CANCELLED.is_set() else None
 
-    def drain() -> None:
-        with tempfile.TemporaryDirectory(prefix=".worker-", dir=plan.out_dir) as scratch:
-            worker = Worker(plan.source.env(), Path(scratch))
-            try:
-                while (item := next_chapter()) is not None:
-                    chapter, key = item
-                    result = render_chapter(plan, chapter, key, worker, workers)
-                    with lock:
-                        on_done(chapter, result)
-            finally:
-                worker.close()
+    def drain(worker: Worker) -> None:
+        try:
+            while (item := next_chapter()) is not None:
+                chapter, key = item
+                result = render_chapter(plan, chapter, key, worker, workers)
+                with lock:
+                    on_done(chapter, result)
+        finally:
+            worker.close()  # a process with nothing left to do ends at once
 
     workers = min(plan.jobs, len(todo))
     _CANCELLED.clear()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(drain) for _ in range(workers)]
-        try:
-            for future in as_completed(futures):
-                future.result()
-        except BaseException:
-            _stop_children()
-            raise
+    with contextlib.ExitStack() as stack:
+        fork = can_fork()  # before any thread is started here
+        processes = []
+        for _ in range(workers):
+            scratch = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix=".worker-", dir=plan.out_dir)
+            )
+            processes.append(Worker(plan.source.env(), Path(scratch), fork))
+            stack.callback(processes[-1].close)
+        if on_started:
+            on_started()
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(drain, worker) for worker in processes]
+            try:
+                for future in as_completed(futures):
+                    future.result()
+            except BaseException:
+                _stop_children()
+                raise
 
 
 def poster_of(plan: Plan, chapter: Chapter) -> tuple[float, float] | None:
@@ -401,8 +489,9 @@ def trace_json(plan: Plan) -> str:
     )
 
 
-def render(plan: Plan) -> Path:
-    """Render the plan's chapters, stitch them, write subtitles, trace and contact sheet."""
+def render(plan: Plan, on_chapter: Callable[[Chapter, dict], None] | None = None) -> Path:
+    """Render the plan's chapters, stitch them, write subtitles, trace and contact sheet;
+    ``on_chapter(chapter, result)`` after each chapter rendered (the benchmark's table)."""
     plan.chapter_dir.mkdir(parents=True, exist_ok=True)
     digest = source_digest()
     keys = [chapter_key(plan, ch, digest) for ch in plan.chapters]
@@ -428,6 +517,8 @@ def render(plan: Plan) -> Path:
         done += 1
         what = f"rendered in {result['seconds']:.0f} s"
         _log(f"[{done}/{total}] chapter {chapter.number:2d} {chapter.title}: {what}")
+        if on_chapter:
+            on_chapter(chapter, result)
         # the contact sheet's frame now, while the other processes still render, not
         # at the end (about 0.15 s a chapter)
         video = plan.chapter_file(chapter)
@@ -453,10 +544,13 @@ def render(plan: Plan) -> Path:
             numbers["error"] = exc
 
     background = threading.Thread(target=compute_numbers, daemon=True)
-    if not current:
-        background.start()
+
+    def start_numbers() -> None:  # once the render processes exist (see can_fork)
+        if not current:
+            background.start()
+
     try:
-        render_chapters(plan, todo, report)
+        render_chapters(plan, todo, report, start_numbers)
     except BaseException:
         grabber.shutdown(wait=False, cancel_futures=True)
         raise

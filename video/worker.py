@@ -28,6 +28,9 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TextIO
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def render_job(job: dict, tex_dir: Path) -> None:
@@ -61,16 +64,18 @@ def render_job(job: dict, tex_dir: Path) -> None:
 
 
 def release_chapter_caches() -> None:
-    """Forget what one chapter cached beyond the example's own trace: the traces of
-    supporting examples with their full-size head weights (about 50 MB per head),
-    feature directions, the real model. Kept, they would add up chapter after chapter
-    (a worker that rendered every chapter reached 1.6 GB); the main trace stays."""
-    from attention_math import embeddings, trace
+    """Forget what one chapter cached for itself: the traces of supporting examples,
+    the long passage of chapter 5, the real model. Kept, they would add up chapter
+    after chapter (a worker that rendered every chapter reached 1.6 GB).
+
+    The heads' full-size weights and the feature directions stay: every example with
+    the same vocabulary (all of assets/examples, and any sentence) shares them, and
+    the main trace holds them anyway, so keeping them costs no memory, and rebuilding
+    them cost about 0.9 s for each chapter with a supporting example (drawing 31 M
+    normal numbers)."""
     from scenes import settings
 
     settings.supporting_traces.cache_clear()
-    trace._shared_weights.cache_clear()
-    embeddings._direction.cache_clear()
     for module, name in (
         ("scenes.ch05_context_size", "large_trace"),
         ("attention_math.real_model.smollm2", "default_model"),
@@ -83,14 +88,9 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> int:
-    # Results travel on the original stdout; anything printed goes to stderr instead.
-    results = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    import manim  # noqa: F401  (the start-up this process exists to pay once)
-
-    tex_dir = Path(sys.argv[1])  # a scratch folder of this worker's own
-    for line in sys.stdin:
+def serve(jobs: TextIO, results: TextIO, tex_dir: Path) -> None:
+    """Render the jobs read from ``jobs`` one by one, writing each result to ``results``."""
+    for line in jobs:
         if not line.strip():
             continue
         job = json.loads(line)
@@ -104,6 +104,45 @@ def main() -> int:
         release_chapter_caches()
         gc.collect()
         results.write(json.dumps(result) + "\n")
+        results.flush()
+
+
+def run_forked(
+    env: dict[str, str], tex_dir: Path, jobs: int, results: int, log: int, inherited: list[int]
+) -> None:
+    """The render process forked from the pipeline (:class:`video.build.Worker`): it
+    starts with manim imported and the example's head weights built. ``jobs`` and
+    ``results`` are its ends of the two pipes, ``log`` takes what it prints, and
+    ``inherited`` are the pipe ends of the pipeline and of the other processes, which
+    it closes (a pipe stays open while any process holds its writing end)."""
+    for fd in inherited:
+        os.close(fd)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    # what Python prints to go there too, even if the pipeline had replaced sys.stderr
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(ROOT)
+    from manim import config
+    from manim._config.utils import make_config_parser
+
+    # manim's settings as a process started in the project reads them (manim.cfg),
+    # whatever the pipeline's process did with its own
+    config.digest_parser(make_config_parser())
+    # what the process inherited is not garbage: collections skip it from now on
+    gc.freeze()
+    with os.fdopen(jobs) as job_lines, os.fdopen(results, "w") as result_lines:
+        serve(job_lines, result_lines, tex_dir)
+
+
+def main() -> int:
+    # Results travel on the original stdout; anything printed goes to stderr instead.
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    import manim  # noqa: F401  (the start-up this process exists to pay once)
+
+    serve(sys.stdin, results, Path(sys.argv[1]))  # argv[1]: a scratch folder of its own
     return 0
 
 
