@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -88,16 +89,40 @@ def _frames(path: Path) -> list[np.ndarray]:
 
 
 @pytest.fixture(params=["fork", "spawn"])
-def start(request, monkeypatch):
+def start(request) -> str:
     """Render processes forked from the pipeline (what render.sh does) or started as
-    ``python -m video.worker`` (where forking is not safe); both must behave alike."""
+    ``python -m video.worker`` (where forking is not safe): both must behave alike."""
+    return request.param
+
+
+def _use(start: str) -> None:
+    """Make this process's pipeline start its render processes the ``start`` way."""
     import video.build as build
 
-    if request.param == "spawn":
-        monkeypatch.setattr(build, "can_fork", lambda: False)
+    if start == "spawn":
+        build.can_fork = lambda: False
     else:
-        assert build.can_fork(), "the test process runs threads: nothing would be forked"
-    return request.param
+        assert build.can_fork(), "this process runs threads: nothing would be forked"
+
+
+def _in_fresh_process(check: Callable[..., None], *args: str) -> None:
+    """Run ``check(*args)``, a function of this module, in a new Python process.
+
+    The test process itself cannot fork render processes once manim has rendered in
+    it (tqdm's monitor and libswscale's slice threads run by then; see can_fork)."""
+    script = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        f"import test_render_pipeline as t; t.{check.__name__}(*{args!r})"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
 
 
 @pytest.fixture(scope="module")
@@ -166,12 +191,10 @@ def test_interrupted_render_keeps_the_previous_video(rendered, start):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         from pathlib import Path
         from test_render_pipeline import _plan
-        import video.build
-        if {start!r} == "spawn":
-            video.build.can_fork = lambda: False
-        else:
-            assert video.build.can_fork()
-        video.build.render(_plan(Path({str(tmp)!r}), "a", scene="Endless", force=True))
+        from test_render_pipeline import _use
+        from video.build import render
+        _use({start!r})
+        render(_plan(Path({str(tmp)!r}), "a", scene="Endless", force=True))
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parent.parent)
     # An hour of video cannot finish here: wait until the chapter's render has started
@@ -264,17 +287,22 @@ def _two_chapter_plan(tmp_path: Path, first: str, jobs: int) -> Plan:
     return Plan(source, "low", chapters, tmp_path / f"out-{first}-{jobs}", jobs=jobs)
 
 
-def test_a_worker_renders_chapter_after_chapter_as_manim_does(tmp_path, start, monkeypatch):
+def test_a_worker_renders_chapter_after_chapter_as_manim_does(tmp_path, start):
+    _in_fresh_process(_renders_as_manim_does, str(tmp_path), start)
+
+
+def _renders_as_manim_does(tmp: str, start: str) -> None:
     # One worker renders the careless chapter, then the tiny one: the tiny chapter must
     # come out exactly as a fresh `manim render` process draws it.
+    tmp_path = Path(tmp)
+    _use(start)
     plan = _two_chapter_plan(tmp_path, "Leaky", jobs=1)
-    if start == "fork":
-        # a forked process starts from manim's settings as manim.cfg has them, whatever
-        # the pipeline's own process did with its settings
-        from manim import config
+    # a forked process starts from manim's settings as manim.cfg has them, whatever the
+    # pipeline's own process did with its settings
+    from manim import config
 
-        monkeypatch.setitem(config, "background_color", "#FF0000")
-        monkeypatch.setitem(config, "video_encoder_options", {"preset": "veryslow"})
+    config.background_color = "#FF0000"
+    config.video_encoder_options = {"preset": "veryslow"}
     render(plan)
     # manim.cfg's options with the preview's preset, and x264's own thread count when
     # the render runs alone
@@ -307,7 +335,12 @@ def test_parallel_workers_render_every_chapter_with_one_encoder_thread(tmp_path)
 
 
 def test_a_render_process_that_dies_is_a_clear_error(tmp_path, start):
-    plan = _two_chapter_plan(tmp_path, "Dies", jobs=1)
+    _in_fresh_process(_dies_is_a_clear_error, str(tmp_path), start)
+
+
+def _dies_is_a_clear_error(tmp: str, start: str) -> None:
+    _use(start)
+    plan = _two_chapter_plan(Path(tmp), "Dies", jobs=1)
     with pytest.raises(RuntimeError, match=r"chapter 1 \(Dies\) failed:\n.*exit code 3"):
         render(plan)
     assert not list(plan.out_dir.glob(".*-*"))  # no temporary folders left behind
@@ -341,14 +374,19 @@ def test_costliest_chapters_start_first(tmp_path, monkeypatch):
 
 
 def test_a_forked_process_ends_when_its_jobs_end(tmp_path, start):
+    _in_fresh_process(_ends_when_its_jobs_end, str(tmp_path), start)
+
+
+def _ends_when_its_jobs_end(tmp: str, start: str) -> None:
     # Two render processes: the second is forked while the pipeline holds the first's
     # pipes; it must not keep them open, or the first would never see its jobs end.
     import video.build as build
 
+    _use(start)
     source = Source(example_from_sentence("a fluffy blue creature"), "a", None, 2024)
     fork = build.can_fork()
-    first = build.Worker(source.env(), tmp_path, fork)
-    second = build.Worker(source.env(), tmp_path, fork)
+    first = build.Worker(source.env(), Path(tmp), fork)
+    second = build.Worker(source.env(), Path(tmp), fork)
     try:
         first.proc.stdin.close()
         assert first.proc.wait(timeout=60) == 0
