@@ -5,9 +5,10 @@
 
 Figures: the renderer floor (a nearly empty scene), each chapter's frames, wall
 time, per-frame cost and its ratio to the floor, the whole video's wall time
-over its duration with the number of parallel processes, the attention-pattern
-chapter at 8/16/32/64 tokens, peak memory per render process, and the time of
-a re-run of an unchanged example.
+(checking the example, rendering, stitching: the command minus Python's start-up)
+over its duration with the number of parallel processes, the floor again (the
+machine's speed may drift), the attention-pattern chapter at 8/16/32/64 tokens,
+peak memory per render process, and the time of a re-run of an unchanged example.
 """
 
 from __future__ import annotations
@@ -193,6 +194,10 @@ def main() -> int:
         print(f"renderer floor at {QUALITIES[q][1]}: {1000 * cost:.1f} ms per frame")
     for q in floors:
         chapters_table(q, floors[q], args.jobs)
+    # This machine's speed may drift during the run (a shared virtual machine): the
+    # floor again after the chapters tells whether their figures ran at the same speed.
+    again = floor("low")
+    print(f"\nrenderer floor at {QUALITIES['low'][1]} again: {1000 * again:.1f} ms per frame")
     token_scaling("low")
     rerun_unchanged("low")
     return 0

@@ -1,8 +1,9 @@
 """Render chapters in parallel processes, reuse unchanged ones, stitch the video.
 
-``--jobs`` render processes (:mod:`video.worker`, one per core by default) each
-render chapter after chapter, taking the next one when free, so manim's start-up,
-the trace and compiled formulas are paid once per process, not once per chapter.
+``--jobs`` render processes (:mod:`video.worker`, one per core by default), forked
+from this one once it has checked the example, each render chapter after chapter,
+taking the next one when free, so manim's start-up, the trace and compiled formulas
+are paid once in all (formulas once per process), not once per chapter.
 Every chapter is rendered (with manim's ``save_sections``, so the lecture deck can
 reuse the same render) into its own temporary media folder, then moved into place
 with an atomic rename: a failed or interrupted render never touches the previous

@@ -1,4 +1,4 @@
-"""A render process that renders chapter after chapter (``python -m video.worker``).
+"""A render process that renders chapter after chapter.
 
 Starting ``manim`` once per chapter costs every chapter the same start-up: importing
 manim (about 1.5 s), building the example's trace with its full-size head weights
@@ -7,9 +7,14 @@ the chapters the pipeline (:mod:`video.build`) sends it, one at a time, each int
 its own media folder, with manim's own ``tempconfig`` so no setting leaks from one
 chapter into the next.
 
-Protocol: one JSON job per line on stdin, one JSON result per line on the original
-stdout (everything else the process prints, manim's logging included, goes to
-stderr). A job::
+The pipeline forks its workers (:func:`run_forked`): a fork starts with manim
+imported and the head weights built, as the pipeline has them after checking the
+example, so it pays no start-up at all. Where forking is not safe (see
+``video.build.can_fork``) it starts them as ``python -m video.worker`` (:func:`main`).
+
+Protocol: one JSON job per line on one pipe (stdin when started), one JSON result
+per line on another (the original stdout when started); everything else the process
+prints, manim's logging included, goes to its log (stderr when started). A job::
 
     {"chapter": {the fields of scenes.order.Chapter}, "quality": "low_quality",
      "media_dir": ..., "encoder_options": {x264 options added to manim.cfg's}}
