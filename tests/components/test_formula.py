@@ -59,3 +59,19 @@ def test_fonts_loaded_once_give_the_same_formula_as_a_plain_compile(tmp_path):
             build()
         svgs.append({p.name: p.read_bytes() for p in (tmp_path / name).glob("*.svg")})
     assert svgs[0] == svgs[1] and len(svgs[0]) >= 2  # the formula and its colour probes
+
+
+def test_formulas_built_anew_are_the_ones_manims_cache_gives():
+    # typst() builds every formula afresh instead of from ManimCE's SVG cache: the
+    # same submobjects with the same points as a copy from that cache.
+    from manim import MathTypst
+
+    from scenes.components.formula import ATTENTION, installed_fonts, typst
+
+    MathTypst(ATTENTION, font_size=40, font_paths=installed_fonts())  # now in the cache
+    cached = MathTypst(ATTENTION, font_size=40, font_paths=installed_fonts())
+    ours = typst(ATTENTION, font_size=40)
+    a, b = cached.family_members_with_points(), ours.family_members_with_points()
+    assert len(a) == len(b) > 10
+    assert all(x.points.shape == y.points.shape for x, y in zip(a, b, strict=True))
+    assert all((x.points == y.points).all() for x, y in zip(a, b, strict=True))
