@@ -23,7 +23,7 @@ from manim import (
 
 from attention_math import Trace
 
-from . import bounds, encoding, movie_file
+from . import bounds, corners, encoding, movie_file
 from .components import palette
 from .components.labels import literal
 from .path_cache import PathCachingCamera
@@ -33,6 +33,7 @@ from .settings import current_trace
 encoding.install()  # a held frame is encoded once, as one long frame (see encoding.py)
 movie_file.install()  # a chapter's movie is joined from its sections' (see movie_file.py)
 bounds.install()  # bounding anchors gathered with numpy (see bounds.py)
+corners.install()  # rounded corners kept by shape (see corners.py)
 
 
 class ChapterScene(Scene):
