@@ -178,3 +178,24 @@ def test_same_word_same_token_embedding_anywhere(mole_traces):
         assert np.array_equal(col, columns[0])
     for t in mole_traces:
         np.testing.assert_array_equal(t.E, t.E_token + t.E_position)
+
+
+def test_weights_built_side_by_side_are_the_weights_built_one_by_one(translation_trace):
+    # build_trace builds the heads' weights in threads; each head has its own random
+    # generator, so they must equal a plain call, head after head.
+    from attention_math import load_example
+    from attention_math.heads import build_head_weights, load_design
+    from attention_math.trace import known_features
+
+    design = load_design()
+    tr = translation_trace
+    features = known_features(load_example("translation").lexicon())
+    for spec, head in [
+        *((s, tr.head(s.id)) for s in design.heads),
+        (design.cross, tr.cross.head),
+    ]:
+        alone = build_head_weights(
+            spec, features, tr.dims.d_embed, tr.dims.d_key, design.embedding, tr.seed
+        )
+        for name in ("W_Q", "W_K", "W_V_down", "W_V_up"):
+            assert np.array_equal(getattr(head.weights, name), getattr(alone, name)), name
