@@ -11,8 +11,15 @@ where one curve's end is not close to the next one's start), the same coordinate
 closed where a subpath ends where it starts. ManimCE's loop takes about a
 microsecond of Python per curve (a label's glyphs are one path of hundreds of
 curves); here ``map`` makes the same cairo calls from columns of Python floats, in
-less than half the time. The frames are the same (tests/test_redraw.py compares
-them pixel for pixel with ManimCE's camera; tests/test_path_cache.py the paths).
+less than half the time.
+
+Around the path, each shape is drawn with ManimCE's cairo calls (background stroke,
+fill, stroke) with its colours and widths read once instead of twice, shapes that
+are fully transparent are skipped, and the kind of each mobject (ManimCE rebuilds
+its table of drawable types for every mobject of every frame) is kept per class:
+about 4 of a shape's 40 microseconds. The frames are the same (tests/test_redraw.py
+compares them pixel for pixel with ManimCE's camera; tests/test_path_cache.py the
+paths).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from collections import OrderedDict, deque
 
 import numpy as np
 from manim import Camera, VMobject
+from manim.camera.camera import CAP_STYLE_MAP, LINE_JOIN_MAP
 
 # Paths kept, counted in points (cairo keeps about 24 bytes a point): ~25 MB at most;
 # the least recently used path goes first.
@@ -32,14 +40,59 @@ class PathCachingCamera(Camera):
         super().__init__(*args, **kwargs)
         self._paths: OrderedDict[tuple[int, int], object] = OrderedDict()
         self._points_kept = 0
+        self._kinds: dict[type, type] = {}
+
+    def type_or_raise(self, mobject):
+        """ManimCE's answer, kept per class: ManimCE builds its table of drawable
+        types anew for every mobject of every frame."""
+        kind = self._kinds.get(type(mobject))
+        if kind is None:
+            kind = self._kinds[type(mobject)] = super().type_or_raise(mobject)
+        return kind
 
     def display_vectorized(self, vmobject, ctx):
+        """ManimCE's drawing (background stroke, fill, stroke: the same cairo calls),
+        with each colour and width read once instead of twice."""
+        fill = vmobject.get_fill_rgbas()
+        width = vmobject.get_stroke_width()
+        stroke = vmobject.get_stroke_rgbas() if width else None
+        back_width = vmobject.get_stroke_width(True)
+        back = vmobject.get_stroke_rgbas(True) if back_width else None
         # Fully transparent (a fade's first frame, the parts of a lagged start not begun
         # yet, digits a count-up replaced): drawing it changes no pixel; a tenth of all
         # the shapes drawn in the video.
-        if _invisible(vmobject):
+        if not (
+            fill[:, 3].any()
+            or (stroke is not None and stroke[:, 3].any())
+            or (back is not None and back[:, 3].any())
+        ):
             return self
-        return super().display_vectorized(vmobject, ctx)
+        self.set_cairo_context_path(ctx, vmobject)
+        if back is not None:
+            self._stroke(ctx, vmobject, back_width, back)
+        self._color(ctx, fill, vmobject)
+        ctx.fill_preserve()
+        if stroke is not None:
+            self._stroke(ctx, vmobject, width, stroke)
+        return self
+
+    def _stroke(self, ctx, vmobject, width: float, rgbas: np.ndarray) -> None:
+        """ManimCE's ``apply_stroke`` for a stroke that is drawn."""
+        self._color(ctx, rgbas, vmobject)
+        # ManimCE multiplies by frame_width / frame_width, which is exactly 1.0
+        ctx.set_line_width(width * self.cairo_line_width_multiple)
+        ctx.set_line_join(LINE_JOIN_MAP[vmobject.joint_type])
+        ctx.set_line_cap(CAP_STYLE_MAP[vmobject.cap_style])
+        ctx.stroke_preserve()
+
+    def _color(self, ctx, rgbas: np.ndarray, vmobject) -> None:
+        """ManimCE's ``set_cairo_context_color`` (cairo takes blue, green, red: the
+        pixel array is RGBA where cairo writes BGRA), one colour read as floats."""
+        if len(rgbas) == 1:
+            red, green, blue, alpha = rgbas[0].tolist()
+            ctx.set_source_rgba(blue, green, red, alpha)
+        else:
+            self.set_cairo_context_color(ctx, rgbas, vmobject)
 
     def set_cairo_context_path(self, ctx, vmobject):
         points = self.transform_points_pre_display(vmobject, vmobject.points)
@@ -60,18 +113,6 @@ class PathCachingCamera(Camera):
             (count, _), _ = self._paths.popitem(last=False)
             self._points_kept -= count
         return self
-
-
-def _invisible(vmobject: VMobject) -> bool:
-    """Nothing of ``vmobject`` would show: no opaque fill, stroke or background stroke."""
-    if vmobject.get_fill_rgbas()[:, 3].any():
-        return False
-    for background in (False, True):
-        if vmobject.get_stroke_width(background) != 0 and (
-            vmobject.get_stroke_rgbas(background)[:, 3].any()
-        ):
-            return False
-    return True
 
 
 RTOL = 1.0e-5  # numpy.isclose's, which ManimCE's comparisons of points follow
