@@ -212,7 +212,7 @@ class _ForkedProcess:
         inherited = sorted(_PIPE_ENDS | {jobs_write, results_read})
         self.process = multiprocessing.get_context("fork").Process(
             target=run_forked,
-            args=(env, scratch, jobs_read, results_write, log.fileno(), inherited),
+            args=(env, ROOT, scratch, jobs_read, results_write, log.fileno(), inherited),
             name="render process",
         )
         try:

@@ -35,8 +35,6 @@ import traceback
 from pathlib import Path
 from typing import TextIO
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def render_job(job: dict, tex_dir: Path) -> None:
     """Render one chapter as ``manim render --save_sections`` would, in this process."""
@@ -113,13 +111,20 @@ def serve(jobs: TextIO, results: TextIO, tex_dir: Path) -> None:
 
 
 def run_forked(
-    env: dict[str, str], tex_dir: Path, jobs: int, results: int, log: int, inherited: list[int]
+    env: dict[str, str],
+    cwd: Path,
+    tex_dir: Path,
+    jobs: int,
+    results: int,
+    log: int,
+    inherited: list[int],
 ) -> None:
     """The render process forked from the pipeline (:class:`video.build.Worker`): it
-    starts with manim imported and the example's head weights built. ``jobs`` and
-    ``results`` are its ends of the two pipes, ``log`` takes what it prints, and
-    ``inherited`` are the pipe ends of the pipeline and of the other processes, which
-    it closes (a pipe stays open while any process holds its writing end)."""
+    starts with manim imported and the example's head weights built, and runs with
+    ``env`` in ``cwd`` as a started one would. ``jobs`` and ``results`` are its ends
+    of the two pipes, ``log`` takes what it prints, and ``inherited`` are the pipe ends
+    of the pipeline and of the other processes, which it closes (a pipe stays open
+    while any process holds its writing end)."""
     for fd in inherited:
         os.close(fd)
     os.dup2(log, 1)
@@ -128,7 +133,7 @@ def run_forked(
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     os.environ.clear()
     os.environ.update(env)
-    os.chdir(ROOT)
+    os.chdir(cwd)
     from manim import config
     from manim._config.utils import make_config_parser
 
