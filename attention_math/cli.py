@@ -3,6 +3,10 @@
 python -m attention_math trace --example fluffy-creature
 python -m attention_math trace --sentence "a tiny:adj robot:noun slept"
 python -m attention_math params --dims gpt3
+
+(``./render.sh trace`` and ``./render.sh params`` run these.) Errors are one line,
+``attention_math: error: ...`` (``render.sh: error: ...`` through render.sh), with
+exit status 2.
 """
 
 from __future__ import annotations
@@ -12,22 +16,47 @@ import json
 import sys
 
 from .dims import PRESETS, get_dims, parameter_counts
-from .errors import InputError
+from .errors import MAX_SEED, MIN_SEED, InputError, error_line, parse_seed
 from .examples import DEFAULT_EXAMPLE, example_from_sentence, load_example
 from .export import check_finite, trace_to_dict
 from .trace import DEFAULT_SEED, build_traces
 
+PROGRAM = "attention_math"  # errors: "attention_math: error: ..."
+MAX_DIGITS = 17  # a float64 has about 17 significant digits
+
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, program: str = PROGRAM, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program  # the name errors begin with (``render.sh`` through render.sh)
+
     def error(self, message: str) -> None:  # one line, exit 2, like every other error
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        print(error_line(self.program, message), file=sys.stderr)
         raise SystemExit(2)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m attention_math", description=__doc__.splitlines()[0])
+def _seed(text: str) -> int:
+    try:
+        return parse_seed(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("the seed ")) from None
+
+
+def _digits(text: str) -> int:
+    try:
+        digits = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text[:24]!r}") from None
+    if not 0 <= digits <= MAX_DIGITS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_DIGITS}, not {digits}")
+    return digits
+
+
+def _parser(program: str = PROGRAM) -> argparse.ArgumentParser:
+    prog = "./render.sh" if program == "render.sh" else "python -m attention_math"
+    parser = _Parser(prog=prog, description=__doc__.splitlines()[0], program=program)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    trace = sub.add_parser("trace", help="print the trace of an example as JSON")
+    trace = sub.add_parser("trace", help="print the trace of an example as JSON", program=program)
     source = trace.add_mutually_exclusive_group()
     source.add_argument(
         "--example", help=f"name in assets/examples or a path (default {DEFAULT_EXAMPLE})"
@@ -40,10 +69,19 @@ def _parser() -> argparse.ArgumentParser:
         help="designed heads (default) or the real SmolLM2-135M-Instruct (4-bit)",
     )
     trace.add_argument("--dims", default="gpt3", choices=list(PRESETS))
-    trace.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    trace.add_argument("--digits", type=int, default=6, help="decimal places (default 6)")
+    trace.add_argument(
+        "--seed",
+        type=_seed,
+        default=DEFAULT_SEED,
+        help=f"designed model seed, {MIN_SEED} to {MAX_SEED} (default {DEFAULT_SEED})",
+    )
+    trace.add_argument(
+        "--digits", type=_digits, default=6, help=f"decimal places, 0 to {MAX_DIGITS} (default 6)"
+    )
     trace.add_argument("--full", action="store_true", help="also print E, Q, K, V and updates")
-    params = sub.add_parser("params", help="print the parameter breakdown of a model")
+    params = sub.add_parser(
+        "params", help="print the parameter breakdown of a model", program=program
+    )
     params.add_argument("--dims", default="gpt3", help=f"one of {', '.join(PRESETS)}")
     params.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
@@ -65,7 +103,8 @@ def _trace(args: argparse.Namespace) -> None:
     unknown = sorted({w for t in traces for w in t.unknown})
     if unknown:
         print(
-            f"unknown words (no role; mark them inline like word:adj): {', '.join(unknown)}",
+            f"{args.program}: note: unknown words (no role; mark them inline like word:adj): "
+            f"{', '.join(unknown)}",
             file=sys.stderr,
         )
     dicts = [trace_to_dict(t, digits=args.digits, full=args.full) for t in traces]
@@ -102,15 +141,18 @@ def _params(args: argparse.Namespace) -> None:
         print(f"  total {status} the published figure {dims.published_total:,}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, program: str = PROGRAM) -> int:
+    """Run a command; ``program`` is the name errors begin with (``render.sh`` when
+    ``./render.sh trace`` runs this)."""
+    args = _parser(program).parse_args(argv)
+    args.program = program
     try:
         if args.command == "trace":
             _trace(args)
         else:
             _params(args)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(error_line(program, exc), file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -8,12 +8,19 @@ An example file holds::
     description = "..."   # optional
     [words]               # optional: annotations for words the lexicon lacks
     verdant = "adj colour:green"
+
+Limits: a file of at most 256 KiB, at most 8 phrases, a title of at most 200
+characters; each phrase is checked as a ``--sentence`` is (``text.check_text``).
+An example's ``name`` is its output folder (:func:`example_name`,
+:func:`sentence_name`): distinct examples never share one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +32,11 @@ from .text import check_text
 
 EXAMPLES_DIR = ASSETS / "examples"
 DEFAULT_EXAMPLE = "fluffy-creature"
+# ``render.sh`` runs from the project folder; it passes the folder it was started in, so
+# that relative paths are read from where the user is.
+ENV_CALLER_DIR = "ATTENTION_CALLER_DIR"
+MAX_PHRASES = 8  # each is traced at full size; the chapters show the first
+MAX_TITLE_CHARS = 200
 _ALLOWED_KEYS = {"title", "sentence", "phrases", "target", "description", "words"}
 
 
@@ -32,7 +44,7 @@ _ALLOWED_KEYS = {"title", "sentence", "phrases", "target", "description", "words
 class Example:
     """A sentence (or a few short phrases) to explain, plus what it adds to the lexicon."""
 
-    name: str  # short, file-name-safe: used for output folders
+    name: str  # file-name-safe and distinct for distinct examples: the output folder
     title: str
     phrases: tuple[str, ...]
     target: str | None = None
@@ -52,14 +64,34 @@ def available_examples() -> list[str]:
     return sorted(p.stem for p in EXAMPLES_DIR.glob("*.toml"))
 
 
+def caller_dir() -> Path:
+    """The folder the user ran the command in (``$ATTENTION_CALLER_DIR``, set by
+    ``render.sh``, or else the current folder)."""
+    return Path(os.environ.get(ENV_CALLER_DIR) or os.getcwd())
+
+
+def user_path(path: str | Path) -> Path:
+    """A path the user gave, relative ones read from :func:`caller_dir`; absolute."""
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else caller_dir() / path
+
+
+def is_example_path(name_or_path: str) -> bool:
+    """Whether ``--example`` names a file (has a ``/`` or ends in ``.toml``) rather than
+    an example of ``assets/examples``."""
+    return "/" in name_or_path or name_or_path.endswith(".toml")
+
+
 def resolve_example_path(name_or_path: str) -> Path:
-    """A bare name means ``assets/examples/NAME.toml``; anything else is a path."""
-    if "/" in name_or_path or name_or_path.endswith(".toml"):
-        return Path(name_or_path)
+    """A bare name means ``assets/examples/NAME.toml``; anything else is a path, read
+    from the folder the user is in (:func:`user_path`)."""
+    if is_example_path(name_or_path):
+        return user_path(name_or_path)
     path = EXAMPLES_DIR / f"{name_or_path}.toml"
-    if not path.exists():
+    if not path.is_file():
+        shown = name_or_path if len(name_or_path) <= 60 else name_or_path[:60] + "..."
         raise InputError(
-            f"no example named {name_or_path!r}; available: {', '.join(available_examples())}"
+            f"no example named {shown!r}; available: {', '.join(available_examples())}"
         )
     return path
 
@@ -76,6 +108,7 @@ def load_example(name_or_path: str = DEFAULT_EXAMPLE) -> Example:
             f"(allowed: {', '.join(sorted(_ALLOWED_KEYS))})"
         )
     title = _string(data, "title", where, required=True)
+    _checked(title, where, "title", MAX_TITLE_CHARS)
     if ("sentence" in data) == ("phrases" in data):
         raise InputError(f"{where}: give exactly one of 'sentence' or 'phrases'")
     if "sentence" in data:
@@ -84,6 +117,10 @@ def load_example(name_or_path: str = DEFAULT_EXAMPLE) -> Example:
         raw = data["phrases"]
         if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
             raise InputError(f"{where}: 'phrases' must be a non-empty list of strings")
+        if len(raw) > MAX_PHRASES:
+            raise InputError(
+                f"{where}: 'phrases' has {len(raw)} phrases; the limit is {MAX_PHRASES}"
+            )
         phrases = tuple(raw)
     for i, phrase in enumerate(phrases):
         _checked(phrase, where, "sentence" if "sentence" in data else f"phrases[{i}]")
@@ -91,12 +128,13 @@ def load_example(name_or_path: str = DEFAULT_EXAMPLE) -> Example:
     if target is not None:
         _checked(target, where, "target")
     words = parse_word_table(data.get("words", {}), load_lexicon().roles, where)
+    description = _string(data, "description", where, required=False) or ""
     return Example(
-        name=slug(path.stem),
+        name=example_name(path),
         title=title,
         phrases=phrases,
         target=target,
-        description=_string(data, "description", where, required=False) or "",
+        description=description,
         words=MappingProxyType(words),
     )
 
@@ -104,18 +142,38 @@ def load_example(name_or_path: str = DEFAULT_EXAMPLE) -> Example:
 def example_from_sentence(sentence: str) -> Example:
     """An ad-hoc example for ``--sentence``; its name is derived from the text."""
     check_text(sentence)
-    return Example(name=slug(sentence), title=sentence.strip(), phrases=(sentence,))
+    return Example(name=sentence_name(sentence), title=sentence.strip(), phrases=(sentence,))
 
 
-def slug(text: str, limit: int = 48) -> str:
-    """A file-name-safe name: lowercase ASCII words joined by dashes, plus a short hash
-    when characters were dropped, so different sentences never share a folder."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    base = "-".join(words)[:limit].strip("-")
-    if base == "-".join(words) and base:
-        return base
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=4).hexdigest()
-    return f"{base}-{digest}" if base else f"sentence-{digest}"
+def example_name(path: Path) -> str:
+    """The output name of an example file: its plain name in ``assets/examples``
+    (``tiny-robot``); elsewhere the file's name and a short hash of where it is
+    (``my-story-3f2a91c0``), so that it never shares a folder with a bundled example or
+    another file of the same name."""
+    real = path.resolve()
+    if real.parent == EXAMPLES_DIR.resolve() and real.stem == slug(real.stem):
+        return real.stem
+    return f"{slug(real.stem, fallback='example')}-{_digest(str(real))}"
+
+
+def sentence_name(sentence: str) -> str:
+    """The output name of a ``--sentence``: its words in lowercase ASCII and a short
+    hash of the exact text (``a-cat-sat-0c5e2b7d``): two sentences that differ in
+    anything (case, punctuation, an emoji) never share a folder."""
+    return f"{slug(sentence, fallback='sentence')}-{_digest(sentence)}"
+
+
+def slug(text: str, limit: int = 40, fallback: str = "") -> str:
+    """Lowercase ASCII words joined by dashes, at most ``limit`` characters (accents
+    dropped: "Café" gives "cafe"); ``fallback`` when no such word is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words)[:limit].strip("-") or fallback
+
+
+def _digest(text: str) -> str:
+    data = text.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=4).hexdigest()
 
 
 def _string(data: dict, key: str, where: str, required: bool) -> str | None:
@@ -129,8 +187,10 @@ def _string(data: dict, key: str, where: str, required: bool) -> str | None:
     return value
 
 
-def _checked(text: str, where: str, key: str) -> None:
+def _checked(text: str, where: str, key: str, limit: int | None = None) -> None:
     try:
         check_text(text, key)
+        if limit is not None and len(text) > limit:
+            raise InputError(f"the {key} is {len(text)} characters long; the limit is {limit}")
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None

@@ -70,7 +70,11 @@ def trace_to_dict(trace: Trace, digits: int = 6, full: bool = False) -> dict[str
 
 
 def real_to_dict(run, digits: int = 6, top: int = 5) -> dict[str, Any]:
-    """A real model's run in the same layout: every layer and head, [key][query]."""
+    """A real model's run in the same layout: every layer and head, [key][query].
+
+    ``tokens`` are the tokens as shown on screen, bytes that are only part of a character
+    written ``<0xF0>``; ``token_bytes`` are each token's utf-8 bytes (numbers 0-255), which
+    joined give the sentence's."""
     from .real_model import CAPTION, default_model, rank_heads
     from .real_model.head_finder import BEHAVIOURS
 
@@ -99,6 +103,7 @@ def real_to_dict(run, digits: int = 6, top: int = 5) -> dict[str, Any]:
         "model": CAPTION,
         "tokens": list(run.tokens),
         "token_ids": [int(i) for i in run.ids],
+        "token_bytes": [list(raw) for raw in run.token_bytes],
         "d_embed": cfg.d_model,
         "d_key": cfg.d_head,
         "n_layers": n_layers,

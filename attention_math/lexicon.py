@@ -8,6 +8,7 @@ example files and inline ``word:role`` marks add to it.
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from .errors import InputError
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 LEXICON_PATH = ASSETS / "lexicon.toml"
+MAX_FILE_BYTES = 256 * 1024  # an example file or the lexicon
 _FEATURE = re.compile(r"^[a-z][a-z0-9_-]*:[a-z0-9_*-]+$")
 
 
@@ -48,6 +50,12 @@ class Lexicon:
         return frozenset(f for a in self.words.values() for f in a.features)
 
 
+def roles_text(roles: tuple[str, ...]) -> str:
+    """The roles as every message lists them: in the lexicon's order, comma-separated
+    (the README lists the same, and a test keeps the two equal)."""
+    return ", ".join(roles)
+
+
 def parse_annotation(text: str, roles: tuple[str, ...], where: str) -> Annotation:
     """Parse ``"adj texture:fluffy"``; ``where`` names the place for error messages."""
     parts = text.split()
@@ -55,7 +63,7 @@ def parse_annotation(text: str, roles: tuple[str, ...], where: str) -> Annotatio
         raise InputError(f"{where}: empty annotation (expected a role such as 'adj')")
     role, features = parts[0], tuple(parts[1:])
     if role not in roles:
-        raise InputError(f"{where}: unknown role {role!r} (known roles: {', '.join(roles)})")
+        raise InputError(f"{where}: unknown role {role!r} (known roles: {roles_text(roles)})")
     for feature in features:
         if not _FEATURE.match(feature):
             raise InputError(f"{where}: malformed feature {feature!r} (expected kind:value)")
@@ -85,16 +93,29 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     return Lexicon(tuple(roles), MappingProxyType(words))
 
 
-def read_toml(path: Path) -> dict:
-    """Read a TOML file with one-line errors for every way it can be broken."""
+def read_toml(path: Path, limit: int = MAX_FILE_BYTES) -> dict:
+    """Read a TOML file with one-line errors, naming the file, for every way it can be
+    broken: missing, a folder or a device instead of a file, unreadable, larger than
+    ``limit`` bytes (``/dev/zero`` never ends), not UTF-8, malformed."""
     try:
-        raw = path.read_bytes()
+        info = path.stat()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file")
+    if info.st_size > limit:
+        raise InputError(f"{path}: too large ({info.st_size:,} bytes; the limit is {limit:,})")
+    try:
+        with path.open("rb") as file:
+            raw = file.read(limit + 1)  # never more, whatever the file turned into
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > limit:
+        raise InputError(f"{path}: too large (more than {limit:,} bytes)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

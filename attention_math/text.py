@@ -6,12 +6,27 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import regex
+
 from .errors import InputError
-from .lexicon import Annotation, Lexicon
+from .lexicon import Annotation, Lexicon, roles_text
 
 MAX_SENTENCE_CHARS = 2_000
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+MAX_WORD_CHARS = 40  # a word labels rows of grids and boxes of token rows
+MAX_MARKS = 8  # combining marks on one character (Hebrew with points and accents: ~5)
+# Tokens are made of grapheme clusters (``\X``: a character with its combining marks,
+# an emoji with its skin tone, a flag's two letters, emoji joined by zero-width
+# joiners), never of bare code points: a word with marks (Devanagari, a decomposed
+# "café") stays one word, a joined emoji is one token, and no token is a lone mark or
+# joiner that draws nothing. A word is a run of clusters that start with a word
+# character; any other cluster (punctuation, an emoji) is a token of its own.
+_WORD = r"(?:(?=\w)\X)+"
+_TOKEN = regex.compile(rf"{_WORD}(?:['’]{_WORD})*|\X")
 _INLINE = re.compile(r"^(?P<word>[^\s:]+):(?P<role>[A-Za-z]+)$")
+# Invisible characters that only join or select the look of the character before them
+# (emoji sequences, Persian and Indic words): allowed after a visible character.
+_JOINERS = frozenset("\u200c\u200d" + "".join(chr(c) for c in range(0xFE00, 0xFE10)))
+_CLUSTER = regex.compile(r"\X")
 
 
 @dataclass(frozen=True)
@@ -37,12 +52,25 @@ def check_text(text: str, what: str = "sentence") -> str:
         raise InputError(
             f"the {what} is {len(text)} characters long; the limit is {MAX_SENTENCE_CHARS}"
         )
+    previous = " "
     for ch in text:
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\t\n\r":
-            if ch in "\u200d\ufe0f":  # joiners inside emoji sequences are fine
-                continue
+        if ch in _JOINERS:
+            if previous.isspace():
+                raise InputError(
+                    f"the {what} has the joiner or variation selector U+{ord(ch):04X} "
+                    "with no character before it"
+                )
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\t\n\r":
             raise InputError(
-                f"the {what} contains the control or unassigned character U+{ord(ch):04X}"
+                f"the {what} contains the control, format or unassigned character U+{ord(ch):04X}"
+            )
+        previous = ch
+    for cluster in _CLUSTER.findall(text):
+        marks = sum(unicodedata.category(c)[0] == "M" and c not in _JOINERS for c in cluster)
+        if marks > MAX_MARKS:
+            raise InputError(
+                f"the {what} has a character with {marks} combining marks "
+                f"(U+{ord(cluster[0]):04X} ...); the limit is {MAX_MARKS}"
             )
     return text
 
@@ -61,16 +89,28 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[Token, ...]:
             role = inline["role"].lower()
             if role not in lexicon.roles:
                 raise InputError(
-                    f"unknown role {role!r} in {chunk!r} (known roles: {', '.join(lexicon.roles)})"
+                    f"unknown role {role!r} in {chunk!r} (known roles: {roles_text(lexicon.roles)})"
                 )
-            word = inline["word"]
+            word = _short(inline["word"])
             known = lexicon.lookup(word)
             features = known.features if known else ()
             tokens.append(Token(word, role, features))
             continue
         for piece in _TOKEN.findall(chunk):
-            tokens.append(_annotate(piece, lexicon))
+            tokens.append(_annotate(_short(piece), lexicon))
     return tuple(tokens)
+
+
+def _short(word: str) -> str:
+    """``word``, if it fits on a label: at most ``MAX_WORD_CHARS`` characters (grapheme
+    clusters: an emoji sequence or a letter with its marks counts once)."""
+    length = len(_CLUSTER.findall(word))
+    if length > MAX_WORD_CHARS:
+        shown = word[:20] + "..."
+        raise InputError(
+            f"the word {shown!r} is {length} characters long; the limit is {MAX_WORD_CHARS}"
+        )
+    return word
 
 
 def _annotate(piece: str, lexicon: Lexicon) -> Token:

@@ -30,6 +30,7 @@ from manim import (
     config,
 )
 
+from attention_math.errors import InputError
 from attention_math.lexicon import load_lexicon
 from attention_math.real_model import (
     CAPTION,
@@ -47,7 +48,7 @@ from scenes.components.head_gallery import HeadGallery, weight_color
 from scenes.components.labels import literal, number
 from scenes.components.pattern_window import PatternWindow
 from scenes.components.piece_row import PieceRow, piece_text, word_spans
-from scenes.settings import current_example
+from scenes.settings import current_example, plain_manim_exit
 
 MIN_TOKENS = 4  # below this, heads have too little to choose from to be told apart
 LEGEND_WEIGHTS = (0.0, 0.05, 0.25, 0.5, 1.0)  # swatches of the gallery's brightness scale
@@ -87,6 +88,15 @@ def zoom_heads(pattern: np.ndarray) -> list[tuple[str, HeadScore]]:
     return picked
 
 
+def whole_characters(raw: bytes) -> bool:
+    """Whether a token's bytes are whole utf-8 characters (it is drawn as plain text)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def counted(n: int, noun: str) -> str:
     """``1 token``, ``2 tokens``."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -109,7 +119,11 @@ class RealHeads(ChapterScene):
 
     def setup(self) -> None:
         super().setup()
-        self.run: RealAttention = run_sentence(model_sentence(current_example().sentence))
+        try:
+            self.run: RealAttention = run_sentence(model_sentence(current_example().sentence))
+        except InputError as exc:  # e.g. the model package is not installed
+            plain_manim_exit(exc)
+            raise
         self.n_layers, self.n_heads, self.n_tokens, _ = self.run.pattern.shape
         self.shape = "triangle" if self.n_tokens > 1 else "square"  # of one head's pattern
         self.caption = literal(CAPTION, size=18, color=palette.DIM_TEXT).to_corner(
@@ -133,8 +147,10 @@ class RealHeads(ChapterScene):
     def model_tokens(self) -> None:
         words, tokens = self.trace.words, self.run.tokens
         split = [(a, b) for a, b in word_spans(tokens) if b - a > 1]
+        # a word's text from its tokens' bytes: a character cut between tokens (bytes
+        # shown as <0xF0>...) comes back whole
         examples = [
-            f"{''.join(tokens[a:b]).strip()} = {' + '.join(piece_text(t) for t in tokens[a:b])}"
+            f"{self.run.text(a, b).strip()} = {' + '.join(piece_text(t) for t in tokens[a:b])}"
             for a, b in split[:3]
         ]
         said = f", like {examples[0]}" if examples else ""
@@ -160,6 +176,11 @@ class RealHeads(ChapterScene):
             "   ".join(examples) if examples else "Here every word is a single token.",
             size=22,
         )
+        width = config.frame_width - 1.0
+        if note.width > width:  # long pieces (bytes shown as <0xF0>...): one per line
+            note = VGroup(*(literal(e, size=22) for e in examples)).arrange(DOWN, buff=0.15)
+            if note.width > width:
+                note.scale_to_fit_width(width)
         layout = VGroup(
             heading, lesson_label, lesson_row, real_label, VGroup(real_row, marks), note
         ).arrange(DOWN, buff=0.35)
@@ -412,8 +433,9 @@ class RealHeads(ChapterScene):
         weights = self.run.pattern[score.layer, score.head]  # (query, key)
         tokens = self.run.tokens
         shown = [q for q in grid.queries if q >= 1]
-        # Prefer examples a viewer can read: not a lone byte of a character (drawn as �).
-        queries = [q for q in shown if "\ufffd" not in tokens[q]] or shown
+        # Prefer examples a viewer can read: tokens of whole characters, not bytes of
+        # one (drawn as <0xF0>...).
+        queries = [q for q in shown if whole_characters(self.run.token_bytes[q])] or shown
         if behaviour == "previous_token":
             after_first = [q for q in queries if q >= 2 and q - 1 in grid.keys] or queries
             query = max(after_first, key=lambda q: weights[q, q - 1])

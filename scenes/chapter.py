@@ -6,6 +6,9 @@ Each beat starts with :meth:`ChapterScene.beat`, which
 * starts a named section (``manim --save_sections`` then writes one clip per beat),
 * records the beat's narration, written as a subtitle (``.srt`` beside the video)
   that lasts until the next beat starts.
+
+What comes before the first beat (the title card) is the section
+:data:`OPENING_SECTION`, not manim's default ``autocreated``.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ movie_file.install()  # a chapter's movie is joined from its sections' (see movi
 bounds.install()  # bounding anchors gathered with numpy (see bounds.py)
 corners.install()  # rounded corners kept by shape (see corners.py)
 
+OPENING_SECTION = "title card"  # the section before the first beat
+
 
 class ChapterScene(Scene):
     """Base class: subclasses set ``number`` and ``title`` and write beats."""
@@ -51,6 +56,9 @@ class ChapterScene(Scene):
         self.trace: Trace = current_trace()
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
         self._open_beat: tuple[str, float] | None = None  # (text, start time)
+        # replaces manim's empty first section, "autocreated" (an empty section is
+        # dropped, so a chapter that starts with a beat has no opening section)
+        self.next_section(OPENING_SECTION)
 
     def beat(self, name: str, narration: str) -> None:
         """Start a new section named ``name``; ``narration`` becomes its subtitle."""

@@ -42,6 +42,12 @@ class TinyChapter(ChapterScene):
         self.wait(WAIT)
 
 
+class Titled(TinyChapter):
+    def construct(self):
+        self.title_card()
+        super().construct()
+
+
 class Broken(ChapterScene):
     def construct(self):
         raise ValueError("this chapter is broken")
@@ -64,8 +70,14 @@ def _chapter_dir(tmp_path: Path, wait: float) -> Path:
     return folder
 
 
-def _plan(tmp_path: Path, out: str, scene: str = "TinyChapter", force=False, wait=0.3) -> Plan:
-    sentence = "a fluffy blue creature"
+def _plan(
+    tmp_path: Path,
+    out: str,
+    scene: str = "TinyChapter",
+    force=False,
+    wait=0.3,
+    sentence: str = "a fluffy blue creature",
+) -> Plan:
     source = Source(example_from_sentence(sentence), sentence, None, 2024)
     chapter = Chapter(1, "tiny_scene", scene, "Tiny", directory=_chapter_dir(tmp_path, wait))
     return Plan(source, "low", (chapter,), tmp_path / out, jobs=1, force=force)
@@ -414,3 +426,171 @@ def test_forking_needs_a_process_with_a_single_thread():
         timeout=120,
     ).stdout.split()
     assert out == ["True", "False"]
+
+
+# --- stopping a render: SIGTERM, SIGKILL, what a failed render leaves ----------------
+
+SENTENCE = "a fluffy blue creature"
+
+# The command line (video/cli.py) rendering the endless chapter into OUT.
+CLI_SCRIPT = """
+import sys; sys.path.insert(0, {tests!r})
+from pathlib import Path
+import video.cli as cli
+from test_render_pipeline import _plan, _use
+_use({start!r})
+chapter = _plan(Path({tmp!r}), "unused", scene="Endless").chapters[0]
+cli.parse_chapters = lambda spec: (chapter,)
+sys.exit(cli.main(["--sentence", {sentence!r}, "--seed", "2024", "--quality", "low",
+                   "--jobs", "1", "--output", {out!r}]))
+"""
+
+
+def _start_cli_render(tmp_path: Path, out: Path, start: str, **popen) -> subprocess.Popen:
+    script = CLI_SCRIPT.format(
+        tests=str(Path(__file__).parent), start=start, tmp=str(tmp_path), out=str(out),
+        sentence=SENTENCE,
+    )  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+        **popen,
+    )
+
+
+def _cli_out_dir(out: Path) -> Path:
+    return out / example_from_sentence(SENTENCE).name / "low"
+
+
+def _wait_until_rendering(proc: subprocess.Popen, out_dir: Path) -> None:
+    """Until manim renders the chapter: its media folders exist in the chapter's
+    temporary folder."""
+    deadline = time.monotonic() + 120
+    while not (out_dir.is_dir() and list(out_dir.glob(".tiny_scene-*/videos"))):
+        assert proc.poll() is None, "the render stopped before it started"
+        assert time.monotonic() < deadline, "the render did not start"
+        time.sleep(0.1)
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name; None if there is no such
+    process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()  # the name, in parentheses, may hold spaces
+
+
+def _children(pid: int) -> set[int]:
+    return {
+        int(entry)
+        for entry in os.listdir("/proc")
+        if entry.isdigit() and (fields := _stat(int(entry))) and int(fields[1]) == pid
+    }
+
+
+def _running(pid: int) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"  # a zombie has ended
+
+
+def test_sigterm_stops_the_render_like_ctrl_c(tmp_path, start):
+    # What timeout, CI and process managers send. The output folder holds a previous
+    # video and nothing else: afterwards it must hold exactly that again.
+    out = tmp_path / "out"
+    out_dir = _cli_out_dir(out)
+    out_dir.mkdir(parents=True)
+    previous = out_dir / f"{example_from_sentence(SENTENCE).name}-ch1.mp4"
+    previous.write_bytes(b"the previous video")
+    proc = _start_cli_render(tmp_path, out, start, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_until_rendering(proc, out_dir)
+        workers = _children(proc.pid)
+        assert workers, "no render process found"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode in (130, 143), err
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("rendering 1 chapter(s)")
+    assert len(lines) == 2 and lines[1].startswith("render.sh: interrupted"), err
+    assert not [pid for pid in workers if _running(pid)]
+    # no temporary folders, no empty "chapters" folder; the previous video as it was
+    assert [p.name for p in out_dir.iterdir()] == [previous.name]
+    assert previous.read_bytes() == b"the previous video"
+
+
+def test_sigkill_takes_the_render_processes_along_and_the_next_run_cleans_up(tmp_path, start):
+    out = tmp_path / "out"
+    out_dir = _cli_out_dir(out)
+    proc = _start_cli_render(tmp_path, out, start, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until_rendering(proc, out_dir)
+        workers = _children(proc.pid)
+        assert workers, "no render process found"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 10  # the kernel kills them at once; allow a slow machine
+    while [pid for pid in workers if _running(pid)]:
+        assert time.monotonic() < deadline, "render processes outlived the pipeline"
+        time.sleep(0.05)
+    stale = _hidden_folders(out_dir)
+    assert [name.split("-")[0] for name in stale] == [".tiny_scene", ".worker"]
+    # The next render of the folder removes them, but not the folder of a render that
+    # runs beside it (here one of this process, holding its lock as a render does).
+    from video.build import temp_folder
+
+    with temp_folder(out_dir, ".worker-") as beside:
+        render(_plan(tmp_path, str(out_dir.relative_to(tmp_path))))
+        assert _hidden_folders(out_dir) == [beside.name]
+    assert _hidden_folders(out_dir) == []
+    assert (out_dir / f"{example_from_sentence(SENTENCE).name}-ch1.mp4").exists()
+
+
+def _hidden_folders(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.is_dir())
+
+
+def test_folders_without_a_lock_are_removed_only_when_old(tmp_path):
+    # Left by a render of an older version (no lock file in them): removed once old;
+    # other hidden folders are never touched.
+    from video.build import STALE_AFTER, remove_stale_folders
+
+    old, new, other = (
+        tmp_path / ".ch03_attention_pattern-x1",
+        tmp_path / ".worker-x2",
+        tmp_path / ".git",
+    )
+    for folder in (old, new, other):
+        folder.mkdir()
+        (folder / "file").write_text("x")
+    long_ago = time.time() - 2 * STALE_AFTER
+    for folder in (old, other):
+        os.utime(folder, (long_ago, long_ago))
+    assert remove_stale_folders(tmp_path) == [old]
+    assert not old.exists() and new.is_dir() and other.is_dir()
+
+
+def test_a_failed_first_render_leaves_no_empty_folders(tmp_path):
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    for out in ("new/a/low", "existing/a/low"):
+        with pytest.raises(RuntimeError, match="this chapter is broken"):
+            render(_plan(tmp_path, out, scene="Broken"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing", "fake_scenes"]
+    assert list(existing.iterdir()) == []  # existed before: stays, empty as it was
+
+
+def test_checking_the_output_folder_leaves_nothing_behind(tmp_path):
+    from attention_math import InputError
+    from video.build import check_output_dir
+
+    check_output_dir(tmp_path / "a" / "b" / "c")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="cannot write to the output folder"):
+        check_output_dir(tmp_path / "file" / "b")

@@ -8,6 +8,13 @@ Every chapter is rendered (with manim's ``save_sections``, so the lecture deck c
 reuse the same render) into its own temporary media folder, then moved into place
 with an atomic rename: a failed or interrupted render never touches the previous
 video.
+
+Stopping a render: Ctrl-C and SIGTERM (``timeout``, CI, process managers) stop every
+render process, remove the temporary folders and any folder the render created that
+is still empty. The render processes die with the pipeline even when it is killed
+(SIGKILL), and each temporary folder holds a lock (:func:`temp_folder`) for as long as
+its render lives, so the next render of the same output folder removes the folders
+of renders that were killed, never those of a render still running beside it.
 """
 
 from __future__ import annotations
@@ -15,17 +22,19 @@ from __future__ import annotations
 import configparser
 import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,16 +125,24 @@ class Plan:
 
 
 def parse_chapters(spec: str | None) -> tuple[Chapter, ...]:
-    """``None`` = all; otherwise a comma list of numbers, ranges (``3-5``) or scene names."""
-    if spec is None or not spec.strip():
+    """``None`` (no ``--chapters``) = all; otherwise a comma list of numbers, ranges
+    (``3-5``) or scene names. A blank selection (``""``, ``" "``, ``","``) is an error,
+    not "all": a user who typed it meant some chapters."""
+    if spec is None:
         return CHAPTERS
+    parts = [p.strip() for p in spec.split(",") if p.strip()]
+    if not parts:
+        raise InputError(
+            f"--chapters {spec!r} names no chapter; give numbers, ranges or names, "
+            "e.g. '3' or '1,3-5' or 'Masking'"
+        )
     chosen: list[Chapter] = []
-    for part in (p.strip() for p in spec.split(",")):
-        if not part:
-            continue
-        lo, sep, hi = part.partition("-")
-        if sep and lo.isdigit() and hi.isdigit():
+    for part in parts:
+        lo, sep, hi = (p.strip() for p in part.partition("-"))
+        if sep and lo.isdecimal() and hi.isdecimal() and len(lo) <= 6 and len(hi) <= 6:
             numbers = range(int(lo), int(hi) + 1)
+            if not numbers:
+                raise InputError(f"the range {part!r} is empty; write it low-high, e.g. 3-5")
         else:
             numbers = [_chapter_number(part)]
         for n in numbers:
@@ -134,8 +151,6 @@ def parse_chapters(spec: str | None) -> tuple[Chapter, ...]:
                 raise InputError(f"no chapter {n}; chapters are 1-{len(CHAPTERS)}")
             if ch not in chosen:
                 chosen.append(ch)
-    if not chosen:
-        raise InputError(f"no chapters in {spec!r}")
     return tuple(sorted(chosen, key=lambda c: c.number))
 
 
@@ -144,17 +159,153 @@ def _chapter_number(key: str) -> int:
         if key.lower() in (str(ch.number), f"{ch.number:02d}", ch.module, ch.scene.lower()):
             return ch.number
     names = ", ".join(f"{c.number}={c.scene}" for c in CHAPTERS)
-    raise InputError(f"unknown chapter {key!r}; use numbers or names ({names})")
+    shown = key if len(key) <= 40 else key[:40] + "..."
+    raise InputError(f"unknown chapter {shown!r}; use numbers or names ({names})")
+
+
+def make_folders(path: Path) -> list[Path]:
+    """``mkdir -p path``; returns the folders it created, outermost first."""
+    missing: list[Path] = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    created = []
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:  # made meanwhile by someone else: theirs
+            continue
+        created.append(folder)
+    return created
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (outermost first) that are empty, innermost first."""
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def check_output_dir(path: Path) -> None:
-    """Fail before rendering if the output folder cannot be written."""
+    """Fail before rendering if the output folder cannot be written. Folders made to
+    find out are removed again: the render makes them (and removes them if it fails)."""
+    created: list[Path] = []
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        created = make_folders(path)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
             pass
     except OSError as exc:
         raise InputError(f"cannot write to the output folder {path} ({exc.strerror})") from None
+    finally:
+        remove_empty(created)
+
+
+# A temporary folder of a render holds this file, locked (flock) for as long as the
+# render uses the folder: a render that was killed leaves it unlocked.
+LOCK_NAME = ".render.lock"
+# temporary folders a render without locks (an older version) may have left; removed
+# once they are older than STALE_AFTER seconds
+UNLOCKED_PREFIXES = (".worker-", ".lecture-", *(f".{c.module}-" for c in CHAPTERS))
+STALE_AFTER = 600.0
+
+# the locks this process holds: processes forked later close them (a lock lasts as
+# long as any process holds its file open)
+_HELD_LOCKS: set[int] = set()
+
+
+@contextlib.contextmanager
+def temp_folder(parent: Path, prefix: str) -> Iterator[Path]:
+    """A new folder in ``parent`` whose name starts with ``prefix``, removed on exit.
+    While it exists this process holds the lock of its :data:`LOCK_NAME` file, so
+    :func:`remove_stale_folders` can tell it from the folder of a render that died."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    fd = -1
+    try:
+        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else has it
+        _HELD_LOCKS.add(fd)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        if fd >= 0:
+            _HELD_LOCKS.discard(fd)
+            os.close(fd)
+
+
+def remove_stale_folders(folder: Path) -> list[Path]:
+    """Remove the temporary folders in ``folder`` that renders which were killed left
+    behind: those whose lock nobody holds. Folders of renders still running (in this
+    process or another) keep their lock and stay. Returns the folders removed."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    removed = []
+    for path in entries:
+        if not path.name.startswith(".") or path.is_symlink() or not path.is_dir():
+            continue
+        try:
+            fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            if _unlocked_and_old(path):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held: its render is running
+            os.close(fd)
+            continue
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _unlocked_and_old(path: Path) -> bool:
+    """A temporary folder that has no lock file (one an older version left, or one
+    killed just as it was made): stale once it is old."""
+    if not path.name.startswith(UNLOCKED_PREFIXES):
+        return False
+    try:
+        return time.time() - path.stat().st_mtime > STALE_AFTER
+    except OSError:
+        return False
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what ``timeout``, CI and process managers send), handled as Ctrl-C is:
+    the render stops, cleans up, and the previous video stays."""
+
+    signum = signal.SIGTERM  # the exit status of a process it ends is 128 + signum
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` (a KeyboardInterrupt) in
+    the main thread, once: a second one while cleaning up does not cut it short.
+    Outside the main thread (where Python cannot handle signals) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    raised = False
+
+    def handler(signum, frame) -> None:
+        nonlocal raised
+        if not raised:
+            raised = True
+            raise Terminated(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def source_digest() -> str:
@@ -209,10 +360,11 @@ class _ForkedProcess:
 
         jobs_read, jobs_write = os.pipe()
         results_read, results_write = os.pipe()
-        inherited = sorted(_PIPE_ENDS | {jobs_write, results_read})
+        inherited = sorted(_PIPE_ENDS | _HELD_LOCKS | {jobs_write, results_read})
         self.process = multiprocessing.get_context("fork").Process(
             target=run_forked,
             args=(env, ROOT, scratch, jobs_read, results_write, log.fileno(), inherited),
+            kwargs={"parent": os.getpid()},
             name="render process",
         )
         try:
@@ -249,7 +401,9 @@ class Worker:
     With ``fork``, the process is a copy of this one (:func:`can_fork` says when that
     is safe): manim is imported and the example's head weights are built already (the
     example was checked by building its traces), which saves each process about 2.5 s
-    of start-up; otherwise it is started as ``python -m video.worker``."""
+    of start-up; otherwise it is started as ``python -m video.worker``. Either way it
+    is killed by the system when this process dies (:func:`video.worker.die_with_parent`).
+    """
 
     def __init__(self, env: dict[str, str], scratch: Path, fork: bool = False):
         self.log = tempfile.TemporaryFile()  # what the process prints: kept for errors
@@ -257,7 +411,7 @@ class Worker:
             self.proc = _ForkedProcess(env, scratch, self.log)
         else:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "video.worker", str(scratch)],
+                [sys.executable, "-m", "video.worker", str(scratch), str(os.getpid())],
                 cwd=ROOT,
                 env=env,
                 stdin=subprocess.PIPE,
@@ -365,11 +519,11 @@ def render_chapter(
     """Render one chapter with ``worker`` (one of ``parallel`` at work) into a temporary
     folder, then move it into place; returns the worker's result (seconds, peak memory)."""
     folder = QUALITIES[plan.quality][1]
-    with tempfile.TemporaryDirectory(prefix=f".{chapter.module}-", dir=plan.out_dir) as tmp:
+    with temp_folder(plan.out_dir, f".{chapter.module}-") as tmp:
         job = {
             "chapter": {**dataclasses.asdict(chapter), "directory": str(chapter.directory)},
             "quality": manim_quality(plan.quality),
-            "media_dir": tmp,
+            "media_dir": str(tmp),
             "encoder_options": encoder_options(plan.quality, parallel),
         }
         result = worker.render(job)
@@ -383,12 +537,12 @@ def render_chapter(
         movie = produced / f"{chapter.scene}.mp4"
         if not movie.exists():
             raise RuntimeError(f"chapter {chapter.number}: manim wrote no video in {produced}")
+        target = plan.chapter_dir / "sections" / chapter.module  # one clip per beat
+        target.parent.mkdir(parents=True, exist_ok=True)
         subs = produced / f"{chapter.scene}.srt"
         if subs.exists():
             os.replace(subs, plan.chapter_file(chapter, ".srt"))
-        target = plan.chapter_dir / "sections" / chapter.module  # one clip per beat
         shutil.rmtree(target, ignore_errors=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(produced / "sections"), target)
         os.replace(movie, plan.chapter_file(chapter))
         plan.key_file(chapter).write_text(key)
@@ -433,10 +587,8 @@ def render_chapters(
         fork = can_fork()  # before any thread is started here
         processes = []
         for _ in range(workers):
-            scratch = stack.enter_context(
-                tempfile.TemporaryDirectory(prefix=".worker-", dir=plan.out_dir)
-            )
-            processes.append(Worker(plan.source.env(), Path(scratch), fork))
+            scratch = stack.enter_context(temp_folder(plan.out_dir, ".worker-"))
+            processes.append(Worker(plan.source.env(), scratch, fork))
             stack.callback(processes[-1].close)
         if on_started:
             on_started()
@@ -492,8 +644,24 @@ def trace_json(plan: Plan) -> str:
 
 def render(plan: Plan, on_chapter: Callable[[Chapter, dict], None] | None = None) -> Path:
     """Render the plan's chapters, stitch them, write subtitles, trace and contact sheet;
-    ``on_chapter(chapter, result)`` after each chapter rendered (the benchmark's table)."""
-    plan.chapter_dir.mkdir(parents=True, exist_ok=True)
+    ``on_chapter(chapter, result)`` after each chapter rendered (the benchmark's table).
+
+    SIGTERM stops it as Ctrl-C does (:class:`Terminated`, a KeyboardInterrupt). A render
+    that fails or is stopped removes the folders it made that are still empty (a first
+    render that failed leaves no empty ``chapters`` folder); folders that existed stay."""
+    with sigterm_as_interrupt():
+        created = make_folders(plan.chapter_dir)
+        try:
+            return _render(plan, on_chapter)
+        except BaseException:
+            remove_empty(created)
+            raise
+
+
+def _render(plan: Plan, on_chapter: Callable[[Chapter, dict], None] | None) -> Path:
+    stale = remove_stale_folders(plan.out_dir)
+    if stale:
+        _log(f"removed {len(stale)} temporary folder(s) left by renders that were killed")
     digest = source_digest()
     keys = [chapter_key(plan, ch, digest) for ch in plan.chapters]
     total = len(plan.chapters)
@@ -503,12 +671,13 @@ def render(plan: Plan, on_chapter: Callable[[Chapter, dict], None] | None = None
     )
     started = time.monotonic()
     todo = []
-    for n, (ch, key) in enumerate(zip(plan.chapters, keys), 1):
+    done = 0  # chapters ready, reused or rendered
+    for ch, key in zip(plan.chapters, keys):
         if is_current(plan, ch, key):
-            _log(f"[{n}/{total}] chapter {ch.number:2d} {ch.title}: unchanged, reused")
+            done += 1
+            _log(f"[{done}/{total}] chapter {ch.number:2d} {ch.title}: unchanged, reused")
         else:
             todo.append((ch, key))
-    done = total - len(todo)
 
     posters: dict[Path, Future] = {}
     grabber = ThreadPoolExecutor(max_workers=1)

@@ -11,26 +11,51 @@ Commands:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED, InputError, build_traces
-from attention_math.examples import example_from_sentence, load_example, resolve_example_path
-from scenes.components.labels import missing_glyphs
+from attention_math.errors import MAX_SEED, MIN_SEED, error_line, parse_seed
+from attention_math.examples import (
+    example_from_sentence,
+    load_example,
+    resolve_example_path,
+    user_path,
+)
+from attention_math.text import tokenize
+from scenes.components.labels import check_drawable
 from scenes.order import CHAPTERS
 from scenes.settings import ENV_EXAMPLE, ENV_SENTENCE, current_seed
 
 from .build import QUALITIES, ROOT, Plan, Source, check_output_dir, parse_chapters, render
 
-DEFAULT_OUTPUT = Path("output")
+PROGRAM = "render.sh"  # every error: "render.sh: error: ..."
+DEFAULT_OUTPUT = ROOT / "output"
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:
-        print(f"render.sh: error: {message}", file=sys.stderr)
+        print(error_line(PROGRAM, message), file=sys.stderr)
         raise SystemExit(2)
+
+
+def seed_argument(text: str) -> int:
+    """``--seed``: a whole number from 0 to 4294967295 (argparse reports the error)."""
+    try:
+        return parse_seed(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("the seed ")) from None
+
+
+def output_argument(text: str) -> Path:
+    """``--output``: a folder, relative ones read from where the user ran the command."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the output folder is empty; give a folder")
+    return user_path(text)
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +67,11 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--sentence", help='your own sentence; mark unknown words inline, e.g. "a tiny:adj robot"'
     )
-    parser.add_argument("--seed", type=int, help=f"designed model seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--seed",
+        type=seed_argument,
+        help=f"designed model seed, {MIN_SEED} to {MAX_SEED} (default {DEFAULT_SEED})",
+    )
 
 
 def render_parser() -> argparse.ArgumentParser:
@@ -66,7 +95,10 @@ def render_parser() -> argparse.ArgumentParser:
         help="chapters rendered at once (default: one per core)",
     )
     parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="output folder (default ./output)"
+        "--output",
+        type=output_argument,
+        default=DEFAULT_OUTPUT,
+        help="output folder (default: output/ in the project folder)",
     )
     parser.add_argument("--force", action="store_true", help="re-render unchanged chapters too")
     return parser
@@ -76,46 +108,67 @@ def resolve_source(args: argparse.Namespace) -> Source:
     """Validate the example before anything is rendered (one-line errors).
 
     Without --sentence or --example, the environment variables of plain manim calls
-    (ATTENTION_SENTENCE, ATTENTION_EXAMPLE, ATTENTION_SEED) choose, then the default.
+    (ATTENTION_SENTENCE, ATTENTION_EXAMPLE, ATTENTION_SEED) choose, then the default;
+    their errors name the variable. The example's name (its output folder) gets
+    ``-seed<N>`` for a seed other than the default, so that no seed overwrites the
+    video of another.
     """
     sentence, name = args.sentence, args.example
+    where = ""  # the environment variable the example comes from, for messages
     if sentence is None and name is None:
         sentence, name = os.environ.get(ENV_SENTENCE), os.environ.get(ENV_EXAMPLE) or None
         if sentence is not None and name is not None:
             raise InputError(f"set only one of {ENV_SENTENCE} and {ENV_EXAMPLE}")
+        where = ENV_SENTENCE if sentence is not None else ENV_EXAMPLE if name else ""
     if args.seed is None:
         args.seed = current_seed()
     args.sentence = sentence
-    if sentence is not None:
-        example = example_from_sentence(sentence)
-        path = None
-    else:
-        path = resolve_example_path(name or DEFAULT_EXAMPLE).resolve()
-        example = load_example(str(path))
-    for text in (*example.phrases, example.target or ""):
-        missing = missing_glyphs(text)
-        if missing:
-            shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
-            raise InputError(f"no installed font can draw {shown}; remove these characters")
-    traces = build_traces(example, seed=args.seed)  # catches too many tokens etc.
-    unknown = sorted({w for t in traces for w in t.unknown})
-    if unknown:
-        print(
-            f"note: the lexicon does not know {', '.join(repr(w) for w in unknown)}; they are "
-            f"drawn as plain words. Give them a role inline, e.g. {unknown[0]}:adj or "
-            f"{unknown[0]}:noun",
-            file=sys.stderr,
-        )
+    try:
+        if sentence is not None:
+            example = example_from_sentence(sentence)
+            path = None
+        else:
+            path = resolve_example_path(name or DEFAULT_EXAMPLE).resolve()
+            example = load_example(str(path))
+        lexicon = example.lexicon()
+        words = [t.text for text in example.phrases for t in tokenize(text, lexicon)]
+        if example.target is not None:
+            words += [t.text for t in tokenize(example.target, lexicon)]
+        check_drawable([example.title, *example.phrases, example.target or ""], words)
+        traces = build_traces(example, seed=args.seed)  # catches too many tokens etc.
+    except InputError as exc:
+        if not where:
+            raise
+        raise InputError(f"{where}: {exc}") from None
+    if args.seed != DEFAULT_SEED:
+        example = dataclasses.replace(example, name=f"{example.name}-seed{args.seed}")
     return Source(example, args.sentence, path, args.seed, traces=tuple(traces))
 
 
+def unknown_words_note(source: Source) -> str | None:
+    """The note on words the lexicon does not know (they are drawn as plain words)."""
+    unknown = sorted({w for t in source.traces for w in t.unknown})
+    if not unknown:
+        return None
+    return (
+        f"render.sh: note: the lexicon does not know {', '.join(repr(w) for w in unknown)}; "
+        f"they are drawn as plain words. Give them a role inline, e.g. {unknown[0]}:adj or "
+        f"{unknown[0]}:noun"
+    )
+
+
 def plan_from_args(args: argparse.Namespace) -> Plan:
+    """Check every option, then the example, then the output folder, before anything
+    is rendered; a note on unknown words comes only when all is well."""
     if args.jobs < 1:
         raise InputError("--jobs must be at least 1")
-    source = resolve_source(args)
     chapters = parse_chapters(args.chapters)
+    source = resolve_source(args)
     out_dir = args.output / source.example.name / args.quality
     check_output_dir(out_dir)
+    note = unknown_words_note(source)
+    if note:
+        print(note, file=sys.stderr)
     jobs = min(args.jobs, len(chapters))
     return Plan(source, args.quality, chapters, out_dir, jobs, force=args.force)
 
@@ -157,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         if command in ("trace", "params"):
             from attention_math.cli import main as core_main
 
-            return core_main([command, *rest])
+            return core_main([command, *rest], program=PROGRAM)
         if command == "list":
             return cmd_list(rest)
         if command == "render":
@@ -165,17 +218,18 @@ def main(argv: list[str] | None = None) -> int:
         if command == "lecture":
             return cmd_lecture(rest)
         print(
-            f"render.sh: error: unknown command {command!r} (render, lecture, list, test, "
-            "trace, params)",
+            error_line(
+                PROGRAM, f"unknown command {command!r} (render, lecture, list, test, trace, params)"
+            ),
             file=sys.stderr,
         )
         return 2
     except InputError as exc:
-        print(f"render.sh: error: {exc}", file=sys.stderr)
+        print(error_line(PROGRAM, exc), file=sys.stderr)
         return 2
     except RuntimeError as exc:
         print(f"render.sh: render failed: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (video.build.Terminated)
         print("render.sh: interrupted; earlier videos were left as they were", file=sys.stderr)
-        return 130
+        return 128 + int(getattr(exc, "signum", signal.SIGINT))

@@ -114,5 +114,8 @@ def contact_sheet(
         sheet.paste(image.resize((tile_w, tile_h)), (x, y + caption_h))
         draw.text((x + 8, y + 4), caption, fill="white", font=font)
     tmp = out.with_name(f".{out.name}.partial.png")
-    sheet.save(tmp)
-    os.replace(tmp, out)
+    try:
+        sheet.save(tmp)
+        os.replace(tmp, out)
+    finally:  # stopped half-way: no partial file left behind
+        tmp.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import srt
 
-from .build import Plan, render
+from .build import Plan, render, sigterm_as_interrupt, temp_folder
 from .stitch import write_atomically
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.html"
@@ -64,26 +64,48 @@ def collect_slides(plan: Plan, deck_dir: Path) -> list[Slide]:
     return slides
 
 
+# Characters escaped in the JSON embedded in the page's <script> element. Inside a
+# script element the HTML parser looks for more than "</script>": "<!--" followed by
+# "<script" hides the next "</script>" from it, so the page's code would end up inside
+# the data. No "<" at all reaches the page; ">" and "&" go too (harmless in JSON, and
+# then no markup-like text at all), and U+2028/U+2029, which old JavaScript parsers
+# took for line ends.
+_SCRIPT_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def script_json(value: object) -> str:
+    """``value`` as JSON that can sit inside a ``<script>`` element whatever its text says;
+    ``JSON.parse`` of it gives the same value."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.translate(str.maketrans(_SCRIPT_ESCAPES))
+
+
 def deck_html(title: str, slides: list[Slide]) -> str:
-    """The page, with the slides as JSON data (text is inserted with textContent only)."""
-    data = json.dumps(
-        {"title": title, "slides": [s.__dict__ for s in slides]}, ensure_ascii=False
-    ).replace("</", "<\\/")  # cannot close the script element, whatever the text says
+    """The page, with the slides as JSON data. The page's code puts every text (title,
+    chapter, beat name, notes) on the page with ``textContent`` only, never as HTML."""
+    data = script_json({"title": title, "slides": [s.__dict__ for s in slides]})
     return TEMPLATE.read_text(encoding="utf-8").replace("/*DECK_DATA*/{}", data)
 
 
 def build_lecture(plan: Plan) -> Path:
-    """Render (with sections) and write the deck; returns the path of index.html."""
-    render(plan)
-    deck_dir = plan.out_dir / "lecture"
-    tmp_dir = plan.out_dir / ".lecture-partial"
-    shutil.rmtree(tmp_dir, ignore_errors=True)
-    slides = collect_slides(plan, tmp_dir)
-    write_atomically(tmp_dir / "index.html", deck_html(plan.source.example.title, slides))
-    old = plan.out_dir / ".lecture-old"
-    shutil.rmtree(old, ignore_errors=True)
-    if deck_dir.exists():
-        os.replace(deck_dir, old)
-    os.replace(tmp_dir, deck_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    """Render (with sections) and write the deck; returns the path of index.html.
+
+    The deck is put together in a temporary folder and moved into place, so a failed or
+    stopped build (Ctrl-C, SIGTERM) leaves the previous deck as it was."""
+    with sigterm_as_interrupt():
+        render(plan)
+        deck_dir = plan.out_dir / "lecture"
+        with temp_folder(plan.out_dir, ".lecture-") as work:
+            new = work / "lecture"
+            slides = collect_slides(plan, new)
+            write_atomically(new / "index.html", deck_html(plan.source.example.title, slides))
+            if deck_dir.exists():
+                os.replace(deck_dir, work / "old")  # removed with the temporary folder
+            os.replace(new, deck_dir)
     return deck_dir / "index.html"

@@ -63,6 +63,10 @@ def concat_subtitles(parts: list[tuple[Path | None, float]], out: Path) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
     tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:  # stopped half-way: no partial file left behind
+        tmp.unlink(missing_ok=True)

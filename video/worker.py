@@ -10,7 +10,9 @@ chapter into the next.
 The pipeline forks its workers (:func:`run_forked`): a fork starts with manim
 imported and the head weights built, as the pipeline has them after checking the
 example, so it pays no start-up at all. Where forking is not safe (see
-``video.build.can_fork``) it starts them as ``python -m video.worker`` (:func:`main`).
+``video.build.can_fork``) it starts them as ``python -m video.worker SCRATCH PARENT_PID``
+(:func:`main`). Either way a worker asks Linux to kill it when the pipeline dies
+(:func:`die_with_parent`): a pipeline killed with SIGKILL leaves no render running.
 
 Protocol: one JSON job per line on one pipe (stdin when started), one JSON result
 per line on another (the original stdout when started); everything else the process
@@ -25,15 +27,35 @@ and its result ``{"ok": true, "seconds": ..., "peak_mb": ...}`` or
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import os
 import resource
+import signal
 import sys
 import time
 import traceback
 from pathlib import Path
 from typing import TextIO
+
+PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel send SIGKILL to this process when ``parent`` (the pipeline, which
+    started it) dies, however it dies; exit at once if it is gone already. Linux only
+    (``prctl(PR_SET_PDEATHSIG)``); elsewhere, or if the call is refused, a worker ends
+    when its job pipe closes (after the chapter it is rendering)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            err = os.strerror(ctypes.get_errno())
+            print(f"render process: prctl(PR_SET_PDEATHSIG) failed: {err}", file=sys.stderr)
+    # the parent may have died before the request was made: the kernel then never
+    # sends the signal, and this process has been handed to another parent
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def render_job(job: dict, tex_dir: Path) -> None:
@@ -118,13 +140,19 @@ def run_forked(
     results: int,
     log: int,
     inherited: list[int],
+    parent: int,
 ) -> None:
     """The render process forked from the pipeline (:class:`video.build.Worker`): it
     starts with manim imported and the example's head weights built, and runs with
     ``env`` in ``cwd`` as a started one would. ``jobs`` and ``results`` are its ends
     of the two pipes, ``log`` takes what it prints, and ``inherited`` are the pipe ends
-    of the pipeline and of the other processes, which it closes (a pipe stays open
-    while any process holds its writing end)."""
+    of the pipeline and of the other processes and the pipeline's folder locks, which
+    it closes (a pipe stays open while any process holds its writing end, a lock while
+    any process holds its file). ``parent`` is the pipeline's process id."""
+    die_with_parent(parent)
+    # SIGTERM ends it as it ends a started process, whatever handler the pipeline had
+    # installed (video.build.sigterm_as_interrupt)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for fd in inherited:
         os.close(fd)
     os.dup2(log, 1)
@@ -147,12 +175,14 @@ def run_forked(
 
 
 def main() -> int:
+    # argv: a scratch folder of its own, and the pipeline's process id
+    die_with_parent(int(sys.argv[2]) if len(sys.argv) > 2 else os.getppid())
     # Results travel on the original stdout; anything printed goes to stderr instead.
     results = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     import manim  # noqa: F401  (the start-up this process exists to pay once)
 
-    serve(sys.stdin, results, Path(sys.argv[1]))  # argv[1]: a scratch folder of its own
+    serve(sys.stdin, results, Path(sys.argv[1]))
     return 0
 
 

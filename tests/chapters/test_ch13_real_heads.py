@@ -191,3 +191,18 @@ def test_missing_model_stops_with_the_cores_message(monkeypatch):
     )
     with pytest.raises(InputError, match="not installed: run ./render.sh"):
         _render(ATTENTION_EXAMPLE="fluffy-creature")
+
+
+def test_bytes_of_a_cut_character_are_drawn_as_bytes():
+    # The emoji is three tokens (its four utf-8 bytes cut 2 + 1 + 1): each is drawn as
+    # the bytes it is, never as U+FFFD, and the narration joins them back into the emoji.
+    scene = _render(ATTENTION_SENTENCE="the cat 🐈 sat")
+    pieces = (" <0xF0><0x9F>", "<0x90>", "<0x88>")
+    assert scene.run.tokens == ("the", " cat", *pieces, " sat")
+    assert "🐈 = <0xF0><0x9F> + <0x90> + <0x88>" in scene.narration[0][1]
+    assert scene.contrast_grid.tokens == scene.run.tokens
+    drawn = {
+        m.text for top in scene.mobjects for m in top.get_family() if isinstance(m, TEXT_TYPES)
+    }
+    assert {"<0xF0><0x9F>", "<0x90>", "<0x88>"} <= drawn  # the real grid's labels
+    assert not any("\ufffd" in text for text in drawn)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from manim import DOWN, LEFT, RIGHT, UP, Scene, tempconfig
 
 from attention_math.layout import key_by_query
 from scenes.components.attention_grid import (
@@ -128,3 +129,52 @@ def test_only_the_grid_transposes():
                 assert node.attr not in {"T", "transpose", "swapaxes"}, path.name
             if isinstance(node, ast.Name):
                 assert node.id != "key_by_query", path.name
+
+
+class _ExoticGrid(Scene):
+    """A grid whose labels are words of other scripts and emoji sequences."""
+
+    WORDS = [
+        "the",
+        "שלום",
+        "مرحبا",
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+        "\U0001f1eb\U0001f1f7",
+        "नमस्ते",
+    ]
+
+    def construct(self):
+        n = len(self.WORDS)
+        pattern = np.tril(np.ones((n, n))) / np.arange(1, n + 1)[:, None]  # [query, key]
+        self.grid = AttentionGrid(self.WORDS, self.WORDS, {"pattern": pattern}, pattern > 0)
+        self.add(self.grid)
+        self.play(self.grid.dots())
+
+
+def test_a_grid_with_labels_in_other_scripts_renders_and_shows_every_label():
+    from manim import config
+    from render_helpers import last_frame, render_scene
+
+    scene = render_scene(_ExoticGrid, pixel_width=480, pixel_height=270)
+    frame = last_frame(scene)[..., :3].max(axis=2)  # brightness, (h, w)
+    grid = scene.grid
+    h, w = frame.shape
+    with tempconfig({"pixel_width": 480, "pixel_height": 270}):
+        fw, fh = config.frame_width, config.frame_height
+    labels = [grid.get_key_label(i) for i in grid.key_range]
+    labels += [grid.get_query_label(j) for j in grid.query_range]
+    assert [lab.text for lab in labels[: len(_ExoticGrid.WORDS)]] == _ExoticGrid.WORDS
+    for label in labels:
+        assert label.family_members_with_points(), label.text
+        assert label.width > 0.05 and label.height > 0.05, label.text
+        # the pixels under the label are lit: it was drawn, not an empty box
+        left, bottom = label.get_corner(DOWN + LEFT)[:2]
+        right, top = label.get_corner(UP + RIGHT)[:2]
+        cols = slice(int((left + fw / 2) / fw * w), int(np.ceil((right + fw / 2) / fw * w)))
+        rows = slice(int((fh / 2 - top) / fh * h), int(np.ceil((fh / 2 - bottom) / fh * h)))
+        assert frame[rows, cols].max() > 120, label.text
+    # and rows are keys, in order, right of their labels; columns are queries, below theirs
+    for i in grid.key_range:
+        assert grid.get_key_label(i).get_right()[0] < grid.get_cell(i, 0).get_left()[0]
+    for j in grid.query_range:
+        assert grid.get_query_label(j).get_bottom()[1] > grid.get_cell(0, j).get_top()[1]

@@ -121,3 +121,77 @@ def test_glyph_cache_name_follows_the_installed_fonts(monkeypatch):
     before = glyphs.cache_path("DejaVu Sans")
     monkeypatch.setattr(glyphs, "_installed_fonts", lambda: "another set of fonts")
     assert glyphs.cache_path("DejaVu Sans") != before
+
+
+# Other scripts and emoji: Pango laid a right-to-left paragraph (a Hebrew or Arabic
+# word) outside manim's canvas, so such a label drew nothing at all, and the grids of
+# chapters 3 and 4 failed on a label without points.
+EXOTIC = [
+    "שלום",  # Hebrew
+    "مرحبا",  # Arabic (shaped: joined letters)
+    "שָׁלוֹם",  # Hebrew with vowel points
+    "ދިވެހި",  # Thaana, right to left
+    "नमस्ते",  # Devanagari
+    "cafe\u0301",  # a decomposed accent
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467",  # a family: emoji joined by ZWJ
+    "\U0001f1eb\U0001f1f7",  # a flag (its two regional-indicator letters)
+    "\U0001f44d\U0001f3fd",  # a thumb with a skin tone
+    "the cat שלום sat",  # mixed directions
+]
+
+
+@pytest.mark.parametrize("text", EXOTIC)
+def test_other_scripts_and_emoji_are_drawn(text):
+    mob = literal(text)
+    assert mob.text == text.replace(" ", "")  # what callers see: the text as given
+    drawn = [m for m in mob.family_members_with_points()]
+    assert drawn, "nothing drawn"
+    latin = literal("abcd")  # about the width of four letters
+    assert 0.2 * latin.width < mob.width < 1.5 * latin.width * max(1, len(text) / 4)
+    assert 0.5 * latin.height < mob.height < 3 * latin.height
+
+
+def test_right_to_left_text_reads_right_to_left_inside_left_to_right_lines():
+    from scenes.components.labels import LRM, as_drawn
+
+    assert as_drawn("שלום") == LRM + "שלום"
+    assert as_drawn("a\nשלום") == f"{LRM}a\n{LRM}שלום"
+    assert as_drawn("plain text") == "plain text"
+    for lines in ("שלום\nעולם", "שלום\rעולם", "שלום\u2028עולם"):  # every line is drawn
+        assert len(literal(lines).family_members_with_points()) == 8, repr(lines)
+    # The words keep their order: "the" on the left, "sat" on the right.
+    mob = literal("the שלום sat")
+    xs = [m.get_center()[0] for m in mob.submobjects]
+    assert xs[0] == min(xs) and xs[-1] == max(xs)
+    # inside the Hebrew word the letters run right to left: shin (its first) on the
+    # right, final mem (its last) on the left; glyphs are told apart by their widths
+    hebrew = sorted(mob.submobjects[3:7], key=lambda m: m.get_center()[0])
+    expected = [literal(c).width for c in reversed("שלום")]
+    assert [m.width for m in hebrew] == pytest.approx(expected, rel=0.02)
+
+
+def test_a_skin_tone_is_not_drawn_as_a_square_next_to_the_emoji():
+    from scenes.components.labels import as_drawn
+
+    thumb, tone = "\U0001f44d", "\U0001f3fd"
+    assert as_drawn(thumb + tone) == thumb
+    assert as_drawn(tone) == tone  # alone, the swatch is what the character is
+    assert literal(thumb + tone).width == pytest.approx(literal(thumb).width, rel=0.01)
+
+
+@pytest.mark.parametrize("word", ["\u2800", "\u3164", "a \u2800"])
+def test_words_that_draw_nothing_are_refused_before_rendering(word):
+    from attention_math import InputError
+    from scenes.components.labels import check_drawable
+
+    with pytest.raises(InputError, match="draws nothing"):
+        check_drawable([word], [w for w in word.split()])
+
+
+def test_words_that_draw_are_accepted_and_boxes_are_refused():
+    from attention_math import InputError
+    from scenes.components.labels import check_drawable
+
+    check_drawable(EXOTIC, [w for t in EXOTIC for w in t.split()])
+    with pytest.raises(InputError, match="U\\+E0001"):
+        check_drawable(["tag \U000e0001"], ["tag"])

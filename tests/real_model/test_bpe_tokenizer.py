@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tiny_gguf import tiny_vocab
 
-from attention_math.real_model.tokenizer import BPETokenizer, byte_to_unicode
+from attention_math.real_model.tokenizer import BPETokenizer, byte_to_unicode, show_bytes
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +53,30 @@ def test_without_digit_splitting_numbers_keep_their_space(tok):
 def test_unicode_letters_and_partial_characters(tok):
     ids = tok.encode("é")  # two utf-8 bytes, no merge joins them
     assert ids == [byte_id("Ã"), byte_id("©")]
-    assert tok.display(ids) == ["\ufffd", "\ufffd"]
+    assert tok.display(ids) == ["<0xC3>", "<0xA9>"]  # the bytes they are, not U+FFFD
     assert tok.decode(tok.encode("naïve café <|endoftext|>ok")) == "naïve café <|endoftext|>ok"
+
+
+MIXED = "a 🐈 in 東京, naïve"
+
+
+def test_bytes_of_cut_characters_show_as_bytes_and_join_back(tok):
+    ids = tok.encode(MIXED)
+    shown = tok.display(ids)
+    assert not any("\ufffd" in t for t in shown)
+    assert b"".join(tok.token_bytes(ids)) == MIXED.encode("utf-8")
+    # this vocabulary has single bytes only (and "Ġ" merges): every byte its own token
+    assert shown[:6] == ["a", " ", "<0xF0>", "<0x9F>", "<0x90>", "<0x88>"]
+    assert shown[-4:] == ["<0xC3>", "<0xAF>", "v", "e"]
+    assert all(show_bytes(raw) == t for raw, t in zip(tok.token_bytes(ids), shown, strict=True))
+    assert tok.decode(ids) == MIXED
+
+
+def test_shown_bytes_keep_whole_characters_as_text():
+    assert show_bytes(" 🐈".encode()) == " 🐈"
+    assert show_bytes(" 🐈".encode()[:3]) == " <0xF0><0x9F>"
+    assert show_bytes("é東".encode()[1:]) == "<0xA9>東"
+    assert show_bytes(b"ok\xff") == "ok<0xFF>"  # never valid utf-8
 
 
 def test_control_tokens_are_matched_whole(tok):

@@ -55,7 +55,10 @@ def test_tokens_and_ids(tiny_model):
     run = run_sentence(SENTENCE, tiny_model)
     assert tiny_model.tokenizer.decode(run.ids) == SENTENCE
     assert run.tokens[:2] == ("a", " fluffy")
-    assert run.tokens.count("\ufffd") == 2  # "ï" is two byte tokens, neither a character
+    # "ï" is two byte tokens, neither a character: each shows as the byte it is
+    assert "<0xC3>" in run.tokens and "<0xAF>" in run.tokens
+    assert not any("\ufffd" in t for t in run.tokens)
+    assert b"".join(run.token_bytes) == SENTENCE.encode("utf-8")
     assert " " in run.tokens and "4" in run.tokens and "2" in run.tokens
     assert run.ids.dtype == np.int64 and not run.ids.flags.writeable
 

@@ -14,7 +14,11 @@ when it is missing; set ATTENTION_SKIP_REAL_MODEL=1 to skip them instead.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -131,3 +135,33 @@ def test_sink_and_previous_token_heads_exist():
 def test_length_limit():
     with pytest.raises(InputError, match=f"at most {MAX_TOKENS}"):
         run_sentence("word " * (MAX_TOKENS + 1))
+
+
+# An emoji, CJK and an accented letter: byte-level BPE cuts each into byte tokens.
+CUT = "the cat 🐈 sat in 東京, naïve"
+CUT_TOKENS = (
+    "the", " cat", " <0xF0><0x9F>", "<0x90>", "<0x88>", " sat", " in",
+    " <0xE6>", "<0x9D>", "<0xB1>", "<0xE4><0xBA>", "<0xAC>", ",", " na", "ïve",
+)  # fmt: skip
+
+
+def test_bytes_of_cut_characters_are_shown_as_bytes():
+    run = run_sentence(CUT)
+    assert run.tokens == CUT_TOKENS  # no U+FFFD: each byte of a cut character as <0xNN>
+    assert b"".join(run.token_bytes) == CUT.encode("utf-8")
+    assert run.text(2, 5) == " 🐈" and run.text(7, 12) == " 東京"  # a word's pieces join
+
+
+def test_trace_json_shows_cut_characters_as_bytes_that_join_back():
+    result = subprocess.run(
+        [sys.executable, "-m", "attention_math", "trace", "--model", "smollm2", "--sentence", CUT],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert "\ufffd" not in result.stdout.decode("utf-8")
+    data = json.loads(result.stdout)
+    assert data["tokens"] == list(CUT_TOKENS)
+    assert len(data["token_bytes"]) == len(data["token_ids"]) == len(CUT_TOKENS)
+    assert bytes(b for token in data["token_bytes"] for b in token) == CUT.encode("utf-8")
