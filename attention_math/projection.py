@@ -26,6 +26,13 @@ def project(points: np.ndarray, basis: np.ndarray) -> np.ndarray:
     return np.asarray(points) @ np.asarray(basis).T  # (n, d) @ (d, k) -> (n, k)
 
 
+def coords3(points: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """:func:`project` for a 3D picture: (n, k) coordinates with k <= 3, padded with
+    zeros to (n, 3)."""
+    c = project(points, basis)  # (n, k)
+    return np.hstack([c, np.zeros((len(c), 3 - c.shape[1]))])  # (n, 3)
+
+
 def pca_basis(points: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Mean and top-``k`` principal directions of ``points`` (n, d): ((d,), (k, d)).
 

@@ -25,7 +25,7 @@ from manim import (
     Write,
 )
 
-from attention_math.projection import orthonormal_basis, project
+from attention_math.projection import coords3, orthonormal_basis
 from scenes.components import palette
 from scenes.components.animations import together
 from scenes.components.attention_grid import AttentionGrid, subscript
@@ -60,12 +60,6 @@ def independent(vectors: list[np.ndarray]) -> list[np.ndarray]:
         if np.linalg.matrix_rank(candidate, tol=1e-8 * np.abs(candidate).max()) > len(kept):
             kept.append(v)
     return kept
-
-
-def coords3(vectors: np.ndarray, basis: np.ndarray) -> np.ndarray:
-    """Projection coordinates, padded with zeros to 3 numbers each."""
-    c = project(vectors, basis)  # (n, k)
-    return np.hstack([c, np.zeros((len(c), 3 - c.shape[1]))])  # (n, 3)
 
 
 class AttentionPattern(Lesson):

@@ -31,7 +31,7 @@ from manim import (
     Write,
 )
 
-from attention_math.projection import orthonormal_basis, project
+from attention_math.projection import coords3, orthonormal_basis
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid, subscript
 from scenes.components.block_stack import embedding_strip
@@ -84,11 +84,6 @@ def span_basis(vectors: list[np.ndarray]) -> np.ndarray:
     return orthonormal_basis(np.vstack(kept))  # (k, d_embed)
 
 
-def as3(coords: np.ndarray) -> np.ndarray:
-    """Pad (n, k) projection coordinates to (n, 3)."""
-    return np.hstack([coords, np.zeros((len(coords), 3 - coords.shape[1]))])
-
-
 class Values(Lesson):
     number = 6
     title = "Values"
@@ -126,20 +121,19 @@ class Values(Lesson):
             font_size=22,
         )
         vector = EmbeddingColumn(t.E[s], EMBED_COLS, font_size=22)
-        product = MatrixVectorProduct(
-            matrix,
-            vector,
-            result_color=palette.VALUE_DOWN,
-            result_label=f"{len(EMBED_COLS)} of {d:,} terms",
-            font_size=22,
-        )
         title_E = literal(f"E of {quoted(t, s)}", size=22, color=palette.EMBEDDING)
-        title_E.next_to(vector, UP, buff=0.25)
         full = EmbeddingColumn(
             self.head.V[s], DOWN_ROWS, decimals=2, font_size=22, bracket_color=palette.VALUE_DOWN
         )
-        self._finish_product(product, title_E, full, f"{dk} numbers", palette.VALUE_DOWN)
-        self.down_product = product
+        self.down_product = self._show_product(
+            matrix,
+            vector,
+            title_E,
+            full,
+            f"{len(EMBED_COLS)} of {d:,} terms",
+            f"{dk} numbers",
+            palette.VALUE_DOWN,
+        )
         self.caption(
             f"Value-down: {d:,} numbers in, {dk} out. The first output, all {d:,} products "
             f"added: {fixed(self.head.V[s, 0], 2)}.",
@@ -167,26 +161,37 @@ class Values(Lesson):
         vector = EmbeddingColumn(
             self.head.V[s], UP_COLS, decimals=2, font_size=22, bracket_color=palette.VALUE_DOWN
         )
-        product = MatrixVectorProduct(
-            matrix,
-            vector,
-            result_color=palette.VALUE,
-            result_label=f"{len(UP_COLS)} of {dk} terms",
-            font_size=22,
-        )
         title_V = literal(f"{dk} numbers", size=22, color=palette.VALUE_DOWN)
-        title_V.next_to(vector, UP, buff=0.25)
         full = EmbeddingColumn(
             self.values[s], UP_ROWS, decimals=2, font_size=22, bracket_color=palette.VALUE
         )
-        self._finish_product(product, title_V, full, f"Value of {t.words[s]}", palette.VALUE)
-        self.up_product = product
+        self.up_product = self._show_product(
+            matrix,
+            vector,
+            title_V,
+            full,
+            f"{len(UP_COLS)} of {dk} terms",
+            f"Value of {t.words[s]}",
+            palette.VALUE,
+        )
         self.value_column = full
         self.caption(
             f"The value of {quoted(t, s)} = W_V↑ · W_V↓ · E: {d:,} numbers it can pass on.",
             wait=2.5,
         )
         self.clear_content()
+
+    def _show_product(
+        self, matrix, vector, title, full, terms: str, name: str, color
+    ) -> MatrixVectorProduct:
+        """Matrix times vector (the first terms, then all of them) and the real result,
+        ``full``, named ``name`` in ``color``; ``title`` names the vector."""
+        product = MatrixVectorProduct(
+            matrix, vector, result_color=color, result_label=terms, font_size=22
+        )
+        title.next_to(vector, UP, buff=0.25)
+        self._finish_product(product, title, full, name, color)
+        return product
 
     def _finish_product(self, product, title, full, name: str, color) -> None:
         """Lay out product + arrow + the real full result; play them."""
@@ -234,7 +239,7 @@ class Values(Lesson):
             names.append(f"{t.words[j]} in context")
         points = np.cumsum([t.E[j], *terms], axis=0)  # E, E + term 1, E + terms 1-2, ...
         self.basis = span_basis([t.E[j], *terms])  # first direction: along E
-        coords = as3(project(points, self.basis))[:, AXES]  # (m, 3)
+        coords = coords3(points, self.basis)[:, AXES]  # (m, 3)
         near = coords - coords[0]  # the same points, measured from the tip of E
         whole = EmbeddingSpace(
             float(np.abs(coords).max()) * 1.05, size=1.4, title="from the origin"

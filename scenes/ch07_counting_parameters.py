@@ -113,6 +113,15 @@ class CountingParameters(Lesson):
         matrix.move_to(STAGE)
         self.play(matrix.create(), run_time=1.5)
 
+    def _tallied(
+        self, matrix: WeightMatrix, rows: int, cols: int, key: str, name: str, color
+    ) -> VGroup:
+        """Show one of the head's matrices, count it, and add it to the tally."""
+        self._show_matrix(matrix)
+        counts = self._count(matrix, rows, cols, key, color)
+        self.play(self.tally.add_row(symbol(name, color), self.trace.params[key]))
+        return VGroup(matrix, counts)
+
     # -- beats -----------------------------------------------------------------------
     def query_and_key_matrices(self) -> None:
         d, p = self.trace.dims, self.trace.params
@@ -131,22 +140,18 @@ class CountingParameters(Lesson):
         self.tally_header = header
 
         W_Q = WeightMatrix(weights.W_Q, kind="query", label="W_Q", font_size=MATRIX_FONT)
-        self._show_matrix(W_Q)
-        counts = self._count(W_Q, d.d_key, d.d_embed, "head/W_Q", palette.QUERY)
-        self.play(self.tally.add_row(symbol("W_Q", palette.QUERY), p["head/W_Q"]))
+        shown = self._tallied(W_Q, d.d_key, d.d_embed, "head/W_Q", "W_Q", palette.QUERY)
         self.wait(1)
 
         W_K = WeightMatrix(weights.W_K, kind="key", label="W_K", font_size=MATRIX_FONT)
-        self.play(FadeOutInPlace(VGroup(counts, W_Q)), run_time=0.8)
-        self._show_matrix(W_K)
-        counts = self._count(W_K, d.d_key, d.d_embed, "head/W_K", palette.KEY)
-        self.play(self.tally.add_row(symbol("W_K", palette.KEY), p["head/W_K"]))
+        self.play(FadeOutInPlace(shown), run_time=0.8)
+        shown = self._tallied(W_K, d.d_key, d.d_embed, "head/W_K", "W_K", palette.KEY)
         self.caption(
             f"W_Q and W_K: {d.d_key} rows × {grouped(d.d_embed)} columns = "
             f"{grouped(p['head/W_Q'])} numbers each.",
             wait=2,
         )
-        self.play(FadeOutInPlace(VGroup(W_K, counts)))
+        self.play(FadeOutInPlace(shown))
 
     def full_value_matrix(self) -> None:
         d, p = self.trace.dims, self.trace.params
@@ -214,12 +219,10 @@ class CountingParameters(Lesson):
             label="W_V^(arrow.b)",
             font_size=MATRIX_FONT,
         )
-        self._show_matrix(down)
-        counts = self._count(down, d.d_key, d.d_embed, "head/W_V_down", palette.VALUE_DOWN)
-        self.play(
-            self.tally.add_row(symbol("W_V^(arrow.b)", palette.VALUE_DOWN), p["head/W_V_down"])
+        shown = self._tallied(
+            down, d.d_key, d.d_embed, "head/W_V_down", "W_V^(arrow.b)", palette.VALUE_DOWN
         )
-        self.play(FadeOutInPlace(VGroup(down, counts)))
+        self.play(FadeOutInPlace(shown))
         up = WeightMatrix(
             weights.W_V_up,
             rows=(0, 1, 2, 3, -1),
@@ -228,15 +231,15 @@ class CountingParameters(Lesson):
             label="W_V^(arrow.t)",
             font_size=MATRIX_FONT,
         )
-        self._show_matrix(up)
-        counts = self._count(up, d.d_embed, d.d_key, "head/W_V_up", palette.VALUE_UP)
-        self.play(self.tally.add_row(symbol("W_V^(arrow.t)", palette.VALUE_UP), p["head/W_V_up"]))
+        shown = self._tallied(
+            up, d.d_embed, d.d_key, "head/W_V_up", "W_V^(arrow.t)", palette.VALUE_UP
+        )
         self.caption(
             f"{grouped(d.d_embed)} → {d.d_key} → {grouped(d.d_embed)}: two matrices of "
             f"{grouped(p['head/W_V_down'])} instead of one of {grouped(p['head/full_W_V'])}.",
             wait=2,
         )
-        self.play(FadeOutInPlace(VGroup(up, counts)))
+        self.play(FadeOutInPlace(shown))
 
     def one_head(self) -> None:
         p = self.trace.params

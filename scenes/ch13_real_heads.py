@@ -48,6 +48,7 @@ from scenes.components.head_gallery import HeadGallery, weight_color
 from scenes.components.labels import literal, number
 from scenes.components.pattern_window import PatternWindow
 from scenes.components.piece_row import PieceRow, piece_text, word_spans
+from scenes.focus import quote
 from scenes.settings import current_example, plain_manim_exit
 
 MIN_TOKENS = 4  # below this, heads have too little to choose from to be told apart
@@ -102,8 +103,9 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def quoted(token: str) -> str:
-    return f"“{piece_text(token)}”"
+def quoted_piece(token: str) -> str:
+    """A model token as it looks on screen (see ``piece_text``), quoted like a word."""
+    return quote(piece_text(token))
 
 
 def wrapped(text: str, width: int = 46, size: float = 22, color=palette.TEXT) -> VGroup:
@@ -126,7 +128,7 @@ class RealHeads(ChapterScene):
             raise
         self.n_layers, self.n_heads, self.n_tokens, _ = self.run.pattern.shape
         self.shape = "triangle" if self.n_tokens > 1 else "square"  # of one head's pattern
-        self.caption = literal(CAPTION, size=18, color=palette.DIM_TEXT).to_corner(
+        self.footnote = literal(CAPTION, size=18, color=palette.DIM_TEXT).to_corner(
             DOWN + RIGHT, buff=0.2
         )
 
@@ -216,7 +218,7 @@ class RealHeads(ChapterScene):
                 wrapped(
                     f"Framed: layer {best.layer}, head {best.head}. Its top row is bright: on "
                     f"average {best.first_token:.2f} of each later token's weight goes to the "
-                    f"first token, {quoted(self.run.tokens[0])}.",
+                    f"first token, {quoted_piece(self.run.tokens[0])}.",
                     width=70,
                 )
             )
@@ -224,7 +226,7 @@ class RealHeads(ChapterScene):
         lines.scale_to_fit_width(min(lines.width, 12.6))
         lines.next_to(self.gallery, DOWN, buff=0.45).align_to(self.gallery, LEFT)
         self.below_gallery = VGroup(lines, marks)
-        self.play(FadeInPlace(self.heading), FadeInPlace(self.caption), run_time=0.8)
+        self.play(FadeInPlace(self.heading), FadeInPlace(self.footnote), run_time=0.8)
         self.play(FadeInPlace(self.gallery), run_time=1.5)
         self.play(*(Create(m) for m in marks), FadeInPlace(lines), run_time=1.0)
         self.wait(6.0)
@@ -264,7 +266,7 @@ class RealHeads(ChapterScene):
         self.sink_heads = first_share > SINK_SHARE
         self.sink_count = int(self.sink_heads.sum())
         total = first_share.size
-        first = quoted(self.run.tokens[0])
+        first = quoted_piece(self.run.tokens[0])
         share = self.sink_count / total
         many = "Most" if share > 0.5 else "Many" if share > 0.2 else "Some"
         self.beat(
@@ -305,7 +307,7 @@ class RealHeads(ChapterScene):
                 color=palette.DIM_TEXT,
             ),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
-        room = self.counts.get_bottom()[1] - 0.35 - (self.caption.get_top()[1] + 0.15)
+        room = self.counts.get_bottom()[1] - 0.35 - (self.footnote.get_top()[1] + 0.15)
         text.scale_to_fit_width(min(text.width, 12.6))
         text.scale_to_fit_height(min(text.height, room))
         text.next_to(self.counts, DOWN, buff=0.35).align_to(self.gallery, LEFT)
@@ -349,7 +351,7 @@ class RealHeads(ChapterScene):
         goes (fades keep the drawn paths: only opacities change)."""
         self.map = VGroup(self.gallery, self.dimmed)
         target = self.map.copy().scale_to_fit_width(MAP_WIDTH)
-        target.next_to(self.caption, UP, buff=0.2).set_x(PANEL_LEFT + MAP_WIDTH / 2)
+        target.next_to(self.footnote, UP, buff=0.2).set_x(PANEL_LEFT + MAP_WIDTH / 2)
         outline = Rectangle(
             width=self.map.width, height=self.map.height, color=palette.DIM_TEXT, stroke_width=2
         ).move_to(self.map)
@@ -457,13 +459,13 @@ class RealHeads(ChapterScene):
             )
             earlier = weights[query, 1:query]  # (query - 1,) the keys between first and self
             example = (
-                f"For example, {quoted(tokens[query])} gives {BROAD_SHARE:.2f} or more to "
+                f"For example, {quoted_piece(tokens[query])} gives {BROAD_SHARE:.2f} or more to "
                 f"{int((earlier >= BROAD_SHARE).sum())} earlier tokens, {earlier.max():.2f} at most"
             )
             return query, key, fact, example
         example = (
-            f"For example, {quoted(tokens[query])} puts {weights[query, key]:.2f} "
-            f"of its weight on {quoted(tokens[key])}"
+            f"For example, {quoted_piece(tokens[query])} puts {weights[query, key]:.2f} "
+            f"of its weight on {quoted_piece(tokens[key])}"
         )
         return query, key, fact, example
 
@@ -475,8 +477,8 @@ class RealHeads(ChapterScene):
         left = PatternWindow(designed.pattern, designed.mask, words, height=4.2, style="dots")
         query, key, adjective = self._designed_example(designed.pattern, left)
         link = (
-            f"{quoted(words[key])} gets {designed.pattern[query, key]:.2f} of "
-            f"{quoted(words[query])}'s attention"
+            f"{quote(words[key])} gets {designed.pattern[query, key]:.2f} of "
+            f"{quote(words[query])}'s attention"
         )
         what = (
             f"it sends adjectives to nouns: {link}"
@@ -511,7 +513,7 @@ class RealHeads(ChapterScene):
         ).arrange(RIGHT, buff=1.0, aligned_edge=UP)
         lines = VGroup(
             literal(
-                f"Designed: {n_words}; {quoted(words[key])} → {quoted(words[query])}: "
+                f"Designed: {n_words}; {quote(words[key])} → {quote(words[query])}: "
                 f"{designed.pattern[query, key]:.2f}" + ("" if adjective else " (no adjective)"),
                 size=22,
             ),

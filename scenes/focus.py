@@ -81,9 +81,14 @@ def main_link(trace: Trace, head: HeadTrace) -> Link:
     return Link(0, 0, float(head.pattern[0, 0]), "self")
 
 
+def quote(text: str) -> str:
+    """Words as narration and captions quote them: “creature”."""
+    return f"\u201c{text}\u201d"
+
+
 def quoted(trace: Trace, index: int) -> str:
-    """A token as narration quotes it: “creature”."""
-    return f"\u201c{trace.words[index]}\u201d"
+    """The trace's token ``index``, quoted: “creature”."""
+    return quote(trace.words[index])
 
 
 def percent(weight: float) -> str:
