@@ -7,7 +7,14 @@ from .dims import PRESETS, ModelDims, get_dims, parameter_counts
 from .errors import InputError
 from .examples import DEFAULT_EXAMPLE, Example, example_from_sentence, load_example
 from .layout import key_by_query
-from .trace import DEFAULT_SEED, HeadTrace, Trace, build_trace, build_traces
+from .trace import (
+    DEFAULT_SEED,
+    HeadTrace,
+    Trace,
+    build_trace,
+    build_traces,
+    warm_head_weights,
+)
 
 __all__ = [
     "DEFAULT_EXAMPLE",
@@ -25,4 +32,5 @@ __all__ = [
     "key_by_query",
     "load_example",
     "parameter_counts",
+    "warm_head_weights",
 ]

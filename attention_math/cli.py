@@ -19,7 +19,7 @@ from .dims import PRESETS, get_dims, parameter_counts
 from .errors import MAX_SEED, MIN_SEED, InputError, error_line, parse_seed
 from .examples import DEFAULT_EXAMPLE, example_from_sentence, load_example
 from .export import check_finite, trace_to_dict
-from .trace import DEFAULT_SEED, build_traces
+from .trace import DEFAULT_SEED, build_traces, warm_head_weights
 
 PROGRAM = "attention_math"  # errors: "attention_math: error: ..."
 MAX_DIGITS = 17  # a float64 has about 17 significant digits
@@ -99,6 +99,7 @@ def _trace(args: argparse.Namespace) -> None:
         dicts = [real_to_dict(run_sentence(p), digits=args.digits) for p in example.phrases]
         _print_json(dicts[0] if len(dicts) == 1 else {"title": example.title, "phrases": dicts})
         return
+    warm_head_weights(example, dims=args.dims, seed=args.seed)  # on every core
     traces = build_traces(example, dims=args.dims, seed=args.seed)
     unknown = sorted({w for t in traces for w in t.unknown})
     if unknown:

@@ -1,4 +1,18 @@
-"""Model sizes, defined once, and the parameter counts that follow from them."""
+"""Model sizes, defined once, and the parameter counts that follow from them.
+
+Orientation of weight matrices (the one rule, referred to from everywhere else)
+-------------------------------------------------------------------------------
+``W_<name>`` (``W_Q``, ``W_K``, ``W_V_down``, ``W_V_up``, ``W_O``) is a matrix laid out as
+in the lesson, ``(d_out, d_in)``: it multiplies a column vector, ``q = W_Q e``, so on the
+rows of ``E`` (one token per row) the code computes ``Q = E @ W_Q.T``. The designed heads
+(:class:`attention_math.heads.HeadWeights`) and ``Trace.W_O`` are stored this way.
+
+``W_<name>_T`` is the transpose, ``(d_in, d_out)``, applied as ``x @ W_<name>_T``. The real
+model's layers (:class:`attention_math.real_model.smollm2.LayerWeights`) are stored this
+way, so its ``x @ W_Q_T`` computes what ``E @ W_Q.T`` computes for a designed head. For
+example ``Trace.W_O`` is (d_embed, n_heads * d_key) and the real model's ``W_O_T`` is
+(n_heads * d_head, d_model). A parameter count, ``d_out * d_in``, is the same either way.
+"""
 
 from __future__ import annotations
 

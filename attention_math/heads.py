@@ -3,7 +3,9 @@
 A head is described in ``assets/heads.toml`` the way a person would design it:
 "a noun's query looks for an adjective's key", "add a bonus to the token right
 before me", "carry the adjective's colour into the noun". This module turns such
-a description into full-size matrices (d_key x d_embed and d_embed x d_key).
+a description into full-size matrices (d_key x d_embed and d_embed x d_key), each laid
+out ``(d_out, d_in)`` as the lesson writes them (the orientation rule is in
+:mod:`attention_math.dims`).
 
 Key space (d_key dims) is split in two blocks: the first d_key/2 dims hold one
 code per position (for distance-based scores), the rest hold one code per
@@ -53,10 +55,13 @@ class HeadSpec:
 
 @dataclass(frozen=True)
 class HeadWeights:
-    W_Q: np.ndarray  # (d_key, d_embed)
-    W_K: np.ndarray  # (d_key, d_embed)
-    W_V_down: np.ndarray  # (d_key, d_embed)
-    W_V_up: np.ndarray  # (d_embed, d_key)
+    """One head's matrices, each ``(d_out, d_in)`` (see :mod:`attention_math.dims`):
+    on embeddings in rows, ``Q = E @ W_Q.T``."""
+
+    W_Q: np.ndarray  # (d_key, d_embed) = (d_out, d_in)
+    W_K: np.ndarray  # (d_key, d_embed) = (d_out, d_in)
+    W_V_down: np.ndarray  # (d_key, d_embed) = (d_out, d_in)
+    W_V_up: np.ndarray  # (d_embed, d_key) = (d_out, d_in)
 
 
 @dataclass(frozen=True)
@@ -144,73 +149,140 @@ def build_head_weights(
     settings: EmbeddingSettings,
     seed: int,
 ) -> HeadWeights:
-    """Full-size weight matrices for one designed head.
+    """Full-size weight matrices for one designed head, each ``(d_out, d_in)`` (see
+    :mod:`attention_math.dims`): noise, plus the match block and the position block of
+    W_Q and W_K, plus the value maps.
 
     ``features`` is every feature the model knows (``role:...`` for each role plus
     the meaning features of the lexicon and the example), so that wildcard rules
-    such as ``concept:*`` can be expanded.
+    such as ``concept:*`` can be expanded. The random numbers come from one generator
+    per head, drawn in a fixed order: W_Q's and W_K's noise, the match codes, the
+    value codes, value-down's and value-up's noise.
     """
     feats = sorted(features)
-    n_pos = d_key // 2
+    n_pos = d_key // 2  # key dims 0 .. n_pos - 1: the position block; the rest: matches
     sqrt_d = np.sqrt(d_embed)
+    reader = _Reader(d_embed, settings, seed)
     rng = rng_for(seed, "head", spec.id)
     W_Q = rng.standard_normal((d_key, d_embed)) * settings.noise / sqrt_d  # (d_key, d_embed)
     W_K = rng.standard_normal((d_key, d_embed)) * settings.noise / sqrt_d  # (d_key, d_embed)
+    match_Q, match_K = _match_rows(spec.matches, feats, reader, d_key, rng)
+    W_Q[n_pos:] += match_Q
+    W_K[n_pos:] += match_K
+    position = _position_rows(spec.position, reader, d_key)
+    if position is not None:
+        W_Q[:n_pos] += position[0]
+        W_K[:n_pos] += position[1]
+    W_V_down, W_V_up = _value_maps(spec.values, feats, reader, d_key, rng)
+    for W in (W_Q, W_K, W_V_down, W_V_up):
+        W.setflags(write=False)
+    return HeadWeights(W_Q, W_K, W_V_down, W_V_up)
 
-    def reader(feature: str) -> np.ndarray:
-        """Row vector that reads how much of ``feature`` an embedding holds (~1 if present)."""
-        return direction(feature, d_embed, seed) / (sqrt_d * settings.weight_of(feature))
 
-    # Semantic block: one orthonormal code per (query feature, key feature) pairing.
+@dataclass(frozen=True)
+class _Reader:
+    """``reader(feature)``: the row vector that reads how much of ``feature`` an embedding
+    holds (about 1 if present, about 0 if not)."""
+
+    d_embed: int
+    settings: EmbeddingSettings
+    seed: int
+
+    def __call__(self, feature: str) -> np.ndarray:
+        scale = np.sqrt(self.d_embed) * self.settings.weight_of(feature)
+        return direction(feature, self.d_embed, self.seed) / scale  # (d_embed,)
+
+
+def _match_rows(
+    matches: tuple[Match, ...],
+    feats: list[str],
+    reader: _Reader,
+    d_key: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The match block of W_Q and W_K, key dims ``d_key // 2`` onwards: one orthonormal
+    code per (query feature, key feature) pairing, which W_Q writes for the query's
+    feature and W_K for the key's (with the sign of the score), so that a matching pair
+    scores ``score`` after scaling by sqrt(d_key).
+
+    Returns the rows to add to W_Q and to W_K, each (d_key - d_key // 2, d_embed).
+    """
+    n_match = d_key - d_key // 2
     pairs: list[tuple[list[str], list[str], float]] = []
-    for m in spec.matches:
+    for m in matches:
         q_feats = _matching(m.query, feats)
         if m.key == "same":
             pairs += [([f], [f], m.score) for f in q_feats]
         else:
             pairs.append((q_feats, _matching(m.key, feats), m.score))
-    codes = _orthonormal_codes(len(pairs), d_key - n_pos, rng)  # (n_pairs, d_key - n_pos)
+    codes = _orthonormal_codes(len(pairs), n_match, rng)  # (n_pairs, n_match)
     q_terms: list[tuple[np.ndarray, np.ndarray]] = []  # (code column, reader row) pairs
     k_terms: list[tuple[np.ndarray, np.ndarray]] = []
-    for (q_feats, k_feats, score), code in zip(pairs, codes, strict=False):
+    for (q_feats, k_feats, score), code in zip(pairs, codes):
         strength = np.sqrt(abs(score) * np.sqrt(d_key))
         q_terms += [(strength * code, reader(f)) for f in q_feats]
         k_terms += [(np.sign(score) * strength * code, reader(f)) for f in k_feats]
-    W_Q[n_pos:] += _sum_of_outers(q_terms, d_key - n_pos, d_embed)
-    W_K[n_pos:] += _sum_of_outers(k_terms, d_key - n_pos, d_embed)
+    return (
+        _sum_of_outers(q_terms, n_match, reader.d_embed),  # (n_match, d_embed)
+        _sum_of_outers(k_terms, n_match, reader.d_embed),  # (n_match, d_embed)
+    )
 
-    # Position block: key j -> code e_j; query i -> sum_k alpha_k e_(i-k).
-    bonus = np.asarray(spec.position)
-    if bonus.size and np.abs(bonus).max() > 0:
-        beta = d_key**0.25 * np.sqrt(np.abs(bonus).max())
-        alpha = bonus * np.sqrt(d_key) / beta  # (n_offsets,)
-        readers = np.stack([reader(f"position:{i}") for i in range(n_pos)])  # (n_pos, d_embed)
-        offsets = np.arange(n_pos)[None, :] - np.arange(n_pos)[:, None]  # [code r, position i]
-        in_range = (offsets >= 0) & (offsets < alpha.size)
-        A = np.where(in_range, alpha[np.clip(offsets, 0, alpha.size - 1)], 0.0)  # (n_pos, n_pos)
-        W_Q[:n_pos] += A @ readers  # (n_pos, n_pos) @ (n_pos, d_embed)
-        W_K[:n_pos] += beta * readers
 
-    # Values: value-down reads a feature into a code, value-up writes the target feature.
+def _position_rows(
+    bonus_by_distance: tuple[float, ...], reader: _Reader, d_key: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The position block of W_Q and W_K, key dims ``0 .. d_key // 2 - 1``: the key at
+    position j gets code e_j, the query at position i gets sum_k alpha_k e_(i-k), so that
+    the pair k tokens apart scores ``bonus_by_distance[k]`` after scaling by sqrt(d_key).
+
+    Returns the rows to add to W_Q and to W_K, each (d_key // 2, d_embed); None for a
+    head without a position bonus.
+    """
+    bonus = np.asarray(bonus_by_distance)  # (n_offsets,)
+    if not (bonus.size and np.abs(bonus).max() > 0):
+        return None
+    n_pos = d_key // 2
+    beta = d_key**0.25 * np.sqrt(np.abs(bonus).max())
+    alpha = bonus * np.sqrt(d_key) / beta  # (n_offsets,)
+    readers = np.stack([reader(f"position:{i}") for i in range(n_pos)])  # (n_pos, d_embed)
+    offsets = np.arange(n_pos)[None, :] - np.arange(n_pos)[:, None]  # [code r, position i]
+    in_range = (offsets >= 0) & (offsets < alpha.size)
+    A = np.where(in_range, alpha[np.clip(offsets, 0, alpha.size - 1)], 0.0)  # (n_pos, n_pos)
+    return A @ readers, beta * readers  # (n_pos, n_pos) @ (n_pos, d_embed); (n_pos, d_embed)
+
+
+def _value_maps(
+    values: tuple[ValueRule, ...],
+    feats: list[str],
+    reader: _Reader,
+    d_key: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Value-down and value-up: value-down reads each source feature of the rules into a
+    code of its own, value-up writes the rule's target feature from that code, times the
+    rule's gain; both on top of noise.
+
+    Returns ``(W_V_down (d_key, d_embed), W_V_up (d_embed, d_key))``.
+    """
+    d_embed, settings, seed = reader.d_embed, reader.settings, reader.seed
+    sqrt_d = np.sqrt(d_embed)
     rules = [
         (f, _substitute(rule.target, rule.source, f), rule.gain)
-        for rule in spec.values
+        for rule in values
         for f in _matching(rule.source, feats)
     ]
     v_codes = _orthonormal_codes(len(rules), d_key, rng)  # (n_rules, d_key)
     alpha_v = np.sqrt(d_key)  # value entries come out O(1)
-    W_V_down = rng.standard_normal((d_key, d_embed)) * settings.noise / sqrt_d
+    W_V_down = rng.standard_normal((d_key, d_embed)) * settings.noise / sqrt_d  # (d_key, d_embed)
     W_V_up = rng.standard_normal((d_embed, d_key)) * settings.noise / np.sqrt(d_key)
     down_terms = [(alpha_v * code, reader(src)) for (src, _, _), code in zip(rules, v_codes)]
     up_terms = [
         (gain * sqrt_d * settings.weight_of(tgt) * direction(tgt, d_embed, seed), code / alpha_v)
-        for (_, tgt, gain), code in zip(rules, v_codes, strict=False)
+        for (_, tgt, gain), code in zip(rules, v_codes)
     ]
-    W_V_down += _sum_of_outers(down_terms, d_key, d_embed)
-    W_V_up += _sum_of_outers(up_terms, d_embed, d_key)
-    for W in (W_Q, W_K, W_V_down, W_V_up):
-        W.setflags(write=False)
-    return HeadWeights(W_Q, W_K, W_V_down, W_V_up)
+    W_V_down += _sum_of_outers(down_terms, d_key, d_embed)  # (d_key, d_embed)
+    W_V_up += _sum_of_outers(up_terms, d_embed, d_key)  # (d_embed, d_key)
+    return W_V_down, W_V_up
 
 
 def _sum_of_outers(terms: list[tuple[np.ndarray, np.ndarray]], rows: int, cols: int) -> np.ndarray:

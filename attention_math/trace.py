@@ -3,6 +3,11 @@
 trace = build_trace(load_example("fluffy-creature"))
 head = trace.head("adjective-noun")
 head.pattern[j, i]   # how much query token j attends to key token i
+
+Weight matrices are ``(d_out, d_in)``, applied to embeddings in rows as ``E @ W.T``
+(the orientation rule is in :mod:`attention_math.dims`). The heads' weights are built
+once per process and shared by the traces; :func:`warm_head_weights` builds an example's
+on every core at once, ahead of :func:`build_traces`.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ class HeadTrace:
     """One head applied to one sentence. Arrays are ``[query, key]``."""
 
     spec: HeadSpec
-    weights: HeadWeights
+    weights: HeadWeights  # each (d_out, d_in): Q = E_query @ W_Q.T
     Q: np.ndarray  # (n_q, d_key)
     K: np.ndarray  # (n_k, d_key)
     scores_raw: np.ndarray  # (n_q, n_k)  K_i . Q_j
@@ -69,7 +74,8 @@ class HeadTrace:
 def run_head(
     spec: HeadSpec, weights: HeadWeights, E_query: np.ndarray, E_key: np.ndarray, causal: bool
 ) -> HeadTrace:
-    """Apply one head: queries read from ``E_query`` rows, keys and values from ``E_key``."""
+    """Apply one head: queries read from ``E_query`` rows, keys and values from ``E_key``;
+    the weights are ``(d_out, d_in)``, so each product is ``rows @ W.T``."""
     d_key = weights.W_Q.shape[0]
     Q = E_query @ weights.W_Q.T  # (n_q, d_embed) @ (d_embed, d_key) -> (n_q, d_key)
     K = E_key @ weights.W_K.T  # (n_k, d_key)
@@ -107,7 +113,7 @@ class Trace:
     E_token: np.ndarray  # (n, d_embed)  the word's part: same word, same vector
     E_position: np.ndarray  # (n, d_embed)  the position's part
     heads: tuple[HeadTrace, ...]
-    W_O: np.ndarray  # (d_embed, n_heads * d_key)  value-up blocks side by side
+    W_O: np.ndarray  # (d_embed, n_heads * d_key) = (d_out, d_in)  value-up blocks side by side
     delta_E: np.ndarray  # (n, d_embed)  sum of every head's delta_E
     E_prime: np.ndarray  # (n, d_embed)  E + delta_E
     params: Mapping[str, int]
@@ -144,13 +150,39 @@ def _shared_weights(*args) -> HeadWeights:
     return build_head_weights(*args)
 
 
-def _build_side_by_side(weights: Callable[[HeadSpec], HeadWeights], specs: list[HeadSpec]) -> None:
-    """Build the heads' weights on every core at once; ``weights`` keeps them
-    (:func:`_shared_weights`), so heads built before cost nothing. numpy draws its
-    random numbers without holding the GIL: the five heads take 0.45 s on two cores
-    instead of 0.9 s, time in which the pipeline has nothing else to do."""
-    workers = min(len(specs), os.cpu_count() or 1)
+def _weights_for(lexicon: Lexicon, dims: ModelDims, seed: int) -> Callable[[HeadSpec], HeadWeights]:
+    """Each head's weights in the model that knows ``lexicon``'s features (shared)."""
+    features = known_features(lexicon)
+    settings = load_design().embedding
+
+    def weights(spec: HeadSpec) -> HeadWeights:
+        return _shared_weights(spec, features, dims.d_embed, dims.d_key, settings, seed)
+
+    return weights
+
+
+def warm_head_weights(
+    example: Example,
+    dims: ModelDims | str = "gpt3",
+    seed: int = DEFAULT_SEED,
+    workers: int | None = None,
+) -> None:
+    """Build the weights of every head that ``example``'s traces run, on ``workers``
+    threads (default: one per core), so that :func:`build_trace` finds them built.
+
+    numpy draws its random numbers without holding the GIL: the five heads at GPT-3 size
+    take 0.45 s on two cores instead of 0.9 s. Each head has a random generator of its
+    own, so the weights are the same, bit for bit, as the ones :func:`build_trace` builds
+    one by one when nothing was warmed. The threads end before this returns.
+    """
+    dims = PRESETS[dims] if isinstance(dims, str) else dims
+    design = load_design()
+    specs = [*design.heads, *([design.cross] if example.target is not None else [])]
+    weights = _weights_for(example.lexicon(), dims, seed)
+    workers = min(len(specs), os.cpu_count() or 1) if workers is None else workers
     if workers < 2:
+        for spec in specs:
+            weights(spec)
         return
     with ThreadPoolExecutor(workers) as pool:  # its threads end with it
         list(pool.map(weights, specs))
@@ -172,14 +204,10 @@ def build_trace(
             f"the sentence has {len(tokens)} tokens; the designed heads handle at most "
             f"{dims.max_context} (d_key / 2 position codes)"
         )
-    features = known_features(lexicon)
     E_token, E_position = embed_parts(tokens, dims.d_embed, design.embedding, seed)
     E = E_token + E_position  # (n, d_embed)
 
-    def weights(spec: HeadSpec) -> HeadWeights:
-        return _shared_weights(spec, features, dims.d_embed, dims.d_key, design.embedding, seed)
-
-    _build_side_by_side(weights, [*design.heads, *([design.cross] if example.target else [])])
+    weights = _weights_for(lexicon, dims, seed)  # built here unless warmed before
     heads = tuple(run_head(spec, weights(spec), E, E, causal=True) for spec in design.heads)
     W_O = np.concatenate([h.weights.W_V_up for h in heads], axis=1)  # (d_embed, H * d_key)
     delta_E = np.sum([h.delta_E for h in heads], axis=0)  # (n, d_embed)

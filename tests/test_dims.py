@@ -1,5 +1,9 @@
-"""Parameter counts against the published figures."""
+"""Parameter counts against the published figures; the orientation rule of weight matrices."""
 
+import numpy as np
+from conftest import SMALL
+
+from attention_math import build_trace, example_from_sentence
 from attention_math.dims import PRESETS, parameter_counts
 
 
@@ -30,3 +34,15 @@ def test_context_lengths_are_the_published_ones():
     # GPT-3 paper (Brown et al. 2020), section 2.1: n_ctx = 2048; GPT-2 config: n_ctx = 1024.
     assert PRESETS["gpt3"].context_length == 2048
     assert PRESETS["gpt2-small"].context_length == PRESETS["gpt2-small"].n_positions == 1024
+
+
+def test_designed_weights_are_d_out_by_d_in():
+    # the orientation rule of attention_math.dims: W_<name> is (d_out, d_in), E @ W.T
+    trace = build_trace(example_from_sentence("a fluffy blue creature"), dims=SMALL)
+    d, k, H = SMALL.d_embed, SMALL.d_key, len(trace.heads)
+    for head in trace.heads:
+        W = head.weights
+        assert W.W_Q.shape == W.W_K.shape == W.W_V_down.shape == (k, d)
+        assert W.W_V_up.shape == (d, k)
+        assert np.array_equal(head.Q, trace.E @ W.W_Q.T)
+    assert trace.W_O.shape == (d, H * k)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from conftest import SMALL
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -162,8 +163,6 @@ def test_different_seed_different_numbers(fluffy_trace):
 
 
 def test_trace_arrays_are_read_only(fluffy_trace):
-    import pytest
-
     with pytest.raises(ValueError):
         fluffy_trace.E[0, 0] = 1.0
     with pytest.raises(ValueError):
@@ -180,22 +179,85 @@ def test_same_word_same_token_embedding_anywhere(mole_traces):
         np.testing.assert_array_equal(t.E, t.E_token + t.E_position)
 
 
-def test_weights_built_side_by_side_are_the_weights_built_one_by_one(translation_trace):
-    # build_trace builds the heads' weights in threads; each head has its own random
-    # generator, so they must equal a plain call, head after head.
-    from attention_math import load_example
-    from attention_math.heads import build_head_weights, load_design
-    from attention_math.trace import known_features
+@pytest.fixture
+def fresh_weights_cache(monkeypatch):
+    """Gives the traces an empty cache of head weights, so that they build their own (the
+    traces of other tests keep theirs); returns the cache. Call it again for another."""
+    from functools import lru_cache
 
-    design = load_design()
-    tr = translation_trace
-    features = known_features(load_example("translation").lexicon())
-    for spec, head in [
-        *((s, tr.head(s.id)) for s in design.heads),
-        (design.cross, tr.cross.head),
-    ]:
-        alone = build_head_weights(
-            spec, features, tr.dims.d_embed, tr.dims.d_key, design.embedding, tr.seed
-        )
+    from attention_math import trace
+    from attention_math.heads import build_head_weights
+
+    def fresh():
+        cache = lru_cache(maxsize=8)(build_head_weights)
+        monkeypatch.setattr(trace, "_shared_weights", cache)
+        return cache
+
+    return fresh
+
+
+@pytest.fixture
+def thread_starts(monkeypatch):
+    """The threads started while a test runs."""
+    import threading
+
+    started = []
+    start = threading.Thread.start
+
+    def counting_start(thread):
+        started.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", counting_start)
+    return started
+
+
+def _all_weights(trace):
+    return [h.weights for h in (*trace.heads, trace.cross.head)]
+
+
+def test_build_trace_builds_the_weights_it_needs_without_threads(
+    fresh_weights_cache, thread_starts
+):
+    from attention_math import load_example
+
+    cache = fresh_weights_cache()
+    trace = build_trace(load_example("translation"), dims=SMALL)
+    assert cache.cache_info().misses == len(trace.heads) + 1  # and the cross head
+    assert thread_starts == []
+
+
+def test_warming_then_building_gives_the_weights_built_without_warming(
+    fresh_weights_cache, thread_starts
+):
+    # each head has its own random generator: built in threads at GPT-3 size, the weights
+    # equal the ones build_trace builds one by one
+    from attention_math import load_example, warm_head_weights
+
+    example = load_example("translation")
+    fresh_weights_cache()
+    alone = build_trace(example)
+    cache = fresh_weights_cache()
+    warm_head_weights(example, workers=2)
+    assert len(thread_starts) == 2 and not any(t.is_alive() for t in thread_starts)
+    warmed = cache.cache_info()
+    assert warmed.misses == len(alone.heads) + 1
+    trace = build_trace(example)
+    assert cache.cache_info().misses == warmed.misses  # nothing built again
+    assert len(thread_starts) == 2
+    for before, after in zip(_all_weights(alone), _all_weights(trace), strict=True):
         for name in ("W_Q", "W_K", "W_V_down", "W_V_up"):
-            assert np.array_equal(getattr(head.weights, name), getattr(alone, name)), name
+            assert np.array_equal(getattr(before, name), getattr(after, name)), name
+    for name in ("E", "W_O", "delta_E", "E_prime"):
+        assert np.array_equal(getattr(trace, name), getattr(alone, name)), name
+    assert np.array_equal(trace.cross.head.pattern, alone.cross.head.pattern)
+
+
+def test_warming_on_one_thread_builds_in_place(fresh_weights_cache, thread_starts):
+    from attention_math import load_example, warm_head_weights
+    from attention_math.heads import load_design
+
+    cache = fresh_weights_cache()
+    warm_head_weights(load_example("fluffy-creature"), dims=SMALL, workers=1)
+    assert thread_starts == []
+    assert cache.cache_info().misses == len(load_design().heads)  # no target: no cross head

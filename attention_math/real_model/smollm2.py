@@ -77,17 +77,19 @@ class LlamaConfig:
 
 @dataclass(frozen=True)
 class LayerWeights:
-    """One transformer block, float32, laid out so that ``x @ W`` applies the layer."""
+    """One transformer block, float32. Each matrix is stored ``(d_in, d_out)`` and applied
+    as ``x @ W_<name>_T``: the transpose of the lesson's ``(d_out, d_in)`` ``W_<name>``,
+    hence the ``_T`` (the orientation rule is in :mod:`attention_math.dims`)."""
 
     attn_norm: np.ndarray  # (d_model,)
-    W_Q: np.ndarray  # (d_model, n_heads * d_head)
-    W_K: np.ndarray  # (d_model, n_kv_heads * d_head)
-    W_V: np.ndarray  # (d_model, n_kv_heads * d_head)
-    W_O: np.ndarray  # (n_heads * d_head, d_model)
+    W_Q_T: np.ndarray  # (d_model, n_heads * d_head) = (d_in, d_out)
+    W_K_T: np.ndarray  # (d_model, n_kv_heads * d_head) = (d_in, d_out)
+    W_V_T: np.ndarray  # (d_model, n_kv_heads * d_head) = (d_in, d_out)
+    W_O_T: np.ndarray  # (n_heads * d_head, d_model) = (d_in, d_out)
     mlp_norm: np.ndarray  # (d_model,)
-    W_gate: np.ndarray  # (d_model, d_mlp)
-    W_up: np.ndarray  # (d_model, d_mlp)
-    W_down: np.ndarray  # (d_mlp, d_model)
+    W_gate_T: np.ndarray  # (d_model, d_mlp) = (d_in, d_out)
+    W_up_T: np.ndarray  # (d_model, d_mlp) = (d_in, d_out)
+    W_down_T: np.ndarray  # (d_mlp, d_model) = (d_in, d_out)
 
 
 @dataclass(frozen=True)
@@ -169,20 +171,21 @@ def load_model(path: str | Path) -> LlamaModel:
 
 def _load_layer(gguf: GGUFFile, i: int) -> LayerWeights:
     def linear(name: str) -> np.ndarray:
-        # Stored (d_out, d_in); a contiguous (d_in, d_out) copy makes x @ W about 20 % faster
-        # when the weights stream from memory, as they do here (0.4 GB per forward pass).
+        # The file stores (d_out, d_in), as the lesson does; a contiguous (d_in, d_out) copy
+        # makes x @ W_T about 20 % faster when the weights stream from memory, as they do
+        # here (0.4 GB per forward pass).
         return np.ascontiguousarray(gguf.tensor(f"blk.{i}.{name}.weight").T)  # (d_in, d_out)
 
     return LayerWeights(
         attn_norm=gguf.tensor(f"blk.{i}.attn_norm.weight"),
-        W_Q=linear("attn_q"),
-        W_K=linear("attn_k"),
-        W_V=linear("attn_v"),
-        W_O=linear("attn_output"),
+        W_Q_T=linear("attn_q"),
+        W_K_T=linear("attn_k"),
+        W_V_T=linear("attn_v"),
+        W_O_T=linear("attn_output"),
         mlp_norm=gguf.tensor(f"blk.{i}.ffn_norm.weight"),
-        W_gate=linear("ffn_gate"),
-        W_up=linear("ffn_up"),
-        W_down=linear("ffn_down"),
+        W_gate_T=linear("ffn_gate"),
+        W_up_T=linear("ffn_up"),
+        W_down_T=linear("ffn_down"),
     )
 
 
@@ -190,10 +193,10 @@ def _check_shapes(config: LlamaConfig, layers: tuple[LayerWeights, ...], gguf: G
     c = config
     d_q, d_kv = c.n_heads * c.d_head, c.n_kv_heads * c.d_head
     expected = {
-        "attn_norm": (c.d_model,), "W_Q": (c.d_model, d_q), "W_K": (c.d_model, d_kv),
-        "W_V": (c.d_model, d_kv), "W_O": (d_q, c.d_model), "mlp_norm": (c.d_model,),
-        "W_gate": (c.d_model, c.d_mlp), "W_up": (c.d_model, c.d_mlp),
-        "W_down": (c.d_mlp, c.d_model),
+        "attn_norm": (c.d_model,), "W_Q_T": (c.d_model, d_q), "W_K_T": (c.d_model, d_kv),
+        "W_V_T": (c.d_model, d_kv), "W_O_T": (d_q, c.d_model), "mlp_norm": (c.d_model,),
+        "W_gate_T": (c.d_model, c.d_mlp), "W_up_T": (c.d_model, c.d_mlp),
+        "W_down_T": (c.d_mlp, c.d_model),
     }  # fmt: skip
     for i, layer in enumerate(layers):
         for name, shape in expected.items():
@@ -261,9 +264,9 @@ def attention(
     Returns ``(output (T, d_model) float32, scores (h, T, T), pattern (h, T, T))``.
     """
     n_tokens = x.shape[0]
-    q = rotate(split_heads(x @ layer.W_Q, config.n_heads), cos, sin)  # (h, T, d_head)
-    k = rotate(split_heads(x @ layer.W_K, config.n_kv_heads), cos, sin)  # (h_kv, T, d_head)
-    v = split_heads(x @ layer.W_V, config.n_kv_heads)  # (h_kv, T, d_head)
+    q = rotate(split_heads(x @ layer.W_Q_T, config.n_heads), cos, sin)  # (h, T, d_head)
+    k = rotate(split_heads(x @ layer.W_K_T, config.n_kv_heads), cos, sin)  # (h_kv, T, d_head)
+    v = split_heads(x @ layer.W_V_T, config.n_kv_heads)  # (h_kv, T, d_head)
     group = config.n_heads // config.n_kv_heads  # query heads per key/value head
     mask = causal_mask(n_tokens)  # (T, T)
     scores = np.empty((config.n_heads, n_tokens, n_tokens))  # (h, T, T)
@@ -275,15 +278,15 @@ def attention(
         pattern[h] = masked_softmax(scores[h], mask)  # (T, T)
         mixed[h] = pattern[h] @ v[kv]  # (T, T) @ (T, d_head) -> (T, d_head)
     merged = mixed.transpose(1, 0, 2).reshape(n_tokens, -1)  # (T, h * d_head)
-    return merged @ layer.W_O, scores, pattern  # (T, d_model)
+    return merged @ layer.W_O_T, scores, pattern  # (T, h * d_head) @ (h * d_head, d_model)
 
 
 def mlp(x: np.ndarray, layer: LayerWeights) -> np.ndarray:
-    """SwiGLU: ``(silu(x W_gate) * (x W_up)) W_down``."""
-    gate = x @ layer.W_gate  # (T, d_mlp)
+    """SwiGLU: ``(silu(x W_gate_T) * (x W_up_T)) W_down_T``."""
+    gate = x @ layer.W_gate_T  # (T, d_mlp)
     with np.errstate(over="ignore"):  # exp(-gate) = inf for very negative gates gives silu = 0
         silu = gate / (1 + np.exp(-gate))  # (T, d_mlp)
-    return (silu * (x @ layer.W_up)) @ layer.W_down  # (T, d_mlp) @ (d_mlp, d_model) -> (T, d)
+    return (silu * (x @ layer.W_up_T)) @ layer.W_down_T  # (T, d_mlp) @ (d_mlp, d_model) -> (T, d)
 
 
 def forward(model: LlamaModel, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

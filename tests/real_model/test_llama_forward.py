@@ -34,6 +34,27 @@ def test_config_comes_from_metadata(tiny_model):
     assert c.rope_base == TINY["rope_base"] and c.rms_eps == pytest.approx(TINY["rms_eps"])
 
 
+def test_layer_matrices_are_the_files_transposed(tiny_model):
+    # the orientation rule of attention_math.dims: the file stores (d_out, d_in), as the
+    # lesson's W_<name>; the layers keep W_<name>_T, (d_in, d_out), applied as x @ W_<name>_T
+    c = tiny_model.config
+    d_q, d_kv = c.n_heads * c.d_head, c.n_kv_heads * c.d_head
+    tensors = {
+        "W_Q_T": ("attn_q", (c.d_model, d_q)),
+        "W_K_T": ("attn_k", (c.d_model, d_kv)),
+        "W_V_T": ("attn_v", (c.d_model, d_kv)),
+        "W_O_T": ("attn_output", (d_q, c.d_model)),
+        "W_gate_T": ("ffn_gate", (c.d_model, c.d_mlp)),
+        "W_up_T": ("ffn_up", (c.d_model, c.d_mlp)),
+        "W_down_T": ("ffn_down", (c.d_mlp, c.d_model)),
+    }
+    for i, layer in enumerate(tiny_model.layers):
+        for field, (tensor, d_in_d_out) in tensors.items():
+            W_T = getattr(layer, field)
+            assert W_T.shape == d_in_d_out, field
+            assert np.array_equal(W_T, tiny_model.gguf.tensor(f"blk.{i}.{tensor}.weight").T)
+
+
 def test_pattern_and_scores_match_naive_loops(tiny_llama, tiny_model):
     run = run_sentence(SENTENCE, tiny_model)
     scores, pattern = naive_forward(tiny_llama, list(run.ids))
