@@ -5,7 +5,7 @@
 Decodes the first frames of a rendered chapter (any quality) and encodes them again
 as manim does (libx264, zerolatency, one thread, from RGB frames), once per setting
 (three presets at crf 23, and the 480p15 preview's ultrafast with a constant
-quantiser, video/build.py); prints CPU milliseconds per frame, the size of the
+quantiser, video/encoder.py); prints CPU milliseconds per frame, the size of the
 result and its PSNR against the frames given to the encoder. manim.cfg's preset was
 chosen with it.
 """
@@ -22,7 +22,7 @@ import av
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from video.build import QUALITY_OPTIONS  # noqa: E402
+from video.encoder import QUALITY_OPTIONS  # noqa: E402
 
 SETTINGS = {
     "veryfast": {"preset": "veryfast", "crf": "23"},

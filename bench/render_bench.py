@@ -28,8 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED  # noqa: E402
 from scenes.order import Chapter, chapter  # noqa: E402
-from video.build import QUALITIES, encoder_config, render  # noqa: E402
+from video.build import render  # noqa: E402
 from video.cli import plan_from_args, render_parser  # noqa: E402
+from video.encoder import encoder_config  # noqa: E402
+from video.plan import QUALITIES  # noqa: E402
 from video.stitch import video_duration  # noqa: E402
 
 EMPTY_SCENE = """
@@ -115,7 +117,7 @@ def floor(quality: str) -> float:
 def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str, float]]:
     """The whole video of the default example rendered as ``./render.sh`` renders it,
     cold (a fresh output folder): the example checked (its traces built), ``jobs``
-    render processes taking chapter after chapter (video/build.py), the chapters
+    render processes taking chapter after chapter (video/processes.py), the chapters
     stitched, subtitles, contact sheet and trace.json written."""
     print(
         f"\nchapters at {quality} ({QUALITIES[quality][1]}), {jobs} render process(es); "

@@ -9,6 +9,12 @@ Each beat starts with :meth:`ChapterScene.beat`, which
 
 What comes before the first beat (the title card) is the section
 :data:`OPENING_SECTION`, not manim's default ``autocreated``.
+
+A chapter renders with the speed-ups of :mod:`render_speed` (switched on while it
+renders, not when this module is imported): its camera keeps cairo paths, each frame
+redraws only what can change, held frames are encoded once. With them off
+(``ATTENTION_NO_SPEEDUPS=1``, or untested ManimCE or PyAV versions) it renders with
+ManimCE's own camera and code.
 """
 
 from __future__ import annotations
@@ -24,19 +30,12 @@ from manim import (
     Write,
 )
 
+import render_speed
 from attention_math import Trace
 
-from . import bounds, corners, encoding, movie_file
 from .components import palette
 from .components.labels import literal
-from .path_cache import PathCachingCamera
-from .redraw import moving_members
 from .settings import current_trace
-
-encoding.install()  # a held frame is encoded once, as one long frame (see encoding.py)
-movie_file.install()  # a chapter's movie is joined from its sections' (see movie_file.py)
-bounds.install()  # bounding anchors gathered with numpy (see bounds.py)
-corners.install()  # rounded corners kept by shape (see corners.py)
 
 OPENING_SECTION = "title card"  # the section before the first beat
 
@@ -48,9 +47,16 @@ class ChapterScene(Scene):
     title: str = ""
 
     def __init__(self, *args, **kwargs):
-        if not isinstance(self, (ThreeDScene, MovingCameraScene)):  # they bring their own
-            kwargs.setdefault("camera_class", PathCachingCamera)  # see path_cache.py
+        self.speed_ups = render_speed.usable()  # else ManimCE's camera and redraw rule
+        if self.speed_ups and not isinstance(self, (ThreeDScene, MovingCameraScene)):
+            # paths kept (render_speed/path_cache.py); those two bring their own camera
+            kwargs.setdefault("camera_class", render_speed.PathCachingCamera)
         super().__init__(*args, **kwargs)
+
+    def render(self, preview: bool = False) -> bool:
+        """ManimCE's render, with the speed-ups switched on while it runs."""
+        with render_speed.switched_on():
+            return super().render(preview)
 
     def setup(self) -> None:
         self.trace: Trace = current_trace()
@@ -77,8 +83,8 @@ class ChapterScene(Scene):
         self._open_beat = None
 
     def get_moving_mobjects(self, *animations):
-        """Redraw each frame only what an animation can change (see redraw.py)."""
-        moving = moving_members(self, animations)
+        """Redraw each frame only what an animation can change (render_speed/redraw.py)."""
+        moving = render_speed.moving_members(self, animations) if self.speed_ups else None
         return super().get_moving_mobjects(*animations) if moving is None else moving
 
     def tear_down(self) -> None:

@@ -1,4 +1,5 @@
-"""The scenes of the video, in order: the one list every tool reads."""
+"""The scenes of the video, in order: the one list every tool reads, and the one set
+of rules for naming chapters (:func:`chapter`, :func:`select_chapters`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import importlib
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+
+from attention_math.errors import InputError
 
 SCENES_DIR = Path(__file__).resolve().parent
 
@@ -86,8 +89,58 @@ CHAPTERS: tuple[Chapter, ...] = (
 
 
 def chapter(key: str | int) -> Chapter:
-    """Find a chapter by number, module name or scene class name."""
+    """The chapter ``key`` names: its number (``3``, ``"3"``, ``"03"``), its module
+    (``"ch03_attention_pattern"``) or its scene class (``"AttentionPattern"``), in any
+    case, spaces around ignored. Otherwise an InputError whose one line says what
+    there is."""
+    text = str(key).strip()
+    if text.isdecimal():
+        return _numbered(text)
     for ch in CHAPTERS:
-        if str(key) in (str(ch.number), f"{ch.number:02d}", ch.module, ch.scene):
+        if text.lower() in (ch.module.lower(), ch.scene.lower()):
             return ch
-    raise KeyError(key)
+    names = ", ".join(f"{c.number}={c.scene}" for c in CHAPTERS)
+    raise InputError(f"unknown chapter {_shown(text)!r}; use numbers or names ({names})")
+
+
+def select_chapters(spec: str | None) -> tuple[Chapter, ...]:
+    """The chapters ``--chapters`` names, in the video's order, each once: ``None`` (not
+    given) for all, otherwise a comma list of chapters (see :func:`chapter`) and
+    ranges (``3-5``). A blank selection (``""``, ``" "``, ``","``) is an error, not
+    "all": a user who typed it meant some chapters."""
+    if spec is None:
+        return CHAPTERS
+    parts = [part.strip() for part in spec.split(",") if part.strip()]
+    if not parts:
+        raise InputError(
+            f"--chapters {spec!r} names no chapter; give numbers, ranges or names, "
+            "e.g. '3' or '1,3-5' or 'Masking'"
+        )
+    chosen = {ch.number for part in parts for ch in _chapters_in(part)}
+    return tuple(ch for ch in CHAPTERS if ch.number in chosen)
+
+
+def _chapters_in(part: str) -> list[Chapter]:
+    """One item of a selection: a range of numbers, ``low-high``, or one chapter."""
+    low, dash, high = (side.strip() for side in part.partition("-"))
+    if not (dash and low.isdecimal() and high.isdecimal()):
+        return [chapter(part)]
+    first, last = _numbered(low), _numbered(high)
+    if first.number > last.number:
+        raise InputError(f"the range {_shown(part)!r} is empty; write it low-high, e.g. 3-5")
+    return [ch for ch in CHAPTERS if first.number <= ch.number <= last.number]
+
+
+def _numbered(digits: str) -> Chapter:
+    """The chapter numbered ``digits`` (decimal digits, of any script)."""
+    # int() refuses thousands of digits: no chapter has more than a few anyway
+    number = int(digits) if len(digits) <= 6 else None
+    for ch in CHAPTERS:
+        if ch.number == number:
+            return ch
+    raise InputError(f"no chapter {_shown(digits)}; chapters are 1-{len(CHAPTERS)}")
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """``text`` as a message shows it: cut short if long."""
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
+
+# The project folder on the path, whichever folder pytest runs from: otherwise the
+# folder of the speed-ups' tests, tests/render_speed/, would be taken for the package
+# render_speed/ itself (a folder without __init__.py found first on the path).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Before numpy loads: OpenBLAS starts one spinning thread per core, and on a machine shared
 # with other renders those threads contend (a GPT-3-size trace took ~5x longer). One thread
@@ -39,6 +46,19 @@ def _private_cache_dir(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _speed_ups_as_found():
+    """Every test leaves the ManimCE speed-ups (render_speed) on or off as it found
+    them: some switch them on or off to compare with ManimCE's own code."""
+    from render_speed import bounds, corners, encoding, movie_file
+
+    modules = (bounds, corners, encoding, movie_file)
+    before = [module.installed() for module in modules]
+    yield
+    for module, was_on in zip(modules, before):
+        (module.install if was_on else module.uninstall)()
 
 
 @pytest.fixture(scope="session")

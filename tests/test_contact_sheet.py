@@ -1,5 +1,5 @@
 """The contact sheet picks frames by time: a held picture is one long frame
-(scenes/encoding.py), so counting frames would land in the wrong place."""
+(render_speed/encoding.py), so counting frames would land in the wrong place."""
 
 from __future__ import annotations
 

@@ -20,7 +20,9 @@ import pytest
 
 from attention_math import example_from_sentence
 from scenes.order import Chapter
-from video.build import Plan, Source, encoder_config, render
+from video.build import render
+from video.encoder import encoder_config
+from video.plan import Plan, Source
 from video.stitch import video_duration
 
 SCENE = """
@@ -91,7 +93,7 @@ def _manim_cfg_encoder_options() -> dict[str, str]:
     return options
 
 
-# what a 480p15 chapter is encoded with (video/build.py: QUALITY_OPTIONS)
+# what a 480p15 chapter is encoded with (video/encoder.py: QUALITY_OPTIONS)
 LOW = {**_manim_cfg_encoder_options(), "preset": "ultrafast", "crf": "-1", "qp": "17"}
 
 
@@ -109,12 +111,12 @@ def start(request) -> str:
 
 def _use(start: str) -> None:
     """Make this process's pipeline start its render processes the ``start`` way."""
-    import video.build as build
+    import video.processes as processes
 
     if start == "spawn":
-        build.can_fork = lambda: False
+        processes.can_fork = lambda: False
     else:
-        assert build.can_fork(), "this process runs threads: nothing would be forked"
+        assert processes.can_fork(), "this process runs threads: nothing would be forked"
 
 
 def _in_fresh_process(check: Callable[..., None], *args: str) -> None:
@@ -283,6 +285,18 @@ class Leaky(ChapterScene):
 class Dies(ChapterScene):
     def construct(self):
         os._exit(3)
+
+
+class Reports(ChapterScene):
+    '''Notes whether the speed-ups are on while it renders.'''
+
+    def construct(self):
+        import render_speed
+
+        camera = type(self.renderer.camera).__name__
+        seen = {"installed": render_speed.installed(), "camera": camera}
+        (Path(config.media_dir).parent / "speed-ups.json").write_text(json.dumps(seen))
+        self.play(FadeIn(Circle()), run_time=0.5)
 """
 
 
@@ -346,6 +360,21 @@ def test_parallel_workers_render_every_chapter_with_one_encoder_thread(tmp_path)
     assert json.loads((plan.out_dir / "options.json").read_text()) == LOW
 
 
+def test_render_processes_switch_the_speed_ups_on_unless_told_not_to(tmp_path, monkeypatch):
+    plan = _two_chapter_plan(tmp_path, "Reports", jobs=1)
+    seen = plan.out_dir / "speed-ups.json"
+    render(plan)
+    assert json.loads(seen.read_text()) == {"installed": True, "camera": "PathCachingCamera"}
+    tiny, fast = plan.chapter_dir / "tiny_scene.mp4", tmp_path / "fast.mp4"
+    fast.write_bytes(tiny.read_bytes())
+    monkeypatch.setenv("ATTENTION_NO_SPEEDUPS", "1")
+    render(plan)  # not reused: rendered by other code
+    assert json.loads(seen.read_text()) == {"installed": False, "camera": "Camera"}
+    # ManimCE's own encoding: a held picture is repeated, frame after frame
+    assert len(_frames(tiny)) > len(_frames(fast))
+    assert video_duration(tiny) == video_duration(fast)
+
+
 def test_a_render_process_that_dies_is_a_clear_error(tmp_path, start):
     _in_fresh_process(_dies_is_a_clear_error, str(tmp_path), start)
 
@@ -362,21 +391,25 @@ def test_costliest_chapters_start_first(tmp_path, monkeypatch):
     # With chapter order, the longest chapter could start last and leave one process
     # working alone at the end; costliest first, the processes finish together.
     import video.build as build
+    import video.processes as processes
 
     started = []
 
     class NoProcess:
+        pipe_ends: set[int] = set()
+        closed = False
+
         def __init__(self, *args):
             pass
 
         def close(self):
             pass
 
-    def fake_render(plan, chapter, key, worker, parallel=1):
+    def fake_render(plan, chapter, key, process, parallel=1):
         started.append(chapter.number)
         return {"ok": True, "seconds": 0.0}
 
-    monkeypatch.setattr(build, "Worker", NoProcess)
+    monkeypatch.setattr(processes, "RenderProcess", NoProcess)
     monkeypatch.setattr(build, "render_chapter", fake_render)
     plan = _plan(tmp_path, "order")
     plan.out_dir.mkdir()
@@ -392,27 +425,24 @@ def test_a_forked_process_ends_when_its_jobs_end(tmp_path, start):
 def _ends_when_its_jobs_end(tmp: str, start: str) -> None:
     # Two render processes: the second is forked while the pipeline holds the first's
     # pipes; it must not keep them open, or the first would never see its jobs end.
-    import video.build as build
+    from video.processes import RenderProcesses
 
     _use(start)
     source = Source(example_from_sentence("a fluffy blue creature"), "a", None, 2024)
-    fork = build.can_fork()
-    first = build.Worker(source.env(), Path(tmp), fork)
-    second = build.Worker(source.env(), Path(tmp), fork)
-    try:
+    with RenderProcesses(source.env(), Path(tmp), 2) as processes:
+        first, second = processes.processes
+        assert bool(processes.pipe_ends) == (start == "fork")
         first.proc.stdin.close()
         assert first.proc.wait(timeout=60) == 0
-    finally:
-        first.close()
-        second.close()
     assert second.proc.wait(timeout=1) == 0
-    assert not build._PIPE_ENDS  # nothing left for later processes to close
+    assert not processes.pipe_ends  # nothing left for later processes to close
+    assert not list(Path(tmp).iterdir())  # their scratch folders removed
 
 
 def test_forking_needs_a_process_with_a_single_thread():
     script = textwrap.dedent("""
         import threading
-        from video.build import can_fork
+        from video.processes import can_fork
         print(can_fork())
         threading.Thread(target=threading.Event().wait, daemon=True).start()
         print(can_fork())
@@ -440,7 +470,7 @@ import video.cli as cli
 from test_render_pipeline import _plan, _use
 _use({start!r})
 chapter = _plan(Path({tmp!r}), "unused", scene="Endless").chapters[0]
-cli.parse_chapters = lambda spec: (chapter,)
+cli.select_chapters = lambda spec: (chapter,)
 sys.exit(cli.main(["--sentence", {sentence!r}, "--seed", "2024", "--quality", "low",
                    "--jobs", "1", "--output", {out!r}]))
 """
@@ -542,7 +572,7 @@ def test_sigkill_takes_the_render_processes_along_and_the_next_run_cleans_up(tmp
     assert [name.split("-")[0] for name in stale] == [".tiny_scene", ".worker"]
     # The next render of the folder removes them, but not the folder of a render that
     # runs beside it (here one of this process, holding its lock as a render does).
-    from video.build import temp_folder
+    from video.folders import temp_folder
 
     with temp_folder(out_dir, ".worker-") as beside:
         render(_plan(tmp_path, str(out_dir.relative_to(tmp_path))))
@@ -558,7 +588,7 @@ def _hidden_folders(folder: Path) -> list[str]:
 def test_folders_without_a_lock_are_removed_only_when_old(tmp_path):
     # Left by a render of an older version (no lock file in them): removed once old;
     # other hidden folders are never touched.
-    from video.build import STALE_AFTER, remove_stale_folders
+    from video.folders import STALE_AFTER, remove_stale_folders
 
     old, new, other = (
         tmp_path / ".ch03_attention_pattern-x1",
@@ -587,7 +617,7 @@ def test_a_failed_first_render_leaves_no_empty_folders(tmp_path):
 
 def test_checking_the_output_folder_leaves_nothing_behind(tmp_path):
     from attention_math import InputError
-    from video.build import check_output_dir
+    from video.folders import check_output_dir
 
     check_output_dir(tmp_path / "a" / "b" / "c")
     assert list(tmp_path.iterdir()) == []

@@ -18,7 +18,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED, InputError, build_traces
+from attention_math import (
+    DEFAULT_EXAMPLE,
+    DEFAULT_SEED,
+    InputError,
+    build_traces,
+    warm_head_weights,
+)
 from attention_math.errors import MAX_SEED, MIN_SEED, error_line, parse_seed
 from attention_math.examples import (
     example_from_sentence,
@@ -28,10 +34,12 @@ from attention_math.examples import (
 )
 from attention_math.text import tokenize
 from scenes.components.labels import check_drawable
-from scenes.order import CHAPTERS
+from scenes.order import CHAPTERS, select_chapters
 from scenes.settings import ENV_EXAMPLE, ENV_SENTENCE, current_seed
 
-from .build import QUALITIES, ROOT, Plan, Source, check_output_dir, parse_chapters, render
+from .build import render
+from .folders import check_output_dir
+from .plan import QUALITIES, ROOT, Plan, Source
 
 PROGRAM = "render.sh"  # every error: "render.sh: error: ..."
 DEFAULT_OUTPUT = ROOT / "output"
@@ -135,6 +143,7 @@ def resolve_source(args: argparse.Namespace) -> Source:
         if example.target is not None:
             words += [t.text for t in tokenize(example.target, lexicon)]
         check_drawable([example.title, *example.phrases, example.target or ""], words)
+        warm_head_weights(example, seed=args.seed)  # the heads' weights, on every core
         traces = build_traces(example, seed=args.seed)  # catches too many tokens etc.
     except InputError as exc:
         if not where:
@@ -162,7 +171,7 @@ def plan_from_args(args: argparse.Namespace) -> Plan:
     is rendered; a note on unknown words comes only when all is well."""
     if args.jobs < 1:
         raise InputError("--jobs must be at least 1")
-    chapters = parse_chapters(args.chapters)
+    chapters = select_chapters(args.chapters)
     source = resolve_source(args)
     out_dir = args.output / source.example.name / args.quality
     check_output_dir(out_dir)
@@ -230,6 +239,6 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as exc:
         print(f"render.sh: render failed: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (video.build.Terminated)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (video.interrupt.Terminated)
         print("render.sh: interrupted; earlier videos were left as they were", file=sys.stderr)
         return 128 + int(getattr(exc, "signum", signal.SIGINT))

@@ -34,7 +34,7 @@ def poster_span(sections_index: Path, beat: str) -> tuple[float, float] | None:
 def shown_at(path: Path, instants: list[float]):
     """(instant, frame) for each of the increasing ``instants`` (seconds) within the
     video: the frame on screen then. A held picture is one frame that lasts
-    (scenes/encoding.py), so frames are picked by time, not by count."""
+    (render_speed/encoding.py), so frames are picked by time, not by count."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         pending = list(instants)

@@ -16,7 +16,10 @@ from pathlib import Path
 
 import srt
 
-from .build import Plan, render, sigterm_as_interrupt, temp_folder
+from .build import render
+from .folders import temp_folder
+from .interrupt import sigterm_as_interrupt
+from .plan import Plan
 from .stitch import write_atomically
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.html"
@@ -43,8 +46,8 @@ def collect_slides(plan: Plan, deck_dir: Path) -> list[Slide]:
     clips_dir.mkdir(parents=True)
     slides: list[Slide] = []
     for ch in plan.chapters:
-        sections_dir = plan.chapter_dir / "sections" / ch.module
-        index = json.loads((sections_dir / f"{ch.scene}.json").read_text())
+        sections_dir = plan.sections_dir(ch)
+        index = json.loads(plan.section_index(ch).read_text())
         srt_path = plan.chapter_file(ch, ".srt")
         subs = list(srt.parse(srt_path.read_text(encoding="utf-8"))) if srt_path.exists() else []
         t = 0.0

@@ -3,16 +3,21 @@
 Starting ``manim`` once per chapter costs every chapter the same start-up: importing
 manim (about 1.5 s), building the example's trace with its full-size head weights
 (about 1.3 s) and compiling its formulas. A worker pays that once and then renders
-the chapters the pipeline (:mod:`video.build`) sends it, one at a time, each into
+the chapters the pipeline (:mod:`video.processes`) sends it, one at a time, each into
 its own media folder, with manim's own ``tempconfig`` so no setting leaks from one
 chapter into the next.
 
 The pipeline forks its workers (:func:`run_forked`): a fork starts with manim
 imported and the head weights built, as the pipeline has them after checking the
 example, so it pays no start-up at all. Where forking is not safe (see
-``video.build.can_fork``) it starts them as ``python -m video.worker SCRATCH PARENT_PID``
-(:func:`main`). Either way a worker asks Linux to kill it when the pipeline dies
-(:func:`die_with_parent`): a pipeline killed with SIGKILL leaves no render running.
+``video.processes.can_fork``) it starts them as
+``python -m video.worker SCRATCH PARENT_PID`` (:func:`main`). Either way a worker asks
+Linux to kill it when the pipeline dies (:func:`die_with_parent`): a pipeline killed
+with SIGKILL leaves no render running.
+
+A worker switches the ManimCE speed-ups of :mod:`render_speed` on before its first
+chapter (unless ``ATTENTION_NO_SPEEDUPS`` is set or the versions are not the tested
+ones).
 
 Protocol: one JSON job per line on one pipe (stdin when started), one JSON result
 per line on another (the original stdout when started); everything else the process
@@ -115,6 +120,9 @@ def peak_mb() -> float:
 
 def serve(jobs: TextIO, results: TextIO, tex_dir: Path) -> None:
     """Render the jobs read from ``jobs`` one by one, writing each result to ``results``."""
+    import render_speed
+
+    render_speed.install()
     for line in jobs:
         if not line.strip():
             continue
@@ -142,16 +150,17 @@ def run_forked(
     inherited: list[int],
     parent: int,
 ) -> None:
-    """The render process forked from the pipeline (:class:`video.build.Worker`): it
-    starts with manim imported and the example's head weights built, and runs with
-    ``env`` in ``cwd`` as a started one would. ``jobs`` and ``results`` are its ends
+    """The render process forked from the pipeline
+    (:class:`video.processes.RenderProcess`): it starts with manim imported and the
+    example's head weights built, and runs with ``env`` in ``cwd`` as a started one
+    would. ``jobs`` and ``results`` are its ends
     of the two pipes, ``log`` takes what it prints, and ``inherited`` are the pipe ends
     of the pipeline and of the other processes and the pipeline's folder locks, which
     it closes (a pipe stays open while any process holds its writing end, a lock while
     any process holds its file). ``parent`` is the pipeline's process id."""
     die_with_parent(parent)
     # SIGTERM ends it as it ends a started process, whatever handler the pipeline had
-    # installed (video.build.sigterm_as_interrupt)
+    # installed (video.interrupt.sigterm_as_interrupt)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for fd in inherited:
         os.close(fd)

@@ -26,6 +26,10 @@ _CHANNELS = ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")
 class FadeInPlace(Animation):
     """Fade ``mobject`` in (or out, with ``out=True``) without copying it."""
 
+    # No point moves: a frame redraws only what lies where the mobject is
+    # (render_speed.redraw).
+    stays_in_place = True
+
     def __init__(self, mobject: Mobject, out: bool = False, **kwargs) -> None:
         self.out = out
         self._alphas: list[tuple[VMobject, str, np.ndarray]] = []

@@ -1,7 +1,7 @@
-"""Redrawing only what animations change (scenes/redraw.py), with paths kept for
-unchanged points (scenes/path_cache.py), gives the very frames that ManimCE's own
-rule (redraw everything drawn after the first animated mobject, build every path
-afresh) gives."""
+"""Redrawing only what animations change (render_speed/redraw.py), with paths kept for
+unchanged points (render_speed/path_cache.py) and the other speed-ups on, gives the
+very frames that ManimCE alone gives (its rule: redraw everything drawn after the
+first animated mobject, build every path afresh)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from manim import (
 from manim.renderer.cairo_renderer import CairoRenderer
 from render_helpers import render_default
 
-from scenes import redraw
+import render_speed
 from scenes.chapter import ChapterScene
 from scenes.order import CHAPTERS
 
@@ -44,11 +44,12 @@ def _frames(scene_cls, monkeypatch, manims_rule: bool) -> list[np.ndarray]:
 
     with monkeypatch.context() as mp:
         mp.setattr(CairoRenderer, "add_frame", keep)
-        if manims_rule:
-            mp.setattr(redraw, "moving_members", lambda scene, animations: None)
-            mp.setattr("scenes.chapter.moving_members", lambda scene, animations: None)
-            mp.setattr("scenes.chapter.PathCachingCamera", Camera)
-        render_default(scene_cls, pixel_width=256, pixel_height=144, frame_rate=4)
+        if manims_rule:  # the speed-ups off: ManimCE's camera, rule and code
+            mp.setenv(render_speed.OPT_OUT, "1")
+            render_speed.uninstall()
+        scene = render_default(scene_cls, pixel_width=256, pixel_height=144, frame_rate=4)
+    camera = type(scene.renderer.camera)
+    assert (camera is Camera) if manims_rule else issubclass(camera, render_speed.PathCachingCamera)
     return frames
 
 
@@ -85,14 +86,14 @@ def test_chapter_frames_are_unchanged(ch, monkeypatch):
 
 
 def test_chapters_draw_with_the_path_caching_camera(monkeypatch):
-    from scenes.path_cache import PathCachingCamera
+    from render_speed.path_cache import PathCachingCamera
 
     scene = render_default(Overlaps, pixel_width=320, pixel_height=180, frame_rate=5)
     assert isinstance(scene.renderer.camera, PathCachingCamera) and scene.renderer.camera._paths
 
 
 def test_path_cache_stays_within_its_budget(monkeypatch):
-    from scenes import path_cache
+    from render_speed import path_cache
 
     monkeypatch.setattr(path_cache, "POINTS_KEPT", 200)
     scene = render_default(Overlaps, pixel_width=320, pixel_height=180, frame_rate=5)

@@ -9,8 +9,14 @@ start of a chapter redraws the whole screen for every frame of the fade.
 mobjects, and those drawn above them whose bounding boxes meet the region the
 animated ones sweep (from where they start to where they end). Animations whose
 path is not known in advance (updaters, ``UpdateFromAlphaFunc``, arcs) fall back
-to ManimCE's rule. The frames are the same as ManimCE's (tests/test_redraw.py
-compares them pixel for pixel).
+to ManimCE's rule. An animation class that changes only colours and opacities, never
+points, says so with a class attribute ``stays_in_place = True`` (the fades of
+``scenes.components.fade_in_place`` do): it sweeps only where its mobject is. The
+frames are the same as ManimCE's (tests/render_speed/test_redraw.py compares them
+pixel for pixel).
+
+:class:`ChapterScene <scenes.chapter.ChapterScene>` asks :func:`moving_members` when
+the speed-ups are on (see :mod:`render_speed`); it replaces nothing of ManimCE's.
 """
 
 from __future__ import annotations
@@ -27,8 +33,6 @@ from manim import (
     Wait,
 )
 from manim.utils.family import extract_mobject_family_members
-
-from .components.fade_in_place import FadeInPlace
 
 MARGIN = 0.15  # frame units around every box: strokes are drawn half outside the points
 
@@ -53,7 +57,7 @@ def _swept(anim: Animation) -> list[np.ndarray]:
         raise _Unknown
     if isinstance(anim, AnimationGroup):  # also LaggedStart
         return [box for sub in anim.animations for box in _swept(sub)]
-    if isinstance(anim, FadeInPlace):  # only opacities change
+    if getattr(anim, "stays_in_place", False):  # only colours and opacities change
         return _hull(anim.mobject)
     if isinstance(anim, Transform):
         if anim.path_arc or not hasattr(anim, "target_copy"):  # arcs; not begun

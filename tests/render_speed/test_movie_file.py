@@ -1,6 +1,6 @@
-"""A chapter's movie joined from its section videos (scenes/movie_file.py) holds the
-very packets, at the very times, that ManimCE's join of every animation's file gives;
-the section videos and their index are ManimCE's own."""
+"""A chapter's movie joined from its section videos (render_speed/movie_file.py) holds
+the very packets, at the very times, that ManimCE's join of every animation's file
+gives; the section videos and their index are ManimCE's own."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import av
 import pytest
 from manim import RIGHT, Circle, FadeIn, FadeOut, Scene, Square, tempconfig
 
-from scenes import encoding, movie_file
+from render_speed import encoding, movie_file
 
 
 class Beats(Scene):
@@ -18,7 +18,7 @@ class Beats(Scene):
         square = Square()
         self.play(FadeIn(square), run_time=0.4)  # before any section: "autocreated"
         self.next_section("first")
-        self.wait(0.5)  # a held picture (scenes/encoding.py: one long frame)
+        self.wait(0.5)  # a held picture (render_speed/encoding.py: one long frame)
         self.play(square.animate.shift(2 * RIGHT), run_time=0.4)
         self.next_section("empty")  # nothing in it: ManimCE drops it
         self.next_section("second")
@@ -29,6 +29,7 @@ class Beats(Scene):
 
 def _render(folder, joined: bool):
     """(packets of the movie, section index) rendered with or without the module."""
+    before = movie_file.installed(), encoding.installed()
     (movie_file.install if joined else movie_file.uninstall)()
     encoding.install()
     try:
@@ -46,8 +47,9 @@ def _render(folder, joined: bool):
                 ]
             index = json.loads(writer.output_plan.section_index.read_text())
             assert getattr(writer, "_sections_joined", False) == joined
-    finally:
-        movie_file.install()
+    finally:  # a module-scoped fixture: the autouse one does not run around it
+        for module, was_on in zip((movie_file, encoding), before):
+            (module.install if was_on else module.uninstall)()
     return packets, index
 
 

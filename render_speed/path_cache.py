@@ -17,9 +17,12 @@ Around the path, each shape is drawn with ManimCE's cairo calls (background stro
 fill, stroke) with its colours and widths read once instead of twice, shapes that
 are fully transparent are skipped, and the kind of each mobject (ManimCE rebuilds
 its table of drawable types for every mobject of every frame) is kept per class:
-about 4 of a shape's 40 microseconds. The frames are the same (tests/test_redraw.py
-compares them pixel for pixel with ManimCE's camera; tests/test_path_cache.py the
-paths).
+about 4 of a shape's 40 microseconds. The frames are the same
+(tests/render_speed/test_redraw.py compares them pixel for pixel with ManimCE's camera;
+tests/render_speed/test_path_cache.py the paths).
+
+:class:`ChapterScene <scenes.chapter.ChapterScene>` draws with this camera when the
+speed-ups are on (see :mod:`render_speed`); it replaces nothing of ManimCE's.
 """
 
 from __future__ import annotations

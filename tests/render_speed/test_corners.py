@@ -1,4 +1,5 @@
-"""Rounded corners kept by shape (scenes/corners.py) are ManimCE's rounded corners."""
+"""Rounded corners kept by shape (render_speed/corners.py) are ManimCE's rounded
+corners."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 from manim import RIGHT, UP, Polygon, Rectangle, RegularPolygon, Star
 
-from scenes import corners
+from render_speed import corners
 
 
 def _manim(shape, *args):

@@ -6,7 +6,8 @@ ManimCE 0.22 rounds a polygon's corners (``Polygram.round_corners``, behind ever
 rounded rectangles (token boxes, frames, slabs), half of them the same size as one
 before. The result depends only on the polygon's points and the arguments, so
 :func:`install` keeps it, by those, and gives a polygon with the same points the
-same rounded points again (tests/test_corners.py compares them with ManimCE's).
+same rounded points again (tests/render_speed/test_corners.py compares them with
+ManimCE's).
 """
 
 from __future__ import annotations
@@ -53,5 +54,9 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """ManimCE's own behaviour again (for comparisons)."""
+    """ManimCE's own behaviour again."""
     Polygram.round_corners = _ORIGINAL
+
+
+def installed() -> bool:
+    return Polygram.__dict__["round_corners"] is round_corners

@@ -6,8 +6,8 @@ twice: all of them into the chapter's movie, then each section's into the sectio
 video. Opening a partial file and copying its packets is most of that cost, about
 0.2 s a chapter each time. :func:`install` makes the writer join the sections first
 and then the chapter's movie from its handful of section videos: the same packets
-in the same order with the same durations (tests/test_movie_file.py decodes both and
-compares them).
+in the same order with the same durations (tests/render_speed/test_movie_file.py
+decodes both and compares them).
 """
 
 from __future__ import annotations
@@ -60,6 +60,14 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """ManimCE's own behaviour again (for comparisons)."""
+    """ManimCE's own behaviour again."""
     SceneFileWriter.combine_to_movie = _ORIGINAL_MOVIE
     SceneFileWriter.combine_to_section_videos = _ORIGINAL_SECTIONS
+
+
+def installed() -> bool:
+    methods = SceneFileWriter.__dict__
+    return (
+        methods["combine_to_movie"] is _combine_to_movie
+        and methods["combine_to_section_videos"] is _combine_to_section_videos
+    )

@@ -7,7 +7,8 @@ and turns back into an array. For a label (one path of hundreds of curves) that 
 about a millisecond per call, and such calls are everywhere: placing labels, count-ups
 that re-place their digits in every frame, fades that scale. :func:`install` makes
 ``VMobject.get_points_defining_boundary`` return the same array (the same rows, in
-the same order; tests/test_bounds.py compares them) built with a few numpy calls.
+the same order; tests/render_speed/test_bounds.py compares them) built with a few
+numpy calls.
 """
 
 from __future__ import annotations
@@ -42,5 +43,9 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """ManimCE's own behaviour again (for comparisons)."""
+    """ManimCE's own behaviour again."""
     VMobject.get_points_defining_boundary = _ORIGINAL
+
+
+def installed() -> bool:
+    return VMobject.__dict__["get_points_defining_boundary"] is points_defining_boundary

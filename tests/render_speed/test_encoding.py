@@ -1,6 +1,6 @@
-"""A held picture encoded once, as one long frame (scenes/encoding.py): the video
-lasts as long as ManimCE's, shows at every instant the picture manim drew for that
-instant, as faithfully as x264 encodes any frame, and holds fewer frames."""
+"""A held picture encoded once, as one long frame (render_speed/encoding.py): the
+video lasts as long as ManimCE's, shows at every instant the picture manim drew for
+that instant, as faithfully as x264 encodes any frame, and holds fewer frames."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from manim import DOWN, UP, Circle, FadeIn, Scene, Square, Wait, tempconfig
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
-from scenes import encoding
+from render_speed import encoding
 
 
 class Holds(Scene):
@@ -63,11 +63,9 @@ def _psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 @pytest.mark.parametrize("quality, fps", [("low_quality", 15), ("medium_quality", 30)])
 def test_held_pictures_are_shown_as_long_as_manim_holds_them(tmp_path, quality, fps, monkeypatch):
-    try:
-        encoding.uninstall()
-        theirs, their_frames, their_duration = shown_pictures(_render(tmp_path / "m", quality), fps)
-    finally:
-        encoding.install()
+    encoding.uninstall()
+    theirs, their_frames, their_duration = shown_pictures(_render(tmp_path / "m", quality), fps)
+    encoding.install()
     drawn = []  # the pictures manim gave the encoder, one per video frame
     calls = []
     write = VideoSegmentEncoder.write_frame
@@ -104,11 +102,9 @@ def test_converting_what_changed_gives_manims_video(tmp_path, quality, monkeypat
         "changed_rows",
         lambda self, rgba: bands.append(changed_rows(self, rgba)) or bands[-1],
     )
-    try:
-        encoding.uninstall()
-        theirs = _render(tmp_path / "manim", quality, Moves)
-    finally:
-        encoding.install()
+    encoding.uninstall()
+    theirs = _render(tmp_path / "manim", quality, Moves)
+    encoding.install()
     ours = _render(tmp_path / "ours", quality, Moves)
     height = bands[0][1]  # a segment's first picture is converted whole
     assert any(b is not None and 0 < b[1] - b[0] < height for b in bands)

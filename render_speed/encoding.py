@@ -10,8 +10,8 @@ The video keeps its frame rate and timing (each frame is shown as long as before
 players and libav's concat demuxer read packet durations), the same pictures are
 shown at every instant (the held picture is decoded from the same YUV picture, the
 first of a wait's segment either way), and the files are smaller.
-tests/test_encoding.py compares the decoded pictures, instant by instant, with
-ManimCE's own encoding.
+tests/render_speed/test_encoding.py compares the decoded pictures, instant by instant,
+with ManimCE's own encoding.
 
 Before x264 sees a picture, the encoder converts all of it from RGBA to YUV 4:2:0
 (libswscale, about 2 ms at 480p). Most pictures change a band of rows about a quarter
@@ -189,6 +189,11 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """ManimCE's own behaviour again (for comparisons)."""
+    """ManimCE's own behaviour again."""
     VideoSegmentEncoder.write_frame = _ORIGINAL_WRITE
     VideoSegmentEncoder.finish = _ORIGINAL_FINISH
+
+
+def installed() -> bool:
+    methods = VideoSegmentEncoder.__dict__
+    return methods["write_frame"] is _write_frame and methods["finish"] is _finish

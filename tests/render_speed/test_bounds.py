@@ -1,5 +1,5 @@
-"""VMobject.get_points_defining_boundary with numpy (scenes/bounds.py) returns the very
-array ManimCE builds row by row, for every kind of mobject the chapters use."""
+"""VMobject.get_points_defining_boundary with numpy (render_speed/bounds.py) returns the
+very array ManimCE builds row by row, for every kind of mobject the chapters use."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from manim import (
     VMobject,
 )
 
-from scenes import bounds
+from render_speed import bounds
 from scenes.components.labels import literal, number
 
 
@@ -40,7 +40,10 @@ def test_same_anchors_as_manim(mob):
     assert np.array_equal(ours, manims)
 
 
-def test_chapters_use_it():
-    import scenes.chapter  # noqa: F401  (installs it)
-
+def test_install_and_uninstall():
+    bounds.install()
+    assert bounds.installed()
     assert VMobject.get_points_defining_boundary is bounds.points_defining_boundary
+    bounds.uninstall()
+    assert not bounds.installed()
+    assert VMobject.get_points_defining_boundary is bounds._ORIGINAL

@@ -1,5 +1,5 @@
-"""The camera's own path builder (scenes/path_cache.py) gives the very cairo path that
-ManimCE's ``Camera.set_cairo_context_path`` builds: checked element by element on
+"""The camera's own path builder (render_speed/path_cache.py) gives the very cairo path
+that ManimCE's ``Camera.set_cairo_context_path`` builds: checked element by element on
 labels, shapes and random point sets with every kind of joint (exact, within and
 beyond the tolerance, closed or not) and point counts that are not whole curves."""
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from manim import Camera, Circle, RoundedRectangle, VMobject
 
+from render_speed.path_cache import build_path
 from scenes.components.labels import literal
-from scenes.path_cache import build_path
 
 
 @pytest.fixture(scope="module")

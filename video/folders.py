@@ -1,0 +1,149 @@
+"""The folders a render writes in: output folders made (and removed again if the render
+fails while they are empty), temporary folders that hold a lock while their render
+lives, and the removal of those that renders which were killed left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from attention_math import InputError
+from scenes.order import CHAPTERS
+
+# A temporary folder of a render holds this file, locked (flock) for as long as the
+# render uses the folder: a render that was killed leaves it unlocked.
+LOCK_NAME = ".render.lock"
+# temporary folders a render without locks (an older version) may have left; removed
+# once they are older than STALE_AFTER seconds
+UNLOCKED_PREFIXES = (".worker-", ".lecture-", *(f".{c.module}-" for c in CHAPTERS))
+STALE_AFTER = 600.0
+
+# The locks this process holds: processes forked later close them (a lock lasts as
+# long as any process holds its file open).
+_HELD_LOCKS: set[int] = set()
+
+
+def held_locks() -> set[int]:
+    """The descriptors of the locks this process holds (for a forked process to close)."""
+    return set(_HELD_LOCKS)
+
+
+def make_folders(path: Path) -> list[Path]:
+    """``mkdir -p path``; returns the folders it created, outermost first."""
+    missing: list[Path] = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    created = []
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:  # made meanwhile by someone else: theirs
+            continue
+        created.append(folder)
+    return created
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (outermost first) that are empty, innermost first."""
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+@contextlib.contextmanager
+def made(path: Path) -> Iterator[None]:
+    """``path`` made for the block; if the block fails, the folders it made that are
+    still empty are removed (a first render that failed leaves no empty ``chapters``
+    folder); folders that existed stay."""
+    created = make_folders(path)
+    try:
+        yield
+    except BaseException:
+        remove_empty(created)
+        raise
+
+
+def check_output_dir(path: Path) -> None:
+    """Fail before rendering if the output folder cannot be written. Folders made to
+    find out are removed again: the render makes them (and removes them if it fails)."""
+    created: list[Path] = []
+    try:
+        created = make_folders(path)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot write to the output folder {path} ({exc.strerror})") from None
+    finally:
+        remove_empty(created)
+
+
+@contextlib.contextmanager
+def temp_folder(parent: Path, prefix: str) -> Iterator[Path]:
+    """A new folder in ``parent`` whose name starts with ``prefix``, removed on exit.
+    While it exists this process holds the lock of its :data:`LOCK_NAME` file, so
+    :func:`remove_stale_folders` can tell it from the folder of a render that died."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    fd = -1
+    try:
+        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else has it
+        _HELD_LOCKS.add(fd)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        if fd >= 0:
+            _HELD_LOCKS.discard(fd)
+            os.close(fd)
+
+
+def remove_stale_folders(folder: Path) -> list[Path]:
+    """Remove the temporary folders in ``folder`` that renders which were killed left
+    behind: those whose lock nobody holds. Folders of renders still running (in this
+    process or another) keep their lock and stay. Returns the folders removed."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    removed = []
+    for path in entries:
+        if not path.name.startswith(".") or path.is_symlink() or not path.is_dir():
+            continue
+        try:
+            fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            if _unlocked_and_old(path):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held: its render is running
+            os.close(fd)
+            continue
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _unlocked_and_old(path: Path) -> bool:
+    """A temporary folder that has no lock file (one an older version left, or one
+    killed just as it was made): stale once it is old."""
+    if not path.name.startswith(UNLOCKED_PREFIXES):
+        return False
+    try:
+        return time.time() - path.stat().st_mtime > STALE_AFTER
+    except OSError:
+        return False
