@@ -42,7 +42,6 @@ from scenes.components.legend import Legend
 from scenes.components.token_row import TokenRow
 from scenes.focus import main_link, quoted, roles
 from scenes.lesson import Lesson
-from scenes.settings import supporting_traces
 
 MAX_COLUMNS = 8  # embedding columns drawn side by side
 
@@ -115,8 +114,8 @@ class RecapOnEmbeddings(Lesson):
         )
         self.heading("Tokens")
         self.row = TokenRow(t.words, roles(t), focus=self.focus, max_tokens=MAX_COLUMNS)
-        self.row.move_to(UP * 2.3)
-        sentence = literal(t.sentence, size=30)
+        self.row.move_to(self.stage.point(UP) + DOWN * 0.75)
+        sentence = literal(t.sentence, font_size=palette.HEADLINE)
         if sentence.width <= 13:
             self.play(FadeIn(sentence, shift=0.2 * UP))
             self.wait(1)
@@ -139,7 +138,8 @@ class RecapOnEmbeddings(Lesson):
         )
         self.heading("Embeddings")
         self.columns = {
-            i: EmbeddingColumn(t.E[i], font_size=24, scale=self._scale) for i in self.row.shown
+            i: EmbeddingColumn(t.E[i], font_size=palette.BODY, scale=self._scale)
+            for i in self.row.shown
         }
         group = VGroup(*self.columns.values()).arrange(RIGHT, buff=0.4)
         if group.width > 13:
@@ -189,12 +189,12 @@ class RecapOnEmbeddings(Lesson):
         self.play(
             *[FadeOut(m) for m in [*others, *self.arrows]],
             self.row.dim_except([j]),
-            column.animate.scale(1.25).move_to(DOWN * 0.3),
+            column.animate.scale(1.25).move_to(self.stage.center + DOWN * 0.4),
         )
         brace = Brace(column, RIGHT, color=palette.DIM_TEXT)
-        counter = number(0, decimals=0, size=36, color=palette.QUERY)
+        counter = number(0, decimals=0, font_size=palette.PROMINENT, color=palette.QUERY)
         counter.next_to(brace, RIGHT)
-        unit = literal("numbers", size=28, color=palette.DIM_TEXT)
+        unit = literal("numbers", font_size=palette.LARGE, color=palette.DIM_TEXT)
         unit.add_updater(lambda m: m.next_to(counter, RIGHT, buff=0.2))
         self.play(FadeIn(brace), FadeIn(counter), FadeIn(unit))
         self.play(
@@ -206,7 +206,7 @@ class RecapOnEmbeddings(Lesson):
         self.clear_content()
 
     def same_word(self) -> None:
-        moles = supporting_traces("mole")
+        moles = self.supporting("mole")
         self.beat(
             "same word",
             "The same word starts with the same vector: 'mole' in three phrases, three "
@@ -218,13 +218,15 @@ class RecapOnEmbeddings(Lesson):
         rows = []
         for trace in moles:
             k = last_index_of(trace, "mole")
-            row = TokenRow(trace.words, roles(trace), font_size=24, max_width=4.3)
-            column = EmbeddingColumn(word_part(trace, k), font_size=26, scale=self._scale)
+            row = TokenRow(trace.words, roles(trace), font_size=palette.BODY, max_width=4.3)
+            column = EmbeddingColumn(
+                word_part(trace, k), font_size=palette.HEADING, scale=self._scale
+            )
             column.next_to(row, DOWN, buff=1.0).set_x(row.get_box(k).get_x())
             rows.append((row, k))
             columns.append(column)
             cards.add(VGroup(row, column))
-        cards.arrange(RIGHT, buff=0.5, aligned_edge=UP).move_to(UP * 0.1)
+        cards.arrange(RIGHT, buff=0.5, aligned_edge=UP).move_to(self.stage.center)
         if cards.width > 13.4:
             cards.scale_to_fit_width(13.4)
         self.play(*[row.create() for row, _ in rows])
@@ -252,20 +254,23 @@ class RecapOnEmbeddings(Lesson):
             f"position {j + 1} is added to the word's own vector.",
         )
         self.heading("Position")
-        row = TokenRow(t.words, roles(t), focus=j, max_tokens=MAX_COLUMNS).move_to(UP * 2.3)
+        row = TokenRow(t.words, roles(t), focus=j, max_tokens=MAX_COLUMNS)
+        row.move_to(self.stage.point(UP) + DOWN * 0.75)
         self.play(FadeIn(row), row.highlight([j]))
         parts = [
-            EmbeddingColumn(word_part(t, j), font_size=28, scale=self._scale),
-            literal("+", size=44),
-            EmbeddingColumn(position_part(t, j), font_size=28, scale=self._scale),
-            literal("=", size=44),
-            EmbeddingColumn(t.E[j], font_size=28, scale=self._scale),
+            EmbeddingColumn(word_part(t, j), font_size=palette.LARGE, scale=self._scale),
+            literal("+", font_size=palette.DISPLAY),
+            EmbeddingColumn(position_part(t, j), font_size=palette.LARGE, scale=self._scale),
+            literal("=", font_size=palette.DISPLAY),
+            EmbeddingColumn(t.E[j], font_size=palette.LARGE, scale=self._scale),
         ]
-        VGroup(*parts).arrange(RIGHT, buff=0.6).move_to(DOWN * 0.1)
+        VGroup(*parts).arrange(RIGHT, buff=0.6).move_to(self.stage.center + DOWN * 0.2)
         names = [f"word {quoted(t, j)}", f"position {j + 1}", "embedding E"]
         labels = VGroup(
             *[
-                literal(name, size=24, color=palette.DIM_TEXT).next_to(col, DOWN, buff=0.2)
+                literal(name, font_size=palette.BODY, color=palette.DIM_TEXT).next_to(
+                    col, DOWN, buff=0.2
+                )
                 for name, col in zip(names, parts[::2])
             ]
         )
@@ -280,7 +285,7 @@ class RecapOnEmbeddings(Lesson):
         self.clear_content()
 
     def meanings(self) -> None:
-        moles = supporting_traces("mole")
+        moles = self.supporting("mole")
         self.beat(
             "meanings",
             "Directions carry meaning. After attention, each 'mole' moves toward its sense: "
@@ -293,7 +298,8 @@ class RecapOnEmbeddings(Lesson):
         _, spread = pca_basis(refined - generic, 2)  # (2, d_embed)
         basis = orthonormal_basis(np.vstack([generic, spread]))  # (3, d_embed)
         coords = project(np.vstack([generic, refined]), basis)  # (4, 3)
-        space = EmbeddingSpace(space_extent(coords), size=2.7).move_to(DOWN * 0.1 + LEFT * 2.8)
+        space = EmbeddingSpace(space_extent(coords), size=2.7)
+        space.move_to(self.stage.center + LEFT * 2.8 + DOWN * 0.2)
         self.mole_space = space
         key = self.space_key(["the word alone", "in its phrase", "the change"])
         self.play(space.create(), FadeIn(key))
@@ -319,7 +325,7 @@ class RecapOnEmbeddings(Lesson):
         self.clear_content()
 
     def tower(self) -> None:
-        towers = supporting_traces("tower")
+        towers = self.supporting("tower")
         names = [tr.sentence for tr in towers]
         self.beat(
             "tower",
@@ -330,7 +336,7 @@ class RecapOnEmbeddings(Lesson):
         basis = orthonormal_basis(vectors)  # (3, d_embed): the three vectors span it exactly
         coords = project(vectors, basis)  # (3, 3)
         space = EmbeddingSpace(space_extent(coords), size=2.7, azimuth=-0.9)
-        space.move_to(DOWN * 0.1 + LEFT * 2.8)
+        space.move_to(self.stage.center + LEFT * 2.8 + DOWN * 0.2)
         self.tower_space = space
         key = self.space_key(["tower alone", "with modifiers", "what a modifier adds"])
         self.play(space.create(), FadeIn(key))
@@ -358,7 +364,7 @@ class RecapOnEmbeddings(Lesson):
             list(zip((palette.EMBEDDING, palette.UPDATED, palette.DELTA), names)),
             title=f"3D projection of {d:,} dimensions",
         )
-        return key.to_edge(RIGHT, buff=0.4).set_y(1.0)  # between the vectors' labels
+        return self.stage.place(key, RIGHT, buff=0.4).set_y(1.0)  # between the vectors' labels
 
     def attention_block(self) -> None:
         t = self.trace
@@ -369,12 +375,14 @@ class RecapOnEmbeddings(Lesson):
             "with context from earlier tokens only.",
         )
         self.heading("The attention block")
-        row = TokenRow(t.words, roles(t), font_size=24, focus=self.focus, max_tokens=MAX_COLUMNS)
-        row.move_to(DOWN * 2.45)
-        below = {i: EmbeddingColumn(t.E[i], (0, 1, -1), font_size=18) for i in row.shown}
+        row = TokenRow(
+            t.words, roles(t), font_size=palette.BODY, focus=self.focus, max_tokens=MAX_COLUMNS
+        )
+        row.move_to(self.stage.point(DOWN) + UP * 0.4)
+        below = {i: EmbeddingColumn(t.E[i], (0, 1, -1), font_size=palette.NOTE) for i in row.shown}
         above = {
             i: EmbeddingColumn(
-                t.E_prime[i], (0, 1, -1), font_size=18, bracket_color=palette.UPDATED
+                t.E_prime[i], (0, 1, -1), font_size=palette.NOTE, bracket_color=palette.UPDATED
             )
             for i in row.shown
         }
@@ -384,7 +392,7 @@ class RecapOnEmbeddings(Lesson):
                 column.move_to([x, y, 0])
         slab = Rectangle(width=row.width + 0.6, height=1.6, stroke_color=palette.DIM_TEXT)
         slab.set_fill(palette.NEUTRAL, opacity=0.35).move_to(UP * 0.45)
-        name = literal("Attention", size=24, color=palette.DIM_TEXT)
+        name = literal("Attention", font_size=palette.BODY, color=palette.DIM_TEXT)
         name.next_to(slab, LEFT, buff=0.2)
         if name.get_left()[0] < -6.9:
             name.next_to(slab.get_corner(UP + LEFT), DOWN + RIGHT, buff=0.1)

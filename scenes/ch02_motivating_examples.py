@@ -33,7 +33,6 @@ from scenes.components.speech_bubble import SpeechBubble
 from scenes.components.token_row import TokenParagraph, TokenRow
 from scenes.focus import ADJECTIVES, NOUNS, links, main_link, percent, quoted, roles
 from scenes.lesson import Lesson
-from scenes.settings import supporting_traces
 
 MYSTERY_HEAD = "subject-verb"  # the last word of the passage, "was", asks who did it
 MAX_COLUMNS = 8
@@ -68,8 +67,10 @@ class MotivatingExamples(Lesson):
         self.heading("Words that describe other words")
         self.head = t.head("adjective-noun")
         self.focus = main_link(t, self.head)
-        plain = TokenRow(t.words, font_size=34, focus=self.focus.query).move_to(DOWN * 0.6)
-        self.row = TokenRow(t.words, r, font_size=34, focus=self.focus.query).move_to(plain)
+        plain = TokenRow(t.words, font_size=palette.PROMINENT, focus=self.focus.query)
+        plain.move_to(self.stage.center + DOWN * 0.7)
+        self.row = TokenRow(t.words, r, font_size=palette.PROMINENT, focus=self.focus.query)
+        self.row.move_to(plain)
         self.play(plain.create())
         self.wait(0.8)
         self.play(ReplacementTransform(plain, self.row), run_time=1.2)
@@ -107,13 +108,15 @@ class MotivatingExamples(Lesson):
         weights = VGroup()
         for i, j in arcs.pairs():
             arc = arcs.get_arc(i, j)
-            label = literal(fixed(arcs.weight(i, j), 2), size=22, color=palette.QUERY)
+            label = literal(
+                fixed(arcs.weight(i, j), 2), font_size=palette.LABEL, color=palette.QUERY
+            )
             label.next_to(arc.point_from_proportion(0.5), UP, buff=0.05)
             weights.add(label.add_background_rectangle(opacity=0.85, buff=0.04))
         if found:
             self.play(arcs.create(lag_ratio=0.4), run_time=2.5)
             self.play(FadeIn(weights))
-            question = SpeechBubble(self.head.spec.question, font_size=22)
+            question = SpeechBubble(self.head.spec.question, font_size=palette.LABEL)
             question.attach_to(VGroup(arcs, weights))
             question.set_x(self.row.get_box(found[0].query).get_x())
             self.play(question.pop_in())
@@ -133,7 +136,7 @@ class MotivatingExamples(Lesson):
         self.clear_content()
 
     def mystery_novel(self) -> None:
-        mystery = supporting_traces("mystery")[0]
+        mystery = self.supporting("mystery")[0]
         head = mystery.head(MYSTERY_HEAD)
         last = mystery.n - 1
         weights = head.pattern[last]  # (n,) how much the last token takes from each token
@@ -145,8 +148,8 @@ class MotivatingExamples(Lesson):
             f"passage: {mystery.n - 1} earlier tokens, most of all {named}.",
         )
         self.heading("Context from far away")
-        passage = TokenParagraph(mystery.words, roles(mystery), width=12.6, font_size=28)
-        passage.move_to(UP * 0.35)
+        passage = TokenParagraph(mystery.words, roles(mystery), width=12.6, font_size=palette.LARGE)
+        passage.move_to(self.stage.center + UP * 0.25)
         self.play(passage.create(), run_time=3)
         self.play(
             passage.get_box(last).animate.set_stroke(palette.QUERY, 5),
@@ -185,12 +188,18 @@ class MotivatingExamples(Lesson):
         )
         self.heading("Every embedding gets updated")
         row = TokenRow(
-            t.words, roles(t), font_size=26, focus=self.focus.query, max_tokens=MAX_COLUMNS
-        ).move_to(UP * 2.4)
-        before = {i: EmbeddingColumn(t.E[i], (0, 1, 2, -1), font_size=20) for i in row.shown}
+            t.words,
+            roles(t),
+            font_size=palette.HEADING,
+            focus=self.focus.query,
+            max_tokens=MAX_COLUMNS,
+        ).move_to(self.stage.point(UP) + DOWN * 0.65)
+        before = {
+            i: EmbeddingColumn(t.E[i], (0, 1, 2, -1), font_size=palette.SMALL) for i in row.shown
+        }
         after = {
             i: EmbeddingColumn(
-                t.E_prime[i], (0, 1, 2, -1), font_size=20, bracket_color=palette.UPDATED
+                t.E_prime[i], (0, 1, 2, -1), font_size=palette.SMALL, bracket_color=palette.UPDATED
             )
             for i in row.shown
         }
@@ -199,10 +208,10 @@ class MotivatingExamples(Lesson):
             if group.width > 12.2:
                 group.scale_to_fit_width(12.2).set_y(y)
         names = VGroup(
-            literal("E", size=28, color=palette.EMBEDDING).next_to(
+            literal("E", font_size=palette.LARGE, color=palette.EMBEDDING).next_to(
                 VGroup(*before.values()), RIGHT, buff=0.3
             ),
-            literal("E\u2032", size=28, color=palette.UPDATED).next_to(
+            literal("E\u2032", font_size=palette.LARGE, color=palette.UPDATED).next_to(
                 VGroup(*after.values()), RIGHT, buff=0.3
             ),
         )

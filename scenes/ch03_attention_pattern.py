@@ -11,6 +11,8 @@ down each column, becomes the attention pattern (dot area = weight); and the for
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DOWN,
@@ -62,6 +64,48 @@ def independent(vectors: list[np.ndarray]) -> list[np.ndarray]:
     return kept
 
 
+@dataclass(frozen=True)
+class QueryKeyPicture:
+    """What the query/key-space beat shows and says (:func:`query_key_picture`)."""
+
+    tokens: tuple[int, ...]  # drawn in embedding space: the query, its key, the contrast
+    E_coords: np.ndarray  # (len(tokens), 3) their embeddings, projected
+    qk_coords: np.ndarray  # (2 or 3, 2) Q of the query, K of its key, K of the contrast
+    narration: str
+    caption: str
+
+
+def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKeyPicture:
+    """The embeddings of query ``q``, of its key ``k`` and of the contrast ``other`` (if
+    any) projected onto the space they span, Q[q], K[k] and K[other] onto the plane of the
+    first two, and the cosines the narration and caption give."""
+    Q, K = head.Q, head.K
+    match = cosine(Q[q], K[k])
+    tokens = list(dict.fromkeys([q, k] + ([other] if other is not None else [])))
+    E_basis = orthonormal_basis(np.vstack(independent([trace.E[i] for i in tokens])))
+    E_coords = coords3(np.vstack([trace.E[i] for i in tokens]), E_basis)  # (m, 3)
+    qk = [Q[q], K[k]] + ([K[other]] if other is not None else [])
+    qk_basis = orthonormal_basis(np.vstack(independent(qk[:2])))
+    qk_coords = coords3(np.vstack(qk), qk_basis)[:, :2]  # (m, 2)
+    contrast = (
+        ""
+        if other is None
+        else (
+            f"; {quoted(trace, other)}\u2019s key points elsewhere ({cosine(Q[q], K[other]):+.2f})"
+        )
+    )
+    narration = (
+        f"W_Q and W_K map embeddings into a small query/key space where the query of "
+        f"{quoted(trace, q)} and the key of {quoted(trace, k)} point the same way (cosine "
+        f"{match:+.2f}){contrast}."
+    )
+    caption = (
+        f"Query of {quoted(trace, q)} and key of {quoted(trace, k)}: cosine {match:+.2f}. "
+        "Pictures are projections of the real vectors."
+    )
+    return QueryKeyPicture(tuple(tokens), E_coords, qk_coords, narration, caption)
+
+
 class AttentionPattern(Lesson):
     number = 3
     title = "The attention pattern"
@@ -104,17 +148,20 @@ class AttentionPattern(Lesson):
             f"{'s' if len(self.answers) == 1 else ''}.",
         )
         self.heading("A question and its answers")
-        row = TokenRow(t.words, roles(t), font_size=32, focus=q).move_to(DOWN * 0.3)
+        row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=q)
+        row.move_to(self.stage.center + DOWN * 0.4)
         self.play(row.create())
-        ask = SpeechBubble(spec.question, font_size=24).attach_to(row.get_box(q), buff=0.15)
+        ask = SpeechBubble(spec.question, font_size=palette.BODY).attach_to(
+            row.get_box(q), buff=0.15
+        )
         ask.shift(RIGHT * max(0.0, -6.8 - ask.get_left()[0]))
         ask.shift(LEFT * max(0.0, ask.get_right()[0] - 6.8))
         self.play(row.highlight([q]), ask.pop_in())
         self.wait(1)
         answers = [
-            SpeechBubble(spec.answer or "me!", font_size=22, color=palette.KEY).attach_to(
-                row.get_box(i), DOWN, buff=0.15
-            )
+            SpeechBubble(
+                spec.answer or "me!", font_size=palette.LABEL, color=palette.KEY
+            ).attach_to(row.get_box(i), DOWN, buff=0.15)
             for i in self.answers
             if i in row.shown
         ]
@@ -137,15 +184,15 @@ class AttentionPattern(Lesson):
             f"of {d:,} products. Here are the first products of a few rows.",
         )
         self.heading(f"The query of {quoted(t, q)}")
-        matrix = WeightMatrix(W, ROWS, COLS, kind="query", label="W_Q", font_size=22)
-        vector = EmbeddingColumn(t.E[q], COLS, font_size=22)
+        matrix = WeightMatrix(W, ROWS, COLS, kind="query", label="W_Q", font_size=palette.LABEL)
+        vector = EmbeddingColumn(t.E[q], COLS, font_size=palette.LABEL)
         self.product = product = MatrixVectorProduct(
-            matrix, vector, result_label=f"{len(COLS)} of {d:,} terms", font_size=22
+            matrix, vector, result_label=f"{len(COLS)} of {d:,} terms", font_size=palette.LABEL
         )
-        title_E = literal(f"E of {quoted(t, q)}", size=22, color=palette.EMBEDDING)
+        title_E = literal(f"E of {quoted(t, q)}", font_size=palette.LABEL, color=palette.EMBEDDING)
         title_E.next_to(vector, UP, buff=0.25)
         query = EmbeddingColumn(
-            self.head.Q[q], ROWS, decimals=2, font_size=22, bracket_color=palette.QUERY
+            self.head.Q[q], ROWS, decimals=2, font_size=palette.LABEL, bracket_color=palette.QUERY
         )
         query.next_to(product, RIGHT, buff=1.9).match_y(product.result_brackets)
         arrow = Arrow(
@@ -154,15 +201,15 @@ class AttentionPattern(Lesson):
             buff=0.15,
             color=palette.QUERY,
         )
-        name = literal(f"Query Q{subscript(q + 1)}", size=24, color=palette.QUERY)
-        size = literal(f"{dk}-dimensional", size=20, color=palette.DIM_TEXT)
+        name = literal(f"Query Q{subscript(q + 1)}", font_size=palette.BODY, color=palette.QUERY)
+        size = literal(f"{dk}-dimensional", font_size=palette.SMALL, color=palette.DIM_TEXT)
         VGroup(name, size).arrange(DOWN, buff=0.1).next_to(query, DOWN, buff=0.2)
-        note = literal(f"all {d:,}\nterms", size=20, color=palette.DIM_TEXT)
+        note = literal(f"all {d:,}\nterms", font_size=palette.SMALL, color=palette.DIM_TEXT)
         note.next_to(arrow, UP, buff=0.1)
         layout = VGroup(product, title_E, query, arrow, name, size, note)
         if layout.width > 13.2:
             layout.scale_to_fit_width(13.2)
-        layout.move_to(DOWN * 0.1)
+        layout.move_to(self.stage.center + DOWN * 0.2)
         self.play(product.create(), FadeIn(title_E), run_time=2)
         self.play(product.compute_all(detailed_rows=1))
         self.play(GrowArrow(arrow), FadeIn(note))
@@ -191,24 +238,27 @@ class AttentionPattern(Lesson):
         words, arrows, keys = VGroup(), VGroup(), VGroup()
         pitch = 0.62 if len(listed) <= 8 else 5.6 / len(listed)
         for n, i in enumerate(listed):
-            y = 0.1 + pitch * ((len(listed) - 1) / 2 - n)  # centred on the content area
-            words.add(TokenRow([t.words[i]], [t.tokens[i].role], font_size=24))
+            y = self.stage.center[1] + pitch * ((len(listed) - 1) / 2 - n)  # centred on it
+            words.add(TokenRow([t.words[i]], [t.tokens[i].role], font_size=palette.BODY))
             words[-1].move_to([-4.2, y, 0], aligned_edge=RIGHT)
             arrow = Arrow([-4.0, y, 0], [-2.7, y, 0], buff=0, color=palette.KEY, stroke_width=3)
             arrows.add(arrow)
-            keys.add(literal(f"K{subscript(i + 1)}", size=26, color=palette.KEY))
+            keys.add(literal(f"K{subscript(i + 1)}", font_size=palette.HEADING, color=palette.KEY))
             keys[-1].move_to([-2.5, y, 0], aligned_edge=LEFT)
-        label = colored("{{ W_K : k }}", font_size=30).next_to(arrows, UP, buff=0.1)
+        label = colored("{{ W_K : k }}", font_size=palette.HEADLINE).next_to(arrows, UP, buff=0.1)
         self.play(FadeIn(words, lag_ratio=0.1))
         self.play(*[GrowArrow(a) for a in arrows], Write(label))
         self.play(FadeIn(keys, shift=0.2 * RIGHT, lag_ratio=0.1))
         key = EmbeddingColumn(
-            self.head.K[self.k], ROWS, decimals=2, font_size=24, bracket_color=palette.KEY
+            self.head.K[self.k], ROWS, decimals=2, font_size=palette.BODY, bracket_color=palette.KEY
         )
         name = literal(
-            f"K{subscript(self.k + 1)}, the key of {quoted(t, self.k)}", size=24, color=palette.KEY
+            f"K{subscript(self.k + 1)}, the key of {quoted(t, self.k)}",
+            font_size=palette.BODY,
+            color=palette.KEY,
         )
-        VGroup(key, name).arrange(DOWN, buff=0.25).move_to(RIGHT * 3.2 + UP * 0.2)
+        shown_key = VGroup(key, name).arrange(DOWN, buff=0.25)
+        shown_key.move_to(self.stage.center + RIGHT * 3.2 + UP * 0.1)
         self.play(key.create(), FadeIn(name))
         if len(listed) < t.n:
             self.caption(
@@ -223,74 +273,50 @@ class AttentionPattern(Lesson):
         self.clear_content()
 
     def query_key_space(self) -> None:
-        t, q, k = self.trace, self.q, self.k
-        Q, K = self.head.Q, self.head.K
-        match = cosine(Q[q], K[k])
-        contrast = (
-            ""
-            if self.other is None
-            else (
-                f"; {quoted(t, self.other)}\u2019s key points elsewhere "
-                f"({cosine(Q[q], K[self.other]):+.2f})"
-            )
-        )
-        self.beat(
-            "query key space",
-            f"W_Q and W_K map embeddings into a small query/key space where the query of "
-            f"{quoted(t, q)} and the key of {quoted(t, k)} point the same way (cosine "
-            f"{match:+.2f}){contrast}.",
-        )
+        t, q, k, other = self.trace, self.q, self.k, self.other
+        shown = query_key_picture(t, self.head, q, k, other)
+        self.beat("query key space", shown.narration)
         self.heading("Embedding space \u2192 query/key space")
-        tokens = [q, k] + ([self.other] if self.other is not None else [])
-        tokens = list(dict.fromkeys(tokens))
-        E_basis = orthonormal_basis(np.vstack(independent([t.E[i] for i in tokens])))
-        E_coords = coords3(np.vstack([t.E[i] for i in tokens]), E_basis)  # (m, 3)
         left = EmbeddingSpace(
-            float(np.abs(E_coords).max()) * 1.15,
+            float(np.abs(shown.E_coords).max()) * 1.15,
             size=2.2,
             title=f"embedding space ({t.dims.d_embed:,} dims)",
         )
-        left.move_to(LEFT * 3.9 + DOWN * 0.2)
-        qk = [Q[q], K[k]] + ([K[self.other]] if self.other is not None else [])
-        qk_basis = orthonormal_basis(np.vstack(independent(qk[:2])))
-        qk_coords = coords3(np.vstack(qk), qk_basis)[:, :2]  # (m, 2)
+        left.move_to(self.stage.center + LEFT * 3.9 + DOWN * 0.3)
         right = EmbeddingSpace(
-            float(np.abs(qk_coords).max()) * 1.15,
+            float(np.abs(shown.qk_coords).max()) * 1.15,
             dims=2,
             size=2.2,
             title=f"query/key space ({t.dims.d_key} dims)",
         )
-        right.move_to(RIGHT * 2.9 + DOWN * 0.2)
+        right.move_to(self.stage.center + RIGHT * 2.9 + DOWN * 0.3)
         self.play(left.create(), right.create())
         self.play(
             *[
                 left.vector(
                     f"E{i}",
-                    E_coords[n],
+                    shown.E_coords[n],
                     label=t.words[i],
                     color=palette.EMBEDDING if i != q else palette.TEXT,
                 )
-                for n, i in enumerate(tokens)
+                for n, i in enumerate(shown.tokens)
             ]
         )
-        bridge = Arrow(LEFT * 0.8, RIGHT * 0.8, color=palette.DIM_TEXT).move_to(DOWN * 0.2)
+        bridge = Arrow(LEFT * 0.8, RIGHT * 0.8, color=palette.DIM_TEXT)
+        bridge.move_to(self.stage.center + DOWN * 0.3)
         bridge.set_x((left.get_right()[0] + right.get_left()[0]) / 2)
-        names = colored("{{ W_Q : q }} , {{ W_K : k }}", font_size=26).next_to(bridge, UP)
-        self.play(GrowArrow(bridge), FadeIn(names))
-        self.play(right.vector("Q", qk_coords[0], color=palette.QUERY, label=f"Q {t.words[q]}"))
-        self.play(right.vector("K", qk_coords[1], color=palette.KEY, label=f"K {t.words[k]}"))
-        if self.other is not None and len(qk) > 2:
+        names = colored("{{ W_Q : q }} , {{ W_K : k }}", font_size=palette.HEADING)
+        self.play(GrowArrow(bridge), FadeIn(names.next_to(bridge, UP)))
+        query, key = shown.qk_coords[0], shown.qk_coords[1]
+        self.play(right.vector("Q", query, color=palette.QUERY, label=f"Q {t.words[q]}"))
+        self.play(right.vector("K", key, color=palette.KEY, label=f"K {t.words[k]}"))
+        if other is not None:
+            contrast = shown.qk_coords[2]
             self.play(
-                right.vector(
-                    "K other", qk_coords[2], color=palette.KEY, label=f"K {t.words[self.other]}"
-                )
+                right.vector("K other", contrast, color=palette.KEY, label=f"K {t.words[other]}")
             )
         self.play(left.turn(0.6, run_time=2.5))
-        self.caption(
-            f"Query of {quoted(t, q)} and key of {quoted(t, k)}: cosine {match:+.2f}. "
-            "Pictures are projections of the real vectors.",
-            wait=2.5,
-        )
+        self.caption(shown.caption, wait=2.5)
         self.clear_content()
 
     def dot_products(self) -> None:
@@ -299,7 +325,7 @@ class AttentionPattern(Lesson):
         self.grid = AttentionGrid.from_head(
             self.head, t.words, focus=q, max_width=9.2, max_height=5.9
         )
-        self.grid.move_to(LEFT * 1.9 + DOWN * 0.05)
+        self.grid.move_to(self.stage.center + LEFT * 1.9 + DOWN * 0.15)
         visible = self.head.mask
         low = np.unravel_index(np.argmin(np.where(visible, raw, np.inf)), raw.shape)
         self.low = (int(low[1]), int(low[0]))  # (key, query) of the lowest visible score
@@ -351,7 +377,7 @@ class AttentionPattern(Lesson):
             else:
                 line = f"{line} {word}".strip()
         lines.append(line)
-        note = literal("\n".join(lines), size=22, color=color, line_spacing=0.8)
+        note = literal("\n".join(lines), font_size=palette.LABEL, color=color, line_spacing=0.8)
         return note.next_to(self.grid, RIGHT, buff=0.5).align_to(self.grid.cells, UP)
 
     def scaling(self) -> None:
@@ -361,8 +387,10 @@ class AttentionPattern(Lesson):
             f"For numerical stability every score is divided by \u221a{dk} = {np.sqrt(dk):.2f}.",
         )
         self.heading(f"Divide by \u221ad\u2096 = \u221a{dk}")
-        formula = colored("{{ K : k }}^T {{ Q : q }} \\/ sqrt(d_k)", font_size=34)
-        value = literal(f"\u221a{dk} = {np.sqrt(dk):.2f}", size=24, color=palette.DIM_TEXT)
+        formula = colored("{{ K : k }}^T {{ Q : q }} \\/ sqrt(d_k)", font_size=palette.PROMINENT)
+        value = literal(
+            f"\u221a{dk} = {np.sqrt(dk):.2f}", font_size=palette.BODY, color=palette.DIM_TEXT
+        )
         group = VGroup(formula, value).arrange(DOWN, buff=0.3)
         group.next_to(self.grid, RIGHT, buff=0.5).align_to(self.grid.cells, UP)
         self.play(Write(formula), FadeIn(value))
@@ -386,7 +414,7 @@ class AttentionPattern(Lesson):
         )
         self.heading("Softmax, one column at a time")
         self.play(FadeOut(self.scale_note))
-        note = literal("softmax\ndown each column", size=26, color=palette.QUERY)
+        note = literal("softmax\ndown each column", font_size=palette.HEADING, color=palette.QUERY)
         note.next_to(self.grid, RIGHT, buff=0.5).align_to(self.grid.cells, UP)
         self.play(Write(note))
         shown = list(self.grid.query_range)
@@ -433,16 +461,16 @@ class AttentionPattern(Lesson):
             "times V (values come in chapter 6).",
         )
         self.heading("In one formula")
-        formula = attention_formula(font_size=44)
+        formula = attention_formula(font_size=palette.DISPLAY)
         formula.next_to(self.grid, RIGHT, buff=0.4)
         if formula.get_right()[0] > 6.6:
             formula.scale_to_fit_width(6.6 - formula.get_left()[0])
         self.play(Write(formula), run_time=2)
         legend = (
             VGroup(
-                literal("Q: queries", size=22, color=palette.QUERY),
-                literal("K: keys", size=22, color=palette.KEY),
-                literal("V: values", size=22, color=palette.VALUE),
+                literal("Q: queries", font_size=palette.LABEL, color=palette.QUERY),
+                literal("K: keys", font_size=palette.LABEL, color=palette.KEY),
+                literal("V: values", font_size=palette.LABEL, color=palette.VALUE),
             )
             .arrange(DOWN, aligned_edge=LEFT, buff=0.12)
             .next_to(formula, DOWN, buff=0.4)

@@ -76,11 +76,11 @@ class Masking(Lesson):
                 continue
             words = [*t.words[:k], UNKNOWN]
             row_roles = [*roles(t)[:k], None]
-            rows.add(TokenRow(words, row_roles, font_size=26, max_width=12.6))
+            rows.add(TokenRow(words, row_roles, font_size=palette.HEADING, max_width=12.6))
         rows.arrange(DOWN, buff=0.14, aligned_edge=LEFT)
         if rows.height > 5.6:
             rows.scale_to_fit_height(5.6)
-        rows.move_to(UP * 0.1)
+        rows.move_to(self.stage.center)
         for row in rows:
             if isinstance(row, TokenRow):
                 last = row.shown[-1]
@@ -104,7 +104,7 @@ class Masking(Lesson):
         self.grid = AttentionGrid.from_head(
             self.head, t.words, focus=self.link.query, max_width=9.2, max_height=5.9
         )
-        self.grid.move_to(LEFT * 1.9 + DOWN * 0.05)
+        self.grid.move_to(self.stage.center + LEFT * 1.9 + DOWN * 0.15)
         self.play(self.grid.create(), run_time=1.5)
         self.play(self.grid.numbers("scaled", masked="value"), run_time=1.5)
         future = [
@@ -113,12 +113,16 @@ class Masking(Lesson):
         if future:
             region = VGroup(*future)
             self.play(*[c.animate.set_stroke(palette.MASK, 3) for c in future])
-            note = literal("key after query:\nthe future", size=24, color=palette.MASK)
+            note = literal(
+                "key after query:\nthe future", font_size=palette.BODY, color=palette.MASK
+            )
             note.next_to(self.grid, RIGHT, buff=0.4).align_to(region, DOWN)
             self.play(FadeIn(note))
             self.note = note
         else:
-            self.note = literal("one token:\nno future", size=24, color=palette.DIM_TEXT)
+            self.note = literal(
+                "one token:\nno future", font_size=palette.BODY, color=palette.DIM_TEXT
+            )
             self.note.next_to(self.grid, RIGHT, buff=0.4)
             self.play(FadeIn(self.note))
         count = int((~self.head.mask).sum())
@@ -185,19 +189,21 @@ class Masking(Lesson):
                 max_tokens=SIDE_BY_SIDE_TOKENS,
                 max_width=5.9,
                 max_height=5.0,
-                label_size=20,
+                font_size=palette.SMALL,
                 legend=False,
             )
             for _ in range(2)
         )
         self.sides = (left, right)
-        VGroup(left, right).arrange(RIGHT, buff=1.45).move_to(DOWN * 0.25)
+        VGroup(left, right).arrange(RIGHT, buff=1.45).move_to(self.stage.center + DOWN * 0.35)
         arrow = Arrow(left.get_right(), right.get_left(), buff=0.15, color=palette.QUERY)
         arrow.set_y(left.cells.get_y())
-        name = literal("softmax", size=20, color=palette.QUERY).next_to(arrow, UP, buff=0.1)
+        name = literal("softmax", font_size=palette.SMALL, color=palette.QUERY).next_to(
+            arrow, UP, buff=0.1
+        )
         titles = VGroup(
-            literal("unnormalized", size=24).next_to(left, UP, buff=0.2),
-            literal("normalized", size=24).next_to(right, UP, buff=0.2),
+            literal("unnormalized", font_size=palette.BODY).next_to(left, UP, buff=0.2),
+            literal("normalized", font_size=palette.BODY).next_to(right, UP, buff=0.2),
         )
         self.play(left.create(), right.create(), FadeIn(titles))
         self.play(left.shade_masked(palette.MASK), right.shade_masked(palette.MASK))

@@ -29,7 +29,7 @@ from scenes.components.attention_grid import AttentionGrid, PatternHeatmap, subs
 from scenes.components.labels import literal
 from scenes.focus import main_link
 from scenes.lesson import Lesson
-from scenes.settings import current_seed
+from scenes.settings import chapter_cache
 
 HEAD = "adjective-noun"
 LARGE = 50  # tokens of the large pattern
@@ -47,6 +47,7 @@ METHODS = (
 )
 
 
+@chapter_cache
 @lru_cache(maxsize=2)
 def large_trace(seed: int) -> Trace:
     """A long text for the big picture: the supporting passages one after another."""
@@ -68,7 +69,7 @@ class ContextSize(Lesson):
     def setup(self) -> None:
         super().setup()
         self.head = self.trace.head(HEAD)
-        self.big = self.trace if self.trace.n >= LARGE else large_trace(current_seed())
+        self.big = self.trace if self.trace.n >= LARGE else large_trace(self.example_source.seed)
 
     # -- beats -----------------------------------------------------------------------
     def small_grid(self) -> None:
@@ -87,12 +88,15 @@ class ContextSize(Lesson):
             max_width=8.0,
             max_height=5.9,
         )
-        grid.move_to(LEFT * 2.4 + DOWN * 0.05)
+        grid.move_to(self.stage.center + LEFT * 2.4 + DOWN * 0.15)
         self.play(grid.create(), run_time=1.5)
         self.play(grid.shade_masked(palette.MASK), grid.dots(), run_time=1.5)
-        count = literal(f"{n} \u00d7 {n} = {n * n:,}", size=40, color=palette.QUERY)
-        unit = literal("cells", size=28, color=palette.DIM_TEXT)
-        VGroup(count, unit).arrange(DOWN, buff=0.2).move_to(RIGHT * 4.4 + UP * 0.4)
+        count = literal(
+            f"{n} \u00d7 {n} = {n * n:,}", font_size=palette.DISPLAY, color=palette.QUERY
+        )
+        unit = literal("cells", font_size=palette.LARGE, color=palette.DIM_TEXT)
+        total = VGroup(count, unit).arrange(DOWN, buff=0.2)
+        total.move_to(self.side_notes.center + RIGHT * 0.5 + UP * 0.3)
         self.play(Write(count), FadeIn(unit))
         shown = "" if not grid.windowed else f" (a window of {len(grid.query_range)} shown)"
         self.caption(
@@ -113,7 +117,7 @@ class ContextSize(Lesson):
         )
         self.heading(f"{n} tokens")
         self.heatmap = heatmap = PatternHeatmap(head.pattern, head.mask, side=4.9, every=10)
-        heatmap.move_to(LEFT * 1.8 + DOWN * 0.15)
+        heatmap.move_to(self.stage.center + LEFT * 1.8 + DOWN * 0.25)
         labels = VGroup(heatmap.key_labels, heatmap.query_labels)
         picture = VGroup(heatmap.shades, heatmap.frame)
         corner = heatmap.frame.get_corner(UP + LEFT)
@@ -123,9 +127,12 @@ class ContextSize(Lesson):
         self.caption(f"The top-left corner: the first {ZOOM_TOKENS} tokens. Zooming out...")
         self.play(picture.animate.scale(1 / zoom, about_point=corner), run_time=3)
         self.play(FadeIn(labels))
-        count = literal(f"{n} \u00d7 {n} = {n * n:,}", size=40, color=palette.QUERY)
-        unit = literal("cells", size=28, color=palette.DIM_TEXT)
-        VGroup(count, unit).arrange(DOWN, buff=0.2).move_to(RIGHT * 4.6 + UP * 0.4)
+        count = literal(
+            f"{n} \u00d7 {n} = {n * n:,}", font_size=palette.DISPLAY, color=palette.QUERY
+        )
+        unit = literal("cells", font_size=palette.LARGE, color=palette.DIM_TEXT)
+        total = VGroup(count, unit).arrange(DOWN, buff=0.2)
+        total.move_to(self.side_notes.center + RIGHT * 0.7 + UP * 0.3)
         self.play(Write(count), FadeIn(unit))
         self.caption(
             f"Q\u2081\u2026Q{subscript(n)} across, K\u2081\u2026K{subscript(n)} down; "
@@ -147,14 +154,16 @@ class ContextSize(Lesson):
         lines, cells = [], []
         for k, (n, name) in enumerate(rows):
             y = 1.2 - 1.0 * k
-            count = literal(f"{n * n:,} cells", size=30, color=palette.QUERY)
+            count = literal(f"{n * n:,} cells", font_size=palette.HEADLINE, color=palette.QUERY)
             cells.append(count.move_to([5.6, y, 0], aligned_edge=RIGHT))
             lines.append(
                 VGroup(
-                    literal(name, size=30, color=palette.DIM_TEXT).move_to(
+                    literal(name, font_size=palette.HEADLINE, color=palette.DIM_TEXT).move_to(
                         [-5.2, y, 0], aligned_edge=LEFT
                     ),
-                    literal(f"{n:,} tokens", size=30).move_to([0.6, y, 0], aligned_edge=RIGHT),
+                    literal(f"{n:,} tokens", font_size=palette.HEADLINE).move_to(
+                        [0.6, y, 0], aligned_edge=RIGHT
+                    ),
                     count,
                 )
             )
@@ -178,11 +187,11 @@ class ContextSize(Lesson):
         per_column = (len(METHODS) + 1) // 2
         items = VGroup()
         for k, name in enumerate(METHODS):
-            item = literal(f"\u2022 {name}", size=30)
+            item = literal(f"\u2022 {name}", font_size=palette.HEADLINE)
             x, y = -5.5 + 6.2 * (k // per_column), 1.6 - 0.75 * (k % per_column)
             bullet = item[0]  # line up the bullets: descenders must not move a line
             items.add(item.shift([x - item.get_left()[0], y - bullet.get_y(), 0]))
-        items.move_to(UP * 0.2)
+        items.move_to(self.stage.center + UP * 0.1)
         self.play(FadeIn(items, lag_ratio=0.2), run_time=3)
         self.caption(
             "Each one avoids computing or storing the full context \u00d7 context grid.",

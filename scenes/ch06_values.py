@@ -13,6 +13,8 @@ every token.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DOWN,
@@ -26,6 +28,7 @@ from manim import (
     FadeIn,
     GrowArrow,
     Line,
+    ManimColor,
     VGroup,
     Wait,
     Write,
@@ -84,6 +87,94 @@ def span_basis(vectors: list[np.ndarray]) -> np.ndarray:
     return orthonormal_basis(np.vstack(kept))  # (k, d_embed)
 
 
+@dataclass(frozen=True)
+class ValueSteps:
+    """What the embedding-space beat shows and says (:func:`value_steps`)."""
+
+    basis: np.ndarray  # (k, d_embed) the projection, its first direction along E
+    coords: np.ndarray  # (m, 3) E, then E plus one more term at each step, projected
+    names: tuple[str, ...]  # the meaning at each point: "creature", "blue creature", ...
+    legend: tuple[tuple[ManimColor, str], ...]  # colour and text of each line of the key
+    narration: str
+    caption: str
+
+
+def value_steps(trace, head, values: np.ndarray, noun: int, adjectives: list[int]) -> ValueSteps:
+    """The noun's embedding plus, one at a time, each adjective's share of its value
+    (``A[noun, adj] · value(adj)``), projected to 3D; with no adjective, plus the head's
+    whole ΔE of the noun."""
+    j = noun
+    terms = [head.pattern[j, i] * values[i] for i in adjectives]  # each (d_embed,)
+    names = [trace.words[j]]
+    for i in adjectives:
+        names.append(f"{trace.words[i]} {names[-1]}")
+    if adjectives:
+        weights = ", ".join(f"{head.pattern[j, i]:.2f}" for i in adjectives)
+        steps = " → ".join(f"“{n}”" for n in names)
+        narration = (
+            f"In embedding space, {quoted(trace, j)} plus its share of each value (weights "
+            f"{weights}) moves step by step: {steps}. The arrows are projections of the "
+            "computed vectors."
+        )
+    else:  # nothing to add step by step: this head's whole ΔE instead
+        narration = f"{quoted(trace, j)} has no earlier word to take a value from."
+        terms = [head.delta_E[j]]
+        names.append(f"{trace.words[j]} in context")
+    points = np.cumsum([trace.E[j], *terms], axis=0)  # E, E + term 1, E + terms 1-2, ...
+    basis = span_basis([trace.E[j], *terms])  # first direction: along E
+    coords = coords3(points, basis)[:, AXES]  # (m, 3)
+    legend = [(palette.EMBEDDING, f"{names[0]}: its embedding E")]
+    for k, i in enumerate(adjectives):
+        legend.append((palette.VALUE, f"+ {head.pattern[j, i]:.2f} × value of {trace.words[i]}"))
+        legend.append((palette.UPDATED, f"= {names[k + 1]}"))
+    if not adjectives:
+        legend.append((palette.DELTA, f"+ ΔE: {names[1]}"))
+    caption = (
+        "Each step: an attention weight times a value vector, seen in 3 of "
+        f"{trace.dims.d_embed:,} dimensions."
+    )
+    return ValueSteps(basis, coords, tuple(names), tuple(legend), narration, caption)
+
+
+@dataclass(frozen=True)
+class WeightedSum:
+    """What the weighted-sum beat shows and says (:func:`weighted_sum_of`)."""
+
+    terms: tuple[tuple[int, float], ...]  # (key, weight) of each term listed, in order
+    narration: str
+    caption: str
+
+
+def weighted_sum_of(trace, head, noun: int) -> WeightedSum:
+    """The terms of the noun's column of the pattern (its last ``MAX_TERMS`` keys, each
+    with its weight), and what the narration and caption say about them."""
+    j = noun
+    pattern = head.pattern  # [query, key]
+    top = int(np.argmax(pattern[j, : j + 1]))
+    terms = tuple((i, float(pattern[j, i])) for i in list(range(j + 1))[-MAX_TERMS:])
+    narration = (
+        f"In the grid the values take the place of the keys. Column {quoted(trace, j)} "
+        f"becomes a weighted sum: each value times its weight, {quoted(trace, top)} "
+        f"the most with {pattern[j, top]:.2f}. The sum is ΔE of {quoted(trace, j)}."
+    )
+    caption = (
+        f"Faint terms weigh little. Σ weight × value = ΔE, the change this head makes to "
+        f"{quoted(trace, j)}."
+    )
+    return WeightedSum(terms, narration, caption)
+
+
+def term_row(key: int, weight: float, word: str) -> VGroup:
+    """One term of a weighted sum, ``0.54 × V₂ (fluffy)``, as opaque as its weight."""
+    row = VGroup(
+        literal(f"{weight:.2f}", font_size=palette.HEADLINE, mono=True, color=palette.QUERY),
+        literal("×", font_size=palette.HEADLINE, color=palette.DIM_TEXT),
+        literal(f"V{subscript(key + 1)}", font_size=palette.HEADLINE, color=palette.VALUE),
+        literal(f"({word})", font_size=palette.BODY, color=palette.DIM_TEXT),
+    ).arrange(RIGHT, buff=0.15)
+    return row.set_opacity(weight)  # opacity follows the weight
+
+
 class Values(Lesson):
     number = 6
     title = "Values"
@@ -118,12 +209,16 @@ class Values(Lesson):
             EMBED_COLS,
             kind="value_down",
             label="W_V^(arrow.b)",
-            font_size=22,
+            font_size=palette.LABEL,
         )
-        vector = EmbeddingColumn(t.E[s], EMBED_COLS, font_size=22)
-        title_E = literal(f"E of {quoted(t, s)}", size=22, color=palette.EMBEDDING)
+        vector = EmbeddingColumn(t.E[s], EMBED_COLS, font_size=palette.LABEL)
+        title_E = literal(f"E of {quoted(t, s)}", font_size=palette.LABEL, color=palette.EMBEDDING)
         full = EmbeddingColumn(
-            self.head.V[s], DOWN_ROWS, decimals=2, font_size=22, bracket_color=palette.VALUE_DOWN
+            self.head.V[s],
+            DOWN_ROWS,
+            decimals=2,
+            font_size=palette.LABEL,
+            bracket_color=palette.VALUE_DOWN,
         )
         self.down_product = self._show_product(
             matrix,
@@ -156,14 +251,22 @@ class Values(Lesson):
             UP_COLS,
             kind="value_up",
             label="W_V^(arrow.t)",
-            font_size=22,
+            font_size=palette.LABEL,
         )
         vector = EmbeddingColumn(
-            self.head.V[s], UP_COLS, decimals=2, font_size=22, bracket_color=palette.VALUE_DOWN
+            self.head.V[s],
+            UP_COLS,
+            decimals=2,
+            font_size=palette.LABEL,
+            bracket_color=palette.VALUE_DOWN,
         )
-        title_V = literal(f"{dk} numbers", size=22, color=palette.VALUE_DOWN)
+        title_V = literal(f"{dk} numbers", font_size=palette.LABEL, color=palette.VALUE_DOWN)
         full = EmbeddingColumn(
-            self.values[s], UP_ROWS, decimals=2, font_size=22, bracket_color=palette.VALUE
+            self.values[s],
+            UP_ROWS,
+            decimals=2,
+            font_size=palette.LABEL,
+            bracket_color=palette.VALUE,
         )
         self.up_product = self._show_product(
             matrix,
@@ -187,7 +290,7 @@ class Values(Lesson):
         """Matrix times vector (the first terms, then all of them) and the real result,
         ``full``, named ``name`` in ``color``; ``title`` names the vector."""
         product = MatrixVectorProduct(
-            matrix, vector, result_color=color, result_label=terms, font_size=22
+            matrix, vector, result_color=color, result_label=terms, font_size=palette.LABEL
         )
         title.next_to(vector, UP, buff=0.25)
         self._finish_product(product, title, full, name, color)
@@ -196,8 +299,8 @@ class Values(Lesson):
     def _finish_product(self, product, title, full, name: str, color) -> None:
         """Lay out product + arrow + the real full result; play them."""
         arrow = Arrow(LEFT * 0.5, RIGHT * 0.5, buff=0.15, color=color)
-        note = literal("all terms", size=20, color=palette.DIM_TEXT)
-        caption = literal(name, size=24, color=color)
+        note = literal("all terms", font_size=palette.SMALL, color=palette.DIM_TEXT)
+        caption = literal(name, font_size=palette.BODY, color=color)
         floor = product.matrix.get_brackets().get_top()[1] + 0.12  # clear of the matrix
         title.shift(UP * max(0.0, floor - title.get_bottom()[1]))
         full.next_to(product, RIGHT, buff=1.6).match_y(product.result_brackets)
@@ -209,42 +312,24 @@ class Values(Lesson):
         layout = VGroup(product, title, full, arrow, note, caption)
         if layout.width > 13.2:
             layout.scale_to_fit_width(13.2)
-        layout.move_to(DOWN * 0.1)
+        layout.move_to(self.stage.center + DOWN * 0.2)
         self.play(product.create(), FadeIn(title), run_time=2)
         self.play(product.compute_all(detailed_rows=1))
         self.play(GrowArrow(arrow), FadeIn(note))
         self.play(full.create(), FadeIn(caption))
 
     def embedding_space(self) -> None:
-        t, j = self.trace, self.noun
-        adjs = self.adjectives
-        terms = [self.head.pattern[j, i] * self.values[i] for i in adjs]  # each (d_embed,)
-        names = [t.words[j]]
-        for i in adjs:
-            names.append(f"{t.words[i]} {names[-1]}")
-        if adjs:
-            weights = ", ".join(f"{self.head.pattern[j, i]:.2f}" for i in adjs)
-            steps = " → ".join(f"“{n}”" for n in names)
-            said = (
-                f"In embedding space, {quoted(t, j)} plus its share of each value (weights "
-                f"{weights}) moves step by step: {steps}. The arrows are projections of the "
-                "computed vectors."
-            )
-        else:
-            said = f"{quoted(t, j)} has no earlier word to take a value from."
-        self.beat("embedding-space", said)
+        t, j, adjs = self.trace, self.noun, self.adjectives
+        shown = value_steps(t, self.head, self.values, j, adjs)
+        self.beat("embedding-space", shown.narration)
         self.heading("Adding values in embedding space")
-        if not adjs:  # nothing to add step by step: show this head's whole ΔE instead
-            terms = [self.head.delta_E[j]]
-            names.append(f"{t.words[j]} in context")
-        points = np.cumsum([t.E[j], *terms], axis=0)  # E, E + term 1, E + terms 1-2, ...
-        self.basis = span_basis([t.E[j], *terms])  # first direction: along E
-        coords = coords3(points, self.basis)[:, AXES]  # (m, 3)
+        self.basis = shown.basis
+        coords, names = shown.coords, shown.names
         near = coords - coords[0]  # the same points, measured from the tip of E
         whole = EmbeddingSpace(
             float(np.abs(coords).max()) * 1.05, size=1.4, title="from the origin"
         )
-        whole.move_to([-5.3, 0.4, 0])
+        whole.move_to(self.stage.center + LEFT * 5.3 + UP * 0.3)
         zoom = EmbeddingSpace(
             float(np.abs(near).max()) * 1.35,
             size=2.2,
@@ -252,32 +337,26 @@ class Values(Lesson):
             elevation=0.5,
             title=f"around the tip of E({t.words[j]})",
         )
-        zoom.move_to([-0.9, 0.1, 0])
-        steps = [(palette.EMBEDDING, f"{names[0]}: its embedding E")]
-        for k, i in enumerate(adjs):
-            steps.append(
-                (palette.VALUE, f"+ {self.head.pattern[j, i]:.2f} × value of {t.words[i]}")
-            )
-            steps.append((palette.UPDATED, f"= {names[k + 1]}"))
-        if not adjs:
-            steps.append((palette.DELTA, f"+ ΔE: {names[1]}"))
-        legend = Legend(steps, font_size=22).move_to([4.7, -1.2, 0])
+        zoom.move_to(self.stage.center + LEFT * 0.9)
+        legend = Legend(shown.legend, font_size=palette.LABEL)
+        legend.move_to(self.side_notes.center + RIGHT * 0.8 + DOWN * 1.3)
         formula = colored(
-            "{{ E : e }} + sum_i A_(i j) thin {{ V_i : v }} = {{ E' : eprime }}", font_size=30
-        ).move_to([4.7, 2.1, 0])
+            "{{ E : e }} + sum_i A_(i j) thin {{ V_i : v }} = {{ E' : eprime }}",
+            font_size=palette.HEADLINE,
+        ).move_to(self.side_notes.center + RIGHT * 0.8 + UP * 2.0)
         self.play(whole.create(), zoom.create())
         self.play(
             whole.vector("E", coords[0], label=names[0], color=palette.EMBEDDING),
             FadeIn(legend[0]),
         )
         tip = Dot(zoom.to_screen(near[0]), radius=0.06, color=palette.EMBEDDING)
-        tip_label = literal(names[0], size=22, color=palette.EMBEDDING)
+        tip_label = literal(names[0], font_size=palette.LABEL, color=palette.EMBEDDING)
         tip_label.next_to(tip, DOWN + LEFT, buff=0.1)
         link = DashedLine(whole.to_screen(coords[0]), tip.get_center(), dash_length=0.08)
         link.set_stroke(palette.DIM_TEXT, 1.5)
         self.play(Create(link), FadeIn(tip), FadeIn(tip_label))
         color = palette.VALUE if adjs else palette.DELTA
-        for k in range(len(terms)):
+        for k in range(len(coords) - 1):
             self.play(
                 zoom.vector(
                     f"term {k}",
@@ -296,24 +375,13 @@ class Values(Lesson):
         self.play(zoom.turn(-0.5, run_time=3))
         self.whole, self.zoom = whole, zoom
         self.space_coords = coords
-        self.caption(
-            "Each step: an attention weight times a value vector, seen in 3 of "
-            f"{t.dims.d_embed:,} dimensions.",
-            wait=2.5,
-        )
+        self.caption(shown.caption, wait=2.5)
         self.clear_content()
 
     def weighted_sum(self) -> None:
         t, j = self.trace, self.noun
-        pattern = self.head.pattern  # [query, key]
-        keys = list(range(j + 1))[-MAX_TERMS:]
-        top = int(np.argmax(pattern[j, : j + 1]))
-        self.beat(
-            "weighted-sum",
-            f"In the grid the values take the place of the keys. Column {quoted(t, j)} "
-            f"becomes a weighted sum: each value times its weight, {quoted(t, top)} "
-            f"the most with {pattern[j, top]:.2f}. The sum is ΔE of {quoted(t, j)}.",
-        )
+        shown = weighted_sum_of(t, self.head, j)
+        self.beat("weighted-sum", shown.narration)
         self.heading(f"Column {quoted(t, j)}: a weighted sum of values")
         grid = AttentionGrid.from_head(
             self.head,
@@ -322,15 +390,15 @@ class Values(Lesson):
             max_tokens=8,
             max_width=6.2,
             max_height=5.6,
-            label_size=20,
+            font_size=palette.SMALL,
             legend=False,
         )
-        grid.to_edge(LEFT, buff=0.35).set_y(0.1)
+        self.stage.place(grid, LEFT, buff=0.35).set_y(self.stage.center[1])
         v_labels = VGroup(
             *(
-                literal(f"V{subscript(i + 1)}", size=20, color=palette.VALUE).next_to(
-                    grid.get_cell(i, grid.query_range[-1]), RIGHT, buff=0.15
-                )
+                literal(
+                    f"V{subscript(i + 1)}", font_size=palette.SMALL, color=palette.VALUE
+                ).next_to(grid.get_cell(i, grid.query_range[-1]), RIGHT, buff=0.15)
                 for i in grid.key_range
             )
         )
@@ -338,26 +406,15 @@ class Values(Lesson):
         self.play(grid.dots(), FadeIn(v_labels, shift=LEFT * 0.2))
         if j in grid.query_range:
             self.play(grid.highlight_column(j, palette.DELTA))
-        rows = VGroup()
-        self.term_weights: list[tuple[int, float]] = []
-        for i in keys:
-            w = float(pattern[j, i])
-            row = VGroup(
-                literal(f"{w:.2f}", size=30, mono=True, color=palette.QUERY),
-                literal("×", size=30, color=palette.DIM_TEXT),
-                literal(f"V{subscript(i + 1)}", size=30, color=palette.VALUE),
-                literal(f"({t.words[i]})", size=24, color=palette.DIM_TEXT),
-            ).arrange(RIGHT, buff=0.15)
-            row.set_opacity(w)  # opacity follows the weight
-            self.term_weights.append((i, w))
-            rows.add(row)
+        self.term_weights = list(shown.terms)
+        rows = VGroup(*(term_row(i, w, t.words[i]) for i, w in shown.terms))
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         rule = Line(LEFT * rows.width / 2, RIGHT * rows.width / 2, stroke_width=1.5)
         rule.set_color(palette.DIM_TEXT)
         delta = EmbeddingColumn(
             self.head.delta_E[j],
             (0, 1, 2, -1),
-            font_size=24,
+            font_size=palette.BODY,
             bracket_color=palette.DELTA,
             label=f"ΔE of {t.words[j]}",
         )
@@ -365,17 +422,13 @@ class Values(Lesson):
         side.next_to(grid, RIGHT, buff=1.0)
         if side.height > 5.8:
             side.scale_to_fit_height(5.8)
-        side.set_y(0.1)
+        side.set_y(self.stage.center[1])
         self.play(FadeIn(rows, lag_ratio=0.2), run_time=2)
         self.play(Write(rule))
         self.play(delta.create())
         self.delta_column = delta
         self.term_rows = rows
-        self.caption(
-            f"Faint terms weigh little. Σ weight × value = ΔE, the change this head makes to "
-            f"{quoted(t, j)}.",
-            wait=3,
-        )
+        self.caption(shown.caption, wait=3)
         self.clear_content()
 
     def every_token(self) -> None:
@@ -388,8 +441,8 @@ class Values(Lesson):
             "this head, and E + ΔE = E′.",
         )
         self.heading("E + ΔE = E′ for every token")
-        row = TokenRow(t.words, roles(t), font_size=24, max_width=10.5).move_to(UP * 2.4)
-        row.shift(RIGHT * 0.8)
+        row = TokenRow(t.words, roles(t), font_size=palette.BODY, max_width=10.5)
+        row.move_to(self.stage.point(UP) + DOWN * 0.65).shift(RIGHT * 0.8)
         shown = list(row.shown)
         scale = color_scale(t.E)
         levels = {"E": t.E, "ΔE": delta, "E′": updated}
@@ -407,7 +460,7 @@ class Values(Lesson):
             )
             self.strips[name] = strips
             sign = ("", "+ ", "= ")[k]
-            names.add(literal(f"{sign}{name}", size=30, color=colors[name]))
+            names.add(literal(f"{sign}{name}", font_size=palette.HEADLINE, color=colors[name]))
             names[-1].next_to(strips, LEFT, buff=0.5)
             names[-1].set_x(row.get_left()[0] - 0.9)
         self.strip_rows = levels

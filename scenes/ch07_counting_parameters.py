@@ -48,12 +48,11 @@ from scenes.components.parameter_counter import (
     rough_fraction,
 )
 from scenes.components.weight_matrix import WeightMatrix, display_exponent
-from scenes.lesson import Lesson
+from scenes.lesson import CONTENT_BOTTOM, STAGE, Lesson, Region
 
-STAGE = np.array([-2.0, 0.25, 0.0])  # centre of the matrix on show
-TALLY_TOP_LEFT = np.array([3.3, 2.3, 0.0])
-TALLY_WIDTH = 3.4
-MATRIX_FONT = 22
+MATRIX_CENTER = STAGE.center + LEFT * 2.0 + UP * 0.15  # the matrix on show, left of the tally
+TALLY = Region(left=3.3, right=6.7, top=2.3, bottom=CONTENT_BOTTOM)  # the running count
+MATRIX_FONT = palette.LABEL  # entries of the matrix on show
 SAMPLE = (0, 1, 2, 3, 4, -1)  # rows/columns of the square value map that are computed
 SHOWN = (0, 1, 2, 3, 5)  # of those, the ones drawn (4 sits behind the dots)
 
@@ -74,7 +73,7 @@ def square_value_sample(up: np.ndarray, down: np.ndarray) -> tuple[np.ndarray, i
 
 def symbol(name: str, color) -> MathTypst:
     """A matrix name for the tally (Typst math; fixed symbols, never user text)."""
-    return typst(name, 30, color)
+    return typst(name, palette.HEADLINE, color)
 
 
 class CountingParameters(Lesson):
@@ -99,9 +98,11 @@ class CountingParameters(Lesson):
     def _count(self, matrix: WeightMatrix, rows: int, cols: int, key: str, color) -> VGroup:
         """Count the matrix's columns and rows with braces, then write cols x rows."""
         span = VGroup(matrix.get_brackets(), *filter(None, [matrix.get_factor()]))
-        col_brace = CountBrace(span, cols, DOWN, "columns", size=22)
-        row_brace = CountBrace(matrix.get_brackets(), rows, LEFT, "rows", size=22)
-        product = ProductLine([cols, rows], self.trace.params[key], size=26, result_color=color)
+        col_brace = CountBrace(span, cols, DOWN, "columns", font_size=palette.LABEL)
+        row_brace = CountBrace(matrix.get_brackets(), rows, LEFT, "rows", font_size=palette.LABEL)
+        product = ProductLine(
+            [cols, rows], self.trace.params[key], font_size=palette.HEADING, result_color=color
+        )
         product.next_to(col_brace, DOWN, buff=0.25)
         self.play(col_brace.count_up(), run_time=1.6)
         self.play(row_brace.count_up(), run_time=1.4)
@@ -110,7 +111,7 @@ class CountingParameters(Lesson):
         return VGroup(col_brace, row_brace, product)
 
     def _show_matrix(self, matrix: WeightMatrix) -> None:
-        matrix.move_to(STAGE)
+        matrix.move_to(MATRIX_CENTER)
         self.play(matrix.create(), run_time=1.5)
 
     def _tallied(
@@ -133,9 +134,9 @@ class CountingParameters(Lesson):
         )
         self.heading("The query and key matrices")
         weights = self.trace.heads[0].weights
-        header = literal("parameters per head", size=26, color=palette.DIM_TEXT)
-        header.move_to(TALLY_TOP_LEFT + RIGHT * TALLY_WIDTH / 2 + UP * 0.35)
-        self.tally = Tally(TALLY_TOP_LEFT, width=TALLY_WIDTH, size=26)
+        header = literal("parameters per head", font_size=palette.HEADING, color=palette.DIM_TEXT)
+        header.move_to(TALLY.point(UP) + UP * 0.35)
+        self.tally = Tally(TALLY.point(UP + LEFT), width=TALLY.width, font_size=palette.HEADING)
         self.play(FadeIn(header))
         self.tally_header = header
 
@@ -197,8 +198,8 @@ class CountingParameters(Lesson):
             f"numbers each, the same as W_Q.",
         )
         self.heading("Value-down and value-up: a low-rank map")
-        picture = Bottleneck(d.d_embed, d.d_key, tall=3.2).move_to(STAGE + DOWN * 0.45)
-        title = literal("a low-rank map", size=30).next_to(picture, UP, buff=0.3)
+        picture = Bottleneck(d.d_embed, d.d_key, tall=3.2).move_to(MATRIX_CENTER + DOWN * 0.45)
+        title = literal("a low-rank map", font_size=palette.HEADLINE).next_to(picture, UP, buff=0.3)
         self.play(LaggedStart(FadeIn(picture.bars[0]), FadeIn(picture.sizes[0]), lag_ratio=0.3))
         for i in (0, 1):
             self.play(
@@ -250,8 +251,10 @@ class CountingParameters(Lesson):
         self.heading("One head")
         self.play(self.tally.add_total("total", p["head/total"], palette.QUERY))
         self._register("head/total", self.tally.total_figure)
-        self.head_icon = head_icon(scale=1.0).move_to(STAGE)
-        caption = literal("one head", size=28).next_to(self.head_icon, DOWN, buff=0.3)
+        self.head_icon = head_icon(scale=1.0).move_to(MATRIX_CENTER)
+        caption = literal("one head", font_size=palette.LARGE).next_to(
+            self.head_icon, DOWN, buff=0.3
+        )
         self.play(FadeIn(self.head_icon, scale=0.8), FadeIn(caption))
         self.caption(f"4 × {grouped(p['head/W_Q'])} = {grouped(p['head/total'])}.", wait=2)
         self.play(FadeOutInPlace(caption))
@@ -266,13 +269,16 @@ class CountingParameters(Lesson):
         self.heading(f"One layer: {d.n_heads} heads")
         columns = math.ceil(math.sqrt(d.n_heads * 1.5))
         grid = VGroup(*(head_icon(scale=0.28) for _ in range(d.n_heads)))
-        grid.arrange_in_grid(cols=columns, buff=0.1).move_to(STAGE + DOWN * 0.15)
+        grid.arrange_in_grid(cols=columns, buff=0.1).move_to(MATRIX_CENTER + DOWN * 0.15)
         self.play(ReplacementTransform(self.head_icon, grid[0]), run_time=0.8)
         self.play(LaggedStart(*(FadeIn(icon) for icon in grid[1:]), lag_ratio=0.02), run_time=2)
-        brace = CountBrace(grid, d.n_heads, UP, "heads", size=24)
+        brace = CountBrace(grid, d.n_heads, UP, "heads", font_size=palette.BODY)
         self._register("dims/n_heads", brace.figure)
         product = ProductLine(
-            [d.n_heads, p["head/total"]], p["layer/attention"], size=26, result_color=palette.QUERY
+            [d.n_heads, p["head/total"]],
+            p["layer/attention"],
+            font_size=palette.HEADING,
+            result_color=palette.QUERY,
         ).next_to(grid, DOWN, buff=0.45)
         self.play(brace.count_up())
         self.play(product.write())
@@ -291,15 +297,20 @@ class CountingParameters(Lesson):
         )
         self.heading(f"{d.n_layers} layers")
         self.play(FadeOutInPlace(VGroup(self.tally, self.tally_header, self.layer[1:])))
-        stack = layer_stack(d.n_layers).move_to(UP * 0.75)
+        stack = layer_stack(d.n_layers).move_to(self.stage.center + UP * 0.65)
         self.play(ReplacementTransform(self.layer[0], stack[-1]), run_time=1.0)
         self.play(LaggedStart(*(FadeIn(s) for s in stack[:-1]), lag_ratio=0.01), run_time=1.5)
-        brace = CountBrace(stack, d.n_layers, RIGHT, "layers", size=24)
+        brace = CountBrace(stack, d.n_layers, RIGHT, "layers", font_size=palette.BODY)
         self._register("dims/n_layers", brace.figure)
         product = ProductLine(
-            [d.n_layers, p["layer/attention"]], total, size=28, result_color=palette.QUERY
+            [d.n_layers, p["layer/attention"]],
+            total,
+            font_size=palette.LARGE,
+            result_color=palette.QUERY,
         ).next_to(stack, DOWN, buff=0.45)
-        rounded = literal(f"≈ {approx_billions(total)}", size=30, color=palette.QUERY)
+        rounded = literal(
+            f"≈ {approx_billions(total)}", font_size=palette.HEADLINE, color=palette.QUERY
+        )
         rounded.next_to(product, RIGHT, buff=0.5)
         VGroup(product, rounded).set_x(0)
         self.play(brace.count_up())
@@ -319,12 +330,12 @@ class CountingParameters(Lesson):
             f"between the attention layers.",
         )
         self.heading("Attention's share of GPT-3")
-        bar = ShareBar(p).move_to(DOWN * 0.4)
+        bar = ShareBar(p).move_to(self.stage.center + DOWN * 0.5)
         self._register("model/total", bar.total)
         for key in ("model/attention", "model/mlp"):
             self._register(key, bar.figures[key])
-        heading = literal(rough_fraction(share), size=40, color=palette.QUERY)
-        heading.move_to(UP * 2.3)
+        heading = literal(rough_fraction(share), font_size=palette.DISPLAY, color=palette.QUERY)
+        heading.move_to(self.stage.point(UP) + DOWN * 0.75)
         self.play(Create(bar.outline), FadeIn(bar.total_text))
         for key in ("model/attention", "model/mlp"):
             self.play(FadeIn(bar.segments[key]), FadeIn(bar.labels[key]), run_time=1.2)
@@ -388,9 +399,11 @@ class ShareBar(VGroup):
             seg = Rectangle(width=max(w, 0.02), height=height, stroke_width=0)
             seg.set_fill(color, 0.75).move_to([left + w / 2, 0, 0])
             left += w
-            fig = figure(value, size=22, color=color)
-            share = literal(f"{100 * value / total:.1f} %", size=20, color=palette.DIM_TEXT)
-            label = VGroup(literal(name, size=24, color=color), fig, share)
+            fig = figure(value, font_size=palette.LABEL, color=color)
+            share = literal(
+                f"{100 * value / total:.1f} %", font_size=palette.SMALL, color=palette.DIM_TEXT
+            )
+            label = VGroup(literal(name, font_size=palette.BODY, color=color), fig, share)
             label.arrange(DOWN, buff=0.1, aligned_edge=LEFT if i < 2 else RIGHT)
             side = UP if i < 2 else DOWN
             label.next_to(seg, side, buff=0.25)
@@ -399,8 +412,8 @@ class ShareBar(VGroup):
             elif i == 2:
                 label.align_to(self.outline, RIGHT)
             self.segments[key], self.labels[key], self.figures[key] = seg, label, fig
-        self.total = figure(total, size=26)
-        self.total_text = VGroup(literal("the whole model:", size=24), self.total)
+        self.total = figure(total, font_size=palette.HEADING)
+        self.total_text = VGroup(literal("the whole model:", font_size=palette.BODY), self.total)
         self.total_text.arrange(RIGHT, buff=0.2).next_to(self.outline, DOWN, buff=1.2)
         super().__init__(
             self.outline, *self.segments.values(), *self.labels.values(), self.total_text

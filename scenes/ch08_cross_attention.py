@@ -3,7 +3,7 @@ English sentence (keys and values); nothing is masked, since the whole English s
 known before the translation starts.
 
 Whatever the main example, this chapter shows the fixed translation pair
-(``supporting_traces("translation")``): its cross-attention head's pattern sets each
+(``self.supporting("translation")``): its cross-attention head's pattern sets each
 line's opacity and each dot's area.
 
     manim -pql scenes/ch08_cross_attention.py CrossAttention
@@ -21,7 +21,6 @@ from scenes.components.fade_in_place import FadeOutInPlace
 from scenes.components.labels import literal
 from scenes.components.token_row import TokenRow
 from scenes.lesson import Lesson
-from scenes.settings import supporting_traces
 
 LINE_WIDTH = 4
 
@@ -50,7 +49,7 @@ class CrossAttention(Lesson):
     title = "Cross-attention"
 
     def construct(self) -> None:
-        self.pair = supporting_traces("translation")[0]
+        self.pair = self.supporting("translation")[0]
         self.cross = self.pair.cross
         self.title_card("Attention between two sentences")
         self.two_sentences()
@@ -76,17 +75,25 @@ class CrossAttention(Lesson):
             "the queries. The English words give the keys and the values.",
         )
         self.heading("Two sentences")
-        self.source = TokenRow(self.english, [t.role for t in self.pair.tokens], font_size=34)
-        self.target = TokenRow(self.french, [t.role for t in self.cross.query_tokens], font_size=34)
-        self.source.move_to(UP * 1.8 + RIGHT * 0.9)
-        self.target.move_to(DOWN * 1.9 + RIGHT * 0.9)
-        self.source_label = literal("keys, values", size=26, color=palette.KEY)
-        self.target_label = literal("queries", size=26, color=palette.QUERY)
+        self.source = TokenRow(
+            self.english, [t.role for t in self.pair.tokens], font_size=palette.PROMINENT
+        )
+        self.target = TokenRow(
+            self.french, [t.role for t in self.cross.query_tokens], font_size=palette.PROMINENT
+        )
+        self.source.move_to(self.stage.center + RIGHT * 0.9 + UP * 1.7)
+        self.target.move_to(self.stage.center + RIGHT * 0.9 + DOWN * 2.0)
+        self.source_label = literal("keys, values", font_size=palette.HEADING, color=palette.KEY)
+        self.target_label = literal("queries", font_size=palette.HEADING, color=palette.QUERY)
         self.source_label.next_to(self.source, LEFT, buff=0.4)
         self.target_label.next_to(self.target, LEFT, buff=0.4)
         languages = VGroup(
-            literal("English", size=22, color=palette.DIM_TEXT).next_to(self.source, UP, 0.25),
-            literal("French", size=22, color=palette.DIM_TEXT).next_to(self.target, DOWN, 0.25),
+            literal("English", font_size=palette.LABEL, color=palette.DIM_TEXT).next_to(
+                self.source, UP, 0.25
+            ),
+            literal("French", font_size=palette.LABEL, color=palette.DIM_TEXT).next_to(
+                self.target, DOWN, 0.25
+            ),
         )
         self.play(self.source.create(), FadeIn(self.source_label), FadeIn(languages[0]))
         self.play(self.target.create(), FadeIn(self.target_label), FadeIn(languages[1]))
@@ -159,12 +166,12 @@ class CrossAttention(Lesson):
             mask=None,
             max_width=8.2,
             max_height=5.8,
-            label_size=24,
+            font_size=palette.BODY,
         )
-        grid.to_edge(LEFT, buff=0.5).set_y(0.1)
+        self.stage.place(grid, LEFT, buff=0.5).set_y(self.stage.center[1])
         side = VGroup(
-            literal("keys: English", size=24, color=palette.KEY),
-            literal("queries: French", size=24, color=palette.QUERY),
+            literal("keys: English", font_size=palette.BODY, color=palette.KEY),
+            literal("queries: French", font_size=palette.BODY, color=palette.QUERY),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         side.next_to(grid, RIGHT, buff=0.6).align_to(grid, UP)
         self.play(grid.create(), FadeIn(side))
@@ -191,9 +198,9 @@ class CrossAttention(Lesson):
         self.beat("no-mask", said)
         self.heading("No mask")
         note = VGroup(
-            literal("no mask:", size=28, color=palette.TEXT),
-            literal("the whole English", size=22, color=palette.DIM_TEXT),
-            literal("sentence is known", size=22, color=palette.DIM_TEXT),
+            literal("no mask:", font_size=palette.LARGE, color=palette.TEXT),
+            literal("the whole English", font_size=palette.LABEL, color=palette.DIM_TEXT),
+            literal("sentence is known", font_size=palette.LABEL, color=palette.DIM_TEXT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         note.next_to(self.side, DOWN, buff=0.5).align_to(self.side, LEFT)
         self.play(FadeIn(note))
@@ -214,9 +221,13 @@ class CrossAttention(Lesson):
             f"change, a ΔE of length {sizes[j]:.1f}.",
         )
         note = VGroup(
-            literal(f"ΔE(“{self.french[j]}”) = Σ w · V", size=24, color=palette.DELTA),
-            literal("(values of the English words)", size=20, color=palette.DIM_TEXT),
-            literal(f"|ΔE| = {sizes[j]:.1f}", size=24, color=palette.DELTA),
+            literal(
+                f"ΔE(“{self.french[j]}”) = Σ w · V", font_size=palette.BODY, color=palette.DELTA
+            ),
+            literal(
+                "(values of the English words)", font_size=palette.SMALL, color=palette.DIM_TEXT
+            ),
+            literal(f"|ΔE| = {sizes[j]:.1f}", font_size=palette.BODY, color=palette.DELTA),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         note.next_to(self.side, DOWN, buff=2.0).align_to(self.side, LEFT)
         self.heading("Values from the other sentence")

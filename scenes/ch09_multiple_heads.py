@@ -10,10 +10,11 @@ and their ΔE add up: E + Σ_h ΔE⁽ʰ⁾ = E′ (``trace.E_prime``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, RoundedRectangle, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, ManimColor, RoundedRectangle, VGroup, Write
 
 from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
@@ -26,7 +27,6 @@ from scenes.components.parameter_counter import CountBrace
 from scenes.components.token_row import TokenRow
 from scenes.focus import NOUNS, Link, main_link, quoted, roles
 from scenes.lesson import Lesson
-from scenes.settings import supporting_traces
 
 ADJECTIVE_HEAD = "adjective-noun"
 CONTEXT_HEAD = "context-meaning"
@@ -82,6 +82,37 @@ def senses(trace, j: int, head) -> dict[str, float]:
     return found
 
 
+@dataclass(frozen=True)
+class SumOfChanges:
+    """What the sum beat shows and says (:func:`changes_of_every_head`)."""
+
+    token: int  # the token updated: the noun the adjective head links most strongly
+    columns: tuple[tuple[np.ndarray, ManimColor, str], ...]  # (vector, bracket colour, label)
+    narration: str
+    caption: str
+
+
+def changes_of_every_head(trace) -> SumOfChanges:
+    """E of the lesson's noun, each head's ΔE of it and E′, left to right, and the lengths
+    of the changes for the narration."""
+    j = main_link(trace, trace.head(ADJECTIVE_HEAD)).query
+    sizes = ", ".join(f"{np.linalg.norm(h.delta_E[j]):.0f}" for h in trace.heads)
+    columns = (
+        (trace.E[j], palette.EMBEDDING, "E"),
+        *((head.delta_E[j], palette.DELTA, head_mark(h)) for h, head in enumerate(trace.heads)),
+        (trace.E_prime[j], palette.UPDATED, "E′"),
+    )
+    narration = (
+        f"Every head proposes its own change to {quoted(trace, j)} (lengths {sizes}). "
+        "They are all added to the embedding: E + ΔE⁽¹⁾ + … = E′."
+    )
+    caption = (
+        f"Entries 1, 2, 3 and the last of {trace.dims.d_embed:,}, each column one head's "
+        "real change."
+    )
+    return SumOfChanges(j, columns, narration, caption)
+
+
 class MultipleHeads(Lesson):
     number = 9
     title = "Multiple heads"
@@ -97,7 +128,7 @@ class MultipleHeads(Lesson):
 
     # -- beats -----------------------------------------------------------------------
     def crashed_car(self) -> None:
-        tr = supporting_traces("crashed-car")[0]
+        tr = self.supporting("crashed-car")[0]
         j = last_noun(tr)
         i = verb_before(tr, j)
         adjective = tr.head(ADJECTIVE_HEAD)
@@ -112,20 +143,25 @@ class MultipleHeads(Lesson):
             f"{other.pattern[j, i]:.2f}.",
         )
         self.heading(f"{quoted(tr, j)} needs another question")
-        row = TokenRow(tr.words, roles(tr), font_size=36).move_to(DOWN * 0.1)
+        row = TokenRow(tr.words, roles(tr), font_size=palette.PROMINENT)
+        row.move_to(self.stage.center + DOWN * 0.2)
         above = ContextArcs.over_row(row, adjective.pattern, [j], min_weight=0.02)
         below = ContextArcs.over_row(
             row, other.pattern, [j], min_weight=0.02, side=DOWN, color=palette.UPDATED
         )
-        name_above = literal(f"{adjective.name} head", size=24, color=palette.QUERY)
-        name_below = literal(f"{other.name} head", size=24, color=palette.UPDATED)
+        name_above = literal(f"{adjective.name} head", font_size=palette.BODY, color=palette.QUERY)
+        name_below = literal(f"{other.name} head", font_size=palette.BODY, color=palette.UPDATED)
         name_above.next_to(row, UP, buff=1.5).align_to(row, LEFT)
         name_below.next_to(row, DOWN, buff=1.5).align_to(row, LEFT)
         weight_above = literal(
-            f"{tr.words[i]}: {adjective.pattern[j, i]:.2f}", size=24, color=palette.QUERY
+            f"{tr.words[i]}: {adjective.pattern[j, i]:.2f}",
+            font_size=palette.BODY,
+            color=palette.QUERY,
         ).next_to(name_above, RIGHT, buff=0.6)
         weight_below = literal(
-            f"{tr.words[i]}: {other.pattern[j, i]:.2f}", size=24, color=palette.UPDATED
+            f"{tr.words[i]}: {other.pattern[j, i]:.2f}",
+            font_size=palette.BODY,
+            color=palette.UPDATED,
         ).next_to(name_below, RIGHT, buff=0.6)
         self.play(row.create())
         self.play(above.create(), FadeIn(name_above))
@@ -141,7 +177,7 @@ class MultipleHeads(Lesson):
         self.clear_content()
 
     def two_harrys(self) -> None:
-        traces = supporting_traces("harry")
+        traces = self.supporting("harry")
         self.harrys = []
         for tr in traces:
             head = tr.head(CONTEXT_HEAD)
@@ -163,10 +199,12 @@ class MultipleHeads(Lesson):
         marks = VGroup()
         arcs = VGroup()
         for k, (tr, head, j, sense, weight) in enumerate(self.harrys):
-            row = TokenRow(tr.words, roles(tr), font_size=30).move_to(UP * (0.6 - 2.6 * k))
-            row.shift(LEFT * 1.2)
+            row = TokenRow(tr.words, roles(tr), font_size=palette.HEADLINE)
+            row.move_to(self.stage.center + LEFT * 1.2 + UP * (0.5 - 2.6 * k))
             arcs.add(ContextArcs.over_row(row, head.pattern, [j], min_weight=0.05))
-            mark = literal(f"→ {sense} ({weight:.2f})", size=26, color=palette.UPDATED)
+            mark = literal(
+                f"→ {sense} ({weight:.2f})", font_size=palette.HEADING, color=palette.UPDATED
+            )
             mark.next_to(row, RIGHT, buff=0.4)
             rows.add(row)
             marks.add(mark)
@@ -200,15 +238,15 @@ class MultipleHeads(Lesson):
                 else "(no word here asks this)"
             )
             line = VGroup(
-                literal(head.name, size=26, color=palette.QUERY),
-                literal(head.spec.question, size=22, color=palette.DIM_TEXT),
-                literal(found, size=24, color=palette.UPDATED),
+                literal(head.name, font_size=palette.HEADING, color=palette.QUERY),
+                literal(head.spec.question, font_size=palette.LABEL, color=palette.DIM_TEXT),
+                literal(found, font_size=palette.BODY, color=palette.UPDATED),
             )
             lines.add(line)
         widths = [max(line[k].width for line in lines) for k in range(3)]
         x0 = -6.6
         for n, line in enumerate(lines):
-            y = 2.1 - n * 0.95
+            y = self.stage.top - (n + 1) * 0.95
             line[0].move_to([x0, y, 0], aligned_edge=LEFT)
             line[1].move_to([x0 + widths[0] + 0.5, y, 0], aligned_edge=LEFT)
             line[2].move_to([x0 + widths[0] + widths[1] + 1.0, y, 0], aligned_edge=LEFT)
@@ -238,9 +276,9 @@ class MultipleHeads(Lesson):
             mats = colored(
                 f"{{{{ W_Q^(({h + 1})) : q }}}} {{{{ W_K^(({h + 1})) : k }}}} "
                 f"{{{{ W_(V arrow.b)^(({h + 1})) : v }}}} {{{{ W_(V arrow.t)^(({h + 1})) : v }}}}",
-                font_size=34,
+                font_size=palette.PROMINENT,
             )
-            name = literal(f"head {h + 1}: {head.name}", size=26)
+            name = literal(f"head {h + 1}: {head.name}", font_size=palette.HEADING)
             body = VGroup(name, mats).arrange(RIGHT, buff=0.5)
             frame = RoundedRectangle(
                 corner_radius=0.1, width=body.width + 0.5, height=body.height + 0.3
@@ -252,10 +290,10 @@ class MultipleHeads(Lesson):
             card[1].align_to(card[0], LEFT).shift(RIGHT * 0.25)
         cards.arrange(DOWN, buff=0.12)
         more = dots(DOWN, size=0.05, gap=0.14).next_to(cards, DOWN, buff=0.15)
-        stack = VGroup(cards, more).move_to(LEFT * 0.8 + UP * 0.1)
+        stack = VGroup(cards, more).move_to(self.stage.center + LEFT * 0.8)
         if stack.height > 5.6:
             stack.scale_to_fit_height(5.6)
-        brace = CountBrace(stack, d.n_heads, RIGHT, "heads", size=30)
+        brace = CountBrace(stack, d.n_heads, RIGHT, "heads", font_size=palette.HEADLINE)
         self.play(FadeIn(cards, lag_ratio=0.2), run_time=2)
         self.play(FadeIn(more), brace.count_up())
         self.heads_figure = brace.figure
@@ -275,14 +313,14 @@ class MultipleHeads(Lesson):
         side = min(2.3, 12.8 / len(t.heads) - 0.3)
         self.minis = VGroup(
             *(
-                MiniPattern(h.pattern, h.mask, side=side, title=h.name, font_size=18)
+                MiniPattern(h.pattern, h.mask, side=side, title=h.name, font_size=palette.NOTE)
                 for h in t.heads
             )
         ).arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
-        self.minis.move_to(UP * 0.5)
+        self.minis.move_to(self.stage.center + UP * 0.4)
         words = literal(
             "keys (rows) and queries (columns): " + " · ".join(t.words),
-            size=22,
+            font_size=palette.LABEL,
             color=palette.DIM_TEXT,
         )
         if words.width > 13:
@@ -297,62 +335,41 @@ class MultipleHeads(Lesson):
 
     def sum_of_changes(self) -> None:
         t = self.trace
-        j = main_link(t, t.head(ADJECTIVE_HEAD)).query
-        self.focus = j
-        sizes = ", ".join(f"{np.linalg.norm(h.delta_E[j]):.0f}" for h in t.heads)
-        self.beat(
-            "sum",
-            f"Every head proposes its own change to {quoted(t, j)} (lengths {sizes}). "
-            "They are all added to the embedding: E + ΔE⁽¹⁾ + … = E′.",
-        )
+        shown = changes_of_every_head(t)
+        j = self.focus = shown.token
+        self.beat("sum", shown.narration)
         self.heading(f"All heads update {quoted(t, j)}")
         scale = color_scale(t.E[j])
         parts = [
-            EmbeddingColumn(t.E[j], COLUMN_ROWS, font_size=26, scale=scale, label="E"),
-        ]
-        for h, head in enumerate(t.heads):
-            parts.append(
-                EmbeddingColumn(
-                    head.delta_E[j],
-                    COLUMN_ROWS,
-                    font_size=26,
-                    scale=scale,
-                    bracket_color=palette.DELTA,
-                    label=head_mark(h),
-                )
-            )
-        parts.append(
             EmbeddingColumn(
-                t.E_prime[j],
+                vector,
                 COLUMN_ROWS,
-                font_size=26,
+                font_size=palette.HEADING,
                 scale=scale,
-                bracket_color=palette.UPDATED,
-                label="E′",
+                bracket_color=bracket,
+                label=label,
             )
-        )
+            for vector, bracket, label in shown.columns
+        ]
         signs = ["+"] * len(t.heads) + ["="]
         row = VGroup()
         for k, column in enumerate(parts):
             row.add(column)
             if k < len(signs):
-                row.add(literal(signs[k], size=30, color=palette.DIM_TEXT))
+                row.add(literal(signs[k], font_size=palette.HEADLINE, color=palette.DIM_TEXT))
         row.arrange(RIGHT, buff=0.25)
         for sign in row[1::2]:
             sign.set_y(parts[0].get_brackets().get_y())
         if row.width > 13.2:
             row.scale_to_fit_width(13.2)
-        row.move_to(UP * 0.3)
+        row.move_to(self.stage.center + UP * 0.2)
         formula = colored(
-            "{{ E : e }} + sum_h {{ Delta E^((h)) : delta }} = {{ E' : eprime }}", font_size=36
+            "{{ E : e }} + sum_h {{ Delta E^((h)) : delta }} = {{ E' : eprime }}",
+            font_size=palette.PROMINENT,
         ).next_to(row, DOWN, buff=0.6)
         self.play(parts[0].create())
         for k in range(1, len(parts)):
             self.play(FadeIn(row[2 * k - 1]), parts[k].create(), run_time=0.8)
         self.play(Write(formula))
         self.sum_columns = parts
-        self.caption(
-            f"Entries 1, 2, 3 and the last of {t.dims.d_embed:,}, each column one head's "
-            "real change.",
-            wait=3,
-        )
+        self.caption(shown.caption, wait=3)

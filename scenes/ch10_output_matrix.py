@@ -85,22 +85,33 @@ class OutputMatrix(Lesson):
         groups = VGroup()
         for h, head in enumerate(t.heads):
             b = block(palette.VALUE_UP, width)
-            name = colored(f"{{{{ W_(V arrow.t)^(({h + 1})) : v }}}}", font_size=34)
+            name = colored(f"{{{{ W_(V arrow.t)^(({h + 1})) : v }}}}", font_size=palette.PROMINENT)
             name.next_to(b, UP, buff=0.15)
             out = EmbeddingColumn(
-                head.output[j], SEGMENT_ROWS, font_size=20, bracket_color=palette.VALUE_DOWN
+                head.output[j],
+                SEGMENT_ROWS,
+                font_size=palette.SMALL,
+                bracket_color=palette.VALUE_DOWN,
             )
             out.next_to(b, RIGHT, buff=0.15)
-            mark = literal(f"o{f'({h + 1})'.translate(SUPER)}", size=24, color=palette.VALUE_DOWN)
+            mark = literal(
+                f"o{f'({h + 1})'.translate(SUPER)}",
+                font_size=palette.BODY,
+                color=palette.VALUE_DOWN,
+            )
             mark.next_to(out, DOWN, buff=0.12)
             self.blocks.add(b)
             self.outputs.add(VGroup(out, mark))
             self.block_names.add(name)
             groups.add(VGroup(b, name, out, mark))
-        groups.arrange(RIGHT, buff=0.45).move_to(UP * 0.2)
+        groups.arrange(RIGHT, buff=0.45).move_to(self.stage.center + UP * 0.1)
         if groups.width > 13.0:
             groups.scale_to_fit_width(13.0)
-        size = literal(f"each block: {d:,} rows × {dk} columns", size=22, color=palette.DIM_TEXT)
+        size = literal(
+            f"each block: {d:,} rows × {dk} columns",
+            font_size=palette.LABEL,
+            color=palette.DIM_TEXT,
+        )
         size.next_to(groups, DOWN, buff=0.5)
         self.play(FadeIn(self.blocks, lag_ratio=0.2), FadeIn(self.block_names, lag_ratio=0.2))
         self.play(FadeIn(self.outputs, lag_ratio=0.2), FadeIn(size))
@@ -122,20 +133,22 @@ class OutputMatrix(Lesson):
         self.heading("Stapled: the output matrix W_O")
         width = self.blocks[0].width
         W_O = VGroup(*(block(palette.OUTPUT, width) for _ in t.heads)).arrange(RIGHT, buff=0)
-        W_O.move_to(LEFT * 3.2 + DOWN * 0.1)
+        W_O.move_to(self.stage.center + LEFT * 3.2 + DOWN * 0.2)
         seams = VGroup(
             *(
-                literal(f"{h + 1}", size=18, color=palette.DIM_TEXT).next_to(b, DOWN, buff=0.1)
+                literal(f"{h + 1}", font_size=palette.NOTE, color=palette.DIM_TEXT).next_to(
+                    b, DOWN, buff=0.1
+                )
                 for h, b in enumerate(W_O)
             )
         )
-        name = colored("{{ W_O : o }}", font_size=40).next_to(W_O, UP, buff=0.2)
+        name = colored("{{ W_O : o }}", font_size=palette.DISPLAY).next_to(W_O, UP, buff=0.2)
         segments = VGroup(
             *(
                 EmbeddingColumn(
                     head.output[self.focus],
                     SEGMENT_ROWS,
-                    font_size=18,
+                    font_size=palette.NOTE,
                     bracket_color=palette.VALUE_DOWN,
                 )
                 for head in t.heads
@@ -144,7 +157,9 @@ class OutputMatrix(Lesson):
         if segments.height > 5.0:
             segments.scale_to_fit_height(5.0)
         segments.next_to(W_O, RIGHT, buff=0.5).match_y(W_O)
-        concat = literal(f"{H} × {dk} = {H * dk} numbers", size=20, color=palette.VALUE_DOWN)
+        concat = literal(
+            f"{H} × {dk} = {H * dk} numbers", font_size=palette.SMALL, color=palette.VALUE_DOWN
+        )
         concat.next_to(segments, RIGHT, buff=0.3)
         self.play(
             *(ReplacementTransform(b, w) for b, w in zip(self.blocks, W_O, strict=True)),
@@ -172,7 +187,7 @@ class OutputMatrix(Lesson):
         )
         self.heading("Block h meets segment h")
         self.play(self.concat_note.animate.set_opacity(0), run_time=0.4)
-        anchor = np.array([3.9, 1.6, 0.0])
+        anchor = self.side_notes.center + UP * 1.5  # where each block's product is written
         shown = None
         for h in range(H):
             marks = VGroup(
@@ -182,7 +197,7 @@ class OutputMatrix(Lesson):
             step = colored(
                 f"{{{{ W_(V arrow.t)^(({h + 1})) : v }}}} o^(({h + 1})) = "
                 f"{{{{ Delta E^(({h + 1})) : delta }}}}",
-                font_size=38,
+                font_size=palette.DISPLAY,
             ).move_to(anchor)
             anims = [Create(marks)]
             anims.append(FadeIn(step) if shown is None else ReplacementTransform(shown[1], step))
@@ -193,7 +208,7 @@ class OutputMatrix(Lesson):
             shown = (marks, step)
         total = colored(
             '{{ W_O : o }} dot op("concat")(o) = sum_h {{ Delta E^((h)) : delta }}',
-            font_size=36,
+            font_size=palette.PROMINENT,
         ).next_to(shown[1], DOWN, buff=0.6)
         self.play(FadeOut(shown[0]), Write(total))
         self.caption(f"{H} blocks, {H} segments, {H} products added in one go.", wait=2.5)
@@ -212,20 +227,26 @@ class OutputMatrix(Lesson):
         )
         self.heading("One matrix, the same result")
         left = EmbeddingColumn(
-            through_W_O, RESULT_ROWS, decimals=2, font_size=26, bracket_color=palette.DELTA
+            through_W_O,
+            RESULT_ROWS,
+            decimals=2,
+            font_size=palette.HEADING,
+            bracket_color=palette.DELTA,
         )
         right = EmbeddingColumn(
-            summed, RESULT_ROWS, decimals=2, font_size=26, bracket_color=palette.DELTA
+            summed, RESULT_ROWS, decimals=2, font_size=palette.HEADING, bracket_color=palette.DELTA
         )
-        left_name = colored('{{ W_O : o }} dot op("concat")(o^((1)), ..., o^((H)))', font_size=30)
-        right_name = colored("sum_h {{ Delta E^((h)) : delta }}", font_size=30)
-        equals = literal("=", size=40)
-        VGroup(left, equals, right).arrange(RIGHT, buff=1.0).move_to(UP * 0.2)
+        left_name = colored(
+            '{{ W_O : o }} dot op("concat")(o^((1)), ..., o^((H)))', font_size=palette.HEADLINE
+        )
+        right_name = colored("sum_h {{ Delta E^((h)) : delta }}", font_size=palette.HEADLINE)
+        equals = literal("=", font_size=palette.DISPLAY)
+        VGroup(left, equals, right).arrange(RIGHT, buff=1.0).move_to(self.stage.center + UP * 0.1)
         left_name.next_to(left, DOWN, buff=0.35)
         right_name.next_to(right, DOWN, buff=0.35)
         diff = literal(
             f"largest difference over all {t.dims.d_embed:,} entries: {gap:.1e}",
-            size=22,
+            font_size=palette.LABEL,
             color=palette.DIM_TEXT,
         ).next_to(VGroup(left_name, right_name), DOWN, buff=0.4)
         self.play(left.create(), FadeIn(left_name))
@@ -252,19 +273,19 @@ class OutputMatrix(Lesson):
         shape = ProductLine(
             [d.d_embed, d.n_heads * d.d_key],
             total,
-            size=34,
+            font_size=palette.PROMINENT,
             result_color=palette.OUTPUT,
             labels=("rows", f"columns = {d.n_heads} × {d.d_key}"),
         )
         heads = ProductLine(
             [d.n_heads, p["head/W_V_up"]],
             total,
-            size=34,
+            font_size=palette.PROMINENT,
             result_color=palette.OUTPUT,
             labels=("heads", "value-up of one head"),
         )
-        name = colored("{{ W_O : o }}", font_size=48)
-        VGroup(name, shape, heads).arrange(DOWN, buff=0.7).move_to(UP * 0.3)
+        name = colored("{{ W_O : o }}", font_size=palette.TITLE)
+        VGroup(name, shape, heads).arrange(DOWN, buff=0.7).move_to(self.stage.center + UP * 0.2)
         self.play(Write(name))
         self.play(shape.write())
         self.play(heads.write())

@@ -37,13 +37,13 @@ from scenes.components.labels import literal
 from scenes.components.parameter_counter import CountBrace, ProductLine, figure, grouped
 from scenes.components.token_row import TokenRow
 from scenes.focus import quoted
-from scenes.lesson import Lesson
+from scenes.lesson import STAGE, Lesson
 
 CELLS = 8  # entries per strip: the first CELLS entries of each vector
 COLUMN_INDICES = (*range(CELLS), -1)  # the panel shows the same entries, and the last
 BLOCKS = ("attention", "mlp", "attention", "mlp")  # two layers drawn, bottom first
-ROW_CENTER = np.array([-3.3, -1.0, 0.0])  # while one layer is shown
-ROW_BOTTOM = -2.6  # the row's centre once the whole stack is shown
+ROW_CENTER = STAGE.center + LEFT * 3.3 + DOWN * 1.1  # the token row, while one layer is shown
+ROW_BOTTOM = STAGE.bottom + 0.25  # the row's centre once the whole stack is shown
 LANE_ROWS = 4  # head lanes drawn in the parallelism picture
 
 
@@ -59,6 +59,22 @@ def multiply_adds(trace) -> dict[str, int]:
     weights = trace.n * params["layer/attention"]
     pattern = 2 * d.n_heads * d.d_key * pairs
     return {"pairs": pairs, "weights": weights, "pattern": pattern, "total": weights + pattern}
+
+
+def strip_legend(d_embed: int) -> VGroup:
+    """How to read a strip of cells: which entries, and what the colours mean."""
+    return VGroup(
+        literal(
+            f"each strip: the first {CELLS} of {grouped(d_embed)} entries",
+            font_size=palette.SMALL,
+            color=palette.DIM_TEXT,
+        ),
+        literal(
+            "blue positive · red negative · brighter larger",
+            font_size=palette.SMALL,
+            color=palette.DIM_TEXT,
+        ),
+    ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
 
 
 class GoingDeeper(Lesson):
@@ -85,7 +101,11 @@ class GoingDeeper(Lesson):
             "E′ = E + ΔE; these two rows are the computed values.",
         )
         self.row = TokenRow(
-            t.words, [tok.role for tok in t.tokens], font_size=20, max_width=6.0, focus=self.focus
+            t.words,
+            [tok.role for tok in t.tokens],
+            font_size=palette.SMALL,
+            max_width=6.0,
+            focus=self.focus,
         ).move_to(ROW_CENTER)
         shown = list(self.row.shown)
         xs = [self.row.get_token(i).get_x() for i in shown]
@@ -104,22 +124,13 @@ class GoingDeeper(Lesson):
         self.stack.shift(UP * (self.row.get_top()[1] + 0.2 - self.stack.get_bottom()[1]))
         self.shown = shown
         self.level_names = VGroup(
-            literal("E", size=26, color=palette.EMBEDDING),
-            literal("E′", size=26, color=palette.UPDATED),
+            literal("E", font_size=palette.HEADING, color=palette.EMBEDDING),
+            literal("E′", font_size=palette.HEADING, color=palette.UPDATED),
         )
         for name, level in zip(self.level_names, self.stack.levels):
             name.next_to(level, LEFT, buff=0.3)
-        self.legend = VGroup(
-            literal(
-                f"each strip: the first {CELLS} of {grouped(t.dims.d_embed)} entries",
-                size=20,
-                color=palette.DIM_TEXT,
-            ),
-            literal(
-                "blue positive · red negative · brighter larger", size=20, color=palette.DIM_TEXT
-            ),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        self.legend.move_to([3.9, 2.6, 0])
+        self.legend = strip_legend(t.dims.d_embed)
+        self.legend.move_to(self.side_notes.center + UP * 2.5)
         self.heading("One attention layer")
         self.play(self.row.create())
         self.play(
@@ -148,12 +159,17 @@ class GoingDeeper(Lesson):
         scale = color_scale(t.E)
         columns = [
             EmbeddingColumn(
-                t.E[j], COLUMN_INDICES, font_size=20, scale=scale, label="E", label_color=None
+                t.E[j],
+                COLUMN_INDICES,
+                font_size=palette.SMALL,
+                scale=scale,
+                label="E",
+                label_color=None,
             ),
             EmbeddingColumn(
                 t.delta_E[j],
                 COLUMN_INDICES,
-                font_size=20,
+                font_size=palette.SMALL,
                 scale=scale,
                 bracket_color=palette.DELTA,
                 label="ΔE",
@@ -161,15 +177,15 @@ class GoingDeeper(Lesson):
             EmbeddingColumn(
                 t.E_prime[j],
                 COLUMN_INDICES,
-                font_size=20,
+                font_size=palette.SMALL,
                 scale=scale,
                 bracket_color=palette.UPDATED,
                 label="E′",
             ),
         ]
-        signs = [literal(s, size=32, color=palette.DIM_TEXT) for s in ("+", "=")]
+        signs = [literal(s, font_size=palette.HEADLINE, color=palette.DIM_TEXT) for s in ("+", "=")]
         panel = VGroup(columns[0], signs[0], columns[1], signs[1], columns[2])
-        panel.arrange(RIGHT, buff=0.3).move_to([3.9, -0.1, 0])
+        panel.arrange(RIGHT, buff=0.3).move_to(self.side_notes.center + DOWN * 0.2)
         for sign in signs:
             sign.set_y(columns[0].get_brackets().get_y())
         self.play(Create(marks))
@@ -195,11 +211,17 @@ class GoingDeeper(Lesson):
         VGroup(*stack.levels[2:], *stack.blocks[1:]).shift(down)  # not on screen yet
         self.play(shown.animate.shift(down), run_time=1.0)
         note = VGroup(
-            literal("computed: E and E′ (first attention layer)", size=22, color=palette.UPDATED),
-            literal("schematic: every level above", size=22, color=palette.DIM_TEXT),
-            literal("(no MLP in this project)", size=22, color=palette.DIM_TEXT),
+            literal(
+                "computed: E and E′ (first attention layer)",
+                font_size=palette.LABEL,
+                color=palette.UPDATED,
+            ),
+            literal(
+                "schematic: every level above", font_size=palette.LABEL, color=palette.DIM_TEXT
+            ),
+            literal("(no MLP in this project)", font_size=palette.LABEL, color=palette.DIM_TEXT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        note.move_to([3.9, 1.4, 0])
+        note.move_to(self.side_notes.center + UP * 1.3)
         self.play(self.stack.pass_through(1))
         self.play(FadeIn(note, shift=LEFT * 0.2))
         self.wait(1)
@@ -218,8 +240,8 @@ class GoingDeeper(Lesson):
         )
         self.heading(f"{d.n_layers} layers")
         one_layer = VGroup(self.stack.get_block(0), self.stack.get_block(1))
-        brace = CountBrace(one_layer, d.n_layers, RIGHT, "layers", size=26)
-        times = literal("×", size=26, color=palette.DIM_TEXT)
+        brace = CountBrace(one_layer, d.n_layers, RIGHT, "layers", font_size=palette.HEADING)
+        times = literal("×", font_size=palette.HEADING, color=palette.DIM_TEXT)
         times.next_to(brace.figure, LEFT, buff=0.08)
         brace.text.add(times)
         self.layers_figure = brace.figure
@@ -242,8 +264,8 @@ class GoingDeeper(Lesson):
         self.heading("All in parallel")
         self.play(FadeOutInPlace(self.deeper))
         row = TokenRow(
-            t.words, [tok.role for tok in t.tokens], font_size=20, max_width=7.0
-        ).move_to([0.3, 2.65, 0])
+            t.words, [tok.role for tok in t.tokens], font_size=palette.SMALL, max_width=7.0
+        ).move_to(self.stage.point(UP) + RIGHT * 0.3 + DOWN * 0.4)
         xs = [row.get_token(i).get_x() for i in row.shown]
         cell_width = min(0.5, 0.85 * min(np.diff(xs), default=0.5))
         lanes = VGroup()
@@ -252,7 +274,7 @@ class GoingDeeper(Lesson):
                 cell = RoundedRectangle(corner_radius=0.06, width=cell_width, height=0.42)
                 cell.set_stroke(palette.DIM_TEXT, 1.5).set_fill(palette.NEUTRAL, 0.3)
                 cell.move_to([row.get_token(i).get_x(), 0, 0])
-                mark = literal("×+", size=16, color=palette.DIM_TEXT)
+                mark = literal("×+", font_size=palette.FOOTNOTE, color=palette.DIM_TEXT)
                 mark.scale_to_fit_width(min(mark.width, cell_width * 0.8)).move_to(cell)
                 lanes.add(VGroup(cell, mark))
         n_cols = len(row.shown)
@@ -260,17 +282,19 @@ class GoingDeeper(Lesson):
             lane.set_y(2.05 - (index // n_cols) * 0.46)
         head_names = VGroup(
             *(
-                literal(f"head {h + 1}", size=16, color=palette.DIM_TEXT).next_to(
-                    lanes[h * n_cols], LEFT, buff=0.2
-                )
+                literal(
+                    f"head {h + 1}", font_size=palette.FOOTNOTE, color=palette.DIM_TEXT
+                ).next_to(lanes[h * n_cols], LEFT, buff=0.2)
                 for h in range(LANE_ROWS)
             )
         )
         more = dots(DOWN, size=0.04, gap=0.12).next_to(lanes, DOWN, buff=0.15)
-        brace = CountBrace(VGroup(head_names, lanes, more), d.n_heads, LEFT, "heads", size=24)
+        brace = CountBrace(
+            VGroup(head_names, lanes, more), d.n_heads, LEFT, "heads", font_size=palette.BODY
+        )
         self.play(row.create(), LaggedStart(*(FadeIn(c) for c in lanes), lag_ratio=0.01))
         explain = literal(
-            "each cell: one head on one token", size=22, color=palette.DIM_TEXT
+            "each cell: one head on one token", font_size=palette.LABEL, color=palette.DIM_TEXT
         ).next_to(more, DOWN, buff=0.25)
         self.play(FadeIn(head_names), FadeIn(more), brace.count_up())
         self.play(FadeIn(explain))
@@ -299,29 +323,33 @@ class GoingDeeper(Lesson):
         weights = ProductLine(
             [t.n, t.params["layer/attention"]],
             counts["weights"],
-            size=24,
+            font_size=palette.BODY,
             labels=("tokens", "weights of a layer"),
         )
         pattern = ProductLine(
             [2, d.n_heads, d.d_key, counts["pairs"]],
             counts["pattern"],
-            size=24,
+            font_size=palette.BODY,
             labels=("K·Q, w·V", "heads", "d_key", "visible pairs"),
         )
-        total = figure(counts["total"], size=30, color=palette.QUERY)
-        caption = literal("multiply-adds in one attention layer", size=22, color=palette.QUERY)
+        total = figure(counts["total"], font_size=palette.HEADLINE, color=palette.QUERY)
+        caption = literal(
+            "multiply-adds in one attention layer", font_size=palette.LABEL, color=palette.QUERY
+        )
         sums = VGroup(weights, pattern).arrange(DOWN, aligned_edge=RIGHT, buff=0.3)
         more = self.lanes[3]  # the dots under the lanes: the sums go below them
         sums.next_to(more, DOWN, buff=0.3).set_x(0.6)
         total.next_to(sums, DOWN, buff=0.3).align_to(sums, RIGHT)
         caption.next_to(total, LEFT, buff=0.3)
-        plus = literal("+", size=26, color=palette.DIM_TEXT).next_to(pattern.line, LEFT, 0.25)
+        plus = literal("+", font_size=palette.HEADING, color=palette.DIM_TEXT).next_to(
+            pattern.line, LEFT, 0.25
+        )
         self.play(FadeOutInPlace(self.lanes[-1]), run_time=0.5)  # the note under the lanes
         self.play(weights.write())
         self.play(FadeIn(plus), pattern.write())
         self.play(FadeIn(total, shift=UP * 0.2), FadeIn(caption))
         cells = VGroup(*(lane[0] for lane in self.lanes[1]))
-        banner = literal("all at once", size=28, color=palette.QUERY)
+        banner = literal("all at once", font_size=palette.LARGE, color=palette.QUERY)
         banner.next_to(self.lanes[1], RIGHT, buff=0.5)
         self.play(cells.animate.set_fill(palette.QUERY, 0.6), Write(banner), run_time=1.2)
         self.figures: dict[str, DecimalNumber] = {

@@ -101,8 +101,8 @@ class Ending(Lesson):
         self.heading("What we covered")
         items = []
         for c in chapters:  # numbers right-aligned, titles on one left edge
-            num = literal(f"{c.number}", size=30, color=palette.QUERY)
-            title = literal(c.title, size=30).next_to(num, RIGHT, buff=0.25)
+            num = literal(f"{c.number}", font_size=palette.HEADLINE, color=palette.QUERY)
+            title = literal(c.title, font_size=palette.HEADLINE).next_to(num, RIGHT, buff=0.25)
             num.shift(RIGHT * (0.4 - num.get_right()[0]))
             title.shift(RIGHT * (0.65 - title.get_left()[0]))
             items.append(VGroup(num, title))
@@ -111,7 +111,7 @@ class Ending(Lesson):
         for k, item in enumerate(items):  # two columns, rows 0.6 apart
             item.shift(RIGHT * (k // half) * step + DOWN * (k % half) * 0.6)
         columns = VGroup(*items)
-        columns.move_to(UP * 0.4)
+        columns.move_to(self.stage.center + UP * 0.3)
         self.play(LaggedStart(*(FadeIn(i, shift=RIGHT * 0.2) for i in items), lag_ratio=0.25))
         self.wait(3)
         self.play(FadeOutInPlace(columns))
@@ -135,16 +135,16 @@ class Ending(Lesson):
         grid = AttentionGrid.from_head(
             head, words, max_width=6.4, max_height=5.7, max_tokens=10, focus=focus, legend=True
         )
-        grid.to_edge(LEFT, buff=0.4).set_y(0.05)
+        self.stage.place(grid, LEFT, buff=0.4).set_y(self.stage.center[1] - 0.05)
         rows = VGroup()
         for rel in self.relations:
-            query = literal(words[rel.query], size=28, color=palette.NOUN)
-            arrow = literal("←", size=28, color=palette.DIM_TEXT)
+            query = literal(words[rel.query], font_size=palette.LARGE, color=palette.NOUN)
+            arrow = literal("←", font_size=palette.LARGE, color=palette.DIM_TEXT)
             parts = VGroup(
                 *(
                     VGroup(
-                        literal(words[i], size=28, color=palette.ADJECTIVE),
-                        literal(f"{w:.2f}", size=24, color=palette.QUERY, mono=True),
+                        literal(words[i], font_size=palette.LARGE, color=palette.ADJECTIVE),
+                        literal(f"{w:.2f}", font_size=palette.BODY, color=palette.QUERY, mono=True),
                     ).arrange(RIGHT, buff=0.15)
                     for i, w in zip(rel.keys, rel.weights, strict=True)
                 )
@@ -153,9 +153,11 @@ class Ending(Lesson):
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.5)
         for row in rows:  # one arrow column
             row.shift(RIGHT * (rows[0][1].get_x() - row[1].get_x()))
-        legend = literal("query ← keys it attended to", size=20, color=palette.DIM_TEXT)
+        legend = literal(
+            "query ← keys it attended to", font_size=palette.SMALL, color=palette.DIM_TEXT
+        )
         side = VGroup(rows, legend).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
-        side.move_to([3.8, -0.2, 0])
+        side.move_to(self.side_notes.center + LEFT * 0.1 + DOWN * 0.3)
         self.play(grid.create())
         self.play(grid.dots())
         for rel, row in zip(self.relations, rows, strict=True):
@@ -201,9 +203,9 @@ class Ending(Lesson):
         for name, value, color, caption in rows:
             bar = Rectangle(width=max(value * unit, 0.02), height=0.5, stroke_width=0)
             bar.set_fill(color, 0.8)
-            label = literal(name, size=28, color=color)
-            amount = literal(f"{value:.1f}", size=26, mono=True)
-            note = literal(caption, size=22, color=palette.DIM_TEXT)
+            label = literal(name, font_size=palette.LARGE, color=color)
+            amount = literal(f"{value:.1f}", font_size=palette.HEADING, mono=True)
+            note = literal(caption, font_size=palette.LABEL, color=palette.DIM_TEXT)
             label.next_to(bar, LEFT, buff=0.3)
             amount.next_to(bar, RIGHT, buff=0.2)
             note.next_to(bar, DOWN, buff=0.1, aligned_edge=LEFT)
@@ -211,7 +213,7 @@ class Ending(Lesson):
         bars.arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         for group in bars:  # bars start at one x
             group.shift(RIGHT * (bars[0][0].get_left()[0] - group[0].get_left()[0]))
-        bars.move_to(UP * 0.1)
+        bars.move_to(self.stage.center)
         for group in bars:
             self.play(
                 GrowFromEdge(group[0], LEFT),
@@ -233,13 +235,13 @@ class Ending(Lesson):
         entries = VGroup(
             *(
                 VGroup(
-                    literal(title, size=32),
-                    literal(detail, size=24, color=palette.DIM_TEXT),
+                    literal(title, font_size=palette.HEADLINE),
+                    literal(detail, font_size=palette.BODY, color=palette.DIM_TEXT),
                 ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
                 for title, detail in REFERENCES
             )
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
-        entries.move_to(UP * 0.1)
+        entries.move_to(self.stage.center)
         for entry in entries:
             self.play(FadeIn(entry, shift=UP * 0.15), run_time=0.8)
             self.wait(1.2)
@@ -257,23 +259,27 @@ class Ending(Lesson):
         )
         self.heading("This video")
         parts = [
-            literal("This video's example", size=26, color=palette.DIM_TEXT),
-            literal(t.title, size=38),
+            literal("This video's example", font_size=palette.HEADING, color=palette.DIM_TEXT),
+            literal(t.title, font_size=palette.DISPLAY),
         ]
         if t.sentence != t.title:  # a sentence typed in is its own title
             lines = textwrap.wrap(t.sentence, 56)
-            parts.append(VGroup(*(literal(x, size=28) for x in lines)).arrange(DOWN, buff=0.12))
+            parts.append(
+                VGroup(*(literal(x, font_size=palette.LARGE) for x in lines)).arrange(
+                    DOWN, buff=0.12
+                )
+            )
         parts += [
             Line(LEFT * 3, RIGHT * 3, stroke_width=1.5, color=palette.DIM_TEXT),
             literal(
                 f"model sizes {d.name}: d_embed {grouped(d.d_embed)}, d_key {d.d_key}, "
                 f"seed {t.seed}",
-                size=24,
+                font_size=palette.BODY,
                 color=palette.DIM_TEXT,
             ),
             literal(
                 "every number, dot and arrow computed from one trace",
-                size=26,
+                font_size=palette.HEADING,
                 color=palette.UPDATED,
             ),
         ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import dataclass
 
 import numpy as np
 from manim import (
@@ -27,7 +28,6 @@ from manim import (
     Square,
     Transform,
     VGroup,
-    config,
 )
 
 from attention_math.errors import InputError
@@ -49,13 +49,14 @@ from scenes.components.labels import literal, number
 from scenes.components.pattern_window import PatternWindow
 from scenes.components.piece_row import PieceRow, piece_text, word_spans
 from scenes.focus import quote
-from scenes.settings import current_example, plain_manim_exit
+from scenes.lesson import CAPTION_BAND, FRAME_Y, HEADING_BAND, STAGE, Region
+from scenes.settings import plain_manim_exit
 
 MIN_TOKENS = 4  # below this, heads have too little to choose from to be told apart
 LEGEND_WEIGHTS = (0.0, 0.05, 0.25, 0.5, 1.0)  # swatches of the gallery's brightness scale
 BROAD_SHARE = 0.05  # a share counted as "reading" an earlier token in the broad head's example
 SINK_SHARE = 0.5  # a "sink head" puts more than this share of its weight on the first token
-PANEL_LEFT, PANEL_TOP, PANEL_WIDTH = 0.45, 3.7, 6.45  # text column beside a zoomed grid
+PANEL = Region(left=0.45, right=6.9, top=FRAME_Y - 0.3, bottom=-FRAME_Y)  # beside a zoomed grid
 MAP_WIDTH = 5.6  # the gallery, shrunk to a map of where the zoomed head sits
 # The heads to zoom into: (behaviour, largest first-token share allowed), in order.
 ZOOMS = (("previous_token", 1.0), ("broad", 0.5), ("current_token", 1.0))
@@ -108,11 +109,24 @@ def quoted_piece(token: str) -> str:
     return quote(piece_text(token))
 
 
-def wrapped(text: str, width: int = 46, size: float = 22, color=palette.TEXT) -> VGroup:
+def wrapped(
+    text: str, width: int = 46, font_size: float = palette.LABEL, color=palette.TEXT
+) -> VGroup:
     """A paragraph as left-aligned lines of plain text."""
     rows = textwrap.wrap(text, width, break_on_hyphens=False)
-    lines = [literal(line, size=size, color=color) for line in rows]
+    lines = [literal(line, font_size=font_size, color=color) for line in rows]
     return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """What the contrast beat shows and says (:meth:`RealHeads._contrast`)."""
+
+    behaviour: str  # what the real head shown does (a key of BEHAVIOUR_NAMES)
+    real: HeadScore  # the real head shown
+    narration: str
+    designed_line: str  # under the grids: the designed head's example cell
+    real_line: str  # and the real model's tokens and sink heads
 
 
 class RealHeads(ChapterScene):
@@ -122,15 +136,14 @@ class RealHeads(ChapterScene):
     def setup(self) -> None:
         super().setup()
         try:
-            self.run: RealAttention = run_sentence(model_sentence(current_example().sentence))
+            self.run: RealAttention = run_sentence(model_sentence(self.trace.sentence))
         except InputError as exc:  # e.g. the model package is not installed
             plain_manim_exit(exc)
             raise
         self.n_layers, self.n_heads, self.n_tokens, _ = self.run.pattern.shape
         self.shape = "triangle" if self.n_tokens > 1 else "square"  # of one head's pattern
-        self.footnote = literal(CAPTION, size=18, color=palette.DIM_TEXT).to_corner(
-            DOWN + RIGHT, buff=0.2
-        )
+        footnote = literal(CAPTION, font_size=palette.NOTE, color=palette.DIM_TEXT)
+        self.footnote = CAPTION_BAND.place(footnote, DOWN + RIGHT, buff=0.2)
 
     def construct(self) -> None:
         self.title_card(subtitle=CAPTION)
@@ -162,25 +175,29 @@ class RealHeads(ChapterScene):
             f"{CAPTION}, reads {counted(len(tokens), 'token')}: its tokenizer cuts rarer words "
             f"into pieces{said}.",
         )
-        heading = literal("What a real model reads", size=34)
+        heading = literal("What a real model reads", font_size=palette.PROMINENT)
         lesson_label = literal(
             f"The lesson: {counted(len(words), 'word')}, one token each",
-            size=22,
+            font_size=palette.LABEL,
             color=palette.DIM_TEXT,
         )
-        lesson_row = PieceRow(words, starts=[True] * len(words), size=22)
+        lesson_row = PieceRow(words, starts=[True] * len(words), font_size=palette.LABEL)
         real_label = literal(
-            f"{CAPTION}: {counted(len(tokens), 'token')}", size=22, color=palette.DIM_TEXT
+            f"{CAPTION}: {counted(len(tokens), 'token')}",
+            font_size=palette.LABEL,
+            color=palette.DIM_TEXT,
         )
-        real_row = PieceRow(tokens, size=22)
+        real_row = PieceRow(tokens, font_size=palette.LABEL)
         marks = VGroup(*(real_row.underline(a, b, color=palette.TEXT) for a, b in split))
         note = literal(
             "   ".join(examples) if examples else "Here every word is a single token.",
-            size=22,
+            font_size=palette.LABEL,
         )
-        width = config.frame_width - 1.0
+        width = STAGE.width - 1.0
         if note.width > width:  # long pieces (bytes shown as <0xF0>...): one per line
-            note = VGroup(*(literal(e, size=22) for e in examples)).arrange(DOWN, buff=0.15)
+            note = VGroup(*(literal(e, font_size=palette.LABEL) for e in examples)).arrange(
+                DOWN, buff=0.15
+            )
             if note.width > width:
                 note.scale_to_fit_width(width)
         layout = VGroup(
@@ -204,9 +221,11 @@ class RealHeads(ChapterScene):
             f"{self.n_heads} heads down, {total} patterns. Each {self.shape} is one head: keys "
             "down, queries across, brighter for more weight.",
         )
-        self.heading = literal(
-            f"All {total} heads: {self.n_layers} layers × {self.n_heads} heads", size=28
-        ).to_edge(UP, buff=0.25)
+        heading = literal(
+            f"All {total} heads: {self.n_layers} layers × {self.n_heads} heads",
+            font_size=palette.LARGE,
+        )
+        self.heading = HEADING_BAND.place(heading, UP, buff=0.25)
         self.gallery = HeadGallery(self.run.pattern, self.run.mask, width=12.2)
         self.gallery.next_to(self.heading, DOWN, buff=0.25).set_x(0.3)
         lines = self._gallery_legend()
@@ -236,18 +255,18 @@ class RealHeads(ChapterScene):
         swatches = VGroup()
         for weight in LEGEND_WEIGHTS:
             square = Square(0.32, stroke_width=0).set_fill(weight_color(weight), opacity=1)
-            value = number(weight, decimals=2, size=20, color=palette.DIM_TEXT)
+            value = number(weight, decimals=2, font_size=palette.SMALL, color=palette.DIM_TEXT)
             swatches.add(VGroup(square, value.next_to(square, RIGHT, buff=0.1)))
         swatches.arrange(RIGHT, buff=0.3)
         lines = VGroup(
             literal(
                 f"Each {self.shape} is one head: keys are rows, queries are columns.",
-                size=22,
+                font_size=palette.LABEL,
                 color=palette.DIM_TEXT,
             ),
-            VGroup(literal("Weight:", size=22, color=palette.DIM_TEXT), swatches).arrange(
-                RIGHT, buff=0.25
-            ),
+            VGroup(
+                literal("Weight:", font_size=palette.LABEL, color=palette.DIM_TEXT), swatches
+            ).arrange(RIGHT, buff=0.25),
         )
         if self.gallery.pool > 1:
             b = self.gallery.pool
@@ -255,7 +274,7 @@ class RealHeads(ChapterScene):
                 literal(
                     f"Long sentence: each square pools {b} × {b} tokens (the weight its queries "
                     "send to its keys, on average).",
-                    size=20,
+                    font_size=palette.SMALL,
                     color=palette.DIM_TEXT,
                 )
             )
@@ -279,7 +298,7 @@ class RealHeads(ChapterScene):
         )
         self.dimmed = self.gallery.dimming(self.sink_heads)
         counts = self.gallery.layer_counts(self.sink_heads.sum(axis=1))
-        counts_label = literal("sinks", size=18, color=palette.DIM_TEXT)
+        counts_label = literal("sinks", font_size=palette.NOTE, color=palette.DIM_TEXT)
         counts_label.next_to(counts, LEFT, buff=0.25)
         self.counts = VGroup(counts, counts_label)
         text = VGroup(
@@ -287,18 +306,18 @@ class RealHeads(ChapterScene):
                 literal(
                     f"{self.sink_count} of {total} heads put over half their weight on the first "
                     f"token {first}",
-                    size=24,
+                    font_size=palette.BODY,
                 ),
                 literal(
                     "(dimmed above; the numbers count them in each layer)",
-                    size=20,
+                    font_size=palette.SMALL,
                     color=palette.DIM_TEXT,
                 ),
             ).arrange(DOWN, aligned_edge=LEFT, buff=0.12),
             literal(
                 f"Average weight on {first}, over all heads and later tokens: "
                 f"{first_share.mean():.2f}",
-                size=24,
+                font_size=palette.BODY,
             ),
             wrapped(
                 "Why? Each column must sum to 1, so a head with nothing to read here parks its "
@@ -331,7 +350,7 @@ class RealHeads(ChapterScene):
             "try a longer sentence."
         )
         self.beat("too short", text)
-        message = wrapped(text, width=60, size=26)
+        message = wrapped(text, width=60, font_size=palette.HEADING)
         message.next_to(self.gallery, DOWN, buff=0.8).set_x(0)
         self.play(FadeOutInPlace(self.below_gallery), FadeInPlace(message), run_time=1.0)
         self.wait(4.0)
@@ -351,7 +370,7 @@ class RealHeads(ChapterScene):
         goes (fades keep the drawn paths: only opacities change)."""
         self.map = VGroup(self.gallery, self.dimmed)
         target = self.map.copy().scale_to_fit_width(MAP_WIDTH)
-        target.next_to(self.footnote, UP, buff=0.2).set_x(PANEL_LEFT + MAP_WIDTH / 2)
+        target.next_to(self.footnote, UP, buff=0.2).set_x(PANEL.left + MAP_WIDTH / 2)
         outline = Rectangle(
             width=self.map.width, height=self.map.height, color=palette.DIM_TEXT, stroke_width=2
         ).move_to(self.map)
@@ -375,7 +394,7 @@ class RealHeads(ChapterScene):
         grid = PatternWindow(self.run.pattern[layer, head], self.run.mask, self.run.tokens)
         grid.add(grid.axis_titles())
         grid.scale_to_fit_height(min(grid.height, 7.4))
-        room = PANEL_LEFT - 0.2 - (0.3 - config.frame_x_radius)  # frame edge to the panel
+        room = PANEL.left - 0.2 - (STAGE.left + 0.3)  # frame edge to the panel
         grid.scale_to_fit_width(min(grid.width, room)).to_corner(UP + LEFT, buff=0.3)
         query, key, fact, example = self._describe(behaviour, score, grid)
         self.beat(
@@ -383,13 +402,13 @@ class RealHeads(ChapterScene):
             f"Layer {layer}, head {head} {BEHAVIOUR_NAMES[behaviour]}: {fact}. {example}.",
         )
         panel = VGroup(
-            literal(f"Layer {layer}, head {head}", size=32),
-            literal(BEHAVIOUR_NAMES[behaviour], size=26),
+            literal(f"Layer {layer}, head {head}", font_size=palette.HEADLINE),
+            literal(BEHAVIOUR_NAMES[behaviour], font_size=palette.HEADING),
             wrapped(fact, width=40),
             wrapped(example, width=40, color=palette.DIM_TEXT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        panel.scale_to_fit_width(min(panel.width, PANEL_WIDTH))
-        panel.next_to([PANEL_LEFT, PANEL_TOP, 0], DOWN + RIGHT, buff=0)
+        panel.scale_to_fit_width(min(panel.width, PANEL.width))
+        panel.next_to(PANEL.point(UP + LEFT), DOWN + RIGHT, buff=0)
         shown_as = (
             "brighter cells for more weight, as in the gallery"
             if grid.show_numbers
@@ -401,14 +420,16 @@ class RealHeads(ChapterScene):
                 f"Window: the first token and the last {len(grid.queries)} of "
                 f"{self.n_tokens} tokens; the rest of each column's weight is off-screen."
             )
-        legend = VGroup(*(wrapped(n, width=48, size=18, color=palette.DIM_TEXT) for n in notes))
+        legend = VGroup(
+            *(wrapped(n, width=48, font_size=palette.NOTE, color=palette.DIM_TEXT) for n in notes)
+        )
         legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        legend.scale_to_fit_width(min(legend.width, PANEL_WIDTH))
+        legend.scale_to_fit_width(min(legend.width, PANEL.width))
         legend.next_to(panel, DOWN, buff=0.3, aligned_edge=LEFT)
         column = VGroup(panel, legend)
-        room = PANEL_TOP - (self.map.get_top()[1] + 0.25)
+        room = PANEL.top - (self.map.get_top()[1] + 0.25)
         if column.height > room:
-            column.scale_to_fit_height(room).next_to([PANEL_LEFT, PANEL_TOP, 0], DOWN + RIGHT, 0)
+            column.scale_to_fit_height(room).next_to(PANEL.point(UP + LEFT), DOWN + RIGHT, 0)
         frame = self.gallery.highlight(layer, head)
         frame_in = ReplacementTransform(self.map_frame, frame) if self.map_frame else Create(frame)
         if self.zooms:
@@ -471,29 +492,11 @@ class RealHeads(ChapterScene):
 
     def contrast_with_lesson(self) -> None:
         designed = self.trace.head("adjective-noun")
-        behaviour, real, _ = next((z for z in self.zooms if z[0] == "broad"), self.zooms[0])
         words = self.trace.words
-        n_words = counted(len(words), "word")
         left = PatternWindow(designed.pattern, designed.mask, words, height=4.2, style="dots")
-        query, key, adjective = self._designed_example(designed.pattern, left)
-        link = (
-            f"{quote(words[key])} gets {designed.pattern[query, key]:.2f} of "
-            f"{quote(words[query])}'s attention"
-        )
-        what = (
-            f"it sends adjectives to nouns: {link}"
-            if adjective
-            else f"with no adjective before a noun here, its strongest link: {link}"
-        )
-        split = any(b - a > 1 for a, b in word_spans(self.run.tokens))
-        pieces = f"{self.n_tokens} tokens" + (", some of them pieces of words" if split else "")
-        self.beat(
-            "contrast",
-            f"Side by side with the lesson's designed head: {what}, over {n_words}. The real "
-            f"model reads {pieces}, and {self.sink_count} of "
-            f"{self.sink_heads.size} heads park most weight on the first token: learned heads "
-            "are messier.",
-        )
+        shown = self._contrast(designed, left)
+        self.beat("contrast", shown.narration)
+        real = shown.real
         right = PatternWindow(
             self.run.pattern[real.layer, real.head],
             self.run.mask,
@@ -502,8 +505,8 @@ class RealHeads(ChapterScene):
             style="dots",
         )
         titles = [
-            literal(f"Lesson: designed “{designed.name}” head", size=24),
-            literal(f"Real: layer {real.layer}, head {real.head}", size=24),
+            literal(f"Lesson: designed “{designed.name}” head", font_size=palette.BODY),
+            literal(f"Real: layer {real.layer}, head {real.head}", font_size=palette.BODY),
         ]
         sides = VGroup(
             *(
@@ -512,24 +515,16 @@ class RealHeads(ChapterScene):
             )
         ).arrange(RIGHT, buff=1.0, aligned_edge=UP)
         lines = VGroup(
-            literal(
-                f"Designed: {n_words}; {quote(words[key])} → {quote(words[query])}: "
-                f"{designed.pattern[query, key]:.2f}" + ("" if adjective else " (no adjective)"),
-                size=22,
-            ),
-            literal(
-                f"Real: {pieces}; {self.sink_count} of "
-                f"{self.sink_heads.size} heads park most weight on the first token",
-                size=22,
-            ),
+            literal(shown.designed_line, font_size=palette.LABEL),
+            literal(shown.real_line, font_size=palette.LABEL),
             literal(
                 "Real heads are learned, not designed: messier, overlapping, never one clean job.",
-                size=22,
+                font_size=palette.LABEL,
                 color=palette.DIM_TEXT,
             ),
             literal(
                 "Keys are rows, queries are columns; dot area = weight.",
-                size=20,
+                font_size=palette.SMALL,
                 color=palette.DIM_TEXT,
             ),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
@@ -549,7 +544,41 @@ class RealHeads(ChapterScene):
         self.play(FadeInPlace(lines), run_time=1.5)
         self.wait(8.0)
         self.designed_grid, self.contrast_grid = left, right
-        self.contrast_head = (behaviour, real)
+        self.contrast_head = (shown.behaviour, real)
+
+    def _contrast(self, designed, grid: PatternWindow) -> Contrast:
+        """The real head to set beside the designed one (the broad head zoomed into, else
+        the first), the designed head's example cell in ``grid``, and the words about both."""
+        behaviour, real, _ = next((z for z in self.zooms if z[0] == "broad"), self.zooms[0])
+        words = self.trace.words
+        n_words = counted(len(words), "word")
+        query, key, adjective = self._designed_example(designed.pattern, grid)
+        link = (
+            f"{quote(words[key])} gets {designed.pattern[query, key]:.2f} of "
+            f"{quote(words[query])}'s attention"
+        )
+        what = (
+            f"it sends adjectives to nouns: {link}"
+            if adjective
+            else f"with no adjective before a noun here, its strongest link: {link}"
+        )
+        split = any(b - a > 1 for a, b in word_spans(self.run.tokens))
+        pieces = f"{self.n_tokens} tokens" + (", some of them pieces of words" if split else "")
+        sinks = f"{self.sink_count} of {self.sink_heads.size} heads park most weight"
+        return Contrast(
+            behaviour,
+            real,
+            narration=(
+                f"Side by side with the lesson's designed head: {what}, over {n_words}. The "
+                f"real model reads {pieces}, and {sinks} on the first token: learned heads "
+                "are messier."
+            ),
+            designed_line=(
+                f"Designed: {n_words}; {quote(words[key])} → {quote(words[query])}: "
+                f"{designed.pattern[query, key]:.2f}" + ("" if adjective else " (no adjective)")
+            ),
+            real_line=f"Real: {pieces}; {sinks} on the first token",
+        )
 
     def _designed_example(self, pattern: np.ndarray, grid: PatternWindow) -> tuple[int, int, bool]:
         """(query, key, is adjective -> noun) of the designed head's strongest adjective ->

@@ -35,18 +35,23 @@ from attention_math import Trace
 
 from .components import palette
 from .components.labels import literal
-from .settings import current_trace
+from .settings import ExampleSource, current_source, scene_trace, supporting_traces
 
 OPENING_SECTION = "title card"  # the section before the first beat
 
 
 class ChapterScene(Scene):
-    """Base class: subclasses set ``number`` and ``title`` and write beats."""
+    """Base class: subclasses set ``number`` and ``title`` and write beats.
+
+    ``example_source`` is the example to show, handed by the render pipeline; without
+    it (a plain ``manim`` call, a scene of your own) the environment variables of
+    :mod:`scenes.settings` choose the example when the scene is set up."""
 
     number: int = 0
     title: str = ""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, example_source: ExampleSource | None = None, **kwargs):
+        self.example_source = example_source
         self.speed_ups = render_speed.usable()  # else ManimCE's camera and redraw rule
         if self.speed_ups and not isinstance(self, (ThreeDScene, MovingCameraScene)):
             # paths kept (render_speed/path_cache.py); those two bring their own camera
@@ -59,12 +64,19 @@ class ChapterScene(Scene):
             return super().render(preview)
 
     def setup(self) -> None:
-        self.trace: Trace = current_trace()
+        if self.example_source is None:
+            self.example_source = current_source()
+        self.trace: Trace = scene_trace(self.example_source)
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
         self._open_beat: tuple[str, float] | None = None  # (text, start time)
         # replaces manim's empty first section, "autocreated" (an empty section is
         # dropped, so a chapter that starts with a beat has no opening section)
         self.next_section(OPENING_SECTION)
+
+    def supporting(self, name: str) -> tuple[Trace, ...]:
+        """The traces of the supporting example ``name`` (one per phrase), with this
+        scene's seed."""
+        return supporting_traces(name, self.example_source.seed)
 
     def beat(self, name: str, narration: str) -> None:
         """Start a new section named ``name``; ``narration`` becomes its subtitle."""
@@ -93,11 +105,14 @@ class ChapterScene(Scene):
 
     def title_card(self, subtitle: str = "") -> None:
         """Chapter number and title, centred, then cleared."""
-        heading = literal(f"Chapter {self.number}", size=30, color=palette.DIM_TEXT)
-        name = literal(self.title, size=48).next_to(heading, DOWN, buff=0.3)
+        heading = literal(
+            f"Chapter {self.number}", font_size=palette.HEADLINE, color=palette.DIM_TEXT
+        )
+        name = literal(self.title, font_size=palette.TITLE).next_to(heading, DOWN, buff=0.3)
         group = [heading, name]
         if subtitle:
-            group.append(literal(subtitle, size=26, color=palette.DIM_TEXT).next_to(name, DOWN))
+            note = literal(subtitle, font_size=palette.HEADING, color=palette.DIM_TEXT)
+            group.append(note.next_to(name, DOWN))
         for mob in group:
             mob.shift(UP * 0.4)
         self.play(FadeIn(heading), Write(name), *[FadeIn(m) for m in group[2:]], run_time=1.5)

@@ -1,53 +1,128 @@
-"""A chapter laid out as a lesson: a heading per beat, a caption line, a content area.
+"""A chapter laid out as a lesson: named regions of the screen, a heading per beat,
+a caption.
 
-The screen has three bands: the beat's heading at the top left, the content in the
-middle (:data:`CONTENT_TOP` to :data:`CONTENT_BOTTOM`), and a one- or two-line
-caption at the bottom that says what the picture shows, with this example's numbers.
+The screen (14.2 x 8 scene units, y up) has four named regions (:class:`Region`):
 
-Example::
+* :data:`HEADING_BAND`, above :data:`CONTENT_TOP`: the beat's heading, at its top left
+  (:meth:`Lesson.heading`);
+* :data:`STAGE`, from :data:`CONTENT_TOP` down to :data:`CONTENT_BOTTOM`, the whole
+  width: the picture;
+* :data:`SIDE_NOTES`, a column at the right of the stage (inside it): notes, legends and
+  tallies beside a picture that keeps to the left;
+* :data:`CAPTION_BAND`, below :data:`CONTENT_BOTTOM`: a one- or two-line caption that
+  says what the picture shows, with this example's numbers (:meth:`Lesson.caption`).
+
+A lesson reaches them as ``self.heading_band``, ``self.stage``, ``self.side_notes`` and
+``self.caption_band``, and places things relative to them::
 
     class Demo(Lesson):
         def construct(self):
             self.title_card()
             self.beat("tokens", "The sentence is cut into tokens.")
             self.heading("Tokens")
-            self.caption("The sentence is cut into 8 tokens.")
+            row = TokenRow(["a", "fluffy", "creature"]).move_to(self.stage.center)
+            note = literal("3 tokens", font_size=palette.LABEL)
+            self.play(row.create(), FadeIn(note.move_to(self.side_notes.center)))
+            self.caption("The sentence is cut into 3 tokens.")
 """
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Mobject, Text, config
+import numpy as np
+from manim import DOWN, LEFT, ORIGIN, UP, FadeIn, FadeOut, Mobject, Text, config
 
 from .chapter import ChapterScene
 from .components import palette
 from .components.fade_in_place import FadeInPlace, FadeOutInPlace
 from .components.labels import literal
 
-CONTENT_TOP = 3.05  # scene units: the heading band is above this line
+M = TypeVar("M", bound=Mobject)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A rectangle of the screen, in scene units (x to the right, y up).
+
+    Example::
+
+        grid.move_to(STAGE.center + LEFT * 1.9)  # left of the middle of the stage
+        STAGE.place(grid, LEFT, buff=0.35)  # against the stage's left side
+    """
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.top - self.bottom
+
+    @property
+    def center(self) -> np.ndarray:
+        return self.point(ORIGIN)
+
+    def point(self, direction: np.ndarray = ORIGIN) -> np.ndarray:
+        """The centre (``ORIGIN``), the middle of a side (``UP``, ``LEFT``, ...) or a
+        corner (``UP + LEFT``, ...) of the region."""
+        xs = (self.left, (self.left + self.right) / 2, self.right)
+        ys = (self.bottom, (self.bottom + self.top) / 2, self.top)
+        return np.array(
+            [xs[int(np.sign(direction[0])) + 1], ys[int(np.sign(direction[1])) + 1], 0.0]
+        )
+
+    def place(self, mob: M, direction: np.ndarray = ORIGIN, buff: float = 0.0) -> M:
+        """Move ``mob`` to the region's centre, or against its side or corner ``direction``
+        with a margin of ``buff``, as manim's ``to_edge`` and ``to_corner`` do for the
+        frame (with the same arithmetic: against a side that is a frame edge, the very
+        same position). Returns ``mob``."""
+        direction = np.asarray(direction, dtype=float)
+        if not direction[:2].any():
+            return mob.move_to(self.center)
+        shift = self.point(direction) - mob.get_critical_point(direction) - buff * direction
+        return mob.shift(shift * np.abs(np.sign(direction)))
+
+
+FRAME_X, FRAME_Y = config.frame_x_radius, config.frame_y_radius  # half the frame's size
+CONTENT_TOP = 3.05  # the heading band is above this line
 CONTENT_BOTTOM = -2.85  # the caption band is below this line
-CAPTION_SIZE = 24
-HEADING_SIZE = 26
+HEADING_BAND = Region(left=-FRAME_X, right=FRAME_X, top=FRAME_Y, bottom=CONTENT_TOP)
+STAGE = Region(left=-FRAME_X, right=FRAME_X, top=CONTENT_TOP, bottom=CONTENT_BOTTOM)
+SIDE_NOTES = Region(left=1.0, right=6.8, top=CONTENT_TOP, bottom=CONTENT_BOTTOM)
+CAPTION_BAND = Region(left=-FRAME_X, right=FRAME_X, top=CONTENT_BOTTOM, bottom=-FRAME_Y)
 
 
-def wrap(text: str, size: float, width: float) -> str:
-    """``text`` broken into lines that fit ``width`` at font ``size``, judged by the mean
+def wrap(text: str, font_size: float, width: float) -> str:
+    """``text`` broken into lines that fit ``width`` at ``font_size``, judged by the mean
     width of a character (a caption that still comes out too wide is scaled down)."""
-    chars = max(10, int(width / char_width(size)))
+    chars = max(10, int(width / char_width(font_size)))
     return "\n".join(textwrap.wrap(text, chars))
 
 
 @lru_cache(maxsize=8)
-def char_width(size: float) -> float:
-    """Mean width of a character of running text at font ``size``."""
+def char_width(font_size: float) -> float:
+    """Mean width of a character of running text at ``font_size``."""
     sample = "The query of a noun and the key of an adjective: 0.54, 12,288."
-    return literal(sample, size=size).width / len(sample)
+    return literal(sample, font_size=font_size).width / len(sample)
 
 
 class Lesson(ChapterScene):
-    """ChapterScene with a heading, a caption and helpers to clear the content."""
+    """ChapterScene with the screen's named regions, a heading, a caption and helpers to
+    clear the content."""
+
+    heading_band = HEADING_BAND
+    stage = STAGE
+    side_notes = SIDE_NOTES
+    caption_band = CAPTION_BAND
 
     def setup(self) -> None:
         super().setup()
@@ -57,8 +132,8 @@ class Lesson(ChapterScene):
     def heading(self, text: str) -> None:
         """Show ``text`` as the beat's heading (replacing the previous one); the previous
         beat's caption leaves with the old heading."""
-        new = literal(text, size=HEADING_SIZE, color=palette.DIM_TEXT)
-        new.to_corner(UP + LEFT, buff=0.3)
+        new = literal(text, font_size=palette.HEADING, color=palette.DIM_TEXT)
+        self.heading_band.place(new, UP + LEFT, buff=0.3)
         anims = [FadeIn(new, shift=0.2 * DOWN)]
         if self._heading is not None:
             anims.append(FadeOut(self._heading, shift=0.2 * UP))
@@ -70,11 +145,11 @@ class Lesson(ChapterScene):
 
     def caption(self, text: str, wait: float = 0.0) -> None:
         """Show ``text`` at the bottom of the screen (replacing the previous caption)."""
-        width = config.frame_width - 1.0
-        new = literal(wrap(text, CAPTION_SIZE, width), size=CAPTION_SIZE, line_spacing=0.8)
+        width = self.caption_band.width - 1.0
+        new = literal(wrap(text, palette.BODY, width), font_size=palette.BODY, line_spacing=0.8)
         if new.width > width:
             new.scale_to_fit_width(width)
-        new.to_edge(DOWN, buff=0.25)
+        self.caption_band.place(new, DOWN, buff=0.25)
         new.add_background_rectangle(opacity=0.85, buff=0.1).set_z_index(10)  # above content
         anims = [FadeInPlace(new)]  # fades without copies (fade_in_place.py)
         if self._caption is not None:

@@ -1,7 +1,10 @@
-"""Which example the scenes show, chosen by environment variables.
+"""Which example the scenes show: handed to them, or chosen by environment variables.
 
-Manim has no command-line flag for scene parameters, so the example is chosen
-with environment variables (``render.sh`` sets them from its options):
+The render pipeline (``render.sh``) hands every chapter its example explicitly, as an
+:class:`ExampleSource` (a sentence or an example file, and a seed): see
+:class:`scenes.chapter.ChapterScene`. Only when nothing is handed, as in a plain
+``manim`` call, do environment variables choose the example (manim has no
+command-line flag for scene parameters):
 
 ``ATTENTION_EXAMPLE``
     an example name from ``assets/examples`` or a path to a ``.toml`` file
@@ -19,14 +22,23 @@ Example::
 With plain ``manim``, a bad value stops the render with one line on stderr, such as
 ``attention: error: ATTENTION_SENTENCE: the sentence is empty``, and exit status 2
 (instead of manim's traceback of a failed scene).
+
+Caches that chapters fill for themselves (supporting examples, chapter 5's long
+passage, the real model) are registered with :func:`chapter_cache`, and
+:func:`clear_caches` empties them all; the render processes call it after each
+chapter. The example's own trace (:func:`trace_of`) is kept: every chapter shows it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from attention_math import (
     DEFAULT_EXAMPLE,
@@ -40,11 +52,42 @@ from attention_math import (
     load_example,
 )
 from attention_math.errors import error_line, parse_seed
+from attention_math.real_model import default_model
 
 ENV_EXAMPLE = "ATTENTION_EXAMPLE"
 ENV_SENTENCE = "ATTENTION_SENTENCE"
 ENV_SEED = "ATTENTION_SEED"
+ENVIRONMENT = (ENV_EXAMPLE, ENV_SENTENCE, ENV_SEED)  # what chooses a plain manim example
 PROGRAM = "attention"  # the name plain-manim errors begin with: "attention: error: ..."
+MAIN_TRACES = 8  # the main traces a process keeps (one per example and seed)
+
+
+@dataclass(frozen=True)
+class ExampleSource:
+    """Where a scene's example comes from: a sentence (inline roles allowed) or an
+    example (a name in ``assets/examples`` or a path to a ``.toml`` file), never both;
+    neither is the default example. ``seed`` is the designed model's.
+
+    Made of strings and a number, so that a render process started apart from the
+    pipeline receives it as JSON (:meth:`to_json`, :meth:`from_json`)."""
+
+    sentence: str | None = None
+    example: str | None = None
+    seed: int = DEFAULT_SEED
+    # the environment variable that chose the example, which errors about it name
+    # (not part of what the source is: equal sources share their cached trace)
+    named_by: str = dataclasses.field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.sentence is not None and self.example is not None:
+            raise ValueError("an example source is a sentence or an example, not both")
+
+    def to_json(self) -> dict:
+        return {"sentence": self.sentence, "example": self.example, "seed": self.seed}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ExampleSource:
+        return cls(data["sentence"], data["example"], int(data["seed"]))
 
 
 def current_seed() -> int:
@@ -55,46 +98,63 @@ def current_seed() -> int:
     return parse_seed(raw, ENV_SEED)
 
 
-def example_from_environment() -> Example:
-    """The example chosen by the environment (sentence wins over example file)."""
+def source_from_environment() -> ExampleSource:
+    """The source chosen by ``ATTENTION_SENTENCE`` or ``ATTENTION_EXAMPLE`` (only one
+    of them) and ``ATTENTION_SEED``; the default example and seed where unset."""
     sentence = os.environ.get(ENV_SENTENCE)
-    if sentence is not None and os.environ.get(ENV_EXAMPLE):
+    example = os.environ.get(ENV_EXAMPLE) or None
+    if sentence is not None and example is not None:
         raise InputError(f"set only one of {ENV_SENTENCE} and {ENV_EXAMPLE}")
-    with _naming_the_variable():
-        if sentence is not None:
-            return example_from_sentence(sentence)
-        return load_example(os.environ.get(ENV_EXAMPLE) or DEFAULT_EXAMPLE)
+    named_by = ENV_SENTENCE if sentence is not None else ENV_EXAMPLE if example else ""
+    return ExampleSource(sentence, example, current_seed(), named_by=named_by)
+
+
+def example_of(source: ExampleSource) -> Example:
+    """The example ``source`` names (a sentence wins over the default example)."""
+    with _naming(source.named_by):
+        if source.sentence is not None:
+            return example_from_sentence(source.sentence)
+        return load_example(source.example or DEFAULT_EXAMPLE)
 
 
 @contextmanager
-def _naming_the_variable():
-    """Errors about the example begin with the variable that chose it:
+def _naming(variable: str):
+    """Errors about an example that ``variable`` chose begin with its name:
     ``ATTENTION_SENTENCE: the sentence is empty``."""
     try:
         yield
     except InputError as exc:
-        if os.environ.get(ENV_SENTENCE) is not None:
-            raise InputError(f"{ENV_SENTENCE}: {exc}") from None
-        if os.environ.get(ENV_EXAMPLE):
-            raise InputError(f"{ENV_EXAMPLE}: {exc}") from None
+        if variable:
+            raise InputError(f"{variable}: {exc}") from None
         raise
 
 
-def current_example() -> Example:
-    """The example chosen by the environment; with plain manim, bad values end the
-    render with one line (see :func:`plain_manim_exit`)."""
-    try:
-        return example_from_environment()
-    except InputError as exc:
-        plain_manim_exit(exc)
-        raise
+_main_traces: dict[ExampleSource, Trace] = {}  # oldest first
 
 
-@lru_cache(maxsize=8)
-def _trace_for(sentence: str | None, example: str | None, seed: int) -> Trace:
-    chosen = example_from_environment()
-    with _naming_the_variable():
-        trace = build_trace(chosen, 0, seed=seed)  # unknown roles, too many tokens...
+def trace_of(source: ExampleSource) -> Trace:
+    """The trace of ``source``'s first phrase, kept for the process's later chapters
+    (the last :data:`MAIN_TRACES` sources)."""
+    trace = _main_traces.get(source)
+    if trace is None:
+        trace = _build_main_trace(source)
+        keep_trace(source, trace)
+    return trace
+
+
+def keep_trace(source: ExampleSource, trace: Trace) -> None:
+    """Remember ``trace`` as :func:`trace_of` ``(source)``: the pipeline has built it
+    while checking the example, and the render processes it forks start with it."""
+    _main_traces.pop(source, None)
+    _main_traces[source] = trace
+    while len(_main_traces) > MAIN_TRACES:
+        del _main_traces[next(iter(_main_traces))]
+
+
+def _build_main_trace(source: ExampleSource) -> Trace:
+    chosen = example_of(source)
+    with _naming(source.named_by):
+        trace = build_trace(chosen, 0, seed=source.seed)  # unknown roles, too many tokens...
         if running_plain_manim():  # render.sh has checked this before rendering
             from .components.labels import check_drawable
 
@@ -105,26 +165,81 @@ def _trace_for(sentence: str | None, example: str | None, seed: int) -> Trace:
     return trace
 
 
+def current_source() -> ExampleSource:
+    """The source the environment chooses; with plain manim, bad values end the render
+    with one line (see :func:`plain_manim_exit`)."""
+    try:
+        return source_from_environment()
+    except InputError as exc:
+        plain_manim_exit(exc)
+        raise
+
+
+def scene_trace(source: ExampleSource) -> Trace:
+    """:func:`trace_of` ``(source)``; with plain manim, a bad example ends the render
+    with one line."""
+    try:
+        return trace_of(source)
+    except InputError as exc:
+        plain_manim_exit(exc)
+        raise
+
+
+def current_example() -> Example:
+    """The example chosen by the environment; with plain manim, bad values end the
+    render with one line."""
+    try:
+        return example_of(current_source())
+    except InputError as exc:
+        plain_manim_exit(exc)
+        raise
+
+
 def current_trace() -> Trace:
-    """The trace of the chosen example's first phrase (cached per process)."""
-    env = os.environ
-    try:
-        return _trace_for(env.get(ENV_SENTENCE), env.get(ENV_EXAMPLE), current_seed())
-    except InputError as exc:
-        plain_manim_exit(exc)
-        raise
+    """The trace of the environment's example's first phrase (kept per process)."""
+    return scene_trace(current_source())
 
 
+# -- caches that chapters keep -------------------------------------------------------
+
+Cache = TypeVar("Cache", bound=Callable)
+caches: list[Callable] = []  # every cache registered with chapter_cache
+
+
+def chapter_cache(function: Cache) -> Cache:
+    """Register ``function``, cached with :func:`functools.lru_cache` or
+    :func:`functools.cache`, as a cache that :func:`clear_caches` empties; returns it,
+    so it can be written as a decorator above the cache's own."""
+    if not callable(getattr(function, "cache_clear", None)):
+        raise TypeError(f"{function!r} has no cache_clear: not a cached function")
+    caches.append(function)
+    return function
+
+
+def clear_caches() -> None:
+    """Empty every registered cache: what one chapter cached for itself. Kept, such
+    caches would add up chapter after chapter (a render process that rendered every
+    chapter reached 1.6 GB).
+
+    Not registered, so kept: the example's own trace (:func:`trace_of`), and the heads'
+    full-size weights and the feature directions: every example with the same
+    vocabulary (all of assets/examples, and any sentence) shares them, the main trace
+    holds them anyway, and rebuilding them cost about 0.9 s for each chapter with a
+    supporting example (drawing 31 M normal numbers)."""
+    for cache in caches:
+        cache.cache_clear()
+
+
+@chapter_cache
 @lru_cache(maxsize=16)
-def supporting_traces(name: str) -> tuple[Trace, ...]:
+def supporting_traces(name: str, seed: int) -> tuple[Trace, ...]:
     """Traces of a fixed supporting example (mole, tower, translation, harry, ...),
-    one per phrase; these illustrate chapters whatever the main example is."""
-    try:
-        seed = current_seed()
-    except InputError as exc:
-        plain_manim_exit(exc)
-        raise
+    one per phrase, with the designed model of ``seed``; these illustrate chapters
+    whatever the main example is."""
     return tuple(build_traces(load_example(name), seed=seed))
+
+
+chapter_cache(default_model)  # the real model (chapter 13): its weights, once loaded
 
 
 def running_plain_manim() -> bool:

@@ -297,20 +297,96 @@ class Reports(ChapterScene):
         seen = {"installed": render_speed.installed(), "camera": camera}
         (Path(config.media_dir).parent / "speed-ups.json").write_text(json.dumps(seen))
         self.play(FadeIn(Circle()), run_time=0.5)
+
+
+class Records(ChapterScene):
+    '''Notes the example it was handed, and how much the chapter caches held when it
+    started (what an earlier chapter of the same process left in them).'''
+
+    def construct(self):
+        from scenes import settings
+
+        held = sum(cache.cache_info().currsize for cache in settings.caches)
+        seen = {
+            "words": list(self.trace.words),
+            "seed": self.trace.seed,
+            "supporting_seed": self.supporting("tower")[0].seed,
+            "cached_at_start": held,
+            "environment": [k for k in settings.ENVIRONMENT if k in os.environ],
+        }
+        (Path(config.media_dir).parent / "example.json").write_text(json.dumps(seen))
+        self.play(FadeIn(Circle()), run_time=0.5)
 """
 
 
-def _two_chapter_plan(tmp_path: Path, first: str, jobs: int) -> Plan:
+def _two_chapter_plan(tmp_path: Path, first: str, jobs: int, seed: int = 2024) -> Plan:
     """Chapter 1 = ``first`` (from OTHER_SCENES), chapter 2 = the tiny chapter."""
     folder = _chapter_dir(tmp_path, 0.3)
     (folder / "other_scenes.py").write_text(OTHER_SCENES)
     sentence = "a fluffy blue creature"
-    source = Source(example_from_sentence(sentence), sentence, None, 2024)
+    source = Source(example_from_sentence(sentence), sentence, None, seed)
     chapters = (
         Chapter(1, "other_scenes", first, "Other", directory=folder),
         Chapter(2, "tiny_scene", "TinyChapter", "Tiny", directory=folder),
     )
     return Plan(source, "low", chapters, tmp_path / f"out-{first}-{jobs}", jobs=jobs)
+
+
+def _plain_manim_env(source: Source) -> dict[str, str]:
+    """The environment in which a plain manim call shows ``source``'s example."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENTION_")}
+    if source.sentence is not None:
+        env["ATTENTION_SENTENCE"] = source.sentence
+    else:
+        env["ATTENTION_EXAMPLE"] = str(source.example_path)
+    return {**env, "ATTENTION_SEED": str(source.seed), "OPENBLAS_NUM_THREADS": "1"}
+
+
+# What the environment says in the tests below: never what the plan renders.
+OTHER_EXAMPLE = {"ATTENTION_SENTENCE": "the tiny robot slept", "ATTENTION_SEED": "7"}
+HANDED = {
+    "words": ["a", "fluffy", "blue", "creature"],
+    "seed": 11,
+    "supporting_seed": 11,
+    "cached_at_start": 0,
+}
+
+
+def test_a_render_process_shows_the_example_of_its_job_not_of_its_environment(tmp_path, start):
+    _in_fresh_process(_shows_the_example_of_its_job, str(tmp_path), start)
+
+
+def _shows_the_example_of_its_job(tmp: str, start: str) -> None:
+    # A render process whose environment names another example and seed renders two
+    # chapters: each is handed the plan's example (in its job) and starts with the
+    # chapter caches empty (the first chapter filled them: the process cleared them).
+    from video.build import chapter_job
+    from video.processes import RenderProcesses, render_environment
+
+    _use(start)
+    tmp_path = Path(tmp)
+    plan = _two_chapter_plan(tmp_path, "Records", jobs=1, seed=11)
+    env = {**render_environment(), **OTHER_EXAMPLE}
+    (tmp_path / "processes").mkdir()
+    with RenderProcesses(env, tmp_path / "processes", 1) as processes:
+        for name in ("one", "two"):
+            media = tmp_path / name / "media"
+            media.mkdir(parents=True)
+            result = processes.processes[0].render(chapter_job(plan, plan.chapters[0], media, 1))
+            assert result["ok"], result
+            seen = json.loads((media.parent / "example.json").read_text())
+            assert {k: seen[k] for k in HANDED} == HANDED, seen
+
+
+def test_the_pipeline_hands_its_example_over_whatever_the_environment_says(tmp_path, monkeypatch):
+    for name, value in OTHER_EXAMPLE.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ATTENTION_EXAMPLE", "tiny-robot")  # both set: an error if read
+    plan = _two_chapter_plan(tmp_path, "Records", jobs=1, seed=11)
+    render(plan)
+    seen = json.loads((plan.out_dir / "example.json").read_text())
+    assert {k: seen[k] for k in HANDED} == HANDED
+    assert seen["environment"] == []  # the render processes never see those variables
 
 
 def test_a_worker_renders_chapter_after_chapter_as_manim_does(tmp_path, start):
@@ -338,7 +414,8 @@ def _renders_as_manim_does(tmp: str, start: str) -> None:
         [sys.executable, "-m", "manim", "render", "-ql", "--media_dir", str(media),
          "--disable_caching", "--progress_bar", "none", "-v", "WARNING",
          *encoder_config(tmp_path, "low", 1), str(plan.chapters[1].file), "TinyChapter"],
-        cwd=Path(__file__).parent.parent, env=plan.source.env(), check=True, timeout=300,
+        cwd=Path(__file__).parent.parent, env=_plain_manim_env(plan.source), check=True,
+        timeout=300,
         capture_output=True,
     )  # fmt: skip
     expected = _frames(media / "videos" / "tiny_scene" / "480p15" / "TinyChapter.mp4")
@@ -425,11 +502,10 @@ def test_a_forked_process_ends_when_its_jobs_end(tmp_path, start):
 def _ends_when_its_jobs_end(tmp: str, start: str) -> None:
     # Two render processes: the second is forked while the pipeline holds the first's
     # pipes; it must not keep them open, or the first would never see its jobs end.
-    from video.processes import RenderProcesses
+    from video.processes import RenderProcesses, render_environment
 
     _use(start)
-    source = Source(example_from_sentence("a fluffy blue creature"), "a", None, 2024)
-    with RenderProcesses(source.env(), Path(tmp), 2) as processes:
+    with RenderProcesses(render_environment(), Path(tmp), 2) as processes:
         first, second = processes.processes
         assert bool(processes.pipe_ends) == (start == "fork")
         first.proc.stdin.close()

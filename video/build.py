@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from scenes import settings
 from scenes.order import Chapter
 
 from . import folders, reuse
@@ -35,7 +36,7 @@ from .assemble import PosterFrames, assemble, trace_json
 from .encoder import encoder_options
 from .interrupt import sigterm_as_interrupt
 from .plan import QUALITIES, Plan, manim_quality
-from .processes import RenderProcess, RenderProcesses
+from .processes import RenderProcess, RenderProcesses, render_environment
 from .stitch import video_duration
 
 OnChapter = Callable[[Chapter, dict], None]
@@ -90,7 +91,9 @@ def render_chapters(
         return
     queue = sorted(todo, key=lambda item: -item[0].cost)  # stable: ties keep their order
     count = min(plan.jobs, len(todo))
-    with RenderProcesses(plan.source.env(), plan.out_dir, count) as processes:
+    if plan.source.traces:  # built while checking the example: forked processes keep it
+        settings.keep_trace(plan.source.for_chapters(), plan.source.traces[0])
+    with RenderProcesses(render_environment(), plan.out_dir, count) as processes:
         if on_started:
             on_started()
         processes.render_all(
@@ -116,9 +119,11 @@ def render_chapter(
 
 
 def chapter_job(plan: Plan, chapter: Chapter, media: Path, parallel: int) -> dict:
-    """The job a render process renders ``chapter`` from (see video/worker.py)."""
+    """The job a render process renders ``chapter`` from (see video/worker.py): the
+    chapter is handed the plan's example, whatever the environment says."""
     return {
         "chapter": {**dataclasses.asdict(chapter), "directory": str(chapter.directory)},
+        "source": plan.source.for_chapters().to_json(),
         "quality": manim_quality(plan.quality),
         "media_dir": str(media),
         "encoder_options": encoder_options(plan.quality, parallel),

@@ -15,7 +15,6 @@ An output folder, ``output/<example>/<quality>/``, holds::
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import manim
 
 from attention_math import Example
 from scenes.order import CHAPTERS, Chapter
-from scenes.settings import ENV_EXAMPLE, ENV_SEED, ENV_SENTENCE
+from scenes.settings import ExampleSource
 
 ROOT = Path(__file__).resolve().parent.parent  # the project folder
 QUALITIES = {  # name: (manim flag, folder name)
@@ -42,7 +41,8 @@ def manim_quality(name: str) -> str:
 
 @dataclass(frozen=True)
 class Source:
-    """Where the example comes from, as the scenes' environment variables say it."""
+    """The example of a render, checked: where it comes from (a sentence or a file) and
+    the designed model's seed; the chapters are handed :meth:`for_chapters`."""
 
     example: Example
     sentence: str | None  # --sentence text, or None
@@ -52,17 +52,11 @@ class Source:
     # that trace.json does not build them again
     traces: tuple = dataclasses.field(default=(), compare=False, repr=False)
 
-    def env(self) -> dict[str, str]:
-        """The environment of a render process: this one's, with the example's variables."""
-        env = {k: v for k, v in os.environ.items() if k not in (ENV_EXAMPLE, ENV_SENTENCE)}
+    def for_chapters(self) -> ExampleSource:
+        """What the chapters are handed (the render processes get it in each job)."""
         if self.sentence is not None:
-            env[ENV_SENTENCE] = self.sentence
-        else:
-            env[ENV_EXAMPLE] = str(self.example_path)
-        env[ENV_SEED] = str(self.seed)
-        env.setdefault("OPENBLAS_NUM_THREADS", "1")
-        env.setdefault("OMP_NUM_THREADS", "1")
-        return env
+            return ExampleSource(sentence=self.sentence, seed=self.seed)
+        return ExampleSource(example=str(self.example_path), seed=self.seed)
 
     def identity(self) -> bytes:
         """The example's own text: its sentence, or its file's bytes."""

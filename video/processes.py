@@ -5,8 +5,8 @@ A render process renders chapter after chapter, so manim's imports, the example'
 trace and compiled formulas are paid once per process, not once per chapter. Where it
 is safe (:func:`can_fork`) the processes are forked from the pipeline once it has
 checked the example: they start with manim imported and the example's head weights
-built, which saves each about 2.5 s of start-up; otherwise they are started as
-``python -m video.worker``. Either way the system kills them when the pipeline dies
+and trace built, which saves each about 2.5 s of start-up; otherwise they are started
+as ``python -m video.worker``. Either way the system kills them when the pipeline dies
 (:func:`video.worker.die_with_parent`).
 """
 
@@ -26,11 +26,23 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TypeVar
 
+from scenes.settings import ENVIRONMENT
+
 from .folders import held_locks, temp_folder
 from .plan import ROOT
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+
+
+def render_environment() -> dict[str, str]:
+    """The environment of a render process: this one's, without the variables that
+    choose the example of a plain manim call (each job names its example), and with
+    one BLAS thread (the processes run side by side)."""
+    env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    env.setdefault("OMP_NUM_THREADS", "1")
+    return env
 
 
 def can_fork() -> bool:

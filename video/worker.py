@@ -5,12 +5,14 @@ manim (about 1.5 s), building the example's trace with its full-size head weight
 (about 1.3 s) and compiling its formulas. A worker pays that once and then renders
 the chapters the pipeline (:mod:`video.processes`) sends it, one at a time, each into
 its own media folder, with manim's own ``tempconfig`` so no setting leaks from one
-chapter into the next.
+chapter into the next. Each job names the example to show
+(:class:`scenes.settings.ExampleSource`), which the worker hands to the chapter; the
+``ATTENTION_*`` variables of plain manim calls play no part.
 
 The pipeline forks its workers (:func:`run_forked`): a fork starts with manim
-imported and the head weights built, as the pipeline has them after checking the
-example, so it pays no start-up at all. Where forking is not safe (see
-``video.processes.can_fork``) it starts them as
+imported and the example's head weights and trace built, as the pipeline has them
+after checking the example, so it pays no start-up at all. Where forking is not safe
+(see ``video.processes.can_fork``) it starts them as
 ``python -m video.worker SCRATCH PARENT_PID`` (:func:`main`). Either way a worker asks
 Linux to kill it when the pipeline dies (:func:`die_with_parent`): a pipeline killed
 with SIGKILL leaves no render running.
@@ -23,8 +25,10 @@ Protocol: one JSON job per line on one pipe (stdin when started), one JSON resul
 per line on another (the original stdout when started); everything else the process
 prints, manim's logging included, goes to its log (stderr when started). A job::
 
-    {"chapter": {the fields of scenes.order.Chapter}, "quality": "low_quality",
-     "media_dir": ..., "encoder_options": {x264 options added to manim.cfg's}}
+    {"chapter": {the fields of scenes.order.Chapter},
+     "source": {"sentence": ... or null, "example": a path or null, "seed": ...},
+     "quality": "low_quality", "media_dir": ...,
+     "encoder_options": {x264 options added to manim.cfg's}}
 
 and its result ``{"ok": true, "seconds": ..., "peak_mb": ...}`` or
 ``{"ok": false, "error": "<the last lines of the traceback>"}``.
@@ -69,8 +73,10 @@ def render_job(job: dict, tex_dir: Path) -> None:
     from manim.manager import Manager
 
     from scenes.order import Chapter
+    from scenes.settings import ExampleSource
 
     chapter = Chapter(**{**job["chapter"], "directory": Path(job["chapter"]["directory"])})
+    source = ExampleSource.from_json(job["source"])
     options = {
         "media_dir": job["media_dir"],
         "input_file": str(chapter.file),
@@ -88,30 +94,9 @@ def render_job(job: dict, tex_dir: Path) -> None:
             **job["encoder_options"],
         }
     with tempconfig(options):
-        scene = chapter.load()()
+        scene = chapter.load()(example_source=source)
         Manager(scene)
         scene.render()
-
-
-def release_chapter_caches() -> None:
-    """Forget what one chapter cached for itself: the traces of supporting examples,
-    the long passage of chapter 5, the real model. Kept, they would add up chapter
-    after chapter (a worker that rendered every chapter reached 1.6 GB).
-
-    The heads' full-size weights and the feature directions stay: every example with
-    the same vocabulary (all of assets/examples, and any sentence) shares them, and
-    the main trace holds them anyway, so keeping them costs no memory, and rebuilding
-    them cost about 0.9 s for each chapter with a supporting example (drawing 31 M
-    normal numbers)."""
-    from scenes import settings
-
-    settings.supporting_traces.cache_clear()
-    for module, name in (
-        ("scenes.ch05_context_size", "large_trace"),
-        ("attention_math.real_model.smollm2", "default_model"),
-    ):
-        if module in sys.modules:
-            getattr(sys.modules[module], name).cache_clear()
 
 
 def peak_mb() -> float:
@@ -121,6 +106,7 @@ def peak_mb() -> float:
 def serve(jobs: TextIO, results: TextIO, tex_dir: Path) -> None:
     """Render the jobs read from ``jobs`` one by one, writing each result to ``results``."""
     import render_speed
+    from scenes.settings import clear_caches
 
     render_speed.install()
     for line in jobs:
@@ -134,7 +120,7 @@ def serve(jobs: TextIO, results: TextIO, tex_dir: Path) -> None:
         except Exception as exc:  # reported to the pipeline, which decides what to do
             lines = traceback.format_exc().strip().splitlines()
             result = {"ok": False, "error": "\n".join(lines[-15:]), "type": type(exc).__name__}
-        release_chapter_caches()
+        clear_caches()  # what the chapter cached for itself (scenes/settings.py)
         gc.collect()
         results.write(json.dumps(result) + "\n")
         results.flush()
@@ -152,12 +138,12 @@ def run_forked(
 ) -> None:
     """The render process forked from the pipeline
     (:class:`video.processes.RenderProcess`): it starts with manim imported and the
-    example's head weights built, and runs with ``env`` in ``cwd`` as a started one
-    would. ``jobs`` and ``results`` are its ends
-    of the two pipes, ``log`` takes what it prints, and ``inherited`` are the pipe ends
-    of the pipeline and of the other processes and the pipeline's folder locks, which
-    it closes (a pipe stays open while any process holds its writing end, a lock while
-    any process holds its file). ``parent`` is the pipeline's process id."""
+    example's head weights and trace built, and runs with ``env`` in ``cwd`` as a
+    started one would. ``jobs`` and ``results`` are its ends of the two pipes, ``log``
+    takes what it prints, and ``inherited`` are the pipe ends of the pipeline and of
+    the other processes and the pipeline's folder locks, which it closes (a pipe stays
+    open while any process holds its writing end, a lock while any process holds its
+    file). ``parent`` is the pipeline's process id."""
     die_with_parent(parent)
     # SIGTERM ends it as it ends a started process, whatever handler the pipeline had
     # installed (video.interrupt.sigterm_as_interrupt)

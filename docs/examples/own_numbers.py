@@ -15,7 +15,9 @@ from attention_math.attention import attention_scores, causal_mask, masked_softm
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid
 from scenes.components.embedding_space import EmbeddingSpace
+from scenes.components.labels import literal
 from scenes.components.weight_matrix import WeightMatrix
+from scenes.lesson import HEADING_BAND, STAGE
 
 WORDS = ["the", "old", "lighthouse", "blinked"]
 
@@ -33,12 +35,15 @@ def own_pattern() -> tuple[np.ndarray, np.ndarray]:
 
 class OwnNumbers(Scene):
     def construct(self) -> None:
+        # Text sizes from the type scale, places from the regions of the screen.
+        title = literal("Your own numbers", font_size=palette.HEADING, color=palette.DIM_TEXT)
+        self.add(HEADING_BAND.place(title, UP + LEFT, buff=0.3))
         pattern, mask = own_pattern()
         # Arrays are [query, key]; the grid draws keys as rows, queries as columns.
         self.grid = AttentionGrid(
             WORDS, WORDS, {"pattern": pattern}, mask, max_width=6.5, max_height=5.0
         )
-        self.grid.to_edge(LEFT, buff=0.5)
+        STAGE.place(self.grid, LEFT, buff=0.5)
         self.play(self.grid.create())
         self.play(self.grid.numbers("pattern"))
         self.wait()

@@ -111,6 +111,9 @@ class AttentionGrid(VGroup):
         window of this many.
     max_width, max_height
         Room for the whole grid with its labels.
+    font_size
+        Font size of the token labels; the numbers in the cells start from it and
+        shrink until the longest one fits its cell.
     legend
         Draw the legend under the grid.
     decimals
@@ -128,7 +131,7 @@ class AttentionGrid(VGroup):
         max_tokens: int = 8,
         max_width: float = 12.0,
         max_height: float = 7.4,
-        label_size: float = 22,
+        font_size: float = palette.LABEL,
         legend: bool = True,
         decimals: Mapping[str, int] | None = None,
     ) -> None:
@@ -149,7 +152,7 @@ class AttentionGrid(VGroup):
         focus = n_q - 1 if focus is None else focus
         self.query_range = token_window(n_q, focus, max_tokens)
         self.key_range = self.query_range if n_k == n_q else token_window(n_k, n_k - 1, max_tokens)
-        self.label_size = label_size
+        self.font_size = font_size
         self._sizes: dict[str, float] = {}  # font size of the numbers of each array
         self._build(max_width, max_height, legend)
         self._content: dict[tuple[int, int], Mobject] = {}
@@ -166,13 +169,13 @@ class AttentionGrid(VGroup):
 
     # -- layout ----------------------------------------------------------------------
     def _build(self, max_width: float, max_height: float, legend: bool) -> None:
-        size = self.label_size
-        key_labels = {i: literal(self.keys[i], size=size) for i in self.key_range}
-        query_labels = {j: literal(self.queries[j], size=size) for j in self.query_range}
+        size = self.font_size
+        key_labels = {i: literal(self.keys[i], font_size=size) for i in self.key_range}
+        query_labels = {j: literal(self.queries[j], font_size=size) for j in self.query_range}
         left_w = min(max(m.width for m in key_labels.values()), 0.25 * max_width) + 0.2
         widest_q = max(m.width for m in query_labels.values())
-        label_h = literal("Ay", size=size).height
-        sum_row = literal("1.00", size=size).height + 0.4  # room for column_sums
+        label_h = literal("Ay", font_size=size).height
+        sum_row = literal("1.00", font_size=size).height + 0.4  # room for column_sums
         reserve = 0.3 + sum_row + (0.45 if legend else 0) + (0.4 if self.windowed else 0)
         n_k, n_q = len(self.key_range), len(self.query_range)
         self.stagger = n_q > 1 and widest_q > 0.95 * min(1.3, (max_width - left_w) / n_q)
@@ -212,7 +215,7 @@ class AttentionGrid(VGroup):
                 literal(
                     f"showing tokens {self.query_range[0] + 1}\u2013{self.query_range[-1] + 1}"
                     f" of {len(self.queries)}",
-                    size=size * 0.85,
+                    font_size=size * 0.85,
                     color=palette.DIM_TEXT,
                 )
             )
@@ -220,7 +223,7 @@ class AttentionGrid(VGroup):
         if legend:
             self.legend = literal(
                 LEGEND,
-                size=size * 0.85,
+                font_size=size * 0.85,
                 color=palette.DIM_TEXT,
                 t2c={"keys": palette.KEY, "queries": palette.QUERY},
             )
@@ -283,7 +286,7 @@ class AttentionGrid(VGroup):
         k_part, q_part = f"K{subscript(i + 1)}", f"Q{subscript(j + 1)}"
         text = literal(
             f"{k_part}\u00b7{q_part}",
-            size=self.label_size,
+            font_size=self.font_size,
             mono=True,
             t2c={k_part: palette.KEY, q_part: palette.QUERY},
         )
@@ -294,12 +297,14 @@ class AttentionGrid(VGroup):
         if not self.mask[i, j] and masked != "value":
             if masked == "blank":
                 return None
-            text = literal(MINUS_INFINITY, size=size, color=palette.MASK, mono=True)
+            text = literal(MINUS_INFINITY, font_size=size, color=palette.MASK, mono=True)
         else:
             value = self.values[name][i, j]
             scale = 1.0 if name == "pattern" else self._scale(name)
             color = palette.value_color(value, scale)
-            text = literal(fixed(value, self.decimals[name]), size=size, color=color, mono=True)
+            text = literal(
+                fixed(value, self.decimals[name]), font_size=size, color=color, mono=True
+            )
         return self._fit(text, 0.86 * self.cell_width).move_to(self._cells[(i, j)])
 
     def _number_size(self, name: str) -> float:
@@ -307,8 +312,8 @@ class AttentionGrid(VGroup):
         if name not in self._sizes:
             shown = self.values[name][np.ix_(self.key_range, self.query_range)]
             longest = max((fixed(v, self.decimals[name]) for v in shown.flat), key=len)
-            width = literal(longest, size=self.label_size, mono=True).width
-            self._sizes[name] = self.label_size * min(1.0, 0.86 * self.cell_width / width)
+            width = literal(longest, font_size=self.font_size, mono=True).width
+            self._sizes[name] = self.font_size * min(1.0, 0.86 * self.cell_width / width)
         return self._sizes[name]
 
     def _scale(self, name: str) -> float:
@@ -426,14 +431,14 @@ class AttentionGrid(VGroup):
             total = float(self.values[name][:, j][self.mask[:, j]].sum())
             label = literal(
                 fixed(total, self.decimals[name]),
-                size=self.label_size,
+                font_size=self.font_size,
                 color=palette.QUERY,
                 mono=True,
             )
             self._fit(label, 0.9 * self.cell_width)
             label.next_to(self._cells[(self.key_range[-1], j)], DOWN, buff=0.12)
             sums.add(label)
-        sigma = literal("\u03a3", size=self.label_size, color=palette.QUERY)
+        sigma = literal("\u03a3", font_size=self.font_size, color=palette.QUERY)
         sigma.next_to(sums[0], LEFT, buff=0.25)
         sums.add(sigma)
         return sums, FadeIn(sums, shift=0.1 * UP)
@@ -459,6 +464,8 @@ class PatternHeatmap(VGroup):
         Width and height on screen.
     every
         Label every ``every``-th key/query (plus the first and the last).
+    font_size
+        Font size of the labels.
     """
 
     def __init__(
@@ -468,7 +475,7 @@ class PatternHeatmap(VGroup):
         *,
         side: float = 6.0,
         every: int = 10,
-        label_size: float = 20,
+        font_size: float = palette.SMALL,
     ) -> None:
         super().__init__()
         self.values = key_by_query(pattern)  # the one transpose: [key row, query column]
@@ -494,11 +501,11 @@ class PatternHeatmap(VGroup):
         self.query_labels = VGroup()
         top_left = self.frame.get_corner(UP + LEFT)
         for i in sorted({0, n_k - 1, *range(every - 1, n_k, every)}):
-            label = literal(f"K{subscript(i + 1)}", size=label_size, color=palette.KEY)
+            label = literal(f"K{subscript(i + 1)}", font_size=font_size, color=palette.KEY)
             label.next_to(top_left + DOWN * (i + 0.5) * self.cell_size, LEFT, buff=0.1)
             self.key_labels.add(label)
         for j in sorted({0, n_q - 1, *range(every - 1, n_q, every)}):
-            label = literal(f"Q{subscript(j + 1)}", size=label_size, color=palette.QUERY)
+            label = literal(f"Q{subscript(j + 1)}", font_size=font_size, color=palette.QUERY)
             label.next_to(top_left + RIGHT * (j + 0.5) * self.cell_size, UP, buff=0.1)
             self.query_labels.add(label)
         self.add(self.shades, self.frame, self.key_labels, self.query_labels)

@@ -63,12 +63,14 @@ def embedding_strip(
 class Block(VGroup):
     """One block of a layer: a rounded slab with its name ("Attention" or "MLP")."""
 
-    def __init__(self, kind: str, width: float, height: float, font_size: float = 24) -> None:
+    def __init__(
+        self, kind: str, width: float, height: float, font_size: float = palette.BODY
+    ) -> None:
         color = BLOCK_COLORS[kind]
         self.kind = kind
         self.slab = RoundedRectangle(corner_radius=0.12, width=width, height=height)
         self.slab.set_stroke(color, 2.5).set_fill(color, 0.15)
-        self.name = literal(BLOCK_NAMES[kind], size=font_size, color=color).move_to(self.slab)
+        self.name = literal(BLOCK_NAMES[kind], font_size=font_size, color=color).move_to(self.slab)
         super().__init__(self.slab, self.name)
 
 

@@ -67,7 +67,7 @@ class EmbeddingColumn(VGroup):
         *,
         decimals: int = 1,
         scale: float | None = None,
-        font_size: float = 22,
+        font_size: float = palette.LABEL,
         bracket_color: ManimColor = palette.EMBEDDING,
         label: str | None = None,
         label_color: ManimColor | None = None,
@@ -100,7 +100,7 @@ class EmbeddingColumn(VGroup):
         self.add(self.brackets, self.body)
         self.label = None
         if label is not None:
-            self.label = literal(label, size=font_size, color=label_color or bracket_color)
+            self.label = literal(label, font_size=font_size, color=label_color or bracket_color)
             self.label.next_to(self.brackets, DOWN, buff=0.15)
             self.add(self.label)
 

@@ -68,7 +68,7 @@ class EmbeddingSpace(VGroup):
         azimuth: float = -0.7,
         elevation: float = 0.4,
         title: str | None = None,
-        font_size: float = 22,
+        font_size: float = palette.LABEL,
     ) -> None:
         super().__init__()
         if dims not in (2, 3):
@@ -103,7 +103,7 @@ class EmbeddingSpace(VGroup):
         self._place_axes()
         self.title = None
         if title is not None:
-            self.title = literal(title, size=font_size, color=palette.DIM_TEXT)
+            self.title = literal(title, font_size=font_size, color=palette.DIM_TEXT)
             self.title.next_to(self.axes, UP, buff=0.3)
             self.add(self.title)
 
@@ -176,7 +176,7 @@ class EmbeddingSpace(VGroup):
         self._arrows[name] = arrow
         self.arrows.add(arrow)
         if label is not None:
-            text = literal(label, size=self.font_size, color=label_color or color)
+            text = literal(label, font_size=self.font_size, color=label_color or color)
             self._labels[name] = text
             self._offsets[name] = self._label_offset(name, text)
             self.labels.add(text)

@@ -63,7 +63,7 @@ def color_scale(values: np.ndarray) -> float:
 def numeral(
     value: float,
     decimals: int = 1,
-    size: float = 22,
+    font_size: float = palette.LABEL,
     scale: float | None = None,
     plus: bool = True,
     color: ManimColor | None = None,
@@ -76,7 +76,7 @@ def numeral(
     text = signed(value, decimals) if plus else fixed(value, decimals)
     if color is None:
         color = palette.value_color(value, scale) if scale else palette.TEXT
-    return literal(text, size=size, color=color, mono=True)
+    return literal(text, font_size=font_size, color=color, mono=True)
 
 
 def dots(direction: np.ndarray = DOWN, size: float = 0.045, gap: float = 0.13) -> VGroup:

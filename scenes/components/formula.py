@@ -50,7 +50,7 @@ def installed_fonts() -> typst_compiler.Fonts:
     return typst_compiler.Fonts()
 
 
-def typst(expression: str, font_size: float = 40, color=None) -> MathTypst:
+def typst(expression: str, font_size: float = palette.DISPLAY, color=None) -> MathTypst:
     """A MathTypst formula whose lines (fraction bars, root signs) are equally thick
     in every copy and at every resolution."""
     kwargs = {} if color is None else {"color": color}
@@ -74,7 +74,7 @@ def typst(expression: str, font_size: float = 40, color=None) -> MathTypst:
     return formula
 
 
-def colored(expression: str, font_size: float = 40) -> MathTypst:
+def colored(expression: str, font_size: float = palette.DISPLAY) -> MathTypst:
     """A MathTypst formula whose ``{{ ... : label }}`` groups get their legend colour.
 
     ``expression`` must be a constant of the code: Typst code (``#``) is refused.
@@ -88,6 +88,6 @@ def colored(expression: str, font_size: float = 40) -> MathTypst:
     return lighten(formula)
 
 
-def attention_formula(font_size: float = 40) -> MathTypst:
+def attention_formula(font_size: float = palette.DISPLAY) -> MathTypst:
     """softmax(KᵀQ / √d_k) V, with Q, K and V in their colours."""
     return colored(ATTENTION, font_size)

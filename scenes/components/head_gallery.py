@@ -164,12 +164,16 @@ class HeadGallery(VGroup):
         ``[query_pos, key_pos]`` visibility (the causal mask).
     width
         Width of the thumbnail area on screen; the labels sit outside it.
-    label_size
+    font_size
         Font size of the axis numbers.
     """
 
     def __init__(
-        self, pattern: np.ndarray, mask: np.ndarray, width: float = 12.0, label_size: float = 18
+        self,
+        pattern: np.ndarray,
+        mask: np.ndarray,
+        width: float = 12.0,
+        font_size: float = palette.NOTE,
     ) -> None:
         super().__init__()
         self.n_layers, self.n_heads, n_tokens, _ = pattern.shape
@@ -189,8 +193,8 @@ class HeadGallery(VGroup):
             runs = self.lit_runs[self.lit_runs[:, 5] == level]
             self.levels[int(level)] = self._runs_mobject(runs, cell, level_color(int(level)))
         self.add(self.area, self.dark, *self.levels.values())
-        self.layer_labels = self._layer_labels(label_size)
-        self.head_labels = self._head_labels(label_size)
+        self.layer_labels = self._layer_labels(font_size)
+        self.head_labels = self._head_labels(font_size)
         self.add(self.layer_labels, self.head_labels)
         self.center()
 
@@ -239,29 +243,29 @@ class HeadGallery(VGroup):
 
     # ------------------------------------------------------------------ labels
 
-    def _layer_labels(self, size: float) -> VGroup:
+    def _layer_labels(self, font_size: float) -> VGroup:
         every = 1 if self.thumbnail_size > 0.55 else 5
         shown = sorted({*range(0, self.n_layers, every), self.n_layers - 1})
         top = self.area.get_top()
         numbers = [
-            literal(str(layer), size=size, color=palette.DIM_TEXT).next_to(
+            literal(str(layer), font_size=font_size, color=palette.DIM_TEXT).next_to(
                 self.thumbnail_center(layer, 0) * RIGHT + top * UP, UP, 0.12
             )
             for layer in shown
         ]
-        title = literal("layer", size=size, color=palette.DIM_TEXT)
+        title = literal("layer", font_size=font_size, color=palette.DIM_TEXT)
         title.next_to(numbers[0], LEFT, buff=0.25)
         return VGroup(title, *numbers)
 
-    def _head_labels(self, size: float) -> VGroup:
+    def _head_labels(self, font_size: float) -> VGroup:
         left = self.area.get_left()
         numbers = [
-            literal(str(head), size=size, color=palette.DIM_TEXT).next_to(
+            literal(str(head), font_size=font_size, color=palette.DIM_TEXT).next_to(
                 self.thumbnail_center(0, head) * UP + left * RIGHT, LEFT, 0.15
             )
             for head in range(self.n_heads)
         ]
-        title = literal("head", size=size, color=palette.DIM_TEXT)
+        title = literal("head", font_size=font_size, color=palette.DIM_TEXT)
         title.next_to(VGroup(*numbers), LEFT, buff=0.2)
         return VGroup(title, *numbers)
 
@@ -285,12 +289,14 @@ class HeadGallery(VGroup):
             cover.set_points(_rectangles_path(np.array(centers)[:, None, :] + half))
         return cover
 
-    def layer_counts(self, counts: np.ndarray, size: float = 18, color=palette.DIM_TEXT) -> VGroup:
+    def layer_counts(
+        self, counts: np.ndarray, font_size: float = palette.NOTE, color=palette.DIM_TEXT
+    ) -> VGroup:
         """One number under each layer's column (e.g. how many of its heads do something)."""
         bottom = self.area.get_bottom()
         return VGroup(
             *(
-                number(int(count), decimals=0, size=size, color=color).next_to(
+                number(int(count), decimals=0, font_size=font_size, color=color).next_to(
                     self.thumbnail_center(layer, 0) * RIGHT + bottom * UP, DOWN, 0.12
                 )
                 for layer, count in enumerate(counts)

@@ -43,7 +43,9 @@ FONT = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
 
 
-def literal(text: str, size: float = 28, color=palette.TEXT, mono: bool = False, **kwargs) -> Text:
+def literal(
+    text: str, font_size: float = palette.LARGE, color=palette.TEXT, mono: bool = False, **kwargs
+) -> Text:
     """Plain text, drawn as written (no markup of any kind).
 
     Each distinct text is parsed once per process; later calls get a copy (parsing a
@@ -51,12 +53,12 @@ def literal(text: str, size: float = 28, color=palette.TEXT, mono: bool = False,
     """
     text = str(text)
     if _composable(text, kwargs):
-        return _compose(text, size, color, MONO if mono else FONT, **kwargs)
-    key = (text, size, repr(color), mono, repr(sorted(kwargs.items())))
+        return _compose(text, font_size, color, MONO if mono else FONT, **kwargs)
+    key = (text, font_size, repr(color), mono, repr(sorted(kwargs.items())))
     if key not in _TEXTS:
         font = MONO if mono else FONT
         drawn = as_drawn(text)
-        mob = Text(drawn, font=font, font_size=size, color=color, **kwargs)
+        mob = Text(drawn, font=font, font_size=font_size, color=color, **kwargs)
         if drawn != text:  # what callers see: the text as given, as Text keeps it
             mob.original_text = text
             mob.text = text.replace("\t", " ").replace(" ", "").replace("\n", "")
@@ -140,7 +142,7 @@ def _composable(text: str, kwargs: dict) -> bool:
 
 
 def _compose(
-    text: str, size: float, color, font: str, line_spacing: float = -1, t2c: dict | None = None
+    text: str, font_size: float, color, font: str, line_spacing: float = -1, t2c: dict | None = None
 ) -> ComposedText:
     glyphs = sheet(font)
     outlines = glyphs.outlines(text, line_spacing)
@@ -168,7 +170,7 @@ def _compose(
     mob = ComposedText(text, runs, len(outlines))
     baseline = glyphs.baseline  # in sheet coordinates, like the outlines
     mob._baseline_at = (baseline - mob.get_bottom()[1]) / mob.height if mob.height else 0.0
-    return mob.scale(size / SHEET_SIZE, about_point=ORIGIN).center()
+    return mob.scale(font_size / SHEET_SIZE, about_point=ORIGIN).center()
 
 
 def lighten(mob: SVGMobject) -> SVGMobject:
@@ -194,9 +196,11 @@ class Number(VGroup):
     and the baseline where they were, and any scaling applied since.
     """
 
-    def __init__(self, value: float, decimals: int = 1, size: float = 24, color=palette.TEXT):
+    def __init__(
+        self, value: float, decimals: int = 1, font_size: float = palette.BODY, color=palette.TEXT
+    ):
         super().__init__()
-        self.decimals, self.size, self.number_color = decimals, size, color
+        self.decimals, self.font_size, self.number_color = decimals, font_size, color
         self.value = value
         self._drawn_height = 0.0
         self.add(self._draw(value))
@@ -205,7 +209,7 @@ class Number(VGroup):
         return f"{value:,.{self.decimals}f}".replace("-", "\u2212")
 
     def _draw(self, value: float) -> ComposedText:
-        mob = literal(self.text_of(value), size=self.size, color=self.number_color)
+        mob = literal(self.text_of(value), font_size=self.font_size, color=self.number_color)
         self._drawn_height = mob.height
         return mob
 
@@ -231,9 +235,11 @@ class Number(VGroup):
         return self
 
 
-def number(value: float, decimals: int = 1, size: float = 24, color=palette.TEXT) -> Number:
+def number(
+    value: float, decimals: int = 1, font_size: float = palette.BODY, color=palette.TEXT
+) -> Number:
     """A number drawn like :func:`literal` text (no LaTeX), with thousands separators."""
-    return Number(float(value) if decimals else int(value), decimals, size, color)
+    return Number(float(value) if decimals else int(value), decimals, font_size, color)
 
 
 @lru_cache(maxsize=4096)

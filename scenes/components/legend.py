@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from manim import DOWN, LEFT, RIGHT, Line, ManimColor, VGroup
 
+from . import palette
 from .labels import literal
 
 
@@ -34,14 +35,14 @@ class Legend(VGroup):
         items: Sequence[tuple[ManimColor, str]],
         *,
         title: str | None = None,
-        font_size: float = 22,
+        font_size: float = palette.LABEL,
     ) -> None:
         super().__init__()
         lines = []
         if title is not None:
-            lines.append(literal(title, size=font_size))
+            lines.append(literal(title, font_size=font_size))
         for color, text in items:
             bar = Line(LEFT * 0.25, RIGHT * 0.25, color=color, stroke_width=6)
-            lines.append(VGroup(bar, literal(text, size=font_size)).arrange(RIGHT, buff=0.2))
+            lines.append(VGroup(bar, literal(text, font_size=font_size)).arrange(RIGHT, buff=0.2))
         self.add(*lines)
         self.arrange(DOWN, aligned_edge=LEFT, buff=0.2)

@@ -51,7 +51,7 @@ class MiniPattern(VGroup):
         side: float = 2.4,
         title: str | None = None,
         color: ManimColor = palette.TEXT,
-        font_size: float = 20,
+        font_size: float = palette.SMALL,
     ) -> None:
         super().__init__()
         self.values = key_by_query(pattern)  # [key row, query column]
@@ -78,7 +78,7 @@ class MiniPattern(VGroup):
         self.add(self.cells, self.dots)
         self.title = None
         if title is not None:
-            self.title = literal(title, size=font_size, color=palette.DIM_TEXT)
+            self.title = literal(title, font_size=font_size, color=palette.DIM_TEXT)
             if self.title.width > side * 1.15:
                 self.title.scale_to_fit_width(side * 1.15)
             self.title.next_to(self.cells, UP, buff=0.15)

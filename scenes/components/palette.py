@@ -1,9 +1,14 @@
-"""The colour legend, in one place (video-spec.md): the same meaning in every scene.
+"""The colour legend and the type scale, in one place: the same meaning in every scene.
 
-Query yellow, key teal, value red (value-down darker, value-up lighter), output
-matrix pink, original embedding E grey, updated embedding E' teal, delta E yellow,
-masking red. Matrix entries: brightness encodes magnitude, hue the sign
+Colours (video-spec.md): query yellow, key teal, value red (value-down darker, value-up
+lighter), output matrix pink, original embedding E grey, updated embedding E' teal,
+delta E yellow, masking red. Matrix entries: brightness encodes magnitude, hue the sign
 (positive blue, negative red).
+
+Type scale: every text size of the lesson is one of the named font sizes below, from
+:data:`FOOTNOTE` (16) to :data:`TITLE` (48), passed as ``font_size``::
+
+    literal("keys: English", font_size=palette.BODY, color=palette.KEY)
 """
 
 from __future__ import annotations
@@ -31,6 +36,19 @@ POSITIVE = BLUE
 NEGATIVE = ManimColor("#E0524C")
 TEXT = ManimColor("#ECECEC")
 DIM_TEXT = GREY_B
+
+# Type scale: font sizes (manim's ``font_size``), each named for what it is used for.
+FOOTNOTE = 16  # marks inside small cells, the smallest labels
+NOTE = 18  # notes around a picture: axis numbers, the names of small thumbnails
+SMALL = 20  # secondary lines: explanations under a picture, small legends
+LABEL = 22  # labels and matrix entries, a short note beside a picture
+BODY = 24  # running text: captions, names under a picture, figures in a count
+HEADING = 26  # a beat's heading; a line that names a picture
+LARGE = 28  # words and figures that are the picture itself
+HEADLINE = 30  # the chapter number on its card; a list that fills the screen
+PROMINENT = 34  # the sentence, formula or line a beat is about
+DISPLAY = 40  # a figure or formula shown on its own
+TITLE = 48  # the chapter title on its card
 
 ROLE_TINTS = {
     "adj": ADJECTIVE,

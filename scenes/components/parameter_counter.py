@@ -63,9 +63,9 @@ SPELLED_FRACTIONS = {
 }
 
 
-def figure(value: int, size: float = 24, color: ManimColor = palette.TEXT) -> Number:
+def figure(value: int, font_size: float = palette.BODY, color: ManimColor = palette.TEXT) -> Number:
     """A whole number with thousands separators (``1,572,864``), drawn with Pango."""
-    return number(int(value), decimals=0, size=size, color=color)
+    return number(int(value), decimals=0, font_size=font_size, color=color)
 
 
 def grouped(value: int) -> str:
@@ -132,16 +132,16 @@ class CountBrace(VGroup):
         value: int,
         direction: np.ndarray = DOWN,
         caption: str = "",
-        size: float = 24,
+        font_size: float = palette.BODY,
         color: ManimColor = palette.TEXT,
     ) -> None:
         self.value = int(value)
         self.direction = direction
         self.brace = Brace(target, direction, buff=0.08, color=palette.DIM_TEXT)
-        self.figure = figure(self.value, size=size, color=color)
+        self.figure = figure(self.value, font_size=font_size, color=color)
         parts = [self.figure]
         if caption:
-            parts.append(literal(caption, size=size * 0.8, color=palette.DIM_TEXT))
+            parts.append(literal(caption, font_size=font_size * 0.8, color=palette.DIM_TEXT))
         self.text = VGroup(*parts)
         self._arrange_text()
         super().__init__(self.brace, self.text)
@@ -180,7 +180,7 @@ class ProductLine(VGroup):
         self,
         factors: list[int],
         result: int,
-        size: float = 26,
+        font_size: float = palette.HEADING,
         result_color: ManimColor = palette.TEXT,
         labels: tuple[str, ...] = (),
     ) -> None:
@@ -188,20 +188,20 @@ class ProductLine(VGroup):
         if math.prod(factors) != int(result):
             raise ValueError(f"{' x '.join(map(str, factors))} is not {result}")
         self.value = int(result)
-        self.factors = VGroup(*(figure(f, size=size) for f in factors))
-        self.result = figure(self.value, size=size, color=result_color)
+        self.factors = VGroup(*(figure(f, font_size=font_size) for f in factors))
+        self.result = figure(self.value, font_size=font_size, color=result_color)
         self.captions = VGroup()
         parts: list[VMobject] = []
         for i, fig in enumerate(self.factors):
             if i:
-                parts.append(literal("×", size=size, color=palette.DIM_TEXT))
+                parts.append(literal("×", font_size=font_size, color=palette.DIM_TEXT))
             column = VGroup(fig)  # a factor and its caption take the wider one's room
             if i < len(labels) and labels[i]:
-                caption = literal(labels[i], size=size * 0.7, color=palette.DIM_TEXT)
+                caption = literal(labels[i], font_size=font_size * 0.7, color=palette.DIM_TEXT)
                 self.captions.add(caption.next_to(fig, DOWN, buff=0.1))
                 column.add(caption)
             parts.append(column)
-        parts += [literal("=", size=size, color=palette.DIM_TEXT), self.result]
+        parts += [literal("=", font_size=font_size, color=palette.DIM_TEXT), self.result]
         self.line = VGroup(*parts).arrange(RIGHT, buff=0.18)
         line_base = baseline(self.result)
         for column in parts[:-1:2]:  # digits on one baseline, signs centred on the digits
@@ -257,13 +257,13 @@ class Bottleneck(VGroup):
         )
         self.sizes = VGroup(
             *(
-                figure(v, size=24).next_to(bar, DOWN, buff=0.15)
+                figure(v, font_size=palette.BODY).next_to(bar, DOWN, buff=0.15)
                 for v, bar in zip((d_embed, d_key, d_embed), bars)
             )
         )
         self.names = VGroup(
-            literal("value-down", size=24, color=palette.VALUE_DOWN),
-            literal("value-up", size=24, color=palette.VALUE_UP),
+            literal("value-down", font_size=palette.BODY, color=palette.VALUE_DOWN),
+            literal("value-up", font_size=palette.BODY, color=palette.VALUE_UP),
         )
         for name, funnel in zip(self.names, self.funnels):
             name.next_to(funnel, UP, buff=0.15)
@@ -288,19 +288,21 @@ class Tally(VGroup):
     animation); the tally keeps every row's count, and its total must be their sum.
     """
 
-    def __init__(self, top_left: np.ndarray, width: float = 4.6, size: float = 24) -> None:
+    def __init__(
+        self, top_left: np.ndarray, width: float = 4.6, font_size: float = palette.BODY
+    ) -> None:
         super().__init__()
         self.top_left = np.asarray(top_left, dtype=float)
         self.row_width = width
-        self.size = size
-        self.row_height = 0.6 * size / 24
+        self.font_size = font_size
+        self.row_height = 0.6 * font_size / 24
         self.rows: list[VGroup] = []
         self.values: list[int] = []
         self.total_figure: Number | None = None
 
     def add_row(self, label: VMobject, value: int, color: ManimColor = palette.TEXT) -> Animation:
         """A row ``label ........ value`` under the previous one."""
-        fig = figure(value, size=self.size, color=color)
+        fig = figure(value, font_size=self.font_size, color=color)
         y = self.top_left[1] - (len(self.rows) + 0.5) * self.row_height
         label.move_to([self.top_left[0], y, 0], aligned_edge=LEFT)
         fig.move_to([self.top_left[0] + self.row_width, y, 0], aligned_edge=RIGHT)
@@ -319,8 +321,8 @@ class Tally(VGroup):
         x0 = self.top_left[0]
         rule = Line([x0, y, 0], [x0 + self.row_width, y, 0], stroke_width=1.5)
         rule.set_color(palette.DIM_TEXT)
-        label = literal(caption, size=self.size * 0.9, color=color)
-        fig = figure(value, size=self.size, color=color)
+        label = literal(caption, font_size=self.font_size * 0.9, color=color)
+        fig = figure(value, font_size=self.font_size, color=color)
         y_text = y - 0.5 * self.row_height - 0.05
         label.move_to([x0, y_text, 0], aligned_edge=LEFT)
         fig.move_to([x0 + self.row_width, y_text, 0], aligned_edge=RIGHT)

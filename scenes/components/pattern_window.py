@@ -67,7 +67,7 @@ class PatternWindow(VGroup):
         Most rows shown (see :func:`window`).
     height
         Height of the cell area on screen.
-    label_size
+    font_size
         Font size of the token labels.
     style
         ``"numbers"``, ``"shades"`` or ``"dots"``; default: numbers when cells are at least
@@ -81,7 +81,7 @@ class PatternWindow(VGroup):
         tokens: Sequence[str],
         size: int = 10,
         height: float = 5.0,
-        label_size: float = 20,
+        font_size: float = palette.SMALL,
         style: str | None = None,
     ) -> None:
         super().__init__()
@@ -106,9 +106,9 @@ class PatternWindow(VGroup):
             for column, query in enumerate(self.queries):
                 if visible[key, query]:
                     self._add_cell(key, query, float(grid[key, query]), self._column_x(column), y)
-        self.key_labels = self._key_labels(label_size)
-        self.query_labels = self._query_labels(label_size)
-        self.gap_marks = self._gap_marks(label_size)
+        self.key_labels = self._key_labels(font_size)
+        self.query_labels = self._query_labels(font_size)
+        self.gap_marks = self._gap_marks(font_size)
         self.add(self.cells, self.key_labels, self.query_labels, self.gap_marks)
 
     @property
@@ -141,7 +141,7 @@ class PatternWindow(VGroup):
         elif self.style == "numbers":
             box.set_fill(weight_color(weight), opacity=1)
             bright = weight_level(weight) > 0.6 * LEVELS
-            text = number(weight, decimals=2, size=self.cell * 30, color=palette.TEXT)
+            text = number(weight, decimals=2, font_size=self.cell * 30, color=palette.TEXT)
             text.set_color(config.background_color if bright else palette.TEXT).move_to(box)
             self.numbers[key, query] = text
             self.cells.add(box, text)
@@ -157,30 +157,32 @@ class PatternWindow(VGroup):
     def _column_x(self, column: int) -> float:
         return column * self.cell
 
-    def _key_labels(self, size: float) -> VGroup:
+    def _key_labels(self, font_size: float) -> VGroup:
         labels = VGroup()
         left = -self.cell / 2 - 0.12
         for key, y in zip(self.keys, self.rows_y):
-            label = literal(piece_text(self.tokens[key]), size=size, color=palette.KEY)
+            label = literal(piece_text(self.tokens[key]), font_size=font_size, color=palette.KEY)
             labels.add(label.move_to([left, y, 0], aligned_edge=RIGHT))
         return labels
 
-    def _query_labels(self, size: float) -> VGroup:
+    def _query_labels(self, font_size: float) -> VGroup:
         labels = VGroup()
         bottom = self.rows_y[0] + self.cell / 2 + 0.12
         for column, query in enumerate(self.queries):
-            label = literal(piece_text(self.tokens[query]), size=size, color=palette.QUERY)
+            label = literal(
+                piece_text(self.tokens[query]), font_size=font_size, color=palette.QUERY
+            )
             label.rotate(PI / 2)
             labels.add(label.move_to([self._column_x(column), bottom, 0], aligned_edge=DOWN))
         return labels
 
-    def _gap_marks(self, size: float) -> VGroup:
+    def _gap_marks(self, font_size: float) -> VGroup:
         marks = VGroup()
         for i in range(1, len(self.keys)):
             if self.keys[i] != self.keys[i - 1] + 1:
                 y = self.rows_y[i] + 0.75 * self.cell
                 left = -self.cell / 2 - 0.12
-                mark = literal("⋮", size=size, color=palette.DIM_TEXT)
+                mark = literal("⋮", font_size=font_size, color=palette.DIM_TEXT)
                 marks.add(mark.move_to([left, y, 0], aligned_edge=RIGHT))
         return marks
 
@@ -195,11 +197,11 @@ class PatternWindow(VGroup):
     def row_label(self, key: int):
         return self.key_labels[self.keys.index(key)]
 
-    def axis_titles(self, size: float = 20) -> VGroup:
+    def axis_titles(self, font_size: float = palette.SMALL) -> VGroup:
         """'keys' down the left of the key labels, 'queries' above the query labels."""
-        keys = literal("keys", size=size, color=palette.KEY).rotate(PI / 2)
+        keys = literal("keys", font_size=font_size, color=palette.KEY).rotate(PI / 2)
         keys.next_to(self.key_labels, LEFT, buff=0.2)
-        queries = literal("queries", size=size, color=palette.QUERY)
+        queries = literal("queries", font_size=font_size, color=palette.QUERY)
         queries.next_to(self.query_labels, UP, buff=0.15)
         return VGroup(keys, queries)
 

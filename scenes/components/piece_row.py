@@ -47,17 +47,18 @@ def word_spans(tokens: Sequence[str]) -> list[tuple[int, int]]:
 class _BaselineText:
     """Plain text plus where its baseline is, measured on a capital drawn before it."""
 
-    def __init__(self, text: str, size: float) -> None:
-        plain = literal(text, size=size)
+    def __init__(self, text: str, font_size: float) -> None:
+        plain = literal(text, font_size=font_size)
         if isinstance(plain, ComposedText):  # it knows its baseline
             self.text = plain
             self.baseline = plain.get_baseline()
-            self.cap = literal("A", size=size).height
+            self.cap = literal("A", font_size=font_size).height
             self.ascent = plain.get_top()[1] - self.baseline
             self.descent = self.baseline - plain.get_bottom()[1]
             return
-        probe = literal("A" + text, size=size)  # the capital makes the line left-to-right,
-        capital = min(probe, key=lambda glyph: glyph.get_left()[0])  # so it is leftmost
+        # the capital makes the line left-to-right, so it is leftmost
+        probe = literal("A" + text, font_size=font_size)
+        capital = min(probe, key=lambda glyph: glyph.get_left()[0])
         probe.remove(capital)
         self.text = probe
         self.baseline = capital.get_bottom()[1]
@@ -78,7 +79,7 @@ class PieceRow(VGroup):
         word tokens).
     max_width
         Lines wrap before they grow wider than this.
-    size
+    font_size
         Font size of the pieces.
     fill
         Box colour.
@@ -89,18 +90,18 @@ class PieceRow(VGroup):
         tokens: Sequence[str],
         starts: Sequence[bool] | None = None,
         max_width: float = 12.5,
-        size: float = 24,
+        font_size: float = palette.BODY,
         fill=palette.NEUTRAL,
     ) -> None:
         super().__init__()
         self.tokens = tuple(tokens)
         self.starts = list(starts) if starts is not None else word_starts(self.tokens)
-        labels = [_BaselineText(piece_text(t), size) for t in self.tokens]
+        labels = [_BaselineText(piece_text(t), font_size) for t in self.tokens]
         reach = max(max(t.ascent - t.cap / 2, t.descent + t.cap / 2) for t in labels)
-        height = 2 * reach + 0.2 * size / 24
+        height = 2 * reach + 0.2 * font_size / 24
         self.boxes = [self._box(label, height, fill) for label in labels]
         self.add(*self.boxes)
-        self._arrange(height, size, max_width)
+        self._arrange(height, font_size, max_width)
 
     @staticmethod
     def _box(label: _BaselineText, height: float, fill) -> VGroup:
@@ -126,8 +127,8 @@ class PieceRow(VGroup):
             words[-1].append(box)
         return words
 
-    def _arrange(self, height: float, size: float, max_width: float) -> None:
-        gap = 0.28 * size / 24
+    def _arrange(self, height: float, font_size: float, max_width: float) -> None:
+        gap = 0.28 * font_size / 24
         x = y = 0.0
         for word in self._words():
             width = sum(box.width for box in word)

@@ -70,7 +70,7 @@ class MatrixVectorProduct(VGroup):
         *,
         result_color: ManimColor = palette.QUERY,
         result_label: str | None = None,
-        font_size: float = 22,
+        font_size: float = palette.LABEL,
     ) -> None:
         super().__init__()
         if list(matrix.cols) != list(vector.indices):
@@ -90,7 +90,7 @@ class MatrixVectorProduct(VGroup):
             for r, v in zip(matrix.rows, self.final_values)
         }
         vector.next_to(matrix.brackets, RIGHT, buff=0.25).match_y(matrix.body)
-        self.equals = literal("=", size=font_size * 1.4)
+        self.equals = literal("=", font_size=font_size * 1.4)
         self.equals.next_to(vector.brackets, RIGHT, buff=0.3).match_y(matrix.body)
         x = self.equals.get_right()[0] + 0.45 + max(e.width for e in self._results.values())
         for r, entry in self._results.items():
@@ -101,13 +101,13 @@ class MatrixVectorProduct(VGroup):
         self.extras = VGroup(*gap_dots)  # everything of the result but brackets and entries
         if matrix.exponent:
             note = literal(
-                factor_text(matrix.exponent), size=font_size * 0.9, color=palette.DIM_TEXT
+                factor_text(matrix.exponent), font_size=font_size * 0.9, color=palette.DIM_TEXT
             )
             note.next_to(self.result_brackets, DOWN, buff=0.12)
             self.extras.add(note.align_to(self.result_brackets, RIGHT))
         self.result_label = None
         if result_label is not None:
-            self.result_label = literal(result_label, size=font_size, color=result_color)
+            self.result_label = literal(result_label, font_size=font_size, color=result_color)
             self.result_label.next_to(VGroup(self.result_brackets, self.extras), DOWN, buff=0.15)
             self.extras.add(self.result_label)
         self.result = VGroup(self.result_brackets, self.result_body, self.extras)
@@ -182,7 +182,7 @@ class MatrixVectorProduct(VGroup):
             line = literal(
                 f"({w_text}) \u00d7 ({e_text}) = {signed(term, self.decimals)}"
                 f"     sum: {signed(self.running_sums[row][k], self.decimals)}",
-                size=size,
+                font_size=size,
                 mono=True,
             ).move_to(work_anchor)
             new_sum = numeral(self.running_sums[row][k], self.decimals, size)

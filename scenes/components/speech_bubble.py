@@ -52,11 +52,11 @@ class SpeechBubble(VGroup):
         text: str,
         *,
         color: ManimColor = palette.QUERY,
-        font_size: float = 24,
+        font_size: float = palette.BODY,
         max_width: float = 5.0,
     ) -> None:
         super().__init__()
-        self.text = literal(text, size=font_size)
+        self.text = literal(text, font_size=font_size)
         if self.text.width > max_width:
             self.text.scale_to_fit_width(max_width)
         self.box = RoundedRectangle(

@@ -66,7 +66,7 @@ class TokenRow(VGroup):
         words: Sequence[str],
         roles: Sequence[str | None] | None = None,
         *,
-        font_size: float = 28,
+        font_size: float = palette.LARGE,
         max_width: float = 13.0,
         min_scale: float = 0.7,
         focus: int | None = None,
@@ -81,7 +81,7 @@ class TokenRow(VGroup):
         self.font_size = font_size
         self.buff = buff
         pad = 0.12 * font_size / 28
-        self._height = literal("Ay", size=font_size).height + 2 * pad
+        self._height = literal("Ay", font_size=font_size).height + 2 * pad
         tokens = [self._token(i, pad) for i in range(len(words))]
         focus = len(words) - 1 if focus is None else focus
         start, stop = self._window(tokens, max_width / min_scale, focus, max_tokens)
@@ -105,7 +105,7 @@ class TokenRow(VGroup):
         return len(self.shown) < len(self.words)
 
     def _token(self, i: int, pad: float) -> VGroup:
-        label = literal(self.words[i], size=self.font_size)
+        label = literal(self.words[i], font_size=self.font_size)
         tint = palette.role_tint(self.roles[i])
         box = RoundedRectangle(
             corner_radius=0.08,
@@ -120,7 +120,7 @@ class TokenRow(VGroup):
         return VGroup(box, label)
 
     def _ellipsis(self) -> Text:
-        mark = literal(ELLIPSIS, size=self.font_size, color=palette.DIM_TEXT)
+        mark = literal(ELLIPSIS, font_size=self.font_size, color=palette.DIM_TEXT)
         self.ellipses.add(mark)
         return mark
 
@@ -132,7 +132,7 @@ class TokenRow(VGroup):
         most = len(tokens) if most is None else most
         if sum(widths) <= width and len(tokens) <= most:
             return 0, len(tokens)
-        room = width - 2 * (literal(ELLIPSIS, size=self.font_size).width + self.buff)
+        room = width - 2 * (literal(ELLIPSIS, font_size=self.font_size).width + self.buff)
         start, stop = focus, focus + 1
         used = widths[focus]
         while True:
@@ -240,13 +240,13 @@ class TokenParagraph(VGroup):
         roles: Sequence[str | None] | None = None,
         *,
         width: float = 12.5,
-        font_size: float = 24,
+        font_size: float = palette.BODY,
         line_buff: float = 0.25,
     ) -> None:
         super().__init__()
         roles = list(roles) if roles is not None else [None] * len(words)
         gap = 0.12 + 0.24 * font_size / 28  # box padding plus the space between boxes
-        widths = [literal(w, size=font_size).width + gap for w in words]
+        widths = [literal(w, font_size=font_size).width + gap for w in words]
         self._line_of: dict[int, tuple[TokenRow, int]] = {}
         start = 0
         while start < len(words):

@@ -99,7 +99,7 @@ class WeightMatrix(VGroup):
         label: str | None = None,
         exponent: int | None = None,
         decimals: int = 1,
-        font_size: float = 22,
+        font_size: float = palette.LABEL,
     ) -> None:
         super().__init__()
         matrix = np.asarray(matrix, dtype=float)
@@ -130,7 +130,7 @@ class WeightMatrix(VGroup):
         self.factor = None
         if self.exponent:
             self.factor = literal(
-                factor_text(self.exponent), size=font_size * 0.9, color=palette.DIM_TEXT
+                factor_text(self.exponent), font_size=font_size * 0.9, color=palette.DIM_TEXT
             )
             self.factor.next_to(self.brackets, DOWN, buff=0.12).align_to(self.brackets, RIGHT)
             self.add(self.factor)

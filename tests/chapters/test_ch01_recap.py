@@ -12,7 +12,6 @@ from attention_math.projection import orthonormal_basis, pca_basis, project
 from scenes.ch01_recap import RecapOnEmbeddings, last_index_of
 from scenes.components.context_arcs import arc_style
 from scenes.components.entries import signed
-from scenes.settings import supporting_traces
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +55,7 @@ def test_columns_show_the_real_embeddings(chapter):
 
 
 def test_mole_starts_from_the_same_vector_in_every_phrase(chapter):
-    moles = supporting_traces("mole")
+    moles = chapter.supporting("mole")
     texts = [[e.text for e in c.get_entries()] for c in chapter.mole_columns]
     assert texts[0] == texts[1] == texts[2]
     for trace, column in zip(moles, chapter.mole_columns):
@@ -65,7 +64,7 @@ def test_mole_starts_from_the_same_vector_in_every_phrase(chapter):
 
 
 def test_mole_arrows_are_projections_of_the_computed_vectors(chapter):
-    moles = supporting_traces("mole")
+    moles = chapter.supporting("mole")
     generic = word_vector(moles[0], last_index_of(moles[0], "mole"))
     refined = np.stack([t.E_prime[last_index_of(t, "mole")] for t in moles])
     _, spread = pca_basis(refined - generic, 2)
@@ -80,7 +79,7 @@ def test_mole_arrows_are_projections_of_the_computed_vectors(chapter):
 
 
 def test_tower_arrows_keep_lengths_and_angles(chapter):
-    towers = supporting_traces("tower")
+    towers = chapter.supporting("tower")
     vectors = np.stack([t.E_prime[last_index_of(t, "tower")] for t in towers])
     space = chapter.tower_space
     coords = np.stack([space.coords(f"tower {k}")[1] for k in range(3)])

@@ -8,7 +8,6 @@ from render_helpers import last_frame, render_default, scene_duration
 
 from scenes.ch02_motivating_examples import MYSTERY_HEAD, MotivatingExamples
 from scenes.components.context_arcs import arc_style
-from scenes.settings import supporting_traces
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ def test_arrows_are_the_adjective_noun_links_of_the_pattern(chapter):
 
 
 def test_mystery_lines_follow_the_last_tokens_weights(chapter):
-    mystery = supporting_traces("mystery")[0]
+    mystery = chapter.supporting("mystery")[0]
     weights = mystery.head(MYSTERY_HEAD).pattern[-1, :-1]
     lines = chapter.mystery_lines
     assert len(lines) == mystery.n - 1

@@ -48,7 +48,7 @@ def test_composed_text_matches_pango(text, mono):
     from scenes.components.labels import FONT, MONO, ComposedText
 
     kwargs = {"line_spacing": 0.8} if "\n" in text else {}
-    mob = literal(text, size=24, mono=mono, **kwargs)
+    mob = literal(text, font_size=24, mono=mono, **kwargs)
     ref = Text(text, font=MONO if mono else FONT, font_size=24, **kwargs)
     assert isinstance(mob, ComposedText) and mob.text == ref.text
     assert mob.glyph_count == len(ref.submobjects)

@@ -95,7 +95,7 @@ def test_a_count_up_shows_only_the_current_digits(monkeypatch):
 
     from scenes.components.parameter_counter import count_up
 
-    label = figure(0, size=60)
+    label = figure(0, font_size=60)
     seen = []  # (picture, the number it should show)
     add_frame = CairoRenderer.add_frame
 
@@ -112,7 +112,7 @@ def test_a_count_up_shows_only_the_current_digits(monkeypatch):
         value = 0
 
         def construct(self):
-            self.add(figure(self.value, size=60).move_to(ORIGIN))
+            self.add(figure(self.value, font_size=60).move_to(ORIGIN))
 
     monkeypatch.setattr(CairoRenderer, "add_frame", recording)
     render_scene(Counting, frame_rate=6)

@@ -22,7 +22,7 @@ from scenes.components.labels import literal, number
 
 
 def _mobjects():
-    yield literal("Attention: 12,288 × 128", size=30)
+    yield literal("Attention: 12,288 × 128", font_size=30)
     yield number(175_181_291_520, decimals=0)
     yield Text("plain")
     yield VGroup(Circle(), Square().shift(2), Dot(), VectorizedPoint([1, 2, 3]))

@@ -32,7 +32,7 @@ def _paths(camera_and_context, mob: VMobject) -> tuple[list, list]:
 @pytest.mark.parametrize(
     "mob",
     [
-        literal("Attention: 12,288 × 128", size=30),
+        literal("Attention: 12,288 × 128", font_size=30),
         Circle(),
         RoundedRectangle(corner_radius=0.3),
         VMobject(),
