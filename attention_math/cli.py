@@ -104,8 +104,8 @@ def _trace(args: argparse.Namespace) -> None:
     unknown = sorted({w for t in traces for w in t.unknown})
     if unknown:
         print(
-            f"{args.program}: note: unknown words (no role; mark them inline like word:adj): "
-            f"{', '.join(unknown)}",
+            f"{args.program}: note: neither the lexicon nor the tagger could place "
+            f"{', '.join(unknown)} (taken as nouns; give a role inline like word:adj)",
             file=sys.stderr,
         )
     dicts = [trace_to_dict(t, digits=args.digits, full=args.full) for t in traces]

@@ -67,6 +67,7 @@ def token_directions(token: Token, position: int) -> list[tuple[str, str]]:
     if token.role is not None:
         parts.append(("role", f"role:{token.role}"))
     parts += [("feature", f) for f in token.features]
+    parts += [("feature", r) for r in token.relations]  # e.g. "modifies:3" (grammar.py)
     parts.append(("position", f"position:{position}"))
     return parts
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .grammar import MODEL_LABEL, parser_enabled
 from .layout import key_by_query
 from .trace import HeadTrace, Trace
 
@@ -55,6 +56,17 @@ def trace_to_dict(trace: Trace, digits: int = 6, full: bool = False) -> dict[str
         "seed": trace.seed,
         "tokens": trace.words,
         "roles": [t.role for t in trace.tokens],
+        # who gave each role: inline (word:role), lexicon, form (punctuation, digits),
+        # tagger (spaCy), guess (nothing could place the word: taken as a noun)
+        "role_sources": [t.source for t in trace.tokens],
+        "parser": MODEL_LABEL if parser_enabled() else None,
+        # relations found by the parser, carried into the embeddings as directions:
+        # {"kind": "modifies", "from": 1, "to": 3, "how": "parser"} ("fluffy" modifies
+        # "creature"); kinds: modifies, subject-of, possessor-of
+        "relations": [
+            {"kind": r.kind, "from": r.source, "to": r.target, "how": r.how}
+            for r in trace.relations
+        ],
         "unknown_words": list(trace.unknown),
         "heads": [head_to_dict(h, digits, full) for h in trace.heads],
     }

@@ -43,6 +43,17 @@ class ValueRule:
 
 
 @dataclass(frozen=True)
+class RelationRule:
+    """Keys whose ``kind`` relation points at the query's position score ``score``:
+    ``modifies`` makes a noun's query find the adjectives that modify it, wherever they
+    stand (the relations come from attention_math.grammar)."""
+
+    kind: str  # "modifies", "subject-of", ... (grammar.RELATION_KINDS)
+    score: float
+    self_score: float = 0.0  # the query's own key: where a word with nothing to find looks
+
+
+@dataclass(frozen=True)
 class HeadSpec:
     id: str
     name: str
@@ -51,6 +62,7 @@ class HeadSpec:
     matches: tuple[Match, ...]
     position: tuple[float, ...]  # score bonus by distance 0, 1, 2, ...
     values: tuple[ValueRule, ...]
+    relation: RelationRule | None = None  # keys that point at the query's position
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,13 @@ def _head_spec(raw: object, where: str) -> HeadSpec:
             ValueRule(str(v["from"]), str(v["to"]), float(v["gain"])) for v in raw.get("value", [])
         )
         position = tuple(float(x) for x in raw.get("position", []))
-        return HeadSpec(
+        relation = None
+        if "relation" in raw:
+            rel = raw["relation"]
+            relation = RelationRule(
+                str(rel["kind"]), float(rel["score"]), float(rel.get("self", 0.0))
+            )
+        spec = HeadSpec(
             id=str(raw["id"]),
             name=str(raw["name"]),
             question=str(raw.get("question", "")),
@@ -114,9 +132,14 @@ def _head_spec(raw: object, where: str) -> HeadSpec:
             matches=matches,
             position=position,
             values=values,
+            relation=relation,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{where}: malformed head ({type(exc).__name__}: {exc})") from None
+    if spec.relation is not None and any(spec.position):
+        # both write the key space's position block (see _position_rows, _relation_rows)
+        raise InputError(f"{where}: a head has a relation or a position bonus, not both")
+    return spec
 
 
 def _orthonormal_codes(count: int, dim: int, rng: np.random.Generator) -> np.ndarray:
@@ -173,6 +196,10 @@ def build_head_weights(
     if position is not None:
         W_Q[:n_pos] += position[0]
         W_K[:n_pos] += position[1]
+    if spec.relation is not None:
+        relation_Q, relation_K = _relation_rows(spec.relation, reader, d_key)
+        W_Q[:n_pos] += relation_Q
+        W_K[:n_pos] += relation_K
     W_V_down, W_V_up = _value_maps(spec.values, feats, reader, d_key, rng)
     for W in (W_Q, W_K, W_V_down, W_V_up):
         W.setflags(write=False)
@@ -249,6 +276,25 @@ def _position_rows(
     in_range = (offsets >= 0) & (offsets < alpha.size)
     A = np.where(in_range, alpha[np.clip(offsets, 0, alpha.size - 1)], 0.0)  # (n_pos, n_pos)
     return A @ readers, beta * readers  # (n_pos, n_pos) @ (n_pos, d_embed); (n_pos, d_embed)
+
+
+def _relation_rows(
+    relation: RelationRule, reader: _Reader, d_key: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The position block of W_Q and W_K for a relation: the query at position p writes
+    code e_p, a key whose ``kind:p`` direction is set ("I modify the word at p") writes
+    e_p too, so exactly those pairs score ``relation.score`` after scaling by sqrt(d_key);
+    the key at p itself writes a little e_p as well, so that the query's own key scores
+    ``relation.self_score`` (a word that finds nothing keeps to itself).
+
+    Returns the rows to add to W_Q and to W_K, each (d_key // 2, d_embed).
+    """
+    n_pos = d_key // 2
+    strength = np.sqrt(abs(relation.score) * np.sqrt(d_key))
+    positions = np.stack([reader(f"position:{p}") for p in range(n_pos)])  # (n_pos, d_embed)
+    pointers = np.stack([reader(f"{relation.kind}:{p}") for p in range(n_pos)])  # same
+    own = relation.self_score * np.sqrt(d_key) / strength  # so that own key scores self_score
+    return strength * positions, np.sign(relation.score) * strength * pointers + own * positions
 
 
 def _value_maps(

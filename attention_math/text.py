@@ -34,8 +34,10 @@ class Token:
     """One token as shown on screen, with what the model knows about it."""
 
     text: str
-    role: str | None  # None: a word the lexicon does not know
-    features: tuple[str, ...] = ()
+    role: str | None  # None: not placed yet (see attention_math.grammar)
+    features: tuple[str, ...] = ()  # meaning features from the lexicon
+    source: str | None = None  # who gave the role: inline, lexicon, form, tagger, guess
+    relations: tuple[str, ...] = ()  # e.g. "modifies:3" (see attention_math.grammar)
 
     @property
     def known(self) -> bool:
@@ -79,10 +81,16 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[Token, ...]:
     """Split into words and punctuation; ``tiny:adj`` marks a word's role inline.
 
     Punctuation gets the role ``punct``; a word the lexicon does not know gets
-    no role (``Token.known`` is False).
+    no role yet (``Token.known`` is False): :mod:`attention_math.grammar` places it.
     """
+    return tokenize_spaced(text, lexicon)[0]
+
+
+def tokenize_spaced(text: str, lexicon: Lexicon) -> tuple[tuple[Token, ...], tuple[bool, ...]]:
+    """:func:`tokenize`, and for each token whether a space follows it."""
     check_text(text)
     tokens: list[Token] = []
+    spaced: list[bool] = []
     for chunk in text.split():
         inline = _INLINE.match(chunk)
         if inline:
@@ -94,11 +102,14 @@ def tokenize(text: str, lexicon: Lexicon) -> tuple[Token, ...]:
             word = _short(inline["word"])
             known = lexicon.lookup(word)
             features = known.features if known else ()
-            tokens.append(Token(word, role, features))
+            tokens.append(Token(word, role, features, "inline"))
+            spaced.append(True)
             continue
-        for piece in _TOKEN.findall(chunk):
+        pieces = _TOKEN.findall(chunk)
+        for n, piece in enumerate(pieces):
             tokens.append(_annotate(_short(piece), lexicon))
-    return tuple(tokens)
+            spaced.append(n == len(pieces) - 1)
+    return tuple(tokens), tuple(spaced)
 
 
 def _short(word: str) -> str:
@@ -116,11 +127,11 @@ def _short(word: str) -> str:
 def _annotate(piece: str, lexicon: Lexicon) -> Token:
     found: Annotation | None = lexicon.lookup(piece)
     if found is not None:
-        return Token(piece, found.role, found.features)
+        return Token(piece, found.role, found.features, "lexicon")
     if not any(ch.isalnum() for ch in piece):
-        return Token(piece, "punct")
+        return Token(piece, "punct", (), "form")
     if piece.isdigit():
-        return Token(piece, "num")
+        return Token(piece, "num", (), "form")
     return Token(piece, None)
 
 

@@ -33,9 +33,10 @@ from .dims import PRESETS, ModelDims, parameter_counts
 from .embeddings import embed, embed_parts
 from .errors import InputError
 from .examples import Example
+from .grammar import Relation, analyse
 from .heads import HeadSpec, HeadWeights, build_head_weights, load_design
 from .lexicon import Lexicon
-from .text import Token, tokenize, unknown_words
+from .text import Token, tokenize, tokenize_spaced, unknown_words
 
 DEFAULT_SEED = 2024
 
@@ -117,8 +118,9 @@ class Trace:
     delta_E: np.ndarray  # (n, d_embed)  sum of every head's delta_E
     E_prime: np.ndarray  # (n, d_embed)  E + delta_E
     params: Mapping[str, int]
-    unknown: tuple[str, ...]
+    unknown: tuple[str, ...]  # words neither the lexicon nor the tagger could place
     cross: CrossTrace | None = None
+    relations: tuple[Relation, ...] = ()  # from the parser (attention_math.grammar)
 
     @property
     def n(self) -> int:
@@ -198,7 +200,8 @@ def build_trace(
     dims = PRESETS[dims] if isinstance(dims, str) else dims
     design = load_design()
     lexicon = example.lexicon()
-    tokens = tokenize(example.phrases[phrase], lexicon)
+    analysis = analyse(*tokenize_spaced(example.phrases[phrase], lexicon))
+    tokens = analysis.embedded_tokens()  # roles placed, relations carried as directions
     if len(tokens) > dims.max_context:
         raise InputError(
             f"the sentence has {len(tokens)} tokens; the designed heads handle at most "
@@ -220,9 +223,9 @@ def build_trace(
         E_q = embed(q_tokens, dims.d_embed, design.embedding, seed)  # (n_q, d_embed)
         head = run_head(design.cross, weights(design.cross), E_q, E, causal=False)
         cross = CrossTrace(q_tokens, _frozen(E_q), head)
-        tokens_for_unknown = tokens + q_tokens
+        unknown = (*analysis.unplaced, *unknown_words(q_tokens))
     else:
-        tokens_for_unknown = tokens
+        unknown = analysis.unplaced
 
     return Trace(
         title=example.title,
@@ -238,8 +241,9 @@ def build_trace(
         delta_E=_frozen(delta_E),
         E_prime=_frozen(E + delta_E),
         params=MappingProxyType(parameter_counts(dims)),
-        unknown=tuple(unknown_words(tokens_for_unknown)),
+        unknown=tuple(dict.fromkeys(unknown)),
         cross=cross,
+        relations=analysis.relations,
     )
 
 

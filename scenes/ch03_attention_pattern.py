@@ -20,6 +20,8 @@ from manim import (
     RIGHT,
     UP,
     Arrow,
+    Create,
+    CurvedArrow,
     FadeIn,
     FadeOut,
     GrowArrow,
@@ -27,6 +29,7 @@ from manim import (
     Write,
 )
 
+from attention_math.grammar import MODEL_LABEL
 from attention_math.projection import coords3, orthonormal_basis
 from scenes.components import palette
 from scenes.components.animations import together
@@ -106,6 +109,11 @@ def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKe
     return QueryKeyPicture(tuple(tokens), E_coords, qk_coords, narration, caption)
 
 
+def grammar_pairs(trace) -> list[tuple[int, int]]:
+    """(adjective, noun) pairs the parser found, in sentence order."""
+    return sorted({(r.source, r.target) for r in trace.relations if r.kind == "modifies"})
+
+
 class AttentionPattern(Lesson):
     number = 3
     title = "The attention pattern"
@@ -113,6 +121,7 @@ class AttentionPattern(Lesson):
     def construct(self) -> None:
         self.title_card()
         self.question()
+        self.grammar()
         self.query()
         self.keys()
         self.query_key_space()
@@ -170,6 +179,56 @@ class AttentionPattern(Lesson):
         self.caption(
             "Each token can ask a question (its query) and offer an answer (its key). "
             "Attention measures how well they match.",
+            wait=2.5,
+        )
+        self.clear_content()
+
+    def grammar(self) -> None:
+        t = self.trace
+        pairs = grammar_pairs(t)
+        if pairs:
+            found = "; ".join(f"{quoted(t, i)} modifies {quoted(t, j)}" for i, j in pairs)
+            narration = (
+                f"How does a noun know which adjectives are its own? A parser read the "
+                f"sentence: {found}. Each adjective's embedding carries that as a direction, "
+                f"“I modify the word at position p”, which W_Q and W_K match. In a real "
+                f"model no parser runs: earlier layers write such facts into each vector."
+            )
+        else:
+            narration = (
+                "A parser read the sentence and found no adjective that modifies a noun, so "
+                "no noun here has an adjective to find. In a real model no parser runs: "
+                "earlier layers write such facts into each vector."
+            )
+        self.beat("grammar", narration)
+        self.heading("Where the grammar comes from")
+        row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=self.q)
+        row.move_to(self.stage.center + DOWN * 0.7)
+        self.play(row.create())
+        arrows = VGroup()
+        for i, j in pairs:
+            if i in row.shown and j in row.shown:
+                start, end = row.get_box(i).get_top(), row.get_box(j).get_top()
+                angle = -1.2 if start[0] < end[0] else 1.2
+                arrows.add(
+                    CurvedArrow(start + UP * 0.08, end + UP * 0.08, angle=angle, color=palette.KEY)
+                )
+        source = literal(
+            f"relations found by a parser ({MODEL_LABEL}); in a real model, by earlier layers",
+            font_size=palette.LABEL,
+            color=palette.DIM_TEXT,
+        ).next_to(row, DOWN, buff=0.6)
+        if source.width > 13:
+            source.scale_to_fit_width(13)
+        if len(arrows):
+            self.play(*[Create(a) for a in arrows], FadeIn(source), run_time=1.5)
+        else:
+            self.play(FadeIn(source))
+        self.caption(
+            f"{len(pairs)} adjective → noun link{'' if len(pairs) == 1 else 's'} found by the "
+            "parser: the adjective head follows them, not the word order."
+            if pairs
+            else "No adjective modifies a noun in this sentence.",
             wait=2.5,
         )
         self.clear_content()

@@ -51,9 +51,15 @@ def verb_before(trace, j: int) -> int:
     return verbs[-1] if verbs else max(j - 1, 0)
 
 
-def asks(head, token) -> bool:
-    """Whether ``token`` is one the head's question is for (its designed query side);
-    a head without query rules (e.g. previous token) asks from every token."""
+def asks(trace, head, j: int) -> bool:
+    """Whether token ``j`` is one the head's question is for: for a head that follows a
+    relation, a word something relates to in this sentence (a noun with adjectives, a verb
+    with a subject); else a token with the head's query features; a head with neither
+    (e.g. previous token) asks from every token."""
+    rule = head.spec.relation
+    if rule is not None:
+        return any(r.kind == rule.kind and r.target == j for r in trace.relations)
+    token = trace.tokens[j]
     patterns = [m.query for m in head.spec.matches]
     features = {f"role:{token.role}", *token.features}
     return not patterns or any(fnmatchcase(f, p) for p in patterns for f in features)
@@ -62,8 +68,8 @@ def asks(head, token) -> bool:
 def strongest_answer(trace, head) -> Link | None:
     """The heaviest link from an earlier token into a token the head asks from."""
     best = None
-    for j, token in enumerate(trace.tokens):
-        if j == 0 or not asks(head, token):
+    for j in range(trace.n):
+        if j == 0 or not asks(trace, head, j):
             continue
         i = int(np.argmax(head.pattern[j, :j]))
         if best is None or head.pattern[j, i] > best.weight:

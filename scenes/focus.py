@@ -2,9 +2,9 @@
 
 The lesson's running example highlights "creature" attending to "fluffy"; another
 sentence has other nouns and adjectives, or none at all. These helpers pick the
-tokens to talk about from the roles and the computed pattern, and fall back
-gracefully (strongest link to an earlier token; a sentence of one token attends
-to itself).
+tokens to talk about from the relations the parser found (which adjective modifies
+which noun) and the computed pattern, and fall back gracefully (strongest link to an
+earlier token; a sentence of one token attends to itself).
 
 Example::
 
@@ -37,14 +37,16 @@ def roles(trace: Trace) -> list[str | None]:
 
 
 def adjective_noun_links(trace: Trace, head: HeadTrace, min_weight: float = 0.2) -> list[Link]:
-    """Every adjective -> later noun link carrying at least ``min_weight``, in order."""
-    r = roles(trace)
+    """Every adjective -> noun link the parser found (``modifies`` relations, see
+    attention_math.grammar) with the adjective before its noun and carrying at least
+    ``min_weight``, in order of the noun, then the adjective."""
+    pairs = sorted(
+        {(r.target, r.source) for r in trace.relations if r.kind == "modifies"}
+    )  # (noun, adjective)
     return [
         Link(i, j, float(head.pattern[j, i]), "adjective-noun")
-        for j in range(trace.n)
-        if r[j] in NOUNS
-        for i in range(j)
-        if r[i] in ADJECTIVES and head.pattern[j, i] >= min_weight
+        for j, i in pairs
+        if i < j and head.pattern[j, i] >= min_weight
     ]
 
 

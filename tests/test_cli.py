@@ -86,12 +86,14 @@ def test_trace_broken_example_files_name_the_file(tmp_path, name):
 
 
 def test_trace_json_layout_and_unknown_words():
-    result = run("-m", "attention_math", "trace", "--sentence", "a glorpy:adj zorb ran")
+    # "glorpy" is marked inline, the tagger places "zorb", nothing places "שלום"
+    result = run("-m", "attention_math", "trace", "--sentence", "a glorpy:adj zorb שלום ran")
     assert result.returncode == 0
     data = json.loads(result.stdout)
-    assert data["tokens"] == ["a", "glorpy", "zorb", "ran"]
+    assert data["tokens"] == ["a", "glorpy", "zorb", "שלום", "ran"]
     assert data["d_embed"] == 12_288 and data["d_key"] == 128
-    assert b"zorb" in result.stderr and b"glorpy" not in result.stderr
+    err = result.stderr.decode()
+    assert "שלום" in err and "zorb" not in err and "glorpy" not in err
     head = data["heads"][0]
     n = len(data["tokens"])
     for i in range(n):  # [key][query]: key i is hidden from earlier queries j < i
@@ -198,13 +200,13 @@ def test_render_takes_the_example_from_the_plain_manim_variables(tmp_path, monke
     # an option on the command line wins over the environment
     for name in ("ATTENTION_EXAMPLE", "ATTENTION_SEED"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ATTENTION_SENTENCE", "a glorpy robot")
+    monkeypatch.setenv("ATTENTION_SENTENCE", "a שלום robot")
     plan = _plan(monkeypatch, "--output", str(tmp_path), "--chapters", "3")
-    assert plan.source.sentence == "a glorpy robot"
-    assert "'glorpy'" in capsys.readouterr().err
+    assert plan.source.sentence == "a שלום robot"
+    assert "'שלום'" in capsys.readouterr().err
     plan = _plan(monkeypatch, "--sentence", "a blue robot", "--output", str(tmp_path))
     assert plan.source.sentence == "a blue robot"
-    assert "glorpy" not in capsys.readouterr().err
+    assert "שלום" not in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Designed head weights against a naive construction written from the design alone:
 Gram-Schmidt instead of QR, one outer product per term instead of one matrix product,
-the position block entry by entry."""
+the position and relation blocks entry by entry."""
 
 from __future__ import annotations
 
@@ -69,6 +69,13 @@ def _naive_head_weights(spec, features, d_embed, d_key, settings, seed):
             for k, b in enumerate(bonus):
                 if r + k < n_pos:
                     W_Q[r] += b * np.sqrt(d_key) / beta * read(f"position:{r + k}")
+
+    if spec.relation is not None:  # code p: the query at p, a key pointing at p
+        strength = np.sqrt(abs(spec.relation.score) * np.sqrt(d_key))
+        for p in range(n_pos):
+            W_Q[p] += strength * read(f"position:{p}")
+            W_K[p] += np.sign(spec.relation.score) * strength * read(f"{spec.relation.kind}:{p}")
+            W_K[p] += spec.relation.self_score * np.sqrt(d_key) / strength * read(f"position:{p}")
 
     rules = []
     for rule in spec.values:

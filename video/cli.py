@@ -155,14 +155,14 @@ def resolve_source(args: argparse.Namespace) -> Source:
 
 
 def unknown_words_note(source: Source) -> str | None:
-    """The note on words the lexicon does not know (they are drawn as plain words)."""
+    """The note on words neither the lexicon nor the tagger could place (taken as nouns)."""
     unknown = sorted({w for t in source.traces for w in t.unknown})
     if not unknown:
         return None
     return (
-        f"render.sh: note: the lexicon does not know {', '.join(repr(w) for w in unknown)}; "
-        f"they are drawn as plain words. Give them a role inline, e.g. {unknown[0]}:adj or "
-        f"{unknown[0]}:noun"
+        f"render.sh: note: neither the lexicon nor the tagger could place "
+        f"{', '.join(repr(w) for w in unknown)}; they are taken as nouns. Give them a role "
+        f"inline if they are not, e.g. {unknown[0]}:adj"
     )
 
 

