@@ -43,7 +43,7 @@ from scenes.components.product import MatrixVectorProduct
 from scenes.components.speech_bubble import SpeechBubble
 from scenes.components.token_row import TokenRow
 from scenes.components.weight_matrix import WeightMatrix, factor_text
-from scenes.focus import ADJECTIVES, main_link, quoted, roles
+from scenes.focus import main_link, own_adjectives, quoted, roles
 from scenes.lesson import Lesson
 
 HEAD = "adjective-noun"
@@ -139,8 +139,7 @@ class AttentionPattern(Lesson):
         self.link = main_link(t, self.head)
         self.q, self.k = self.link.query, self.link.key
         column = self.head.pattern[self.q]  # (n,) weights of the focus query
-        r = roles(t)
-        answers = [i for i in range(self.q) if r[i] in ADJECTIVES and column[i] >= 0.2]
+        answers = [i for i in own_adjectives(t, self.q) if column[i] >= 0.2]
         self.answers = answers or [self.k]
         visible = [i for i in range(self.q + 1) if i not in self.answers]
         # the visible key the focus query cares least about: the contrast

@@ -47,7 +47,7 @@ from scenes.components.legend import Legend
 from scenes.components.product import MatrixVectorProduct
 from scenes.components.token_row import TokenRow
 from scenes.components.weight_matrix import WeightMatrix
-from scenes.focus import ADJECTIVES, main_link, quoted, roles
+from scenes.focus import main_link, own_adjectives, quoted, roles
 from scenes.lesson import Lesson
 
 HEAD = "adjective-noun"
@@ -66,10 +66,9 @@ def value_vectors(head) -> np.ndarray:
 
 
 def adjective_terms(trace, head, noun: int) -> list[int]:
-    """Adjectives before ``noun`` that pass it at least 0.2 of its attention, in order;
-    else the strongest earlier token; none for the first token."""
-    r = roles(trace)
-    found = [i for i in range(noun) if r[i] in ADJECTIVES and head.pattern[noun, i] >= 0.2]
+    """The adjectives that modify ``noun`` (as the parser found) and pass it at least 0.2
+    of its attention, in order; else the strongest earlier token; none for the first."""
+    found = [i for i in own_adjectives(trace, noun) if head.pattern[noun, i] >= 0.2]
     if found or noun == 0:
         return found
     return [int(np.argmax(head.pattern[noun, :noun]))]

@@ -50,6 +50,14 @@ def adjective_noun_links(trace: Trace, head: HeadTrace, min_weight: float = 0.2)
     ]
 
 
+def own_adjectives(trace: Trace, noun: int) -> list[int]:
+    """The adjectives before ``noun`` that the parser found modifying it, in order."""
+    return sorted(
+        {r.source for r in trace.relations if r.kind == "modifies" and r.target == noun}
+        & set(range(noun))
+    )
+
+
 def earlier_links(head: HeadTrace, count: int = 3, min_weight: float = 0.2) -> list[Link]:
     """The ``count`` strongest links from an earlier token to a later one."""
     n = head.pattern.shape[0]

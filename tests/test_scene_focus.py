@@ -6,7 +6,7 @@ import pytest
 from conftest import SMALL
 
 from attention_math import build_trace, example_from_sentence
-from scenes.focus import links, main_link
+from scenes.focus import links, main_link, own_adjectives
 
 
 def trace_of(sentence: str):
@@ -32,3 +32,12 @@ def test_sentences_without_adjectives_fall_back(sentence):
         assert link.kind == "earlier" and link.key < link.query
         assert link.weight == max(head.pattern[j, i] for j in range(trace.n) for i in range(j))
     assert all(x.key < x.query for x in links(trace, head))
+
+
+def test_a_noun_owns_only_the_adjectives_the_parser_found_for_it():
+    trace = trace_of("the big dog chased a small cat")
+    words = trace.words
+    dog, cat = words.index("dog"), words.index("cat")
+    assert own_adjectives(trace, dog) == [words.index("big")]
+    assert own_adjectives(trace, cat) == [words.index("small")]  # not "big", also earlier
+    assert own_adjectives(trace, words.index("chased")) == []
