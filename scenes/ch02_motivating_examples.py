@@ -42,6 +42,32 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
+def arrows_caption(trace, arcs, queries: list[int], focus) -> str:
+    """What the arrows are, said from the arrows drawn: in the columns of ``queries``,
+    every earlier token with at least 0.20 of the attention, the strongest named."""
+    pairs = arcs.pairs()
+    if pairs:
+        columns = ", ".join(quoted(trace, j) for j in queries)
+        i, j = max(pairs, key=lambda p: arcs.weight(*p))
+        return (
+            f"Arrows: every earlier token with at least 0.20 of the attention of {columns}; "
+            f"thicker = more. Strongest arrow: {quoted(trace, i)} \u2192 {quoted(trace, j)}, "
+            f"{arcs.weight(i, j):.2f}."
+        )
+    if focus.kind == "self":
+        return f"A single token attends only to itself ({focus.weight:.2f})."
+    if focus.kind == "adjective-noun":
+        return (
+            f"No arrow reaches 0.20: {quoted(trace, focus.key)} \u2192 "
+            f"{quoted(trace, focus.query)}, an adjective and its noun, carries "
+            f"{focus.weight:.2f}."
+        )
+    return (
+        f"Strongest link to an earlier token: {quoted(trace, focus.key)} \u2192 "
+        f"{quoted(trace, focus.query)}, {focus.weight:.2f}."
+    )
+
+
 class MotivatingExamples(Lesson):
     number = 2
     title = "Motivating examples"
@@ -123,16 +149,7 @@ class MotivatingExamples(Lesson):
         else:
             self.play(self.row.dim_except([], opacity=0.5), run_time=1.5)
             self.play(self.row.restore(), run_time=1.5)
-        self.caption(
-            (
-                "Arrows drawn where the pattern is at least 0.20; thicker = more attention. "
-                if found
-                else ""
-            )
-            + f"Strongest: {quoted(t, self.focus.key)} \u2192 {quoted(t, self.focus.query)}, "
-            f"{self.focus.weight:.2f}.",
-            wait=3.0,
-        )
+        self.caption(arrows_caption(t, arcs, queries, self.focus), wait=3.0)
         self.clear_content()
 
     def mystery_novel(self) -> None:

@@ -47,3 +47,31 @@ def test_mystery_lines_follow_the_last_tokens_weights(chapter):
         assert line.get_stroke_opacity() == pytest.approx(arc_style(w / weights.max())[1])
     brightest = int(np.argmax([line.get_stroke_opacity() for line in lines]))
     assert mystery.words[brightest] == "murderer"
+
+
+class _Arcs:
+    """What arrows_caption reads of a ContextArcs: the drawn pairs and their weights."""
+
+    def __init__(self, weights: dict[tuple[int, int], float]):
+        self._weights = weights
+
+    def pairs(self):
+        return list(self._weights)
+
+    def weight(self, i, j):
+        return self._weights[(i, j)]
+
+
+def test_the_arrows_caption_names_the_strongest_drawn_arrow(fluffy_trace):
+    from scenes.ch02_motivating_examples import arrows_caption
+    from scenes.focus import Link
+
+    focus = Link(2, 3, 0.54, "adjective-noun")  # the lesson's focus is not the strongest
+    arcs = _Arcs({(1, 3): 0.42, (2, 3): 0.54, (6, 7): 0.94})
+    text = arrows_caption(fluffy_trace, arcs, [3, 7], focus)
+    assert "Strongest arrow: \u201cverdant\u201d \u2192 \u201cforest\u201d, 0.94." in text
+    assert "\u201ccreature\u201d, \u201cforest\u201d" in text  # the columns arrows are drawn in
+    assert "Strongest link to an earlier token" in arrows_caption(
+        fluffy_trace, _Arcs({}), [], Link(0, 1, 0.3, "earlier")
+    )
+    assert "No arrow reaches 0.20" in arrows_caption(fluffy_trace, _Arcs({}), [], focus)
