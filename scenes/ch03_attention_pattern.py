@@ -139,8 +139,10 @@ class AttentionPattern(Lesson):
         self.link = main_link(t, self.head)
         self.q, self.k = self.link.query, self.link.key
         column = self.head.pattern[self.q]  # (n,) weights of the focus query
-        answers = [i for i in own_adjectives(t, self.q) if column[i] >= 0.2]
-        self.answers = answers or [self.k]
+        # the adjectives that answer the focus noun (the parser's, carrying 0.2 or more);
+        # without any, the beats follow the focus query's strongest earlier key
+        self.adjective_answers = [i for i in own_adjectives(t, self.q) if column[i] >= 0.2]
+        self.answers = self.adjective_answers or [self.k]
         visible = [i for i in range(self.q + 1) if i not in self.answers]
         # the visible key the focus query cares least about: the contrast
         self.other = min(visible, key=lambda i: column[i]) if visible else None
@@ -149,12 +151,15 @@ class AttentionPattern(Lesson):
     def question(self) -> None:
         t, q = self.trace, self.q
         spec = self.head.spec
-        said = ", ".join(quoted(t, i) for i in self.answers)
-        self.beat(
-            "question",
-            f"{quoted(t, q)} asks: \u201c{spec.question}\u201d; {said} answer"
-            f"{'s' if len(self.answers) == 1 else ''}.",
-        )
+        said = ", ".join(quoted(t, i) for i in self.adjective_answers)
+        if self.adjective_answers:
+            answered = f"{said} answer{'s' if len(self.adjective_answers) == 1 else ''}."
+        else:
+            answered = (
+                "no adjective answers: the parser found none in front of it. We follow its "
+                f"strongest earlier key, {quoted(t, self.k)}, all the same."
+            )
+        self.beat("question", f"{quoted(t, q)} asks: \u201c{spec.question}\u201d; {answered}")
         self.heading("A question and its answers")
         row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=q)
         row.move_to(self.stage.center + DOWN * 0.4)
@@ -170,11 +175,13 @@ class AttentionPattern(Lesson):
             SpeechBubble(
                 spec.answer or "me!", font_size=palette.LABEL, color=palette.KEY
             ).attach_to(row.get_box(i), DOWN, buff=0.15)
-            for i in self.answers
+            for i in self.adjective_answers
             if i in row.shown
         ]
         if answers:
-            self.play(*[b.pop_in() for b in answers], row.highlight(self.answers, palette.KEY))
+            self.play(
+                *[b.pop_in() for b in answers], row.highlight(self.adjective_answers, palette.KEY)
+            )
         self.caption(
             "Each token can ask a question (its query) and offer an answer (its key). "
             "Attention measures how well they match.",

@@ -77,3 +77,16 @@ def test_the_grammar_beat_names_the_links_the_parser_found(chapter):
     for adjective, noun in (("fluffy", "creature"), ("blue", "creature"), ("verdant", "forest")):
         assert f"\u201c{adjective}\u201d modifies \u201c{noun}\u201d" in narration
     assert narration.count(" modifies ") == 3
+
+
+def test_without_adjectives_no_word_is_said_to_answer(monkeypatch):
+    from render_helpers import render_scene
+
+    monkeypatch.setenv("ATTENTION_SENTENCE", "the cat sat on the mat")
+    monkeypatch.delenv("ATTENTION_EXAMPLE", raising=False)
+    scene = render_scene(AttentionPattern)
+    narration = dict(scene.narration)
+    assert scene.adjective_answers == []
+    assert "no adjective answers" in narration["question"]
+    assert " answers." not in narration["question"]
+    assert "found no adjective that modifies a noun" in narration["grammar"]
