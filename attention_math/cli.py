@@ -35,7 +35,8 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _seed(text: str) -> int:
+def seed_argument(text: str) -> int:
+    """``--seed``: a whole number from 0 to 4294967295 (argparse reports the error)."""
     try:
         return parse_seed(text)
     except InputError as exc:
@@ -71,7 +72,7 @@ def _parser(program: str = PROGRAM) -> argparse.ArgumentParser:
     trace.add_argument("--dims", default="gpt3", choices=list(PRESETS))
     trace.add_argument(
         "--seed",
-        type=_seed,
+        type=seed_argument,
         default=DEFAULT_SEED,
         help=f"designed model seed, {MIN_SEED} to {MAX_SEED} (default {DEFAULT_SEED})",
     )

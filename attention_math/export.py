@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .grammar import MODEL_LABEL, parser_enabled
+from .grammar import MODEL_LABEL
 from .layout import key_by_query
 from .trace import HeadTrace, Trace
 
@@ -59,7 +59,7 @@ def trace_to_dict(trace: Trace, digits: int = 6, full: bool = False) -> dict[str
         # who gave each role: inline (word:role), lexicon, form (punctuation, digits),
         # tagger (spaCy), guess (nothing could place the word: taken as a noun)
         "role_sources": [t.source for t in trace.tokens],
-        "parser": MODEL_LABEL if parser_enabled() else None,
+        "parser": MODEL_LABEL,
         # relations found by the parser, carried into the embeddings as directions:
         # {"kind": "modifies", "from": 1, "to": 3, "how": "parser"} ("fluffy" modifies
         # "creature"); kinds: modifies, subject-of, possessor-of

@@ -22,7 +22,6 @@ the possessor of "dog").
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -88,9 +87,6 @@ class Analysis:
     relations: tuple[Relation, ...]
     unplaced: tuple[str, ...]  # words neither the lexicon nor the tagger could place
 
-    def of_kind(self, kind: str) -> tuple[Relation, ...]:
-        return tuple(r for r in self.relations if r.kind == kind)
-
     def embedded_tokens(self) -> tuple[Token, ...]:
         """The tokens, each carrying its relations as directions ("modifies:3")."""
         carried: dict[int, list[str]] = {}
@@ -104,8 +100,7 @@ class Analysis:
 @lru_cache(maxsize=1)
 def pipeline():
     """spaCy's pipeline, loaded once per process (about a second): tagger and parser
-    only. Set ATTENTION_NO_PARSER=1 to do without it (roles then come from the lexicon
-    and word forms only, as a check of what the parser adds)."""
+    only."""
     try:
         import spacy
     except ImportError:
@@ -118,16 +113,10 @@ def pipeline():
         ) from None
 
 
-def parser_enabled() -> bool:
-    return os.environ.get("ATTENTION_NO_PARSER", "").strip() in ("", "0")
-
-
 def analyse(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> Analysis:
     """Roles and relations for ``tokens`` (``spaced[i]``: a space follows token i)."""
     if not tokens:
         return Analysis(tokens, (), ())
-    if not parser_enabled():
-        return _without_parser(tokens)
     return _analyse(tokens, spaced)
 
 
@@ -162,14 +151,6 @@ def _latin(word: str) -> bool:
     """Whether every letter of ``word`` is a Latin one: an English tagger's guess about a
     word in another script ("שלום", "東京") is no guess at all."""
     return all("LATIN" in unicodedata.name(ch, "") for ch in word if ch.isalpha())
-
-
-def _without_parser(tokens: tuple[Token, ...]) -> Analysis:
-    final = tuple(
-        t if t.role is not None else replace(t, role=UNPLACED_ROLE, source="guess") for t in tokens
-    )
-    unplaced = tuple(dict.fromkeys(t.text for t in tokens if t.role is None))
-    return Analysis(final, _adjectives_by_order(final, set()), unplaced)
 
 
 def _text_of(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> tuple[str, list[int]]:

@@ -219,6 +219,10 @@ class _Reader:
         scale = np.sqrt(self.d_embed) * self.settings.weight_of(feature)
         return direction(feature, self.d_embed, self.seed) / scale  # (d_embed,)
 
+    def numbered(self, kind: str, count: int) -> np.ndarray:
+        """The readers of ``kind:0`` .. ``kind:count-1``, one per row: (count, d_embed)."""
+        return np.stack([self(f"{kind}:{p}") for p in range(count)])
+
 
 def _match_rows(
     matches: tuple[Match, ...],
@@ -271,7 +275,7 @@ def _position_rows(
     n_pos = d_key // 2
     beta = d_key**0.25 * np.sqrt(np.abs(bonus).max())
     alpha = bonus * np.sqrt(d_key) / beta  # (n_offsets,)
-    readers = np.stack([reader(f"position:{i}") for i in range(n_pos)])  # (n_pos, d_embed)
+    readers = reader.numbered("position", n_pos)  # (n_pos, d_embed)
     offsets = np.arange(n_pos)[None, :] - np.arange(n_pos)[:, None]  # [code r, position i]
     in_range = (offsets >= 0) & (offsets < alpha.size)
     A = np.where(in_range, alpha[np.clip(offsets, 0, alpha.size - 1)], 0.0)  # (n_pos, n_pos)
@@ -291,8 +295,8 @@ def _relation_rows(
     """
     n_pos = d_key // 2
     strength = np.sqrt(abs(relation.score) * np.sqrt(d_key))
-    positions = np.stack([reader(f"position:{p}") for p in range(n_pos)])  # (n_pos, d_embed)
-    pointers = np.stack([reader(f"{relation.kind}:{p}") for p in range(n_pos)])  # same
+    positions = reader.numbered("position", n_pos)  # (n_pos, d_embed)
+    pointers = reader.numbered(relation.kind, n_pos)  # (n_pos, d_embed)
     own = relation.self_score * np.sqrt(d_key) / strength  # so that own key scores self_score
     return strength * positions, np.sign(relation.score) * strength * pointers + own * positions
 

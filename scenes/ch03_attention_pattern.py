@@ -43,7 +43,7 @@ from scenes.components.product import MatrixVectorProduct
 from scenes.components.speech_bubble import SpeechBubble
 from scenes.components.token_row import TokenRow
 from scenes.components.weight_matrix import WeightMatrix, factor_text
-from scenes.focus import main_link, own_adjectives, quoted, roles
+from scenes.focus import main_link, modifiers, own_adjectives, quoted, roles
 from scenes.lesson import Lesson
 
 HEAD = "adjective-noun"
@@ -107,11 +107,6 @@ def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKe
         "Pictures are projections of the real vectors."
     )
     return QueryKeyPicture(tuple(tokens), E_coords, qk_coords, narration, caption)
-
-
-def grammar_pairs(trace) -> list[tuple[int, int]]:
-    """(adjective, noun) pairs the parser found, in sentence order."""
-    return sorted({(r.source, r.target) for r in trace.relations if r.kind == "modifies"})
 
 
 class AttentionPattern(Lesson):
@@ -191,7 +186,7 @@ class AttentionPattern(Lesson):
 
     def grammar(self) -> None:
         t = self.trace
-        pairs = grammar_pairs(t)
+        pairs = modifiers(t)
         if pairs:
             found = "; ".join(f"{quoted(t, i)} modifies {quoted(t, j)}" for i, j in pairs)
             narration = (

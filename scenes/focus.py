@@ -36,26 +36,26 @@ def roles(trace: Trace) -> list[str | None]:
     return [t.role for t in trace.tokens]
 
 
-def adjective_noun_links(trace: Trace, head: HeadTrace, min_weight: float = 0.2) -> list[Link]:
-    """Every adjective -> noun link the parser found (``modifies`` relations, see
-    attention_math.grammar) with the adjective before its noun and carrying at least
-    ``min_weight``, in order of the noun, then the adjective."""
-    pairs = sorted(
-        {(r.target, r.source) for r in trace.relations if r.kind == "modifies"}
-    )  # (noun, adjective)
-    return [
-        Link(i, j, float(head.pattern[j, i]), "adjective-noun")
-        for j, i in pairs
-        if i < j and head.pattern[j, i] >= min_weight
-    ]
+def modifiers(trace: Trace) -> list[tuple[int, int]]:
+    """Every (adjective, noun) pair the parser found (``modifies`` relations, see
+    attention_math.grammar), in sentence order of the adjective."""
+    return sorted({(r.source, r.target) for r in trace.relations if r.kind == "modifies"})
 
 
 def own_adjectives(trace: Trace, noun: int) -> list[int]:
     """The adjectives before ``noun`` that the parser found modifying it, in order."""
-    return sorted(
-        {r.source for r in trace.relations if r.kind == "modifies" and r.target == noun}
-        & set(range(noun))
-    )
+    return [i for i, j in modifiers(trace) if j == noun and i < noun]
+
+
+def adjective_noun_links(trace: Trace, head: HeadTrace, min_weight: float = 0.2) -> list[Link]:
+    """Every adjective -> noun link the parser found, with the adjective before its noun
+    and carrying at least ``min_weight``, in order of the noun, then the adjective."""
+    return [
+        Link(i, j, float(head.pattern[j, i]), "adjective-noun")
+        for j in range(trace.n)
+        for i in own_adjectives(trace, j)
+        if head.pattern[j, i] >= min_weight
+    ]
 
 
 def earlier_links(head: HeadTrace, count: int = 3, min_weight: float = 0.2) -> list[Link]:

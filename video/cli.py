@@ -25,7 +25,8 @@ from attention_math import (
     build_traces,
     warm_head_weights,
 )
-from attention_math.errors import MAX_SEED, MIN_SEED, error_line, parse_seed
+from attention_math.cli import seed_argument
+from attention_math.errors import MAX_SEED, MIN_SEED, error_line
 from attention_math.examples import (
     example_from_sentence,
     load_example,
@@ -49,14 +50,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:
         print(error_line(PROGRAM, message), file=sys.stderr)
         raise SystemExit(2)
-
-
-def seed_argument(text: str) -> int:
-    """``--seed``: a whole number from 0 to 4294967295 (argparse reports the error)."""
-    try:
-        return parse_seed(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("the seed ")) from None
 
 
 def output_argument(text: str) -> Path:
