@@ -403,10 +403,12 @@ class RecapOnEmbeddings(Lesson):
         }
         self.block_arcs = arcs = ContextArcs(feet, head.pattern, min_weight=0.05, max_height=1.25)
         self.play(arcs.create(), run_time=2.5)
-        link = main_link(t, head)
         self.play(*[c.create() for c in above.values()], run_time=1.5)
-        self.caption(
-            f"Arcs only run forward. The strongest: {quoted(t, link.key)} into "
-            f"{quoted(t, link.query)}, weight {link.weight:.2f}. Top row: the updated E\u2032.",
-            wait=3.0,
+        strongest = arcs.strongest()  # of the arcs drawn, not the lesson's focus link
+        said = (
+            f"The strongest: {quoted(t, strongest[0])} into {quoted(t, strongest[1])}, "
+            f"weight {arcs.weight(*strongest):.2f}."
+            if strongest is not None
+            else "None reaches 0.05 here."
         )
+        self.caption(f"Arcs only run forward. {said} Top row: the updated E\u2032.", wait=3.0)

@@ -45,10 +45,10 @@ def plural(count: int, word: str) -> str:
 def arrows_caption(trace, arcs, queries: list[int], focus) -> str:
     """What the arrows are, said from the arrows drawn: in the columns of ``queries``,
     every earlier token with at least 0.20 of the attention, the strongest named."""
-    pairs = arcs.pairs()
-    if pairs:
+    strongest = arcs.strongest()
+    if strongest is not None:
         columns = ", ".join(quoted(trace, j) for j in queries)
-        i, j = max(pairs, key=lambda p: arcs.weight(*p))
+        i, j = strongest
         return (
             f"Arrows: every earlier token with at least 0.20 of the attention of {columns}; "
             f"thicker = more. Strongest arrow: {quoted(trace, i)} \u2192 {quoted(trace, j)}, "

@@ -129,6 +129,11 @@ class ContextArcs(VGroup):
         """The pattern weight an arc stands for."""
         return float(self.pattern[j, i])
 
+    def strongest(self) -> tuple[int, int] | None:
+        """The drawn (key, query) pair of the largest weight (None if none is drawn):
+        what a caption may call "the strongest" arc."""
+        return max(self._arcs, key=lambda p: self.weight(*p), default=None)
+
     def create(self, lag_ratio: float = 0.1) -> Animation:
         """Arcs draw one after another, weakest first."""
         order = sorted(self._arcs, key=lambda p: self.weight(*p))

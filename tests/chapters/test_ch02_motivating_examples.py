@@ -50,7 +50,8 @@ def test_mystery_lines_follow_the_last_tokens_weights(chapter):
 
 
 class _Arcs:
-    """What arrows_caption reads of a ContextArcs: the drawn pairs and their weights."""
+    """What arrows_caption reads of a ContextArcs: the drawn pairs, their weights and the
+    heaviest of them (ContextArcs.strongest is checked in tests/components)."""
 
     def __init__(self, weights: dict[tuple[int, int], float]):
         self._weights = weights
@@ -60,6 +61,9 @@ class _Arcs:
 
     def weight(self, i, j):
         return self._weights[(i, j)]
+
+    def strongest(self):
+        return max(self._weights, key=self._weights.get, default=None)
 
 
 def test_the_arrows_caption_names_the_strongest_drawn_arrow(fluffy_trace):

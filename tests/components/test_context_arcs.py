@@ -31,3 +31,18 @@ def test_max_height_flattens_long_arcs(fluffy_trace):
     arcs = ContextArcs.over_row(row, head.pattern, min_weight=0.0, max_height=0.5)
     top = row.get_top()[1]
     assert max(arcs.get_arc(*p).get_top()[1] for p in arcs.pairs()) <= top + 0.5 + 0.2
+
+
+def test_the_strongest_arc_is_the_heaviest_drawn_one_by_a_plain_search(fluffy_trace):
+    head = fluffy_trace.head("adjective-noun")
+    row = TokenRow(fluffy_trace.words)
+    for columns in (None, [3]):  # every column; only "creature"'s
+        arcs = ContextArcs.over_row(row, head.pattern, columns, min_weight=0.05)
+        best, best_weight = None, -1.0
+        for j in range(fluffy_trace.n):
+            for i in range(j):
+                drawn = (i, j) in set(arcs.pairs())
+                if drawn and head.pattern[j, i] > best_weight:
+                    best, best_weight = (i, j), head.pattern[j, i]
+        assert arcs.strongest() == best
+    assert ContextArcs.over_row(row, head.pattern, min_weight=2.0).strongest() is None
