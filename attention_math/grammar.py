@@ -65,7 +65,8 @@ class Relation:
     """``source`` relates to ``target`` (token indices): kind is one of RELATION_KINDS.
 
     ``how`` says where it came from: ``parser`` (a dependency arc), ``parser+conj``
-    (shared through a conjunction: "big and fluffy", "sat and slept"), ``order`` (an
+    (shared through a conjunction: "big and fluffy", "sat and slept"), ``parser+repair``
+    (a verb the parser misread as a participle: "the dogs played outside"), ``order`` (an
     adjective the parser left unattached, given to the noun right after it).
     """
 
@@ -137,6 +138,9 @@ def _analyse(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> Analysis:
         pos = doc[root].pos_ if root is not None else "X"
         if pos in ("NOUN", "PROPN") and doc[root].dep_ == "amod":
             pos = "ADJ"  # an adjectival modifier the small model mistags ("the cold river")
+        if pos == "PROPN" and token.text.islower() and doc[root].dep_ == "compound":
+            pos = "ADJ"  # a lowercase "proper noun" before a noun: an unknown adjective
+            # to the small model ("the big grey elephant"); names are capitalised
         role = POS_ROLES.get(pos)
         if role is None or not _latin(token.text):
             unplaced.append(token.text)
@@ -233,11 +237,38 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
         if token.role in VERBS and dep.get(v) == "conj" and v not in subject:
             if first in subject:
                 found.append(Relation("subject-of", subject[first], v, "parser+conj"))
+    if not subject:  # no verb has a subject: maybe a misread "the dogs played outside"
+        found += _reduced_relative_repair(doc, owner, roots, tokens)
 
     for i in range(len(tokens)):  # possessives: "my frog", "the farmer's dog"
         if dep.get(i) == "poss" and head.get(i) is not None and head[i] != i:
             found.append(Relation("possessor-of", i, head[i]))
     return tuple(sorted(found, key=lambda r: (RELATION_KINDS.index(r.kind), r.source, r.target)))
+
+
+def _reduced_relative_repair(doc, owner, roots, tokens) -> list[Relation]:
+    """The small model reads some plain sentences as a noun phrase with a participle
+    ("the dogs played outside" as "the dogs [that were] played outside"): the whole
+    sentence then has no finite verb. A user's sentence is far more likely a clause, so
+    when the parse's root is a noun and a past-tense form hangs from it as a clausal
+    modifier (``acl``), that verb is taken as the sentence's verb and the noun as its
+    subject."""
+    sentence_root = next(t for t in doc if t.head.i == t.i)
+    if sentence_root.pos_ not in ("NOUN", "PROPN"):
+        return []
+    noun = owner[sentence_root.i]
+    for child in sentence_root.children:
+        verb = owner[child.i]
+        if (
+            child.dep_ == "acl"
+            and child.tag_ in ("VBD", "VBN")
+            and not any(c.dep_ == "agent" for c in child.children)  # "written by her"
+            and roots[verb] == child.i
+            and tokens[verb].role in VERBS
+            and tokens[noun].role in ("noun", "propn")
+        ):
+            return [Relation("subject-of", noun, verb, "parser+repair")]
+    return []
 
 
 def _adjectives_by_order(tokens: tuple[Token, ...], attached: set[int]) -> list[Relation]:

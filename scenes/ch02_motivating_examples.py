@@ -31,15 +31,11 @@ from scenes.components.entries import fixed
 from scenes.components.labels import literal
 from scenes.components.speech_bubble import SpeechBubble
 from scenes.components.token_row import TokenParagraph, TokenRow
-from scenes.focus import ADJECTIVES, NOUNS, links, main_link, percent, quoted, roles
+from scenes.focus import ADJECTIVES, NOUNS, links, main_link, percent, plural, quoted, roles
 from scenes.lesson import Lesson
 
 MYSTERY_HEAD = "subject-verb"  # the last word of the passage, "was", asks who did it
 MAX_COLUMNS = 8
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def arrows_caption(trace, arcs, queries: list[int], focus) -> str:

@@ -391,7 +391,11 @@ class AttentionPattern(Lesson):
         self.low = (int(low[1]), int(low[0]))  # (key, query) of the lowest visible score
         lowest = fixed(raw[self.low[1], self.low[0]], 1)
         best = int(np.argmax(np.where(visible[q], raw[q], -np.inf)))
-        rank = "the largest in its column" if best == k else f"({quoted(t, best)} scores higher)"
+        rank = (
+            "the largest in its column"
+            if best == k
+            else f"though {quoted(t, best)}'s key scores higher there, {fixed(raw[q, best], 1)}"
+        )
         self.beat(
             "dot products",
             f"Each cell is a dot product K_i·Q_j: keys down the left, queries across the top. "

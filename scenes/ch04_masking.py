@@ -29,13 +29,28 @@ from scenes.components.attention_grid import AttentionGrid
 from scenes.components.entries import dots
 from scenes.components.labels import literal
 from scenes.components.token_row import TokenRow
-from scenes.focus import main_link, quoted, roles
+from scenes.focus import main_link, plural, quoted, roles
 from scenes.lesson import Lesson
 
 HEAD = "adjective-noun"
 MAX_PREFIXES = 8  # prefixes listed in full; longer sentences show the first and last ones
 SIDE_BY_SIDE_TOKENS = 6
 UNKNOWN = "???"
+
+
+def masked_example(trace, head, q: int) -> str:
+    """What the mask does to a column, said for token ``q``, or for the first token when
+    nothing comes after ``q``: "“creature” gives 0 to the 4 tokens after it"."""
+    later = int(np.sum(~head.mask[q]))
+    if later:
+        return f"{quoted(trace, q)} gives 0 to the {plural(later, 'token')} after it"
+    if trace.n == 1:
+        return "with a single token nothing is masked"
+    first = int(np.sum(~head.mask[0]))
+    return (
+        f"{quoted(trace, q)} is the last token, with nothing after it, while "
+        f"{quoted(trace, 0)} gives 0 to all {plural(first, 'token')} after it"
+    )
 
 
 class Masking(Lesson):
@@ -150,11 +165,11 @@ class Masking(Lesson):
     def softmax_of_masked(self) -> None:
         t, q = self.trace, self.link.query
         column = self.head.pattern[q]
-        later = int(np.sum(~self.head.mask[q]))
         self.beat(
             "softmax",
-            f"After the softmax, masked cells are exactly 0 and each column still sums to 1; "
-            f"{quoted(t, q)} gives 0 to the {later} tokens after it.",
+            "After the softmax, masked cells are exactly 0 and each column still sums to 1; "
+            + masked_example(t, self.head, q)
+            + ".",
         )
         self.heading("Softmax: zeros, and columns still sum to 1")
         self.play(self.grid.numbers("pattern", masked="value"), run_time=1.5)

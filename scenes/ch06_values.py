@@ -65,13 +65,22 @@ def value_vectors(head) -> np.ndarray:
     return head.V @ head.weights.W_V_up.T  # (n, d_key) @ (d_key, d_embed)
 
 
-def adjective_terms(trace, head, noun: int) -> list[int]:
-    """The adjectives that modify ``noun`` (as the parser found) and pass it at least 0.2
-    of its attention, in order; else the strongest earlier token; none for the first."""
-    found = [i for i in own_adjectives(trace, noun) if head.pattern[noun, i] >= 0.2]
+@dataclass(frozen=True)
+class Terms:
+    """The earlier tokens whose values the chapter adds to ``noun``: its own adjectives
+    (``own``) or, for a word without any, its strongest earlier token."""
+
+    keys: tuple[int, ...]
+    own: bool
+
+
+def adjective_terms(trace, head, noun: int) -> Terms:
+    """The adjectives that modify ``noun`` (as the parser found), in order; else the
+    strongest earlier token; none for the first token."""
+    found = own_adjectives(trace, noun)
     if found or noun == 0:
-        return found
-    return [int(np.argmax(head.pattern[noun, :noun]))]
+        return Terms(tuple(found), bool(found))
+    return Terms((int(np.argmax(head.pattern[noun, :noun])),), False)
 
 
 def span_basis(vectors: list[np.ndarray]) -> np.ndarray:
@@ -98,35 +107,50 @@ class ValueSteps:
     caption: str
 
 
-def value_steps(trace, head, values: np.ndarray, noun: int, adjectives: list[int]) -> ValueSteps:
-    """The noun's embedding plus, one at a time, each adjective's share of its value
-    (``A[noun, adj] · value(adj)``), projected to 3D; with no adjective, plus the head's
+def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> ValueSteps:
+    """The noun's embedding plus, one at a time, each term's share of its value
+    (``A[noun, i] · value(i)``), projected to 3D; with no earlier token, plus the head's
     whole ΔE of the noun."""
-    j = noun
-    terms = [head.pattern[j, i] * values[i] for i in adjectives]  # each (d_embed,)
+    j, keys = noun, found.keys
+    terms = [head.pattern[j, i] * values[i] for i in keys]  # each (d_embed,)
     names = [trace.words[j]]
-    for i in adjectives:
-        names.append(f"{trace.words[i]} {names[-1]}")
-    if adjectives:
-        weights = ", ".join(f"{head.pattern[j, i]:.2f}" for i in adjectives)
-        steps = " → ".join(f"“{n}”" for n in names)
+    for k, i in enumerate(keys):  # "fluffy creature", "fluffy blue creature"; "on + cat"
+        if found.own:  # the adjectives added so far, in the sentence's order
+            names.append(" ".join([*(trace.words[a] for a in keys[: k + 1]), trace.words[j]]))
+        else:
+            names.append(f"{names[-1]} + {trace.words[i]}")
+    weights = ", ".join(f"{head.pattern[j, i]:.2f}" for i in keys)
+    steps = " → ".join(f"“{n}”" for n in names)
+    if found.own:
         narration = (
             f"In embedding space, {quoted(trace, j)} plus its share of each value (weights "
             f"{weights}) moves step by step: {steps}. The arrows are projections of the "
             "computed vectors."
         )
+    elif keys:
+        narration = (
+            f"{quoted(trace, j)} has no adjective of its own (the parser found none), so we "
+            f"follow its strongest earlier word, {quoted(trace, keys[0])}: in embedding "
+            f"space {quoted(trace, j)} plus {weights} × the value of {quoted(trace, keys[0])} "
+            "moves to "
+            f"“{names[-1]}”. "
+            "The arrows are projections of the computed vectors."
+        )
     else:  # nothing to add step by step: this head's whole ΔE instead
-        narration = f"{quoted(trace, j)} has no earlier word to take a value from."
+        narration = (
+            f"{quoted(trace, j)} has no earlier word to take a value from: the arrow is "
+            "this head's whole change to it, ΔE."
+        )
         terms = [head.delta_E[j]]
         names.append(f"{trace.words[j]} in context")
     points = np.cumsum([trace.E[j], *terms], axis=0)  # E, E + term 1, E + terms 1-2, ...
     basis = span_basis([trace.E[j], *terms])  # first direction: along E
     coords = coords3(points, basis)[:, AXES]  # (m, 3)
     legend = [(palette.EMBEDDING, f"{names[0]}: its embedding E")]
-    for k, i in enumerate(adjectives):
+    for k, i in enumerate(keys):
         legend.append((palette.VALUE, f"+ {head.pattern[j, i]:.2f} × value of {trace.words[i]}"))
         legend.append((palette.UPDATED, f"= {names[k + 1]}"))
-    if not adjectives:
+    if not keys:
         legend.append((palette.DELTA, f"+ ΔE: {names[1]}"))
     caption = (
         "Each step: an attention weight times a value vector, seen in 3 of "
@@ -182,8 +206,8 @@ class Values(Lesson):
         self.head = self.trace.head(HEAD)
         link = main_link(self.trace, self.head)
         self.noun = link.query
-        self.adjectives = adjective_terms(self.trace, self.head, self.noun)
-        self.source = self.adjectives[-1] if self.adjectives else link.key
+        self.terms = adjective_terms(self.trace, self.head, self.noun)
+        self.source = self.terms.keys[-1] if self.terms.keys else link.key
         self.values = value_vectors(self.head)  # (n, d_embed)
         self.title_card("What each word passes on")
         self.value_down()
@@ -318,8 +342,8 @@ class Values(Lesson):
         self.play(full.create(), FadeIn(caption))
 
     def embedding_space(self) -> None:
-        t, j, adjs = self.trace, self.noun, self.adjectives
-        shown = value_steps(t, self.head, self.values, j, adjs)
+        t, j, adjs = self.trace, self.noun, self.terms.keys
+        shown = value_steps(t, self.head, self.values, j, self.terms)
         self.beat("embedding-space", shown.narration)
         self.heading("Adding values in embedding space")
         self.basis = shown.basis

@@ -25,7 +25,7 @@ from scenes.components.labels import literal
 from scenes.components.mini_pattern import MiniPattern
 from scenes.components.parameter_counter import CountBrace
 from scenes.components.token_row import TokenRow
-from scenes.focus import NOUNS, Link, main_link, quoted, roles
+from scenes.focus import NOUNS, Link, either, main_link, quoted, roles
 from scenes.lesson import Lesson
 
 ADJECTIVE_HEAD = "adjective-noun"
@@ -75,6 +75,17 @@ def strongest_answer(trace, head) -> Link | None:
         if best is None or head.pattern[j, i] > best.weight:
             best = Link(i, j, float(head.pattern[j, i]), "earlier")
     return best
+
+
+def answers_said(relations: list[tuple]) -> str:
+    """How many heads find an answer on this sentence, from ``(head, link or None)``."""
+    silent = [head.name for head, link in relations if link is None]
+    if not silent:
+        return "On this sentence each finds its own answer, where a word asks its question."
+    return (
+        f"On this sentence {len(relations) - len(silent)} of them find an answer; no word "
+        f"here asks the question of {either(silent)}."
+    )
 
 
 def senses(trace, j: int, head) -> dict[str, float]:
@@ -233,7 +244,8 @@ class MultipleHeads(Lesson):
             "relation-types",
             f"The designed model has {len(t.heads)} heads, each asking its own question: "
             + ", ".join(h.name for h in t.heads)
-            + ". On this sentence each finds its own answer, where a word asks its question.",
+            + ". "
+            + answers_said(self.relations),
         )
         self.heading("One question per head")
         lines = VGroup()

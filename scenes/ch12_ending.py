@@ -28,9 +28,11 @@ from scenes.components.attention_grid import AttentionGrid
 from scenes.components.fade_in_place import FadeOutInPlace
 from scenes.components.labels import literal
 from scenes.components.parameter_counter import grouped
+from scenes.focus import modifiers, own_adjectives, quote
 from scenes.lesson import Lesson
 from scenes.order import CHAPTERS
 
+HEAD = "adjective-noun"
 QUERY_ROLES = ("noun", "propn")  # the lesson's head asks its question from nouns
 MIN_WEIGHT = 0.2  # a key counts as "attended to" from this weight on
 MAX_ROWS = 4
@@ -49,34 +51,92 @@ REFERENCES = (
     ),
     (
         "Attention in transformers, visually explained",
-        "Chapter 6 of the deep-learning video series this lesson re-creates",
+        "Grant Sanderson, 3Blue1Brown (2024): chapter 6 of the deep-learning series, "
+        "the lesson this video re-creates",
     ),
 )
 
 
 @dataclass(frozen=True)
 class Relation:
-    """Query token ``query`` took ``weights`` of its attention from tokens ``keys``."""
+    """Query token ``query`` took ``weights`` of its attention from tokens ``keys``;
+    ``kind`` is "adjectives" (the keys are the adjectives the parser found modifying the
+    query) or "earlier" (no noun of the sentence has one: its strongest earlier tokens)."""
 
     query: int
     keys: tuple[int, ...]
     weights: tuple[float, ...]
+    kind: str
+
+    @property
+    def total(self) -> float:
+        return float(sum(self.weights))
 
 
-def head_summary(trace, head_index: int = 0) -> list[Relation]:
-    """What one head did: for each noun (or, with no noun, each token after the first),
-    the earlier tokens it gave at least ``MIN_WEIGHT`` of its attention to, strongest
-    first. Falls back to each query's strongest key when nothing passes the bar."""
-    pattern = trace.heads[head_index].pattern  # (query, key)
-    nouns = [j for j, tok in enumerate(trace.tokens) if tok.role in QUERY_ROLES]
-    queries = nouns or list(range(1, trace.n)) or [0]
-    relations = []
-    for j in queries:
-        order = [i for i in np.argsort(-pattern[j], kind="stable") if i != j or trace.n == 1]
-        keys = [int(i) for i in order if pattern[j, i] >= MIN_WEIGHT] or [int(order[0])]
-        relations.append(Relation(j, tuple(keys), tuple(float(pattern[j, i]) for i in keys)))
-    relations.sort(key=lambda r: -r.weights[0])
+def head_summary(trace, head) -> list[Relation]:
+    """What the adjective head did, at most ``MAX_ROWS`` queries, strongest first.
+
+    Each noun with adjectives of its own (as the parser found them) and the weight it
+    gave each of them. A sentence without such a noun has nothing the head was built to
+    find: then each noun (or, without nouns, each token after the first) with the earlier
+    tokens it gave at least ``MIN_WEIGHT`` (its strongest earlier token if none does); a
+    single token, itself."""
+    pattern = head.pattern  # (query, key)
+
+    def relation(j: int, keys: list[int], kind: str) -> Relation:
+        keys = sorted(keys, key=lambda i: (-pattern[j, i], i))
+        return Relation(j, tuple(keys), tuple(float(pattern[j, i]) for i in keys), kind)
+
+    described = sorted({noun for _, noun in modifiers(trace)})
+    relations = [
+        relation(j, own_adjectives(trace, j), "adjectives")
+        for j in described
+        if own_adjectives(trace, j)
+    ]
+    if not relations:
+        nouns = [j for j, tok in enumerate(trace.tokens) if tok.role in QUERY_ROLES and j > 0]
+        for j in nouns or list(range(1, trace.n)):
+            earlier = [i for i in range(j) if pattern[j, i] >= MIN_WEIGHT]
+            relations.append(relation(j, earlier or [int(np.argmax(pattern[j, :j]))], "earlier"))
+    if not relations:
+        relations = [relation(0, [0], "earlier")]
+    relations.sort(key=lambda r: (-r.total, r.query))
     return relations[:MAX_ROWS]
+
+
+def summary_narration(trace, head, relations: list[Relation]) -> str:
+    """What the head did, said from ``relations`` (:func:`head_summary`): "did what it was
+    built for" only when every noun shown gave its own adjectives half its attention or
+    more."""
+    words = trace.words
+    first = relations[0]
+    said = " and ".join(
+        f"{w:.2f} to {quote(words[i])}" for i, w in zip(first.keys, first.weights, strict=True)
+    )
+    opening = f"On {quote(trace.sentence)}, the {head.name} head"
+    if first.keys == (first.query,):
+        return f"{opening} had a single token: {quote(words[0])} gives {said}, itself."
+    if first.kind == "earlier":
+        return (
+            f"{opening} found no adjective to look for: the parser found none modifying a "
+            f"noun. Instead {quote(words[first.query])} gave {said}"
+            + (
+                ", its strongest earlier token."
+                if len(first.keys) == 1
+                else f", each {MIN_WEIGHT:.2f} or more."
+            )
+        )
+    together = f" ({first.total:.2f} together)" if len(first.keys) > 1 else ""
+    held = sum(r.total >= 0.5 for r in relations)
+    if held == len(relations):
+        verdict = "did what it was built for: every noun shown gives its own adjectives "
+        verdict += "half its attention or more"
+    else:
+        verdict = (
+            f"found its adjectives in part: {held} of the {len(relations)} nouns shown give "
+            "their own adjectives half their attention or more"
+        )
+    return f"{opening} {verdict}. {quote(words[first.query])} gave {said}{together}."
 
 
 class Ending(Lesson):
@@ -118,18 +178,12 @@ class Ending(Lesson):
 
     def what_the_head_did(self) -> None:
         t = self.trace
-        head = t.heads[0]
-        self.relations = head_summary(t)
+        head = t.head(HEAD)
+        self.head = head
+        self.relations = head_summary(t, head)
         words = t.words
-        first = self.relations[0]
-        said = ", ".join(
-            f"{words[i]} {w:.2f}" for i, w in zip(first.keys, first.weights, strict=True)
-        )
-        self.beat(
-            "what-the-head-did",
-            f"On “{t.sentence}”, the {head.name} head did what it was built for: "
-            f"“{words[first.query]}” gave its attention to {said}.",
-        )
+        roles = [tok.role for tok in t.tokens]
+        self.beat("what-the-head-did", summary_narration(t, head, self.relations))
         self.heading(f"{head.name} head, on this sentence")
         focus = max(r.query for r in self.relations)
         grid = AttentionGrid.from_head(
@@ -138,12 +192,16 @@ class Ending(Lesson):
         self.stage.place(grid, LEFT, buff=0.4).set_y(self.stage.center[1] - 0.05)
         rows = VGroup()
         for rel in self.relations:
-            query = literal(words[rel.query], font_size=palette.LARGE, color=palette.NOUN)
+            query = literal(
+                words[rel.query], font_size=palette.LARGE, color=palette.role_tint(roles[rel.query])
+            )
             arrow = literal("←", font_size=palette.LARGE, color=palette.DIM_TEXT)
             parts = VGroup(
                 *(
                     VGroup(
-                        literal(words[i], font_size=palette.LARGE, color=palette.ADJECTIVE),
+                        literal(
+                            words[i], font_size=palette.LARGE, color=palette.role_tint(roles[i])
+                        ),
                         literal(f"{w:.2f}", font_size=palette.BODY, color=palette.QUERY, mono=True),
                     ).arrange(RIGHT, buff=0.15)
                     for i, w in zip(rel.keys, rel.weights, strict=True)
@@ -154,7 +212,11 @@ class Ending(Lesson):
         for row in rows:  # one arrow column
             row.shift(RIGHT * (rows[0][1].get_x() - row[1].get_x()))
         legend = literal(
-            "query ← keys it attended to", font_size=palette.SMALL, color=palette.DIM_TEXT
+            "noun ← its own adjectives"
+            if self.relations[0].kind == "adjectives"
+            else f"query ← earlier tokens given {MIN_WEIGHT:.2f} or more (else the strongest)",
+            font_size=palette.SMALL,
+            color=palette.DIM_TEXT,
         )
         side = VGroup(rows, legend).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
         side.move_to(self.side_notes.center + LEFT * 0.1 + DOWN * 0.3)
@@ -179,7 +241,7 @@ class Ending(Lesson):
         word = t.words[j]
         norms = {
             "E": float(np.linalg.norm(t.E[j])),
-            "head": float(np.linalg.norm(t.heads[0].delta_E[j])),
+            "head": float(np.linalg.norm(self.head.delta_E[j])),
             "all": float(np.linalg.norm(t.delta_E[j])),
             "E_prime": float(np.linalg.norm(t.E_prime[j])),
         }
@@ -188,13 +250,14 @@ class Ending(Lesson):
             "how-far",
             f"That head alone moved “{word}” by a ΔE of length {norms['head']:.1f}; all "
             f"{len(t.heads)} designed heads together by {norms['all']:.1f}, against an "
-            f"embedding of length {norms['E']:.1f}. Every one of the {t.n} tokens became "
-            "E′ = E + ΔE.",
+            f"embedding of length {norms['E']:.1f}. "
+            + (f"Every one of the {t.n} tokens" if t.n > 1 else "The one token")
+            + " became E′ = E + ΔE.",
         )
         self.heading(f"How far “{word}” moved")
         rows = [
             ("|E|", norms["E"], palette.EMBEDDING, "the embedding it started with"),
-            ("|ΔE|", norms["head"], palette.DELTA, f"added by the {t.heads[0].name} head"),
+            ("|ΔE|", norms["head"], palette.DELTA, f"added by the {self.head.name} head"),
             ("|ΔE|", norms["all"], palette.DELTA, f"added by all {len(t.heads)} heads"),
             ("|E′|", norms["E_prime"], palette.UPDATED, "the updated embedding E′ = E + ΔE"),
         ]
@@ -228,8 +291,8 @@ class Ending(Lesson):
         self.beat(
             "references",
             "To read further: the paper that introduced the transformer, the GPT-3 paper "
-            "whose sizes we counted, a framework for reading heads as circuits, and the "
-            "lesson this video re-creates.",
+            "whose sizes we counted, a framework for reading heads as circuits, and Grant "
+            "Sanderson's 3Blue1Brown lesson that this video re-creates.",
         )
         self.heading("References")
         entries = VGroup(

@@ -104,3 +104,13 @@ def quoted(trace: Trace, index: int) -> str:
 def percent(weight: float) -> str:
     """0.4551 -> "46%"."""
     return f"{100 * weight:.0f}%"
+
+
+def plural(count: int, word: str) -> str:
+    """3, "token" -> "3 tokens"; 1, "token" -> "1 token"."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def either(names: list[str]) -> str:
+    """["a"] -> "a"; ["a", "b", "c"] -> "a, b or c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"

@@ -133,6 +133,18 @@ SENTENCES = [
     ),
     ("the flowers by the window need fresh water", {"water": ["fresh"]}, {"need": "flowers"}),
     ("the big and friendly dogs played", {"dogs": ["big", "friendly"]}, {"played": "dogs"}),
+    # the small model's known misreadings, repaired (attention_math/grammar.py, lexicon)
+    ("the small dogs played outside", {"dogs": ["small"]}, {"played": "dogs"}),
+    (
+        "the big grey elephant drank cool water",
+        {"elephant": ["big", "grey"], "water": ["cool"]},
+        {"drank": "elephant"},
+    ),
+    (
+        "a kind nurse helped the injured player",
+        {"nurse": ["kind"], "player": ["injured"]},
+        {"helped": "nurse"},
+    ),
 ]
 
 
@@ -207,6 +219,18 @@ def test_relations_and_where_each_role_came_from():
 def test_conjunctions_share_what_they_join():
     assert ("modifies", "friendly", "dogs") in _relations("the big and friendly dogs played")
     assert ("subject-of", "cat", "slept") in _relations("the cat sat and slept")
+
+
+def test_a_misread_participle_is_repaired_only_in_a_sentence_without_a_clause():
+    # parsed as "the dogs [that were] played outside": no finite verb without the repair
+    assert ("subject-of", "dogs", "played") in _relations("the dogs played outside")
+    # a real reduced relative keeps its reading
+    assert not any(k == "subject-of" for k, _, _ in _relations("the letter written by my aunt"))
+
+
+def test_a_lowercase_proper_noun_before_a_noun_is_an_adjective():
+    roles = {t.text: t.role for t in _analysis("the big taupe elephant drank").tokens}
+    assert roles["taupe"] == "adj"
 
 
 def test_the_lexicon_corrects_the_tagger_and_inline_roles_win():

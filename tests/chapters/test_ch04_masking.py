@@ -47,3 +47,24 @@ def test_normalized_grid_is_the_pattern_with_exact_zeros(chapter):
             assert head.pattern[j, i] == 0.0
     for j in right.query_range:
         assert head.pattern[j].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "focus", "said"),
+    [
+        (
+            "a big red ball",
+            3,
+            "“ball” is the last token, with nothing after it, while “a” "
+            "gives 0 to all 3 tokens after it",
+        ),
+        ("a big red ball", 2, "“red” gives 0 to the 1 token after it"),
+        ("hello", 0, "with a single token nothing is masked"),
+    ],
+)
+def test_masked_example_counts_the_later_tokens(sentence, focus, said):
+    from attention_math import build_trace, example_from_sentence
+    from scenes.ch04_masking import masked_example
+
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    assert masked_example(trace, trace.head("adjective-noun"), focus) == said

@@ -15,6 +15,7 @@ from scenes.ch06_values import (
     UP_ROWS,
     Values,
     adjective_terms,
+    value_steps,
     value_vectors,
 )
 from scenes.components import palette
@@ -44,7 +45,8 @@ def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
 def test_noun_and_adjectives_come_from_the_pattern(chapter):
     words = chapter.trace.words
     assert words[chapter.noun] == "creature"
-    assert [words[i] for i in chapter.adjectives] == ["fluffy", "blue"]
+    assert [words[i] for i in chapter.terms.keys] == ["fluffy", "blue"]
+    assert chapter.terms.own
     assert words[chapter.source] == "blue"
 
 
@@ -61,7 +63,7 @@ def test_value_is_up_times_down_times_E(chapter):
 def test_arrows_are_projections_of_the_real_vectors(chapter):
     t, head, j = chapter.trace, chapter.head, chapter.noun
     W = head.weights
-    terms = [head.pattern[j, i] * (W.W_V_up @ (W.W_V_down @ t.E[i])) for i in chapter.adjectives]
+    terms = [head.pattern[j, i] * (W.W_V_up @ (W.W_V_down @ t.E[i])) for i in chapter.terms.keys]
     points = np.cumsum([t.E[j], *terms], axis=0)
     basis = chapter.basis
     assert np.allclose(basis @ basis.T, np.eye(len(basis)))  # orthonormal
@@ -110,6 +112,20 @@ def test_sentences_without_adjectives_fall_back(sentence):
     head = trace.head("adjective-noun")
     noun = main_link(trace, head).query
     terms = adjective_terms(trace, head, noun)
-    assert all(i < noun for i in terms)
-    assert (noun == 0) == (terms == [])
+    assert not terms.own
+    assert all(i < noun for i in terms.keys)
+    assert (noun == 0) == (terms.keys == ())
+    shown = value_steps(trace, head, value_vectors(head), noun, terms)
+    assert "no adjective of its own" in shown.narration or "no earlier word" in shown.narration
+    if terms.keys:  # the word followed is the strongest earlier one
+        assert terms.keys == (int(np.argmax(head.pattern[noun, :noun])),)
     assert value_vectors(head).shape == (trace.n, trace.dims.d_embed)
+
+
+def test_steps_are_named_in_the_sentences_order():
+    trace = build_trace(example_from_sentence("a big red ball"), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    terms = adjective_terms(trace, head, 3)
+    assert terms.own and terms.keys == (1, 2)
+    shown = value_steps(trace, head, value_vectors(head), 3, terms)
+    assert shown.names == ("ball", "big ball", "big red ball")

@@ -90,3 +90,19 @@ def test_columns_add_up_to_E_prime(chapter):
     for column, vector in zip(chapter.sum_columns, vectors, strict=True):
         assert np.array_equal(column.displayed, shown_array(vector[list(COLUMN_ROWS)], 1))
     assert "".join(p.text for p in chapter.heads_figure) == f"{t.dims.n_heads:,}"
+
+
+@pytest.mark.parametrize("sentence", ["a big red ball", "the dog near the barn barked"])
+def test_relation_narration_names_exactly_the_heads_without_an_answer(sentence):
+    from attention_math import build_trace, example_from_sentence
+    from scenes.ch09_multiple_heads import answers_said, strongest_answer
+
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    relations = [(head, strongest_answer(trace, head)) for head in trace.heads]
+    said = answers_said(relations)
+    for head, link in relations:
+        assert (head.name in said) == (link is None)
+    verbs = [t for t in trace.tokens if t.role == "verb"]
+    subject = next(h for h in trace.heads if h.id == "subject-verb")
+    assert (subject.name in said) == (not verbs)  # a verb asks for its subject
+    assert ("each finds" in said) == all(link is not None for _, link in relations)

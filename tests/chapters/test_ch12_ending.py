@@ -8,7 +8,7 @@ import pytest
 from render_helpers import render_scene, scene_duration
 
 from attention_math import build_trace, example_from_sentence
-from scenes.ch12_ending import MIN_WEIGHT, Ending, head_summary
+from scenes.ch12_ending import MIN_WEIGHT, Ending, Relation, head_summary, summary_narration
 from scenes.components.labels import TEXT_TYPES
 
 
@@ -37,18 +37,21 @@ def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
 
 def test_relations_are_the_heads_pattern(chapter):
     t = chapter.trace
-    pattern = t.heads[0].pattern  # [query, key]
+    pattern = t.head("adjective-noun").pattern  # [query, key]
     words = t.words
     assert {words[r.query] for r in chapter.relations} == {"creature", "forest"}
     for rel, row in zip(chapter.relations, chapter.rows, strict=True):
-        assert all(pattern[rel.query, k] >= MIN_WEIGHT for k in rel.keys)
+        assert rel.kind == "adjectives"
         assert all(k < rel.query for k in rel.keys)  # causal: keys come before
         drawn = texts(row)
         for k, w in zip(rel.keys, rel.weights, strict=True):
             assert w == pattern[rel.query, k]
             assert words[k] in drawn and f"{w:.2f}" in drawn
-    creature = next(r for r in chapter.relations if words[r.query] == "creature")
-    assert {words[k] for k in creature.keys} == {"fluffy", "blue"}
+    by_word = {words[r.query]: {words[k] for k in r.keys} for r in chapter.relations}
+    assert by_word == {"creature": {"fluffy", "blue"}, "forest": {"verdant"}}
+    narration = dict(chapter.narration)["what-the-head-did"]
+    assert "did what it was built for" in narration
+    assert all(r.total >= 0.5 for r in chapter.relations)
 
 
 def test_bars_are_the_real_lengths(chapter):
@@ -69,7 +72,37 @@ def test_example_card_names_the_sentence(chapter):
 @pytest.mark.parametrize("sentence", ["hello", "they sang loudly"])
 def test_summary_without_nouns_or_with_one_token(sentence):
     trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
-    relations = head_summary(trace)
+    head = trace.head("adjective-noun")
+    relations = head_summary(trace, head)
     assert relations
     for rel in relations:
-        assert rel.weights[0] == trace.heads[0].pattern[rel.query, rel.keys[0]]
+        assert rel.kind == "earlier"
+        assert rel.weights[0] == head.pattern[rel.query, rel.keys[0]]
+    narration = summary_narration(trace, head, relations)
+    assert "built for" not in narration
+
+
+def test_summary_without_adjectives_names_the_strongest_earlier_token():
+    trace = build_trace(example_from_sentence("the cat sat on the mat"), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    relations = head_summary(trace, head)
+    assert {trace.words[r.query] for r in relations} == {"cat", "mat"}  # the nouns
+    for rel in relations:
+        earlier = head.pattern[rel.query, : rel.query]
+        strong = {i for i in range(rel.query) if earlier[i] >= MIN_WEIGHT}
+        assert set(rel.keys) == (strong or {int(np.argmax(earlier))})
+    narration = summary_narration(trace, head, relations)
+    assert "found no adjective" in narration and "built for" not in narration
+    first = relations[0]
+    assert f"{first.weights[0]:.2f} to “{trace.words[first.keys[0]]}”" in narration
+
+
+def test_verdict_is_partial_when_a_noun_gives_its_adjectives_less_than_half():
+    trace = build_trace(example_from_sentence("a fluffy blue creature"), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    strong = Relation(3, (1, 2), (0.5, 0.3), "adjectives")
+    weak = Relation(3, (1,), (0.3,), "adjectives")
+    assert "did what it was built for" in summary_narration(trace, head, [strong])
+    partial = summary_narration(trace, head, [strong, weak])
+    assert "built for" not in partial and "1 of the 2 nouns" in partial
+    assert "0.50 to “fluffy” and 0.30 to “blue” (0.80 together)" in partial
