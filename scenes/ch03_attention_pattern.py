@@ -78,35 +78,49 @@ class QueryKeyPicture:
     caption: str
 
 
+def alignment(c: float) -> str:
+    """How two vectors with cosine ``c`` point, in words."""
+    if c >= 0.5:
+        return "point nearly the same way"
+    if c >= 0.2:
+        return "lean the same way"
+    if c > -0.2:
+        return "are nearly perpendicular"
+    return "point apart"
+
+
 def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKeyPicture:
     """The embeddings of query ``q``, of its key ``k`` and of the contrast ``other`` (if
-    any) projected onto the space they span, Q[q], K[k] and K[other] onto the plane of the
-    first two, and the cosines the narration and caption give."""
+    any) projected onto the space they span; in query/key space Q[q] along the first axis
+    and each key at its true angle to Q[q] and its true length (K[k] above the axis, the
+    contrast below), and the cosines the narration and caption give."""
     Q, K = head.Q, head.K
     match = cosine(Q[q], K[k])
     tokens = list(dict.fromkeys([q, k] + ([other] if other is not None else [])))
     E_basis = orthonormal_basis(np.vstack(independent([trace.E[i] for i in tokens])))
     E_coords = coords3(np.vstack([trace.E[i] for i in tokens]), E_basis)  # (m, 3)
-    qk = [Q[q], K[k]] + ([K[other]] if other is not None else [])
-    qk_basis = orthonormal_basis(np.vstack(independent(qk[:2])))
-    qk_coords = coords3(np.vstack(qk), qk_basis)[:, :2]  # (m, 2)
-    contrast = (
-        ""
-        if other is None
-        else (
-            f"; {quoted(trace, other)}\u2019s key points elsewhere ({cosine(Q[q], K[other]):+.2f})"
-        )
-    )
+
+    def at_angle(key: int, side: float) -> list[float]:
+        c = cosine(Q[q], K[key])
+        length = float(np.linalg.norm(K[key]))
+        return [length * c, side * length * float(np.sqrt(max(0.0, 1.0 - c * c)))]
+
+    qk = [[float(np.linalg.norm(Q[q])), 0.0], at_angle(k, 1.0)]
+    if other is not None:
+        qk.append(at_angle(other, -1.0))
+    said = f"the key of {quoted(trace, k)} {alignment(match)} (cosine {match:+.2f})"
+    if other is not None:
+        c = cosine(Q[q], K[other])
+        said += f"; {quoted(trace, other)}\u2019s key {alignment(c)} ({c:+.2f})"
     narration = (
-        f"W_Q and W_K map embeddings into a small query/key space where the query of "
-        f"{quoted(trace, q)} and the key of {quoted(trace, k)} point the same way (cosine "
-        f"{match:+.2f}){contrast}."
+        "W_Q and W_K map embeddings into a small query/key space. Measured from the query "
+        f"of {quoted(trace, q)}, {said}. A cosine is an angle, not yet an attention weight."
     )
     caption = (
-        f"Query of {quoted(trace, q)} and key of {quoted(trace, k)}: cosine {match:+.2f}. "
-        "Pictures are projections of the real vectors."
+        f"Cosine of Q {trace.words[q]} and K {trace.words[k]}: {match:+.2f}. Each key is "
+        "drawn at its true angle to the query and its true length."
     )
-    return QueryKeyPicture(tuple(tokens), E_coords, qk_coords, narration, caption)
+    return QueryKeyPicture(tuple(tokens), E_coords, np.array(qk), narration, caption)
 
 
 class AttentionPattern(Lesson):

@@ -90,3 +90,27 @@ def test_without_adjectives_no_word_is_said_to_answer(monkeypatch):
     assert "no adjective answers" in narration["question"]
     assert " answers." not in narration["question"]
     assert "found no adjective that modifies a noun" in narration["grammar"]
+
+
+@pytest.mark.parametrize("sentence", ["a fluffy blue creature", "they sang loudly"])
+def test_query_key_picture_draws_true_angles_and_words_them_by_the_cosine(sentence):
+    from attention_math import build_trace, example_from_sentence
+    from scenes.ch03_attention_pattern import alignment, query_key_picture
+
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    q, k, other = trace.n - 1, trace.n - 2, 0
+    shown = query_key_picture(trace, head, q, k, other)
+    Q, K = head.Q, head.K
+
+    def cos(a, b):  # independent of the chapter's helper
+        return float(a @ b / np.sqrt((a @ a) * (b @ b)))
+
+    drawn_q = shown.qk_coords[0]
+    for row, key in ((1, k), (2, other)):
+        drawn = shown.qk_coords[row]
+        assert np.linalg.norm(drawn) == pytest.approx(np.linalg.norm(K[key]))
+        assert cos(drawn, drawn_q) == pytest.approx(cos(Q[q], K[key]))
+        assert f"{alignment(cos(Q[q], K[key]))} (" in shown.narration
+    assert shown.qk_coords[1][1] >= 0 >= shown.qk_coords[2][1]  # one key above, one below
+    assert alignment(0.01) == "are nearly perpendicular" and alignment(0.63).startswith("point")
