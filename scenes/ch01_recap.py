@@ -35,12 +35,13 @@ from attention_math.heads import load_design
 from attention_math.projection import orthonormal_basis, pca_basis, project
 from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
-from scenes.components.embedding_column import EmbeddingColumn
+from scenes.components.embedding_column import FIRST_AND_LAST, EmbeddingColumn
 from scenes.components.embedding_space import EmbeddingSpace
+from scenes.components.entries import shown_array
 from scenes.components.labels import literal, number
 from scenes.components.legend import Legend
 from scenes.components.token_row import TokenRow
-from scenes.focus import main_link, quoted, roles
+from scenes.focus import main_link, plural, quoted, roles
 from scenes.lesson import Lesson
 
 MAX_COLUMNS = 8  # embedding columns drawn side by side
@@ -61,6 +62,18 @@ def position_part(trace: Trace, i: int) -> np.ndarray:
 def word_part(trace: Trace, i: int) -> np.ndarray:
     """Token ``i``'s embedding without its position: the same for every occurrence."""
     return trace.E[i] - position_part(trace, i)  # (d_embed,)
+
+
+def sum_decimals(a: np.ndarray, b: np.ndarray, most: int = 3) -> int:
+    """The fewest decimals (1 to ``most``) at which every entry of ``a + b`` drawn equals
+    the drawn entries of ``a`` and ``b`` added, so that no shown sum reads "0.7 + 0.0 =
+    0.8"; ``most`` if none does."""
+    for d in range(1, most + 1):
+        if np.array_equal(
+            np.round(shown_array(a, d) + shown_array(b, d), d), shown_array(a + b, d)
+        ):
+            return d
+    return most
 
 
 def last_index_of(trace: Trace, word: str) -> int:
@@ -257,13 +270,18 @@ class RecapOnEmbeddings(Lesson):
         row = TokenRow(t.words, roles(t), focus=j, max_tokens=MAX_COLUMNS)
         row.move_to(self.stage.point(UP) + DOWN * 0.75)
         self.play(FadeIn(row), row.highlight([j]))
+        word, place = word_part(t, j), position_part(t, j)
+        rows = list(FIRST_AND_LAST)
+        self.sum_decimals = d = sum_decimals(word[rows], place[rows])
+        style = {"decimals": d, "font_size": palette.LARGE, "scale": self._scale}
         parts = [
-            EmbeddingColumn(word_part(t, j), font_size=palette.LARGE, scale=self._scale),
+            EmbeddingColumn(word, rows, **style),
             literal("+", font_size=palette.DISPLAY),
-            EmbeddingColumn(position_part(t, j), font_size=palette.LARGE, scale=self._scale),
+            EmbeddingColumn(place, rows, **style),
             literal("=", font_size=palette.DISPLAY),
-            EmbeddingColumn(t.E[j], font_size=palette.LARGE, scale=self._scale),
+            EmbeddingColumn(t.E[j], rows, **style),
         ]
+        self.sum_columns = parts[::2]
         VGroup(*parts).arrange(RIGHT, buff=0.6).move_to(self.stage.center + DOWN * 0.2)
         names = [f"word {quoted(t, j)}", f"position {j + 1}", "embedding E"]
         labels = VGroup(
@@ -278,8 +296,8 @@ class RecapOnEmbeddings(Lesson):
         self.play(FadeIn(parts[1]), parts[2].create(), FadeIn(labels[1]))
         self.play(FadeIn(parts[3]), parts[4].create(), FadeIn(labels[2]))
         self.caption(
-            "Word vector + position vector = the embedding the model starts from "
-            "(entries rounded to one decimal).",
+            "Word vector + position vector = the embedding the model starts from (entries "
+            f"rounded to {plural(d, 'decimal')}, where every shown sum adds up).",
             wait=2.5,
         )
         self.clear_content()
@@ -298,8 +316,8 @@ class RecapOnEmbeddings(Lesson):
         _, spread = pca_basis(refined - generic, 2)  # (2, d_embed)
         basis = orthonormal_basis(np.vstack([generic, spread]))  # (3, d_embed)
         coords = project(np.vstack([generic, refined]), basis)  # (4, 3)
-        space = EmbeddingSpace(space_extent(coords), size=2.7)
-        space.move_to(self.stage.center + LEFT * 2.8 + DOWN * 0.2)
+        space = EmbeddingSpace(space_extent(coords), size=3.2)
+        space.move_to(self.stage.center + LEFT * 3.0 + DOWN * 0.1)
         self.mole_space = space
         key = self.space_key(["the word alone", "in its phrase", "the change"])
         self.play(space.create(), FadeIn(key))
@@ -335,8 +353,8 @@ class RecapOnEmbeddings(Lesson):
         vectors = np.stack([tr.E_prime[last_index_of(tr, "tower")] for tr in towers])  # (3, d)
         basis = orthonormal_basis(vectors)  # (3, d_embed): the three vectors span it exactly
         coords = project(vectors, basis)  # (3, 3)
-        space = EmbeddingSpace(space_extent(coords), size=2.7, azimuth=-0.9)
-        space.move_to(self.stage.center + LEFT * 2.8 + DOWN * 0.2)
+        space = EmbeddingSpace(space_extent(coords), size=3.2, azimuth=-0.9)
+        space.move_to(self.stage.center + LEFT * 3.0 + DOWN * 0.1)
         self.tower_space = space
         key = self.space_key(["tower alone", "with modifiers", "what a modifier adds"])
         self.play(space.create(), FadeIn(key))
@@ -364,7 +382,7 @@ class RecapOnEmbeddings(Lesson):
             list(zip((palette.EMBEDDING, palette.UPDATED, palette.DELTA), names)),
             title=f"3D projection of {d:,} dimensions",
         )
-        return self.stage.place(key, RIGHT, buff=0.4).set_y(1.0)  # between the vectors' labels
+        return self.stage.place(key, UP + RIGHT, buff=0.3)  # clear of the picture
 
     def attention_block(self) -> None:
         t = self.trace

@@ -51,8 +51,7 @@ REFERENCES = (
     ),
     (
         "Attention in transformers, visually explained",
-        "Grant Sanderson, 3Blue1Brown (2024): chapter 6 of the deep-learning series, "
-        "the lesson this video re-creates",
+        "Grant Sanderson, 3Blue1Brown (2024): the lesson this video re-creates",
     ),
 )
 
@@ -304,6 +303,8 @@ class Ending(Lesson):
                 for title, detail in REFERENCES
             )
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        if entries.width > self.stage.width - 0.6:
+            entries.scale_to_fit_width(self.stage.width - 0.6)
         entries.move_to(self.stage.center)
         for entry in entries:
             self.play(FadeIn(entry, shift=UP * 0.15), run_time=0.8)

@@ -125,7 +125,7 @@ class BlockStack(VGroup):
                         scale,
                         strip_width,
                         strip_height,
-                    ).move_to([x, y + strip_height / 2, 0], aligned_edge=DOWN)
+                    ).move_to([x, y, 0], aligned_edge=DOWN)
                     for t, x in enumerate(xs)
                 )
             )

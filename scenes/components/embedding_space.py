@@ -41,6 +41,10 @@ from manim import (
 from . import palette
 from .labels import literal
 
+# Where a label may sit around its arrow's tip, tried in order: straight beyond the tip,
+# then turning away from the arrow's direction by 45° steps, either way.
+LABEL_TURNS = tuple(np.pi / 4 * k for k in (0, 1, -1, 2, -2, 3, -3, 4))
+
 
 class EmbeddingSpace(VGroup):
     """Axes and arrows; every arrow is stored with its data coordinates.
@@ -178,28 +182,44 @@ class EmbeddingSpace(VGroup):
         if label is not None:
             text = literal(label, font_size=self.font_size, color=label_color or color)
             self._labels[name] = text
-            self._offsets[name] = self._label_offset(name, text)
             self.labels.add(text)
-            self._place_vector(name)
+        for other, text in self._labels.items():  # the new arrow may cross a label
+            self._offsets[other] = self._label_offset(other, text)
+        self._place_vector(name)
         return arrow
 
     def _label_offset(self, name: str, text: Text) -> np.ndarray:
-        """Beyond the tip, away from the arrow, nudged down until it overlaps no earlier
-        label."""
+        """Next to the tip: straight beyond it if that spot is free, else the free spot
+        closest in angle (turning up to half a turn either way) that touches no earlier
+        label and no arrow; the least crowded spot if none is free."""
         start, end = (self.to_screen(p) for p in self._coords[name])
         direction = end - start
-        norm = np.linalg.norm(direction)
-        unit = direction / norm if norm > 1e-9 else RIGHT
-        offset = unit * (0.25 + 0.5 * abs(unit[0]) * text.width) + 0.25 * unit[1] * UP
-        text.move_to(end + offset)
+        norm = np.linalg.norm(direction[:2])
+        base = np.arctan2(direction[1], direction[0]) if norm > 1e-9 else 0.0
         names = list(self._labels)  # in the order they were added; ``name`` is among them
         others = [self._labels[n] for n in names[: names.index(name)]]
-        for _ in range(12):
-            if not any(_overlap(text, o) for o in others):
-                break
-            offset = offset + (text.height + 0.08) * DOWN
+        segments = [
+            (self.to_screen(a)[:2], self.to_screen(b)[:2]) for a, b in self._coords.values()
+        ]
+        half = np.array([text.width, text.height]) / 2
+        best, best_cost = None, np.inf
+        for turn in LABEL_TURNS:
+            angle = base + turn
+            unit = np.array([np.cos(angle), np.sin(angle)])
+            # from the box's centre to its edge along ``unit``, plus a small gap
+            reach = 0.12 + min(half[0] / max(abs(unit[0]), 1e-9), half[1] / max(abs(unit[1]), 1e-9))
+            offset = np.array([*(unit * reach), 0.0])
             text.move_to(end + offset)
-        return offset
+            lo, hi = end[:2] + offset[:2] - half, end[:2] + offset[:2] + half
+            cost = sum(_overlap(text, o) for o in others) + sum(
+                _crosses(lo, hi, a, b) for a, b in segments
+            )
+            if cost == 0:
+                return offset
+            if cost < best_cost:
+                best, best_cost = offset, cost
+        text.move_to(end + best)
+        return best
 
     def vector(self, name: str, coords: Sequence[float], **kwargs) -> Animation:
         """Add an arrow (see :meth:`add_vector`) and return its growing animation."""
@@ -246,6 +266,13 @@ def _as3(coords: Sequence[float]) -> np.ndarray:
     values = np.asarray(coords, dtype=float)
     c[: len(values)] = values
     return c
+
+
+def _crosses(lo: np.ndarray, hi: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the segment from ``a`` to ``b`` passes through the box ``lo``..``hi``
+    (checked at 16 points along it)."""
+    points = a + np.linspace(0.0, 1.0, 16)[:, None] * (b - a)  # (16, 2)
+    return bool(np.any(np.all((points > lo) & (points < hi), axis=1)))
 
 
 def _overlap(a: Text, b: Text, pad: float = 0.04) -> bool:

@@ -94,3 +94,18 @@ def test_block_arcs_only_run_forward_with_the_patterns_strength(chapter):
         assert i < j and pattern[j, i] >= 0.05
         width, _ = arc_style(pattern[j, i])
         assert chapter.block_arcs.get_arc(i, j).get_stroke_width() == pytest.approx(width)
+
+
+def test_position_sums_add_up_as_drawn(chapter):
+    word, place, total = chapter.sum_columns
+    d = chapter.sum_decimals
+    assert np.array_equal(total.displayed, np.round(word.displayed + place.displayed, d))
+    assert np.allclose(total.displayed, chapter.trace.E[chapter.focus, total.indices], atol=10**-d)
+
+
+def test_sum_decimals_avoids_sums_that_do_not_add_up():
+    from scenes.ch01_recap import sum_decimals
+
+    # 0.74 + 0.04 = 0.78: at one decimal "0.7 + 0.0 = 0.8", at two "0.74 + 0.04 = 0.78"
+    assert sum_decimals(np.array([0.74]), np.array([0.04])) == 2
+    assert sum_decimals(np.array([0.71]), np.array([0.02])) == 1

@@ -41,6 +41,9 @@ def test_levels_and_blocks_alternate_bottom_to_top():
     ]
     assert ys == sorted(ys)
     assert [b.kind for b in stack.blocks] == ["attention", "mlp"]
+    for k, block in enumerate(stack.blocks):  # strips stay clear of the blocks around them
+        assert stack.get_level(k).get_top()[1] < block.get_bottom()[1]
+        assert block.get_top()[1] < stack.get_level(k + 1).get_bottom()[1]
 
 
 def test_shapes_are_checked():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import DOWN, RIGHT
+from manim import DOWN, LEFT, RIGHT
 
 from attention_math.projection import orthonormal_basis, project
 from scenes.components.embedding_space import EmbeddingSpace
@@ -74,3 +74,25 @@ def test_label_overlap_agrees_with_manims_box_edges():
         decisions.append(by_edges(a, b))
         assert _overlap(a, b) == decisions[-1]
     assert 50 < sum(decisions) < 350  # both answers were put to the test
+
+
+def test_labels_sit_by_their_own_tip_and_clear_of_each_other_and_the_arrows():
+    from scenes.components.embedding_space import _crosses, _overlap
+
+    space = EmbeddingSpace(3.0, size=3.0)
+    tips = {"up": (0.2, 2.5, 0.0), "right": (2.5, 0.3, 0.0), "down": (2.3, -1.5, 0.0)}
+    for name, tip in tips.items():
+        space.add_vector(name, tip, label=f"label {name}")
+    space.add_vector("step", tips["up"], start=tips["right"])  # crosses the picture
+    labels = {name: space.get_label(name) for name in tips}
+    for name, label in labels.items():
+        tip = space.get_arrow(name).get_end()
+        box_lo, box_hi = label.get_corner(DOWN + LEFT)[:2], label.get_corner(-DOWN - LEFT)[:2]
+        gap = np.linalg.norm(np.maximum(0, np.maximum(box_lo - tip[:2], tip[:2] - box_hi)))
+        assert gap < 0.3, name  # next to its tip
+        for other_name, other in labels.items():
+            if other_name != name:
+                assert not _overlap(label, other)
+        for arrow in space.arrows:
+            a, b = arrow.get_start()[:2], arrow.get_end()[:2]
+            assert not _crosses(box_lo, box_hi, a, b), (name, arrow)
