@@ -130,7 +130,7 @@ class GoingDeeper(Lesson):
         for name, level in zip(self.level_names, self.stack.levels):
             name.next_to(level, LEFT, buff=0.3)
         self.legend = strip_legend(t.dims.d_embed)
-        self.legend.move_to(self.side_notes.center + UP * 2.5)
+        self.side_notes.place(self.legend, UP + RIGHT, buff=0.3)
         self.heading("One attention layer")
         self.play(self.row.create())
         self.play(
@@ -221,7 +221,7 @@ class GoingDeeper(Lesson):
             ),
             literal("(no MLP in this project)", font_size=palette.LABEL, color=palette.DIM_TEXT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        note.move_to(self.side_notes.center + UP * 1.3)
+        self.side_notes.place(note, RIGHT, buff=0.3).set_y(self.side_notes.center[1] + 1.0)
         self.play(self.stack.pass_through(1))
         self.play(FadeIn(note, shift=LEFT * 0.2))
         self.wait(1)

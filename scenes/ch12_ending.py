@@ -213,7 +213,7 @@ class Ending(Lesson):
         legend = literal(
             "noun ← its own adjectives"
             if self.relations[0].kind == "adjectives"
-            else f"query ← earlier tokens given {MIN_WEIGHT:.2f} or more (else the strongest)",
+            else "word ← its strongest earlier tokens",
             font_size=palette.SMALL,
             color=palette.DIM_TEXT,
         )

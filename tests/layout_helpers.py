@@ -1,0 +1,148 @@
+"""Where the labels are: the bounding boxes of the visible text of a scene, taken each
+time the screen stands still (before every ``play`` and at the end), and the pairs that
+overlap or leave the frame.
+
+A label is any text a chapter draws: ``literal`` text (``Text`` or the composed kind)
+and Typst formulas. A label counts as visible while any of its glyphs has a fill
+opacity above ``VISIBLE``. Boxes are the glyphs' own extents, so labels set apart by
+manim's usual ``buff`` do not touch.
+
+Example::
+
+    shots = record_layout(AttentionPattern)
+    problems = [p for shot in shots for p in shot.problems()]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from manim import BackgroundRectangle, MathTypst, Mobject, Scene, config, tempconfig
+
+from scenes.components.labels import TEXT_TYPES
+
+LABEL_TYPES = (*TEXT_TYPES, MathTypst)
+VISIBLE = 0.05  # fill opacity from which a glyph is seen
+OVERLAP = 0.02  # frame units two boxes may share along both axes (anti-aliasing)
+MARGIN = 0.2  # how far inside the frame a label must stay
+
+# Deliberate overlays: (chapter number, text of one label, text of the other) that may
+# overlap, with the reason. Texts are compared without spaces, as manim stores them.
+ALLOWED: dict[tuple[int, str, str], str] = {}
+
+FAST = {
+    "pixel_width": 192,
+    "pixel_height": 108,
+    "frame_rate": 1,
+    "disable_caching": True,
+    "write_to_movie": False,
+    "save_last_frame": False,
+    "skip_animations": True,
+    "verbosity": "ERROR",
+    "progress_bar": "none",
+}
+
+
+@dataclass(frozen=True)
+class Box:
+    text: str
+    left: float
+    right: float
+    bottom: float
+    top: float
+
+    def overlap(self, other: Box) -> float:
+        """The smaller of the shared width and the shared height (<= 0: apart)."""
+        width = min(self.right, other.right) - max(self.left, other.left)
+        height = min(self.top, other.top) - max(self.bottom, other.bottom)
+        return min(width, height)
+
+    def outside(self, half_width: float, half_height: float) -> float:
+        """How far the box reaches past the frame's edges (<= 0: inside)."""
+        return max(
+            -half_width - self.left,
+            self.right - half_width,
+            -half_height - self.bottom,
+            self.top - half_height,
+        )
+
+
+@dataclass
+class Shot:
+    """The labels on screen at one still moment of a chapter."""
+
+    chapter: int
+    beat: str
+    boxes: list[Box] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        found = []
+        half_w, half_h = config.frame_width / 2 - MARGIN, config.frame_height / 2 - MARGIN
+        for box in self.boxes:
+            past = box.outside(half_w, half_h)
+            if past > OVERLAP:
+                found.append(f"ch{self.chapter} [{self.beat}] {box.text!r} leaves the frame")
+        for n, a in enumerate(self.boxes):
+            for b in self.boxes[n + 1 :]:
+                if a.overlap(b) <= OVERLAP or _allowed(self.chapter, a.text, b.text):
+                    continue
+                found.append(f"ch{self.chapter} [{self.beat}] {a.text!r} overlaps {b.text!r}")
+        return found
+
+
+def _allowed(chapter: int, a: str, b: str) -> bool:
+    return (chapter, a, b) in ALLOWED or (chapter, b, a) in ALLOWED
+
+
+def _visible(mob: Mobject) -> bool:
+    return any(part.get_fill_opacity() > VISIBLE for part in mob.get_family() if len(part.points))
+
+
+def label_boxes(scene: Scene) -> list[Box]:
+    """The boxes of the visible labels on ``scene`` (each label once)."""
+    boxes: dict[int, Box] = {}
+
+    def visit(mob: Mobject) -> None:
+        if isinstance(mob, LABEL_TYPES):
+            parts = [
+                p.points
+                for p in mob.get_family()
+                if len(p.points) and not isinstance(p, BackgroundRectangle)
+            ]
+            if parts and id(mob) not in boxes and _visible(mob):
+                points = np.vstack(parts)[:, :2]
+                (left, bottom), (right, top) = points.min(0), points.max(0)
+                text = getattr(mob, "text", None) or "formula"
+                boxes[id(mob)] = Box(str(text), left, right, bottom, top)
+            return
+        for sub in mob.submobjects:
+            visit(sub)
+
+    for mob in scene.mobjects:
+        visit(mob)
+    return list(boxes.values())
+
+
+def record_layout(scene_cls, **overrides) -> list[Shot]:
+    """Run ``scene_cls`` with animations skipped (positions as in a real render) and
+    return the labels at every still moment: before each ``play`` and at the end."""
+    shots: list[Shot] = []
+
+    class Recording(scene_cls):
+        def play(self, *args, **kwargs):
+            self._shoot()
+            return super().play(*args, **kwargs)
+
+        def _shoot(self) -> None:
+            beat = self.narration[-1][0] if getattr(self, "narration", None) else "title"
+            shots.append(Shot(self.number, beat, label_boxes(self)))
+
+        def tear_down(self) -> None:
+            self._shoot()
+            super().tear_down()
+
+    Recording.__name__ = scene_cls.__name__
+    with tempconfig({**FAST, **overrides}):
+        Recording().render()
+    return shots

@@ -1,0 +1,42 @@
+"""No label overlaps another or leaves the frame, at any still moment of any chapter,
+for the default example, a long sentence and a short one (tests/layout_helpers.py)."""
+
+from __future__ import annotations
+
+import pytest
+from layout_helpers import ALLOWED, Box, Shot, record_layout
+
+from scenes.order import CHAPTERS
+
+SENTENCES = {
+    "default": None,
+    "long": "the quick brown fox jumps over the lazy dog near the old red barn while the "
+    "farmer's tired children watched",
+    "short": "cats sleep",
+}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: f"ch{c.number:02d}")
+@pytest.mark.parametrize("sentence", SENTENCES, ids=str)
+def test_labels_neither_overlap_nor_leave_the_frame(chapter, sentence, monkeypatch):
+    for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
+        monkeypatch.delenv(name, raising=False)
+    if SENTENCES[sentence] is not None:
+        monkeypatch.setenv("ATTENTION_SENTENCE", SENTENCES[sentence])
+    shots = record_layout(chapter.load())
+    assert len(shots) > 10  # every play was seen
+    assert sum(len(shot.boxes) for shot in shots) > 0
+    problems = list(dict.fromkeys(p for shot in shots for p in shot.problems()))
+    assert problems == []
+
+
+def test_the_check_sees_overlaps_and_the_frame_edge():
+    a = Box("a", 0.0, 1.0, 0.0, 0.5)
+    b = Box("b", 0.9, 2.0, 0.1, 0.4)  # shares 0.1 of width with a
+    c = Box("c", 1.1, 2.0, 0.0, 0.5)  # apart from a
+    edge = Box("edge", 6.0, 7.05, 0.0, 0.5)  # past the right margin of the 14.2-wide frame
+    problems = Shot(0, "beat", [a, b, c, edge]).problems()
+    assert any("'a' overlaps 'b'" in p for p in problems)
+    assert not any("'a' overlaps 'c'" in p for p in problems)
+    assert any("'edge' leaves the frame" in p for p in problems)
+    assert ALLOWED == {}  # no deliberate overlays needed so far
