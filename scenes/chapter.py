@@ -35,7 +35,13 @@ from attention_math import Trace
 
 from .components import palette
 from .components.labels import literal
-from .settings import ExampleSource, current_source, scene_trace, supporting_traces
+from .settings import (
+    ExampleSource,
+    current_captions,
+    current_source,
+    scene_trace,
+    supporting_traces,
+)
 
 OPENING_SECTION = "title card"  # the section before the first beat
 
@@ -43,15 +49,23 @@ OPENING_SECTION = "title card"  # the section before the first beat
 class ChapterScene(Scene):
     """Base class: subclasses set ``number`` and ``title`` and write beats.
 
-    ``example_source`` is the example to show, handed by the render pipeline; without
-    it (a plain ``manim`` call, a scene of your own) the environment variables of
-    :mod:`scenes.settings` choose the example when the scene is set up."""
+    ``example_source`` is the example to show and ``captions`` whether captions are
+    drawn, both handed by the render pipeline; without them (a plain ``manim`` call, a
+    scene of your own) the environment variables of :mod:`scenes.settings` choose when
+    the scene is set up."""
 
     number: int = 0
     title: str = ""
 
-    def __init__(self, *args, example_source: ExampleSource | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        example_source: ExampleSource | None = None,
+        captions: bool | None = None,
+        **kwargs,
+    ):
         self.example_source = example_source
+        self.captions = captions
         self.speed_ups = render_speed.usable()  # else ManimCE's camera and redraw rule
         if self.speed_ups and not isinstance(self, (ThreeDScene, MovingCameraScene)):
             # paths kept (render_speed/path_cache.py); those two bring their own camera
@@ -66,6 +80,8 @@ class ChapterScene(Scene):
     def setup(self) -> None:
         if self.example_source is None:
             self.example_source = current_source()
+        if self.captions is None:
+            self.captions = current_captions()
         self.trace: Trace = scene_trace(self.example_source)
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
         self._open_beat: tuple[str, float] | None = None  # (text, start time)

@@ -92,6 +92,7 @@ class Region:
         return mob.shift(shift * np.abs(np.sign(direction)))
 
 
+CAPTION_FADE = 0.6  # seconds a caption takes to fade in
 FRAME_X, FRAME_Y = config.frame_x_radius, config.frame_y_radius  # half the frame's size
 CONTENT_TOP = 3.05  # the heading band is above this line
 CONTENT_BOTTOM = -2.85  # the caption band is below this line
@@ -128,6 +129,7 @@ class Lesson(ChapterScene):
         super().setup()
         self._heading: Text | None = None
         self._caption: Text | None = None
+        self.captions_said: list[str] = []  # every caption's text, in order
 
     def heading(self, text: str) -> None:
         """Show ``text`` as the beat's heading (replacing the previous one); the previous
@@ -144,7 +146,13 @@ class Lesson(ChapterScene):
         self.play(*anims, run_time=0.6)
 
     def caption(self, text: str, wait: float = 0.0) -> None:
-        """Show ``text`` at the bottom of the screen (replacing the previous caption)."""
+        """Show ``text`` at the bottom of the screen (replacing the previous caption).
+        With captions off (``self.captions``), the band stays empty and the beat lasts
+        just as long; the text is kept in ``self.captions_said`` all the same."""
+        self.captions_said.append(text)
+        if not self.captions:
+            self.wait(CAPTION_FADE + wait)
+            return
         width = self.caption_band.width - 1.0
         new = literal(wrap(text, palette.BODY, width), font_size=palette.BODY, line_spacing=0.8)
         if new.width > width:
@@ -155,7 +163,7 @@ class Lesson(ChapterScene):
         if self._caption is not None:
             anims.append(FadeOutInPlace(self._caption))
         self._caption = new
-        self.play(*anims, run_time=0.6)
+        self.play(*anims, run_time=CAPTION_FADE)
         if wait:
             self.wait(wait)
 

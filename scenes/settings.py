@@ -12,7 +12,10 @@ command-line flag for scene parameters):
 ``ATTENTION_SENTENCE``
     a sentence instead of an example file (inline roles allowed: ``tiny:adj``);
 ``ATTENTION_SEED``
-    the seed of the designed model, a whole number from 0 to 4294967295 (default 2024).
+    the seed of the designed model, a whole number from 0 to 4294967295 (default 2024);
+``ATTENTION_CAPTIONS``
+    ``off`` leaves the caption band empty (``on``, the default, draws the captions), for
+    viewers who turn on the ``.srt`` subtitles, which players draw in the same place.
 
 Example::
 
@@ -57,6 +60,8 @@ from attention_math.real_model import default_model
 ENV_EXAMPLE = "ATTENTION_EXAMPLE"
 ENV_SENTENCE = "ATTENTION_SENTENCE"
 ENV_SEED = "ATTENTION_SEED"
+ENV_CAPTIONS = "ATTENTION_CAPTIONS"
+SWITCH = {"on": True, "1": True, "yes": True, "off": False, "0": False, "no": False}
 ENVIRONMENT = (ENV_EXAMPLE, ENV_SENTENCE, ENV_SEED)  # what chooses a plain manim example
 PROGRAM = "attention"  # the name plain-manim errors begin with: "attention: error: ..."
 MAIN_TRACES = 8  # the main traces a process keeps (one per example and seed)
@@ -96,6 +101,26 @@ def current_seed() -> int:
     if not raw:
         return DEFAULT_SEED
     return parse_seed(raw, ENV_SEED)
+
+
+def captions_from_environment() -> bool:
+    """Whether ``ATTENTION_CAPTIONS`` (on or off, default on) asks for captions."""
+    raw = os.environ.get(ENV_CAPTIONS, "").strip().lower()
+    if not raw:
+        return True
+    if raw not in SWITCH:
+        raise InputError(f"{ENV_CAPTIONS}: expected on or off, not {raw!r}")
+    return SWITCH[raw]
+
+
+def current_captions() -> bool:
+    """:func:`captions_from_environment`; with plain manim, a bad value ends the render
+    with one line."""
+    try:
+        return captions_from_environment()
+    except InputError as exc:
+        plain_manim_exit(exc)
+        raise
 
 
 def source_from_environment() -> ExampleSource:

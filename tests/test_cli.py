@@ -429,3 +429,16 @@ def test_a_lone_surrogate_in_the_environment_is_one_line():
     )
     err = _one_error_line(result, "render.sh")
     assert "ATTENTION_SENTENCE" in err and "U+DC" in err
+
+
+def test_no_captions_reaches_the_render_processes_and_the_reuse_key(monkeypatch, tmp_path):
+    from video.build import chapter_job
+    from video.reuse import chapter_key
+
+    on = _plan(monkeypatch, "--chapters", "1", "--output", str(tmp_path))
+    off = _plan(monkeypatch, "--chapters", "1", "--output", str(tmp_path), "--no-captions")
+    assert on.captions and not off.captions
+    chapter = on.chapters[0]
+    assert chapter_job(on, chapter, tmp_path, 1)["captions"] is True
+    assert chapter_job(off, chapter, tmp_path, 1)["captions"] is False
+    assert chapter_key(on, chapter, "digest") != chapter_key(off, chapter, "digest")

@@ -95,3 +95,49 @@ def test_a_lesson_reaches_the_regions():
         SIDE_NOTES,
         CAPTION_BAND,
     )
+
+
+def test_captions_off_leave_the_band_empty_and_keep_the_timing():
+    from render_helpers import render_default
+
+    from scenes.components.labels import TEXT_TYPES
+
+    class Beat(Lesson):
+        number = 99
+
+        def construct(self):
+            self.beat("one", "A beat.")
+            self.heading("One")
+            self.caption("A caption with 0.54 in it.", wait=1.0)
+            self.caption("A second caption.", wait=0.5)
+
+    def rendered(captions: bool):
+        class Chosen(Beat):
+            def __init__(self, **kwargs):
+                super().__init__(captions=captions, **kwargs)
+
+        return render_default(Chosen, frame_rate=15)
+
+    on, off = rendered(True), rendered(False)
+    assert on.time == pytest.approx(off.time)  # sections, subtitles: the same times
+    assert (
+        on.captions_said == off.captions_said == ["A caption with 0.54 in it.", "A second caption."]
+    )
+
+    def drawn(scene):
+        return {
+            m.text for top in scene.mobjects for m in top.get_family() if isinstance(m, TEXT_TYPES)
+        }
+
+    assert "Asecondcaption." in drawn(on) and "Asecondcaption." not in drawn(off)
+
+
+def test_captions_environment_variable(monkeypatch):
+    from scenes.settings import captions_from_environment
+
+    for raw, expected in (("", True), ("on", True), ("OFF", False), (" 0 ", False)):
+        monkeypatch.setenv("ATTENTION_CAPTIONS", raw)
+        assert captions_from_environment() is expected
+    monkeypatch.setenv("ATTENTION_CAPTIONS", "maybe")
+    with pytest.raises(Exception, match="ATTENTION_CAPTIONS: expected on or off"):
+        captions_from_environment()

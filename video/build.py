@@ -127,6 +127,7 @@ def chapter_job(plan: Plan, chapter: Chapter, media: Path, parallel: int) -> dic
         "quality": manim_quality(plan.quality),
         "media_dir": str(media),
         "encoder_options": encoder_options(plan.quality, parallel),
+        "captions": plan.captions,
     }
 
 

@@ -102,6 +102,13 @@ def render_parser() -> argparse.ArgumentParser:
         help="output folder (default: output/ in the project folder)",
     )
     parser.add_argument("--force", action="store_true", help="re-render unchanged chapters too")
+    parser.add_argument(
+        "--captions",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="burn the short captions into the picture (default); --no-captions leaves "
+        "the bottom band to the .srt subtitles, which players draw there",
+    )
     return parser
 
 
@@ -172,7 +179,9 @@ def plan_from_args(args: argparse.Namespace) -> Plan:
     if note:
         print(note, file=sys.stderr)
     jobs = min(args.jobs, len(chapters))
-    return Plan(source, args.quality, chapters, out_dir, jobs, force=args.force)
+    return Plan(
+        source, args.quality, chapters, out_dir, jobs, force=args.force, captions=args.captions
+    )
 
 
 def cmd_render(argv: list[str]) -> int:

@@ -73,6 +73,7 @@ class Plan:
     out_dir: Path  # output/<example>/<quality>
     jobs: int
     force: bool = False
+    captions: bool = True  # burn the captions in (False: the band is left to subtitles)
 
     @property
     def chapter_dir(self) -> Path:

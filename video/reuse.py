@@ -40,6 +40,7 @@ def chapter_key(plan: Plan, chapter: Chapter, digest: str) -> str:
     h = hashlib.sha256(digest.encode())
     h.update(plan.source.identity())
     h.update(f"{plan.source.seed}|{plan.quality}|{chapter.module}".encode())
+    h.update(b"captions on" if plan.captions else b"captions off")
     return h.hexdigest()
 
 

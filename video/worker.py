@@ -94,7 +94,7 @@ def render_job(job: dict, tex_dir: Path) -> None:
             **job["encoder_options"],
         }
     with tempconfig(options):
-        scene = chapter.load()(example_source=source)
+        scene = chapter.load()(example_source=source, captions=job.get("captions", True))
         Manager(scene)
         scene.render()
 
