@@ -36,6 +36,7 @@ from scenes.lesson import Lesson
 
 MYSTERY_HEAD = "subject-verb"  # the last word of the passage, "was", asks who did it
 MAX_COLUMNS = 8
+NAMED_WEIGHT = 0.05  # the mystery beat names the (up to 3) earlier tokens with this much
 
 
 def arrows_caption(trace, arcs, queries: list[int], focus) -> str:
@@ -153,7 +154,9 @@ class MotivatingExamples(Lesson):
         head = mystery.head(MYSTERY_HEAD)
         last = mystery.n - 1
         weights = head.pattern[last]  # (n,) how much the last token takes from each token
-        top = np.argsort(weights[:last])[::-1][:3]
+        top = [int(i) for i in np.argsort(weights[:last], kind="stable")[::-1][:3]]
+        top = [i for i in top if weights[i] >= NAMED_WEIGHT] or top[:1]
+        self.mystery_named = top
         named = ", ".join(f"{quoted(mystery, i)} {weights[i]:.2f}" for i in top)
         self.beat(
             "mystery novel",

@@ -47,6 +47,13 @@ def test_mystery_lines_follow_the_last_tokens_weights(chapter):
         assert line.get_stroke_opacity() == pytest.approx(arc_style(w / weights.max())[1])
     brightest = int(np.argmax([line.get_stroke_opacity() for line in lines]))
     assert mystery.words[brightest] == "murderer"
+    # the words named are the brightest lines, each 0.05 or more (never "window 0.00")
+    named = chapter.mystery_named
+    assert named[0] == brightest and all(weights[i] >= 0.05 for i in named)
+    others = [w for i, w in enumerate(weights) if i not in named]
+    assert len(named) == 3 or max(others) < 0.05
+    said = dict(chapter.narration)["mystery novel"]
+    assert "0.00" not in said
 
 
 class _Arcs:
