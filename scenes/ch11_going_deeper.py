@@ -31,7 +31,7 @@ from manim import (
 from scenes.components import palette
 from scenes.components.block_stack import BlockStack
 from scenes.components.embedding_column import EmbeddingColumn
-from scenes.components.entries import color_scale, dots
+from scenes.components.entries import color_scale, dots, fixed
 from scenes.components.fade_in_place import FadeOutInPlace
 from scenes.components.labels import literal
 from scenes.components.parameter_counter import CountBrace, ProductLine, figure, grouped
@@ -150,8 +150,8 @@ class GoingDeeper(Lesson):
         self.beat(
             "what-changed",
             f"Take “{word}”, whose embedding changed most: the first layer added a ΔE of "
-            f"length {size:.0f}. Its first entry went from {t.E[j, 0]:.1f} to "
-            f"{t.E_prime[j, 0]:.1f}.",
+            f"length {size:.0f}. Its first entry went from {fixed(t.E[j, 0], 1)} to "
+            f"{fixed(t.E_prime[j, 0], 1)}.",
         )
         self.heading(f"{quoted(t, j)} after the first layer")
         k = self.shown.index(j)
