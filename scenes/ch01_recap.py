@@ -37,11 +37,11 @@ from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
 from scenes.components.embedding_column import FIRST_AND_LAST, EmbeddingColumn
 from scenes.components.embedding_space import EmbeddingSpace
-from scenes.components.entries import shown_array
+from scenes.components.entries import adding_up
 from scenes.components.labels import literal, number
 from scenes.components.legend import Legend
 from scenes.components.token_row import TokenRow
-from scenes.focus import main_link, plural, quoted, roles
+from scenes.focus import main_link, quoted, roles
 from scenes.lesson import Lesson
 
 MAX_COLUMNS = 8  # embedding columns drawn side by side
@@ -62,18 +62,6 @@ def position_part(trace: Trace, i: int) -> np.ndarray:
 def word_part(trace: Trace, i: int) -> np.ndarray:
     """Token ``i``'s embedding without its position: the same for every occurrence."""
     return trace.E[i] - position_part(trace, i)  # (d_embed,)
-
-
-def sum_decimals(a: np.ndarray, b: np.ndarray, most: int = 3) -> int:
-    """The fewest decimals (1 to ``most``) at which every entry of ``a + b`` drawn equals
-    the drawn entries of ``a`` and ``b`` added, so that no shown sum reads "0.7 + 0.0 =
-    0.8"; ``most`` if none does."""
-    for d in range(1, most + 1):
-        if np.array_equal(
-            np.round(shown_array(a, d) + shown_array(b, d), d), shown_array(a + b, d)
-        ):
-            return d
-    return most
 
 
 def last_index_of(trace: Trace, word: str) -> int:
@@ -272,12 +260,13 @@ class RecapOnEmbeddings(Lesson):
         self.play(FadeIn(row), row.highlight([j]))
         word, place = word_part(t, j), position_part(t, j)
         rows = list(FIRST_AND_LAST)
-        self.sum_decimals = d = sum_decimals(word[rows], place[rows])
-        style = {"decimals": d, "font_size": palette.LARGE, "scale": self._scale}
+        # the two parts drawn so that each sum adds up (entries.adding_up)
+        drawn_word, drawn_place = adding_up([word[rows], place[rows]], t.E[j, rows], 1)
+        style = {"font_size": palette.LARGE, "scale": self._scale}
         parts = [
-            EmbeddingColumn(word, rows, **style),
+            EmbeddingColumn(word, rows, drawn=drawn_word, **style),
             literal("+", font_size=palette.DISPLAY),
-            EmbeddingColumn(place, rows, **style),
+            EmbeddingColumn(place, rows, drawn=drawn_place, **style),
             literal("=", font_size=palette.DISPLAY),
             EmbeddingColumn(t.E[j], rows, **style),
         ]
@@ -296,8 +285,8 @@ class RecapOnEmbeddings(Lesson):
         self.play(FadeIn(parts[1]), parts[2].create(), FadeIn(labels[1]))
         self.play(FadeIn(parts[3]), parts[4].create(), FadeIn(labels[2]))
         self.caption(
-            "Word vector + position vector = the embedding the model starts from (entries "
-            f"rounded to {plural(d, 'decimal')}, where every shown sum adds up).",
+            "Word vector + position vector = the embedding the model starts from (entries to "
+            "one decimal, the parts rounded so that every sum adds up).",
             wait=2.5,
         )
         self.clear_content()

@@ -4,9 +4,11 @@ into the change ΔE of its token.
 The value of a token is W_V times its embedding, computed in two steps as the core does
 it: value-down (d_key x d_embed) then value-up (d_embed x d_key). The noun is the one
 taking the most attention from adjectives (:func:`scenes.focus.main_link`); the 3D
-picture is a projection of its real E and of the real terms A[noun, adj]·value(adj);
-every column of the pattern becomes a weighted sum of values, ΔE, and E + ΔE = E′ for
-every token.
+picture is a projection of its real E and of the real terms A[noun, adj]·value(adj).
+In the grid the values replace the keys; the noun's column becomes its heaviest terms
+weight × value (a few real entries each, the rest summed), their sum ΔE, and
+E + ΔE = E′ with the entries that change most boxed (:func:`column_sum`). Last, E, ΔE
+and E′ of every token, with how long each ΔE is against its E (:func:`changes`).
 
     manim -pql scenes/ch06_values.py Values
 """
@@ -21,15 +23,21 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    AnimationGroup,
     Arrow,
     Create,
     DashedLine,
     Dot,
     FadeIn,
+    FadeTransform,
     GrowArrow,
-    Line,
     ManimColor,
+    ReplacementTransform,
+    SurroundingRectangle,
+    Text,
+    TransformFromCopy,
     VGroup,
+    VMobject,
     Wait,
     Write,
 )
@@ -40,14 +48,24 @@ from scenes.components.attention_grid import AttentionGrid, subscript
 from scenes.components.block_stack import embedding_strip
 from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.embedding_space import EmbeddingSpace
-from scenes.components.entries import color_scale, fixed
+from scenes.components.entries import (
+    adding_up,
+    brackets,
+    color_scale,
+    dots,
+    fixed,
+    gaps,
+    numeral,
+    shown_array,
+    signed,
+)
 from scenes.components.formula import colored
 from scenes.components.labels import literal
 from scenes.components.legend import Legend
 from scenes.components.product import MatrixVectorProduct
 from scenes.components.token_row import TokenRow
 from scenes.components.weight_matrix import WeightMatrix
-from scenes.focus import main_link, own_adjectives, quoted, roles
+from scenes.focus import main_link, own_adjectives, percent, plural, quoted, roles
 from scenes.lesson import Lesson
 
 HEAD = "adjective-noun"
@@ -56,7 +74,11 @@ EMBED_COLS = (0, 1, 2, 3, -1)  # columns of value-down drawn (entries of E)
 UP_ROWS = (0, 1, 2, 3, -1)  # rows of value-up drawn (entries of the value vector)
 UP_COLS = (0, 1, 2, -1)  # columns of value-up drawn (entries of V)
 STRIP_CELLS = 8  # entries per strip in the every-token picture
-MAX_TERMS = 8  # weighted terms listed for one column
+TOP_TERMS = 2  # heaviest terms of a column drawn one by one; the others are summed
+FIRST_ENTRIES = 3  # the first entries of each vector drawn in the weighted sum ...
+LARGEST = 2  # ... with the entries that ΔE changes most
+SUM_DECIMALS = 2  # decimals of the entries of the weighted sum
+ROW_HEIGHT = 0.3  # between the entries of the weighted sum
 AXES = [0, 2, 1]  # projection coordinate drawn on each picture axis (the 3rd is vertical)
 
 
@@ -160,42 +182,288 @@ def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> Val
 
 
 @dataclass(frozen=True)
-class WeightedSum:
-    """What the weighted-sum beat shows and says (:func:`weighted_sum_of`)."""
+class ColumnSum:
+    """What the weighted-sum beat shows and says (:func:`column_sum`)."""
 
-    terms: tuple[tuple[int, float], ...]  # (key, weight) of each term listed, in order
+    query: int
+    terms: tuple[tuple[int, float], ...]  # (key, weight) drawn one by one, in sentence order
+    others: tuple[int, ...]  # the column's other keys, drawn as one summed term
+    entries: tuple[int, ...]  # the entries of every vector drawn, in order
+    largest: tuple[int, ...]  # the entries ΔE changes most (of all d_embed), largest first
+    ratio: float  # |ΔE| / |E| of the query
+    # the entries as drawn, rounded so that both sums add up (entries.adding_up): the
+    # terms then the others' sum (ΔE drawn = their sum), and E (E + ΔE = E′ as drawn)
+    drawn_terms: tuple[np.ndarray, ...]
+    drawn_E: np.ndarray
+    narration: str
+    caption: str
+
+    @property
+    def slots(self) -> list[int | None]:
+        """The drawn entries top to bottom, ``None`` (a row of dots) where some are skipped."""
+        rows: list[int | None] = [self.entries[0]]
+        for entry, gap in zip(self.entries[1:], gaps(self.entries), strict=True):
+            rows += [None, entry] if gap else [entry]
+        return rows
+
+
+def column_sum(trace, head, query: int) -> ColumnSum:
+    """Column ``query`` of the pattern as a weighted sum of values: its ``TOP_TERMS``
+    heaviest keys one by one and the others summed (all one by one when there is only
+    one other), the entries drawn (the first ones and those ΔE changes most) and how
+    large ΔE is against E."""
+    j = query
+    keys = [int(i) for i in np.flatnonzero(head.mask[j])]  # the keys the query sees
+    heaviest = sorted(keys, key=lambda i: (-head.pattern[j, i], i))
+    drawn = set(keys if len(keys) <= TOP_TERMS + 1 else heaviest[:TOP_TERMS])
+    terms = tuple((i, float(head.pattern[j, i])) for i in keys if i in drawn)
+    others = tuple(i for i in keys if i not in drawn)
+    delta, embedding = head.delta_E[j], trace.E[j]
+    largest = tuple(int(c) for c in np.argsort(-np.abs(delta), kind="stable")[:LARGEST])
+    entries = tuple(sorted({*range(min(FIRST_ENTRIES, len(delta))), *largest}))
+    ratio = float(np.linalg.norm(delta) / np.linalg.norm(embedding))
+    q = quoted(trace, j)
+    parts = " plus ".join(f"{w:.2f} × the value of {quoted(trace, i)}" for i, w in terms)
+    if others:
+        rest = float(head.pattern[j, list(others)].sum())
+        parts += f", plus {plural(len(others), 'more term')} weighing {rest:.2f} together"
+    narration = (
+        "In the grid the values take the place of the keys: each row now stands for the "
+        f"value of its word. Column {q} becomes a weighted sum, {parts}. The sum is ΔE, "
+        f"the change to {q}, and E + ΔE = E′: ΔE is {percent(ratio)} as long as E."
+    )
+    values, rows = value_vectors(head), list(entries)
+    summed = [w * values[i, rows] for i, w in terms]  # the drawn terms of ΔE
+    if others:
+        summed.append(head.pattern[j, list(others)] @ values[list(others)][:, rows])
+    drawn_terms = adding_up(summed, delta[rows], SUM_DECIMALS)  # add up to ΔE as drawn
+    drawn_E = np.round(  # E drawn so that E + ΔE = E′ as drawn (ΔE as in the sum above)
+        shown_array(embedding[rows] + delta[rows], SUM_DECIMALS)
+        - shown_array(delta[rows], SUM_DECIMALS),
+        SUM_DECIMALS,
+    )
+    top = largest[0]
+    before = signed(drawn_E[rows.index(top)], SUM_DECIMALS)  # as the E column draws it
+    after = signed(embedding[top] + delta[top], SUM_DECIMALS)
+    caption = (
+        f"|ΔE| is {percent(ratio)} of |E|. Boxed: the {len(largest)} of {len(delta):,} "
+        f"entries that change most; entry #{top + 1:,} goes from {before} to {after}."
+    )
+    return ColumnSum(
+        j, terms, others, entries, largest, ratio, tuple(drawn_terms), drawn_E, narration, caption
+    )
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How much this head changes every token (:func:`changes`)."""
+
+    ratios: np.ndarray  # (n,) |ΔE| / |E| of each token
+    boost: float  # ΔE is coloured on a scale this many times finer than E and E′
+    marked: np.ndarray  # (n,) each token's entry, of the first STRIP_CELLS, ΔE changes most
     narration: str
     caption: str
 
 
-def weighted_sum_of(trace, head, noun: int) -> WeightedSum:
-    """The terms of the noun's column of the pattern (its last ``MAX_TERMS`` keys, each
-    with its weight), and what the narration and caption say about them."""
-    j = noun
-    pattern = head.pattern  # [query, key]
-    top = int(np.argmax(pattern[j, : j + 1]))
-    terms = tuple((i, float(pattern[j, i])) for i in list(range(j + 1))[-MAX_TERMS:])
-    narration = (
-        f"In the grid the values take the place of the keys. Column {quoted(trace, j)} "
-        f"becomes a weighted sum: each value times its weight, {quoted(trace, top)} "
-        f"the most with {pattern[j, top]:.2f}. The sum is ΔE of {quoted(trace, j)}."
-    )
+def changes(trace, head) -> Changes:
+    """Each token's |ΔE| / |E|, the colour scales of the strips and what the beat says."""
+    delta = head.delta_E  # (n, d_embed)
+    ratios = np.linalg.norm(delta, axis=1) / np.linalg.norm(trace.E, axis=1)
+    boost = color_scale(trace.E) / color_scale(delta)
+    cells = min(STRIP_CELLS, trace.dims.d_embed)
+    marked = np.argmax(np.abs(delta[:, :cells]), axis=1)
+    if trace.n == 1:
+        sizes = f"|ΔE| is {percent(ratios[0])} of |E|"
+        opening = f"With one token there is one column: {quoted(trace, 0)} gets its own ΔE"
+    else:
+        low, high = int(np.argmin(ratios)), int(np.argmax(ratios))
+        sizes = (
+            f"|ΔE| goes from {percent(ratios[low])} of |E| for {quoted(trace, low)} to "
+            f"{percent(ratios[high])} for {quoted(trace, high)}"
+        )
+        opening = f"Every column does the same: each of the {trace.n} tokens gets its own ΔE"
+    narration = f"{opening} from this head, and E + ΔE = E′. {sizes}."
     caption = (
-        f"Faint terms weigh little. Σ weight × value = ΔE, the change this head makes to "
-        f"{quoted(trace, j)}."
+        f"{sizes}. ΔE drawn with colours ×{boost:.1f}; boxed: each token's largest change "
+        f"in these {cells} of {trace.dims.d_embed:,} entries."
     )
-    return WeightedSum(terms, narration, caption)
+    return Changes(ratios, float(boost), marked, narration, caption)
 
 
-def term_row(key: int, weight: float, word: str) -> VGroup:
-    """One term of a weighted sum, ``0.54 × V₂ (fluffy)``, as opaque as its weight."""
-    row = VGroup(
-        literal(f"{weight:.2f}", font_size=palette.HEADLINE, mono=True, color=palette.QUERY),
-        literal("×", font_size=palette.HEADLINE, color=palette.DIM_TEXT),
-        literal(f"V{subscript(key + 1)}", font_size=palette.HEADLINE, color=palette.VALUE),
-        literal(f"({word})", font_size=palette.BODY, color=palette.DIM_TEXT),
-    ).arrange(RIGHT, buff=0.15)
-    return row.set_opacity(weight)  # opacity follows the weight
+class EntryColumn(VGroup):
+    """Some entries of one vector in brackets under a header, each at the height of its
+    slot (``row_height`` apart, dots for ``None``), so that the columns of a sum line up
+    entry by entry. The first slot's entry sits at y = 0."""
+
+    def __init__(
+        self,
+        vector: np.ndarray,
+        slots: list[int | None],
+        header: VGroup,
+        *,
+        scale: float,
+        color: ManimColor,
+        row_height: float,
+        drawn: np.ndarray | None = None,
+        font_size: float = palette.SMALL,
+    ) -> None:
+        super().__init__()
+        self.vector = np.asarray(vector, dtype=float)
+        self.indices = [s for s in slots if s is not None]
+        if drawn is None:  # each entry rounded on its own
+            drawn = shown_array(self.vector[self.indices], SUM_DECIMALS)
+        self.displayed = np.asarray(drawn, dtype=float)  # as drawn
+        self._entries = {
+            s: numeral(v, SUM_DECIMALS, font_size, scale)
+            for s, v in zip(self.indices, self.displayed, strict=True)
+        }
+        self.body, skipped = VGroup(), []
+        for k, s in enumerate(slots):
+            mark = self._entries[s] if s is not None else dots(DOWN, size=0.02, gap=0.04)
+            if s is None:
+                skipped.append(mark)
+            self.body.add(mark.move_to(DOWN * k * row_height))
+        right = max(e.get_right()[0] for e in self._entries.values())
+        for entry in self._entries.values():
+            entry.shift(RIGHT * (right - entry.get_right()[0]))  # right-aligned
+        middle = (min(e.get_left()[0] for e in self._entries.values()) + right) / 2
+        for mark in skipped:
+            mark.set_x(middle)
+        self.brackets = brackets(self.body, color, buff=0.08)
+        self.header = header.next_to(self.brackets, UP, buff=0.1)
+        self.add(self.brackets, self.body, self.header)
+
+    def get_entry(self, index: int) -> Text:
+        return self._entries[index]
+
+
+def heading_lines(*lines: tuple[str, ManimColor], font_size: float = palette.SMALL) -> VGroup:
+    """One or more centred lines of text, each in its colour."""
+    return VGroup(*(literal(text, font_size=font_size, color=c) for text, c in lines)).arrange(
+        DOWN, buff=0.06
+    )
+
+
+class IndexColumn(VGroup):
+    """``entry`` over the 1-based numbers of the drawn entries, at their slots' heights
+    (as in :class:`EntryColumn`)."""
+
+    def __init__(self, slots: list[int | None], row_height: float) -> None:
+        super().__init__()
+        self.numbers = {
+            s: literal(f"#{s + 1:,}", font_size=palette.NOTE, color=palette.DIM_TEXT)
+            for s in slots
+            if s is not None
+        }
+        body = VGroup()
+        for k, s in enumerate(slots):
+            mark = self.numbers[s] if s is not None else dots(DOWN, size=0.02, gap=0.04)
+            body.add(mark.move_to(DOWN * k * row_height))
+        right = max(m.get_right()[0] for m in body)
+        for mark in body:
+            mark.shift(RIGHT * (right - mark.get_right()[0]))
+        title = literal("entry", font_size=palette.NOTE, color=palette.DIM_TEXT)
+        self.add(body, title.next_to(body, UP, buff=0.18))
+
+
+def side_by_side(parts: list[VMobject], buff: float = 0.16) -> VGroup:
+    """``parts`` placed left to right, each keeping its height."""
+    x = 0.0
+    for part in parts:
+        part.shift(RIGHT * (x - part.get_left()[0]))
+        x = part.get_right()[0] + buff
+    return VGroup(*parts)
+
+
+def sign(text: str, y: float) -> Text:
+    return literal(text, font_size=palette.BODY, color=palette.DIM_TEXT).set_y(y)
+
+
+class SumTables(VGroup):
+    """The weighted sum of one column, a few entries of each vector:
+    ``entry | w·V + w·V + ... = ΔE`` above ``entry | E + ΔE = E′``, the rows of the
+    entries ΔE changes most boxed. ``plain`` holds each drawn value before its weight,
+    laid over its term (the scene turns one into the other)."""
+
+    def __init__(self, trace, head, values: np.ndarray, shown: ColumnSum) -> None:
+        super().__init__()
+        j, slots, row = shown.query, shown.slots, ROW_HEIGHT
+        scale = color_scale(trace.E[j])  # one colour scale for every column
+        middle = -(len(slots) - 1) * row / 2
+
+        def column(vector, lines, color, drawn=None) -> EntryColumn:
+            return EntryColumn(
+                vector,
+                slots,
+                heading_lines(*lines),
+                scale=scale,
+                color=color,
+                row_height=row,
+                drawn=drawn,
+            )
+
+        self.plain, self.terms = [], []
+        for k, (i, w) in enumerate(shown.terms):
+            v, word = f"V{subscript(i + 1)}", (trace.words[i], palette.DIM_TEXT)
+            self.plain.append(column(values[i], [(v, palette.VALUE), word], palette.VALUE))
+            header = [(f"{w:.2f} × {v}", palette.VALUE), word]
+            self.terms.append(
+                column(w * values[i], header, palette.VALUE, drawn=shown.drawn_terms[k])
+            )
+        self.index_top = IndexColumn(slots, row)
+        self.term_signs = [sign("+", middle) for _ in self.terms[1:]]
+        parts: list[VMobject] = [self.index_top, self.terms[0]]
+        for plus, term in zip(self.term_signs, self.terms[1:], strict=True):
+            parts += [plus, term]
+        self.others = None
+        if shown.others:
+            keys = list(shown.others)
+            weights = head.pattern[j, keys]
+            self.others = column(
+                weights @ values[keys],  # (d_embed,)
+                [
+                    (plural(len(keys), "other"), palette.VALUE),
+                    (f"weights {weights.sum():.2f}", palette.DIM_TEXT),
+                ],
+                palette.VALUE,
+                drawn=shown.drawn_terms[-1],
+            )
+            self.term_signs.append(sign("+", middle))
+            parts += [self.term_signs[-1], self.others]
+        self.delta = column(head.delta_E[j], [("ΔE", palette.DELTA)], palette.DELTA)
+        self.equals_top = sign("=", middle)
+        self.top = side_by_side([*parts, self.equals_top, self.delta])
+        for plain, term in zip(self.plain, self.terms, strict=True):
+            plain.shift(RIGHT * (term.body.get_right()[0] - plain.body.get_right()[0]))
+        self.index_bottom = IndexColumn(slots, row)
+        self.update_columns = {
+            name: column(vector, [(name, color)], color, drawn)
+            for name, vector, color, drawn in (
+                ("E", trace.E[j], palette.EMBEDDING, shown.drawn_E),
+                ("ΔE", head.delta_E[j], palette.DELTA, None),
+                ("E′", trace.E[j] + head.delta_E[j], palette.UPDATED, None),
+            )
+        }
+        self.bottom_signs = [sign("+", middle), sign("=", middle)]
+        e, d, updated = self.update_columns.values()
+        plus, equals = self.bottom_signs
+        self.bottom = side_by_side([self.index_bottom, e, plus, d, equals, updated])
+        self.bottom.next_to(self.top, DOWN, buff=0.45, aligned_edge=LEFT)
+        self.boxes = VGroup(
+            *(
+                SurroundingRectangle(
+                    VGroup(
+                        self.index_bottom.numbers[m],
+                        *(c.get_entry(m) for c in self.update_columns.values()),
+                    ),
+                    color=palette.DELTA,
+                    buff=0.06,
+                    stroke_width=2.5,
+                )
+                for m in shown.largest
+            )
+        )
+        self.add(self.top, self.bottom, *self.plain, self.boxes)
 
 
 class Values(Lesson):
@@ -362,7 +630,7 @@ class Values(Lesson):
         )
         zoom.move_to(self.stage.center + LEFT * 0.9)
         legend = Legend(shown.legend, font_size=palette.LABEL)
-        legend.move_to(self.side_notes.center + RIGHT * 0.8 + DOWN * 1.3)
+        self.side_notes.place(legend, RIGHT, buff=0.1).set_y(self.side_notes.center[1] - 1.3)
         formula = colored(
             "{{ E : e }} + sum_i A_(i j) thin {{ V_i : v }} = {{ E' : eprime }}",
             font_size=palette.HEADLINE,
@@ -403,7 +671,8 @@ class Values(Lesson):
 
     def weighted_sum(self) -> None:
         t, j = self.trace, self.noun
-        shown = weighted_sum_of(t, self.head, j)
+        shown = column_sum(t, self.head, j)
+        self.column = shown
         self.beat("weighted-sum", shown.narration)
         self.heading(f"Column {quoted(t, j)}: a weighted sum of values")
         grid = AttentionGrid.from_head(
@@ -411,89 +680,155 @@ class Values(Lesson):
             t.words,
             focus=j,
             max_tokens=8,
-            max_width=6.2,
-            max_height=5.6,
+            max_width=4.6,
+            max_height=5.4,
             font_size=palette.SMALL,
             legend=False,
         )
-        self.stage.place(grid, LEFT, buff=0.35).set_y(self.stage.center[1])
-        v_labels = VGroup(
-            *(
-                literal(
-                    f"V{subscript(i + 1)}", font_size=palette.SMALL, color=palette.VALUE
-                ).next_to(grid.get_cell(i, grid.query_range[-1]), RIGHT, buff=0.15)
-                for i in grid.key_range
-            )
-        )
+        self.stage.place(grid, LEFT, buff=0.3).set_y(self.stage.center[1])
+        keys = self._row_labels(grid, "K", palette.KEY)
+        values = self._row_labels(grid, "V", palette.VALUE)
+        self.key_labels, self.value_labels = keys, values
         self.play(grid.create())
-        self.play(grid.dots(), FadeIn(v_labels, shift=LEFT * 0.2))
-        if j in grid.query_range:
-            self.play(grid.highlight_column(j, palette.DELTA))
-        self.term_weights = list(shown.terms)
-        rows = VGroup(*(term_row(i, w, t.words[i]) for i, w in shown.terms))
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
-        rule = Line(LEFT * rows.width / 2, RIGHT * rows.width / 2, stroke_width=1.5)
-        rule.set_color(palette.DIM_TEXT)
-        delta = EmbeddingColumn(
-            self.head.delta_E[j],
-            (0, 1, 2, -1),
-            font_size=palette.BODY,
-            bracket_color=palette.DELTA,
-            label=f"ΔE of {t.words[j]}",
-        )
-        side = VGroup(rows, rule, delta).arrange(DOWN, buff=0.25)
-        side.next_to(grid, RIGHT, buff=1.0)
-        if side.height > 5.8:
-            side.scale_to_fit_height(5.8)
-        side.set_y(self.stage.center[1])
-        self.play(FadeIn(rows, lag_ratio=0.2), run_time=2)
-        self.play(Write(rule))
-        self.play(delta.create())
-        self.delta_column = delta
-        self.term_rows = rows
-        self.caption(shown.caption, wait=3)
+        self.play(grid.dots(), FadeIn(VGroup(*keys.values()), shift=LEFT * 0.2))
+        self.play(*(ReplacementTransform(keys[i], values[i]) for i in keys))  # V replaces K
+        self.play(grid.highlight_column(j, palette.DELTA))
+        tables = SumTables(t, self.head, self.values, shown)
+        left = max(m.get_right()[0] for m in values.values()) + 0.6
+        width, height = self.stage.right - 0.25 - left, self.stage.height - 0.3
+        tables.scale(min(1.0, width / tables.width, height / tables.height))
+        tables.move_to([left + tables.width / 2, self.stage.center[1], 0])
+        self.tables = tables
+        self._play_terms(grid, values, tables)
+        self._play_update(tables)
+        self.caption(shown.caption, wait=3.5)
         self.clear_content()
+
+    def _row_labels(self, grid: AttentionGrid, kind: str, color: ManimColor) -> dict[int, Text]:
+        """``K₁``, ``K₂``, ... (or ``V``) right of the grid, one per key row."""
+        last = grid.query_range[-1]
+        x = grid.get_cell(grid.key_range[0], last).get_right()[0] + 0.15
+        return {
+            i: literal(f"{kind}{subscript(i + 1)}", font_size=palette.SMALL, color=color)
+            .set_y(grid.get_cell(i, last).get_y())
+            .align_to([x, 0, 0], LEFT)
+            for i in grid.key_range
+        }
+
+    def _play_terms(self, grid: AttentionGrid, values: dict[int, Text], tables: SumTables):
+        """The drawn values come out of their rows, take their weights, and add up to ΔE."""
+        shown, j = self.column, self.noun
+        cells = [
+            SurroundingRectangle(grid.get_cell(i, j), color=palette.VALUE, buff=0, stroke_width=4)
+            for i, _ in shown.terms
+            if i in grid.key_range
+        ]
+        arrivals = [
+            AnimationGroup(
+                TransformFromCopy(values[i], plain.header[0]),
+                FadeIn(VGroup(plain.brackets, plain.body, *plain.header[1:])),
+            )
+            if i in values
+            else FadeIn(plain)
+            for (i, _), plain in zip(shown.terms, tables.plain, strict=True)
+        ]
+        self.play(FadeIn(tables.index_top), *(Create(c) for c in cells), *arrivals, run_time=1.5)
+        self.play(
+            *(
+                AnimationGroup(
+                    ReplacementTransform(plain.brackets, term.brackets),
+                    ReplacementTransform(plain.body, term.body),
+                    FadeTransform(plain.header, term.header),
+                )
+                for plain, term in zip(tables.plain, tables.terms, strict=True)
+            ),
+            *(FadeIn(s) for s in tables.term_signs[: len(tables.terms) - 1]),
+            run_time=1.5,
+        )
+        if tables.others is not None:
+            self.play(FadeIn(tables.term_signs[-1]), FadeIn(tables.others, shift=LEFT * 0.2))
+        self.play(FadeIn(tables.equals_top), FadeIn(tables.delta, shift=LEFT * 0.2))
+
+    def _play_update(self, tables: SumTables) -> None:
+        """E + ΔE = E′ with the same entries; the largest changes boxed."""
+        e, d, updated = tables.update_columns.values()
+        plus, equals = tables.bottom_signs
+        self.play(FadeIn(tables.index_bottom), FadeIn(e))
+        self.play(FadeIn(plus), TransformFromCopy(tables.delta, d))
+        self.play(FadeIn(equals), FadeIn(updated, shift=LEFT * 0.2))
+        self.play(*(Create(box) for box in tables.boxes))
 
     def every_token(self) -> None:
         t = self.trace
+        shown = changes(t, self.head)
         delta = self.head.delta_E  # (n, d_embed)
-        updated = t.E + delta
-        self.beat(
-            "every-token",
-            f"Every column does the same: each of the {t.n} tokens gets its own ΔE from "
-            "this head, and E + ΔE = E′.",
-        )
+        self.beat("every-token", shown.narration)
         self.heading("E + ΔE = E′ for every token")
         row = TokenRow(t.words, roles(t), font_size=palette.BODY, max_width=10.5)
-        row.move_to(self.stage.point(UP) + DOWN * 0.65).shift(RIGHT * 0.8)
-        shown = list(row.shown)
+        row.move_to(self.stage.point(UP) + DOWN * 0.45).shift(RIGHT * 0.8)
+        self.shown = list(row.shown)
+        cells = min(STRIP_CELLS, t.dims.d_embed)
         scale = color_scale(t.E)
-        levels = {"E": t.E, "ΔE": delta, "E′": updated}
-        colors = {"E": palette.EMBEDDING, "ΔE": palette.DELTA, "E′": palette.UPDATED}
+        levels = {
+            "E": (t.E, scale, palette.EMBEDDING),
+            "ΔE": (delta, scale / shown.boost, palette.DELTA),  # its own, finer scale
+            "E′": (t.E + delta, scale, palette.UPDATED),
+        }
+        xs = [row.get_token(i).get_x() for i in self.shown]
+        pitch = min((b - a for a, b in zip(xs, xs[1:])), default=1.0)  # between strips
+        width = min(0.45, 0.7 * pitch)
         self.strips: dict[str, VGroup] = {}
+        self.marks: dict[str, VGroup] = {}
         names = VGroup()
-        for k, (name, vectors) in enumerate(levels.items()):
+        left = row.get_left()[0] - 0.9
+        for k, (name, (vectors, level_scale, color)) in enumerate(levels.items()):
+            y = row.get_bottom()[1] - 0.85 - 1.4 * k
             strips = VGroup(
                 *(
-                    embedding_strip(
-                        vectors[i, :STRIP_CELLS], STRIP_CELLS, scale, 0.32, 1.1
-                    ).move_to([row.get_token(i).get_x(), 1.0 - 1.6 * k, 0])
-                    for i in shown
+                    embedding_strip(vectors[i, :cells], cells, level_scale, width, 1.05).move_to(
+                        [x, y, 0]
+                    )
+                    for i, x in zip(self.shown, xs, strict=True)
                 )
             )
             self.strips[name] = strips
-            sign = ("", "+ ", "= ")[k]
-            names.add(literal(f"{sign}{name}", font_size=palette.HEADLINE, color=colors[name]))
-            names[-1].next_to(strips, LEFT, buff=0.5)
-            names[-1].set_x(row.get_left()[0] - 0.9)
-        self.strip_rows = levels
-        self.shown = shown
+            self.marks[name] = VGroup(
+                *(
+                    SurroundingRectangle(
+                        strip[shown.marked[i]], color=palette.DELTA, buff=0.02, stroke_width=3
+                    )
+                    for strip, i in zip(strips, self.shown, strict=True)
+                )
+            )
+            sign_text = ("", "+ ", "= ")[k]
+            names.add(literal(f"{sign_text}{name}", font_size=palette.HEADLINE, color=color))
+            names[-1].set_y(y).set_x(left)
+        boost = literal(
+            f"colours ×{shown.boost:.1f}", font_size=palette.NOTE, color=palette.DIM_TEXT
+        ).next_to(names[1], DOWN, buff=0.12)
+        sizes = VGroup(
+            *(
+                literal(
+                    percent(shown.ratios[i]), font_size=palette.NOTE, color=palette.DELTA
+                ).next_to(self.strips["E′"][k], DOWN, buff=0.15)
+                for k, i in enumerate(self.shown)
+            )
+        )
+        widest = max(s.width for s in sizes)
+        if widest > 0.7 * pitch:  # one scale for all, so that the numbers stay comparable
+            for s in sizes:
+                s.scale(0.7 * pitch / widest)
+        sizes_name = literal("|ΔE| / |E|", font_size=palette.NOTE, color=palette.DELTA)
+        sizes_name.set_y(sizes[0].get_y()).set_x(left)
+        self.sizes = sizes
         self.play(row.create())
         self.play(FadeIn(self.strips["E"], lag_ratio=0.1), FadeIn(names[0]))
-        self.play(FadeIn(self.strips["ΔE"], shift=DOWN * 0.2, lag_ratio=0.1), FadeIn(names[1]))
-        self.play(FadeIn(self.strips["E′"], shift=DOWN * 0.2, lag_ratio=0.1), FadeIn(names[2]))
-        self.caption(
-            f"First {STRIP_CELLS} of {t.dims.d_embed:,} entries per token. Chapter 9 adds the "
-            "other heads.",
-            wait=3,
+        self.play(
+            FadeIn(self.strips["ΔE"], shift=DOWN * 0.2, lag_ratio=0.1),
+            FadeIn(names[1]),
+            FadeIn(boost),
         )
+        self.play(FadeIn(self.strips["E′"], shift=DOWN * 0.2, lag_ratio=0.1), FadeIn(names[2]))
+        self.play(*(Create(m) for m in self.marks.values()))
+        self.play(FadeIn(sizes, lag_ratio=0.1), FadeIn(sizes_name))
+        self.caption(shown.caption, wait=3)

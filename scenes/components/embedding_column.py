@@ -58,6 +58,10 @@ class EmbeddingColumn(VGroup):
         Colour of the brackets (the kind of vector: E grey, Q yellow...).
     label
         Optional caption drawn under the column (plain text).
+    drawn
+        The entries as drawn, one per index, already rounded to ``decimals`` (e.g. by
+        :func:`entries.adding_up`, so that a drawn sum adds up); default: each entry of
+        ``values`` rounded on its own.
     """
 
     def __init__(
@@ -71,6 +75,7 @@ class EmbeddingColumn(VGroup):
         bracket_color: ManimColor = palette.EMBEDDING,
         label: str | None = None,
         label_color: ManimColor | None = None,
+        drawn: Sequence[float] | None = None,
     ) -> None:
         super().__init__()
         values = np.asarray(values, dtype=float)
@@ -80,9 +85,12 @@ class EmbeddingColumn(VGroup):
         self.indices = [int(i) % len(values) for i in indices]
         self.decimals = decimals
         self.scale_value = color_scale(values) if scale is None else scale
-        self.displayed = shown_array(values[self.indices], decimals)  # what the reader sees
+        if drawn is None:
+            drawn = shown_array(values[self.indices], decimals)
+        self.displayed = np.asarray(drawn, dtype=float)  # what the reader sees
         self._entries = {
-            i: numeral(values[i], decimals, font_size, self.scale_value) for i in self.indices
+            i: numeral(v, decimals, font_size, self.scale_value)
+            for i, v in zip(self.indices, self.displayed, strict=True)
         }
         rows: list[VGroup | Text] = []
         self.dot_rows = VGroup()

@@ -54,6 +54,28 @@ def shown_array(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.vectorize(lambda v: shown(v, decimals), otypes=[float])(values)
 
 
+def adding_up(terms: Sequence[np.ndarray], total: np.ndarray, decimals: int) -> list[np.ndarray]:
+    """``terms`` rounded to ``decimals`` so that, entry by entry, the drawn terms add up
+    to the drawn ``total`` (``total`` rounded as :func:`fixed` writes it): no shown sum
+    reads "0.7 + 0.0 = 0.8".
+
+    Each term is rounded down or up, the units the total needs going to the terms with
+    the largest remainders (Hamilton's method), so every drawn term is within one unit of
+    the last decimal of its exact value. ``total`` is the exact sum of ``terms`` (up to
+    rounding error). Returns the drawn values, one array per term.
+    """
+    unit = 10.0**decimals
+    exact = np.asarray(terms, dtype=float) * unit  # (k, m) in units of the last decimal
+    low = np.floor(exact)
+    target = np.rint(shown_array(total, decimals) * unit)  # (m,) the drawn total, in units
+    missing = (target - low.sum(axis=0)).astype(int)  # units still to hand out, per entry
+    order = np.argsort(low - exact, axis=0, kind="stable")  # largest remainder first
+    drawn = low.copy()
+    for entry, count in enumerate(missing):
+        drawn[order[: max(count, 0), entry], entry] += 1
+    return [row / unit for row in drawn]
+
+
 def color_scale(values: np.ndarray) -> float:
     """Default brightness scale of a vector or matrix: twice its root mean square."""
     values = np.asarray(values, dtype=float)

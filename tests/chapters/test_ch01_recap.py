@@ -11,7 +11,7 @@ from attention_math.heads import load_design
 from attention_math.projection import orthonormal_basis, pca_basis, project
 from scenes.ch01_recap import RecapOnEmbeddings, last_index_of
 from scenes.components.context_arcs import arc_style
-from scenes.components.entries import signed
+from scenes.components.entries import shown_array, signed
 
 
 @pytest.fixture(scope="module")
@@ -98,14 +98,23 @@ def test_block_arcs_only_run_forward_with_the_patterns_strength(chapter):
 
 def test_position_sums_add_up_as_drawn(chapter):
     word, place, total = chapter.sum_columns
-    d = chapter.sum_decimals
-    assert np.array_equal(total.displayed, np.round(word.displayed + place.displayed, d))
-    assert np.allclose(total.displayed, chapter.trace.E[chapter.focus, total.indices], atol=10**-d)
+    E = chapter.trace.E[chapter.focus, total.indices]
+    assert np.array_equal(total.displayed, np.round(word.displayed + place.displayed, 1))
+    assert np.array_equal(total.displayed, shown_array(E, 1))
+    for column in (word, place):  # each part within one unit of its last decimal
+        assert np.all(np.abs(column.displayed - column.values[column.indices]) < 0.1)
 
 
-def test_sum_decimals_avoids_sums_that_do_not_add_up():
-    from scenes.ch01_recap import sum_decimals
+def test_adding_up_rounds_terms_so_that_sums_add_up():
+    from scenes.components.entries import adding_up
 
-    # 0.74 + 0.04 = 0.78: at one decimal "0.7 + 0.0 = 0.8", at two "0.74 + 0.04 = 0.78"
-    assert sum_decimals(np.array([0.74]), np.array([0.04])) == 2
-    assert sum_decimals(np.array([0.71]), np.array([0.02])) == 1
+    # 0.74 + 0.04 = 0.78: rounded on their own, "0.7 + 0.0 = 0.8"
+    a, b = adding_up([np.array([0.74]), np.array([0.04])], np.array([0.78]), 1)
+    assert a[0] + b[0] == pytest.approx(0.8)
+    rng = np.random.default_rng(7)
+    for _ in range(300):  # against a plain check: sums add up, terms within one unit
+        terms = rng.normal(size=(3, 5)) * 3
+        total = terms.sum(axis=0)
+        drawn = adding_up(list(terms), total, 2)
+        assert np.array_equal(np.round(np.sum(drawn, axis=0), 2), shown_array(total, 2))
+        assert np.all(np.abs(np.array(drawn) - terms) < 0.01)

@@ -1,6 +1,7 @@
 """Chapter 6: the value is value-up · value-down · E, the 3D arrows are projections of
-the real E and weighted values, the column's weighted terms add up to the head's ΔE, and
-the strips of E, ΔE and E′ are the real entries."""
+the real E and weighted values, the column's drawn terms w·V add up to the head's ΔE,
+E + ΔE = E′ boxes the entries that change most, the strips of E, ΔE and E′ are the real
+entries, and every size the captions state is recomputed here."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from scenes.ch06_values import (
     UP_ROWS,
     Values,
     adjective_terms,
+    changes,
+    column_sum,
     value_steps,
     value_vectors,
 )
 from scenes.components import palette
-from scenes.components.entries import color_scale, shown_array
+from scenes.components.attention_grid import subscript
+from scenes.components.entries import shown_array, signed
 from scenes.focus import main_link
 
 
@@ -82,28 +86,136 @@ def test_arrows_are_projections_of_the_real_vectors(chapter):
         assert np.allclose(tip, zoom.to_screen(near[k + 1]), atol=1e-6)
 
 
-def test_weighted_terms_sum_to_delta_E(chapter):
-    head, j = chapter.head, chapter.noun
-    total = sum(w * chapter.values[i] for i, w in chapter.term_weights)
-    assert np.allclose(total, head.delta_E[j])
-    for (i, w), row in zip(chapter.term_weights, chapter.term_rows, strict=True):
-        assert w == head.pattern[j, i]
-        assert row[0].get_fill_opacity() == pytest.approx(w)  # opacity follows the weight
-    assert np.array_equal(
-        chapter.delta_column.displayed, shown_array(head.delta_E[j][[0, 1, 2, -1]], 1)
-    )
+def by_hand_values(trace, head) -> np.ndarray:
+    """Every token's value, W_V↑ · (W_V↓ · E), computed here: (n, d_embed)."""
+    W = head.weights
+    return np.stack([W.W_V_up @ (W.W_V_down @ e) for e in trace.E])
+
+
+def test_values_replace_the_keys_and_the_heaviest_terms_are_drawn(chapter):
+    t, head, j, tables = chapter.trace, chapter.head, chapter.noun, chapter.tables
+    values = by_hand_values(t, head)
+    shown = chapter.column
+    assert [t.words[i] for i, _ in shown.terms] == ["fluffy", "blue"]
+    assert [t.words[i] for i in shown.others] == ["a", "creature"]
+    entries = list(shown.entries)
+    for (i, w), term in zip(shown.terms, tables.terms, strict=True):
+        assert w == pytest.approx(head.pattern[j, i])
+        assert np.all(np.abs(term.displayed - w * values[i][entries]) < 0.01)  # adding_up
+        assert term.header[0].text.replace(" ", "") == f"{w:.2f}×V{subscript(i + 1)}"
+    rest = sum(head.pattern[j, i] * values[i] for i in shown.others)
+    assert np.all(np.abs(tables.others.displayed - rest[entries]) < 0.01)
+    drawn = sum(term.vector for term in tables.terms) + tables.others.vector
+    assert np.allclose(drawn, head.delta_E[j])  # the drawn terms add up to ΔE
+    assert np.array_equal(tables.delta.displayed, shown_array(head.delta_E[j][entries], 2))
+    # every row adds up as drawn: the terms to ΔE, and E + ΔE to E′
+    d = 2
+    added = np.round(sum(term.displayed for term in tables.terms) + tables.others.displayed, d)
+    assert np.array_equal(added, tables.delta.displayed)
+    e, dE, e2 = (tables.update_columns[n].displayed for n in ("E", "ΔE", "E′"))
+    assert np.array_equal(np.round(e + dE, d), e2)
+    keys, labels = chapter.key_labels, chapter.value_labels  # K₁, K₂, ... became V₁, V₂, ...
+    assert sorted(labels) == sorted(keys) and j in labels
+    for i in labels:
+        assert (keys[i].text, labels[i].text) == (f"K{subscript(i + 1)}", f"V{subscript(i + 1)}")
+        assert np.allclose(keys[i].get_center(), labels[i].get_center())
+
+
+def test_E_plus_delta_E_boxes_the_largest_changes(chapter):
+    t, head, j, tables = chapter.trace, chapter.head, chapter.noun, chapter.tables
+    delta = head.delta_E[j]
+    order = np.argsort(np.abs(delta))[::-1]
+    shown = chapter.column
+    assert set(shown.largest) == {int(order[0]), int(order[1])}
+    assert set(shown.entries) == {0, 1, 2, int(order[0]), int(order[1])}
+    entries = list(shown.entries)
+    expected = {"E": t.E[j], "ΔE": delta, "E′": t.E[j] + delta}
+    for name, vector in expected.items():  # ΔE and E′ rounded, E so that the sum adds up
+        column = tables.update_columns[name]
+        if name == "E":
+            assert np.all(np.abs(column.displayed - vector[entries]) < 0.01)
+        else:
+            assert np.array_equal(column.displayed, shown_array(vector[entries], 2))
+    for m, box in zip(shown.largest, tables.boxes, strict=True):
+        entry = tables.update_columns["E′"].get_entry(m).get_center()
+        assert box.get_left()[0] < entry[0] < box.get_right()[0]
+        assert box.get_bottom()[1] < entry[1] < box.get_top()[1]
+    ratio = np.linalg.norm(delta) / np.linalg.norm(t.E[j])
+    top = int(order[0])
+    assert f"|ΔE| is {100 * ratio:.0f}% of |E|" in shown.caption
+    assert f"entry #{top + 1:,} goes from" in shown.caption
+    assert signed(t.E[j, top] + delta[top], 2) in shown.caption
+    drawn_E = tables.update_columns["E"].get_entry(top).text.replace("\u2212", "-")
+    assert f"goes from {signed(float(drawn_E), 2)} to" in shown.caption  # as drawn
+    assert f"{100 * ratio:.0f}% as long as E" in shown.narration
+    for i, _ in shown.terms:
+        assert f"{head.pattern[j, i]:.2f} × the value of “{t.words[i]}”" in shown.narration
+
+
+@pytest.mark.parametrize("sentence", ["the cat sat on the mat", "hello"])
+def test_every_column_sum_of_another_sentence(sentence):
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    values = by_hand_values(trace, head)
+    for j in range(trace.n):
+        shown = column_sum(trace, head, j)
+        keys = [i for i, _ in shown.terms] + list(shown.others)
+        assert sorted(keys) == list(range(j + 1))  # every key the query sees, once
+        total = sum(w * values[i] for i, w in shown.terms)
+        total = total + sum(head.pattern[j, i] * values[i] for i in shown.others)
+        assert np.allclose(total, head.delta_E[j])
+        if shown.others:  # the drawn terms are the heaviest
+            assert len(shown.terms) == 2 and len(shown.others) >= 2
+            assert min(w for _, w in shown.terms) >= max(head.pattern[j, list(shown.others)])
+            rest = head.pattern[j, list(shown.others)].sum()
+            assert f"weighing {rest:.2f} together" in shown.narration
+        else:
+            assert "more term" not in shown.narration
+        assert "adjective" not in shown.narration
+    if trace.n == 1:
+        assert column_sum(trace, head, 0).terms == ((0, pytest.approx(1.0)),)
 
 
 def test_strips_show_E_delta_and_E_prime(chapter):
     t, head = chapter.trace, chapter.head
-    scale = color_scale(t.E)
-    expected = {"E": t.E, "ΔE": head.delta_E, "E′": t.E + head.delta_E}
-    for name, vectors in expected.items():
+    scale = 2 * np.sqrt(np.mean(t.E**2))
+    delta_scale = 2 * np.sqrt(np.mean(head.delta_E**2))  # ΔE has its own colour scale
+    expected = {
+        "E": (t.E, scale),
+        "ΔE": (head.delta_E, delta_scale),
+        "E′": (t.E + head.delta_E, scale),
+    }
+    for name, (vectors, level_scale) in expected.items():
         for strip, i in zip(chapter.strips[name], chapter.shown, strict=True):
             colors = [c.get_fill_color().to_hex() for c in strip]
             assert colors == [
-                palette.value_color(v, scale).to_hex() for v in vectors[i, :STRIP_CELLS]
+                palette.value_color(v, level_scale).to_hex() for v in vectors[i, :STRIP_CELLS]
             ]
+        for mark, strip, i in zip(chapter.marks[name], chapter.strips[name], chapter.shown):
+            cell = int(np.argmax(np.abs(head.delta_E[i, :STRIP_CELLS])))
+            assert np.allclose(mark.get_center(), strip[cell].get_center())
+    ratios = np.linalg.norm(head.delta_E, axis=1) / np.linalg.norm(t.E, axis=1)
+    assert [s.text for s in chapter.sizes] == [f"{100 * ratios[i]:.0f}%" for i in chapter.shown]
+
+
+@pytest.mark.parametrize("sentence", ["the cat sat on the mat", "hello"])
+def test_every_token_says_how_large_the_change_is(sentence):
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    shown = changes(trace, head)
+    ratios = np.linalg.norm(head.delta_E, axis=1) / np.linalg.norm(trace.E, axis=1)
+    boost = np.sqrt(np.mean(trace.E**2)) / np.sqrt(np.mean(head.delta_E**2))
+    assert f"colours ×{boost:.1f}" in shown.caption
+    if trace.n == 1:
+        assert f"|ΔE| is {100 * ratios[0]:.0f}% of |E|" in shown.narration
+        assert "Every column" not in shown.narration
+    else:
+        low, high = int(np.argmin(ratios)), int(np.argmax(ratios))
+        assert (
+            f"from {100 * ratios[low]:.0f}% of |E| for “{trace.words[low]}” to "
+            f"{100 * ratios[high]:.0f}% for “{trace.words[high]}”"
+        ) in shown.caption
+        assert f"each of the {trace.n} tokens" in shown.narration
 
 
 @pytest.mark.parametrize("sentence", ["hello", "the dog ran"])
