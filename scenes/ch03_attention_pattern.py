@@ -36,7 +36,7 @@ from scenes.components.animations import together
 from scenes.components.attention_grid import AttentionGrid, subscript
 from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.embedding_space import EmbeddingSpace
-from scenes.components.entries import fixed
+from scenes.components.entries import fixed, signed
 from scenes.components.formula import attention_formula, colored
 from scenes.components.labels import literal
 from scenes.components.product import MatrixVectorProduct
@@ -51,6 +51,8 @@ ROWS = (0, 1, 2, -1)  # rows of W_Q drawn in the product
 COLS = (0, 1, 2, 3, -1)  # columns of W_Q (= entries of E) drawn in the product
 SLOW_COLUMNS = 2  # softmax columns shown one at a time before the rest go together
 MAX_KEYS_LISTED = 8
+# The grid takes the stage's height and its width up to the side notes (widest: 3.4).
+GRID_WIDTH, GRID_HEIGHT = 9.7, 5.7
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -108,16 +110,16 @@ def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKe
     qk = [[float(np.linalg.norm(Q[q])), 0.0], at_angle(k, 1.0)]
     if other is not None:
         qk.append(at_angle(other, -1.0))
-    said = f"the key of {quoted(trace, k)} {alignment(match)} (cosine {match:+.2f})"
+    said = f"the key of {quoted(trace, k)} {alignment(match)} (cosine {signed(match, 2)})"
     if other is not None:
         c = cosine(Q[q], K[other])
-        said += f"; {quoted(trace, other)}\u2019s key {alignment(c)} ({c:+.2f})"
+        said += f"; {quoted(trace, other)}\u2019s key {alignment(c)} ({signed(c, 2)})"
     narration = (
         "W_Q and W_K map embeddings into a small query/key space. Measured from the query "
         f"of {quoted(trace, q)}, {said}. A cosine is an angle, not yet an attention weight."
     )
     caption = (
-        f"Cosine of Q {trace.words[q]} and K {trace.words[k]}: {match:+.2f}. Each key is "
+        f"Cosine of Q {trace.words[q]} and K {trace.words[k]}: {signed(match, 2)}. Each key is "
         "drawn at its true angle to the query and its true length."
     )
     return QueryKeyPicture(tuple(tokens), E_coords, np.array(qk), narration, caption)
@@ -397,9 +399,9 @@ class AttentionPattern(Lesson):
         t, q, k = self.trace, self.q, self.k
         raw = self.head.scores_raw
         self.grid = AttentionGrid.from_head(
-            self.head, t.words, focus=q, max_width=9.2, max_height=5.9
+            self.head, t.words, focus=q, max_width=GRID_WIDTH, max_height=GRID_HEIGHT
         )
-        self.grid.move_to(self.stage.center + LEFT * 1.9 + DOWN * 0.15)
+        self.stage.place(self.grid, LEFT, buff=0.3).set_y(self.stage.center[1])
         visible = self.head.mask
         low = np.unravel_index(np.argmin(np.where(visible, raw, np.inf)), raw.shape)
         self.low = (int(low[1]), int(low[0]))  # (key, query) of the lowest visible score

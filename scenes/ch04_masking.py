@@ -36,6 +36,8 @@ HEAD = "adjective-noun"
 MAX_PREFIXES = 8  # prefixes listed in full; longer sentences show the first and last ones
 SIDE_BY_SIDE_TOKENS = 6
 UNKNOWN = "???"
+# The grid takes the stage's height and its width up to the side note (2.7 wide).
+GRID_WIDTH, GRID_HEIGHT = 10.4, 5.7
 
 
 def masked_example(trace, head, q: int) -> str:
@@ -117,9 +119,13 @@ class Masking(Lesson):
         )
         self.heading("Later tokens would give the answer away")
         self.grid = AttentionGrid.from_head(
-            self.head, t.words, focus=self.link.query, max_width=9.2, max_height=5.9
+            self.head,
+            t.words,
+            focus=self.link.query,
+            max_width=GRID_WIDTH,
+            max_height=GRID_HEIGHT,
         )
-        self.grid.move_to(self.stage.center + LEFT * 1.9 + DOWN * 0.15)
+        self.stage.place(self.grid, LEFT, buff=0.3).set_y(self.stage.center[1])
         self.play(self.grid.create(), run_time=1.5)
         self.play(self.grid.numbers("scaled", masked="value"), run_time=1.5)
         future = [
@@ -202,15 +208,15 @@ class Masking(Lesson):
                 t.words,
                 focus=self.link.query,
                 max_tokens=SIDE_BY_SIDE_TOKENS,
-                max_width=5.9,
-                max_height=5.0,
+                max_width=6.0,
+                max_height=5.3,
                 font_size=palette.SMALL,
                 legend=False,
             )
             for _ in range(2)
         )
         self.sides = (left, right)
-        VGroup(left, right).arrange(RIGHT, buff=1.45).move_to(self.stage.center + DOWN * 0.35)
+        VGroup(left, right).arrange(RIGHT, buff=1.45).move_to(self.stage.center + DOWN * 0.25)
         arrow = Arrow(left.get_right(), right.get_left(), buff=0.15, color=palette.QUERY)
         arrow.set_y(left.cells.get_y())
         name = literal("softmax", font_size=palette.SMALL, color=palette.QUERY).next_to(

@@ -11,6 +11,8 @@ line's opacity and each dot's area.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Line, VGroup
 
@@ -23,6 +25,8 @@ from scenes.components.token_row import TokenRow
 from scenes.lesson import Lesson
 
 LINE_WIDTH = 4
+# The grid takes the stage's height and its width up to the side notes (4.0 wide).
+GRID_WIDTH, GRID_HEIGHT = 9.0, 5.7
 
 
 def strongest(cross: CrossTrace, queries: list[int]) -> list[tuple[int, int, float]]:
@@ -31,17 +35,24 @@ def strongest(cross: CrossTrace, queries: list[int]) -> list[tuple[int, int, flo
     return [(j, int(np.argmax(pattern[j])), float(pattern[j].max())) for j in queries]
 
 
-def ahead_of_position(cross: CrossTrace) -> tuple[int, int, float] | None:
-    """The heaviest weight on a key *later* in its sentence than the query is in its own:
-    a cell a causal mask would have erased. None if there is no such weight above 0.5."""
+@dataclass(frozen=True)
+class Unmasked:
+    """What the no-mask beat says: the first French word and the last English word
+    (a cell a causal mask over one sequence would never allow), and where that French
+    word's weight really goes."""
+
+    query: int  # the first French word
+    last_key: int  # the last English word
+    weight: float  # pattern[query, last_key]
+    top_key: int  # the English word the query gives the most
+    top_weight: float
+
+
+def unmasked(cross: CrossTrace) -> Unmasked:
     pattern = cross.head.pattern  # (query, key)
-    n_q, n_k = pattern.shape
-    later = np.arange(n_k)[None, :] > np.arange(n_q)[:, None]  # (query, key)
-    if not later.any():
-        return None
-    j, i = np.unravel_index(np.argmax(np.where(later, pattern, -1.0)), pattern.shape)
-    weight = float(pattern[j, i])
-    return (int(j), int(i), weight) if weight > 0.5 else None
+    last = pattern.shape[1] - 1
+    top = int(np.argmax(pattern[0]))
+    return Unmasked(0, last, float(pattern[0, last]), top, float(pattern[0, top]))
 
 
 class CrossAttention(Lesson):
@@ -164,11 +175,11 @@ class CrossAttention(Lesson):
             self.french,
             {"raw": head.scores_raw, "scaled": head.scores, "pattern": head.pattern},
             mask=None,
-            max_width=8.2,
-            max_height=5.8,
+            max_width=GRID_WIDTH,
+            max_height=GRID_HEIGHT,
             font_size=palette.BODY,
         )
-        self.stage.place(grid, LEFT, buff=0.5).set_y(self.stage.center[1])
+        self.stage.place(grid, LEFT, buff=0.3).set_y(self.stage.center[1])
         side = VGroup(
             literal("keys: English", font_size=palette.BODY, color=palette.KEY),
             literal("queries: French", font_size=palette.BODY, color=palette.QUERY),
@@ -185,17 +196,21 @@ class CrossAttention(Lesson):
         self.side = side
 
     def no_mask(self) -> None:
-        ahead = ahead_of_position(self.cross)
-        if ahead is None:
-            said = "Nothing is masked here: any French word may look at any English word."
-        else:
-            j, i, w = ahead
-            said = (
-                f"Nothing is masked: “{self.french[j]}” takes {w:.2f} of its attention from "
-                f"“{self.english[i]}”, an English word further along than “{self.french[j]}” "
-                "is in French. A causal mask would have erased that cell."
+        shown = unmasked(self.cross)
+        n_q, n_k = self.cross.head.pattern.shape
+        first, last = self.french[shown.query], self.english[shown.last_key]
+        said = (
+            "Nothing is masked: the whole English sentence is known before the first French "
+            f"word is written, so every French word may read every English word, all {n_k} "
+            f"× {n_q} = {n_k * n_q} cells. Even “{first}”, the first word written, may read "
+            f"“{last}”, the last English word: this head gives it {shown.weight:.2f}"
+        )
+        if shown.top_key != shown.last_key:
+            said += (
+                f", since “{first}” finds what it needs in "
+                f"“{self.english[shown.top_key]}” ({shown.top_weight:.2f})"
             )
-        self.beat("no-mask", said)
+        self.beat("no-mask", said + ".")
         self.heading("No mask")
         note = VGroup(
             literal("no mask:", font_size=palette.LARGE, color=palette.TEXT),
@@ -204,10 +219,8 @@ class CrossAttention(Lesson):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         note.next_to(self.side, DOWN, buff=0.5).align_to(self.side, LEFT)
         self.play(FadeIn(note))
-        self.ahead = ahead
-        if ahead is not None:
-            j, i, _ = ahead
-            self.play(self.grid.highlight_cell(i, j, palette.MASK))
+        self.unmasked = shown
+        self.play(self.grid.highlight_cell(shown.last_key, shown.query, palette.MASK))
         self.wait(3)
 
     def values_from_the_source(self) -> None:

@@ -41,6 +41,7 @@ from manim import (
     BLACK,
     DOWN,
     LEFT,
+    PI,
     RIGHT,
     UP,
     Animation,
@@ -66,7 +67,7 @@ from attention_math.layout import key_by_query
 from . import palette
 from .animations import together
 from .entries import MINUS, fixed
-from .labels import literal
+from .labels import ComposedText, literal
 
 SUBSCRIPTS = str.maketrans(
     "0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"
@@ -76,6 +77,18 @@ MINUS_INFINITY = f"{MINUS}\u221e"
 DECIMALS = {"raw": 1, "scaled": 2, "pattern": 2}
 DOT_FILL = 0.45  # radius of a weight-1 dot, as a fraction of the cell's smaller side
 MASKED_FILL = 0.35
+CELL_MAX_WIDTH = 1.4  # cells grow to fill the room given, up to this size
+CELL_MAX_HEIGHT = 0.9
+# Room for labels: key labels take up to KEY_SHARE of the width (upward-reading query
+# labels HEADER_SHARE of the height), or more to stay at the smallest type size, up to
+# KEY_MAX (HEADER_MAX).
+KEY_SHARE, KEY_MAX = 0.25, 0.4
+HEADER_SHARE, HEADER_MAX = 0.25, 0.4
+LABEL_FILL = 0.92  # most of a column's width (a row's height) one label may take
+SHRINK = 0.85  # query labels shrink this far to stay horizontal before they turn upward
+LABEL_GAP = 0.12  # between the labels and the cells
+NUMBER_FILL = (0.86, 0.6)  # most of a cell's width and height a number may take
+HIGHLIGHT_MARGIN = 0.05  # how far an outline reaches past what it outlines
 LEVELS = 16  # brightness steps of a PatternHeatmap
 
 
@@ -110,7 +123,10 @@ class AttentionGrid(VGroup):
         Most rows/columns drawn (8 keep numbers legible at 480p); more tokens give a
         window of this many.
     max_width, max_height
-        Room for the whole grid with its labels.
+        Room for the whole grid with its labels, its column-sum row and its notes; the
+        cells grow to fill it (up to ``CELL_MAX_WIDTH`` x ``CELL_MAX_HEIGHT``). Query
+        labels sit one above each column: horizontal when they fit the column, else
+        turned to read upward; key labels are right-aligned left of their rows.
     font_size
         Font size of the token labels; the numbers in the cells start from it and
         shrink until the longest one fits its cell.
@@ -169,20 +185,40 @@ class AttentionGrid(VGroup):
 
     # -- layout ----------------------------------------------------------------------
     def _build(self, max_width: float, max_height: float, legend: bool) -> None:
+        """Cells as large as ``max_width`` x ``max_height`` allow once the labels, the
+        column-sum row and the notes have their room; one query label per column."""
         size = self.font_size
+        n_k, n_q = len(self.key_range), len(self.query_range)
         key_labels = {i: literal(self.keys[i], font_size=size) for i in self.key_range}
         query_labels = {j: literal(self.queries[j], font_size=size) for j in self.query_range}
-        left_w = min(max(m.width for m in key_labels.values()), 0.25 * max_width) + 0.2
+        self.notes = self._notes(legend)
+        if self.notes.width > max_width:
+            self.notes.scale_to_fit_width(max_width)
+        widest_key = max(m.width for m in key_labels.values())
+        key_width = self._label_room(widest_key, max_width, KEY_SHARE, KEY_MAX)
         widest_q = max(m.width for m in query_labels.values())
-        label_h = literal("Ay", font_size=size).height
-        sum_row = literal("1.00", font_size=size).height + 0.4  # room for column_sums
-        reserve = 0.3 + sum_row + (0.45 if legend else 0) + (0.4 if self.windowed else 0)
-        n_k, n_q = len(self.key_range), len(self.query_range)
-        self.stagger = n_q > 1 and widest_q > 0.95 * min(1.3, (max_width - left_w) / n_q)
-        top_h = (2 if self.stagger else 1) * (label_h + 0.1) + 0.15
-        self.cell_width = min(1.3, (max_width - left_w) / n_q)
-        self.cell_height = min(0.9, (max_height - reserve - top_h) / n_k)
-        w, h = self.cell_width, self.cell_height
+        thickest_q = max(m.height for m in query_labels.values())
+
+        def columns(key_width: float) -> tuple[float, bool, float]:
+            w = min(CELL_MAX_WIDTH, (max_width - key_width - LABEL_GAP) / n_q)
+            return w, *self._query_fit(w, widest_q, thickest_q, max_height)
+
+        w, self.rotated, q_scale = columns(key_width)
+        if q_scale < 1:  # key labels come down to the same size: the room saved goes to cells
+            key_width = min(key_width, q_scale * widest_key)
+            w, self.rotated, q_scale = columns(key_width)
+        for label in query_labels.values():
+            if self.rotated:
+                label.rotate(PI / 2)
+            label.scale(q_scale)
+        # horizontal labels stand on one baseline; upward ones start on one line
+        drops = {j: 0.0 if self.rotated else below_baseline(m) for j, m in query_labels.items()}
+        deepest = max(drops.values())
+        header = max(deepest - drops[j] + m.height for j, m in query_labels.items()) + LABEL_GAP
+        self._sum_row = LABEL_GAP + literal("1.00", font_size=size, mono=True).height + 0.15
+        footer = self._sum_row + (self.notes.height if self.notes else 0)
+        h = min(CELL_MAX_HEIGHT, (max_height - header - footer) / n_k)
+        self.cell_width, self.cell_height = w, h
         self._cells = {}
         self.cells = VGroup()
         for a, i in enumerate(self.key_range):
@@ -191,31 +227,57 @@ class AttentionGrid(VGroup):
                 cell.set_fill(palette.NEUTRAL, opacity=0.0).move_to([b * w, -a * h, 0])
                 self._cells[(i, j)] = cell
                 self.cells.add(cell)
-        self.key_labels = VGroup(*key_labels.values())
-        if self.key_labels.width > left_w - 0.2:  # one scale for all: words stay comparable
-            self.key_labels.scale((left_w - 0.2) / max(m.width for m in key_labels.values()))
+        # one scale for all keys, so that words stay comparable
+        tallest_key = max(m.height for m in key_labels.values())
+        k_scale = min(q_scale, key_width / widest_key, LABEL_FILL * h / tallest_key)
         for i, label in key_labels.items():
-            label.next_to(self._cells[(i, self.query_range[0])], LEFT, buff=0.15)
-        self.query_labels = VGroup(*query_labels.values())
-        room = (1.9 if self.stagger else 0.95) * w
-        if widest_q > room:
-            for label in query_labels.values():
-                label.scale(room / widest_q)
+            label.scale(k_scale)
+            label.next_to(self._cells[(i, self.query_range[0])], LEFT, buff=LABEL_GAP)
         top = self.cells.get_top()[1]
-        for b, (j, label) in enumerate(query_labels.items()):
-            lift = 0.12 + (label_h + 0.1 if self.stagger and b % 2 else 0)
+        for j, label in query_labels.items():
             label.set_x(self._cells[(self.key_range[0], j)].get_x())
-            label.align_to([0, top + lift, 0], DOWN)
-        self._key_labels = dict(zip(self.key_range, self.key_labels))
-        self._query_labels = dict(zip(self.query_range, self.query_labels))
+            label.align_to([0, top + LABEL_GAP + deepest - drops[j], 0], DOWN)
+        self.key_labels = VGroup(*key_labels.values())
+        self.query_labels = VGroup(*query_labels.values())
+        self._key_labels, self._query_labels = key_labels, query_labels
         self.add(self.cells, self.key_labels, self.query_labels)
-        self.notes = VGroup()
+        if self.notes:  # under the cells, as far as the labels' left and max_width allow
+            self.notes.next_to(self.cells, DOWN, buff=self._sum_row)
+            left = self.key_labels.get_left()[0]
+            self.notes.shift(RIGHT * min(0, left + max_width - self.notes.get_right()[0]))
+            self.notes.shift(RIGHT * max(0, left - self.notes.get_left()[0]))
+            self.add(self.notes)
+        self.center()
+
+    def _query_fit(
+        self, w: float, widest: float, thickest: float, max_height: float
+    ) -> tuple[bool, float]:
+        """Whether the query labels turn to read upward, and their scale, for columns
+        ``w`` wide. They stay horizontal when each fits its column (a little smaller at
+        most); turned, each is as wide as a line of text, and the tallest shrinks to its
+        share of the height (:meth:`_label_room`). Either way no label is wider than its
+        column."""
+        if SHRINK * widest <= LABEL_FILL * w:
+            return False, min(1.0, LABEL_FILL * w / widest)
+        room = self._label_room(widest, max_height, HEADER_SHARE, HEADER_MAX) / widest
+        return True, min(1.0, room, LABEL_FILL * w / thickest)
+
+    def _label_room(self, longest: float, room: float, share: float, most: float) -> float:
+        """Length labels of ``longest`` length get out of ``room``: ``share`` of it, or
+        more to keep them at the smallest type size, but never more than ``most`` of it."""
+        smallest = min(palette.FOOTNOTE / self.font_size * longest, most * room)
+        return min(longest, max(share * room, smallest))
+
+    def _notes(self, legend: bool) -> VGroup:
+        """What goes under the grid: which tokens a window shows, and the legend."""
+        notes = VGroup()
+        size = self.font_size * 0.85
         if self.windowed:
-            self.notes.add(
+            notes.add(
                 literal(
                     f"showing tokens {self.query_range[0] + 1}\u2013{self.query_range[-1] + 1}"
                     f" of {len(self.queries)}",
-                    font_size=size * 0.85,
+                    font_size=size,
                     color=palette.DIM_TEXT,
                 )
             )
@@ -223,15 +285,12 @@ class AttentionGrid(VGroup):
         if legend:
             self.legend = literal(
                 LEGEND,
-                font_size=size * 0.85,
+                font_size=size,
                 color=palette.DIM_TEXT,
                 t2c={"keys": palette.KEY, "queries": palette.QUERY},
             )
-            self.notes.add(self.legend)
-        if self.notes:
-            self.notes.arrange(DOWN, buff=0.12).next_to(self.cells, DOWN, buff=0.1 + sum_row)
-            self.add(self.notes)
-        self.center()
+            notes.add(self.legend)
+        return notes.arrange(DOWN, buff=0.12)
 
     @property
     def windowed(self) -> bool:
@@ -305,15 +364,19 @@ class AttentionGrid(VGroup):
             text = literal(
                 fixed(value, self.decimals[name]), font_size=size, color=color, mono=True
             )
-        return self._fit(text, 0.86 * self.cell_width).move_to(self._cells[(i, j)])
+        return self._fit(text, NUMBER_FILL[0] * self.cell_width).move_to(self._cells[(i, j)])
 
     def _number_size(self, name: str) -> float:
         """One font size for every number of array ``name``: the longest one fits its cell."""
         if name not in self._sizes:
             shown = self.values[name][np.ix_(self.key_range, self.query_range)]
             longest = max((fixed(v, self.decimals[name]) for v in shown.flat), key=len)
-            width = literal(longest, font_size=self.font_size, mono=True).width
-            self._sizes[name] = self.font_size * min(1.0, 0.86 * self.cell_width / width)
+            text = literal(longest, font_size=self.font_size, mono=True)
+            width, height = NUMBER_FILL
+            fit = min(
+                1.0, width * self.cell_width / text.width, height * self.cell_height / text.height
+            )
+            self._sizes[name] = self.font_size * fit
         return self._sizes[name]
 
     def _scale(self, name: str) -> float:
@@ -396,14 +459,20 @@ class AttentionGrid(VGroup):
         return together([m.animate.set_fill(color, opacity) for m in masked])
 
     def highlight_column(self, j: int, color: ManimColor = palette.QUERY) -> Animation:
-        """Outline query column ``j`` with its label."""
-        group = VGroup(self.get_column(j), self._query_labels[j])
-        return self._highlight(SurroundingRectangle(group, color=color, buff=0.05))
+        """Outline query column ``j``: exactly its cells' width plus a margin, reaching up
+        over its label (which is never wider than the column)."""
+        cells = self.get_column(j)
+        top = max(cells.get_top()[1], self._query_labels[j].get_top()[1])
+        x, y = (cells.get_left()[0], cells.get_right()[0]), (cells.get_bottom()[1], top)
+        return self._highlight(outline(x, y, color))
 
     def highlight_row(self, i: int, color: ManimColor = palette.KEY) -> Animation:
-        """Outline key row ``i`` with its label."""
-        group = VGroup(self.get_row(i), self._key_labels[i])
-        return self._highlight(SurroundingRectangle(group, color=color, buff=0.05))
+        """Outline key row ``i``: exactly its cells' height plus a margin, reaching left
+        over its label (which is never taller than the row)."""
+        cells = self.get_row(i)
+        left = min(cells.get_left()[0], self._key_labels[i].get_left()[0])
+        x, y = (left, cells.get_right()[0]), (cells.get_bottom()[1], cells.get_top()[1])
+        return self._highlight(outline(x, y, color))
 
     def highlight_cell(self, i: int, j: int, color: ManimColor = palette.DELTA) -> Animation:
         """Outline one cell."""
@@ -436,10 +505,11 @@ class AttentionGrid(VGroup):
                 mono=True,
             )
             self._fit(label, 0.9 * self.cell_width)
-            label.next_to(self._cells[(self.key_range[-1], j)], DOWN, buff=0.12)
+            label.next_to(self._cells[(self.key_range[-1], j)], DOWN, buff=LABEL_GAP)
             sums.add(label)
         sigma = literal("\u03a3", font_size=self.font_size, color=palette.QUERY)
-        sigma.next_to(sums[0], LEFT, buff=0.25)
+        sigma.set_y(sums[0].get_y())  # where the row's key label would be
+        sigma.align_to(self.cells.get_left() + LEFT * LABEL_GAP, RIGHT)
         sums.add(sigma)
         return sums, FadeIn(sums, shift=0.1 * UP)
 
@@ -534,6 +604,20 @@ class PatternHeatmap(VGroup):
     def shade_of(self, i: int, j: int) -> VMobject:
         """The path that draws cell (key ``i``, query ``j``)."""
         return self._shade_of_level[int(self.levels[i, j])]
+
+
+def below_baseline(label: Mobject) -> float:
+    """How far ``label``'s ink reaches below its baseline (0 where that is unknown)."""
+    if isinstance(label, ComposedText):
+        return max(0.0, label.get_baseline() - label.get_bottom()[1])
+    return 0.0
+
+
+def outline(x: tuple[float, float], y: tuple[float, float], color: ManimColor) -> Rectangle:
+    """A rectangle around ``x[0]..x[1]`` x ``y[0]..y[1]``, ``HIGHLIGHT_MARGIN`` outside it."""
+    m = HIGHLIGHT_MARGIN
+    rect = Rectangle(width=x[1] - x[0] + 2 * m, height=y[1] - y[0] + 2 * m, color=color)
+    return rect.move_to([(x[0] + x[1]) / 2, (y[0] + y[1]) / 2, 0])
 
 
 def heatmap_levels(values: np.ndarray, mask: np.ndarray) -> np.ndarray:

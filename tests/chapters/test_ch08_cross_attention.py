@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from manim import config
 from render_helpers import render_scene, scene_duration
 
 from attention_math import load_example
-from scenes.ch08_cross_attention import CrossAttention, ahead_of_position
+from scenes.ch08_cross_attention import CrossAttention
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +61,25 @@ def test_grid_has_no_mask_and_dot_areas_follow_the_weights(chapter):
             assert dot.width / 2 == pytest.approx(grid.dot_radius(pattern[j, i]), rel=1e-3)
 
 
-def test_highlighted_cell_is_ahead_of_the_query(chapter):
-    j, i, w = ahead_of_position(chapter.cross)
-    assert i > j and w > 0.5
-    assert w == chapter.cross.head.pattern[j, i]
-    assert chapter.french[j] == "veux" and chapter.english[i] == "want"
+def test_no_mask_beat_names_the_first_french_and_last_english_word(chapter):
+    pattern = chapter.cross.head.pattern  # (query, key)
+    shown = chapter.unmasked
+    assert (shown.query, shown.last_key) == (0, pattern.shape[1] - 1)
+    assert shown.weight == pattern[0, -1]
+    assert shown.top_weight == pattern[0].max() and pattern[0, shown.top_key] == pattern[0].max()
+    said = dict(chapter.narration)["no-mask"]
+    n_q, n_k = pattern.shape
+    assert f"{n_k * n_q} cells" in said
+    assert f"“{chapter.french[0]}”" in said and f"“{chapter.english[-1]}”" in said
+    assert f"{pattern[0, -1]:.2f}" in said
+    assert "causal mask would have erased" not in said  # positions across languages
+
+
+def test_the_grid_fills_the_stage_and_leaves_the_side_notes_their_room(chapter):
+    grid, stage = chapter.grid, chapter.stage
+    half_width = config.frame_width / 2
+    assert stage.bottom <= grid.get_bottom()[1] and grid.get_top()[1] <= stage.top
+    assert stage.left <= grid.get_left()[0]
+    assert grid.height >= 0.95 * stage.height and grid.width >= 0.55 * stage.width
+    side = chapter.side  # "keys: English", "queries: French", right of the grid
+    assert side.get_left()[0] > grid.get_right()[0] and side.get_right()[0] < half_width - 0.2

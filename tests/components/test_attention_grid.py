@@ -10,10 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import DOWN, LEFT, RIGHT, UP, Scene, tempconfig
+from manim import DOWN, LEFT, RIGHT, UP, Scene, VGroup, tempconfig
 
 from attention_math.layout import key_by_query
 from scenes.components.attention_grid import (
+    HIGHLIGHT_MARGIN,
     LEGEND,
     MINUS_INFINITY,
     AttentionGrid,
@@ -21,6 +22,7 @@ from scenes.components.attention_grid import (
     heatmap_levels,
 )
 from scenes.components.entries import fixed
+from scenes.components.labels import literal
 
 SCENES = Path(__file__).resolve().parents[2] / "scenes"
 
@@ -178,3 +180,147 @@ def test_a_grid_with_labels_in_other_scripts_renders_and_shows_every_label():
         assert grid.get_key_label(i).get_right()[0] < grid.get_cell(i, 0).get_left()[0]
     for j in grid.query_range:
         assert grid.get_query_label(j).get_bottom()[1] > grid.get_cell(0, j).get_top()[1]
+
+
+LONG_WORDS = [
+    "an",
+    "extraordinarily",
+    "incomprehensible",
+    "bureaucratic",
+    "questionnaire",
+    "overwhelmed",
+    "the",
+    "administrators",
+]
+
+
+def _causal_grid(words, **kwargs) -> AttentionGrid:
+    n = len(words)
+    pattern = np.tril(np.ones((n, n))) / np.arange(1, n + 1)[:, None]  # [query, key]
+    return AttentionGrid(words, words, {"pattern": pattern}, pattern > 0, **kwargs)
+
+
+def _x_range(mobs) -> tuple[float, float]:
+    return min(m.get_left()[0] for m in mobs), max(m.get_right()[0] for m in mobs)
+
+
+def _y_range(mobs) -> tuple[float, float]:
+    return min(m.get_bottom()[1] for m in mobs), max(m.get_top()[1] for m in mobs)
+
+
+@pytest.fixture(params=["default", "long words"])
+def any_grid(request, fluffy_trace, head):
+    if request.param == "default":  # as chapter 3 sizes it
+        return AttentionGrid.from_head(head, fluffy_trace.words, max_width=9.7, max_height=5.7)
+    return _causal_grid(LONG_WORDS, max_width=6.2, max_height=5.6)  # as chapter 6 does
+
+
+def test_a_column_outline_is_its_cells_width_plus_a_small_margin(any_grid):
+    grid = any_grid
+    assert 0 < HIGHLIGHT_MARGIN <= 0.2 * min(grid.cell_width, grid.cell_height)
+    centres = {j: grid.get_cell(grid.key_range[0], j).get_x() for j in grid.query_range}
+    for j in grid.query_range:
+        grid.highlight_column(j)
+        box = grid.highlights[-1]
+        left, right = _x_range([grid.get_cell(i, j) for i in grid.key_range])
+        assert box.get_left()[0] == pytest.approx(left - HIGHLIGHT_MARGIN)
+        assert box.get_right()[0] == pytest.approx(right + HIGHLIGHT_MARGIN)
+        for other, x in centres.items():  # no neighbouring column's centre inside
+            assert (box.get_left()[0] < x < box.get_right()[0]) == (other == j)
+        label = grid.get_query_label(j)
+        assert left <= label.get_left()[0] and label.get_right()[0] <= right  # not sideways
+        assert box.get_top()[1] >= label.get_top()[1]  # the label is in the outline
+        bottom, _ = _y_range([grid.get_cell(i, j) for i in grid.key_range])
+        assert box.get_bottom()[1] == pytest.approx(bottom - HIGHLIGHT_MARGIN)
+
+
+def test_a_row_outline_is_its_cells_height_plus_a_small_margin(any_grid):
+    grid = any_grid
+    assert 0 < HIGHLIGHT_MARGIN <= 0.2 * min(grid.cell_width, grid.cell_height)
+    centres = {i: grid.get_cell(i, grid.query_range[0]).get_y() for i in grid.key_range}
+    for i in grid.key_range:
+        grid.highlight_row(i)
+        box = grid.highlights[-1]
+        bottom, top = _y_range([grid.get_cell(i, j) for j in grid.query_range])
+        assert box.get_bottom()[1] == pytest.approx(bottom - HIGHLIGHT_MARGIN)
+        assert box.get_top()[1] == pytest.approx(top + HIGHLIGHT_MARGIN)
+        for other, y in centres.items():
+            assert (box.get_bottom()[1] < y < box.get_top()[1]) == (other == i)
+        label = grid.get_key_label(i)
+        assert bottom <= label.get_bottom()[1] and label.get_top()[1] <= top
+        assert box.get_left()[0] <= label.get_left()[0]
+
+
+def test_one_query_label_per_column_never_wider_than_it_and_keys_right_aligned(any_grid):
+    grid = any_grid
+    top = grid.cells.get_top()[1]
+    labels = [grid.get_query_label(j) for j in grid.query_range]
+    for j, label in zip(grid.query_range, labels, strict=True):
+        assert label.get_x() == pytest.approx(grid.get_cell(grid.key_range[0], j).get_x())
+        assert label.width <= grid.cell_width
+        assert label.get_bottom()[1] > top
+    for a, b in zip(labels, labels[1:]):  # side by side, none above another (no stagger)
+        assert a.get_right()[0] < b.get_left()[0]
+    rights = [grid.get_key_label(i).get_right()[0] for i in grid.key_range]
+    assert max(rights) - min(rights) < 1e-6
+    assert max(rights) < grid.cells.get_left()[0]
+
+
+def test_query_labels_turn_upward_only_when_they_do_not_fit(fluffy_trace, head):
+    words = ["I", "do", "not", "want", "to", "pet", "it"]
+    short = _causal_grid(words, max_width=9.0, max_height=5.8)
+    assert not short.rotated
+    for j in short.query_range:  # horizontal, at the labels' own size
+        label = short.get_query_label(j)
+        assert label.height == pytest.approx(literal(words[j], font_size=short.font_size).height)
+    long = _causal_grid(LONG_WORDS, max_width=9.0, max_height=5.8)
+    assert long.rotated
+    for j in long.query_range:  # turned a quarter: the word's length is now upright
+        word = literal(LONG_WORDS[j], font_size=long.font_size)
+        label = long.get_query_label(j)
+        assert label.height / label.width == pytest.approx(word.width / word.height, rel=1e-3)
+
+
+@pytest.mark.parametrize("n", [1, 2, 8, 20])
+def test_the_grid_fills_its_room_and_stays_inside_it_with_the_sums(n, fluffy_trace):
+    words = (fluffy_trace.words * 3)[:n]
+    grid = _causal_grid(words, max_width=9.7, max_height=5.7)
+    sums, _ = grid.column_sums()
+    whole = VGroup(grid, sums)
+    assert whole.width <= 9.7 + 1e-6 and whole.height <= 5.7 + 1e-6
+    assert grid.windowed == (n > 8)
+    if 2 < n:  # a grid of a few tokens fills its room (short cells up to a cap)
+        assert whole.height >= 0.97 * 5.7
+    for label in sums[:-1]:
+        assert label.get_top()[1] < grid.cells.get_bottom()[1]
+        assert label.get_bottom()[1] > grid.notes.get_top()[1]
+
+
+def test_numbers_are_at_least_ten_pixels_tall_at_480p(fluffy_trace, head):
+    pixels_per_unit = 480 / 8
+    for kwargs in (
+        {"max_width": 9.7, "max_height": 5.7},  # chapter 3
+        {"max_width": 6.0, "max_height": 5.3, "max_tokens": 6, "font_size": 20},  # chapter 4
+    ):
+        grid = AttentionGrid.from_head(head, fluffy_trace.words, **kwargs)
+        for name in ("raw", "scaled", "pattern"):
+            grid.numbers(name, masked="infinity")
+            heights = [m.height for m in grid.contents if m.text != MINUS_INFINITY]
+            assert min(heights) * pixels_per_unit >= 10, name
+            for i, j in grid.shown_cells():  # and inside their cells
+                content, cell = grid.get_content(i, j), grid.get_cell(i, j)
+                if content is not None:
+                    assert content.width < cell.width and content.height < cell.height
+
+
+@pytest.mark.parametrize(("width", "height"), [(5.2, 5.4), (6.2, 5.6), (9.7, 5.8)])
+def test_long_words_keep_one_readable_size_for_keys_and_queries(width, height):
+    grid = _causal_grid(LONG_WORDS, max_width=width, max_height=height, font_size=20)
+    assert grid.rotated
+    for n, word in enumerate(LONG_WORDS):
+        smallest = literal(word, font_size=16)  # FOOTNOTE, the smallest type size
+        key, query = grid.get_key_label(n), grid.get_query_label(n)
+        assert key.height >= smallest.height - 1e-6 and key.width >= smallest.width - 1e-6
+        assert query.width == pytest.approx(key.height) and query.height == pytest.approx(key.width)
+    whole = VGroup(grid, grid.column_sums()[0])
+    assert whole.width <= width + 1e-6 and whole.height <= height + 1e-6
