@@ -66,7 +66,7 @@ from attention_math.layout import key_by_query
 
 from . import palette
 from .animations import together
-from .entries import MINUS, fixed
+from .entries import MINUS, adding_up, fixed
 from .labels import ComposedText, literal
 
 SUBSCRIPTS = str.maketrans(
@@ -165,6 +165,7 @@ class AttentionGrid(VGroup):
                     f"array {name!r} is {a.shape}, expected [query, key] of the tokens"
                 )
         self.decimals = {**DECIMALS, **(decimals or {})}
+        self._drawn: dict[str, np.ndarray] = {}  # see drawn()
         focus = n_q - 1 if focus is None else focus
         self.query_range = token_window(n_q, focus, max_tokens)
         self.key_range = self.query_range if n_k == n_q else token_window(n_k, n_k - 1, max_tokens)
@@ -331,6 +332,24 @@ class AttentionGrid(VGroup):
         """Screen value of array ``name`` at key ``i``, query ``j``."""
         return float(self.values[name][i, j])
 
+    def drawn(self, name: str) -> np.ndarray:
+        """Array ``name`` as its numbers are written: rounded to its decimals, and for
+        the pattern, in every column whose keys are all shown, rounded so that the
+        column's numbers add up to its sum as written (1.00: entries.adding_up)."""
+        if name not in self._drawn:
+            d = self.decimals[name]
+            values = self.values[name]
+            drawn = np.round(values, d)
+            if name == "pattern" and len(self.key_range) == values.shape[0]:
+                for j in range(values.shape[1]):
+                    keys = np.flatnonzero(self.mask[:, j])
+                    terms = [values[[i], j] for i in keys]
+                    total = np.array([values[keys, j].sum()])
+                    for i, v in zip(keys, adding_up(terms, total, d), strict=True):
+                        drawn[i, j] = v[0]
+            self._drawn[name] = drawn
+        return self._drawn[name]
+
     def dot_radius(self, weight: float) -> float:
         """Radius of the dot of a weight: area proportional to the weight."""
         return DOT_FILL * min(self.cell_width, self.cell_height) * float(np.sqrt(weight))
@@ -358,7 +377,7 @@ class AttentionGrid(VGroup):
                 return None
             text = literal(MINUS_INFINITY, font_size=size, color=palette.MASK, mono=True)
         else:
-            value = self.values[name][i, j]
+            value = self.drawn(name)[i, j]
             scale = 1.0 if name == "pattern" else self._scale(name)
             color = palette.value_color(value, scale)
             text = literal(

@@ -48,9 +48,17 @@ def test_rows_are_keys_and_columns_are_queries(grid, fluffy_trace):
 
 def test_numbers_are_the_pattern_transposed_once(grid, head):
     grid.numbers("pattern", masked="value")
-    for i, j in grid.shown_cells():
-        assert grid.get_content(i, j).text == fixed(head.pattern[j, i], 2)  # [query, key]
+    for i, j in grid.shown_cells():  # [query, key]; rounded within one unit, see below
+        assert abs(float(grid.get_content(i, j).text) - head.pattern[j, i]) < 0.01
+        assert grid.get_content(i, j).text == fixed(grid.drawn("pattern")[i, j], 2)
     np.testing.assert_array_equal(grid.values["pattern"], key_by_query(head.pattern))
+
+
+def test_each_columns_written_weights_add_up_to_one(grid, head):
+    grid.numbers("pattern", masked="value")
+    for j in grid.query_range:  # every key shown: the written numbers add up to 1.00
+        written = [float(grid.get_content(i, j).text) for i in grid.key_range]
+        assert round(sum(written), 2) == 1.0
 
 
 def test_raw_scores_and_masked_cells(grid, head):
