@@ -1,9 +1,10 @@
 """Chapter 5: context size. The grid grows with the square of the number of tokens.
 
 The example's own pattern, then a real 50-token pattern (the mystery passage followed
-by the two running examples, run through the same designed head) zooming out from its
-top-left corner, the count of cells (context²), and a list of methods that make long
-contexts cheaper.
+by the two running examples, run through the same designed head): the passage is shown
+as text, token by token, beside its grid, which zooms out from its top-left corner
+(inside the stage). Then the count of cells (context²), and a list of methods that make
+long contexts cheaper.
 
     manim -pql scenes/ch05_context_size.py ContextSize
 """
@@ -12,14 +13,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
     UP,
     FadeIn,
+    FadeOut,
     Indicate,
     VGroup,
+    VMobject,
     Write,
 )
 
@@ -28,12 +32,20 @@ from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid, PatternHeatmap, subscript
 from scenes.components.labels import literal
 from scenes.focus import main_link
-from scenes.lesson import Lesson
+from scenes.lesson import Lesson, Region, char_width
 from scenes.settings import chapter_cache
 
 HEAD = "adjective-noun"
 LARGE = 50  # tokens of the large pattern
-ZOOM_TOKENS = 8  # the large pattern first fills the screen with this many rows
+ZOOM_TOKENS = 8  # the large pattern's grid first shows its top-left corner of this many rows
+HEATMAP_SIDE = 5.2  # side of the large grid's square
+HEATMAP_LEFT = 0.75  # from the stage's left edge to the grid: room for the key labels
+HEATMAP_TOP = 0.45  # from the stage's top to the grid: room for the query labels
+LABEL_ROOM = 0.6  # least distance between the centres of two axis labels
+COUNT_ROOM = 1.4  # below the passage: room for the count of cells
+DIMMED = 0.35  # opacity of the passage's tokens outside the zoomed corner
+LINE_PITCH = 2.9  # between the passage's baselines, in mean character widths
+PASSAGE_SIZES = (palette.LABEL, palette.SMALL, palette.NOTE, palette.FOOTNOTE)
 GPT3_CONTEXT = PRESETS["gpt3"].context_length  # tokens
 PASSAGES = ("mystery", "fluffy-creature", "tiny-robot")  # 33 + 8 + 9 = 50 tokens
 METHODS = (
@@ -53,6 +65,64 @@ def large_trace(seed: int) -> Trace:
     """A long text for the big picture: the supporting passages one after another."""
     text = " ".join(load_example(name).sentence for name in PASSAGES)
     return build_trace(example_from_sentence(text), seed=seed)
+
+
+def labelled(n: int, step: int) -> list[int]:
+    """Positions a :class:`PatternHeatmap` of ``n`` tokens labels with ``every=step``: the
+    first, every ``step``-th and the last."""
+    return sorted({0, n - 1, *range(step - 1, n, step)})
+
+
+def label_step(n: int, cell: float, room: float = LABEL_ROOM) -> int:
+    """The roundest step (a multiple of 10, else of 5, else any) whose labels, on cells of
+    side ``cell``, stand at least ``room`` apart; the last label does not follow the
+    steps, so a step that brings a label close to it is skipped."""
+
+    def fits(step: int) -> bool:
+        shown = labelled(n, step)
+        return all((b - a) * cell >= room for a, b in zip(shown, shown[1:]))
+
+    for round_to in (10, 5, 1):
+        for step in range(round_to, n + 1, round_to):
+            if fits(step):
+                return step
+    return n
+
+
+def passage(words: list[str], numbered: set[int], width: float, height: float) -> VGroup:
+    """``words`` as a left-aligned paragraph of at most ``width`` x ``height``, one text
+    per token; the tokens at the positions in ``numbered`` carry their place (from 1) as
+    a dim subscript, as the grid's axes name them. The largest type size that fits is
+    used; a passage too long for the smallest is scaled down."""
+    for font_size in PASSAGE_SIZES:
+        tokens = VGroup()
+        for i, word in enumerate(words):
+            mark = subscript(i + 1) if i in numbered else ""
+            dim = {"t2c": {mark: palette.DIM_TEXT}} if mark else {}
+            tokens.add(literal(word + mark, font_size=font_size, **dim))
+        space = char_width(font_size)
+        _flow(tokens, width, space=space, pitch=LINE_PITCH * space)
+        if tokens.height <= height:
+            break
+    if tokens.height > height:
+        tokens.scale_to_fit_height(height)
+    return tokens
+
+
+def _flow(tokens: VGroup, width: float, space: float, pitch: float) -> None:
+    """Set ``tokens`` left to right on baselines ``pitch`` apart, starting a new line
+    where the next one would pass ``width``."""
+    x, line = 0.0, 0
+    for token in tokens:
+        if x > 0 and x + token.width > width:
+            x, line = 0.0, line + 1
+        token.shift([x - token.get_left()[0], -line * pitch - _baseline(token), 0])
+        x += token.width + space
+
+
+def _baseline(mob: VMobject) -> float:
+    """The y of a text's baseline (its bottom if it cannot tell)."""
+    return mob.get_baseline() if hasattr(mob, "get_baseline") else mob.get_bottom()[1]
 
 
 class ContextSize(Lesson):
@@ -86,9 +156,9 @@ class ContextSize(Lesson):
             t.words,
             focus=main_link(t, self.head).query,
             max_width=8.0,
-            max_height=5.9,
+            max_height=self.stage.height - 0.2,
         )
-        grid.move_to(self.stage.center + LEFT * 2.4 + DOWN * 0.15)
+        self.small = grid.move_to(self.stage.center + LEFT * 2.4)
         self.play(grid.create(), run_time=1.5)
         self.play(grid.shade_masked(palette.MASK), grid.dots(), run_time=1.5)
         count = literal(
@@ -110,29 +180,66 @@ class ContextSize(Lesson):
         big = self.big
         n = big.n
         head = big.head(HEAD)
+        corner_n = min(ZOOM_TOKENS, n)
         self.beat(
             "large grid",
             f"A {n}-token text gives {n} \u00d7 {n} = {n * n:,} cells: the same head, computed "
             "on a longer passage.",
         )
-        self.heading(f"{n} tokens")
-        self.heatmap = heatmap = PatternHeatmap(head.pattern, head.mask, side=4.9, every=10)
-        heatmap.move_to(self.stage.center + LEFT * 1.8 + DOWN * 0.25)
-        labels = VGroup(heatmap.key_labels, heatmap.query_labels)
-        picture = VGroup(heatmap.shades, heatmap.frame)
-        corner = heatmap.frame.get_corner(UP + LEFT)
-        zoom = n / ZOOM_TOKENS  # first: ZOOM_TOKENS rows fill the square, the rest off screen
-        picture.scale(zoom, about_point=corner)
-        self.play(FadeIn(picture), run_time=1.5)
-        self.caption(f"The top-left corner: the first {ZOOM_TOKENS} tokens. Zooming out...")
-        self.play(picture.animate.scale(1 / zoom, about_point=corner), run_time=3)
-        self.play(FadeIn(labels))
+        self.heading(f"A passage of {n} tokens")
+        side = HEATMAP_SIDE
+        step = label_step(n, side / n)
+        self.heatmap = heatmap = PatternHeatmap(
+            head.pattern, head.mask, side=side, every=step, font_size=palette.SMALL
+        )
+        self.corner = corner = PatternHeatmap(
+            head.pattern[:corner_n, :corner_n],
+            head.mask[:corner_n, :corner_n],
+            side=side,
+            every=1,
+            font_size=palette.SMALL,
+        )
+        top_left = np.array([self.stage.left + HEATMAP_LEFT, self.stage.top - HEATMAP_TOP, 0])
+        for grid in (heatmap, corner):
+            grid.shift(top_left - grid.frame.get_corner(UP + LEFT))
+        numbered = set(labelled(n, step)) | set(range(corner_n))
+        column = Region(
+            left=heatmap.frame.get_right()[0] + 0.6,
+            right=self.stage.right - 0.3,
+            top=self.stage.top - 0.1,
+            bottom=self.stage.bottom + COUNT_ROOM,
+        )
+        self.passage = text = passage(big.words, numbered, column.width, column.height)
+        column.place(text, UP + LEFT)
+        later = text[corner_n:]
+        self.play(FadeIn(text, lag_ratio=0.02), run_time=2)
+        self.caption(
+            f"The passage, cut into {n} tokens; small numbers give their places on the "
+            "grid's axes.",
+            wait=2.5,
+        )
+        self.play(later.animate.set_opacity(DIMMED), FadeIn(corner), run_time=1.5)
+        self.caption(
+            f"The top-left corner of its grid: the first {corner_n} tokens (bright in the "
+            "passage). Zooming out...",
+            wait=1.5,
+        )
+        picture = VGroup(corner.shades, corner.frame)
+        self.play(
+            picture.animate.scale(corner_n / n, about_point=top_left),
+            FadeOut(VGroup(corner.key_labels, corner.query_labels)),
+            FadeIn(VGroup(heatmap.shades, heatmap.frame)),
+            later.animate.set_opacity(1),
+            run_time=3,
+        )
+        self.remove(picture, corner)
+        self.play(FadeIn(VGroup(heatmap.key_labels, heatmap.query_labels)))
         count = literal(
             f"{n} \u00d7 {n} = {n * n:,}", font_size=palette.DISPLAY, color=palette.QUERY
         )
         unit = literal("cells", font_size=palette.LARGE, color=palette.DIM_TEXT)
-        total = VGroup(count, unit).arrange(DOWN, buff=0.2)
-        total.move_to(self.side_notes.center + RIGHT * 0.7 + UP * 0.3)
+        total = VGroup(count, unit).arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
+        total.next_to(text, DOWN, buff=0.5, aligned_edge=LEFT)
         self.play(Write(count), FadeIn(unit))
         self.caption(
             f"Q\u2081\u2026Q{subscript(n)} across, K\u2081\u2026K{subscript(n)} down; "

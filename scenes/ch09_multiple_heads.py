@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from itertools import combinations
 
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, ManimColor, RoundedRectangle, VGroup, Write
@@ -26,12 +27,19 @@ from scenes.components.mini_pattern import MiniPattern
 from scenes.components.parameter_counter import CountBrace
 from scenes.components.token_row import TokenRow
 from scenes.focus import NOUNS, Link, either, main_link, quoted, roles
-from scenes.lesson import Lesson
+from scenes.lesson import Lesson, wrap
 
 ADJECTIVE_HEAD = "adjective-noun"
 CONTEXT_HEAD = "context-meaning"
 COLUMN_ROWS = (0, 1, 2, -1)
 SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+THUMBNAIL_MAX = 3.0  # largest side of a head's small pattern
+THUMBNAIL_GAP = 0.3  # between two small patterns
+THUMBNAIL_MARGIN = 0.3  # from the frame's sides to the row of small patterns
+# Most tokens a small pattern shows: with five patterns in a row, a weight-0.25 dot is then
+# still about 4 px wide at 854 x 480.
+THUMBNAIL_TOKENS = 22
+DIFFERENT = 20  # percent of attention placed differently from which two patterns "differ"
 
 
 def head_mark(h: int) -> str:
@@ -97,6 +105,54 @@ def senses(trace, j: int, head) -> dict[str, float]:
                 name = feature.split(":", 1)[1]
                 found[name] = found.get(name, 0.0) + float(head.pattern[j, i])
     return found
+
+
+def thumbnail_positions(n: int) -> range:
+    """The tokens the small patterns show: all, or the last ``THUMBNAIL_TOKENS``."""
+    return range(max(0, n - THUMBNAIL_TOKENS), n)
+
+
+def placed_differently(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of a query's attention that two ``[query, key]`` patterns put in
+    different places (half the summed absolute difference over keys), averaged over the
+    queries."""
+    return float(np.mean(0.5 * np.abs(a - b).sum(axis=1)))
+
+
+def most_alike(heads) -> tuple:
+    """``(head, head, share)``: the two heads whose patterns are closest, and the share of
+    attention they place differently (:func:`placed_differently`)."""
+    pairs = ((a, b, placed_differently(a.pattern, b.pattern)) for a, b in combinations(heads, 2))
+    return min(pairs, key=lambda pair: pair[2])
+
+
+def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
+    """What the patterns beat says of its most alike pair of heads (:func:`most_alike`):
+    ``(narration, caption)``. The words follow the share as shown, in whole percent."""
+    a, b, share = alike
+    percent = round(100 * share)
+    if percent == 0:
+        exactly = "" if share < 1e-9 else ", to the percent"
+        caption = f"{a.name} and {b.name}: the same pattern here{exactly}. Dot area = weight."
+        if n_tokens == 1:
+            return (
+                f"With a single token, each of the {n_heads} heads must give it all its "
+                "attention: the patterns cannot differ."
+            ), f"One token: all {n_heads} heads give it weight 1.00. Dot area = weight."
+        return f"On this sentence {a.name} and {b.name} give the same pattern{exactly}.", caption
+    caption = (
+        f"Most alike here: {a.name} and {b.name}, {percent}% of the attention placed "
+        "differently. Dot area = weight."
+    )
+    if percent >= DIFFERENT:
+        return (
+            f"Different matrices, different patterns: even the two most alike, {a.name} and "
+            f"{b.name}, place {percent}% of a token's attention differently, on average."
+        ), caption
+    return (
+        f"On this sentence {a.name} and {b.name} come out close: they place only "
+        f"{percent}% of a token's attention differently, on average."
+    ), caption
 
 
 @dataclass(frozen=True)
@@ -322,33 +378,48 @@ class MultipleHeads(Lesson):
 
     def different_patterns(self) -> None:
         t = self.trace
+        self.alike = alike = most_alike(t.heads)
+        said, caption = alike_said(alike, t.n, len(t.heads))
         self.beat(
             "patterns",
-            "Different matrices give different patterns. Here are the patterns of all "
-            f"{len(t.heads)} heads on “{t.sentence}”, keys down, queries across.",
+            f"Here are the patterns of all {len(t.heads)} heads on “{t.sentence}”, keys down, "
+            f"queries across. {said}",
         )
         self.heading("Each head's own pattern")
-        side = min(2.3, 12.8 / len(t.heads) - 0.3)
+        shown = thumbnail_positions(t.n)
+        room = self.stage.width - 2 * THUMBNAIL_MARGIN
+        side = min(THUMBNAIL_MAX, (room - THUMBNAIL_GAP * (len(t.heads) - 1)) / len(t.heads))
         self.minis = VGroup(
             *(
-                MiniPattern(h.pattern, h.mask, side=side, title=h.name, font_size=palette.NOTE)
+                MiniPattern(
+                    h.pattern,
+                    h.mask,
+                    side=side,
+                    title=h.name,
+                    font_size=palette.NOTE,
+                    positions=shown,
+                )
                 for h in t.heads
             )
-        ).arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
-        self.minis.move_to(self.stage.center + UP * 0.4)
-        words = literal(
-            "keys (rows) and queries (columns): " + " · ".join(t.words),
+        ).arrange(RIGHT, buff=THUMBNAIL_GAP, aligned_edge=DOWN)
+        text = "keys (rows) and queries (columns): " + " · ".join(t.words[i] for i in shown)
+        if len(shown) < t.n:
+            text += (
+                f". The last {len(shown)} of {t.n} tokens; the weight each column gives to "
+                "earlier tokens is not drawn."
+            )
+        legend = literal(
+            wrap(text, palette.LABEL, room),
             font_size=palette.LABEL,
             color=palette.DIM_TEXT,
+            line_spacing=0.8,
         )
-        if words.width > 13:
-            words.scale_to_fit_width(13)
-        words.next_to(self.minis, DOWN, buff=0.35)
-        self.play(FadeIn(self.minis, lag_ratio=0.3), FadeIn(words), run_time=2.5)
-        self.caption(
-            "Same sentence, same embeddings; only the matrices differ. Dot area = weight.",
-            wait=3,
-        )
+        if legend.width > room:
+            legend.scale_to_fit_width(room)
+        VGroup(self.minis, legend).arrange(DOWN, buff=0.35).move_to(self.stage.center)
+        self.minis_legend = legend
+        self.play(FadeIn(self.minis, lag_ratio=0.3), FadeIn(legend), run_time=2.5)
+        self.caption(caption, wait=3)
         self.clear_content()
 
     def sum_of_changes(self) -> None:

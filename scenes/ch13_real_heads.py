@@ -28,6 +28,7 @@ from manim import (
     Square,
     Transform,
     VGroup,
+    VMobject,
 )
 
 from attention_math.errors import InputError
@@ -49,7 +50,7 @@ from scenes.components.labels import literal, number
 from scenes.components.pattern_window import PatternWindow
 from scenes.components.piece_row import PieceRow, piece_text, word_spans
 from scenes.focus import quote
-from scenes.lesson import CAPTION_BAND, FRAME_Y, HEADING_BAND, STAGE, Region
+from scenes.lesson import CAPTION_BAND, FRAME_X, FRAME_Y, HEADING_BAND, STAGE, Region
 from scenes.settings import plain_manim_exit
 
 MIN_TOKENS = 4  # below this, heads have too little to choose from to be told apart
@@ -57,7 +58,9 @@ LEGEND_WEIGHTS = (0.0, 0.05, 0.25, 0.5, 1.0)  # swatches of the gallery's bright
 BROAD_SHARE = 0.05  # a share counted as "reading" an earlier token in the broad head's example
 SINK_SHARE = 0.5  # a "sink head" puts more than this share of its weight on the first token
 PANEL = Region(left=0.45, right=6.9, top=FRAME_Y - 0.3, bottom=-FRAME_Y)  # beside a zoomed grid
+GALLERY_MARGIN = 0.25  # from the frame's sides to the gallery's labels
 MAP_WIDTH = 5.6  # the gallery, shrunk to a map of where the zoomed head sits
+CONTRAST_GRID = 3.7  # height of the cells of each grid in the contrast
 # The heads to zoom into: (behaviour, largest first-token share allowed), in order.
 ZOOMS = (("previous_token", 1.0), ("broad", 0.5), ("current_token", 1.0))
 BEHAVIOUR_NAMES = {
@@ -118,15 +121,138 @@ def wrapped(
     return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
 
 
+def shown_weight(weight: float) -> float:
+    """A weight as the grids print it: two decimals."""
+    return float(f"{weight:.2f}")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How broadly one query reads the earlier tokens a grid draws
+    (:func:`broad_reading`)."""
+
+    query: int
+    earlier: tuple[int, ...]  # the keys before the query that the grid draws
+    keys: tuple[int, ...]  # those given at least BROAD_SHARE, as printed
+    weights: tuple[float, ...]  # the printed weight of each key of ``earlier``
+
+    @property
+    def most(self) -> float:
+        return max(self.weights)
+
+
+def broad_reading(weights: np.ndarray, query: int, drawn_keys) -> Reading:
+    """Which earlier tokens ``query`` reads: every key before it that the grid draws
+    (the first token included, the query itself not), counted when its printed weight is
+    at least ``BROAD_SHARE``. ``weights`` is ``[query, key]``."""
+    earlier = tuple(k for k in drawn_keys if k < query)
+    printed = tuple(shown_weight(weights[query, k]) for k in earlier)
+    keys = tuple(k for k, w in zip(earlier, printed) if w >= BROAD_SHARE)
+    return Reading(query, earlier, keys, printed)
+
+
+def broad_example(reading: Reading, tokens, windowed: bool) -> str:
+    """The broad head's example in words: the count, the threshold and the largest weight
+    of :func:`broad_reading`, and whether the first token is among those counted."""
+    n = len(reading.keys)
+    k = len(reading.earlier)
+    before = f"the {k} earlier tokens the grid shows" if windowed else f"the {k} tokens before it"
+    first = quoted_piece(tokens[0])
+    if 0 in reading.keys:
+        note = f"the first, {first}, among them"
+    else:
+        note = f"the first, {first}, gets {reading.weights[reading.earlier.index(0)]:.2f}"
+    return (
+        f"For example, {quoted_piece(tokens[reading.query])} gives {BROAD_SHARE:.2f} or more "
+        f"to {n if n else 'none'} of {before} ({note}), {reading.most:.2f} at most"
+    )
+
+
+def top_row_frame(grid: PatternWindow) -> VMobject:
+    """A frame around the first token's row of ``grid``, over the later queries' cells
+    (the ones :func:`first_token_share` averages); empty when there are none."""
+    cells = [grid.boxes[0, q] for q in grid.queries if q >= 1 and (0, q) in grid.boxes]
+    if not cells:
+        return VMobject()
+    around = VGroup(*cells)
+    frame = Rectangle(width=around.width, height=around.height, stroke_width=3)
+    return frame.set_stroke(palette.QUERY).move_to(around)
+
+
+def light_up(count: int, total: int) -> str:
+    """``Most heads light up`` and the like, for ``count`` of ``total`` heads: most is
+    more than half, many more than a fifth."""
+    if count == 0:
+        return "No head lights up"
+    if count == 1:
+        return "One head lights up"
+    many = "Most" if count > total / 2 else "Many" if count > total / 5 else "Some"
+    return f"{many} heads light up"
+
+
+def first_token_share(pattern: np.ndarray) -> np.ndarray:
+    """The weight the later queries give the first token, averaged over them, for
+    ``[..., query, key]`` patterns. Query 0 is left out: it can only see itself (1.00)."""
+    return pattern[..., 1:, 0].mean(axis=-1)
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``135th``."""
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+
+
+@dataclass(frozen=True)
+class SinkContrast:
+    """The same measure, :func:`first_token_share`, for the designed head and for every
+    real head, and the real head to show beside the designed one: the middle one when the
+    real heads are sorted by that measure (:func:`sink_contrast`)."""
+
+    designed: float | None  # None when the lesson's sentence has a single word
+    real: np.ndarray  # (layers, heads)
+    layer: int  # the real head shown
+    head: int
+    rank: int  # its place from the lowest share, from 1
+
+    @property
+    def shown(self) -> float:
+        return float(self.real[self.layer, self.head])
+
+    @property
+    def more(self) -> int:
+        """Real heads whose share, as printed, is above the designed head's."""
+        printed = np.vectorize(shown_weight)(self.real)
+        return int((printed > shown_weight(self.designed)).sum())
+
+    def compared(self) -> str:
+        """How the shown real head's share compares with the designed head's, as printed."""
+        real, designed = shown_weight(self.shown), shown_weight(self.designed)
+        if real == designed:
+            return "as much as the designed head"
+        return "more than the designed head" if real > designed else "less than the designed head"
+
+
+def sink_contrast(designed_pattern: np.ndarray, real_pattern: np.ndarray) -> SinkContrast:
+    """:class:`SinkContrast` of a designed ``[query, key]`` pattern and real
+    ``[layer, head, query, key]`` patterns."""
+    designed = float(first_token_share(designed_pattern)) if len(designed_pattern) > 1 else None
+    real = first_token_share(real_pattern)  # (layers, heads)
+    order = sorted(np.ndindex(real.shape), key=lambda lh: (real[lh], lh))  # lowest first
+    middle = (len(order) - 1) // 2
+    layer, head = order[middle]
+    return SinkContrast(designed, real, int(layer), int(head), middle + 1)
+
+
 @dataclass(frozen=True)
 class Contrast:
     """What the contrast beat shows and says (:meth:`RealHeads._contrast`)."""
 
-    behaviour: str  # what the real head shown does (a key of BEHAVIOUR_NAMES)
-    real: HeadScore  # the real head shown
+    sinks: SinkContrast
     narration: str
-    designed_line: str  # under the grids: the designed head's example cell
-    real_line: str  # and the real model's tokens and sink heads
+    designed_line: str  # under the designed grid: its first-token share
+    real_line: str  # under the real grid: the same share
+    lines: tuple[str, ...]  # under both: the rule, the count, the designed head's job
 
 
 class RealHeads(ChapterScene):
@@ -226,8 +352,10 @@ class RealHeads(ChapterScene):
             font_size=palette.LARGE,
         )
         self.heading = HEADING_BAND.place(heading, UP, buff=0.25)
-        self.gallery = HeadGallery(self.run.pattern, self.run.mask, width=12.2)
-        self.gallery.next_to(self.heading, DOWN, buff=0.25).set_x(0.3)
+        self.gallery = HeadGallery(self.run.pattern, self.run.mask)
+        self.gallery.scale_to_fit_width(2 * (FRAME_X - GALLERY_MARGIN))  # labels and all
+        self.gallery.next_to(self.heading, DOWN, buff=0.25).set_x(0)
+        self.full_gallery = self.gallery  # as shown here, before it shrinks into a map
         lines = self._gallery_legend()
         marks = VGroup()
         if self.n_tokens >= 2:  # frame one bright-top-row head: a first look at the sink
@@ -286,15 +414,13 @@ class RealHeads(ChapterScene):
         self.sink_count = int(self.sink_heads.sum())
         total = first_share.size
         first = quoted_piece(self.run.tokens[0])
-        share = self.sink_count / total
-        many = "Most" if share > 0.5 else "Many" if share > 0.2 else "Some"
         self.beat(
             "sink",
-            f"{many} heads light up one row: the first token, {first}. In {self.sink_count} of "
-            f"{total} heads the later tokens put more than half their weight there; on average "
-            f"it gets {first_share.mean():.2f}. Every column must sum to 1, so a head with "
-            "nothing to read parks its weight on the token every query can see: an attention "
-            "sink.",
+            f"{light_up(self.sink_count, total)} one row: the first token, {first}. In "
+            f"{self.sink_count} of {total} heads the later tokens put more than half their "
+            f"weight there; on average it gets {first_share.mean():.2f}. Every column must sum "
+            "to 1, so a head with nothing to read parks its weight on the token every query "
+            "can see: an attention sink.",
         )
         self.dimmed = self.gallery.dimming(self.sink_heads)
         counts = self.gallery.layer_counts(self.sink_heads.sum(axis=1))
@@ -357,6 +483,7 @@ class RealHeads(ChapterScene):
 
     def zoom_into_heads(self) -> None:
         self.zooms: list[tuple[str, HeadScore, PatternWindow]] = []
+        self.marked: dict[tuple[int, int], tuple[int, tuple[int, ...]]] = {}  # query, keys
         self._gallery_to_map()
         for behaviour, score in zoom_heads(self.run.pattern):
             self._zoom(behaviour, score)
@@ -396,7 +523,7 @@ class RealHeads(ChapterScene):
         grid.scale_to_fit_height(min(grid.height, 7.4))
         room = PANEL.left - 0.2 - (STAGE.left + 0.3)  # frame edge to the panel
         grid.scale_to_fit_width(min(grid.width, room)).to_corner(UP + LEFT, buff=0.3)
-        query, key, fact, example = self._describe(behaviour, score, grid)
+        query, keys, fact, example = self._describe(behaviour, score, grid)
         self.beat(
             f"L{layer}H{head}",
             f"Layer {layer}, head {head} {BEHAVIOUR_NAMES[behaviour]}: {fact}. {example}.",
@@ -437,22 +564,24 @@ class RealHeads(ChapterScene):
             self.play(FadeOutInPlace(previous), FadeOutInPlace(self.zoom_texts), run_time=0.6)
         self.play(FadeInPlace(panel), frame_in, run_time=0.8)
         self.play(FadeInPlace(grid), FadeInPlace(legend), run_time=1.5)
-        cell = grid.mark(key, query)
+        cells = VGroup(*(grid.mark(key, query) for key in keys))
         self.play(
-            Create(cell),
+            *(Create(cell) for cell in cells),
             grid.column_label(query).animate.set_color(palette.TEXT),
-            grid.row_label(key).animate.set_color(palette.TEXT),
+            *(grid.row_label(key).animate.set_color(palette.TEXT) for key in keys),
             run_time=0.6,
         )
         self.wait(5.0)
         self.map_frame = frame
-        self.zoom_texts = VGroup(panel, legend, cell)
+        self.zoom_texts = VGroup(panel, legend, cells)
         self.zooms.append((behaviour, score, grid))
+        self.marked[layer, head] = (query, tuple(keys))
 
     def _describe(
         self, behaviour: str, score: HeadScore, grid: PatternWindow
-    ) -> tuple[int, int, str, str]:
-        """(query, key) of a cell to point at, the behaviour in numbers, and one example."""
+    ) -> tuple[int, list[int], str, str]:
+        """The query and keys of the cells to frame, the behaviour in numbers, and one
+        example (whose words name exactly the framed cells)."""
         weights = self.run.pattern[score.layer, score.head]  # (query, key)
         tokens = self.run.tokens
         shown = [q for q in grid.queries if q >= 1]
@@ -464,74 +593,73 @@ class RealHeads(ChapterScene):
             query = max(after_first, key=lambda q: weights[q, q - 1])
             key = query - 1
             fact = (
-                f"on average {score.previous_token:.0%} of each token's weight goes to the "
-                "token just before it"
+                f"on average {score.previous_token:.0%} of each later token's weight goes to "
+                "the token just before it"
             )
         elif behaviour == "current_token":
             query = max(queries, key=lambda q: weights[q, q])
             key = query
-            fact = f"on average {score.current_token:.0%} of each token's weight stays on itself"
+            fact = (
+                f"on average {score.current_token:.0%} of each later token's weight stays on itself"
+            )
         else:
             query = grid.queries[-1]
-            key = max((k for k in grid.keys if 0 < k < query), key=lambda k: weights[query, k])
             fact = (
-                f"only {score.first_token:.0%} of the weight goes to the first token; the rest "
-                f"is spread over earlier tokens (spread score {score.broad:.2f})"
+                f"on average {score.first_token:.0%} of each later token's weight goes to the "
+                f"first token and {score.current_token:.0%} to itself; the rest is spread over "
+                f"the tokens between (spread score {score.broad:.2f})"
             )
-            earlier = weights[query, 1:query]  # (query - 1,) the keys between first and self
-            example = (
-                f"For example, {quoted_piece(tokens[query])} gives {BROAD_SHARE:.2f} or more to "
-                f"{int((earlier >= BROAD_SHARE).sum())} earlier tokens, {earlier.max():.2f} at most"
-            )
-            return query, key, fact, example
+            reading = broad_reading(weights, query, grid.keys)
+            return query, list(reading.keys), fact, broad_example(reading, tokens, grid.is_window)
         example = (
             f"For example, {quoted_piece(tokens[query])} puts {weights[query, key]:.2f} "
             f"of its weight on {quoted_piece(tokens[key])}"
         )
-        return query, key, fact, example
+        return query, [key], fact, example
 
     def contrast_with_lesson(self) -> None:
         designed = self.trace.head("adjective-noun")
         words = self.trace.words
-        left = PatternWindow(designed.pattern, designed.mask, words, height=4.2, style="dots")
+        left = PatternWindow(
+            designed.pattern, designed.mask, words, height=CONTRAST_GRID, style="dots"
+        )
         shown = self._contrast(designed, left)
         self.beat("contrast", shown.narration)
-        real = shown.real
+        sinks = shown.sinks
         right = PatternWindow(
-            self.run.pattern[real.layer, real.head],
+            self.run.pattern[sinks.layer, sinks.head],
             self.run.mask,
             self.run.tokens,
-            height=4.2,
+            height=CONTRAST_GRID,
             style="dots",
         )
         titles = [
             literal(f"Lesson: designed “{designed.name}” head", font_size=palette.BODY),
-            literal(f"Real: layer {real.layer}, head {real.head}", font_size=palette.BODY),
+            literal(f"Real: layer {sinks.layer}, head {sinks.head}", font_size=palette.BODY),
         ]
+        notes = [
+            literal(shown.designed_line, font_size=palette.LABEL, color=palette.QUERY),
+            literal(shown.real_line, font_size=palette.LABEL, color=palette.QUERY),
+        ]
+        rows = VGroup(*(top_row_frame(grid) for grid in (left, right)))
         sides = VGroup(
             *(
-                VGroup(title, grid).arrange(DOWN, buff=0.3)
-                for title, grid in zip(titles, [left, right])
+                VGroup(title, VGroup(grid, row), note).arrange(DOWN, buff=0.3)
+                for title, grid, row, note in zip(titles, [left, right], rows, notes)
             )
         ).arrange(RIGHT, buff=1.0, aligned_edge=UP)
+        sizes = (palette.LABEL, palette.LABEL, palette.SMALL)
+        colors = (palette.TEXT, palette.TEXT, palette.DIM_TEXT)
         lines = VGroup(
-            literal(shown.designed_line, font_size=palette.LABEL),
-            literal(shown.real_line, font_size=palette.LABEL),
-            literal(
-                "Real heads are learned, not designed: messier, overlapping, never one clean job.",
-                font_size=palette.LABEL,
-                color=palette.DIM_TEXT,
-            ),
-            literal(
-                "Keys are rows, queries are columns; dot area = weight.",
-                font_size=palette.SMALL,
-                color=palette.DIM_TEXT,
-            ),
+            *(
+                wrapped(line, width=96, font_size=size, color=color)
+                for line, size, color in zip(shown.lines, sizes, colors)
+            )
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        layout = VGroup(sides, lines).arrange(DOWN, buff=0.4)
-        layout.scale_to_fit_height(min(layout.height, 6.9)).scale_to_fit_width(
+        layout = VGroup(sides, lines).arrange(DOWN, buff=0.35)
+        layout.scale_to_fit_height(min(layout.height, 7.1)).scale_to_fit_width(
             min(layout.width, 13.4)
-        ).move_to(0).shift(UP * 0.15)
+        ).move_to(0).shift(UP * 0.2)
         self.play(
             FadeOutInPlace(self.zooms[-1][2]),
             FadeOutInPlace(self.zoom_texts),
@@ -539,45 +667,66 @@ class RealHeads(ChapterScene):
             FadeOutInPlace(self.map),
             run_time=1.0,
         )
-        self.play(FadeInPlace(sides[0]), run_time=1.2)
-        self.play(FadeInPlace(sides[1]), run_time=1.2)
+        self.play(FadeInPlace(titles[0]), FadeInPlace(left), run_time=1.2)
+        self.play(FadeInPlace(titles[1]), FadeInPlace(right), run_time=1.2)
+        self.play(*(Create(row) for row in rows), FadeInPlace(VGroup(*notes)), run_time=1.2)
         self.play(FadeInPlace(lines), run_time=1.5)
         self.wait(8.0)
         self.designed_grid, self.contrast_grid = left, right
-        self.contrast_head = (shown.behaviour, real)
+        self.contrast = shown
 
     def _contrast(self, designed, grid: PatternWindow) -> Contrast:
-        """The real head to set beside the designed one (the broad head zoomed into, else
-        the first), the designed head's example cell in ``grid``, and the words about both."""
-        behaviour, real, _ = next((z for z in self.zooms if z[0] == "broad"), self.zooms[0])
+        """The measure for both heads, the real head to show, and the words about them."""
+        sinks = sink_contrast(designed.pattern, self.run.pattern)
         words = self.trace.words
-        n_words = counted(len(words), "word")
+        total = sinks.real.size
+        first_word, first_token = quote(words[0]), quoted_piece(self.run.tokens[0])
+        real_said = f"{first_token} gets {sinks.shown:.2f} of each later token's weight"
+        chosen = (
+            f"the middle one of the model's {total} heads by that measure ({ordinal(sinks.rank)} "
+            f"lowest), layer {sinks.layer}, head {sinks.head}"
+        )
+        if sinks.designed is None:
+            designed_said = "a single word: no later word to average"
+            compared = (
+                f"The lesson's sentence is a single word, so the designed head has nothing to "
+                f"compare. In {chosen}, {real_said}."
+            )
+            count_line = f"Real head shown: {chosen}."
+        else:
+            designed_said = f"{first_word} gets {sinks.designed:.2f} of each later word's weight"
+            compared = (
+                f"In the designed {designed.name} head, {designed_said}, on average. In {chosen}, "
+                f"{real_said}: {sinks.compared()}. {sinks.more} of {total} real heads give the "
+                "first token more than the designed head."
+            )
+            count_line = (
+                f"Real head shown: the middle of {total} by this average. {sinks.more} of "
+                f"{total} real heads give the first token more than the designed head."
+            )
         query, key, adjective = self._designed_example(designed.pattern, grid)
-        link = (
-            f"{quote(words[key])} gets {designed.pattern[query, key]:.2f} of "
-            f"{quote(words[query])}'s attention"
-        )
-        what = (
-            f"it sends adjectives to nouns: {link}"
+        link = f"{quote(words[key])} → {quote(words[query])}: {designed.pattern[query, key]:.2f}"
+        job = (
+            f"Its job, adjectives to nouns: {link}"
             if adjective
-            else f"with no adjective before a noun here, its strongest link: {link}"
+            else f"No adjective before a noun here; its strongest link: {link}"
         )
-        split = any(b - a > 1 for a, b in word_spans(self.run.tokens))
-        pieces = f"{self.n_tokens} tokens" + (", some of them pieces of words" if split else "")
-        sinks = f"{self.sink_count} of {self.sink_heads.size} heads park most weight"
+        narration = (
+            "Side by side, one measure for both heads: the weight each later token gives the "
+            "first token, on average. The first token itself is left out: it can only look at "
+            f"itself. {compared} {job}. Real heads are learned, not designed."
+        )
         return Contrast(
-            behaviour,
-            real,
-            narration=(
-                f"Side by side with the lesson's designed head: {what}, over {n_words}. The "
-                f"real model reads {pieces}, and {sinks} on the first token: learned heads "
-                "are messier."
+            sinks,
+            narration,
+            designed_line=f"{designed_said} (average)",
+            real_line=f"{real_said} (average)",
+            lines=(
+                count_line,
+                f"Designed head: {job[0].lower()}{job[1:]}.",
+                "Framed: the first token's row. The first column is left out of each average "
+                "(it can only see itself). Keys are rows, queries are columns; dot area = weight.",
             ),
-            designed_line=(
-                f"Designed: {n_words}; {quote(words[key])} → {quote(words[query])}: "
-                f"{designed.pattern[query, key]:.2f}" + ("" if adjective else " (no adjective)")
-            ),
-            real_line=f"Real: {pieces}; {sinks} on the first token",
         )
 
     def _designed_example(self, pattern: np.ndarray, grid: PatternWindow) -> tuple[int, int, bool]:

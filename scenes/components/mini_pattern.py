@@ -4,7 +4,8 @@ Keys are rows and queries are columns, as everywhere in the video: the core's
 ``[query, key]`` pattern is turned once, with :func:`attention_math.layout.key_by_query`.
 A dot's AREA is proportional to the weight (the rule of :class:`AttentionGrid`); masked
 cells are shaded. No token labels: the head's name goes above the grid, and the full
-grids with words are in the chapters about one head.
+grids with words are in the chapters about one head. A long sentence can be shown in
+part: ``positions`` picks the tokens whose rows and columns are drawn.
 
 Example::
 
@@ -15,6 +16,8 @@ Example::
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from manim import UP, Circle, ManimColor, Rectangle, VGroup
@@ -38,9 +41,11 @@ class MiniPattern(VGroup):
     side
         Width and height of the grid on screen.
     title
-        Plain text above the grid (a head's name).
+        Plain text above the grid (a head's name), shrunk to the grid's width if wider.
     color
         Colour of the dots.
+    positions
+        Token positions drawn, as both keys and queries, in order (default: all).
     """
 
     def __init__(
@@ -52,18 +57,20 @@ class MiniPattern(VGroup):
         title: str | None = None,
         color: ManimColor = palette.TEXT,
         font_size: float = palette.SMALL,
+        positions: Sequence[int] | None = None,
     ) -> None:
         super().__init__()
         self.values = key_by_query(pattern)  # [key row, query column]
         self.visible = key_by_query(mask)
-        n_k, n_q = self.values.shape
-        self.cell = side / max(n_k, n_q)
+        shown = range(len(self.values)) if positions is None else positions
+        self.positions = tuple(int(p) for p in shown)
+        self.cell = side / len(self.positions)
         self.cells = VGroup()
         self.dots = VGroup()
         self._dots: dict[tuple[int, int], Circle] = {}
-        for i in range(n_k):
-            for j in range(n_q):
-                center = np.array([(j + 0.5) * self.cell, -(i + 0.5) * self.cell, 0.0])
+        for row, i in enumerate(self.positions):
+            for column, j in enumerate(self.positions):
+                center = np.array([(column + 0.5) * self.cell, -(row + 0.5) * self.cell, 0.0])
                 square = Rectangle(width=self.cell, height=self.cell).move_to(center)
                 square.set_stroke(palette.NEUTRAL, 1)
                 if not self.visible[i, j]:
@@ -79,8 +86,8 @@ class MiniPattern(VGroup):
         self.title = None
         if title is not None:
             self.title = literal(title, font_size=font_size, color=palette.DIM_TEXT)
-            if self.title.width > side * 1.15:
-                self.title.scale_to_fit_width(side * 1.15)
+            if self.title.width > side:  # no wider than the grid: neighbours keep apart
+                self.title.scale_to_fit_width(side)
             self.title.next_to(self.cells, UP, buff=0.15)
             self.add(self.title)
         self.center()
@@ -90,5 +97,6 @@ class MiniPattern(VGroup):
         return DOT_FILL * self.cell * float(np.sqrt(weight))
 
     def get_dot(self, i: int, j: int) -> Circle | None:
-        """The dot of key ``i`` (row) and query ``j`` (column); None if it has none."""
+        """The dot of key ``i`` (row) and query ``j`` (column), token positions; None if it
+        has none or is not drawn."""
         return self._dots.get((i, j))

@@ -7,12 +7,25 @@ import pytest
 from render_helpers import last_frame, render_default, scene_duration
 
 from attention_math import load_example
-from scenes.ch05_context_size import PASSAGES, ContextSize
+from scenes.ch05_context_size import PASSAGES, ContextSize, label_step, passage
+from scenes.components.attention_grid import PatternHeatmap
+
+
+class Captioned(ContextSize):
+    """The chapter, keeping the text of every caption it shows."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.captions: list[str] = []
+
+    def caption(self, text: str, wait: float = 0.0) -> None:
+        self.captions.append(text)
+        super().caption(text, wait)
 
 
 @pytest.fixture(scope="module")
 def chapter():
-    return render_default(ContextSize)
+    return render_default(Captioned)
 
 
 def test_is_a_lesson_of_at_least_40_seconds(chapter):
@@ -39,3 +52,72 @@ def test_large_pattern_is_the_passage_run_through_the_head(chapter):
                 assert levels[i, j] == -1 and pattern[j, i] == 0
             else:
                 assert levels[i, j] == round(np.sqrt(pattern[j, i]) * 15)
+
+
+def _label_positions(labels) -> list[int]:
+    """Token positions (from 0) named by axis labels such as K₁₀ or Q₅₀."""
+    digits = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+    return [int(label.text[1:].translate(digits)) - 1 for label in labels]
+
+
+def test_the_passage_is_shown_token_by_token_numbered_as_on_the_axes(chapter):
+    words = chapter.big.words
+    heatmap, corner = chapter.heatmap, chapter.corner
+    named = set(_label_positions(heatmap.key_labels)) | set(_label_positions(corner.key_labels))
+    assert _label_positions(heatmap.query_labels) == _label_positions(heatmap.key_labels)
+    assert named >= {0, 9, 19, 49} and set(range(8)) <= named
+    digits = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    expected = [
+        w + (str(i + 1).translate(digits) if i in named else "") for i, w in enumerate(words)
+    ]
+    assert [token.text for token in chapter.passage] == expected
+    # read left to right, top to bottom, as a paragraph
+    lines = np.round([token.get_bottom()[1] for token in chapter.passage], 1)
+    for a, b in zip(chapter.passage, chapter.passage[1:]):
+        same_line = abs(a.get_y() - b.get_y()) < 0.2
+        assert b.get_left()[0] > a.get_right()[0] if same_line else b.get_y() < a.get_y()
+    assert len(set(lines)) >= 3
+
+
+def test_the_grid_stays_on_the_stage_with_its_labels_and_beside_the_passage(chapter):
+    stage = chapter.stage
+    for grid in (chapter.small, chapter.heatmap, chapter.corner):  # corner: the zoom's start
+        assert grid.get_left()[0] >= stage.left + 0.2 and grid.get_right()[0] <= stage.right
+        assert grid.get_top()[1] <= stage.top and grid.get_bottom()[1] >= stage.bottom
+    for grid in (chapter.heatmap, chapter.corner):
+        assert len(grid.key_labels) >= 2 and len(grid.query_labels) >= 2
+    assert chapter.heatmap.get_right()[0] < chapter.passage.get_left()[0]
+    np.testing.assert_allclose(  # the corner zooms out of the very square of the grid
+        chapter.corner.frame.get_corner([-1, 1, 0]), chapter.heatmap.frame.get_corner([-1, 1, 0])
+    )
+
+
+def test_the_zoomed_corner_is_the_first_tokens_of_the_same_pattern(chapter):
+    pattern = chapter.big.head("adjective-noun").pattern  # [query, key]
+    corner = chapter.corner.levels  # [key, query]
+    assert corner.shape == (8, 8)
+    for i in range(8):
+        for j in range(8):
+            expected = -1 if i > j else round(np.sqrt(pattern[j, i]) * 15)
+            assert corner[i, j] == expected
+    assert any("the first 8 tokens" in text for text in chapter.captions)
+
+
+@pytest.mark.parametrize("n", [50, 52, 61, 120, 300])
+def test_axis_labels_stand_apart_even_next_to_the_last_one(n):
+    side = 5.2
+    step = label_step(n, side / n)
+    heatmap = PatternHeatmap(np.eye(n), np.eye(n, dtype=bool), side=side, every=step)
+    xs = sorted(label.get_x() for label in heatmap.query_labels)
+    assert len(xs) >= 2 and min(np.diff(xs)) >= 0.6 - 1e-9
+    for a, b in zip(heatmap.query_labels, heatmap.query_labels[1:]):
+        assert a.get_right()[0] < b.get_left()[0]
+    if n == 52:  # every 10th would put Q₅₀ and Q₅₂ two cells apart
+        assert step != 10
+
+
+def test_a_passage_too_long_for_the_smallest_type_is_scaled_into_its_box():
+    words = ["token"] * 400
+    text = passage(words, {0, 399}, width=7.0, height=3.5)
+    assert text.width <= 7.0 + 1e-6 and text.height <= 3.5 + 1e-6
+    assert len(text) == 400

@@ -7,6 +7,7 @@ from itertools import combinations
 
 import numpy as np
 import pytest
+from manim import config
 from render_helpers import render_scene, scene_duration
 
 from attention_math.layout import key_by_query
@@ -106,3 +107,110 @@ def test_relation_narration_names_exactly_the_heads_without_an_answer(sentence):
     subject = next(h for h in trace.heads if h.id == "subject-verb")
     assert (subject.name in said) == (not verbs)  # a verb asks for its subject
     assert ("each finds" in said) == all(link is not None for _, link in relations)
+
+
+def _pixels_at_480p(length: float) -> float:
+    """A length in scene units, in pixels of an 854 x 480 frame."""
+    return length * 854 / config.frame_width
+
+
+def _assert_thumbnails_readable(scene):
+    """Thumbnails inside the frame, side by side, with a weight-0.25 dot at least 3 pixels
+    across at 480p."""
+    minis = scene.minis
+    for mini in minis:
+        assert 2 * _pixels_at_480p(mini.dot_radius(0.25)) >= 3.0
+        assert mini.get_left()[0] >= -config.frame_width / 2 + 0.2
+        assert mini.get_right()[0] <= config.frame_width / 2 - 0.2
+        assert mini.get_bottom()[1] >= scene.stage.bottom and mini.get_top()[1] <= scene.stage.top
+    for a, b in zip(minis, minis[1:]):
+        assert a.cells.get_right()[0] < b.cells.get_left()[0]
+    # the row of thumbnails uses the width of the frame
+    assert minis.width >= 0.9 * config.frame_width
+
+
+def test_thumbnails_fill_the_width_and_show_a_quarter_weight(chapter):
+    _assert_thumbnails_readable(chapter)
+    assert chapter.minis[0].positions == tuple(range(chapter.trace.n))
+
+
+def test_the_patterns_narration_names_the_closest_pair_with_its_share(chapter):
+    heads = chapter.trace.heads
+    shares = {
+        (a.name, b.name): _share_by_hand(a.pattern, b.pattern) for a, b in combinations(heads, 2)
+    }
+    (a, b), share = min(shares.items(), key=lambda item: item[1])
+    said = dict(chapter.narration)["patterns"]
+    assert f"{a} and {b}, place {round(100 * share)}% " in said
+    assert share >= 0.2 and "even the two most alike" in said
+
+
+def test_a_long_sentence_shows_its_last_tokens_large_enough():
+    sentence = " ".join(["the old sailor who lived by the quiet harbor told the children"] * 3)
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SEED"):
+            mp.delenv(name, raising=False)
+        mp.setenv("ATTENTION_SENTENCE", sentence)
+        scene = render_scene(MultipleHeads, skip_animations=True)
+    n = scene.trace.n
+    assert n == 36
+    _assert_thumbnails_readable(scene)
+    for mini, head in zip(scene.minis, scene.trace.heads, strict=True):
+        assert mini.positions == tuple(range(n - len(mini.positions), n))
+        assert mini.get_dot(0, n - 1) is None  # the first token is off the window
+        last = n - 1
+        assert mini.get_dot(last, last).width / 2 == pytest.approx(
+            mini.dot_radius(head.pattern[last, last]), rel=1e-3
+        )
+    legend = scene.minis_legend.text
+    assert f"Thelast22of{n}tokens" in legend
+    assert "·".join(scene.trace.words[n - 22 :]) in legend
+
+
+class _Head:
+    def __init__(self, name, pattern):
+        self.name, self.pattern = name, np.asarray(pattern, dtype=float)
+
+
+def _share_by_hand(a, b):
+    """Half the summed absolute difference per query, averaged: with loops."""
+    total = 0.0
+    for q in range(len(a)):
+        total += 0.5 * sum(abs(a[q][k] - b[q][k]) for k in range(len(a[q])))
+    return total / len(a)
+
+
+def test_the_most_alike_pair_is_the_closest_and_its_words_follow_the_percent():
+    from scenes.ch09_multiple_heads import alike_said, most_alike
+
+    eye = np.eye(3)
+    prev = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0]])
+    near = np.array([[1, 0, 0], [0.1, 0.9, 0], [0, 0.05, 0.95]])  # close to eye
+    heads = [_Head("A", eye), _Head("B", prev), _Head("C", near)]
+    a, b, share = most_alike(heads)
+    assert {a.name, b.name} == {"A", "C"}
+    assert share == pytest.approx(_share_by_hand(eye, near))  # 0.05
+    said, caption = alike_said((a, b, share), 3, 3)
+    # a naive "different matrices give different patterns" would be false here
+    assert "Different" not in said and "close" in said and "5%" in said and "5%" in caption
+    # far apart: now the claim holds
+    far = most_alike([heads[0], heads[1]])
+    said, _ = alike_said(far, 3, 2)
+    assert far[2] == pytest.approx(_share_by_hand(eye, prev)) and "Different" in said
+    # 19.6% shows as 20%: the words follow the number shown
+    shown = alike_said((heads[0], heads[1], 0.196), 3, 2)[0]
+    assert "20%" in shown and "Different" in shown
+    same = alike_said((heads[0], heads[0], 0.0), 3, 3)
+    assert "same pattern" in same[0] and "same pattern" in same[1]
+
+
+def test_one_token_says_the_patterns_cannot_differ():
+    from attention_math import build_trace, example_from_sentence
+    from scenes.ch09_multiple_heads import alike_said, most_alike
+
+    trace = build_trace(example_from_sentence("hello"), dims="gpt2-small")
+    alike = most_alike(trace.heads)
+    assert alike[2] == 0.0
+    said, caption = alike_said(alike, trace.n, len(trace.heads))
+    assert "cannot differ" in said and "Different" not in said
+    assert f"all {len(trace.heads)} heads" in caption

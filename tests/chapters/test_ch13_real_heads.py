@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import Camera, tempconfig
+from manim import Camera, config, tempconfig
 from render_helpers import render_scene, scene_duration
 
 from attention_math import InputError, load_example
 from attention_math.layout import key_by_query
 from attention_math.real_model import CAPTION, best_head, run_sentence, smollm2
-from scenes.ch13_real_heads import RealHeads, model_sentence
+from scenes.ch13_real_heads import (
+    RealHeads,
+    broad_example,
+    broad_reading,
+    light_up,
+    model_sentence,
+    ordinal,
+    sink_contrast,
+    top_row_frame,
+)
 from scenes.components.head_gallery import LEVELS, WEIGHT_ONE, WEIGHT_ZERO, pool_size
 from scenes.components.labels import TEXT_TYPES
 
@@ -163,11 +172,145 @@ def _dot_areas_follow(grid, weights):
 def test_contrast_puts_the_designed_head_next_to_a_real_one(chapter, run):
     designed = chapter.trace.head("adjective-noun")
     _dot_areas_follow(chapter.designed_grid, key_by_query(designed.pattern))
-    behaviour, real = chapter.contrast_head
-    assert behaviour == "broad"
-    _dot_areas_follow(chapter.contrast_grid, key_by_query(run.pattern[real.layer, real.head]))
+    sinks = chapter.contrast.sinks
+    _dot_areas_follow(chapter.contrast_grid, key_by_query(run.pattern[sinks.layer, sinks.head]))
     assert chapter.designed_grid.tokens == tuple(chapter.trace.words)
     assert chapter.contrast_grid.tokens == run.tokens
+
+
+def _first_token_average(pattern) -> float:
+    """Weight on the first token, averaged over queries 1.. (query 0 sees only itself)."""
+    later = [pattern[q][0] for q in range(1, len(pattern))]
+    return sum(later) / len(later)
+
+
+def test_contrast_says_one_measure_for_both_heads_and_shows_the_middle_real_head(chapter, run):
+    designed = chapter.trace.head("adjective-noun")
+    mine = _first_token_average(designed.pattern)
+    layers, heads = run.pattern.shape[:2]
+    real = {(lh // heads, lh % heads): 0.0 for lh in range(layers * heads)}
+    for layer, head in real:
+        real[layer, head] = _first_token_average(run.pattern[layer, head])
+    ranked = sorted(real, key=lambda lh: (real[lh], lh))
+    middle = ranked[(len(ranked) - 1) // 2]
+    sinks = chapter.contrast.sinks
+    assert (sinks.layer, sinks.head) == middle and sinks.rank == 135
+    more = sum(round(v, 2) > round(mine, 2) for v in real.values())
+    said = chapter.narration[-1][1]
+    assert f"“a” gets {mine:.2f} of each later word's weight" in said
+    assert f"layer {middle[0]}, head {middle[1]}, “a” gets {real[middle]:.2f}" in said
+    assert f"{more} of 270 real heads give the first token more than the designed head" in said
+    assert "(135th lowest)" in said
+    comparison = "more than" if round(real[middle], 2) > round(mine, 2) else "less than"
+    assert f"{real[middle]:.2f} of each later token's weight: {comparison} the designed" in said
+    # the frames sit on the first token's row, over the columns of queries 1..
+    for grid in (chapter.designed_grid, chapter.contrast_grid):
+        frame = top_row_frame(grid)
+        cells = [grid.boxes[0, q] for q in grid.queries if q >= 1]
+        assert frame.get_left()[0] == pytest.approx(cells[0].get_left()[0])
+        assert frame.get_right()[0] == pytest.approx(cells[-1].get_right()[0])
+        assert frame.get_y() == pytest.approx(grid.row_label(0).get_y(), abs=1e-6)
+
+
+def test_a_designed_head_that_parks_on_the_first_token_is_not_said_to_park_less():
+    # the designed head gives the first token 0.97 of every later query's weight;
+    # a naive "real heads park more on the first token" would be false here
+    designed = np.array([[1.0, 0, 0], [0.97, 0.03, 0], [0.97, 0.01, 0.02]])
+    shares = np.array([0.2, 0.5, 0.99, 0.1, 0.3])  # (layers=5, heads=1) made-up shares
+    real = np.zeros((5, 1, 3, 3))
+    real[:, 0, 0, 0] = 1.0
+    for layer, share in enumerate(shares):
+        real[layer, 0, 1:, 0] = share
+        real[layer, 0, 1:, 1] = 1 - share
+    sinks = sink_contrast(designed, real)
+    assert sinks.designed == pytest.approx(0.97)
+    assert (sinks.layer, sinks.head, sinks.rank) == (4, 0, 3)  # 0.1 0.2 [0.3] 0.5 0.99
+    assert sinks.compared() == "less than the designed head"
+    assert sinks.more == 1  # only the 0.99 head
+    equal = sink_contrast(np.array([[1.0, 0], [0.304, 0.696]]), real)  # 0.30 as printed
+    assert equal.compared() == "as much as the designed head" and equal.more == 2
+    assert sink_contrast(np.ones((1, 1)), real).designed is None  # one word: nothing to average
+
+
+def test_how_many_heads_light_up_follows_the_count():
+    assert light_up(203, 270) == "Most heads light up"
+    assert light_up(135, 270) == "Many heads light up"  # exactly half is not most
+    assert light_up(54, 270) == "Some heads light up"  # a fifth is not many
+    assert light_up(1, 270) == "One head lights up"
+    assert light_up(0, 270) == "No head lights up"
+
+
+def test_ordinals():
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 111, 135)] == [
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "111th",
+        "135th",
+    ]
+
+
+def test_broad_example_counts_exactly_the_framed_cells(chapter, run):
+    broad = next(score for behaviour, score, _ in chapter.zooms if behaviour == "broad")
+    grid = next(grid for behaviour, _, grid in chapter.zooms if behaviour == "broad")
+    query, keys = chapter.marked[broad.layer, broad.head]
+    weights = run.pattern[broad.layer, broad.head]  # [query, key]
+    earlier = [k for k in grid.keys if k < query]
+    counted = [k for k in earlier if round(float(weights[query, k]), 2) >= 0.05]
+    assert list(keys) == counted and 0 in counted  # the first token "a" (0.09) counts
+    said = dict(chapter.narration)[f"L{broad.layer}H{broad.head}"]
+    most = max(round(float(weights[query, k]), 2) for k in earlier)
+    assert (
+        f"gives 0.05 or more to {len(counted)} of the {len(earlier)} tokens before it "
+        f"(the first, “a”, among them), {most:.2f} at most" in said
+    )
+
+
+def test_broad_example_counts_weights_as_printed_and_says_where_the_first_token_stands():
+    weights = np.zeros((5, 5))
+    weights[4, :5] = [0.03, 0.0496, 0.0449, 0.3, 0.5756]  # [query, key]; prints 0.05, 0.04
+    tokens = ("a", " b", " c", " d", " e")
+    reading = broad_reading(weights, 4, [0, 1, 2, 3, 4])
+    assert reading.earlier == (0, 1, 2, 3) and reading.keys == (1, 3)
+    said = broad_example(reading, tokens, windowed=False)
+    assert "gives 0.05 or more to 2 of the 4 tokens before it" in said
+    assert "(the first, “a”, gets 0.03)" in said and "0.30 at most" in said
+    weights[4, 0] = 0.09
+    reading = broad_reading(weights, 4, [0, 3, 4])  # a window: keys 1 and 2 not drawn
+    said = broad_example(reading, tokens, windowed=True)
+    assert "to 2 of the 2 earlier tokens the grid shows (the first, “a”, among them)" in said
+
+
+def test_gallery_fills_the_width_and_a_quarter_weight_cell_shows_at_480p(chapter, run):
+    gallery = chapter.full_gallery
+    frame_w = config.frame_width
+    assert gallery.width >= 0.95 * frame_w - 0.5
+    assert gallery.get_left()[0] >= -frame_w / 2 + 0.2
+    assert gallery.get_right()[0] <= frame_w / 2 - 0.2
+    assert gallery.cell_size * 854 / frame_w >= 2.0  # pixels per cell at 854 x 480
+    # render it where it stands, at 854 x 480, and read a cell of weight about 0.25
+    layer, head, key, query = next(
+        (lh[0], lh[1], k, q)
+        for lh in np.ndindex(run.pattern.shape[:2])
+        for q in range(run.pattern.shape[2])
+        for k in range(q + 1)
+        if 0.22 < run.pattern[lh][q, k] < 0.28
+    )
+    low = np.array(WEIGHT_ZERO.to_int_rgb(), dtype=float)
+    high = np.array(WEIGHT_ONE.to_int_rgb(), dtype=float)
+    with tempconfig({"pixel_width": 854, "pixel_height": 480}):
+        camera = Camera()
+        camera.capture_mobjects(gallery.family_members_with_points())
+        center = gallery.cell_center(layer, head, key, query)
+        x, y = camera.points_to_pixel_coords(gallery, center[None, :])[0]
+        drawn = (camera.pixel_array[y, x, :3].astype(float) - low) / (high - low)
+    assert drawn.mean() == pytest.approx(np.sqrt(run.pattern[layer, head, query, key]), abs=0.12)
 
 
 def test_inline_roles_are_not_read_by_the_real_model():

@@ -34,3 +34,22 @@ def test_keys_are_rows_and_dot_area_is_the_weight():
 def test_zero_weights_draw_no_dot():
     mini = MiniPattern(np.eye(2), np.ones((2, 2), dtype=bool))
     assert mini.get_dot(1, 0) is None and mini.get_dot(0, 0) is not None
+
+
+def test_a_long_title_is_no_wider_than_the_grid():
+    mini = MiniPattern(PATTERN, MASK, side=1.0, title="a very long name for one head")
+    assert mini.title.width <= mini.cells.width + 1e-6
+    assert mini.width == pytest.approx(mini.cells.width)
+
+
+def test_positions_draw_a_window_of_the_tokens():
+    pattern = np.tril(np.full((5, 5), 0.2))  # [query, key]
+    mask = np.tril(np.ones((5, 5), dtype=bool))
+    mini = MiniPattern(pattern, mask, side=3.0, positions=range(2, 5))
+    assert mini.positions == (2, 3, 4)
+    assert len(mini.cells) == 9 and mini.cell == pytest.approx(1.0)
+    assert mini.get_dot(0, 4) is None  # key 0 is not drawn
+    assert mini.get_dot(2, 4).width / 2 == pytest.approx(mini.dot_radius(0.2), rel=1e-3)
+    # key 2 is the top row, query 4 the right column
+    assert mini.get_dot(2, 4).get_y() > mini.get_dot(4, 4).get_y()
+    assert mini.get_dot(2, 4).get_x() > mini.get_dot(2, 2).get_x()
