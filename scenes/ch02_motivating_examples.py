@@ -15,11 +15,11 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
+    ArcBetweenPoints,
     Arrow,
     Create,
     FadeIn,
     GrowArrow,
-    Line,
     ReplacementTransform,
     VGroup,
 )
@@ -36,6 +36,7 @@ from scenes.lesson import Lesson
 
 MYSTERY_HEAD = "subject-verb"  # the last word of the passage, "was", asks who did it
 MAX_COLUMNS = 8
+MYSTERY_BEND = 1.2  # radians: how far the mystery passage's arcs bow up
 NAMED_WEIGHT = 0.05  # the mystery beat names the (up to 3) earlier tokens with this much
 
 
@@ -171,14 +172,15 @@ class MotivatingExamples(Lesson):
             passage.get_box(last).animate.set_stroke(palette.QUERY, 5),
             run_time=0.6,
         )
-        goal = passage.get_box(last).get_center()
+        goal = passage.get_box(last).get_top()
         self.mystery_lines = lines = VGroup()
-        for i in range(last):
+        for i in range(last):  # arcs from the tops of the boxes: they never cross a word
             width, opacity = arc_style(weights[i] / weights[:last].max())
             lines.add(
-                Line(
-                    passage.get_box(i).get_center(),
+                ArcBetweenPoints(
+                    passage.get_box(i).get_top(),
                     goal,
+                    angle=-MYSTERY_BEND,
                     stroke_width=width * 0.6,
                     stroke_opacity=opacity,
                     color=palette.QUERY,
