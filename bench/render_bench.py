@@ -6,7 +6,8 @@
 Figures: the renderer floor (a nearly empty scene), each chapter's frames, wall
 time, per-frame cost and its ratio to the floor, the whole video's wall time
 (checking the example, rendering, stitching: the command minus Python's start-up)
-over its duration with the number of parallel processes, the floor again (the
+over its duration with the number of parallel processes, the whole video at 480p15
+with the voice from an empty speech cache (what the narration costs), the floor again (the
 machine's speed may drift), the attention-pattern chapter at 8/16/32/64 tokens,
 peak memory per render process, and the time of a re-run of an unchanged example.
 """
@@ -33,6 +34,7 @@ from video.cli import plan_from_args, render_parser  # noqa: E402
 from video.encoder import encoder_config  # noqa: E402
 from video.plan import QUALITIES  # noqa: E402
 from video.stitch import video_duration  # noqa: E402
+from voice.speech import RATE  # noqa: E402
 
 EMPTY_SCENE = """
 from manim import RIGHT, Dot, Scene
@@ -114,7 +116,7 @@ def floor(quality: str) -> float:
     return (costs[1]["wall"] - costs[0]["wall"]) / frames
 
 
-def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str, float]]:
+def chapters_table(quality: str, floor_cost: float, jobs: int) -> float:
     """The whole video of the default example rendered as ``./render.sh`` renders it,
     cold (a fresh output folder): the example checked (its traces built), ``jobs``
     render processes taking chapter after chapter (video/processes.py), the chapters
@@ -143,6 +145,7 @@ def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str,
 
     with tempfile.TemporaryDirectory() as out:
         argv = ["--example", DEFAULT_EXAMPLE, "--seed", str(DEFAULT_SEED), "--quality", quality]
+        argv.append("--no-voice")
         args = render_parser().parse_args([*argv, "--jobs", str(jobs), "--output", out])
         with contextlib.redirect_stderr(io.StringIO()):  # the command's progress lines
             start = time.monotonic()
@@ -157,7 +160,31 @@ def chapters_table(quality: str, floor_cost: float, jobs: int) -> list[dict[str,
         f"{wall / duration:.2f} x real time with {jobs} processes; "
         f"peak memory per process {max(r['rss_mb'] for r in rows):.0f} MB"
     )
-    return rows
+    return wall
+
+
+def narrated_video(quality: str, jobs: int, silent_wall: float) -> None:
+    """The whole video with the voice, cold (an empty speech cache): what the narration
+    costs (synthesis runs in the render processes, beat by beat, on every core)."""
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+        os.environ["ATTENTION_SPEECH_CACHE"] = cache
+        try:
+            argv = ["--example", DEFAULT_EXAMPLE, "--quality", quality, "--voice"]
+            args = render_parser().parse_args([*argv, "--jobs", str(jobs), "--output", out])
+            with contextlib.redirect_stderr(io.StringIO()):
+                start = time.monotonic()
+                plan = plan_from_args(args)
+                render(plan)
+                wall = time.monotonic() - start
+            duration = sum(video_duration(plan.chapter_file(ch)) for ch in plan.chapters)
+            spoken = sum(p.stat().st_size for p in Path(cache).glob("*.wav")) / 2 / RATE
+        finally:
+            del os.environ["ATTENTION_SPEECH_CACHE"]
+    print(
+        f"\nwhole video at {quality} with the voice, cold: {wall:.0f} s wall for {duration:.0f} s "
+        f"of video ({spoken:.0f} s of speech synthesised) = {wall / silent_wall:.2f} x the "
+        "silent render"
+    )
 
 
 def token_scaling(quality: str) -> None:
@@ -194,8 +221,8 @@ def main() -> int:
     floors = {q: floor(q) for q in (["low"] if args.quick else ["low", "high"])}
     for q, cost in floors.items():
         print(f"renderer floor at {QUALITIES[q][1]}: {1000 * cost:.1f} ms per frame")
-    for q in floors:
-        chapters_table(q, floors[q], args.jobs)
+    walls = {q: chapters_table(q, floors[q], args.jobs) for q in floors}
+    narrated_video("low", args.jobs, walls["low"])
     # This machine's speed may drift during the run (a shared virtual machine): the
     # floor again after the chapters tells whether their figures ran at the same speed.
     again = floor("low")

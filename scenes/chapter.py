@@ -39,11 +39,13 @@ from .settings import (
     ExampleSource,
     current_captions,
     current_source,
+    current_voice,
     scene_trace,
     supporting_traces,
 )
 
 OPENING_SECTION = "title card"  # the section before the first beat
+PAUSE = 0.6  # seconds of silence after a beat's speech, before the next beat
 
 
 class ChapterScene(Scene):
@@ -62,10 +64,15 @@ class ChapterScene(Scene):
         *args,
         example_source: ExampleSource | None = None,
         captions: bool | None = None,
+        voice: bool | None = None,
         **kwargs,
     ):
         self.example_source = example_source
         self.captions = captions
+        self.voice = voice
+        # handed a voice by the pipeline, which builds the sound track itself; chosen by
+        # the environment (plain manim), each beat's speech goes to manim's add_sound
+        self.sound_by_manim = voice is None
         self.speed_ups = render_speed.usable()  # else ManimCE's camera and redraw rule
         if self.speed_ups and not isinstance(self, (ThreeDScene, MovingCameraScene)):
             # paths kept (render_speed/path_cache.py); those two bring their own camera
@@ -82,6 +89,9 @@ class ChapterScene(Scene):
             self.example_source = current_source()
         if self.captions is None:
             self.captions = current_captions()
+        if self.voice is None:
+            self.voice = current_voice()
+        self.speech: list[tuple] = []  # (beat, start time, voice.speech.Speech)
         self.trace: Trace = scene_trace(self.example_source)
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
         self._open_beat: tuple[str, float] | None = None  # (text, start time)
@@ -95,18 +105,41 @@ class ChapterScene(Scene):
         return supporting_traces(name, self.example_source.seed)
 
     def beat(self, name: str, narration: str) -> None:
-        """Start a new section named ``name``; ``narration`` becomes its subtitle."""
+        """Start a new section named ``name``; ``narration`` becomes its subtitle and,
+        with the voice on, its speech, which starts with the section: the previous beat
+        is first made to last until its own speech and a short pause are over."""
+        self.finish_speech(PAUSE)
         self._close_beat()
         self.next_section(name)
         self.narration.append((name, narration))
         self._open_beat = (narration, self.time)
+        if self.voice:
+            from voice.verbalise import verbalise
+
+            from voice.speech import speaker  # only a narrated render needs the voice
+
+            said = speaker().say(verbalise(narration))
+            self.speech.append((name, self.time, said))
+            if self.sound_by_manim:
+                self.add_sound(str(said.path))
+
+    def finish_speech(self, pause: float = 0.0) -> None:
+        """Wait until the open beat's speech (and ``pause`` seconds after it) is over."""
+        if self.speech and self._open_beat is not None:
+            _, start, said = self.speech[-1]
+            left = start + said.seconds + pause - self.time
+            if left > 1e-3:
+                self.wait(left)
 
     def _close_beat(self) -> None:
         if self._open_beat is None:
             return
         text, start = self._open_beat
         elapsed = self.time - start
-        if elapsed > 0:
+        if self.voice and self.speech:  # the subtitle lasts as long as the speech
+            elapsed = min(elapsed, self.speech[-1][2].seconds + PAUSE / 2)
+            self.add_subcaption(text, duration=elapsed, offset=start - self.time)
+        elif elapsed > 0:
             self.add_subcaption(text, duration=elapsed, offset=-elapsed)
         self._open_beat = None
 
@@ -116,6 +149,7 @@ class ChapterScene(Scene):
         return super().get_moving_mobjects(*animations) if moving is None else moving
 
     def tear_down(self) -> None:
+        self.finish_speech(PAUSE)
         self._close_beat()
         super().tear_down()
 

@@ -169,6 +169,7 @@ class Lesson(ChapterScene):
 
     def clear_content(self, *keep: Mobject, run_time: float = 0.7) -> None:
         """Fade out everything on screen except the heading, the caption and ``keep``."""
+        self.finish_speech()  # the picture stays while its beat is being spoken
         kept = {
             id(part)
             for m in (self._heading, self._caption, *keep)

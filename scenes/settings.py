@@ -15,7 +15,10 @@ command-line flag for scene parameters):
     the seed of the designed model, a whole number from 0 to 4294967295 (default 2024);
 ``ATTENTION_CAPTIONS``
     ``off`` leaves the caption band empty (``on``, the default, draws the captions), for
-    viewers who turn on the ``.srt`` subtitles, which players draw in the same place.
+    viewers who turn on the ``.srt`` subtitles, which players draw in the same place;
+``ATTENTION_VOICE``
+    ``on`` reads every beat's narration aloud (voice/), into the video's sound track
+    (default ``off``: plain manim renders stay silent).
 
 Example::
 
@@ -61,6 +64,7 @@ ENV_EXAMPLE = "ATTENTION_EXAMPLE"
 ENV_SENTENCE = "ATTENTION_SENTENCE"
 ENV_SEED = "ATTENTION_SEED"
 ENV_CAPTIONS = "ATTENTION_CAPTIONS"
+ENV_VOICE = "ATTENTION_VOICE"
 SWITCH = {"on": True, "1": True, "yes": True, "off": False, "0": False, "no": False}
 ENVIRONMENT = (ENV_EXAMPLE, ENV_SENTENCE, ENV_SEED)  # what chooses a plain manim example
 PROGRAM = "attention"  # the name plain-manim errors begin with: "attention: error: ..."
@@ -103,24 +107,37 @@ def current_seed() -> int:
     return parse_seed(raw, ENV_SEED)
 
 
-def captions_from_environment() -> bool:
-    """Whether ``ATTENTION_CAPTIONS`` (on or off, default on) asks for captions."""
-    raw = os.environ.get(ENV_CAPTIONS, "").strip().lower()
+def switch_from_environment(name: str, default: bool) -> bool:
+    """Whether the environment variable ``name`` (on or off) is on; ``default`` if unset."""
+    raw = os.environ.get(name, "").strip().lower()
     if not raw:
-        return True
+        return default
     if raw not in SWITCH:
-        raise InputError(f"{ENV_CAPTIONS}: expected on or off, not {raw!r}")
+        raise InputError(f"{name}: expected on or off, not {raw!r}")
     return SWITCH[raw]
 
 
-def current_captions() -> bool:
-    """:func:`captions_from_environment`; with plain manim, a bad value ends the render
+def captions_from_environment() -> bool:
+    """Whether ``ATTENTION_CAPTIONS`` (on or off, default on) asks for captions."""
+    return switch_from_environment(ENV_CAPTIONS, True)
+
+
+def current_switch(name: str, default: bool) -> bool:
+    """:func:`switch_from_environment`; with plain manim, a bad value ends the render
     with one line."""
     try:
-        return captions_from_environment()
+        return switch_from_environment(name, default)
     except InputError as exc:
         plain_manim_exit(exc)
         raise
+
+
+def current_captions() -> bool:
+    return current_switch(ENV_CAPTIONS, True)
+
+
+def current_voice() -> bool:
+    return current_switch(ENV_VOICE, False)
 
 
 def source_from_environment() -> ExampleSource:

@@ -12,6 +12,7 @@ from PIL import Image
 from attention_math import build_traces
 from attention_math.export import trace_to_dict
 from scenes.order import Chapter
+from voice.track import add_sound, joined_sound
 
 from .contact_sheet import contact_sheet, grab_frame, poster_span
 from .plan import Plan
@@ -70,6 +71,8 @@ def assemble(
     parts = [plan.chapter_file(ch) for ch in plan.chapters]
     durations = [video_duration(p) for p in parts]
     concat_videos(parts, plan.video_path)
+    if plan.voice:  # the chapters' sound, one after another, as one track
+        add_sound(plan.video_path, joined_sound(parts, durations))
     concat_subtitles(
         [(plan.chapter_file(ch, ".srt"), d) for ch, d in zip(plan.chapters, durations)],
         plan.video_path.with_suffix(".srt"),

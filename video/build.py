@@ -30,6 +30,7 @@ from pathlib import Path
 
 from scenes import settings
 from scenes.order import Chapter
+from voice.track import narrate_chapter
 
 from . import folders, reuse
 from .assemble import PosterFrames, assemble, trace_json
@@ -38,6 +39,7 @@ from .interrupt import sigterm_as_interrupt
 from .plan import QUALITIES, Plan, manim_quality
 from .processes import RenderProcess, RenderProcesses, render_environment
 from .stitch import video_duration
+from .worker import SPEECH_FILE
 
 OnChapter = Callable[[Chapter, dict], None]
 
@@ -128,6 +130,7 @@ def chapter_job(plan: Plan, chapter: Chapter, media: Path, parallel: int) -> dic
         "media_dir": str(media),
         "encoder_options": encoder_options(plan.quality, parallel),
         "captions": plan.captions,
+        "voice": plan.voice,
     }
 
 
@@ -143,6 +146,11 @@ def move_into_place(plan: Plan, chapter: Chapter, media: Path, key: str) -> None
     subtitles = produced / f"{chapter.scene}.srt"
     if subtitles.exists():
         os.replace(subtitles, plan.chapter_file(chapter, ".srt"))
+    said = media / SPEECH_FILE
+    if plan.voice and said.exists():  # the sound track, into the video and its clips
+        index = produced / "sections" / f"{chapter.scene}.json"
+        narrate_chapter(movie, produced / "sections", index, said)
+        os.replace(said, plan.chapter_file(chapter, ".speech.json"))
     shutil.rmtree(sections, ignore_errors=True)
     shutil.move(str(produced / "sections"), sections)
     os.replace(movie, plan.chapter_file(chapter))

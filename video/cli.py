@@ -109,6 +109,13 @@ def render_parser() -> argparse.ArgumentParser:
         help="burn the short captions into the picture (default); --no-captions leaves "
         "the bottom band to the .srt subtitles, which players draw there",
     )
+    parser.add_argument(
+        "--voice",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="read every beat's narration aloud (default: on, except at --quality low, "
+        "where previews stay quick)",
+    )
     return parser
 
 
@@ -180,7 +187,14 @@ def plan_from_args(args: argparse.Namespace) -> Plan:
         print(note, file=sys.stderr)
     jobs = min(args.jobs, len(chapters))
     return Plan(
-        source, args.quality, chapters, out_dir, jobs, force=args.force, captions=args.captions
+        source,
+        args.quality,
+        chapters,
+        out_dir,
+        jobs,
+        force=args.force,
+        captions=args.captions,
+        voice=args.quality != "low" if args.voice is None else args.voice,
     )
 
 

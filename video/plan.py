@@ -74,6 +74,7 @@ class Plan:
     jobs: int
     force: bool = False
     captions: bool = True  # burn the captions in (False: the band is left to subtitles)
+    voice: bool = False  # every beat's narration read aloud into the sound track
 
     @property
     def chapter_dir(self) -> Path:

@@ -21,7 +21,7 @@ from scenes.order import Chapter
 
 from .plan import ROOT, Plan
 
-SOURCE_DIRS = ("attention_math", "render_speed", "scenes", "assets")
+SOURCE_DIRS = ("attention_math", "render_speed", "scenes", "assets", "voice")
 
 
 def render_digest() -> str:
@@ -41,6 +41,7 @@ def chapter_key(plan: Plan, chapter: Chapter, digest: str) -> str:
     h.update(plan.source.identity())
     h.update(f"{plan.source.seed}|{plan.quality}|{chapter.module}".encode())
     h.update(b"captions on" if plan.captions else b"captions off")
+    h.update(b"voice on" if plan.voice else b"voice off")
     return h.hexdigest()
 
 

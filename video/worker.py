@@ -50,6 +50,8 @@ from typing import TextIO
 
 PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies
 
+SPEECH_FILE = "speech.json"  # beside a chapter's render: each beat's speech file
+
 
 def die_with_parent(parent: int) -> None:
     """Have the kernel send SIGKILL to this process when ``parent`` (the pipeline, which
@@ -94,9 +96,16 @@ def render_job(job: dict, tex_dir: Path) -> None:
             **job["encoder_options"],
         }
     with tempconfig(options):
-        scene = chapter.load()(example_source=source, captions=job.get("captions", True))
+        scene = chapter.load()(
+            example_source=source,
+            captions=job.get("captions", True),
+            voice=job.get("voice", False),
+        )
         Manager(scene)
         scene.render()
+    if scene.voice:  # what was said, for the sound track (voice/track.py)
+        said = [{"beat": beat, "path": str(speech.path)} for beat, _, speech in scene.speech]
+        (Path(job["media_dir"]) / SPEECH_FILE).write_text(json.dumps(said))
 
 
 def peak_mb() -> float:

@@ -1,0 +1,130 @@
+"""The narrated video: speech from the Piper program (deterministic, loudness-normalised,
+cached), laid on each chapter's sound track at its beats' starts, in the chapter files,
+the beats' clips and the joined video (issue 20)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pyloudnorm
+import pytest
+
+from voice.speech import LOUDNESS, RATE, Speaker, read_wav, true_peak, write_wav
+from voice.track import chapter_track, section_starts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def decoded_sound(path: Path) -> np.ndarray:
+    """The sound track of a video, mono samples at RATE."""
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        assert stream.rate == RATE
+        return np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(stream)])
+
+
+def video_seconds(path: Path) -> float:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return float(stream.duration * stream.time_base)
+
+
+def test_speech_is_deterministic_normalised_and_cached(tmp_path):
+    text = "Softmax turns each column into weights that add up to one."
+    with Speaker(cache=tmp_path / "a") as first, Speaker(cache=tmp_path / "b") as second:
+        a, b = first.say(text), second.say(text)
+        again = first.say(text)  # from the cache: no second synthesis
+    assert a.path.read_bytes() == b.path.read_bytes()  # same text, same bytes
+    assert again.path == a.path and again.seconds == a.seconds
+    samples, rate = read_wav(a.path)
+    assert rate == RATE and a.seconds == pytest.approx(len(samples) / RATE)
+    assert 2.0 < a.seconds < 6.0
+    assert abs(pyloudnorm.Meter(RATE).integrated_loudness(samples) - LOUDNESS) < 1.0
+    assert true_peak(samples) < -1.0
+
+
+def test_speech_is_laid_at_the_start_of_its_section(tmp_path):
+    tone = 0.3 * np.sin(np.arange(RATE // 2) * 2 * np.pi * 440 / RATE)  # half a second
+    write_wav(tmp_path / "a.wav", tone)
+    write_wav(tmp_path / "b.wav", tone)
+    index = [
+        {"name": "title card", "duration": "2.0"},
+        {"name": "one", "duration": "1.5"},
+        {"name": "two", "duration": "3.0"},
+    ]
+    assert [s[1] for s in section_starts(index)] == [0.0, 2.0, 3.5]
+    said = [
+        {"beat": "one", "path": str(tmp_path / "a.wav")},
+        {"beat": "two", "path": str(tmp_path / "b.wav")},
+    ]
+    track = chapter_track(index, said, 6.5)
+    assert len(track) == int(6.5 * RATE)
+    loud = np.abs(track) > 0.05
+    first = np.flatnonzero(loud)[0] / RATE
+    second = (np.flatnonzero(loud[3 * RATE :])[0] + 3 * RATE) / RATE
+    assert first == pytest.approx(2.0, abs=0.01) and second == pytest.approx(3.5, abs=0.01)
+    assert not loud[int(2.6 * RATE) : int(3.4 * RATE)].any()  # silence between them
+    assert not loud[: 2 * RATE].any() and not loud[int(4.0 * RATE) :].any()
+
+
+@pytest.fixture(scope="module")
+def narrated(tmp_path_factory):
+    """Chapter 12 rendered at 480p15 with the voice, as a user runs it."""
+    out = tmp_path_factory.mktemp("narrated")
+    command = [sys.executable, "-m", "video", "--quality", "low", "--chapters", "12"]
+    command += ["--voice", "--output", str(out), "--jobs", "1"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    folder = out / "fluffy-creature" / "low"
+    return folder, Path(result.stdout.strip().splitlines()[-1])
+
+
+def test_sound_in_the_chapter_its_clips_and_the_joined_video(narrated):
+    folder, joined = narrated
+    chapter = folder / "chapters" / "ch12_ending.mp4"
+    clips = sorted((folder / "chapters" / "sections" / "ch12_ending").glob("*.mp4"))
+    assert len(clips) >= 5
+    for video in (chapter, joined, *clips):
+        sound = decoded_sound(video)
+        assert abs(len(sound) / RATE - video_seconds(video)) <= 0.1, video.name
+
+
+def test_each_beat_is_spoken_from_its_section_start_to_before_the_next(narrated):
+    folder, _ = narrated
+    track = decoded_sound(folder / "chapters" / "ch12_ending.mp4")
+    index = json.loads(
+        (folder / "chapters" / "sections" / "ch12_ending" / "Ending.json").read_text()
+    )
+    said = json.loads((folder / "chapters" / "ch12_ending.speech.json").read_text())
+    frame = 1 / 15
+    sections = {name: (start, duration) for name, start, duration in section_starts(index)}
+    assert [entry["beat"] for entry in said] == [name for name, _, _ in section_starts(index)][1:]
+    meter = pyloudnorm.Meter(RATE)
+    assert abs(meter.integrated_loudness(track) - LOUDNESS) < 1.0
+    for entry in said:
+        speech, _ = read_wav(Path(entry["path"]))
+        start, duration = sections[entry["beat"]]
+        assert len(speech) / RATE < duration  # it ends before the next beat starts
+        # where the speech sits in the decoded track: the best match near the start
+        begin = int(round(start * RATE))
+        probe = speech[: RATE // 2]
+        window = track[max(0, begin - RATE // 10) : begin + RATE // 10 + len(probe)]
+        match = np.correlate(window, probe, mode="valid")
+        found = max(0, begin - RATE // 10) + int(np.argmax(match))
+        assert abs(found - begin) / RATE <= frame, entry["beat"]
+        assert np.sqrt(np.mean(track[begin : begin + len(speech)] ** 2)) > 0.01  # not silent
+
+
+def test_the_same_example_gives_the_same_sound(narrated, tmp_path):
+    folder, _ = narrated
+    command = [sys.executable, "-m", "video", "--quality", "low", "--chapters", "12"]
+    command += ["--voice", "--output", str(tmp_path), "--jobs", "1"]
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=True, timeout=600)
+    again = tmp_path / "fluffy-creature" / "low" / "chapters" / "ch12_ending.mp4"
+    first = decoded_sound(folder / "chapters" / "ch12_ending.mp4")
+    assert np.array_equal(first, decoded_sound(again))
