@@ -91,7 +91,7 @@ class ChapterScene(Scene):
             self.captions = current_captions()
         if self.voice is None:
             self.voice = current_voice()
-        self.speech: list[tuple] = []  # (beat, start time, voice.speech.Speech)
+        self.speech: list[tuple] = []  # (beat, start time, voice.speech.Pending)
         self.trace: Trace = scene_trace(self.example_source)
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
         self._open_beat: tuple[str, float] | None = None  # (text, start time)
@@ -114,20 +114,20 @@ class ChapterScene(Scene):
         self.narration.append((name, narration))
         self._open_beat = (narration, self.time)
         if self.voice:
+            from voice.speech import speaker  # only a narrated render needs the voice
             from voice.verbalise import verbalise
 
-            from voice.speech import speaker  # only a narrated render needs the voice
-
-            said = speaker().say(verbalise(narration))
-            self.speech.append((name, self.time, said))
+            # Piper speaks while the beat renders; finish_speech waits for it
+            asked = speaker().ask(verbalise(narration))
+            self.speech.append((name, self.time, asked))
             if self.sound_by_manim:
-                self.add_sound(str(said.path))
+                self.add_sound(str(asked.result().path))
 
     def finish_speech(self, pause: float = 0.0) -> None:
         """Wait until the open beat's speech (and ``pause`` seconds after it) is over."""
         if self.speech and self._open_beat is not None:
-            _, start, said = self.speech[-1]
-            left = start + said.seconds + pause - self.time
+            _, start, asked = self.speech[-1]
+            left = start + asked.result().seconds + pause - self.time
             if left > 1e-3:
                 self.wait(left)
 
@@ -137,7 +137,7 @@ class ChapterScene(Scene):
         text, start = self._open_beat
         elapsed = self.time - start
         if self.voice and self.speech:  # the subtitle lasts as long as the speech
-            elapsed = min(elapsed, self.speech[-1][2].seconds + PAUSE / 2)
+            elapsed = min(elapsed, self.speech[-1][2].result().seconds + PAUSE / 2)
             self.add_subcaption(text, duration=elapsed, offset=start - self.time)
         elif elapsed > 0:
             self.add_subcaption(text, duration=elapsed, offset=-elapsed)

@@ -145,6 +145,22 @@ def normalise(samples: np.ndarray, rate: int) -> np.ndarray:
     return samples
 
 
+@dataclass(eq=False)
+class Pending:
+    """Speech asked for (:meth:`Speaker.ask`): ready once its file is in the cache."""
+
+    speaker: Speaker
+    text: str
+    path: Path
+
+    def result(self) -> Speech:
+        """The speech, waiting for Piper if it is still speaking."""
+        self.speaker._collect(self)
+        with wave.open(str(self.path), "rb") as wav:
+            seconds = wav.getnframes() / wav.getframerate()
+        return Speech(self.text, self.path, seconds)
+
+
 class Speaker:
     """Speech for texts, from the cache or from one Piper process kept running."""
 
@@ -152,6 +168,7 @@ class Speaker:
         self.cache = cache or Path(os.environ.get("ATTENTION_SPEECH_CACHE") or CACHE)
         self._process: subprocess.Popen | None = None
         self._folder: tempfile.TemporaryDirectory | None = None
+        self._waiting: list[Pending] = []  # asked of Piper, in the order asked
 
     def __enter__(self) -> Speaker:
         return self
@@ -161,29 +178,34 @@ class Speaker:
 
     def say(self, text: str) -> Speech:
         """The speech of ``text`` (one line: line breaks are read as spaces)."""
-        line = " ".join(text.split())
-        path = self.cache / f"{cache_key(line)}.wav"
-        if not path.exists():
-            samples, rate = read_wav(self._synthesise(line))
-            self.cache.mkdir(parents=True, exist_ok=True)
-            write_wav(path, normalise(samples, rate))
-        with wave.open(str(path), "rb") as wav:
-            seconds = wav.getnframes() / wav.getframerate()
-        return Speech(line, path, seconds)
+        return self.ask(text).result()
 
-    def _synthesise(self, line: str) -> Path:
-        process = self._piper()
-        try:
-            process.stdin.write(line + "\n")
-            process.stdin.flush()
-            while True:
-                message = process.stderr.readline()
-                if not message:
-                    raise VoiceError(f"Piper stopped (exit status {process.wait()})")
-                if "Wrote " in message:
-                    return Path(message.split("Wrote ", 1)[1].strip())
-        except (BrokenPipeError, OSError) as exc:
-            raise VoiceError(f"Piper could not be reached: {exc}") from None
+    def ask(self, text: str) -> Pending:
+        """Start the speech of ``text`` and return at once: Piper speaks while the
+        caller goes on (a chapter renders its beat); :meth:`Pending.result` waits."""
+        line = " ".join(text.split())
+        pending = Pending(self, line, self.cache / f"{cache_key(line)}.wav")
+        if not pending.path.exists():
+            process = self._piper()
+            try:
+                process.stdin.write(line + "\n")
+                process.stdin.flush()
+            except (BrokenPipeError, OSError) as exc:
+                raise VoiceError(f"Piper could not be reached: {exc}") from None
+            self._waiting.append(pending)
+        return pending
+
+    def _collect(self, until: Pending) -> None:
+        """Read Piper's messages, finishing the waiting speech in order, up to ``until``."""
+        while until in self._waiting:
+            message = self._process.stderr.readline()
+            if not message:
+                raise VoiceError(f"Piper stopped (exit status {self._process.wait()})")
+            if "Wrote " in message:
+                done = self._waiting.pop(0)
+                samples, rate = read_wav(Path(message.split("Wrote ", 1)[1].strip()))
+                self.cache.mkdir(parents=True, exist_ok=True)
+                write_wav(done.path, normalise(samples, rate))
 
     def _piper(self) -> subprocess.Popen:
         if self._process is None:
