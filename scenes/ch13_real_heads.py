@@ -43,7 +43,7 @@ from attention_math.real_model import (
 )
 from attention_math.real_model.head_finder import behaviour_scores
 from scenes.chapter import ChapterScene
-from scenes.components import palette
+from scenes.components import entries, palette
 from scenes.components.fade_in_place import FadeInPlace, FadeOutInPlace
 from scenes.components.head_gallery import HeadGallery, weight_color
 from scenes.components.labels import literal, number
@@ -121,11 +121,6 @@ def wrapped(
     return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
 
 
-def shown_weight(weight: float) -> float:
-    """A weight as the grids print it: two decimals."""
-    return float(f"{weight:.2f}")
-
-
 @dataclass(frozen=True)
 class Reading:
     """How broadly one query reads the earlier tokens a grid draws
@@ -146,7 +141,7 @@ def broad_reading(weights: np.ndarray, query: int, drawn_keys) -> Reading:
     (the first token included, the query itself not), counted when its printed weight is
     at least ``BROAD_SHARE``. ``weights`` is ``[query, key]``."""
     earlier = tuple(k for k in drawn_keys if k < query)
-    printed = tuple(shown_weight(weights[query, k]) for k in earlier)
+    printed = tuple(entries.shown(weights[query, k], 2) for k in earlier)
     keys = tuple(k for k, w in zip(earlier, printed) if w >= BROAD_SHARE)
     return Reading(query, earlier, keys, printed)
 
@@ -222,12 +217,12 @@ class SinkContrast:
     @property
     def more(self) -> int:
         """Real heads whose share, as printed, is above the designed head's."""
-        printed = np.vectorize(shown_weight)(self.real)
-        return int((printed > shown_weight(self.designed)).sum())
+        printed = entries.shown_array(self.real, 2)
+        return int((printed > entries.shown(self.designed, 2)).sum())
 
     def compared(self) -> str:
         """How the shown real head's share compares with the designed head's, as printed."""
-        real, designed = shown_weight(self.shown), shown_weight(self.designed)
+        real, designed = entries.shown(self.shown, 2), entries.shown(self.designed, 2)
         if real == designed:
             return "as much as the designed head"
         return "more than the designed head" if real > designed else "less than the designed head"

@@ -51,10 +51,10 @@ PAUSE = 0.6  # seconds of silence after a beat's speech, before the next beat
 class ChapterScene(Scene):
     """Base class: subclasses set ``number`` and ``title`` and write beats.
 
-    ``example_source`` is the example to show and ``captions`` whether captions are
-    drawn, both handed by the render pipeline; without them (a plain ``manim`` call, a
-    scene of your own) the environment variables of :mod:`scenes.settings` choose when
-    the scene is set up."""
+    ``example_source`` is the example to show, ``captions`` whether captions are drawn
+    and ``voice`` whether the beats are spoken, all handed by the render pipeline;
+    without them (a plain ``manim`` call, a scene of your own) the environment variables
+    of :mod:`scenes.settings` choose when the scene is set up."""
 
     number: int = 0
     title: str = ""

@@ -117,11 +117,6 @@ def switch_from_environment(name: str, default: bool) -> bool:
     return SWITCH[raw]
 
 
-def captions_from_environment() -> bool:
-    """Whether ``ATTENTION_CAPTIONS`` (on or off, default on) asks for captions."""
-    return switch_from_environment(ENV_CAPTIONS, True)
-
-
 def current_switch(name: str, default: bool) -> bool:
     """:func:`switch_from_environment`; with plain manim, a bad value ends the render
     with one line."""

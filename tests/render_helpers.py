@@ -50,3 +50,15 @@ def render_default(scene_cls, **overrides):
         for name in EXAMPLE_ENV:
             mp.delenv(name, raising=False)
         return render_scene(scene_cls, **overrides)
+
+
+def assert_grid_fills_the_stage(grid, stage, width_share: float, note) -> None:
+    """``grid`` lies in ``stage``, against its left side, as tall as the stage and at
+    least ``width_share`` of its width; ``note`` sits right of it, inside the frame."""
+    from manim import config
+
+    assert stage.bottom <= grid.get_bottom()[1] and grid.get_top()[1] <= stage.top
+    assert stage.left <= grid.get_left()[0]
+    assert grid.height >= 0.95 * stage.height and grid.width >= width_share * stage.width
+    assert note.get_left()[0] > grid.get_right()[0]
+    assert note.get_right()[0] < config.frame_width / 2 - 0.2

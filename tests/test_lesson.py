@@ -133,7 +133,10 @@ def test_captions_off_leave_the_band_empty_and_keep_the_timing():
 
 
 def test_captions_environment_variable(monkeypatch):
-    from scenes.settings import captions_from_environment
+    from scenes.settings import switch_from_environment
+
+    def captions_from_environment():
+        return switch_from_environment("ATTENTION_CAPTIONS", True)
 
     for raw, expected in (("", True), ("on", True), ("OFF", False), (" 0 ", False)):
         monkeypatch.setenv("ATTENTION_CAPTIONS", raw)

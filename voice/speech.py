@@ -130,8 +130,9 @@ def normalise(samples: np.ndarray, rate: int) -> np.ndarray:
     import pyloudnorm
     from scipy.signal import resample_poly
 
-    g = np.gcd(RATE, rate)
-    samples = resample_poly(samples, RATE // g, rate // g)
+    if rate != RATE:
+        g = np.gcd(RATE, rate)
+        samples = resample_poly(samples, RATE // g, rate // g)
     meter = pyloudnorm.Meter(RATE)
     if samples.size >= RATE // 2:  # a loudness needs 0.4 s of sound at least
         for _ in range(4):  # gain, limit, measure again: limiting lowers the loudness

@@ -21,6 +21,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from video.stitch import video_duration
+
 from .speech import RATE, read_wav
 
 FADE = 0.005  # seconds of fade at each end of an utterance: no click where it starts
@@ -69,18 +71,20 @@ def faded(samples: np.ndarray) -> np.ndarray:
     return out
 
 
+def fitted(samples: np.ndarray, seconds: float) -> np.ndarray:
+    """``samples`` cut or padded with silence to ``seconds``."""
+    wanted = int(round(seconds * RATE))
+    return np.pad(samples[:wanted], (0, max(0, wanted - len(samples))))
+
+
 def add_sound(video: Path, samples: np.ndarray) -> None:
     """Rewrite ``video`` with ``samples`` (mono, :data:`RATE`) as its AAC sound track,
     cut or padded with silence to the video's length; the video stream is copied."""
+    samples = fitted(samples, video_duration(video))
     partial = video.with_name(f".{video.name}.sound{video.suffix}")
     try:
         with av.open(str(video)) as source, av.open(str(partial), mode="w") as sink:
             picture = source.streams.video[0]
-            length = float(picture.duration * picture.time_base) if picture.duration else None
-            if length is None:
-                length = float(source.duration or 0) / av.time_base
-            wanted = int(round(length * RATE))
-            samples = np.pad(samples[:wanted], (0, max(0, wanted - len(samples))))
             out_picture = sink.add_stream_from_template(template=picture)
             sound = sink.add_stream("aac", rate=RATE, layout="mono")
             sound.bit_rate = AAC_BITRATE
@@ -123,11 +127,7 @@ def sound_of(video: Path) -> np.ndarray:
 def joined_sound(videos: list[Path], seconds: list[float]) -> np.ndarray:
     """The sound of ``videos`` one after another, each cut or padded to its video's
     length ``seconds`` (silence for a video without sound)."""
-    parts = []
-    for video, length in zip(videos, seconds, strict=True):
-        wanted = int(round(length * RATE))
-        sound = sound_of(video)[:wanted]
-        parts.append(np.pad(sound, (0, wanted - len(sound))))
+    parts = [fitted(sound_of(v), length) for v, length in zip(videos, seconds, strict=True)]
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
@@ -136,9 +136,10 @@ def narrate_chapter(movie: Path, sections: Path, index_file: Path, speech_file: 
     ``index_file``, manim's index) the sound of the beats listed in ``speech_file``."""
     index = json.loads(index_file.read_text())
     said = json.loads(speech_file.read_text())
-    total = sum(float(section["duration"]) for section in index)
-    track = chapter_track(index, said, total)
+    starts = section_starts(index)
+    _, last_start, last_duration = starts[-1]
+    track = chapter_track(index, said, last_start + last_duration)
     add_sound(movie, track)
-    for (_, start, duration), section in zip(section_starts(index), index, strict=True):
+    for (_, start, duration), section in zip(starts, index, strict=True):
         begin = int(round(start * RATE))
         add_sound(sections / section["video"], track[begin : begin + int(round(duration * RATE))])

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import config
-from render_helpers import last_frame, render_default, scene_duration
+from render_helpers import assert_grid_fills_the_stage, last_frame, render_default, scene_duration
 
 from scenes.ch03_attention_pattern import AttentionPattern
 from scenes.components.entries import MINUS, signed
@@ -119,9 +118,5 @@ def test_query_key_picture_draws_true_angles_and_words_them_by_the_cosine(senten
 
 def test_the_grid_fills_the_stage_and_leaves_the_side_notes_their_room(chapter):
     grid, stage = chapter.grid, chapter.stage
-    half_width = config.frame_width / 2
-    assert stage.bottom <= grid.get_bottom()[1] and grid.get_top()[1] <= stage.top
-    assert stage.left <= grid.get_left()[0]
-    assert grid.height >= 0.95 * stage.height and grid.width >= 0.65 * stage.width
-    note = chapter.scale_note  # the formula and √d_k, right of the grid
-    assert note.get_left()[0] > grid.get_right()[0] and note.get_right()[0] < half_width - 0.2
+    # chapter.scale_note: the formula and √d_k, right of the grid
+    assert_grid_fills_the_stage(grid, stage, 0.65, chapter.scale_note)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from manim import config
-from render_helpers import last_frame, render_default, scene_duration
+from render_helpers import assert_grid_fills_the_stage, last_frame, render_default, scene_duration
 
 from scenes.ch04_masking import Masking
 from scenes.components.attention_grid import MINUS_INFINITY
@@ -73,12 +72,8 @@ def test_masked_example_counts_the_later_tokens(sentence, focus, said):
 
 def test_the_grid_fills_the_stage_and_leaves_the_side_note_its_room(chapter):
     grid, stage = chapter.grid, chapter.stage
-    half_width = config.frame_width / 2
-    assert stage.bottom <= grid.get_bottom()[1] and grid.get_top()[1] <= stage.top
-    assert stage.left <= grid.get_left()[0]
-    assert grid.height >= 0.95 * stage.height and grid.width >= 0.7 * stage.width
-    note = chapter.note  # "key after query: the future", right of the grid
-    assert note.get_left()[0] > grid.get_right()[0] and note.get_right()[0] < half_width - 0.2
+    # chapter.note: "key after query: the future", right of the grid
+    assert_grid_fills_the_stage(grid, stage, 0.7, chapter.note)
     for side in chapter.sides:  # the two grids side by side stay on the stage
         assert stage.bottom <= side.get_bottom()[1] and side.get_top()[1] <= stage.top
         assert stage.left <= side.get_left()[0] and side.get_right()[0] <= stage.right

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import config
-from render_helpers import render_scene, scene_duration
+from render_helpers import assert_grid_fills_the_stage, render_scene, scene_duration
 
 from attention_math import load_example
 from scenes.ch08_cross_attention import CrossAttention
@@ -77,9 +76,5 @@ def test_no_mask_beat_names_the_first_french_and_last_english_word(chapter):
 
 def test_the_grid_fills_the_stage_and_leaves_the_side_notes_their_room(chapter):
     grid, stage = chapter.grid, chapter.stage
-    half_width = config.frame_width / 2
-    assert stage.bottom <= grid.get_bottom()[1] and grid.get_top()[1] <= stage.top
-    assert stage.left <= grid.get_left()[0]
-    assert grid.height >= 0.95 * stage.height and grid.width >= 0.55 * stage.width
-    side = chapter.side  # "keys: English", "queries: French", right of the grid
-    assert side.get_left()[0] > grid.get_right()[0] and side.get_right()[0] < half_width - 0.2
+    # chapter.side: "keys: English", "queries: French", right of the grid
+    assert_grid_fills_the_stage(grid, stage, 0.55, chapter.side)
