@@ -50,12 +50,10 @@ from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.embedding_space import EmbeddingSpace
 from scenes.components.entries import (
     adding_up,
-    brackets,
     color_scale,
     dots,
     fixed,
     gaps,
-    numeral,
     shown_array,
     signed,
 )
@@ -290,10 +288,10 @@ def changes(trace, head) -> Changes:
     return Changes(ratios, float(boost), marked, narration, caption)
 
 
-class EntryColumn(VGroup):
-    """Some entries of one vector in brackets under a header, each at the height of its
-    slot (``row_height`` apart, dots for ``None``), so that the columns of a sum line up
-    entry by entry. The first slot's entry sits at y = 0."""
+class EntryColumn(EmbeddingColumn):
+    """Some entries of one vector in brackets under a header, ``row_height`` apart (the
+    skipped ones as dots), so that the columns of a sum line up entry by entry. The
+    first entry sits at y = 0."""
 
     def __init__(
         self,
@@ -307,34 +305,20 @@ class EntryColumn(VGroup):
         drawn: np.ndarray | None = None,
         font_size: float = palette.SMALL,
     ) -> None:
-        super().__init__()
-        self.vector = np.asarray(vector, dtype=float)
-        self.indices = [s for s in slots if s is not None]
-        if drawn is None:  # each entry rounded on its own
-            drawn = shown_array(self.vector[self.indices], SUM_DECIMALS)
-        self.displayed = np.asarray(drawn, dtype=float)  # as drawn
-        self._entries = {
-            s: numeral(v, SUM_DECIMALS, font_size, scale)
-            for s, v in zip(self.indices, self.displayed, strict=True)
-        }
-        self.body, skipped = VGroup(), []
-        for k, s in enumerate(slots):
-            mark = self._entries[s] if s is not None else dots(DOWN, size=0.02, gap=0.04)
-            if s is None:
-                skipped.append(mark)
-            self.body.add(mark.move_to(DOWN * k * row_height))
-        right = max(e.get_right()[0] for e in self._entries.values())
-        for entry in self._entries.values():
-            entry.shift(RIGHT * (right - entry.get_right()[0]))  # right-aligned
-        middle = (min(e.get_left()[0] for e in self._entries.values()) + right) / 2
-        for mark in skipped:
-            mark.set_x(middle)
-        self.brackets = brackets(self.body, color, buff=0.08)
+        super().__init__(
+            vector,
+            [s for s in slots if s is not None],
+            decimals=SUM_DECIMALS,
+            scale=scale,
+            font_size=font_size,
+            bracket_color=color,
+            drawn=drawn,
+            row_height=row_height,
+            bracket_buff=0.08,
+        )
+        self.vector = self.values
         self.header = header.next_to(self.brackets, UP, buff=0.1)
-        self.add(self.brackets, self.body, self.header)
-
-    def get_entry(self, index: int) -> Text:
-        return self._entries[index]
+        self.add(self.header)
 
 
 def heading_lines(*lines: tuple[str, ManimColor], font_size: float = palette.SMALL) -> VGroup:

@@ -62,6 +62,12 @@ class EmbeddingColumn(VGroup):
         The entries as drawn, one per index, already rounded to ``decimals`` (e.g. by
         :func:`entries.adding_up`, so that a drawn sum adds up); default: each entry of
         ``values`` rounded on its own.
+    row_height
+        Rows (entries and rows of dots) this far apart, centre to centre, the first at
+        y = 0, so that columns side by side line up entry by entry; default: stacked
+        with a small gap.
+    bracket_buff
+        Room between the entries and the brackets.
     """
 
     def __init__(
@@ -76,6 +82,8 @@ class EmbeddingColumn(VGroup):
         label: str | None = None,
         label_color: ManimColor | None = None,
         drawn: Sequence[float] | None = None,
+        row_height: float | None = None,
+        bracket_buff: float = 0.12,
     ) -> None:
         super().__init__()
         values = np.asarray(values, dtype=float)
@@ -97,14 +105,20 @@ class EmbeddingColumn(VGroup):
         width = max(e.width for e in self._entries.values())
         for i, gap in zip(self.indices, [False, *gaps(self.indices)]):
             if gap:
-                mark = dots(DOWN, size=0.03 * font_size / 22, gap=0.07 * font_size / 22)
+                if row_height is None:
+                    mark = dots(DOWN, size=0.03 * font_size / 22, gap=0.07 * font_size / 22)
+                else:  # small enough for a fixed row
+                    mark = dots(DOWN, size=0.02, gap=0.04)
                 self.dot_rows.add(mark)
                 rows.append(mark)
             rows.append(self._entries[i])
-        self.body = VGroup(*rows).arrange(DOWN, buff=0.12 * font_size / 22)
+        if row_height is None:
+            self.body = VGroup(*rows).arrange(DOWN, buff=0.12 * font_size / 22)
+        else:
+            self.body = VGroup(*(row.move_to(DOWN * k * row_height) for k, row in enumerate(rows)))
         for entry in self._entries.values():
             entry.shift((width - entry.width) / 2 * RIGHT)  # right-align
-        self.brackets = brackets(self.body, bracket_color)
+        self.brackets = brackets(self.body, bracket_color, buff=bracket_buff)
         self.add(self.brackets, self.body)
         self.label = None
         if label is not None:
