@@ -14,6 +14,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
+from video.stitch import video_duration
 from voice.speech import LOUDNESS, RATE, Speaker, read_wav, true_peak, write_wav
 from voice.track import chapter_track, section_starts
 
@@ -26,12 +27,6 @@ def decoded_sound(path: Path) -> np.ndarray:
         stream = container.streams.audio[0]
         assert stream.rate == RATE
         return np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(stream)])
-
-
-def video_seconds(path: Path) -> float:
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        return float(stream.duration * stream.time_base)
 
 
 def test_speech_is_deterministic_normalised_and_cached(tmp_path):
@@ -91,7 +86,7 @@ def test_sound_in_the_chapter_its_clips_and_the_joined_video(narrated):
     assert len(clips) >= 5
     for video in (chapter, joined, *clips):
         sound = decoded_sound(video)
-        assert abs(len(sound) / RATE - video_seconds(video)) <= 0.1, video.name
+        assert abs(len(sound) / RATE - video_duration(video)) <= 0.1, video.name
 
 
 def test_each_beat_is_spoken_from_its_section_start_to_before_the_next(narrated):
