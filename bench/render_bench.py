@@ -7,7 +7,7 @@ Figures: the renderer floor (a nearly empty scene), each chapter's frames, wall
 time, per-frame cost and its ratio to the floor, the whole video's wall time
 (checking the example, rendering, stitching: the command minus Python's start-up)
 over its duration with the number of parallel processes, the whole video at 480p15
-with the voice from an empty speech cache (what the narration costs), the floor again (the
+with the voice (from an empty speech cache, with it filled, another sentence), the floor again (the
 machine's speed may drift), the attention-pattern chapter at 8/16/32/64 tokens,
 peak memory per render process, and the time of a re-run of an unchanged example.
 """
@@ -163,28 +163,47 @@ def chapters_table(quality: str, floor_cost: float, jobs: int) -> float:
     return wall
 
 
+ANOTHER_SENTENCE = "my little brother found a shiny green stone near the quiet lake"
+
+
+def spoken_seconds(folder: Path) -> float:
+    """Seconds of speech in the WAV files of ``folder`` (16-bit mono at RATE)."""
+    return sum(p.stat().st_size - 44 for p in folder.glob("*.wav")) / 2 / RATE
+
+
 def narrated_video(quality: str, jobs: int, silent_wall: float) -> None:
-    """The whole video with the voice, cold (an empty speech cache): what the narration
-    costs (synthesis runs in the render processes, beat by beat, on every core)."""
+    """The whole video with the voice: cold (an empty speech cache: what the narration
+    costs), again into a new folder with the speech cached, and another example
+    sentence with the default's speech cached (the sentences they share are reused)."""
     with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
         os.environ["ATTENTION_SPEECH_CACHE"] = cache
         try:
-            argv = ["--example", DEFAULT_EXAMPLE, "--quality", quality, "--voice"]
-            args = render_parser().parse_args([*argv, "--jobs", str(jobs), "--output", out])
-            with contextlib.redirect_stderr(io.StringIO()):
-                start = time.monotonic()
-                plan = plan_from_args(args)
-                render(plan)
-                wall = time.monotonic() - start
-            duration = sum(video_duration(plan.chapter_file(ch)) for ch in plan.chapters)
-            spoken = sum(p.stat().st_size for p in Path(cache).glob("*.wav")) / 2 / RATE
+            runs = []
+            for label, example in (
+                ("cold (empty speech cache)", ["--example", DEFAULT_EXAMPLE]),
+                ("speech cached", ["--example", DEFAULT_EXAMPLE]),
+                (f"another sentence ({ANOTHER_SENTENCE!r})", ["--sentence", ANOTHER_SENTENCE]),
+            ):
+                before = spoken_seconds(Path(cache) / "sentences")
+                argv = [*example, "--quality", quality, "--voice", "--jobs", str(jobs)]
+                folder = Path(out) / str(len(runs))
+                args = render_parser().parse_args([*argv, "--output", str(folder)])
+                with contextlib.redirect_stderr(io.StringIO()):
+                    start = time.monotonic()
+                    plan = plan_from_args(args)
+                    render(plan)
+                    wall = time.monotonic() - start
+                duration = sum(video_duration(plan.chapter_file(ch)) for ch in plan.chapters)
+                new = spoken_seconds(Path(cache) / "sentences") - before
+                runs.append((label, wall, duration, new))
         finally:
             del os.environ["ATTENTION_SPEECH_CACHE"]
-    print(
-        f"\nwhole video at {quality} with the voice, cold: {wall:.0f} s wall for {duration:.0f} s "
-        f"of video ({spoken:.0f} s of speech synthesised) = {wall / silent_wall:.2f} x the "
-        "silent render"
-    )
+    print(f"\nwhole video at {quality} with the voice ({silent_wall:.0f} s silent):")
+    for label, wall, duration, new in runs:
+        print(
+            f"  {label}: {wall:.0f} s wall for {duration:.0f} s of video, {new:.0f} s of "
+            f"speech synthesised = {wall / silent_wall:.2f} x the silent render"
+        )
 
 
 def token_scaling(quality: str) -> None:
