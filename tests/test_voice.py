@@ -21,10 +21,12 @@ from voice.speech import (
     RATE,
     SENTENCE_SILENCE,
     Speaker,
+    VoiceError,
     joined,
     one_thread_model,
     piper_program,
     read_wav,
+    sentences,
     true_peak,
     voice_model,
     write_wav,
@@ -95,6 +97,26 @@ def test_an_utterance_is_its_sentences_as_piper_says_the_whole_line(tmp_path):
     parts = joined([read_wav(part)[0] for part in first.parts], RATE)
     assert len(parts) == len(whole) > RATE
     assert np.abs(parts - whole).max() <= 1.5 / 32768  # one thread against two: rounding
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("One. Two! Three? Four", ["One.", "Two!", "Three?", "Four"]),
+        ("A weight of 0.54 goes to it. Then", ["A weight of 0.54 goes to it.", "Then"]),
+        ("Keys. . Queries.", ["Keys. .", "Queries."]),  # nothing to say alone: kept with
+        (". Keys. Queries.", [". Keys.", "Queries."]),  # the sentence beside it
+        ("... !", []),
+    ],
+)
+def test_sentences_piper_is_asked_for(line, expected):
+    assert sentences(line) == expected
+
+
+def test_nothing_to_say_is_a_clear_error(tmp_path):
+    with Speaker(cache=tmp_path) as speaker, pytest.raises(VoiceError, match="nothing to say"):
+        speaker.ask("… ?")
+    assert speaker._process is None  # Piper was not started
 
 
 def test_speech_is_laid_at_the_start_of_its_section(tmp_path):

@@ -158,8 +158,17 @@ def sentence_key(sentence: str) -> str:
 
 
 def sentences(line: str) -> list[str]:
-    """The sentences of ``line``, in order."""
-    return [part for part in SENTENCE_END.split(line.strip()) if part]
+    """The sentences of ``line``, in order; a piece without a letter or digit ("…")
+    stays with the sentence before it (alone, Piper would have nothing to say and stop)."""
+    found: list[str] = []
+    for part in SENTENCE_END.split(line.strip()):
+        if found and not any(c.isalnum() for c in part):
+            found[-1] = f"{found[-1]} {part}"
+        elif part:
+            found.append(part)
+    if found and not any(c.isalnum() for c in found[0]):
+        found[:2] = [" ".join(found[:2])]
+    return found if any(c.isalnum() for c in line) else []
 
 
 def joined(parts: list[np.ndarray], rate: int) -> np.ndarray:
@@ -276,7 +285,7 @@ class Speaker:
         line = " ".join(text.split())
         said = sentences(line)
         if not said:
-            raise VoiceError("there is nothing to say")
+            raise VoiceError(f"there is nothing to say in {line!r}: no letter, no digit")
         folder = self.cache / "sentences"
         parts = [folder / f"{sentence_key(sentence)}.wav" for sentence in said]
         pending = Pending(self, line, self.cache / f"{cache_key(line)}.wav", parts)
