@@ -145,30 +145,35 @@ def piper_program() -> Path:
     return program
 
 
+def digest(settings: str, text: str) -> str:
+    """A file name for ``text`` said with ``settings``."""
+    return hashlib.sha256(f"{settings}\n{text}".encode()).hexdigest()[:32]
+
+
 def cache_key(text: str) -> str:
     """The name of an utterance's file: a digest of its text, the voice and settings."""
-    voice = f"{VOICE_MODEL}|{'|'.join(PIPER_OPTIONS)}|{SENTENCE_SILENCE}|{PROCESSING}"
-    return hashlib.sha256(f"{voice}\n{text}".encode()).hexdigest()[:32]
+    return digest(f"{VOICE_MODEL}|{'|'.join(PIPER_OPTIONS)}|{SENTENCE_SILENCE}|{PROCESSING}", text)
 
 
 def sentence_key(sentence: str) -> str:
     """The name of a sentence's file (Piper's samples, before normalising)."""
-    voice = f"{VOICE_MODEL}|{'|'.join(PIPER_OPTIONS)}"
-    return hashlib.sha256(f"{voice}\n{sentence}".encode()).hexdigest()[:32]
+    return digest(f"{VOICE_MODEL}|{'|'.join(PIPER_OPTIONS)}", sentence)
 
 
 def sentences(line: str) -> list[str]:
     """The sentences of ``line``, in order; a piece without a letter or digit ("…")
-    stays with the sentence before it (alone, Piper would have nothing to say and stop)."""
+    stays with a sentence beside it (alone, Piper would have nothing to say and stop)."""
     found: list[str] = []
+    before = ""  # letterless pieces before the first sentence
     for part in SENTENCE_END.split(line.strip()):
-        if found and not any(c.isalnum() for c in part):
+        if any(c.isalnum() for c in part):
+            found.append(f"{before} {part}".strip())
+            before = ""
+        elif found:
             found[-1] = f"{found[-1]} {part}"
-        elif part:
-            found.append(part)
-    if found and not any(c.isalnum() for c in found[0]):
-        found[:2] = [" ".join(found[:2])]
-    return found if any(c.isalnum() for c in line) else []
+        else:
+            before = f"{before} {part}".strip()
+    return found
 
 
 def joined(parts: list[np.ndarray], rate: int) -> np.ndarray:
