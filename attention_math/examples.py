@@ -139,10 +139,19 @@ def load_example(name_or_path: str = DEFAULT_EXAMPLE) -> Example:
     )
 
 
+def one_line(sentence: str) -> str:
+    """A sentence as it is rendered: tabs, line breaks and runs of spaces become one
+    space, and none is left at either end."""
+    return " ".join(sentence.split())
+
+
 def example_from_sentence(sentence: str) -> Example:
-    """An ad-hoc example for ``--sentence``; its name is derived from the text."""
+    """An ad-hoc example for ``--sentence``; its name is derived from the text, taken on
+    one line (:func:`one_line`): a sentence pasted with line breaks is the same
+    sentence, in the same output folder."""
     check_text(sentence)
-    return Example(name=sentence_name(sentence), title=sentence.strip(), phrases=(sentence,))
+    sentence = one_line(sentence)
+    return Example(name=sentence_name(sentence), title=sentence, phrases=(sentence,))
 
 
 def example_name(path: Path) -> str:

@@ -124,3 +124,8 @@ def read_toml(path: Path, limit: int = MAX_FILE_BYTES) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: malformed TOML ({exc})") from None
+    except RecursionError:  # tomllib parses nested arrays and tables by recursion
+        raise InputError(f"{path}: arrays or tables nested too deeply to read") from None
+    except (ValueError, MemoryError) as exc:  # e.g. an integer of thousands of digits
+        reason = str(exc).split(";")[0] or type(exc).__name__
+        raise InputError(f"{path}: a value that cannot be read ({reason})") from None

@@ -62,6 +62,11 @@ def check_text(text: str, what: str = "sentence") -> str:
                     f"the {what} has the joiner or variation selector U+{ord(ch):04X} "
                     "with no character before it"
                 )
+        elif "\udc80" <= ch <= "\udcff":  # how Python keeps a byte that is not UTF-8
+            raise InputError(
+                f"the {what} is not valid UTF-8 (the byte 0x{ord(ch) - 0xDC00:02X} "
+                "is not part of a character)"
+            )
         elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\t\n\r":
             raise InputError(
                 f"the {what} contains the control, format or unassigned character U+{ord(ch):04X}"

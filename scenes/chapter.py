@@ -19,6 +19,9 @@ ManimCE's own camera and code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from manim import (
     DOWN,
     UP,
@@ -31,7 +34,7 @@ from manim import (
 )
 
 import render_speed
-from attention_math import Trace
+from attention_math import InputError, Trace
 
 from .components import palette
 from .components.labels import literal
@@ -40,6 +43,7 @@ from .settings import (
     current_captions,
     current_source,
     current_voice,
+    plain_manim_exit,
     scene_trace,
     supporting_traces,
 )
@@ -91,6 +95,11 @@ class ChapterScene(Scene):
             self.captions = current_captions()
         if self.voice is None:
             self.voice = current_voice()
+        if self.voice and self.sound_by_manim:  # plain manim: the pipeline checked it else
+            with self._voice_errors():
+                from voice.speech import check_cache
+
+                check_cache()  # before the first frame, not at the first beat's speech
         self.speech: list[tuple] = []  # (beat, start time, voice.speech.Pending)
         self.trace: Trace = scene_trace(self.example_source)
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
@@ -118,16 +127,45 @@ class ChapterScene(Scene):
             from voice.verbalise import verbalise
 
             # Piper speaks while the beat renders; finish_speech waits for it
-            asked = speaker().ask(verbalise(narration))
+            with self._voice_errors():
+                asked = speaker().ask(verbalise(narration))
             self.speech.append((name, self.time, asked))
             if self.sound_by_manim:
+                self._add_speech(asked)
+
+    def _add_speech(self, asked) -> None:
+        """manim's ``add_sound`` with the beat's speech (``voice.speech.Pending``), whose
+        file is in the cache as ``result`` returns; made again if it vanished just then."""
+        with self._voice_errors():
+            try:
                 self.add_sound(str(asked.result().path))
+            except FileNotFoundError:
+                self.add_sound(str(asked.result().path))
+
+    @contextmanager
+    def _voice_errors(self) -> Iterator[None]:
+        """Under plain manim, a failure of the voice (Piper, the speech cache, a full disk)
+        ends the render with one line, as a bad example does; in the pipeline it is
+        raised, for the pipeline to report."""
+        from voice.speech import VoiceError
+
+        try:
+            yield
+        except (VoiceError, OSError) as exc:
+            if self.sound_by_manim:
+                plain_manim_exit(InputError(str(exc)))
+            raise
+
+    def _seconds(self, asked) -> float:
+        """The length of a beat's speech, waiting for Piper if need be."""
+        with self._voice_errors():
+            return asked.result().seconds
 
     def finish_speech(self, pause: float = 0.0) -> None:
         """Wait until the open beat's speech (and ``pause`` seconds after it) is over."""
         if self.speech and self._open_beat is not None:
             _, start, asked = self.speech[-1]
-            left = start + asked.result().seconds + pause - self.time
+            left = start + self._seconds(asked) + pause - self.time
             if left > 1e-3:
                 self.wait(left)
 
@@ -137,7 +175,7 @@ class ChapterScene(Scene):
         text, start = self._open_beat
         elapsed = self.time - start
         if self.voice and self.speech:  # the subtitle lasts as long as the speech
-            elapsed = min(elapsed, self.speech[-1][2].result().seconds + PAUSE / 2)
+            elapsed = min(elapsed, self._seconds(self.speech[-1][2]) + PAUSE / 2)
             self.add_subcaption(text, duration=elapsed, offset=start - self.time)
         elif elapsed > 0:
             self.add_subcaption(text, duration=elapsed, offset=-elapsed)

@@ -153,7 +153,7 @@ def test_outputs_are_written_beside_the_video(rendered):
     assert "First token: a" in video.with_suffix(".srt").read_text()
     from PIL import Image
 
-    with Image.open(plan.out_dir / "contact-sheet.png") as sheet:  # one chapter: one tile
+    with Image.open(plan.sheet_path) as sheet:  # one chapter: one tile
         assert sheet.width == 854 and sheet.height > 480  # the frame, then its caption
     assert (
         '"tokens": ["a", "fluffy", "blue", "creature"]' in (plan.out_dir / "trace.json").read_text()
@@ -276,7 +276,7 @@ class Leaky(ChapterScene):
 
     def construct(self):
         options = dict(sorted(config.video_encoder_options.items()))
-        (Path(config.media_dir).parent / "options.json").write_text(json.dumps(options))
+        (Path(config.media_dir).resolve().parent / "options.json").write_text(json.dumps(options))
         config.background_color = BLUE
         config.frame_rate = 5
         self.play(FadeIn(Circle()), run_time=0.5)
@@ -287,6 +287,16 @@ class Dies(ChapterScene):
         os._exit(3)
 
 
+class Spoken(ChapterScene):
+    '''Two beats, each with its caption, as the tiny chapter has.'''
+
+    def construct(self):
+        self.beat("one", "One circle.")
+        self.play(FadeIn(Circle()), run_time=0.5)
+        self.beat("two", "It stays.")
+        self.wait(0.3)
+
+
 class Reports(ChapterScene):
     '''Notes whether the speed-ups are on while it renders.'''
 
@@ -295,7 +305,7 @@ class Reports(ChapterScene):
 
         camera = type(self.renderer.camera).__name__
         seen = {"installed": render_speed.installed(), "camera": camera}
-        (Path(config.media_dir).parent / "speed-ups.json").write_text(json.dumps(seen))
+        (Path(config.media_dir).resolve().parent / "speed-ups.json").write_text(json.dumps(seen))
         self.play(FadeIn(Circle()), run_time=0.5)
 
 
@@ -314,7 +324,7 @@ class Records(ChapterScene):
             "cached_at_start": held,
             "environment": [k for k in settings.ENVIRONMENT if k in os.environ],
         }
-        (Path(config.media_dir).parent / "example.json").write_text(json.dumps(seen))
+        (Path(config.media_dir).resolve().parent / "example.json").write_text(json.dumps(seen))
         self.play(FadeIn(Circle()), run_time=0.5)
 """
 
@@ -645,7 +655,7 @@ def test_sigkill_takes_the_render_processes_along_and_the_next_run_cleans_up(tmp
         assert time.monotonic() < deadline, "render processes outlived the pipeline"
         time.sleep(0.05)
     stale = _hidden_folders(out_dir)
-    assert [name.split("-")[0] for name in stale] == [".tiny_scene", ".worker"]
+    assert [name.split("-")[0] for name in stale] == [".run", ".tiny_scene", ".worker"]
     # The next render of the folder removes them, but not the folder of a render that
     # runs beside it (here one of this process, holding its lock as a render does).
     from video.folders import temp_folder

@@ -68,7 +68,8 @@ def test_roles_of_exotic_tokens():
         (" \t\n", "empty"),
         ("x" * 5000, "5000 characters"),
         ("a\x00b", "U+0000"),
-        ("a \udcff b", "U+DCFF"),  # a lone surrogate (an undecodable byte in argv/env)
+        ("a \udcff b", "not valid UTF-8 (the byte 0xFF"),  # a byte of argv/env not UTF-8
+        ("a \ud800 b", "U+D800"),  # a lone surrogate that no byte stands for
         ("a \u200d b", "U+200D"),  # a joiner with nothing to join draws nothing
         ("\ufe0f", "U+FE0F"),
         ("a \u200e b", "U+200E"),  # a direction mark: invisible

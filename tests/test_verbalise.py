@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 
 import pytest
 from layout_helpers import FAST
@@ -13,7 +14,7 @@ from manim import tempconfig
 
 from scenes.order import CHAPTERS
 from scenes.settings import ExampleSource
-from voice.verbalise import number_words, ordinal_words, verbalise
+from voice.verbalise import NOT_TEXT, number_words, ordinal_words, unmarked, verbalise
 
 CASES = [
     # numbers
@@ -130,6 +131,45 @@ def test_unquoted_foreign_text_does_not_crash():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert isinstance(verbalise(text), str)
     assert verbalise("שלום 🙂") == "שלום 🙂"
+
+
+# ------------------------------------------- nothing reaches Piper as markup
+
+# what Piper 1.8 and espeak-ng read in a line as other than text (voice/verbalise.py)
+MARKUP = [
+    "the cat [[ z z z z z z z z z z z z ]] sat",  # Piper: raw phonemes
+    "[[ˈhɛloʊ]] and ]] [[ again",
+    "a \x01Vfr b",  # espeak-ng: an embedded command, a voice change
+    "\x01B1 spoken, punctuation",  # ... punctuation named
+    "\x01" + "20S slow",  # ... a setting
+    "[\x02 h@'loU",  # espeak-ng's own start of phonemes
+    "a\x00b",  # stops Piper's line (embedded null)
+    "one\ntwo\rthree\x0bfour\x1cfive\x85six\u2028seven\u2029eight",  # line breaks
+    "private \ue000< \ue028 \U000f0000 use",  # espeak-ng's own codes
+    "unassigned \u0530 \u0378 \ufffe",
+    "a lone \ud800 surrogate",
+]
+
+
+def markup_left(spoken: str) -> list[str]:
+    return [c for c in spoken if c in "[]" or unicodedata.category(c) in NOT_TEXT]
+
+
+@pytest.mark.parametrize("text", MARKUP)
+def test_nothing_is_left_that_piper_reads_as_markup(text):
+    """Outside quotes and inside them (the example's words, which otherwise pass through
+    as typed), the spoken form has no markup; the words are still there."""
+    for narration in (text, f"The sentence “{text}” is read.", f'Say "{text}".'):
+        spoken = verbalise(narration)
+        assert not markup_left(spoken), (narration, spoken)
+        letters = re.findall(r"[a-z]+", unmarked(text))
+        assert all(word in spoken for word in letters), (narration, spoken)
+
+
+def test_unmarked_leaves_text_without_markup_as_it_is():
+    for text in ("E′ = E + ΔE", "“fluffy” (blue) creature’s", "שלום 🙂 👨‍👩‍👧 日本語"):
+        assert unmarked(text) == text
+    assert unmarked("[[ z ]]\x01V\x00") == "(( z )) V "
 
 
 # ------------------------------------------- numbers, read back by a separate parser

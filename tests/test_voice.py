@@ -86,7 +86,8 @@ def test_an_utterance_is_its_sentences_as_piper_says_the_whole_line(tmp_path):
         first.result()
         # a sentence said before is taken from the cache: Piper reads only the new one
         second = speaker.ask("Values carry what is passed on! Softmax makes weights.")
-        assert second.parts[0] == first.parts[1] and speaker._waiting == [second.parts[1]]
+        assert second.parts[0] == first.parts[1]
+        assert [part for _, part in speaker._waiting] == [second.parts[1]]
         second.result()
     assert len(list((tmp_path / "cache" / "sentences").glob("*.wav"))) == 3
     command = [str(piper_program()), "--model", str(voice_model()), *PIPER_OPTIONS]
@@ -178,7 +179,8 @@ def test_each_beat_is_spoken_from_its_section_start_to_before_the_next(narrated)
     meter = pyloudnorm.Meter(RATE)
     assert abs(meter.integrated_loudness(track) - LOUDNESS) < 1.0
     for entry in said:
-        speech, _ = read_wav(Path(entry["path"]))
+        speech, _ = read_wav(Speaker().say(entry["text"]).path)  # cached by the render
+        assert len(speech) / RATE == pytest.approx(entry["seconds"], abs=1e-6)
         start, duration = sections[entry["beat"]]
         assert len(speech) / RATE < duration  # it ends before the next beat starts
         # where the speech sits in the decoded track: the best match near the start

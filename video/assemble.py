@@ -1,9 +1,10 @@
 """The whole video and what lies beside it, from the rendered chapters: the video
-stitched, its subtitles, the contact sheet (one frame per chapter) and trace.json."""
+stitched, its subtitles, its contact sheet (one frame per chapter) and trace.json."""
 
 from __future__ import annotations
 
 import json
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from scenes.order import Chapter
 from voice.track import add_sound, joined_sound
 
 from .contact_sheet import contact_sheet, grab_frame, poster_span
+from .files import forget, write_atomically
 from .plan import Plan
-from .stitch import concat_subtitles, concat_videos, video_duration, write_atomically
+from .stitch import concat_subtitles, concat_videos, video_duration
 
 
 def poster_of(plan: Plan, chapter: Chapter) -> tuple[float, float] | None:
@@ -63,27 +65,36 @@ def trace_json(plan: Plan) -> str:
 
 
 def assemble(
-    plan: Plan, trace_text: str, posters: dict[Path, Image.Image] | None = None
+    plan: Plan, trace_text: str, work: Path, posters: dict[Path, Image.Image] | None = None
 ) -> list[float]:
-    """The whole video, its subtitles, the contact sheet and the numbers, from the
+    """The whole video, its subtitles, its contact sheet and the numbers, from the
     chapters; ``posters``: frames for the contact sheet already grabbed, by chapter
-    video. Returns the chapters' durations (seconds)."""
+    video. Each is made complete in ``work`` (a temporary folder of the run, in the
+    output folder) and only then renamed into place, so a run stopped at any point
+    leaves every file whole: the old one or the new one (the record written after
+    them, by video/reuse.py, tells a re-run whether they belong together). Returns the
+    chapters' durations (seconds)."""
     parts = [plan.chapter_file(ch) for ch in plan.chapters]
     durations = [video_duration(p) for p in parts]
-    concat_videos(parts, plan.video_path)
+    made = {final: work / final.name for final in plan.video_files}
+    video = made[plan.video_path]
+    concat_videos(parts, video)
     if plan.voice:  # the chapters' sound, one after another, as one track
-        add_sound(plan.video_path, joined_sound(parts, durations))
+        add_sound(video, joined_sound(parts, durations))
     concat_subtitles(
         [(plan.chapter_file(ch, ".srt"), d) for ch, d in zip(plan.chapters, durations)],
-        plan.video_path.with_suffix(".srt"),
+        made[plan.subtitles_path],
     )
     contact_sheet(
         [
             (f"{ch.number}. {ch.title}", p, poster_of(plan, ch))
             for ch, p in zip(plan.chapters, parts)
         ],
-        plan.out_dir / "contact-sheet.png",
+        made[plan.sheet_path],
         grabbed=posters,
     )
-    write_atomically(plan.out_dir / "trace.json", trace_text)
+    write_atomically(made[plan.trace_path], trace_text)
+    forget(plan.video_key_file)  # no record while the files are being replaced
+    for final, staged in made.items():
+        os.replace(staged, final)
     return durations

@@ -1,27 +1,28 @@
 """Render a plan: reuse unchanged chapters, render the others in parallel processes,
 put the video together.
 
-:func:`render` in steps: remove what renders that were killed left behind; find the
-chapters that are unchanged (video/reuse.py); render the others with ``--jobs``
-render processes (video/processes.py), costliest first, each into its own temporary
-folder and then moved into place with an atomic rename, so a failed or interrupted
-render never touches the previous video; meanwhile compute trace.json and grab the
-contact sheet's frames; then stitch the video and write what lies beside it
-(video/assemble.py).
+:func:`render` in steps: lock the output folder for the run (a second run of the same
+folder waits); remove what renders that were killed left behind; find the chapters
+whose record still holds (video/reuse.py: same inputs, every file there and intact);
+render the others with ``--jobs`` render processes (video/processes.py), costliest
+first, each into its own temporary folder, where its sound is added, and then moved
+into place, its record written last; meanwhile compute trace.json and grab the contact
+sheet's frames; then stitch the video and make what lies beside it in the run's own
+temporary folder, rename each into place, and record them (video/assemble.py).
 
 Stopping a render: Ctrl-C and SIGTERM (video/interrupt.py) stop every render process,
 remove the temporary folders and any folder the render created that is still empty.
 The render processes die with the pipeline even when it is killed (SIGKILL), and each
 temporary folder holds a lock (video/folders.py) for as long as its render lives, so
 the next render of the same output folder removes the folders of renders that were
-killed, never those of a render still running beside it.
+killed, never those of a render still running beside it. Whenever a render stops,
+every file in the output folder is whole, the old one or the new (video/files.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
+import json
 import sys
 import threading
 import time
@@ -30,9 +31,10 @@ from pathlib import Path
 
 from scenes import settings
 from scenes.order import Chapter
+from voice.speech import VoiceError
 from voice.track import narrate_chapter
 
-from . import folders, reuse
+from . import files, folders, reuse
 from .assemble import PosterFrames, assemble, trace_json
 from .encoder import encoder_options
 from .interrupt import sigterm_as_interrupt
@@ -51,8 +53,12 @@ def render(plan: Plan, on_chapter: OnChapter | None = None) -> Path:
 
     SIGTERM stops it as Ctrl-C does (a KeyboardInterrupt). A render that fails or is
     stopped removes the folders it made that are still empty; folders that existed stay."""
-    with sigterm_as_interrupt(), folders.made(plan.chapter_dir):
-        _remove_stale_folders(plan)
+    with (
+        sigterm_as_interrupt(),
+        folders.made(plan.chapter_dir),
+        folders.locked(plan.out_dir),  # a second run of this folder waits for this one
+    ):
+        _remove_leftovers(plan)
         keys = reuse.chapter_keys(plan)
         _log(
             f"rendering {len(plan.chapters)} chapter(s) of '{plan.source.example.title}' at "
@@ -65,9 +71,9 @@ def render(plan: Plan, on_chapter: OnChapter | None = None) -> Path:
         if not todo and reuse.video_is_current(plan, keys):
             return _unchanged(plan)
         numbers = _InBackground(trace_json, plan)  # while the chapters render
-        with posters:
+        with posters, folders.temp_folder(plan.out_dir, ".run-") as work:
             render_chapters(plan, todo, progress.rendered, on_started=numbers.start)
-            durations = assemble(plan, numbers.result(), posters.grabbed())
+            durations = assemble(plan, numbers.result(), work, posters.grabbed())
         reuse.record_video(plan, keys)
         _log(
             f"done in {time.monotonic() - started:.0f} s: {sum(durations):.0f} s of video "
@@ -113,6 +119,10 @@ def render_chapter(
     with folders.temp_folder(plan.out_dir, f".{chapter.module}-") as media:
         result = process.render(chapter_job(plan, chapter, media, parallel))
         if not result["ok"]:
+            if result.get("errno") is not None:  # the disk, not the chapter: one line
+                raise OSError(result["errno"], result["strerror"], result.get("filename"))
+            if result.get("type") == "VoiceError":
+                raise VoiceError(result["message"])
             raise RuntimeError(
                 f"chapter {chapter.number} ({chapter.scene}) failed:\n{result['error']}"
             )
@@ -136,31 +146,48 @@ def chapter_job(plan: Plan, chapter: Chapter, media: Path, parallel: int) -> dic
 
 def move_into_place(plan: Plan, chapter: Chapter, media: Path, key: str) -> None:
     """Move what manim rendered in ``media`` (the video, its subtitles, one clip per
-    beat) into the chapter folder, the video last, then note its key."""
+    beat), complete with its sound, into the chapter folder, then record it. The old
+    record goes first: a run stopped half-way leaves files that are each whole but no
+    record, so the next run renders the chapter again."""
     produced = media / "videos" / chapter.module / QUALITIES[plan.quality][1]
     movie = produced / f"{chapter.scene}.mp4"
     if not movie.exists():
         raise RuntimeError(f"chapter {chapter.number}: manim wrote no video in {produced}")
-    sections = plan.sections_dir(chapter)
-    sections.parent.mkdir(parents=True, exist_ok=True)
-    subtitles = produced / f"{chapter.scene}.srt"
-    if subtitles.exists():
-        os.replace(subtitles, plan.chapter_file(chapter, ".srt"))
     said = media / SPEECH_FILE
     if plan.voice and said.exists():  # the sound track, into the video and its clips
         index = produced / "sections" / f"{chapter.scene}.json"
         narrate_chapter(movie, produced / "sections", index, said)
-        os.replace(said, plan.chapter_file(chapter, ".speech.json"))
-    shutil.rmtree(sections, ignore_errors=True)
-    shutil.move(str(produced / "sections"), sections)
-    os.replace(movie, plan.chapter_file(chapter))
-    plan.key_file(chapter).write_text(key)
+    files.forget(plan.key_file(chapter))
+    _keep_what_was_said(said, plan.chapter_file(chapter, ".speech.json"))
+    subtitles, kept = produced / f"{chapter.scene}.srt", plan.chapter_file(chapter, ".srt")
+    if subtitles.exists():
+        files.move_file(subtitles, kept)
+    else:  # none this time: an old one would describe another render
+        kept.unlink(missing_ok=True)
+    files.replace_folder(produced / "sections", plan.sections_dir(chapter), media / "old")
+    files.move_file(movie, plan.chapter_file(chapter))
+    reuse.record_chapter(plan, chapter, key)
 
 
-def _remove_stale_folders(plan: Plan) -> None:
+def _keep_what_was_said(said: Path, kept: Path) -> None:
+    """What each beat said, as the voice was given it, beside the chapter
+    (``<module>.speech.json``: beat, spoken text, seconds), or no such file for a
+    silent render."""
+    if not said.exists():
+        kept.unlink(missing_ok=True)
+        return
+    listed = [{k: e[k] for k in ("beat", "text", "seconds")} for e in json.loads(said.read_text())]
+    files.write_atomically(kept, json.dumps(listed, ensure_ascii=False, indent=1))
+
+
+def _remove_leftovers(plan: Plan) -> None:
+    """What renders of this folder that were killed left: their temporary folders and
+    the files they were writing (this run holds the folder's lock)."""
     stale = folders.remove_stale_folders(plan.out_dir)
+    for folder in (plan.out_dir, plan.chapter_dir, plan.chapter_dir / "sections"):
+        stale += folders.remove_partial_files(folder)
     if stale:
-        _log(f"removed {len(stale)} temporary folder(s) left by renders that were killed")
+        _log(f"removed {len(stale)} temporary file(s) and folder(s) that killed renders left")
 
 
 def _chapters_to_render(

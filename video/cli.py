@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import os
 import signal
 import subprocess
@@ -37,8 +38,10 @@ from attention_math.text import tokenize
 from scenes.components.labels import check_drawable
 from scenes.order import CHAPTERS, select_chapters
 from scenes.settings import ENV_EXAMPLE, ENV_SENTENCE, current_seed
+from voice.speech import VoiceError, check_cache
 
 from .build import render
+from .files import os_error_in
 from .folders import check_output_dir
 from .plan import QUALITIES, ROOT, Plan, Source
 
@@ -59,10 +62,20 @@ def output_argument(text: str) -> Path:
     return user_path(text)
 
 
+def example_argument(text: str) -> str:
+    """``--example``: a name or a path; an empty one is refused (it is not the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"the example is empty; give a name ({DEFAULT_EXAMPLE}) or a .toml path"
+        )
+    return text
+
+
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--example",
+        type=example_argument,
         help=f"example name in assets/examples or a .toml path (default {DEFAULT_EXAMPLE})",
     )
     source.add_argument(
@@ -142,6 +155,7 @@ def resolve_source(args: argparse.Namespace) -> Source:
         if sentence is not None:
             example = example_from_sentence(sentence)
             path = None
+            args.sentence = example.phrases[0]  # on one line, as it is rendered
         else:
             path = resolve_example_path(name or DEFAULT_EXAMPLE).resolve()
             example = load_example(str(path))
@@ -182,6 +196,12 @@ def plan_from_args(args: argparse.Namespace) -> Plan:
     source = resolve_source(args)
     out_dir = args.output / source.example.name / args.quality
     check_output_dir(out_dir)
+    voice = args.quality != "low" if args.voice is None else args.voice
+    if voice:
+        try:
+            check_cache()
+        except VoiceError as exc:
+            raise InputError(str(exc)) from None
     note = unknown_words_note(source)
     if note:
         print(note, file=sys.stderr)
@@ -194,7 +214,7 @@ def plan_from_args(args: argparse.Namespace) -> Plan:
         jobs,
         force=args.force,
         captions=args.captions,
-        voice=args.quality != "low" if args.voice is None else args.voice,
+        voice=voice,
     )
 
 
@@ -225,6 +245,16 @@ def cmd_list(argv: list[str]) -> int:
     return 0
 
 
+def os_error_text(exc: OSError) -> str:
+    """What went wrong with the file system, in one line, for a user: what ran out or
+    failed, and where."""
+    where = f" ({os.fsdecode(exc.filename)})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        what = "no space left on the disk" if exc.errno == errno.ENOSPC else "disk quota exceeded"
+        return f"{what}{where}; earlier videos were left as they were"
+    return f"{exc.strerror or exc}{where}"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and not argv[0].startswith("-") else "render"
@@ -252,8 +282,15 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(error_line(PROGRAM, exc), file=sys.stderr)
         return 2
-    except RuntimeError as exc:
-        print(f"render.sh: render failed: {exc}", file=sys.stderr)
+    except VoiceError as exc:  # the voice could not speak: its message says why
+        print(error_line(PROGRAM, exc), file=sys.stderr)
+        return 1
+    except (OSError, RuntimeError) as exc:
+        failed = os_error_in(exc)
+        if failed is not None:  # a full disk, a folder that cannot be written, ...
+            print(error_line(PROGRAM, os_error_text(failed)), file=sys.stderr)
+        else:  # a chapter's own failure: its traceback helps whoever fixes it
+            print(f"render.sh: render failed: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (video.interrupt.Terminated)
         print("render.sh: interrupted; earlier videos were left as they were", file=sys.stderr)

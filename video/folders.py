@@ -1,6 +1,7 @@
 """The folders a render writes in: output folders made (and removed again if the render
-fails while they are empty), temporary folders that hold a lock while their render
-lives, and the removal of those that renders which were killed left behind."""
+fails while they are empty), one lock on the output folder for a whole run, temporary
+folders that hold a lock while their render lives, and the removal of those that
+renders which were killed left behind."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import contextlib
 import fcntl
 import os
 import shutil
+import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +22,9 @@ from scenes.order import CHAPTERS
 # A temporary folder of a render holds this file, locked (flock) for as long as the
 # render uses the folder: a render that was killed leaves it unlocked.
 LOCK_NAME = ".render.lock"
+# An output folder holds this file, locked (flock) by the run that renders into it:
+# a second run of the same folder waits for the first (see locked)
+FOLDER_LOCK_NAME = ".folder.lock"
 # temporary folders a render without locks (an older version) may have left; removed
 # once they are older than STALE_AFTER seconds
 UNLOCKED_PREFIXES = (".worker-", ".lecture-", *(f".{c.module}-" for c in CHAPTERS))
@@ -27,6 +33,9 @@ STALE_AFTER = 600.0
 # The locks this process holds: processes forked later close them (a lock lasts as
 # long as any process holds its file open).
 _HELD_LOCKS: set[int] = set()
+# The output folders this process has locked: path -> [descriptor, depth] (a run that
+# renders as part of a larger one, the lecture, does not wait for itself)
+_FOLDER_LOCKS: dict[Path, list[int]] = {}
 
 
 def held_locks() -> set[int]:
@@ -71,9 +80,83 @@ def made(path: Path) -> Iterator[None]:
         raise
 
 
+@contextlib.contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """The output ``folder`` locked for the block: another run of the same folder (in
+    this or another process) waits until it is free, saying so once on stderr. Taken
+    again by the process that holds it, it does not wait. The lock is the kernel's
+    (flock), so it ends with the process however it ends; its file is removed when
+    the block ends, so a render leaves no trace of it."""
+    key = Path(os.path.abspath(folder))
+    held = _FOLDER_LOCKS.get(key)
+    if held is not None:
+        held[1] += 1
+        try:
+            yield
+        finally:
+            held[1] -= 1
+        return
+    fd = _lock_file(folder / FOLDER_LOCK_NAME)
+    try:
+        _FOLDER_LOCKS[key] = [fd, 1]
+        _HELD_LOCKS.add(fd)
+        yield
+    finally:
+        _FOLDER_LOCKS.pop(key, None)
+        _HELD_LOCKS.discard(fd)
+        with contextlib.suppress(OSError):  # still ours: removed while locked
+            (folder / FOLDER_LOCK_NAME).unlink()
+        os.close(fd)
+
+
+def _lock_file(path: Path) -> int:
+    """Open and lock ``path`` (made if missing), waiting for its holder. The holder
+    removes the file as it lets go, so a lock taken on a file that is no longer at
+    ``path`` is let go and taken again on the new one."""
+    said = False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not said:
+                    print(
+                        f"render.sh: waiting for another render of {path.parent} to finish",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    said = True
+                fcntl.flock(fd, fcntl.LOCK_EX)  # Ctrl-C or SIGTERM end the wait
+            try:
+                same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if same:
+            return fd
+        os.close(fd)
+
+
 def check_output_dir(path: Path) -> None:
-    """Fail before rendering if the output folder cannot be written. Folders made to
-    find out are removed again: the render makes them (and removes them if it fails)."""
+    """Fail before rendering if the output folder cannot be written or named. Folders
+    made to find out are removed again: the render makes them (and removes them if it
+    fails). Its path must be UTF-8 without control characters: manim, libav's lists
+    of files to join and the subtitles all name files as such text."""
+    try:
+        text = str(path).encode("utf-8").decode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            f"the output folder's path is not valid UTF-8: {os.fsencode(path)!r}; "
+            "choose a folder whose name is"
+        ) from None
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise InputError(
+            f"the output folder's path has a line break, tab or other control character: "
+            f"{text!r}; choose another folder"
+        )
     created: list[Path] = []
     try:
         created = make_folders(path)
@@ -135,6 +218,30 @@ def remove_stale_folders(folder: Path) -> list[Path]:
             removed.append(path)
         finally:
             os.close(fd)
+    return removed
+
+
+def remove_partial_files(folder: Path) -> list[Path]:
+    """Remove the files (and folders being copied) that a render killed while writing
+    them left in ``folder`` (video/files.py names them
+    ``.<name>.<pid>-<random>.partial<suffix>``). Only a
+    run that holds the folder's lock (:func:`locked`) may call it: no other render
+    of the folder is writing one then. Returns the files removed."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    removed = []
+    for path in entries:
+        if not (path.name.startswith(".") and ".partial" in path.name):
+            continue
+        if path.is_dir() and not path.is_symlink():  # a folder copied half-way
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
     return removed
 
 

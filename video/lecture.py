@@ -9,7 +9,6 @@ one section at a time.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,10 @@ from pathlib import Path
 import srt
 
 from .build import render
-from .folders import temp_folder
+from .files import replace_folder, write_atomically
+from .folders import locked, made, temp_folder
 from .interrupt import sigterm_as_interrupt
 from .plan import Plan
-from .stitch import write_atomically
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.html"
 
@@ -101,14 +100,12 @@ def build_lecture(plan: Plan) -> Path:
 
     The deck is put together in a temporary folder and moved into place, so a failed or
     stopped build (Ctrl-C, SIGTERM) leaves the previous deck as it was."""
-    with sigterm_as_interrupt():
-        render(plan)
+    with sigterm_as_interrupt(), made(plan.chapter_dir), locked(plan.out_dir):
+        render(plan)  # takes the same lock again: it does not wait for this run
         deck_dir = plan.out_dir / "lecture"
         with temp_folder(plan.out_dir, ".lecture-") as work:
             new = work / "lecture"
             slides = collect_slides(plan, new)
             write_atomically(new / "index.html", deck_html(plan.source.example.title, slides))
-            if deck_dir.exists():
-                os.replace(deck_dir, work / "old")  # removed with the temporary folder
-            os.replace(new, deck_dir)
+            replace_folder(new, deck_dir, work / "old")  # the old one goes with work
     return deck_dir / "index.html"

@@ -3,13 +3,18 @@ quality, the chapters, the output folder and the paths of the files in it (:clas
 
 An output folder, ``output/<example>/<quality>/``, holds::
 
-    <example>.mp4, .srt            the whole video and its subtitles
-    <example>-ch3-4.mp4            a render of some chapters only
-    contact-sheet.png, trace.json  one frame per chapter; every number computed
-    chapters/<module>.mp4, .srt    each chapter (kept for reuse)
-    chapters/.<module>.key         what that chapter was rendered from (video/reuse.py)
-    chapters/sections/<module>/    one clip per beat and their index (the lecture deck)
-    .<video>.key                   what the whole video was put together from
+    <example>.mp4, .srt                 the whole video and its subtitles
+    <example>.contact-sheet.png         one frame of each of its chapters
+    <example>-ch3-4.mp4, .srt, ...      a render of some chapters only, with its own
+                                        subtitles and contact sheet
+    trace.json                          every number computed (the example's, so the
+                                        same for every video of the folder)
+    chapters/<module>.mp4, .srt         each chapter (kept for reuse)
+    chapters/.<module>.key              the record of that chapter's files and what
+                                        they were rendered from (video/reuse.py)
+    chapters/sections/<module>/         one clip per beat and their index (the deck)
+    .<video>.key                        the record of a video's files and the chapter
+                                        renders it was put together from
 """
 
 from __future__ import annotations
@@ -105,6 +110,26 @@ class Plan:
         return self.out_dir / f"{name}.mp4"
 
     @property
+    def subtitles_path(self) -> Path:
+        return self.video_path.with_suffix(".srt")
+
+    @property
+    def sheet_path(self) -> Path:
+        """The video's contact sheet: one frame of each of its chapters. Each video of
+        the folder has its own, as it has its own subtitles."""
+        return self.video_path.with_suffix(".contact-sheet.png")
+
+    @property
+    def trace_path(self) -> Path:
+        return self.out_dir / "trace.json"
+
+    @property
+    def video_files(self) -> tuple[Path, ...]:
+        """What a render puts beside the chapters: the video and what describes it."""
+        return (self.video_path, self.subtitles_path, self.sheet_path, self.trace_path)
+
+    @property
     def video_key_file(self) -> Path:
-        """Records which chapter renders the video was put together from."""
+        """The record of the video's files and of the chapter renders it was put
+        together from (video/reuse.py)."""
         return self.out_dir / f".{self.video_path.stem}.key"

@@ -5,13 +5,18 @@ not put together again.
 A chapter's key is a digest of everything its render depends on (:func:`render_digest`:
 the files of the numeric core, the scenes, the speed-ups and the assets; ManimCE's and
 PyAV's versions; whether the speed-ups are on), the example's own text, the seed, the
-quality and the chapter. It is written beside the chapter's video
-(:meth:`Plan.key_file <video.plan.Plan.key_file>`) once the video is in place.
+quality and the chapter. It is written, with the size and digest of every file the
+render made (video/files.py), in a record beside the chapter's video
+(:meth:`Plan.key_file <video.plan.Plan.key_file>`) once those files are in place; a
+chapter is reused only if its record holds: same key, every file there and intact.
+The same goes for the whole video and what lies beside it (its subtitles, contact
+sheet and trace.json), whose key is made of its chapters' keys.
 """
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import av
 import manim
@@ -19,6 +24,7 @@ import manim
 import render_speed
 from scenes.order import Chapter
 
+from .files import record_holds, write_record
 from .plan import ROOT, Plan
 
 SOURCE_DIRS = ("attention_math", "render_speed", "scenes", "assets", "voice")
@@ -51,10 +57,25 @@ def chapter_keys(plan: Plan) -> list[str]:
     return [chapter_key(plan, chapter, digest) for chapter in plan.chapters]
 
 
+def chapter_files(plan: Plan, chapter: Chapter) -> list[Path]:
+    """What a chapter's render leaves in the chapter folder: its video, its subtitles
+    and what its voice said (if any), and its clips with their index."""
+    files = [plan.chapter_file(chapter)]
+    for suffix in (".srt", ".speech.json"):
+        if plan.chapter_file(chapter, suffix).exists():
+            files.append(plan.chapter_file(chapter, suffix))
+    files += sorted(p for p in plan.sections_dir(chapter).rglob("*") if p.is_file())
+    return files
+
+
 def is_current(plan: Plan, chapter: Chapter, key: str) -> bool:
-    """An identical render of ``chapter`` exists (and ``--force`` was not given)."""
-    final, key_file = plan.chapter_file(chapter), plan.key_file(chapter)
-    return not plan.force and final.exists() and key_file.exists() and key_file.read_text() == key
+    """An identical render of ``chapter`` is there, whole (and ``--force`` was not given)."""
+    return not plan.force and record_holds(plan.key_file(chapter), key, plan.chapter_dir)
+
+
+def record_chapter(plan: Plan, chapter: Chapter, key: str) -> None:
+    """Note that the chapter's files, now in place, were rendered from ``key``."""
+    write_record(plan.key_file(chapter), key, plan.chapter_dir, chapter_files(plan, chapter))
 
 
 def video_key(keys: list[str]) -> str:
@@ -62,16 +83,12 @@ def video_key(keys: list[str]) -> str:
 
 
 def video_is_current(plan: Plan, keys: list[str]) -> bool:
-    """The video was put together from chapters with these ``keys``, and is there."""
-    key_file = plan.video_key_file
-    return (
-        not plan.force
-        and plan.video_path.exists()
-        and key_file.exists()
-        and key_file.read_text() == video_key(keys)
-    )
+    """The video and what lies beside it were put together from chapters with these
+    ``keys``, and are there, whole."""
+    return not plan.force and record_holds(plan.video_key_file, video_key(keys), plan.out_dir)
 
 
 def record_video(plan: Plan, keys: list[str]) -> None:
-    """Note that the video was put together from chapters with these ``keys``."""
-    plan.video_key_file.write_text(video_key(keys))
+    """Note that the video's files, now in place, were made from chapters with these
+    ``keys``."""
+    write_record(plan.video_key_file, video_key(keys), plan.out_dir, plan.video_files)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 from pathlib import Path
 
 import av
 import srt
+
+from .files import replacing, write_atomically
 
 
 def video_duration(path: Path) -> float:
@@ -25,26 +26,36 @@ def video_duration(path: Path) -> float:
         return float(container.duration or 0) / av.time_base
 
 
+def concat_entry(path: Path) -> str:
+    """One line of a concat demuxer list for ``path``, quoted: inside single quotes
+    libav takes every character as it is but the quote itself, which is closed,
+    escaped and reopened (``it's`` -> ``'it'\\''s'``). The list is read line by line,
+    so a path with a line break cannot be listed (render.sh refuses such folders)."""
+    text = f"file:{path.resolve().as_posix()}"
+    if "\n" in text or "\r" in text:
+        raise ValueError(f"a path with a line break cannot be joined: {text!r}")
+    return "file '" + text.replace("'", "'\\''") + "'\n"
+
+
 def concat_videos(parts: list[Path], out: Path) -> None:
-    """Write ``parts`` one after another into ``out`` (atomically: temp file, then rename)."""
-    manifest = "".join(f"file 'file:{p.resolve().as_posix()}'\n" for p in parts)
-    tmp = out.with_name(f".{out.name}.partial{out.suffix}")
-    try:
-        with av.open(
+    """Write ``parts`` one after another into ``out`` (through a temporary file and a
+    rename: ``out`` is whole or as it was)."""
+    manifest = "".join(concat_entry(p) for p in parts)
+    with (
+        replacing(out) as partial,
+        av.open(
             io.BytesIO(manifest.encode("utf-8")), format="concat", options={"safe": "0"}
-        ) as source:
-            in_stream = source.streams.video[0]
-            with av.open(str(tmp), mode="w") as sink:
-                out_stream = sink.add_stream_from_template(template=in_stream)
-                for packet in source.demux(in_stream):
-                    if packet.dts is None:  # flushing packets
-                        continue
-                    packet.dts = None  # let libav recompute across file boundaries
-                    packet.stream = out_stream
-                    sink.mux(packet)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+        ) as source,
+    ):
+        in_stream = source.streams.video[0]
+        with av.open(str(partial), mode="w") as sink:
+            out_stream = sink.add_stream_from_template(template=in_stream)
+            for packet in source.demux(in_stream):
+                if packet.dts is None:  # flushing packets
+                    continue
+                packet.dts = None  # let libav recompute across file boundaries
+                packet.stream = out_stream
+                sink.mux(packet)
 
 
 def concat_subtitles(parts: list[tuple[Path | None, float]], out: Path) -> None:
@@ -60,13 +71,3 @@ def concat_subtitles(parts: list[tuple[Path | None, float]], out: Path) -> None:
                 )
         offset += duration
     write_atomically(out, srt.compose(merged))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:  # stopped half-way: no partial file left behind
-        tmp.unlink(missing_ok=True)

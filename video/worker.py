@@ -36,6 +36,7 @@ and its result ``{"ok": true, "seconds": ..., "peak_mb": ...}`` or
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import json
@@ -45,8 +46,12 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
+
+from video.files import os_error_in
+from voice.speech import VoiceError
 
 PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies
 
@@ -71,16 +76,52 @@ def die_with_parent(parent: int) -> None:
 
 def render_job(job: dict, tex_dir: Path) -> None:
     """Render one chapter as ``manim render --save_sections`` would, in this process."""
-    from manim import config, tempconfig
-    from manim.manager import Manager
-
     from scenes.order import Chapter
     from scenes.settings import ExampleSource
 
     chapter = Chapter(**{**job["chapter"], "directory": Path(job["chapter"]["directory"])})
     source = ExampleSource.from_json(job["source"])
+    with plain_path(Path(job["media_dir"])) as media, plain_path(tex_dir) as tex:
+        scene = _render_scene(job, chapter, source, media, tex)
+    if scene.voice:  # what was said, for the sound track (voice/track.py)
+        keep_speech(scene.speech, Path(job["media_dir"]))
+
+
+@contextlib.contextmanager
+def plain_path(folder: Path) -> Iterator[Path]:
+    """A path to ``folder`` made of plain characters, for the block: manim and the
+    programs it runs name files in text that breaks on some characters a folder may
+    have (libav's lists of files to join take a quote for the end of a name; TeX takes
+    % and backslashes for commands). ``/proc/<this process>/fd/<n>`` of a descriptor
+    open on the folder is the folder itself, for this process and its children, and
+    leaves nothing behind."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    plain = f"/proc/{os.getpid()}/fd/{fd}"
+    _PLAIN_PATHS[plain] = str(folder)  # kept after the block, for the error it raised
+    try:
+        yield Path(plain)
+    finally:
+        os.close(fd)
+
+
+_PLAIN_PATHS: dict[str, str] = {}  # plain path -> the folder it was last made for
+
+
+def real_name(name: str) -> str:
+    """``name`` with a plain path (:func:`plain_path`) put back as the folder's own."""
+    for plain, folder in _PLAIN_PATHS.items():
+        if name.startswith(plain + "/") or name == plain:
+            return folder + name[len(plain) :]
+    return name
+
+
+def _render_scene(job: dict, chapter, source, media: Path, tex_dir: Path):
+    """The chapter's scene, rendered into ``media`` with formulas compiled in ``tex_dir``."""
+    from manim import config, tempconfig
+    from manim.manager import Manager
+
     options = {
-        "media_dir": job["media_dir"],
+        "media_dir": str(media),
         "input_file": str(chapter.file),
         "quality": job["quality"],
         "save_sections": True,
@@ -103,9 +144,22 @@ def render_job(job: dict, tex_dir: Path) -> None:
         )
         Manager(scene)
         scene.render()
-    if scene.voice:  # what was said, for the sound track (voice/track.py)
-        said = [{"beat": beat, "path": str(speech.path)} for beat, _, speech in scene.speech]
-        (Path(job["media_dir"]) / SPEECH_FILE).write_text(json.dumps(said))
+    return scene
+
+
+def keep_speech(said: list[tuple], media: Path) -> None:
+    """Copy each beat's speech (``(beat, start, Pending)``) from the speech cache into
+    ``media`` and list it there (:data:`SPEECH_FILE`): the sound track is made from
+    these copies, whatever happens to the cache meanwhile (it may be deleted)."""
+    folder = media / "speech"
+    folder.mkdir(exist_ok=True)
+    listed = []
+    for k, (beat, _, pending) in enumerate(said):
+        speech = pending.copy_to(folder / f"{k:03d}.wav")  # checked, whole
+        listed.append(
+            {"beat": beat, "text": speech.text, "seconds": speech.seconds, "path": str(speech.path)}
+        )
+    (media / SPEECH_FILE).write_text(json.dumps(listed))
 
 
 def peak_mb() -> float:
@@ -116,23 +170,43 @@ def serve(jobs: TextIO, results: TextIO, tex_dir: Path) -> None:
     """Render the jobs read from ``jobs`` one by one, writing each result to ``results``."""
     import render_speed
     from scenes.settings import clear_caches
+    from voice import speech
 
     render_speed.install()
-    for line in jobs:
-        if not line.strip():
-            continue
-        job = json.loads(line)
-        start = time.monotonic()
-        try:
-            render_job(job, tex_dir)
-            result = {"ok": True, "seconds": time.monotonic() - start, "peak_mb": peak_mb()}
-        except Exception as exc:  # reported to the pipeline, which decides what to do
-            lines = traceback.format_exc().strip().splitlines()
-            result = {"ok": False, "error": "\n".join(lines[-15:]), "type": type(exc).__name__}
-        clear_caches()  # what the chapter cached for itself (scenes/settings.py)
-        gc.collect()
-        results.write(json.dumps(result) + "\n")
-        results.flush()
+    # the voice's program writes in this process's scratch folder, which the pipeline
+    # removes (or, after a SIGKILL, the next run), and stops with this process
+    speech.set_work_folder(tex_dir)
+    try:
+        for line in jobs:
+            if not line.strip():
+                continue
+            result = render_reported(json.loads(line), tex_dir)
+            clear_caches()  # what the chapter cached for itself (scenes/settings.py)
+            gc.collect()
+            results.write(json.dumps(result) + "\n")
+            results.flush()
+    finally:  # a forked process ends with os._exit: no atexit handler would run
+        speech.close_speaker()
+
+
+def render_reported(job: dict, tex_dir: Path) -> dict:
+    """Render ``job``; the result the pipeline is sent. A failure is reported, not
+    raised: the pipeline decides what to do. A file system's error (a full disk, a
+    folder that cannot be written) is reported with its errno, for a one-line message."""
+    start = time.monotonic()
+    try:
+        render_job(job, tex_dir)
+        return {"ok": True, "seconds": time.monotonic() - start, "peak_mb": peak_mb()}
+    except Exception as exc:
+        lines = traceback.format_exc().strip().splitlines()
+        result = {"ok": False, "error": "\n".join(lines[-15:]), "type": type(exc).__name__}
+        if isinstance(exc, VoiceError):  # the voice's own message says it all
+            result["message"] = " ".join(str(exc).split())
+        failed = os_error_in(exc)
+        if failed is not None:
+            filename = None if failed.filename is None else real_name(os.fsdecode(failed.filename))
+            result.update(errno=failed.errno, strerror=failed.strerror, filename=filename)
+        return result
 
 
 def run_forked(

@@ -14,13 +14,13 @@ Example::
 from __future__ import annotations
 
 import json
-import os
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
+from video.files import replacing
 from video.stitch import video_duration
 
 from .speech import RATE, read_wav
@@ -81,12 +81,13 @@ def fitted(samples: np.ndarray, seconds: float) -> np.ndarray:
     return np.pad(samples[:wanted], (0, max(0, wanted - len(samples))))
 
 
-def add_sound(video: Path, samples: np.ndarray) -> None:
-    """Rewrite ``video`` with ``samples`` (mono, :data:`RATE`) as its AAC sound track,
-    cut or padded with silence to the video's length; the video stream is copied."""
+def add_sound(video: Path, samples: np.ndarray, out: Path | None = None) -> None:
+    """Write ``video`` with ``samples`` (mono, :data:`RATE`) as its AAC sound track, cut
+    or padded with silence to the video's length, to ``out`` (default: ``video``
+    itself); the video stream is copied. Through a temporary file and one rename: the
+    file at ``out`` is whole, picture and sound, or as it was."""
     samples = fitted(samples, video_duration(video))
-    partial = video.with_name(f".{video.name}.sound{video.suffix}")
-    try:
+    with replacing(out or video) as partial:
         with av.open(str(video)) as source, av.open(str(partial), mode="w") as sink:
             picture = source.streams.video[0]
             out_picture = sink.add_stream_from_template(template=picture)
@@ -98,9 +99,6 @@ def add_sound(video: Path, samples: np.ndarray) -> None:
                 packet.stream = out_picture
                 sink.mux(packet)
             _encode(sink, sound, samples)
-        os.replace(partial, video)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _encode(sink, sound, samples: np.ndarray) -> None:

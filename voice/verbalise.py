@@ -47,6 +47,17 @@ token with no letter at all ("+", "3") is read like the rest.
 
 A symbol no rule knows is left as it is: the tests, which allow only letters, spaces and
 the punctuation , . ; : ? ! ' - ( ) in the spoken narration, then point at it.
+
+Text is never read as markup (:func:`unmarked`, the first step, also for quoted words).
+Piper 1.8 reads ``[[ ... ]]`` as raw phonemes; espeak-ng, which it runs without SSML
+and without its own phoneme input, still obeys a control character U+0001 (an embedded
+command: "\x01V" switches the voice, "\x01B" has punctuation named), takes "[" before
+U+0002 as the start of phonemes and gives characters of the private use area (U+E000 ...)
+and some unassigned code points (U+0530) meanings of its own; a NUL, a lone surrogate or a
+line break stops or splits Piper's line. Square brackets become round ones (both are read
+as a pause) and every control, private-use, unassigned or surrogate character and every
+line or paragraph separator a space. (A phoneme block this module may one day add for a
+word of its own comes after that step.)
 """
 
 from __future__ import annotations
@@ -303,6 +314,26 @@ RULES: tuple[Rule, ...] = (
     _rule(r"[{}]", " "),
 )
 
+# ---------------------------------------------------------------- no markup
+
+# what Piper and espeak-ng would read as markup or stop at, by Unicode category (see the
+# module's notes): control, surrogate, private use, unassigned; line, paragraph separators
+NOT_TEXT = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})
+BRACKETS = {"[": "(", "]": ")"}  # "[[ ... ]]" is Piper's phoneme block
+
+
+def unmarked(text: str) -> str:
+    """``text`` with nothing Piper or espeak-ng reads as markup: square brackets made round,
+    every character of :data:`NOT_TEXT` a space::
+
+    >>> unmarked("the cat [[ z z ]] sat\x01V")
+    'the cat (( z z )) sat V'
+    """
+    return "".join(
+        BRACKETS.get(ch) or (" " if unicodedata.category(ch) in NOT_TEXT else ch) for ch in text
+    )
+
+
 # Quoted words (the example's): double quotes, curly or straight.
 QUOTED = re.compile(r"“([^”]*)”|\"([^\"]*)\"")
 LETTER = r"[^\W\d_]"
@@ -344,7 +375,7 @@ def verbalise(text: str) -> str:
     >>> verbalise("E′ = E + ΔE, |ΔE| = 179")
     'E prime equals E plus delta E, the length of delta E equals one hundred seventy-nine'
     """
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", unmarked(text))
     pieces, start = [], 0
     for m in QUOTED.finditer(text):
         pieces.append(_apply(RULES, text[start : m.start()]))
