@@ -48,6 +48,24 @@ def masked_softmax(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return weights / weights.sum(axis=-1, keepdims=True)  # (n_q, n_k), rows sum to 1
 
 
+def softmax_with_sink(
+    scores: np.ndarray, mask: np.ndarray, sink: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`masked_softmax` over the keys and one more slot, the head's sink: a learned
+    score ``sink`` that every query sees, with no value (as the "attention sinks" of
+    some released models, a logit per head added to the softmax). A query with no key
+    scoring near ``sink`` parks most of its weight there and takes almost nothing.
+
+    Returns ``(pattern (n_q, n_k), sink_weight (n_q,))``; for every query
+    ``pattern[j].sum() + sink_weight[j] == 1``.
+    """
+    n_q, n_k = scores.shape
+    with_sink = np.concatenate([np.full((n_q, 1), float(sink)), scores], axis=1)  # (n_q, 1+n_k)
+    seen = np.concatenate([np.ones((n_q, 1), dtype=bool), mask], axis=1)  # (n_q, 1+n_k)
+    weights = masked_softmax(with_sink, seen)  # (n_q, 1+n_k)
+    return weights[:, 1:], weights[:, 0]  # (n_q, n_k), (n_q,)
+
+
 def weighted_values(pattern: np.ndarray, V: np.ndarray) -> np.ndarray:
     """For each query j: sum_i pattern[j, i] * V_i."""
     return pattern @ V  # (n_q, n_k) @ (n_k, d_v) -> (n_q, d_v)

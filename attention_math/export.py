@@ -36,6 +36,9 @@ def head_to_dict(head: HeadTrace, digits: int, full: bool) -> dict[str, Any]:
         "pattern": _rounded(key_by_query(head.pattern), digits),
         "delta_E_norm": _rounded(np.linalg.norm(head.delta_E, axis=1), digits),
     }
+    if head.has_sink:  # the sink: one more key of no value; [query] weights
+        out["sink_score"] = head.spec.sink
+        out["sink"] = _rounded(head.sink, digits)
     if full:
         out["Q"] = _rounded(head.Q, digits)
         out["K"] = _rounded(head.K, digits)

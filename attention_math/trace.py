@@ -27,6 +27,7 @@ from .attention import (
     full_mask,
     masked_softmax,
     scale_scores,
+    softmax_with_sink,
     weighted_values,
 )
 from .dims import PRESETS, ModelDims, parameter_counts
@@ -58,10 +59,11 @@ class HeadTrace:
     scores_raw: np.ndarray  # (n_q, n_k)  K_i . Q_j
     scores: np.ndarray  # (n_q, n_k)  scaled by 1/sqrt(d_key)
     mask: np.ndarray  # (n_q, n_k)  True where the key is visible
-    pattern: np.ndarray  # (n_q, n_k)  softmax over keys; each row sums to 1
+    pattern: np.ndarray  # (n_q, n_k)  softmax over keys (and the sink); row + sink = 1
     V: np.ndarray  # (n_k, d_key)  value-down outputs
-    output: np.ndarray  # (n_q, d_key)  sum_i pattern[j, i] V_i
+    output: np.ndarray  # (n_q, d_key)  sum_i pattern[j, i] V_i (the sink adds nothing)
     delta_E: np.ndarray  # (n_q, d_embed)  value-up of the output
+    sink: np.ndarray  # (n_q,)  weight each query parks on the head's sink (0: no sink)
 
     @property
     def id(self) -> str:
@@ -70,6 +72,28 @@ class HeadTrace:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def has_sink(self) -> bool:
+        return self.spec.sink is not None
+
+    def with_sink(self) -> dict[str, np.ndarray]:
+        """The head's ``[query, key]`` arrays with its sink as one more key, the last:
+        raw scores (the sink's score times sqrt(d_key), so that scaling gives it),
+        scaled scores, the pattern (each row then sums to 1) and the mask (every query
+        sees the sink). Without a sink, the arrays as they are."""
+        arrays = {"raw": self.scores_raw, "scaled": self.scores, "pattern": self.pattern}
+        if not self.has_sink:
+            return {**arrays, "mask": self.mask}
+        n_q, d_key = self.Q.shape
+        extra = {
+            "raw": np.full(n_q, self.spec.sink * np.sqrt(d_key)),
+            "scaled": np.full(n_q, self.spec.sink),
+            "pattern": self.sink,
+            "mask": np.ones(n_q, dtype=bool),
+        }
+        arrays["mask"] = self.mask
+        return {k: np.concatenate([a, extra[k][:, None]], axis=1) for k, a in arrays.items()}
 
 
 def run_head(
@@ -85,11 +109,14 @@ def run_head(
     scaled = scale_scores(raw, d_key)  # (n_q, n_k)
     n_q, n_k = raw.shape
     mask = causal_mask(n_q, n_k) if causal else full_mask(n_q, n_k)
-    pattern = masked_softmax(scaled, mask)  # (n_q, n_k)
+    if spec.sink is None:
+        pattern, sink = masked_softmax(scaled, mask), np.zeros(n_q)  # (n_q, n_k), (n_q,)
+    else:
+        pattern, sink = softmax_with_sink(scaled, mask, spec.sink)  # (n_q, n_k), (n_q,)
     output = weighted_values(pattern, V)  # (n_q, d_key)
     delta_E = output @ weights.W_V_up.T  # (n_q, d_key) @ (d_key, d_embed) -> (n_q, d_embed)
-    arrays = [_frozen(a) for a in (Q, K, raw, scaled, mask, pattern, V, output, delta_E)]
-    return HeadTrace(spec, weights, *arrays)
+    arrays = (Q, K, raw, scaled, mask, pattern, V, output, delta_E, sink)
+    return HeadTrace(spec, weights, *[_frozen(a) for a in arrays])
 
 
 @dataclass(frozen=True)

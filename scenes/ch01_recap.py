@@ -323,7 +323,9 @@ class RecapOnEmbeddings(Lesson):
                 space.vector(f"change {k}", coords[k + 1], start=coords[0], color=palette.DELTA),
                 run_time=1.2,
             )
-        self.play(space.turn(0.7, run_time=3))
+        # turning this way keeps the three senses apart on screen (their changes lie
+        # across the two projected directions: seen edge-on they would crowd together)
+        self.play(space.turn(-0.7, run_time=3))
         self.caption(
             "Each phrase pulls 'mole' its own way: real vectors after attention, "
             "projected onto 3 directions.",

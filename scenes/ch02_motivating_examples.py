@@ -66,6 +66,27 @@ def arrows_caption(trace, arcs, queries: list[int], focus) -> str:
     )
 
 
+def updated_most(trace, change: np.ndarray) -> str:
+    """A sentence on who changes more, said only when the numbers say it: every noun
+    with an adjective and every verb with a subject (the words the heads are built to
+    update) changes more than any adjective, which has nothing to look for."""
+    updated = sorted({r.target for r in trace.relations if r.kind in ("modifies", "subject-of")})
+    adjectives = [i for i, token in enumerate(trace.tokens) if token.role == "adj"]
+    adjectives = [i for i in adjectives if i not in updated]
+    if not updated or not adjectives or change[updated].min() <= change[adjectives].max():
+        return ""
+    kinds = []
+    if any(r.kind == "modifies" for r in trace.relations):
+        kinds.append("every noun with an adjective")
+    if any(r.kind == "subject-of" for r in trace.relations):
+        kinds.append("every verb with a subject")
+    return (
+        f" {' and '.join(kinds).capitalize()} changes more than any adjective (at most "
+        f"|\u0394E| = {change[adjectives].max():.0f}): the heads update the words that have "
+        "something to find."
+    )
+
+
 class MotivatingExamples(Lesson):
     number = 2
     title = "Motivating examples"
@@ -202,7 +223,8 @@ class MotivatingExamples(Lesson):
         self.beat(
             "preview",
             "Attention will update every embedding: E becomes E\u2032 = E + \u0394E. "
-            f"{quoted(t, most)} changes the most (|\u0394E| = {change[most]:.0f}).",
+            f"{quoted(t, most)} changes the most (|\u0394E| = {change[most]:.0f})."
+            + updated_most(t, change),
         )
         self.heading("Every embedding gets updated")
         row = TokenRow(

@@ -484,13 +484,26 @@ class AttentionPattern(Lesson):
         )
 
     def softmax(self) -> None:
-        t, q = self.trace, self.q
+        t, q, sink = self.trace, self.q, self.head.sink
         column = self.head.pattern[q]
+        gives = [f"{column[i]:.2f} to {quoted(t, i)}" for i in self.answers]
+        shown = list(self.grid.query_range)
+        idle = max((j for j in shown if j != q), key=lambda j: sink[j], default=None)
+        rest = ""
+        if self.head.has_sink:
+            gives.append(f"{sink[q]:.2f} to the sink")
+            if idle is not None:
+                rest = (
+                    f" The sink, the last row, belongs to no word and has no value: "
+                    f"{quoted(t, idle)}, with nothing to find, parks {sink[idle]:.2f} of its "
+                    "weight there and so takes almost nothing."
+                )
         self.beat(
             "softmax",
             f"Softmax turns each column into weights that add up to 1: {quoted(t, q)} gives "
-            + ", ".join(f"{column[i]:.2f} to {quoted(t, i)}" for i in self.answers)
-            + ".",
+            + ", ".join(gives)
+            + "."
+            + rest,
         )
         self.heading("Softmax, one column at a time")
         self.play(FadeOut(self.scale_note))
@@ -509,8 +522,10 @@ class AttentionPattern(Lesson):
             self.play(self.grid.numbers("pattern", columns=rest), run_time=1.5)
         sums, show = self.grid.column_sums("pattern")
         self.play(show)
+        sink_note = ", the sink's share included" if self.head.has_sink else ""
         self.caption(
-            "Every column now sums to 1 (the \u03a3 row): how much each query takes from each key.",
+            f"Every column now sums to 1 (the \u03a3 row{sink_note}): how much each query "
+            "takes from each key.",
             wait=2.5,
         )
         self.play(FadeOut(sums), FadeOut(note))

@@ -187,10 +187,16 @@ class ContextSize(Lesson):
             "on a longer passage.",
         )
         self.heading(f"A passage of {n} tokens")
+        sink = head.sink if head.has_sink else None
         side = HEATMAP_SIDE
+        if sink is not None:  # the sink's row and its gap fit under the grid, on the stage
+            room = self.stage.height - HEATMAP_TOP - 0.05  # and the frames' strokes
+            label = literal("sink", font_size=palette.SMALL).height
+            while side * (n + 1) / n + np.ceil(label / (side / n)) * side / n > room:
+                side -= 0.05
         step = label_step(n, side / n)
         self.heatmap = heatmap = PatternHeatmap(
-            head.pattern, head.mask, side=side, every=step, font_size=palette.SMALL
+            head.pattern, head.mask, side=side, every=step, font_size=palette.SMALL, sink=sink
         )
         self.corner = corner = PatternHeatmap(
             head.pattern[:corner_n, :corner_n],
@@ -198,8 +204,10 @@ class ContextSize(Lesson):
             side=side,
             every=1,
             font_size=palette.SMALL,
-        )
-        top_left = np.array([self.stage.left + HEATMAP_LEFT, self.stage.top - HEATMAP_TOP, 0])
+        )  # the top-left corner: the sink's row, at the bottom, is not in it
+        # room on the left for the widest key label ("sink" is wider than K₁₀)
+        left = max(HEATMAP_LEFT, heatmap.frame.get_left()[0] - heatmap.key_labels.get_left()[0])
+        top_left = np.array([self.stage.left + left + 0.1, self.stage.top - HEATMAP_TOP, 0])
         for grid in (heatmap, corner):
             grid.shift(top_left - grid.frame.get_corner(UP + LEFT))
         numbered = set(labelled(n, step)) | set(range(corner_n))
@@ -242,8 +250,9 @@ class ContextSize(Lesson):
         total.next_to(text, DOWN, buff=0.5, aligned_edge=LEFT)
         self.play(Write(count), FadeIn(unit))
         self.caption(
-            f"Q\u2081\u2026Q{subscript(n)} across, K\u2081\u2026K{subscript(n)} down; "
-            "brightness = \u221aweight, red = masked.",
+            f"Q\u2081\u2026Q{subscript(n)} across, K\u2081\u2026K{subscript(n)} down"
+            + (", the head's sink last" if head.has_sink else "")
+            + "; brightness = \u221aweight, red = masked.",
             wait=3.0,
         )
         self.clear_content()

@@ -141,11 +141,17 @@ def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> Val
             names.append(f"{names[-1]} + {trace.words[i]}")
     weights = ", ".join(f"{head.pattern[j, i]:.2f}" for i in keys)
     steps = " → ".join(f"“{n}”" for n in names)
-    if found.own:
+    if found.own and len(keys) >= 2:
         narration = (
             f"In embedding space, {quoted(trace, j)} plus its share of each value (weights "
             f"{weights}) moves step by step: {steps}. The arrows are projections of the "
             "computed vectors."
+        )
+    elif found.own:
+        narration = (
+            f"In embedding space, {quoted(trace, j)} plus its share of the value of "
+            f"{quoted(trace, keys[0])} (weight {weights}) moves: {steps}. The arrows are "
+            "projections of the computed vectors."
         )
     elif keys:
         narration = (
@@ -225,6 +231,8 @@ def column_sum(trace, head, query: int) -> ColumnSum:
     if others:
         rest = float(head.pattern[j, list(others)].sum())
         parts += f", plus {plural(len(others), 'more term')} weighing {rest:.2f} together"
+    if head.has_sink and head.sink[j] >= 0.005:  # the rest of the column, as it is printed
+        parts += f"; the {head.sink[j]:.2f} on the sink adds nothing, for the sink has no value"
     narration = (
         "In the grid the values take the place of the keys: each row now stands for the "
         f"value of its word. Column {q} becomes a weighted sum, {parts}. The sum is ΔE, "

@@ -122,15 +122,35 @@ def placed_differently(a: np.ndarray, b: np.ndarray) -> float:
 def most_alike(heads) -> tuple:
     """``(head, head, share)``: the two heads whose patterns are closest, and the share of
     attention they place differently (:func:`placed_differently`)."""
-    pairs = ((a, b, placed_differently(a.pattern, b.pattern)) for a, b in combinations(heads, 2))
+    pairs = (
+        (a, b, placed_differently(a.with_sink()["pattern"], b.with_sink()["pattern"]))
+        for a, b in combinations(heads, 2)
+    )  # the sinks count as places too: each column then holds all of its weight
     return min(pairs, key=lambda pair: pair[2])
 
 
 def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
     """What the patterns beat says of its most alike pair of heads (:func:`most_alike`):
-    ``(narration, caption)``. The words follow the share as shown, in whole percent."""
+    ``(narration, caption)``. The words follow the share as shown, in whole percent, and
+    two heads that look alike only because both park their attention on their sinks
+    (they find nothing in this sentence) are said to be so, not found alike."""
     a, b, share = alike
     percent = round(100 * share)
+    parked = min(float(np.mean(a.sink)), float(np.mean(b.sink)))
+    if percent < DIFFERENT and parked > 0.5:
+        if n_tokens == 1:
+            return (
+                f"With a single token there is nothing to find: each of the {n_heads} heads "
+                f"parks most of its attention on its sink ({parked:.0%} or more)."
+            ), f"One token: every head parks {parked:.0%} or more on its sink. Dot area = weight."
+        return (
+            f"{a.name} and {b.name} look alike here only because neither finds much in this "
+            f"sentence: both park most of a token's attention on their sinks ({parked:.0%} or "
+            "more, on average)."
+        ), (
+            f"Most alike here: {a.name} and {b.name}, both parked on their sinks "
+            f"({percent}% placed differently). Dot area = weight."
+        )
     if percent == 0:
         exactly = "" if share < 1e-9 else ", to the percent"
         caption = f"{a.name} and {b.name}: the same pattern here{exactly}. Dot area = weight."
@@ -398,11 +418,14 @@ class MultipleHeads(Lesson):
                     title=h.name,
                     font_size=palette.NOTE,
                     positions=shown,
+                    sink=h.sink if h.has_sink else None,
                 )
                 for h in t.heads
             )
         ).arrange(RIGHT, buff=THUMBNAIL_GAP, aligned_edge=DOWN)
         text = "keys (rows) and queries (columns): " + " · ".join(t.words[i] for i in shown)
+        if any(h.has_sink for h in t.heads):
+            text += "; the bottom row of each: its sink"
         if len(shown) < t.n:
             text += (
                 f". The last {len(shown)} of {t.n} tokens; the weight each column gives to "

@@ -185,6 +185,23 @@ def light_up(count: int, total: int) -> str:
     return f"{many} heads light up"
 
 
+def sink_row_frame(grid: PatternWindow) -> VMobject:
+    """A frame around the sink's row of ``grid`` (a designed head's), over the later
+    queries' cells (the ones :func:`parked_share` averages); empty when there are none."""
+    cells = [grid.boxes[grid.sink_key, q] for q in grid.queries if q >= 1]
+    if not cells:
+        return VMobject()
+    around = VGroup(*cells)
+    frame = Rectangle(width=around.width, height=around.height, stroke_width=3)
+    return frame.set_stroke(palette.QUERY).move_to(around)
+
+
+def parked_share(sink: np.ndarray) -> float | None:
+    """The weight a designed head's later queries park on its sink, averaged over them
+    (query 0 left out, as in :func:`first_token_share`); None for a single word."""
+    return float(np.mean(sink[1:])) if len(sink) > 1 else None
+
+
 def first_token_share(pattern: np.ndarray) -> np.ndarray:
     """The weight the later queries give the first token, averaged over them, for
     ``[..., query, key]`` patterns. Query 0 is left out: it can only see itself (1.00)."""
@@ -200,9 +217,11 @@ def ordinal(n: int) -> str:
 
 @dataclass(frozen=True)
 class SinkContrast:
-    """The same measure, :func:`first_token_share`, for the designed head and for every
-    real head, and the real head to show beside the designed one: the middle one when the
-    real heads are sorted by that measure (:func:`sink_contrast`)."""
+    """Where attention that finds nothing goes, in the designed head and in every real
+    head: the designed head's share on its sink (:func:`parked_share`), each real head's
+    share on the first token (:func:`first_token_share`, the real model has no sink slot);
+    and the real head to show beside the designed one: the middle one when the real heads
+    are sorted by that share (:func:`sink_contrast`)."""
 
     designed: float | None  # None when the lesson's sentence has a single word
     real: np.ndarray  # (layers, heads)
@@ -224,14 +243,15 @@ class SinkContrast:
         """How the shown real head's share compares with the designed head's, as printed."""
         real, designed = entries.shown(self.shown, 2), entries.shown(self.designed, 2)
         if real == designed:
-            return "as much as the designed head"
-        return "more than the designed head" if real > designed else "less than the designed head"
+            return "as much as the designed head parks on its sink"
+        more = "more" if real > designed else "less"
+        return f"{more} than the designed head parks on its sink"
 
 
-def sink_contrast(designed_pattern: np.ndarray, real_pattern: np.ndarray) -> SinkContrast:
-    """:class:`SinkContrast` of a designed ``[query, key]`` pattern and real
+def sink_contrast(designed_sink: np.ndarray, real_pattern: np.ndarray) -> SinkContrast:
+    """:class:`SinkContrast` of a designed head's ``[query]`` sink weights and real
     ``[layer, head, query, key]`` patterns."""
-    designed = float(first_token_share(designed_pattern)) if len(designed_pattern) > 1 else None
+    designed = parked_share(designed_sink)
     real = first_token_share(real_pattern)  # (layers, heads)
     order = sorted(np.ndindex(real.shape), key=lambda lh: (real[lh], lh))  # lowest first
     middle = (len(order) - 1) // 2
@@ -245,7 +265,7 @@ class Contrast:
 
     sinks: SinkContrast
     narration: str
-    designed_line: str  # under the designed grid: its first-token share
+    designed_line: str  # under the designed grid: its share on its sink
     real_line: str  # under the real grid: the same share
     lines: tuple[str, ...]  # under both: the rule, the count, the designed head's job
 
@@ -616,7 +636,12 @@ class RealHeads(ChapterScene):
         designed = self.trace.head("adjective-noun")
         words = self.trace.words
         left = PatternWindow(
-            designed.pattern, designed.mask, words, height=CONTRAST_GRID, style="dots"
+            designed.pattern,
+            designed.mask,
+            words,
+            height=CONTRAST_GRID,
+            style="dots",
+            sink=designed.sink,
         )
         shown = self._contrast(designed, left)
         self.beat("contrast", shown.narration)
@@ -636,7 +661,7 @@ class RealHeads(ChapterScene):
             literal(shown.designed_line, font_size=palette.LABEL, color=palette.QUERY),
             literal(shown.real_line, font_size=palette.LABEL, color=palette.QUERY),
         ]
-        rows = VGroup(*(top_row_frame(grid) for grid in (left, right)))
+        rows = VGroup(sink_row_frame(left), top_row_frame(right))
         sides = VGroup(
             *(
                 VGroup(title, VGroup(grid, row), note).arrange(DOWN, buff=0.3)
@@ -672,10 +697,10 @@ class RealHeads(ChapterScene):
 
     def _contrast(self, designed, grid: PatternWindow) -> Contrast:
         """The measure for both heads, the real head to show, and the words about them."""
-        sinks = sink_contrast(designed.pattern, self.run.pattern)
+        sinks = sink_contrast(designed.sink, self.run.pattern)
         words = self.trace.words
         total = sinks.real.size
-        first_word, first_token = quote(words[0]), quoted_piece(self.run.tokens[0])
+        first_token = quoted_piece(self.run.tokens[0])
         real_said = f"{first_token} gets {sinks.shown:.2f} of each later token's weight"
         chosen = (
             f"the middle one of the model's {total} heads by that measure ({ordinal(sinks.rank)} "
@@ -689,15 +714,18 @@ class RealHeads(ChapterScene):
             )
             count_line = f"Real head shown: {chosen}."
         else:
-            designed_said = f"{first_word} gets {sinks.designed:.2f} of each later word's weight"
+            designed_said = f"its sink gets {sinks.designed:.2f} of each later word's weight"
             compared = (
-                f"In the designed {designed.name} head, {designed_said}, on average. In {chosen}, "
-                f"{real_said}: {sinks.compared()}. {sinks.more} of {total} real heads give the "
-                "first token more than the designed head."
+                f"The designed {designed.name} head has a sink of its own, a slot with no "
+                f"value: {designed_said}, on average. The real model has no such slot; its "
+                f"heads park on the first token instead. In {chosen}, {real_said}: "
+                f"{sinks.compared()}. {sinks.more} of {total} real heads park more on the first "
+                "token than the designed head parks on its sink."
             )
             count_line = (
                 f"Real head shown: the middle of {total} by this average. {sinks.more} of "
-                f"{total} real heads give the first token more than the designed head."
+                f"{total} real heads park more on the first token than the designed head on "
+                "its sink."
             )
         query, key, adjective = self._designed_example(designed.pattern, grid)
         link = f"{quote(words[key])} → {quote(words[query])}: {designed.pattern[query, key]:.2f}"
@@ -707,9 +735,10 @@ class RealHeads(ChapterScene):
             else f"No adjective before a noun here; its strongest link: {link}"
         )
         narration = (
-            "Side by side, one measure for both heads: the weight each later token gives the "
-            "first token, on average. The first token itself is left out: it can only look at "
-            f"itself. {compared} {job}. Real heads are learned, not designed."
+            "Side by side, one measure for both heads: the weight each later token parks where "
+            "it takes almost nothing, on average. The first token is left out: in the real "
+            f"model it can only look at itself. {compared} {job}. Real heads are learned, not "
+            "designed."
         )
         return Contrast(
             sinks,
@@ -719,8 +748,9 @@ class RealHeads(ChapterScene):
             lines=(
                 count_line,
                 f"Designed head: {job[0].lower()}{job[1:]}.",
-                "Framed: the first token's row. The first column is left out of each average "
-                "(it can only see itself). Keys are rows, queries are columns; dot area = weight.",
+                "Framed: the designed head's sink and the real head's first token. The first "
+                "column is left out of each average. Keys are rows, queries are columns; dot "
+                "area = weight.",
             ),
         )
 

@@ -74,16 +74,15 @@ def links(trace: Trace, head: HeadTrace, min_weight: float = 0.2) -> list[Link]:
 def main_link(trace: Trace, head: HeadTrace) -> Link:
     """The one link a chapter talks about.
 
-    The noun that takes the most attention from adjectives in total (the lesson's
-    "creature", described by both "fluffy" and "blue"), with its strongest adjective;
-    else the strongest link to an earlier token; for a single token, the token and itself.
+    The richest adjective -> noun group: the noun with the most adjectives before it
+    (the lesson's "creature", described by both "fluffy" and "blue"; ties go to the
+    earlier noun), with its strongest adjective; else the strongest link to an earlier
+    token; for a single token, the token and itself.
     """
     found = adjective_noun_links(trace, head, 0.0)
     if found:
-        totals: dict[int, float] = {}
-        for link in found:
-            totals[link.query] = totals.get(link.query, 0.0) + link.weight
-        query = max(totals, key=lambda j: (totals[j], -j))
+        count = {j: len(own_adjectives(trace, j)) for j in {link.query for link in found}}
+        query = max(count, key=lambda j: (count[j], -j))
         return max((link for link in found if link.query == query), key=lambda x: x.weight)
     found = earlier_links(head, 1, 0.0)
     if found:

@@ -100,8 +100,9 @@ def test_trace_json_layout_and_unknown_words():
         for j in range(n):
             assert (head["scores"][i][j] is None) == (i > j)
             assert (head["pattern"][i][j] == 0.0) if i > j else head["pattern"][i][j] > 0
-    for j in range(n):  # softmax runs down each column
-        assert abs(sum(head["pattern"][i][j] for i in range(n)) - 1) < 1e-5
+    for j in range(n):  # softmax runs down each column, the head's sink included
+        assert abs(sum(head["pattern"][i][j] for i in range(n)) + head["sink"][j] - 1) < 1e-5
+    assert head["sink_score"] > 0
 
 
 def test_params_gpt3_prints_the_attention_total():

@@ -189,7 +189,7 @@ def test_a_noun_attends_to_its_own_adjectives_not_the_nearest(traces):
     pattern = trace.head("adjective-noun").pattern
     girl, little, red = (trace.words.index(w) for w in ("girl", "little", "red"))
     shoes = trace.words.index("shoes")
-    assert pattern[girl, little] > 0.9 and pattern[shoes, little] < 0.05
+    assert pattern[girl, little] > 0.8 and pattern[shoes, little] < 0.05
 
 
 def _analysis(sentence: str):
@@ -273,12 +273,12 @@ def test_the_trace_json_says_where_each_fact_came_from():
     assert {"kind": "subject-of", "from": 2, "to": 3, "how": "parser"} in data["relations"]
 
 
-def test_a_word_with_nothing_to_find_keeps_to_itself():
-    # no adjective modifies "car", no subject for "the": each mostly attends to itself
+def test_a_word_with_nothing_to_find_parks_on_the_sink():
+    # no adjective modifies "car", no subject for "the": each parks on its head's sink
     trace = build_trace(example_from_sentence("they crashed the car"))
     words = trace.words
     car, the = words.index("car"), words.index("the")
-    assert trace.head("adjective-noun").pattern[car, car] > 0.5
-    assert trace.head("subject-verb").pattern[the, the] > 0.5
+    assert trace.head("adjective-noun").sink[car] > 0.5
+    assert trace.head("subject-verb").sink[the] > 0.5
     crashed, they = words.index("crashed"), words.index("they")
     assert trace.head("subject-verb").pattern[crashed, they] > 0.9

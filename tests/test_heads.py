@@ -90,6 +90,10 @@ def _naive_head_weights(spec, features, d_embed, d_key, settings, seed):
         W_V_down += np.outer(np.sqrt(d_key) * code, read(source))
         written = gain * np.sqrt(d_embed) * settings.weight_of(target) * unit(target)
         W_V_up += np.outer(written, code / np.sqrt(d_key))
+    if spec.carry:  # the attended word itself: a random map down and another back up
+        carry = rng_for(seed, "head", spec.id, "carry")
+        W_V_down += carry.standard_normal((d_key, d_embed)) * spec.carry / np.sqrt(d_embed)
+        W_V_up += carry.standard_normal((d_embed, d_key)) / np.sqrt(d_key)
     return W_Q, W_K, W_V_down, W_V_up
 
 

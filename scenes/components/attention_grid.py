@@ -73,6 +73,8 @@ SUBSCRIPTS = str.maketrans(
     "0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"
 )
 LEGEND = "keys: rows \u00b7 queries: columns \u00b7 softmax down each column"
+SINK = "sink"  # the label of a head's sink row
+SINK_GAP = 0.25  # rows of space between the tokens' rows and the sink's
 MINUS_INFINITY = f"{MINUS}\u221e"
 DECIMALS = {"raw": 1, "scaled": 2, "pattern": 2}
 DOT_FILL = 0.45  # radius of a weight-1 dot, as a fraction of the cell's smaller side
@@ -134,6 +136,11 @@ class AttentionGrid(VGroup):
         Draw the legend under the grid.
     decimals
         Decimals per array name (defaults: raw 1, scaled 2, pattern 2).
+    sink
+        The last key is the head's sink (:meth:`attention_math.HeadTrace.with_sink`): a
+        slot with a score and no value, where a query with nothing to find parks its
+        weight. Its row is always drawn, last, a little apart from the tokens' rows,
+        so that every column drawn in full still adds up to 1.
     """
 
     def __init__(
@@ -150,9 +157,11 @@ class AttentionGrid(VGroup):
         font_size: float = palette.LABEL,
         legend: bool = True,
         decimals: Mapping[str, int] | None = None,
+        sink: bool = False,
     ) -> None:
         super().__init__()
         self.keys, self.queries = list(keys), list(queries)
+        self.sink = len(self.keys) - 1 if sink else None  # the sink's key index
         n_q, n_k = len(self.queries), len(self.keys)
         full_mask = np.ones((n_q, n_k), dtype=bool) if mask is None else np.asarray(mask, bool)
         # The one transpose: [query, key] (core) -> [key row, query column] (screen).
@@ -168,7 +177,13 @@ class AttentionGrid(VGroup):
         self._drawn: dict[str, np.ndarray] = {}  # see drawn()
         focus = n_q - 1 if focus is None else focus
         self.query_range = token_window(n_q, focus, max_tokens)
-        self.key_range = self.query_range if n_k == n_q else token_window(n_k, n_k - 1, max_tokens)
+        n_tokens = n_k - (self.sink is not None)  # keys that are tokens
+        if n_tokens == n_q:
+            self.key_range = self.query_range
+        else:
+            self.key_range = token_window(n_tokens, n_tokens - 1, max_tokens)
+        if self.sink is not None:
+            self.key_range = [*self.key_range, self.sink]
         self.font_size = font_size
         self._sizes: dict[str, float] = {}  # font size of the numbers of each array
         self._build(max_width, max_height, legend)
@@ -180,9 +195,12 @@ class AttentionGrid(VGroup):
 
     @classmethod
     def from_head(cls, head: HeadTrace, words: Sequence[str], **kwargs) -> AttentionGrid:
-        """Grid of one self-attention head of the trace (keys and queries: ``words``)."""
-        arrays = {"raw": head.scores_raw, "scaled": head.scores, "pattern": head.pattern}
-        return cls(words, words, arrays, head.mask, **kwargs)
+        """Grid of one self-attention head of the trace (keys and queries: ``words``),
+        with the head's sink as its last row if it has one."""
+        arrays = head.with_sink()
+        mask = arrays.pop("mask")
+        keys = [*words, SINK] if head.has_sink else list(words)
+        return cls(keys, words, arrays, mask, sink=head.has_sink, **kwargs)
 
     # -- layout ----------------------------------------------------------------------
     def _build(self, max_width: float, max_height: float, legend: bool) -> None:
@@ -190,7 +208,12 @@ class AttentionGrid(VGroup):
         column-sum row and the notes have their room; one query label per column."""
         size = self.font_size
         n_k, n_q = len(self.key_range), len(self.query_range)
-        key_labels = {i: literal(self.keys[i], font_size=size) for i in self.key_range}
+        key_labels = {
+            i: literal(
+                self.keys[i], font_size=size, color=palette.SINK if i == self.sink else palette.TEXT
+            )
+            for i in self.key_range
+        }
         query_labels = {j: literal(self.queries[j], font_size=size) for j in self.query_range}
         self.notes = self._notes(legend)
         if self.notes.width > max_width:
@@ -218,14 +241,16 @@ class AttentionGrid(VGroup):
         header = max(deepest - drops[j] + m.height for j, m in query_labels.items()) + LABEL_GAP
         self._sum_row = LABEL_GAP + literal("1.00", font_size=size, mono=True).height + 0.15
         footer = self._sum_row + (self.notes.height if self.notes else 0)
-        h = min(CELL_MAX_HEIGHT, (max_height - header - footer) / n_k)
+        gaps = SINK_GAP if self.sink is not None else 0.0  # in rows
+        h = min(CELL_MAX_HEIGHT, (max_height - header - footer) / (n_k + gaps))
         self.cell_width, self.cell_height = w, h
         self._cells = {}
         self.cells = VGroup()
         for a, i in enumerate(self.key_range):
+            y = -(a + (SINK_GAP if i == self.sink else 0.0)) * h
             for b, j in enumerate(self.query_range):
                 cell = Rectangle(width=w, height=h, stroke_color=palette.NEUTRAL, stroke_width=1.5)
-                cell.set_fill(palette.NEUTRAL, opacity=0.0).move_to([b * w, -a * h, 0])
+                cell.set_fill(palette.NEUTRAL, opacity=0.0).move_to([b * w, y, 0])
                 self._cells[(i, j)] = cell
                 self.cells.add(cell)
         # one scale for all keys, so that words stay comparable
@@ -361,6 +386,9 @@ class AttentionGrid(VGroup):
         return text
 
     def _symbol(self, i: int, j: int) -> Text:
+        if i == self.sink:  # the sink's score: one learned number, the same for every query
+            text = literal("s", font_size=self.font_size, mono=True, color=palette.SINK)
+            return text.move_to(self._cells[(i, j)])
         k_part, q_part = f"K{subscript(i + 1)}", f"Q{subscript(j + 1)}"
         text = literal(
             f"{k_part}\u00b7{q_part}",
@@ -555,6 +583,10 @@ class PatternHeatmap(VGroup):
         Label every ``every``-th key/query (plus the first and the last).
     font_size
         Font size of the labels.
+    sink
+        ``[query]`` weights on the head's sink (a slot with no value): one more row below
+        the grid, apart from it by the height of its label "sink", so that every column
+        drawn adds up to 1. ``levels`` then has that row last.
     """
 
     def __init__(
@@ -565,12 +597,21 @@ class PatternHeatmap(VGroup):
         side: float = 6.0,
         every: int = 10,
         font_size: float = palette.SMALL,
+        sink: np.ndarray | None = None,
     ) -> None:
         super().__init__()
         self.values = key_by_query(pattern)  # the one transpose: [key row, query column]
         self.mask = key_by_query(mask)
+        n_tokens = self.values.shape[0]
+        if sink is not None:  # the sink's row, seen by every query
+            self.values = np.vstack([self.values, np.asarray(sink)[None, :]])
+            self.mask = np.vstack([self.mask, np.ones((1, self.mask.shape[1]), dtype=bool)])
         n_k, n_q = self.values.shape
-        self.cell_size = side / max(n_k, n_q)
+        self.cell_size = side / max(n_tokens, n_q)
+        sink_label = literal("sink", font_size=font_size, color=palette.SINK)
+        # the sink's row stands apart, by as many rows as its label is tall
+        self.sink_gap = int(np.ceil(sink_label.height / self.cell_size)) if sink is not None else 0
+        self.sink_row = n_tokens if sink is not None else None  # its row in levels
         self.levels = heatmap_levels(self.values, self.mask)  # (n_k, n_q), -1 where masked
         self.shades = VGroup()
         self._shade_of_level = {}
@@ -582,22 +623,31 @@ class PatternHeatmap(VGroup):
             shade = self._runs_path(self.levels == level).set_fill(color, 1).set_stroke(width=0)
             self._shade_of_level[int(level)] = shade
             self.shades.add(shade)
-        self.frame = Rectangle(
-            width=n_q * self.cell_size, height=n_k * self.cell_size, stroke_color=palette.NEUTRAL
-        )
-        self.frame.move_to(self.shades)
+        s = self.cell_size
+        self.frame = Rectangle(width=n_q * s, height=n_tokens * s, stroke_color=palette.NEUTRAL)
+        self.frame.move_to([n_q * s / 2, -n_tokens * s / 2, 0])  # around the tokens' rows
         self.key_labels = VGroup()
         self.query_labels = VGroup()
         top_left = self.frame.get_corner(UP + LEFT)
-        for i in sorted({0, n_k - 1, *range(every - 1, n_k, every)}):
+        for i in sorted({0, n_tokens - 1, *range(every - 1, n_tokens, every)}):
             label = literal(f"K{subscript(i + 1)}", font_size=font_size, color=palette.KEY)
-            label.next_to(top_left + DOWN * (i + 0.5) * self.cell_size, LEFT, buff=0.1)
+            label.next_to(top_left + DOWN * (i + 0.5) * s, LEFT, buff=0.1)
             self.key_labels.add(label)
+        if sink is not None:
+            self.sink_frame = Rectangle(width=n_q * s, height=s, stroke_color=palette.SINK)
+            self.sink_frame.move_to([n_q * s / 2, -self._row_top(n_tokens) - s / 2, 0])
+            sink_label.next_to(self.sink_frame, LEFT, buff=0.1)
+            self.key_labels.add(sink_label)
+            self.add(self.sink_frame)
         for j in sorted({0, n_q - 1, *range(every - 1, n_q, every)}):
             label = literal(f"Q{subscript(j + 1)}", font_size=font_size, color=palette.QUERY)
-            label.next_to(top_left + RIGHT * (j + 0.5) * self.cell_size, UP, buff=0.1)
+            label.next_to(top_left + RIGHT * (j + 0.5) * s, UP, buff=0.1)
             self.query_labels.add(label)
         self.add(self.shades, self.frame, self.key_labels, self.query_labels)
+
+    def _row_top(self, i: int) -> float:
+        """How far below the grid's top row ``i`` starts: the sink's row after its gap."""
+        return (i + (self.sink_gap if i == self.sink_row else 0)) * self.cell_size
 
     def _runs_path(self, cells: np.ndarray) -> VMobject:
         """One path with a rectangle per horizontal run of True cells."""
@@ -612,9 +662,10 @@ class PatternHeatmap(VGroup):
                 start = j
                 while j < len(row) and row[j]:
                     j += 1
+                top = self._row_top(i)
                 corners = [
-                    np.array([x * s, -y * s, 0])
-                    for x, y in ((start, i), (j, i), (j, i + 1), (start, i + 1))
+                    np.array([x * s, -y, 0])
+                    for x, y in ((start, top), (j, top), (j, top + s), (start, top + s))
                 ]
                 path.start_new_path(corners[0])
                 path.add_points_as_corners([*corners[1:], corners[0]])

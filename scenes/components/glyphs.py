@@ -38,7 +38,7 @@ COMPOSABLE = (
 )
 SHEET_SIZE = 48  # glyphs are drawn at this size and scaled (linear: no hinting in SVG)
 LINE_SPACINGS = (-1, 0.8)  # Pango's default and the captions': measured with the sheet
-FORMAT = 1  # of the cached files; bump when what is stored changes
+FORMAT = 2  # of the cached files; bump when what is stored changes
 
 
 class GlyphSheet:
@@ -145,22 +145,44 @@ class GlyphSheet:
             "spacings": np.array(list(self._pitch)),
             "pitches": np.array(list(self._pitch.values())),
         }
+        arrays["digest"] = np.array(_digest_of(arrays))
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".partial", delete=False) as f:
-            np.savez(f, **arrays)
-        os.replace(f.name, path)
+            try:
+                np.savez(f, **arrays)
+                f.close()
+                os.replace(f.name, path)
+            finally:  # a full disk: no partial file left behind
+                Path(f.name).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, font: str, path: Path) -> GlyphSheet:
+        """The sheet saved at ``path``, checked: a file damaged in any way (its arrays
+        not those whose SHA-256 was saved with them) raises ValueError, and is drawn
+        again by :func:`sheet`."""
+        names = ("chars", "counts", "points", "advance_chars", "advances", "spacings", "pitches")
         with np.load(path, allow_pickle=False) as data:
-            ends = np.cumsum(data["counts"])
-            points = np.split(data["points"], ends[:-1])
-            outline = dict(zip(data["chars"].tolist(), points))
-            advance = dict(zip(data["advance_chars"].tolist(), data["advances"].tolist()))
-            pitch = dict(zip(data["spacings"].tolist(), data["pitches"].tolist()))
+            arrays = {name: data[name] for name in names}
+            if str(data["digest"]) != _digest_of(arrays):
+                raise ValueError("the cached sheet is damaged")
+        ends = np.cumsum(arrays["counts"])
+        points = np.split(arrays["points"], ends[:-1])
+        outline = dict(zip(arrays["chars"].tolist(), points))
+        advance = dict(zip(arrays["advance_chars"].tolist(), arrays["advances"].tolist()))
+        pitch = dict(zip(arrays["spacings"].tolist(), arrays["pitches"].tolist()))
         if set(outline) | {" "} != set(COMPOSABLE + " ") or set(advance) != set(outline) | {" "}:
             raise ValueError("the cached sheet does not have every character")
         return cls(font, advance, outline, pitch)
+
+
+def _digest_of(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 of a sheet's arrays (names, types, shapes and bytes), in a fixed order."""
+    h = hashlib.sha256()
+    for name in sorted(k for k in arrays if k != "digest"):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}|{a.dtype.str}|{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
 @contextmanager

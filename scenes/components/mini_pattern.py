@@ -46,6 +46,9 @@ class MiniPattern(VGroup):
         Colour of the dots.
     positions
         Token positions drawn, as both keys and queries, in order (default: all).
+    sink
+        ``[query]`` weights on the head's sink (a slot with no value), drawn as a last row
+        of slate dots, half a cell below the tokens' rows.
     """
 
     def __init__(
@@ -58,6 +61,7 @@ class MiniPattern(VGroup):
         color: ManimColor = palette.TEXT,
         font_size: float = palette.SMALL,
         positions: Sequence[int] | None = None,
+        sink: np.ndarray | None = None,
     ) -> None:
         super().__init__()
         self.values = key_by_query(pattern)  # [key row, query column]
@@ -82,7 +86,17 @@ class MiniPattern(VGroup):
                     dot.set_fill(color, 1).move_to(center)
                     self._dots[(i, j)] = dot
                     self.dots.add(dot)
-        self.add(self.cells, self.dots)
+        self.sink_dots = VGroup()
+        if sink is not None:
+            y = -(len(self.positions) + 1.0) * self.cell
+            for column, j in enumerate(self.positions):
+                center = np.array([(column + 0.5) * self.cell, y, 0.0])
+                square = Rectangle(width=self.cell, height=self.cell).move_to(center)
+                self.cells.add(square.set_stroke(palette.SINK, 1))
+                if sink[j] > 0:
+                    dot = Circle(radius=self.dot_radius(float(sink[j])), stroke_width=0)
+                    self.sink_dots.add(dot.set_fill(palette.SINK, 1).move_to(center))
+        self.add(self.cells, self.dots, self.sink_dots)
         self.title = None
         if title is not None:
             self.title = literal(title, font_size=font_size, color=palette.DIM_TEXT)

@@ -2,8 +2,8 @@
 
 Colours (video-spec.md): query yellow, key teal, value red (value-down darker, value-up
 lighter), output matrix pink, original embedding E grey, updated embedding E' teal,
-delta E yellow, masking red. Matrix entries: brightness encodes magnitude, hue the sign
-(positive blue, negative red).
+delta E yellow, masking red, a head's sink (a slot with no value) slate. Matrix
+entries: brightness encodes magnitude, hue the sign (positive blue, negative red).
 
 Type scale: every text size of the lesson is one of the named font sizes below, from
 :data:`FOOTNOTE` (16) to :data:`TITLE` (48), passed as ``font_size``::
@@ -25,6 +25,7 @@ EMBEDDING = ManimColor("#A0A4AB")  # grey: original embedding E
 UPDATED = ManimColor("#3FC1C9")  # teal: updated embedding E'
 DELTA = ManimColor("#F7D154")  # yellow: delta E
 MASK = ManimColor("#D03B3B")  # red: masked (-inf) cells
+SINK = ManimColor("#8A8FA3")  # slate: a head's sink, the slot with no value
 
 ADJECTIVE = ManimColor("#7CC96B")  # token tint for adjectives
 NOUN = ManimColor("#5B8DEF")  # token tint for nouns

@@ -72,6 +72,10 @@ class PatternWindow(VGroup):
     style
         ``"numbers"``, ``"shades"`` or ``"dots"``; default: numbers when cells are at least
         ``MIN_NUMBER_CELL`` wide, dots otherwise.
+    sink
+        ``[query_pos]`` weights on the head's sink (a slot with no value), drawn as a last
+        row labelled "sink", half a row apart: every column drawn then adds up to 1.
+        Its cells' key is :attr:`sink_key` (one past the last position).
     """
 
     def __init__(
@@ -83,14 +87,17 @@ class PatternWindow(VGroup):
         height: float = 5.0,
         font_size: float = palette.SMALL,
         style: str | None = None,
+        sink: np.ndarray | None = None,
     ) -> None:
         super().__init__()
         grid = key_by_query(pattern)  # (keys, queries)
         visible = key_by_query(mask)  # (keys, queries)
         self.keys, self.queries = window(len(tokens), size)
         self.tokens = tuple(tokens)
+        self.sink_key = len(tokens) if sink is not None else None
         gaps = sum(1 for a, b in zip(self.keys, self.keys[1:]) if b != a + 1)
-        self.cell = height / (len(self.keys) + 0.5 * gaps)
+        rows = len(self.keys) + 0.5 * gaps + (1.5 if sink is not None else 0.0)
+        self.cell = height / rows
         if style is None:
             style = "numbers" if self.cell >= MIN_NUMBER_CELL else "dots"
         if style not in STYLES:
@@ -106,6 +113,11 @@ class PatternWindow(VGroup):
             for column, query in enumerate(self.queries):
                 if visible[key, query]:
                     self._add_cell(key, query, float(grid[key, query]), self._column_x(column), y)
+        if sink is not None:  # the sink's row, half a row below the tokens'
+            y = self.rows_y[-1] - 1.5 * self.cell
+            for column, query in enumerate(self.queries):
+                self._add_cell(self.sink_key, query, float(sink[query]), self._column_x(column), y)
+            self.sink_y = y
         self.key_labels = self._key_labels(font_size)
         self.query_labels = self._query_labels(font_size)
         self.gap_marks = self._gap_marks(font_size)
@@ -163,6 +175,9 @@ class PatternWindow(VGroup):
         for key, y in zip(self.keys, self.rows_y):
             label = literal(piece_text(self.tokens[key]), font_size=font_size, color=palette.KEY)
             labels.add(label.move_to([left, y, 0], aligned_edge=RIGHT))
+        if self.sink_key is not None:
+            label = literal("sink", font_size=font_size, color=palette.SINK)
+            labels.add(label.move_to([left, self.sink_y, 0], aligned_edge=RIGHT))
         return labels
 
     def _query_labels(self, font_size: float) -> VGroup:

@@ -61,8 +61,8 @@ def test_query_product_multiplies_the_drawn_entries(chapter):
 
 def test_final_dots_have_the_area_of_the_weights(chapter):
     grid = chapter.grid
-    pattern = chapter.trace.head("adjective-noun").pattern
-    assert grid.mode == "dots"
+    pattern = chapter.trace.head("adjective-noun").with_sink()["pattern"]  # sink: last key
+    assert grid.mode == "dots" and grid.sink == chapter.trace.n
     full = grid.dot_radius(1.0)
     for i, j in grid.shown_cells():
         dot = grid.get_content(i, j)

@@ -30,10 +30,13 @@ def test_is_a_lesson_of_at_least_40_seconds(chapter):
 def test_unnormalized_grid_masks_exactly_the_later_keys(chapter):
     head = chapter.trace.head("adjective-noun")
     left, _ = chapter.sides
+    full = head.with_sink()  # the sink, the last key, is seen by every query
     for i, j in left.shown_cells():
         text = left.get_content(i, j).text
-        if head.mask[j, i]:
-            assert i <= j and text == fixed(head.scores[j, i], 2)
+        if i == left.sink:
+            assert text == fixed(head.spec.sink, 2)
+        elif head.mask[j, i]:
+            assert i <= j and text == fixed(full["scaled"][j, i], 2)
         else:
             assert i > j and text == MINUS_INFINITY
 
@@ -41,12 +44,13 @@ def test_unnormalized_grid_masks_exactly_the_later_keys(chapter):
 def test_normalized_grid_is_the_pattern_with_exact_zeros(chapter):
     head = chapter.trace.head("adjective-noun")
     _, right = chapter.sides
-    for i, j in right.shown_cells():
-        assert right.get_content(i, j).text == fixed(head.pattern[j, i], 2)
-        if not head.mask[j, i]:
-            assert head.pattern[j, i] == 0.0
-    for j in right.query_range:
-        assert head.pattern[j].sum() == pytest.approx(1.0)
+    full = head.with_sink()
+    for i, j in right.shown_cells():  # each within a unit of the last place: they add up
+        assert abs(float(right.get_content(i, j).text) - full["pattern"][j, i]) < 0.01
+        if not full["mask"][j, i]:
+            assert full["pattern"][j, i] == 0.0
+    for j in right.query_range:  # the tokens' weights and the sink's
+        assert head.pattern[j].sum() + head.sink[j] == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(

@@ -43,15 +43,19 @@ def test_large_pattern_is_the_passage_run_through_the_head(chapter):
     big = chapter.big
     assert big.n == 50
     assert big.sentence == " ".join(load_example(name).sentence for name in PASSAGES)
-    pattern = big.head("adjective-noun").pattern  # [query, key]
-    levels = chapter.heatmap.levels  # [key, query]
-    assert levels.shape == (50, 50)
+    head = big.head("adjective-noun")
+    pattern = head.pattern  # [query, key]
+    levels = chapter.heatmap.levels  # [key, query]: the tokens, then the head's sink
+    assert levels.shape == (51, 50)
     for i in range(50):
         for j in range(50):
             if i > j:
                 assert levels[i, j] == -1 and pattern[j, i] == 0
             else:
                 assert levels[i, j] == round(np.sqrt(pattern[j, i]) * 15)
+    for j in range(50):
+        assert levels[50, j] == round(np.sqrt(head.sink[j]) * 15)
+    assert chapter.heatmap.key_labels[-1].text == "sink"
 
 
 def _label_positions(labels) -> list[int]:
@@ -63,8 +67,9 @@ def _label_positions(labels) -> list[int]:
 def test_the_passage_is_shown_token_by_token_numbered_as_on_the_axes(chapter):
     words = chapter.big.words
     heatmap, corner = chapter.heatmap, chapter.corner
-    named = set(_label_positions(heatmap.key_labels)) | set(_label_positions(corner.key_labels))
-    assert _label_positions(heatmap.query_labels) == _label_positions(heatmap.key_labels)
+    keys = heatmap.key_labels[:-1]  # the last one names the sink's row
+    named = set(_label_positions(keys)) | set(_label_positions(corner.key_labels))
+    assert set(_label_positions(keys)) <= set(_label_positions(heatmap.query_labels))
     assert named >= {0, 9, 19, 49} and set(range(8)) <= named
     digits = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
     expected = [

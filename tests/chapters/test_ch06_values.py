@@ -172,8 +172,11 @@ def test_every_column_sum_of_another_sentence(sentence):
         else:
             assert "more term" not in shown.narration
         assert "adjective" not in shown.narration
-    if trace.n == 1:
-        assert column_sum(trace, head, 0).terms == ((0, pytest.approx(1.0)),)
+    if trace.n == 1:  # one word, nothing to find: almost all of it on the sink
+        shown = column_sum(trace, head, 0)
+        assert shown.terms == ((0, pytest.approx(1.0 - head.sink[0])),)
+        assert head.sink[0] > 0.9
+        assert f"the {head.sink[0]:.2f} on the sink adds nothing" in shown.narration
 
 
 def test_strips_show_E_delta_and_E_prime(chapter):

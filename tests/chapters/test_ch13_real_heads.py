@@ -19,6 +19,7 @@ from scenes.ch13_real_heads import (
     model_sentence,
     ordinal,
     sink_contrast,
+    sink_row_frame,
     top_row_frame,
 )
 from scenes.components.head_gallery import LEVELS, WEIGHT_ONE, WEIGHT_ZERO, pool_size
@@ -171,7 +172,9 @@ def _dot_areas_follow(grid, weights):
 
 def test_contrast_puts_the_designed_head_next_to_a_real_one(chapter, run):
     designed = chapter.trace.head("adjective-noun")
-    _dot_areas_follow(chapter.designed_grid, key_by_query(designed.pattern))
+    # its sink is the last row, one past the tokens
+    _dot_areas_follow(chapter.designed_grid, key_by_query(designed.with_sink()["pattern"]))
+    assert chapter.designed_grid.sink_key == chapter.trace.n
     sinks = chapter.contrast.sinks
     _dot_areas_follow(chapter.contrast_grid, key_by_query(run.pattern[sinks.layer, sinks.head]))
     assert chapter.designed_grid.tokens == tuple(chapter.trace.words)
@@ -186,7 +189,7 @@ def _first_token_average(pattern) -> float:
 
 def test_contrast_says_one_measure_for_both_heads_and_shows_the_middle_real_head(chapter, run):
     designed = chapter.trace.head("adjective-noun")
-    mine = _first_token_average(designed.pattern)
+    mine = sum(designed.sink[1:]) / (chapter.trace.n - 1)  # parked on its sink, queries 1..
     layers, heads = run.pattern.shape[:2]
     real = {(lh // heads, lh % heads): 0.0 for lh in range(layers * heads)}
     for layer, head in real:
@@ -197,25 +200,31 @@ def test_contrast_says_one_measure_for_both_heads_and_shows_the_middle_real_head
     assert (sinks.layer, sinks.head) == middle and sinks.rank == 135
     more = sum(round(v, 2) > round(mine, 2) for v in real.values())
     said = chapter.narration[-1][1]
-    assert f"“a” gets {mine:.2f} of each later word's weight" in said
+    assert f"its sink gets {mine:.2f} of each later word's weight" in said
     assert f"layer {middle[0]}, head {middle[1]}, “a” gets {real[middle]:.2f}" in said
-    assert f"{more} of 270 real heads give the first token more than the designed head" in said
+    assert (
+        f"{more} of 270 real heads park more on the first token than the designed head parks "
+        "on its sink" in said
+    )
     assert "(135th lowest)" in said
     comparison = "more than" if round(real[middle], 2) > round(mine, 2) else "less than"
     assert f"{real[middle]:.2f} of each later token's weight: {comparison} the designed" in said
-    # the frames sit on the first token's row, over the columns of queries 1..
-    for grid in (chapter.designed_grid, chapter.contrast_grid):
-        frame = top_row_frame(grid)
-        cells = [grid.boxes[0, q] for q in grid.queries if q >= 1]
+    # the frames sit on the designed head's sink row and the real head's first token's
+    # row, over the columns of queries 1..
+    for grid, frame, row in (
+        (chapter.designed_grid, sink_row_frame(chapter.designed_grid), chapter.trace.n),
+        (chapter.contrast_grid, top_row_frame(chapter.contrast_grid), 0),
+    ):
+        cells = [grid.boxes[row, q] for q in grid.queries if q >= 1]
         assert frame.get_left()[0] == pytest.approx(cells[0].get_left()[0])
         assert frame.get_right()[0] == pytest.approx(cells[-1].get_right()[0])
-        assert frame.get_y() == pytest.approx(grid.row_label(0).get_y(), abs=1e-6)
+        assert frame.get_y() == pytest.approx(cells[0].get_y(), abs=1e-6)
 
 
-def test_a_designed_head_that_parks_on_the_first_token_is_not_said_to_park_less():
-    # the designed head gives the first token 0.97 of every later query's weight;
-    # a naive "real heads park more on the first token" would be false here
-    designed = np.array([[1.0, 0, 0], [0.97, 0.03, 0], [0.97, 0.01, 0.02]])
+def test_a_designed_head_that_parks_on_its_sink_is_not_said_to_park_less():
+    # the designed head parks 0.97 of every later query's weight on its sink; a naive
+    # "real heads park more on the first token" would be false here
+    designed = np.array([0.5, 0.97, 0.97])  # sink weights; query 0 is left out
     shares = np.array([0.2, 0.5, 0.99, 0.1, 0.3])  # (layers=5, heads=1) made-up shares
     real = np.zeros((5, 1, 3, 3))
     real[:, 0, 0, 0] = 1.0
@@ -225,11 +234,12 @@ def test_a_designed_head_that_parks_on_the_first_token_is_not_said_to_park_less(
     sinks = sink_contrast(designed, real)
     assert sinks.designed == pytest.approx(0.97)
     assert (sinks.layer, sinks.head, sinks.rank) == (4, 0, 3)  # 0.1 0.2 [0.3] 0.5 0.99
-    assert sinks.compared() == "less than the designed head"
+    assert sinks.compared() == "less than the designed head parks on its sink"
     assert sinks.more == 1  # only the 0.99 head
-    equal = sink_contrast(np.array([[1.0, 0], [0.304, 0.696]]), real)  # 0.30 as printed
-    assert equal.compared() == "as much as the designed head" and equal.more == 2
-    assert sink_contrast(np.ones((1, 1)), real).designed is None  # one word: nothing to average
+    equal = sink_contrast(np.array([0.9, 0.304]), real)  # 0.30 as printed
+    assert equal.compared() == "as much as the designed head parks on its sink"
+    assert equal.more == 2
+    assert sink_contrast(np.ones(1), real).designed is None  # one word: nothing to average
 
 
 def test_how_many_heads_light_up_follows_the_count():

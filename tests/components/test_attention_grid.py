@@ -17,6 +17,7 @@ from scenes.components.attention_grid import (
     HIGHLIGHT_MARGIN,
     LEGEND,
     MINUS_INFINITY,
+    SINK,
     AttentionGrid,
     PatternHeatmap,
     heatmap_levels,
@@ -37,8 +38,15 @@ def grid(fluffy_trace, head):
     return AttentionGrid.from_head(head, fluffy_trace.words)
 
 
+@pytest.fixture(scope="module")
+def full(head):
+    """The head's [query, key] arrays with its sink as the last key: what the grid draws."""
+    return head.with_sink()
+
+
 def test_rows_are_keys_and_columns_are_queries(grid, fluffy_trace):
-    assert [grid.get_key_label(i).text for i in grid.key_range] == fluffy_trace.words
+    keys = [grid.get_key_label(i).text for i in grid.key_range]
+    assert keys == [*fluffy_trace.words, SINK]  # the head's sink: the last row
     assert [grid.get_query_label(j).text for j in grid.query_range] == fluffy_trace.words
     row_ys = [grid.get_cell(i, 0).get_y() for i in grid.key_range]
     col_xs = [grid.get_cell(0, j).get_x() for j in grid.query_range]
@@ -46,12 +54,12 @@ def test_rows_are_keys_and_columns_are_queries(grid, fluffy_trace):
     assert grid.get_legend().text == LEGEND.replace(" ", "")
 
 
-def test_numbers_are_the_pattern_transposed_once(grid, head):
+def test_numbers_are_the_pattern_transposed_once(grid, full):
     grid.numbers("pattern", masked="value")
     for i, j in grid.shown_cells():  # [query, key]; rounded within one unit, see below
-        assert abs(float(grid.get_content(i, j).text) - head.pattern[j, i]) < 0.01
+        assert abs(float(grid.get_content(i, j).text) - full["pattern"][j, i]) < 0.01
         assert grid.get_content(i, j).text == fixed(grid.drawn("pattern")[i, j], 2)
-    np.testing.assert_array_equal(grid.values["pattern"], key_by_query(head.pattern))
+    np.testing.assert_array_equal(grid.values["pattern"], key_by_query(full["pattern"]))
 
 
 def test_each_columns_written_weights_add_up_to_one(grid, head):
@@ -61,35 +69,37 @@ def test_each_columns_written_weights_add_up_to_one(grid, head):
         assert round(sum(written), 2) == 1.0
 
 
-def test_raw_scores_and_masked_cells(grid, head):
+def test_raw_scores_and_masked_cells(grid, head, full):
     grid.numbers("raw", masked="infinity")
     for i, j in grid.shown_cells():
         text = grid.get_content(i, j).text
-        if i > j:  # the key comes after the query: masked
+        if i == grid.sink:  # every query sees the sink, whose score is the same for all
+            assert text == fixed(head.spec.sink * np.sqrt(head.Q.shape[1]), 1)
+        elif i > j:  # the key comes after the query: masked
             assert not head.mask[j, i] and text == MINUS_INFINITY
         else:
             assert head.mask[j, i] and text == fixed(head.scores_raw[j, i], 1)
 
 
-def test_after_softmax_masked_cells_are_exactly_zero_and_columns_sum_to_one(grid, head):
+def test_after_softmax_masked_cells_are_exactly_zero_and_columns_sum_to_one(grid, full):
     grid.numbers("pattern", masked="value")
     for i, j in grid.shown_cells():
-        if not head.mask[j, i]:
-            assert head.pattern[j, i] == 0.0 and grid.get_content(i, j).text == "0.00"
+        if not full["mask"][j, i]:
+            assert full["pattern"][j, i] == 0.0 and grid.get_content(i, j).text == "0.00"
     sums, _ = grid.column_sums("pattern")
     assert [s.text for s in sums[:-1]] == ["1.00"] * len(grid.query_range)
 
 
-def test_dot_area_is_proportional_to_the_weight(grid, head):
+def test_dot_area_is_proportional_to_the_weight(grid, full):
     grid.dots()
-    full = grid.dot_radius(1.0)
+    one = grid.dot_radius(1.0)
     for i, j in grid.shown_cells():
-        weight = head.pattern[j, i]
+        weight = full["pattern"][j, i]
         dot = grid.get_content(i, j)
         if weight == 0:
             assert dot is None
         else:
-            area_ratio = (dot.width / 2) ** 2 / full**2
+            area_ratio = (dot.width / 2) ** 2 / one**2
             assert area_ratio == pytest.approx(weight, rel=1e-6, abs=1e-9)
 
 
@@ -332,3 +342,13 @@ def test_long_words_keep_one_readable_size_for_keys_and_queries(width, height):
         assert query.width == pytest.approx(key.height) and query.height == pytest.approx(key.width)
     whole = VGroup(grid, grid.column_sums()[0])
     assert whole.width <= width + 1e-6 and whole.height <= height + 1e-6
+
+
+def test_the_sink_row_is_drawn_last_apart_from_the_tokens_even_in_a_window(fluffy_trace, head):
+    grid = AttentionGrid.from_head(head, fluffy_trace.words, max_tokens=4, focus=3)
+    assert grid.windowed and grid.key_range[-1] == grid.sink == fluffy_trace.n
+    tokens_last = grid.get_cell(grid.key_range[-2], 3)
+    sink = grid.get_cell(grid.sink, 3)
+    gap = tokens_last.get_bottom()[1] - sink.get_top()[1]
+    assert gap == pytest.approx(0.25 * grid.cell_height)
+    assert grid.get_key_label(grid.sink).text == SINK

@@ -108,7 +108,13 @@ def test_glyph_sheets_are_cached_on_disk_and_rebuilt_when_broken(tmp_path, monke
     assert loaded.pitch(0.8) == drawn.pitch(0.8)
 
     whole = path.read_bytes()
-    for broken in (b"not a sheet", whole[: len(whole) // 2], b""):  # foreign, torn, empty
+    with np.load(path) as data:  # a valid file whose outlines were changed
+        arrays = dict(data)
+    arrays["points"] = arrays["points"] * 1.01
+    altered = tmp_path / "altered.npz"
+    np.savez(altered, **arrays)
+    # foreign, torn, empty, and whole but not what was saved
+    for broken in (b"not a sheet", whole[: len(whole) // 2], b"", altered.read_bytes()):
         path.write_bytes(broken)
         monkeypatch.setattr(glyphs, "_SHEETS", {})
         assert glyphs.sheet(MONO).advance == drawn.advance  # drawn again, file replaced
