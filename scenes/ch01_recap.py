@@ -87,6 +87,16 @@ def space_extent(points: np.ndarray) -> float:
     return 1.15 * float(np.abs(points).max())
 
 
+def column_tokens(shown: list[int], focus: int, count: int) -> list[int]:
+    """At most ``count`` consecutive tokens of ``shown`` (positions in order), with
+    ``focus`` among them when it is shown: the ones that get an embedding column."""
+    if len(shown) <= count:
+        return shown
+    at = shown.index(focus) if focus in shown else len(shown) - 1
+    start = min(max(0, at - count // 2), len(shown) - count)
+    return shown[start : start + count]
+
+
 class RecapOnEmbeddings(Lesson):
     number = 1
     title = "Recap on embeddings"
@@ -114,7 +124,8 @@ class RecapOnEmbeddings(Lesson):
             f"The text is first cut into pieces called tokens: this sentence gives {t.n}.",
         )
         self.heading("Tokens")
-        self.row = TokenRow(t.words, roles(t), focus=self.focus, max_tokens=MAX_COLUMNS)
+        # the whole sentence when it fits the width (a window round the focus when not)
+        self.row = TokenRow(t.words, roles(t), focus=self.focus)
         self.row.move_to(self.stage.point(UP) + DOWN * 0.75)
         sentence = literal(t.sentence, font_size=palette.HEADLINE)
         if sentence.width <= 13:
@@ -140,7 +151,7 @@ class RecapOnEmbeddings(Lesson):
         self.heading("Embeddings")
         self.columns = {
             i: EmbeddingColumn(t.E[i], font_size=palette.BODY, scale=self._scale)
-            for i in self.row.shown
+            for i in column_tokens(list(self.row.shown), self.focus, MAX_COLUMNS)
         }
         group = VGroup(*self.columns.values()).arrange(RIGHT, buff=0.4)
         if group.width > 13:
@@ -156,17 +167,19 @@ class RecapOnEmbeddings(Lesson):
                     color=palette.DIM_TEXT,
                     max_tip_length_to_length_ratio=0.25,
                 )
-                for i in self.row.shown
+                for i in self.columns
             ]
         )
         self.arrows = arrows
         self.play(*[GrowArrow(a) for a in arrows], run_time=0.8)
         self.play(*[c.create() for c in self.columns.values()], run_time=1.5)
-        first = self.columns[self.row.shown[0]]
+        shown = list(self.columns)
+        first = self.columns[shown[0]]
+        some = "" if len(shown) == len(self.row.shown) else f" (columns of {len(shown)} tokens)"
         self.caption(
-            f"Each token becomes a column of {d:,} numbers. Shown: entries 1 to 4 and the last "
-            f"({first.get_entries()[0].text} ... {first.get_entries()[-1].text} for "
-            f"{quoted(t, self.row.shown[0])}).",
+            f"Each token becomes a column of {d:,} numbers{some}. Shown: entries 1 to 4 and "
+            f"the last ({first.get_entries()[0].text} ... {first.get_entries()[-1].text} for "
+            f"{quoted(t, shown[0])}).",
             wait=2.5,
         )
 
@@ -255,7 +268,7 @@ class RecapOnEmbeddings(Lesson):
             f"position {j + 1} is added to the word's own vector.",
         )
         self.heading("Position")
-        row = TokenRow(t.words, roles(t), focus=j, max_tokens=MAX_COLUMNS)
+        row = TokenRow(t.words, roles(t), focus=j)  # the whole sentence when it fits
         row.move_to(self.stage.point(UP) + DOWN * 0.75)
         self.play(FadeIn(row), row.highlight([j]))
         word, place = word_part(t, j), position_part(t, j)

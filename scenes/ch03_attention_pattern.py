@@ -402,21 +402,26 @@ class AttentionPattern(Lesson):
             self.head, t.words, focus=q, max_width=GRID_WIDTH, max_height=GRID_HEIGHT
         )
         self.stage.place(self.grid, LEFT, buff=0.3).set_y(self.stage.center[1])
-        visible = self.head.mask
-        low = np.unravel_index(np.argmin(np.where(visible, raw, np.inf)), raw.shape)
-        self.low = (int(low[1]), int(low[0]))  # (key, query) of the lowest visible score
+        # the lowest score among the cells drawn (a window may leave others out)
+        shown = [(i, j) for i, j in self.grid.shown_cells() if i != self.grid.sink]
+        self.low = min(
+            (c for c in shown if self.head.mask[c[1], c[0]]), key=lambda c: raw[c[1], c[0]]
+        )
         lowest = fixed(raw[self.low[1], self.low[0]], 1)
-        best = int(np.argmax(np.where(visible[q], raw[q], -np.inf)))
+        among = " shown" if self.grid.windowed else ""
+        best = int(np.argmax(np.where(self.head.mask[q], raw[q], -np.inf)))
+        where = "" if best in self.grid.key_range else " (a row above those shown)"
         rank = (
             "the largest in its column"
             if best == k
-            else f"though {quoted(t, best)}'s key scores higher there, {fixed(raw[q, best], 1)}"
+            else f"though {quoted(t, best)}'s key scores higher there{where}, "
+            f"{fixed(raw[q, best], 1)}"
         )
         self.beat(
             "dot products",
             f"Each cell is a dot product K_i·Q_j: keys down the left, queries across the top. "
             f"K\u00b7Q for {quoted(t, k)} and {quoted(t, q)} is {fixed(raw[q, k], 1)}, {rank}; "
-            f"the lowest, {lowest}, pairs {quoted(t, self.low[0])} with "
+            f"the lowest{among}, {lowest}, pairs {quoted(t, self.low[0])} with "
             f"{quoted(t, self.low[1])}.",
         )
         self.heading("How well does each key match each query?")
@@ -441,7 +446,7 @@ class AttentionPattern(Lesson):
         )
         self.caption(
             f"Highlighted: {fixed(raw[q, k], 1)} ({quoted(t, k)} \u00b7 {quoted(t, q)}), {rank}, "
-            f"and the lowest score, {lowest}.",
+            f"and the lowest score{among}, {lowest}.",
             wait=3.0,
         )
         self.play(FadeOut(side), self.grid.clear_highlights())
@@ -485,13 +490,13 @@ class AttentionPattern(Lesson):
 
     def softmax(self) -> None:
         t, q, sink = self.trace, self.q, self.head.sink
-        column = self.head.pattern[q]
-        gives = [f"{column[i]:.2f} to {quoted(t, i)}" for i in self.answers]
+        drawn = self.grid.drawn("pattern")  # [key, query]: the numbers as the grid writes them
+        gives = [f"{fixed(drawn[i, q], 2)} to {quoted(t, i)}" for i in self.answers]
         shown = list(self.grid.query_range)
         idle = max((j for j in shown if j != q), key=lambda j: sink[j], default=None)
         rest = ""
         if self.head.has_sink:
-            gives.append(f"{sink[q]:.2f} to the sink")
+            gives.append(f"{fixed(drawn[self.grid.sink, q], 2)} to the sink")
             if idle is not None:
                 rest = (
                     f" The sink, the last row, belongs to no word and has no value: "
@@ -525,7 +530,7 @@ class AttentionPattern(Lesson):
         sink_note = ", the sink's share included" if self.head.has_sink else ""
         self.caption(
             f"Every column now sums to 1 (the \u03a3 row{sink_note}): how much each query "
-            "takes from each key.",
+            "takes from each key." + self.grid.cut_note(),
             wait=2.5,
         )
         self.play(FadeOut(sums), FadeOut(note))

@@ -26,7 +26,7 @@ from manim import (
 
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid
-from scenes.components.entries import dots
+from scenes.components.entries import dots, fixed
 from scenes.components.labels import literal
 from scenes.components.token_row import TokenRow
 from scenes.focus import main_link, plural, quoted, roles
@@ -170,7 +170,6 @@ class Masking(Lesson):
 
     def softmax_of_masked(self) -> None:
         t, q = self.trace, self.link.query
-        column = self.head.pattern[q]
         self.beat(
             "softmax",
             "After the softmax, masked cells are exactly 0 and each column still sums to 1; "
@@ -186,10 +185,11 @@ class Masking(Lesson):
             for i, j in self.grid.shown_cells()
             if not self.grid.mask[i, j]
         )
+        drawn = self.grid.drawn("pattern")[self.link.key, q]  # as the grid writes it
         self.caption(
             ("Every red cell is exactly 0.00" if exact else "Red cells are 0")
-            + f"; {quoted(t, q)}'s column: {column[self.link.key]:.2f} to "
-            f"{quoted(t, self.link.key)}, total 1.",
+            + f"; {quoted(t, q)}'s column: {fixed(drawn, 2)} to "
+            f"{quoted(t, self.link.key)}, total 1." + self.grid.cut_note(),
             wait=3.0,
         )
         self.clear_content()
@@ -237,6 +237,6 @@ class Masking(Lesson):
         self.play(Write(frame))
         self.caption(
             "Same grid, before and after: \u2212\u221e becomes exactly 0, and every column of "
-            "the normalized grid adds to 1.",
+            "the normalized grid adds to 1." + right.cut_note(),
             wait=3.0,
         )

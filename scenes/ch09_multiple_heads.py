@@ -20,7 +20,7 @@ from manim import DOWN, LEFT, RIGHT, UP, FadeIn, ManimColor, RoundedRectangle, V
 from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
 from scenes.components.embedding_column import EmbeddingColumn
-from scenes.components.entries import color_scale, dots
+from scenes.components.entries import color_scale, dots, equation_entries
 from scenes.components.formula import colored
 from scenes.components.labels import literal
 from scenes.components.mini_pattern import MiniPattern
@@ -452,6 +452,8 @@ class MultipleHeads(Lesson):
         self.beat("sum", shown.narration)
         self.heading(f"All heads update {quoted(t, j)}")
         scale = color_scale(t.E[j])
+        # E + ΔE⁽¹⁾ + ... = E′: the terms rounded so that each row adds up as drawn
+        drawn = equation_entries([v for v, _, _ in shown.columns[:-1]], COLUMN_ROWS, 1)
         parts = [
             EmbeddingColumn(
                 vector,
@@ -460,8 +462,9 @@ class MultipleHeads(Lesson):
                 scale=scale,
                 bracket_color=bracket,
                 label=label,
+                drawn=entries,
             )
-            for vector, bracket, label in shown.columns
+            for (vector, bracket, label), entries in zip(shown.columns, drawn, strict=True)
         ]
         signs = ["+"] * len(t.heads) + ["="]
         row = VGroup()

@@ -31,7 +31,7 @@ from manim import (
 from scenes.components import palette
 from scenes.components.block_stack import BlockStack
 from scenes.components.embedding_column import EmbeddingColumn
-from scenes.components.entries import color_scale, dots, fixed
+from scenes.components.entries import color_scale, dots, equation_entries, fixed
 from scenes.components.fade_in_place import FadeOutInPlace
 from scenes.components.labels import literal
 from scenes.components.parameter_counter import CountBrace, ProductLine, figure, grouped
@@ -147,11 +147,14 @@ class GoingDeeper(Lesson):
         t, j = self.trace, self.focus
         word = t.words[j]
         size = float(np.linalg.norm(t.delta_E[j]))
+        # E + ΔE = E′ as drawn: the terms rounded so that each row adds up
+        drawn = equation_entries([t.E[j], t.delta_E[j]], COLUMN_INDICES, 1)
+        first = list(COLUMN_INDICES).index(0)
         self.beat(
             "what-changed",
             f"Take “{word}”, whose embedding changed most: the first layer added a ΔE of "
-            f"length {size:.0f}. Its first entry went from {fixed(t.E[j, 0], 1)} to "
-            f"{fixed(t.E_prime[j, 0], 1)}.",
+            f"length {size:.0f}. Its first entry went from {fixed(drawn[0][first], 1)} to "
+            f"{fixed(drawn[2][first], 1)}.",
         )
         self.heading(f"{quoted(t, j)} after the first layer")
         k = self.shown.index(j)
@@ -165,6 +168,7 @@ class GoingDeeper(Lesson):
                 scale=scale,
                 label="E",
                 label_color=None,
+                drawn=drawn[0],
             ),
             EmbeddingColumn(
                 t.delta_E[j],
@@ -173,6 +177,7 @@ class GoingDeeper(Lesson):
                 scale=scale,
                 bracket_color=palette.DELTA,
                 label="ΔE",
+                drawn=drawn[1],
             ),
             EmbeddingColumn(
                 t.E_prime[j],
@@ -181,6 +186,7 @@ class GoingDeeper(Lesson):
                 scale=scale,
                 bracket_color=palette.UPDATED,
                 label="E′",
+                drawn=drawn[2],
             ),
         ]
         signs = [literal(s, font_size=palette.HEADLINE, color=palette.DIM_TEXT) for s in ("+", "=")]

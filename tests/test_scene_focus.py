@@ -41,3 +41,18 @@ def test_a_noun_owns_only_the_adjectives_the_parser_found_for_it():
     assert own_adjectives(trace, dog) == [words.index("big")]
     assert own_adjectives(trace, cat) == [words.index("small")]  # not "big", also earlier
     assert own_adjectives(trace, words.index("chased")) == []
+
+
+@pytest.mark.parametrize(
+    "sentence, noun",
+    [
+        ("the red car passed the big old truck", "truck"),  # two adjectives beat one
+        ("a big old truck passed the red car", "truck"),
+        ("the tall man met the short woman", "man"),  # a tie goes to the earlier noun
+    ],
+)
+def test_the_lesson_follows_the_noun_with_the_most_adjectives(sentence, noun):
+    trace = build_trace(example_from_sentence(sentence))
+    link = main_link(trace, trace.head("adjective-noun"))
+    assert trace.words[link.query] == noun
+    assert link.key in own_adjectives(trace, link.query)

@@ -239,7 +239,10 @@ class AttentionGrid(VGroup):
         drops = {j: 0.0 if self.rotated else below_baseline(m) for j, m in query_labels.items()}
         deepest = max(drops.values())
         header = max(deepest - drops[j] + m.height for j, m in query_labels.items()) + LABEL_GAP
-        self._sum_row = LABEL_GAP + literal("1.00", font_size=size, mono=True).height + 0.15
+        sum_height = literal("1.00", font_size=size, mono=True).height
+        self._sum_row = LABEL_GAP + sum_height + 0.15
+        if self.windowed:  # room for the hidden rows' share under a cut column
+            self._sum_row += 0.8 * sum_height + 0.06
         footer = self._sum_row + (self.notes.height if self.notes else 0)
         gaps = SINK_GAP if self.sink is not None else 0.0  # in rows
         h = min(CELL_MAX_HEIGHT, (max_height - header - footer) / (n_k + gaps))
@@ -359,15 +362,21 @@ class AttentionGrid(VGroup):
 
     def drawn(self, name: str) -> np.ndarray:
         """Array ``name`` as its numbers are written: rounded to its decimals, and for
-        the pattern, in every column whose keys are all shown, rounded so that the
-        column's numbers add up to its sum as written (1.00: entries.adding_up)."""
+        the pattern, in every shown column, rounded so that the column's drawn numbers
+        add up to what the sums row writes under it (:meth:`column_sums`): the whole
+        column's sum (1.00) when every key it sees is shown, else the sum of the part
+        shown (entries.adding_up; each number within one unit of its value)."""
         if name not in self._drawn:
             d = self.decimals[name]
             values = self.values[name]
             drawn = np.round(values, d)
-            if name == "pattern" and len(self.key_range) == values.shape[0]:
-                for j in range(values.shape[1]):
-                    keys = np.flatnonzero(self.mask[:, j])
+            if name == "pattern":
+                shown = np.zeros(values.shape[0], dtype=bool)
+                shown[list(self.key_range)] = True
+                for j in self.query_range:
+                    keys = np.flatnonzero(self.mask[:, j] & shown)
+                    if not len(keys):
+                        continue
                     terms = [values[[i], j] for i in keys]
                     total = np.array([values[keys, j].sum()])
                     for i, v in zip(keys, adding_up(terms, total, d), strict=True):
@@ -537,28 +546,81 @@ class AttentionGrid(VGroup):
         self.highlights.remove(*old)
         return together([FadeOut(m) for m in old])
 
-    def column_sums(self, name: str = "pattern") -> tuple[VGroup, Animation]:
-        """Under each shown column, the sum of its WHOLE column of ``name`` (every key).
+    def column_sums(self, name: str = "pattern") -> tuple[ColumnSums, Animation]:
+        """Under each shown column, the sum of its numbers as they are drawn.
 
-        Returns the labels (so the scene can remove them) and their animation.
+        A column whose keys are all shown adds up to its whole sum (1.00 for the pattern:
+        :meth:`drawn` rounds its entries so that they do). A column cut by a window shows
+        what its visible entries add up to, and under it, dimmed, the rest that the
+        hidden rows hold (``+0.98↑``: the hidden keys are earlier tokens, above), so that
+        the two add up as drawn to the whole sum and the view never claims a sum it
+        does not show. Returns the labels (so the scene can remove them) and their
+        animation.
         """
-        sums = VGroup()
+        d = self.decimals[name]
+        drawn = self.drawn(name)
+        sums = ColumnSums()
         for j in self.query_range:
-            total = float(self.values[name][:, j][self.mask[:, j]].sum())
+            seen = [i for i in self.key_range if self.mask[i, j]]
+            whole = float(self.values[name][:, j][self.mask[:, j]].sum())
+            cropped = len(seen) < int(self.mask[:, j].sum())
+            # what the drawn numbers add up to (:meth:`drawn` rounds them so)
+            shown = float(np.round(sum(drawn[i, j] for i in seen), d)) if cropped else whole
             label = literal(
-                fixed(total, self.decimals[name]),
-                font_size=self.font_size,
-                color=palette.QUERY,
-                mono=True,
+                fixed(shown, d), font_size=self.font_size, color=palette.QUERY, mono=True
             )
             self._fit(label, 0.9 * self.cell_width)
             label.next_to(self._cells[(self.key_range[-1], j)], DOWN, buff=LABEL_GAP)
+            sums.totals.append(label)
             sums.add(label)
+            if cropped:
+                rest = float(np.round(np.round(whole, d) - shown, d))
+                mark = literal(
+                    f"+{fixed(rest, d)}\u2191",
+                    font_size=self.font_size * 0.8,
+                    color=palette.DIM_TEXT,
+                    mono=True,
+                )
+                self._fit(mark, 0.9 * self.cell_width)
+                mark.next_to(label, DOWN, buff=0.06)
+                sums.rests[j] = mark
+                sums.add(mark)
         sigma = literal("\u03a3", font_size=self.font_size, color=palette.QUERY)
-        sigma.set_y(sums[0].get_y())  # where the row's key label would be
+        sigma.set_y(sums.totals[0].get_y())  # where the row's key label would be
         sigma.align_to(self.cells.get_left() + LEFT * LABEL_GAP, RIGHT)
+        sums.sigma = sigma
         sums.add(sigma)
         return sums, FadeIn(sums, shift=0.1 * UP)
+
+    @property
+    def cropped_columns(self) -> list[int]:
+        """Shown queries some of whose visible keys the window leaves out."""
+        shown = set(self.key_range)
+        return [
+            j
+            for j in self.query_range
+            if any(self.mask[i, j] and i not in shown for i in range(len(self.keys)))
+        ]
+
+    def cut_note(self) -> str:
+        """What a caption adds when the sums row writes the hidden rows' share under
+        columns the window cuts (:meth:`column_sums`); nothing when every shown column
+        is whole."""
+        if not self.cropped_columns:
+            return ""
+        return " Under a column cut by the window, dimmed: the share its hidden rows hold."
+
+
+class ColumnSums(VGroup):
+    """The sums under an :class:`AttentionGrid`'s columns: ``totals`` (one label per shown
+    column, in order), ``rests`` (query -> the dimmed share of hidden rows, for columns a
+    window cuts) and ``sigma`` (the row's Σ)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.totals: list[Mobject] = []
+        self.rests: dict[int, Mobject] = {}
+        self.sigma: Mobject | None = None
 
 
 class PatternHeatmap(VGroup):

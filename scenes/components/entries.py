@@ -76,6 +76,18 @@ def adding_up(terms: Sequence[np.ndarray], total: np.ndarray, decimals: int) -> 
     return [row / unit for row in drawn]
 
 
+def equation_entries(
+    terms: Sequence[np.ndarray], rows: Sequence[int], decimals: int
+) -> list[np.ndarray]:
+    """The entries ``rows`` of the vectors of a drawn equation ``term + term + ... = total``
+    (``terms``, then nothing: the total is their sum), as the equation writes them: the
+    terms rounded by :func:`adding_up` so that they add up, as drawn, to the total rounded
+    plainly. Returns one array per term and, last, the total's."""
+    picked = [np.asarray(t, dtype=float)[list(rows)] for t in terms]
+    total = np.sum(picked, axis=0)
+    return [*adding_up(picked, total, decimals), shown_array(total, decimals)]
+
+
 def color_scale(values: np.ndarray) -> float:
     """Default brightness scale of a vector or matrix: twice its root mean square."""
     values = np.asarray(values, dtype=float)

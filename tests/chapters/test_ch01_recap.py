@@ -118,3 +118,23 @@ def test_adding_up_rounds_terms_so_that_sums_add_up():
         drawn = adding_up(list(terms), total, 2)
         assert np.array_equal(np.round(np.sum(drawn, axis=0), 2), shown_array(total, 2))
         assert np.all(np.abs(np.array(drawn) - terms) < 0.01)
+
+
+def test_the_token_row_shows_the_whole_sentence_when_it_fits():
+    from render_helpers import render_scene
+
+    from scenes.ch01_recap import MAX_COLUMNS
+
+    sentence = "the old man with a red hat walked his small dog home"
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SEED"):
+            mp.delenv(name, raising=False)
+        mp.setenv("ATTENTION_SENTENCE", sentence)
+        scene = render_scene(RecapOnEmbeddings, skip_animations=True)
+    n = scene.trace.n
+    assert n == 12 > MAX_COLUMNS
+    assert list(scene.row.shown) == list(range(n)) and not scene.row.windowed
+    columns = list(scene.columns)  # embedding columns: a run of at most MAX_COLUMNS
+    assert len(columns) == MAX_COLUMNS and columns == list(range(columns[0], columns[-1] + 1))
+    assert scene.focus in columns
+    assert scene.row.get_left()[0] > -7.1 and scene.row.get_right()[0] < 7.1

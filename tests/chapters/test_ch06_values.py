@@ -244,3 +244,15 @@ def test_steps_are_named_in_the_sentences_order():
     assert terms.own and terms.keys == (1, 2)
     shown = value_steps(trace, head, value_vectors(head), 3, terms)
     assert shown.names == ("ball", "big ball", "big red ball")
+    assert "step by step" in shown.narration  # two steps
+
+
+def test_one_adjective_is_one_step_not_step_by_step():
+    trace = build_trace(example_from_sentence("a red ball"), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    terms = adjective_terms(trace, head, 2)
+    assert terms.own and terms.keys == (1,)
+    shown = value_steps(trace, head, value_vectors(head), 2, terms)
+    assert shown.names == ("ball", "red ball")
+    assert "step by step" not in shown.narration
+    assert f"the value of “red” (weight {head.pattern[2, 1]:.2f}) moves" in shown.narration

@@ -10,7 +10,7 @@ from render_helpers import render_scene, scene_duration
 
 from scenes.ch11_going_deeper import CELLS, COLUMN_INDICES, GoingDeeper
 from scenes.components import palette
-from scenes.components.entries import color_scale, shown_array
+from scenes.components.entries import color_scale, fixed, shown_array
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +53,16 @@ def test_focus_panel_is_E_plus_delta_E(chapter):
     t, j = chapter.trace, chapter.focus
     assert j == int(np.argmax(np.linalg.norm(t.delta_E, axis=1)))
     E, dE, E_prime = chapter.columns
-    for column, vector in ((E, t.E[j]), (dE, t.delta_E[j]), (E_prime, t.E_prime[j])):
-        assert np.array_equal(column.displayed, shown_array(vector[list(COLUMN_INDICES)], 1))
-    # what is drawn adds up, up to the rounding of the three drawn numbers
-    assert np.all(np.abs(E.displayed + dE.displayed - E_prime.displayed) <= 0.1 + 1e-9)
+    rows = list(COLUMN_INDICES)
+    for column, vector in ((E, t.E[j]), (dE, t.delta_E[j])):  # within one unit of the value
+        assert np.all(np.abs(column.displayed - vector[rows]) <= 0.1 + 1e-9)
+    assert np.array_equal(E_prime.displayed, shown_array(t.E_prime[j, rows], 1))  # plainly
+    # what is drawn adds up exactly, row by row
+    assert np.array_equal(np.round(E.displayed + dE.displayed, 1), E_prime.displayed)
+    said = dict(chapter.narration)["what-changed"]
+    first = rows.index(0)
+    before, after = fixed(E.displayed[first], 1), fixed(E_prime.displayed[first], 1)
+    assert f"went from {before} to {after}" in said
 
 
 def test_counts_come_from_the_dims_and_the_mask(chapter):

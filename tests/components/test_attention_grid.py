@@ -87,7 +87,8 @@ def test_after_softmax_masked_cells_are_exactly_zero_and_columns_sum_to_one(grid
         if not full["mask"][j, i]:
             assert full["pattern"][j, i] == 0.0 and grid.get_content(i, j).text == "0.00"
     sums, _ = grid.column_sums("pattern")
-    assert [s.text for s in sums[:-1]] == ["1.00"] * len(grid.query_range)
+    assert [s.text for s in sums.totals] == ["1.00"] * len(grid.query_range)
+    assert sums.rests == {}  # every key shown: nothing hidden
 
 
 def test_dot_area_is_proportional_to_the_weight(grid, full):
@@ -122,7 +123,8 @@ def test_a_long_sentence_is_windowed_and_says_so():
     assert grid.windowed and list(grid.query_range) == list(range(19, 31))
     assert grid.notes[0].text == "showingtokens20\u201331of40"
     grid.numbers("pattern", masked="value")
-    assert grid.get_content(19, 30).text == fixed(pattern[30, 19], 2)
+    # a cut column's numbers add up to its visible part: each within a unit of its value
+    assert abs(float(grid.get_content(19, 30).text) - pattern[30, 19]) <= 0.01
 
 
 def test_heatmap_levels_follow_the_pattern_with_few_mobjects():
@@ -309,9 +311,29 @@ def test_the_grid_fills_its_room_and_stays_inside_it_with_the_sums(n, fluffy_tra
     assert grid.windowed == (n > 8)
     if 2 < n:  # a grid of a few tokens fills its room (short cells up to a cap)
         assert whole.height >= 0.97 * 5.7
-    for label in sums[:-1]:
+    for label in [*sums.totals, *sums.rests.values()]:
         assert label.get_top()[1] < grid.cells.get_bottom()[1]
         assert label.get_bottom()[1] > grid.notes.get_top()[1]
+
+
+def test_a_column_cut_by_the_window_writes_its_visible_part_and_the_hidden_rest(fluffy_trace):
+    n = 20
+    words = (fluffy_trace.words * 3)[:n]
+    pattern = np.tril(np.ones((n, n))) / np.arange(1, n + 1)[:, None]  # [query, key]
+    grid = AttentionGrid(words, words, {"pattern": pattern}, np.tril(np.ones((n, n), bool)))
+    assert grid.windowed and grid.cropped_columns
+    grid.numbers("pattern", masked="value")
+    sums, _ = grid.column_sums()
+    for column, j in enumerate(grid.query_range):
+        written = [float(grid.get_content(i, j).text) for i in grid.key_range]
+        total = float(sums.totals[column].text)
+        assert total == pytest.approx(round(sum(written), 2))  # what is drawn above it
+        if j in grid.cropped_columns:
+            rest = float(sums.rests[j].text.rstrip("\u2191"))
+            assert rest > 0 and total + rest == pytest.approx(1.0)
+            assert rest == pytest.approx(pattern[j, : grid.key_range[0]].sum(), abs=0.011)
+        else:
+            assert total == 1.0 and j not in sums.rests
 
 
 def test_numbers_are_at_least_ten_pixels_tall_at_480p(fluffy_trace, head):
