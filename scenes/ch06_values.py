@@ -230,7 +230,8 @@ def column_sum(trace, head, query: int) -> ColumnSum:
     parts = " plus ".join(f"{w:.2f} × the value of {quoted(trace, i)}" for i, w in terms)
     if others:
         rest = float(head.pattern[j, list(others)].sum())
-        parts += f", plus {plural(len(others), 'more term')} weighing {rest:.2f} together"
+        weighing = f"weighing {rest:.2f} together" if rest >= 0.005 else "of almost no weight"
+        parts += f", plus {plural(len(others), 'more term')} {weighing}"
     if head.has_sink and head.sink[j] >= 0.005:  # the rest of the column, as it is printed
         parts += f"; the {head.sink[j]:.2f} on the sink adds nothing, for the sink has no value"
     narration = (
