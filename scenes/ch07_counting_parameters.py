@@ -179,7 +179,8 @@ class CountingParameters(Lesson):
         self.full_value = W_V
         counts = self._count(W_V, d.d_embed, d.d_embed, "head/full_W_V", palette.VALUE)
         self.wait(1)
-        cross = Cross(VGroup(W_V, counts), stroke_color=palette.MASK, stroke_width=8)
+        # the matrix is crossed out, not its count: 150,994,944 is what it would cost
+        cross = Cross(W_V, stroke_color=palette.MASK, stroke_width=8)
         self.play(Create(cross), run_time=1.0)
         self.caption(
             f"Entries shown: value-up · value-down of this head. {grouped(full)} would be "
@@ -272,7 +273,8 @@ class CountingParameters(Lesson):
         grid.arrange_in_grid(cols=columns, buff=0.1).move_to(MATRIX_CENTER + DOWN * 0.15)
         self.play(ReplacementTransform(self.head_icon, grid[0]), run_time=0.8)
         self.play(LaggedStart(*(FadeIn(icon) for icon in grid[1:]), lag_ratio=0.02), run_time=2)
-        brace = CountBrace(grid, d.n_heads, UP, "heads", font_size=palette.BODY)
+        # a frame round the whole grid: the count is of every head in it, not of one row
+        brace = CountBrace(grid, d.n_heads, UP, "heads", font_size=palette.BODY, around=True)
         self._register("dims/n_heads", brace.figure)
         product = ProductLine(
             [d.n_heads, p["head/total"]],

@@ -131,7 +131,9 @@ class OutputMatrix(Lesson):
             f"{H * dk} numbers.",
         )
         self.heading("Stapled: the output matrix W_O")
-        width = self.blocks[0].width
+        # W_O is d rows by H·d_key columns, far taller than wide (12,288 × 640): drawn
+        # taller than wide too, though not to scale (it would be a hairline)
+        width = min(self.blocks[0].width, 0.6 * BLOCK_HEIGHT / H)
         W_O = VGroup(*(block(palette.OUTPUT, width) for _ in t.heads)).arrange(RIGHT, buff=0)
         W_O.move_to(self.stage.center + LEFT * 3.2 + DOWN * 0.2)
         seams = VGroup(
@@ -143,6 +145,8 @@ class OutputMatrix(Lesson):
             )
         )
         name = colored("{{ W_O : o }}", font_size=palette.DISPLAY).next_to(W_O, UP, buff=0.2)
+        shape = literal(f"{d:,} × {H * dk}", font_size=palette.SMALL, color=palette.DIM_TEXT)
+        shape.next_to(seams, DOWN, buff=0.15)
         segments = VGroup(
             *(
                 EmbeddingColumn(
@@ -169,7 +173,7 @@ class OutputMatrix(Lesson):
             self.size_note.animate.set_opacity(0),
             run_time=2.5,
         )
-        self.play(Write(name), FadeIn(concat))
+        self.play(Write(name), FadeIn(concat), FadeIn(shape))
         self.W_O, self.segments, self.concat_note = W_O, segments, concat
         self.caption(
             f"Block h of W_O is head h's value-up; W_O has {d:,} rows and {H * dk} columns.",

@@ -44,6 +44,7 @@ from manim import (
     Polygon,
     Rectangle,
     Succession,
+    SurroundingRectangle,
     UpdateFromAlphaFunc,
     VGroup,
     VMobject,
@@ -124,6 +125,9 @@ class CountBrace(VGroup):
         Side of ``target``: ``UP``, ``DOWN``, ``LEFT`` or ``RIGHT``.
     caption
         A word after the figure ("columns", "rows"), optional.
+    around
+        Frame the whole of ``target`` instead of bracing one side: for a count of
+        everything inside (the 96 heads of a grid of 12 x 8), not of a row or a column.
     """
 
     def __init__(
@@ -134,10 +138,16 @@ class CountBrace(VGroup):
         caption: str = "",
         font_size: float = palette.BODY,
         color: ManimColor = palette.TEXT,
+        around: bool = False,
     ) -> None:
         self.value = int(value)
         self.direction = direction
-        self.brace = Brace(target, direction, buff=0.08, color=palette.DIM_TEXT)
+        if around:
+            self.brace = SurroundingRectangle(
+                target, buff=0.12, corner_radius=0.12, color=palette.DIM_TEXT, stroke_width=2
+            )
+        else:
+            self.brace = Brace(target, direction, buff=0.08, color=palette.DIM_TEXT)
         self.figure = figure(self.value, font_size=font_size, color=color)
         parts = [self.figure]
         if caption:

@@ -21,6 +21,7 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
+    UP,
     Animation,
     FadeIn,
     LaggedStart,
@@ -32,7 +33,7 @@ from manim import (
 
 from . import palette
 from .animations import together
-from .labels import literal
+from .labels import ComposedText, literal
 
 ELLIPSIS = "\u2026"
 FILL = 0.25  # fill opacity of a box's role tint
@@ -117,6 +118,10 @@ class TokenRow(VGroup):
             fill_opacity=FILL,
         )
         label.move_to(box)
+        if isinstance(label, ComposedText):  # on the line "Ay" stands on when centred:
+            # a comma hangs low and a full stop sits on the line, as in the sentence
+            line = literal("Ay", font_size=self.font_size).move_to(box).get_baseline()
+            label.shift(UP * (line - label.get_baseline()))
         return VGroup(box, label)
 
     def _ellipsis(self) -> Text:

@@ -39,3 +39,15 @@ def test_a_paragraph_keeps_every_token_in_order_within_its_width():
     passage = TokenParagraph(words, width=6)
     assert all(line.width <= 6 + 1e-6 for line in passage.submobjects)
     assert [passage.get_token(i)[1].text for i in range(40)] == words
+
+
+def test_punctuation_sits_on_the_line_of_the_words():
+    # centred by its ink, a comma would float up like an apostrophe, a full stop like "·"
+    row = TokenRow(["the", "cat", ",", "sat", "."], [None] * 5)
+    labels = [row.get_label(i) for i in range(5)]
+    lines = [label.get_baseline() for label in labels]
+    assert max(lines) - min(lines) < 1e-6  # one baseline for every label
+    comma, stop, cat = labels[2], labels[4], labels[1]
+    assert comma.get_bottom()[1] < lines[0] < comma.get_top()[1]  # a comma hangs below it
+    assert abs(stop.get_bottom()[1] - lines[0]) < 0.02  # a full stop stands on it
+    assert stop.get_top()[1] < cat.get_y()  # low in the box, not at mid-height
