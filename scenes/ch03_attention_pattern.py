@@ -558,7 +558,8 @@ class AttentionPattern(Lesson):
         self.beat(
             "formula",
             "All of it in one line: softmax of K-transpose Q over the square root of d_k, "
-            "times V (values come in chapter 6).",
+            "times V (values come in chapter 6). With keys as rows, each query's column of "
+            "weights sums its keys' values: that sum is the query's change.",
         )
         self.heading("In one formula")
         formula = attention_formula(font_size=palette.DISPLAY)
@@ -571,6 +572,8 @@ class AttentionPattern(Lesson):
                 literal("Q: queries", font_size=palette.LABEL, color=palette.QUERY),
                 literal("K: keys", font_size=palette.LABEL, color=palette.KEY),
                 literal("V: values", font_size=palette.LABEL, color=palette.VALUE),
+                # the grid's convention, keys as rows: one column per query
+                colored("Delta E_q = sum_k A_(k q) {{ V_k : v }}", font_size=palette.HEADLINE),
             )
             .arrange(DOWN, aligned_edge=LEFT, buff=0.12)
             .next_to(formula, DOWN, buff=0.4)

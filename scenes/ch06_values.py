@@ -237,7 +237,8 @@ def column_sum(trace, head, query: int) -> ColumnSum:
     narration = (
         "In the grid the values take the place of the keys: each row now stands for the "
         f"value of its word. Column {q} becomes a weighted sum, {parts}. The sum is ΔE, "
-        f"the change to {q}, and E + ΔE = E′: ΔE is {percent(ratio)} as long as E."
+        f"the change to {q}, and E + ΔE = E′, the update from this head alone: ΔE is "
+        f"{percent(ratio)} as long as E."
     )
     values, rows = value_vectors(head), list(entries)
     summed = [w * values[i, rows] for i, w in terms]  # the drawn terms of ΔE
@@ -289,7 +290,7 @@ def changes(trace, head) -> Changes:
             f"{percent(ratios[high])} for {quoted(trace, high)}"
         )
         opening = f"Every column does the same: each of the {trace.n} tokens gets its own ΔE"
-    narration = f"{opening} from this head, and E + ΔE = E′. {sizes}."
+    narration = f"{opening} from this head, and E + ΔE = E′ (this head's update alone). {sizes}."
     caption = (
         f"{sizes}. ΔE drawn with colours ×{boost:.1f}; boxed: each token's largest change "
         f"in these {cells} of {trace.dims.d_embed:,} entries."
@@ -624,8 +625,10 @@ class Values(Lesson):
         zoom.move_to(self.stage.center + LEFT * 0.9)
         legend = Legend(shown.legend, font_size=palette.LABEL)
         self.side_notes.place(legend, RIGHT, buff=0.1).set_y(self.side_notes.center[1] - 1.3)
+        # keys are rows, queries columns (as on every grid and in trace.json): A_(k q) is
+        # the weight of key k in query q's column
         formula = colored(
-            "{{ E : e }} + sum_i A_(i j) thin {{ V_i : v }} = {{ E' : eprime }}",
+            "{{ E_q : e }} + sum_k A_(k q) thin {{ V_k : v }} = {{ E'_q : eprime }}",
             font_size=palette.HEADLINE,
         ).move_to(self.side_notes.center + RIGHT * 0.8 + UP * 2.0)
         self.play(whole.create(), zoom.create())
@@ -756,7 +759,7 @@ class Values(Lesson):
         shown = changes(t, self.head)
         delta = self.head.delta_E  # (n, d_embed)
         self.beat("every-token", shown.narration)
-        self.heading("E + ΔE = E′ for every token")
+        self.heading("E + ΔE = E′ for every token (this head alone)")
         row = TokenRow(t.words, roles(t), font_size=palette.BODY, max_width=10.5)
         row.move_to(self.stage.point(UP) + DOWN * 0.45).shift(RIGHT * 0.8)
         self.shown = list(row.shown)
