@@ -244,6 +244,7 @@ class CrossAttention(Lesson):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         note.next_to(self.side, DOWN, buff=2.0).align_to(self.side, LEFT)
         self.heading("Values from the other sentence")
+        self.play(self.grid.clear_highlights())  # the last beat's red cell is not this one's
         self.play(self.grid.highlight_column(j, palette.DELTA), FadeIn(note))
         self.caption(
             f"Column “{self.french[j]}”: weights × values of the English words give its ΔE.",

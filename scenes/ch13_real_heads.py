@@ -516,16 +516,18 @@ class RealHeads(ChapterScene):
         outline = Rectangle(
             width=self.map.width, height=self.map.height, color=palette.DIM_TEXT, stroke_width=2
         ).move_to(self.map)
-        corner = outline.copy().replace(target, stretch=True).set_stroke(opacity=0)
+        corner = outline.copy().replace(target, stretch=True)
+        # one after the other, never both at once: a cross-fade would show two galleries
         self.play(
             FadeOutInPlace(self.heading),
             FadeOutInPlace(self.below_gallery),
             FadeOutInPlace(self.counts),
             FadeOutInPlace(self.map),
-            FadeInPlace(target),
-            Transform(outline, corner, remover=True),
-            run_time=1.5,
+            FadeInPlace(outline),
+            run_time=0.6,
         )
+        self.play(Transform(outline, corner), run_time=0.6)
+        self.play(FadeInPlace(target), FadeOutInPlace(outline), run_time=0.5)
         self.map = target
         self.gallery, self.dimmed = target
         self.bring_to_back(self.map)  # drawn once per animation from now on, not every frame

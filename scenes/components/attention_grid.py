@@ -86,7 +86,9 @@ CELL_MAX_HEIGHT = 0.9
 # KEY_MAX (HEADER_MAX).
 KEY_SHARE, KEY_MAX = 0.25, 0.4
 HEADER_SHARE, HEADER_MAX = 0.25, 0.4
-LABEL_FILL = 0.92  # most of a column's width (a row's height) one label may take
+# most of a column's width (a row's height) one label may take: what is left keeps it
+# clear of a neighbouring column's outline (HIGHLIGHT_MARGIN past the column's edge)
+LABEL_FILL = 0.84
 SHRINK = 0.85  # query labels shrink this far to stay horizontal before they turn upward
 LABEL_GAP = 0.12  # between the labels and the cells
 NUMBER_FILL = (0.86, 0.6)  # most of a cell's width and height a number may take

@@ -78,3 +78,18 @@ def test_the_grid_fills_the_stage_and_leaves_the_side_notes_their_room(chapter):
     grid, stage = chapter.grid, chapter.stage
     # chapter.side: "keys: English", "queries: French", right of the grid
     assert_grid_fills_the_stage(grid, stage, 0.55, chapter.side)
+
+
+def test_the_values_beat_outlines_only_its_own_column(chapter):
+    # the no-mask beat's red cell is cleared: one outline left, round the ΔE column
+    outlines = list(chapter.grid.highlights)
+    assert len(outlines) == 1
+    j = int(np.argmax(np.linalg.norm(chapter.cross.head.delta_E, axis=1)))
+    column = chapter.grid.get_column(j)
+    assert outlines[0].get_x() == pytest.approx(column.get_x(), abs=1e-6)
+    # the outline keeps clear of the neighbouring columns' labels
+    for k in (j - 1, j + 1):
+        if k in chapter.grid.query_range:
+            label = chapter.grid.get_query_label(k)
+            left, right = outlines[0].get_left()[0], outlines[0].get_right()[0]
+            assert label.get_right()[0] < left or label.get_left()[0] > right
