@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import BackgroundRectangle, MathTypst, Mobject, Scene, config, tempconfig
+from manim import Arrow, BackgroundRectangle, MathTypst, Mobject, Scene, config, tempconfig
 
 from scenes.components.labels import TEXT_TYPES
 
@@ -68,13 +68,47 @@ class Box:
         )
 
 
+@dataclass(frozen=True)
+class Segment:
+    """An arrow's shaft, from its start to the tip of its head."""
+
+    start: tuple[float, float]
+    end: tuple[float, float]
+
+    def crosses(self, box: Box) -> bool:
+        """Whether the segment passes through ``box`` shrunk by OVERLAP on every side
+        (Liang-Barsky clipping)."""
+        (x0, y0), (x1, y1) = self.start, self.end
+        dx, dy = x1 - x0, y1 - y0
+        low, high = 0.0, 1.0
+        for p, q in (
+            (-dx, x0 - (box.left + OVERLAP)),
+            (dx, (box.right - OVERLAP) - x0),
+            (-dy, y0 - (box.bottom + OVERLAP)),
+            (dy, (box.top - OVERLAP) - y0),
+        ):
+            if abs(p) < 1e-12:
+                if q < 0:
+                    return False
+                continue
+            t = q / p
+            if p < 0:
+                low = max(low, t)
+            else:
+                high = min(high, t)
+            if low > high:
+                return False
+        return True
+
+
 @dataclass
 class Shot:
-    """The labels on screen at one still moment of a chapter."""
+    """The labels and arrows on screen at one still moment of a chapter."""
 
     chapter: int
     beat: str
     boxes: list[Box] = field(default_factory=list)
+    arrows: list[Segment] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         found = []
@@ -88,6 +122,9 @@ class Shot:
                 if a.overlap(b) <= OVERLAP or _allowed(self.chapter, a.text, b.text):
                     continue
                 found.append(f"ch{self.chapter} [{self.beat}] {a.text!r} overlaps {b.text!r}")
+        for box in self.boxes:
+            if any(arrow.crosses(box) for arrow in self.arrows):
+                found.append(f"ch{self.chapter} [{self.beat}] an arrow runs through {box.text!r}")
         return found
 
 
@@ -124,6 +161,24 @@ def label_boxes(scene: Scene) -> list[Box]:
     return list(boxes.values())
 
 
+def arrow_segments(scene: Scene) -> list[Segment]:
+    """The shafts of the visible arrows on ``scene``."""
+    found: list[Segment] = []
+
+    def visit(mob: Mobject) -> None:
+        if isinstance(mob, Arrow):
+            if mob.get_stroke_opacity() > VISIBLE and len(mob.points):
+                start, end = mob.get_start()[:2], mob.get_end()[:2]
+                found.append(Segment(tuple(start), tuple(end)))
+            return
+        for sub in mob.submobjects:
+            visit(sub)
+
+    for mob in scene.mobjects:
+        visit(mob)
+    return found
+
+
 def record_layout(scene_cls, **overrides) -> list[Shot]:
     """Run ``scene_cls`` with animations skipped (positions as in a real render) and
     return the labels at every still moment: before each ``play`` and at the end."""
@@ -136,7 +191,7 @@ def record_layout(scene_cls, **overrides) -> list[Shot]:
 
         def _shoot(self) -> None:
             beat = self.narration[-1][0] if getattr(self, "narration", None) else "title"
-            shots.append(Shot(self.number, beat, label_boxes(self)))
+            shots.append(Shot(self.number, beat, label_boxes(self), arrow_segments(self)))
 
         def tear_down(self) -> None:
             self._shoot()

@@ -44,6 +44,7 @@ from .labels import literal
 # Where a label may sit around its arrow's tip, tried in order: straight beyond the tip,
 # then turning away from the arrow's direction by 45° steps, either way.
 LABEL_TURNS = tuple(np.pi / 4 * k for k in (0, 1, -1, 2, -2, 3, -3, 4))
+LABEL_GAPS = (0.12, 0.35)  # how far from the tip a label's box may stand
 
 
 class EmbeddingSpace(VGroup):
@@ -203,12 +204,13 @@ class EmbeddingSpace(VGroup):
         ]
         half = np.array([text.width, text.height]) / 2
         best, best_cost = None, np.inf
-        for turn in LABEL_TURNS:
+        # next to the tip first, then a little farther out if every spot there is taken
+        for gap, turn in ((gap, turn) for gap in LABEL_GAPS for turn in LABEL_TURNS):
             angle = base + turn
             unit = np.array([np.cos(angle), np.sin(angle)])
-            # from the box's centre to its edge along ``unit``, plus a small gap
-            reach = 0.12 + min(half[0] / max(abs(unit[0]), 1e-9), half[1] / max(abs(unit[1]), 1e-9))
-            offset = np.array([*(unit * reach), 0.0])
+            # from the box's centre to its edge along ``unit``, plus a gap
+            edge = min(half[0] / max(abs(unit[0]), 1e-9), half[1] / max(abs(unit[1]), 1e-9))
+            offset = np.array([*(unit * (gap + edge)), 0.0])
             text.move_to(end + offset)
             lo, hi = end[:2] + offset[:2] - half, end[:2] + offset[:2] + half
             cost = sum(_overlap(text, o) for o in others) + sum(
@@ -269,10 +271,29 @@ def _as3(coords: Sequence[float]) -> np.ndarray:
 
 
 def _crosses(lo: np.ndarray, hi: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether the segment from ``a`` to ``b`` passes through the box ``lo``..``hi``
-    (checked at 16 points along it)."""
-    points = a + np.linspace(0.0, 1.0, 16)[:, None] * (b - a)  # (16, 2)
-    return bool(np.any(np.all((points > lo) & (points < hi), axis=1)))
+    """Whether the segment from ``a`` to ``b`` passes through the box ``lo``..``hi``,
+    exactly (Liang-Barsky clipping: the part of the segment inside each of the four
+    half-planes, intersected). Points along it would miss a small box between them."""
+    d = b - a
+    low, high = 0.0, 1.0
+    for p, q in (
+        (-d[0], a[0] - lo[0]),
+        (d[0], hi[0] - a[0]),
+        (-d[1], a[1] - lo[1]),
+        (d[1], hi[1] - a[1]),
+    ):
+        if abs(p) < 1e-12:
+            if q <= 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low >= high:
+            return False
+    return True
 
 
 def _overlap(a: Text, b: Text, pad: float = 0.04) -> bool:

@@ -96,3 +96,15 @@ def test_labels_sit_by_their_own_tip_and_clear_of_each_other_and_the_arrows():
         for arrow in space.arrows:
             a, b = arrow.get_start()[:2], arrow.get_end()[:2]
             assert not _crosses(box_lo, box_hi, a, b), (name, arrow)
+
+
+def test_an_arrow_through_a_small_label_is_seen_wherever_it_crosses():
+    from scenes.components.embedding_space import _crosses
+
+    # a 6-unit shaft across a box 0.2 wide that lies between where 16 points along it fall
+    a, b = np.array([-3.0, 0.0]), np.array([3.0, 0.0])
+    lo, hi = np.array([0.1, -0.1]), np.array([0.3, 0.1])
+    assert _crosses(lo, hi, a, b)
+    assert not _crosses(lo + [0, 0.2], hi + [0, 0.2], a, b)  # just above it
+    assert _crosses(lo, hi, np.array([0.2, -1.0]), np.array([0.2, 1.0]))  # straight up
+    assert not _crosses(lo, hi, np.array([0.5, -1.0]), np.array([0.5, 1.0]))
