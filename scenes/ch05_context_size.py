@@ -47,7 +47,8 @@ DIMMED = 0.35  # opacity of the passage's tokens outside the zoomed corner
 LINE_PITCH = 2.9  # between the passage's baselines, in mean character widths
 PASSAGE_SIZES = (palette.LABEL, palette.SMALL, palette.NOTE, palette.FOOTNOTE)
 GPT3_CONTEXT = PRESETS["gpt3"].context_length  # tokens
-PASSAGES = ("mystery", "fluffy-creature", "tiny-robot")  # 33 + 8 + 9 = 50 tokens
+# 33 + 8 + 9 words, the break and two full stops: 53 tokens
+PASSAGES = ("mystery", "fluffy-creature", "tiny-robot")
 METHODS = (
     "Sparse attention",
     "Blockwise attention",
@@ -63,8 +64,15 @@ METHODS = (
 @lru_cache(maxsize=2)
 def large_trace(seed: int) -> Trace:
     """A long text for the big picture: the supporting passages one after another."""
-    text = " ".join(load_example(name).sentence for name in PASSAGES)
-    return build_trace(example_from_sentence(text), seed=seed)
+    return build_trace(example_from_sentence(passage_text()), seed=seed)
+
+
+def passage_text() -> str:
+    """The supporting passages as one text that reads as separate pieces: the mystery
+    breaks off ("... the murderer was …"), the other sentences start with a capital and
+    end with a full stop, so no sentence seems to run on into the next."""
+    first, *rest = (load_example(name).sentence for name in PASSAGES)
+    return f"{first} \u2026 " + " ".join(f"{s[0].upper()}{s[1:]}." for s in rest)
 
 
 def labelled(n: int, step: int) -> list[int]:
