@@ -37,6 +37,7 @@ from scenes.lesson import Lesson
 MYSTERY_HEAD = "subject-verb"  # the last word of the passage, "was", asks who did it
 MAX_COLUMNS = 8
 MYSTERY_BEND = 1.2  # radians: how far the mystery passage's arcs bow up
+LINK_WEIGHT = 0.2  # a verb's link to its subject drawn across the mystery passage
 NAMED_WEIGHT = 0.05  # the mystery beat names the (up to 3) earlier tokens with this much
 
 
@@ -180,12 +181,33 @@ class MotivatingExamples(Lesson):
         top = [i for i in top if weights[i] >= NAMED_WEIGHT] or top[:1]
         self.mystery_named = top
         named = ", ".join(f"{quoted(mystery, i)} {weights[i]:.2f}" for i in top)
+        back = last - top[0]
+        where = "right before it" if back == 1 else f"{back} tokens back"
+        # the same head across the passage: every verb reaching back to its subject
+        self.mystery_links = links = [
+            (r.source, r.target, float(head.pattern[r.target, r.source]))
+            for r in mystery.relations
+            if r.kind == "subject-of"
+            and r.target != last
+            and head.pattern[r.target, r.source] >= LINK_WEIGHT
+        ]
+        across = ", ".join(
+            f"{quoted(mystery, v)} ← {quoted(mystery, s)} {w:.2f}" for s, v, w in links
+        )
+        also = (
+            f" Across the passage the same head links each verb to its subject, wherever it "
+            f"stands: {across}."
+            if links
+            else ""
+        )
         self.beat(
             "mystery novel",
-            f"In a mystery novel the last word, {quoted(mystery, last)}, can draw on the whole "
-            f"passage: {mystery.n - 1} earlier tokens, most of all {named}.",
+            f"In a mystery novel the last word, {quoted(mystery, last)}, has the whole passage "
+            f"before it: {mystery.n - 1} earlier tokens it may read. This head finds {named}, "
+            f"{where}.{also} Naming the murderer would take clues from all over the passage, "
+            "gathered by many heads in many layers.",
         )
-        self.heading("Context from far away")
+        self.heading("The whole passage is there to read")
         passage = TokenParagraph(mystery.words, roles(mystery), width=12.6, font_size=palette.LARGE)
         passage.move_to(self.stage.center + UP * 0.25)
         self.play(passage.create(), run_time=3)
@@ -214,6 +236,23 @@ class MotivatingExamples(Lesson):
             f"and the answer can sit anywhere before it. Brightest: {named}.",
             wait=3.5,
         )
+        if links:  # the head reaching back across the passage, verb by verb
+            reach = VGroup()
+            for subject, verb, weight in links:
+                width, opacity = arc_style(weight)
+                reach.add(
+                    ArcBetweenPoints(
+                        passage.get_box(subject).get_top(),
+                        passage.get_box(verb).get_top(),
+                        angle=-MYSTERY_BEND,
+                        stroke_width=width * 0.6,
+                        stroke_opacity=opacity,
+                        color=palette.VERB,
+                    )
+                )
+            self.mystery_reach = reach
+            self.play(*[Create(arc) for arc in reach], run_time=1.5)
+            self.caption(f"Across the passage, verb \u2190 subject: {across}.", wait=3.0)
         self.clear_content()
 
     def preview_updates(self) -> None:

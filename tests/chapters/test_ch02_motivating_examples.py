@@ -86,3 +86,18 @@ def test_the_arrows_caption_names_the_strongest_drawn_arrow(fluffy_trace):
         fluffy_trace, _Arcs({}), [], Link(0, 1, 0.3, "earlier")
     )
     assert "No arrow reaches 0.20" in arrows_caption(fluffy_trace, _Arcs({}), [], focus)
+
+
+def test_the_mystery_says_where_the_answer_sits_and_draws_the_head_reaching_back(chapter):
+    mystery = chapter.supporting("mystery")[0]
+    head = mystery.head(MYSTERY_HEAD)
+    said = dict(chapter.narration)["mystery novel"]
+    last, top = mystery.n - 1, chapter.mystery_named[0]
+    assert ("right before it" in said) == (last - top == 1)  # never "from far away" unsaid
+    subjects = [r for r in mystery.relations if r.kind == "subject-of" and r.target != last]
+    assert len(chapter.mystery_links) >= 2  # "found" <- "gardener", "saw" <- "maid", ...
+    for (subject, verb, weight), arc in zip(chapter.mystery_links, chapter.mystery_reach):
+        assert any(r.source == subject and r.target == verb for r in subjects)
+        assert weight == head.pattern[verb, subject] >= 0.2
+        assert f"“{mystery.words[verb]}” ← “{mystery.words[subject]}” {weight:.2f}" in said
+        assert arc.get_stroke_opacity() == pytest.approx(arc_style(weight)[1])
