@@ -157,7 +157,9 @@ class MotivatingExamples(Lesson):
             label = literal(
                 fixed(arcs.weight(i, j), 2), font_size=palette.LABEL, color=palette.QUERY
             )
-            label.next_to(arc.point_from_proportion(0.5), UP, buff=0.05)
+            # over the arc's first third, near its key: arcs into one noun rise from
+            # different words there, so a label never sits on a neighbour's arc
+            label.next_to(arc.point_from_proportion(0.3), UP, buff=0.05)
             weights.add(label.add_background_rectangle(opacity=0.85, buff=0.04))
         if found:
             self.play(arcs.create(lag_ratio=0.4), run_time=2.5)
