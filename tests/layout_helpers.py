@@ -18,7 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import Arrow, BackgroundRectangle, MathTypst, Mobject, Scene, config, tempconfig
+from manim import (
+    Arrow,
+    BackgroundRectangle,
+    MathTypst,
+    Mobject,
+    Scene,
+    VGroup,
+    config,
+    tempconfig,
+)
 
 from scenes.components.labels import TEXT_TYPES
 
@@ -101,14 +110,30 @@ class Segment:
         return True
 
 
+@dataclass(frozen=True)
+class Equation:
+    """Columns of numbers drawn as ``column + column ... = column``: their entries as the
+    reader sees them."""
+
+    terms: tuple[np.ndarray, ...]
+    total: np.ndarray
+    decimals: int
+
+    def adds_up(self) -> bool:
+        """Entry by entry, the drawn terms add up to the drawn total."""
+        drawn = np.round(np.sum(self.terms, axis=0), self.decimals)
+        return bool(np.allclose(drawn, self.total, atol=10.0**-self.decimals / 10))
+
+
 @dataclass
 class Shot:
-    """The labels and arrows on screen at one still moment of a chapter."""
+    """The labels, arrows and drawn equations on screen at one still moment of a chapter."""
 
     chapter: int
     beat: str
     boxes: list[Box] = field(default_factory=list)
     arrows: list[Segment] = field(default_factory=list)
+    equations: list[Equation] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         found = []
@@ -125,6 +150,13 @@ class Shot:
         for box in self.boxes:
             if any(arrow.crosses(box) for arrow in self.arrows):
                 found.append(f"ch{self.chapter} [{self.beat}] an arrow runs through {box.text!r}")
+        for equation in self.equations:
+            if not equation.adds_up():
+                terms = " + ".join(str(list(t)) for t in equation.terms)
+                found.append(
+                    f"ch{self.chapter} [{self.beat}] {terms} = {list(equation.total)} does not "
+                    "add up as drawn"
+                )
         return found
 
 
@@ -179,6 +211,73 @@ def arrow_segments(scene: Scene) -> list[Segment]:
     return found
 
 
+def drawn_equations(scene: Scene) -> list[Equation]:
+    """Every visible ``column + column ... = column`` of embedding columns on ``scene``:
+    columns and "+"/"=" signs that stand on one line (their centres within ROW_TOLERANCE
+    of each other), read left to right, wherever they sit in the scene's groups."""
+    from scenes.components.embedding_column import EmbeddingColumn
+
+    parts: list[Mobject] = []
+
+    def visit(mob: Mobject) -> None:
+        if isinstance(mob, EmbeddingColumn):
+            if _visible(mob):
+                parts.append(mob)
+            return
+        if isinstance(mob, TEXT_TYPES):
+            if getattr(mob, "text", "") in ("+", "=") and _visible(mob):
+                parts.append(mob)
+            return
+        for sub in mob.submobjects:
+            visit(sub)
+
+    for mob in scene.mobjects:
+        visit(mob)
+    # columns a chapter keeps (self.columns, self.sum_columns, ...): their animations may
+    # have put their parts on screen rather than the columns themselves
+    on_screen = {id(m) for m in scene.get_mobject_family_members()}
+    for value in vars(scene).values():
+        kept = value.values() if isinstance(value, dict) else value
+        for column in kept if isinstance(kept, list | tuple | VGroup) else [kept]:
+            if (
+                isinstance(column, EmbeddingColumn)
+                and all(column is not p for p in parts)
+                and any(id(m) in on_screen for m in column.get_family()[1:])
+                and _visible(column)
+            ):
+                parts.append(column)
+    columns = [p for p in parts if isinstance(p, EmbeddingColumn)]
+    found: list[Equation] = []
+    for anchor in columns:  # one line per column that starts one
+        y = anchor.get_brackets().get_y()
+        line = sorted(
+            (p for p in parts if abs(_middle(p) - y) < ROW_TOLERANCE), key=lambda p: p.get_x()
+        )
+        signs = [None if isinstance(p, EmbeddingColumn) else p.text for p in line]
+        at = line.index(anchor)
+        if at and signs[at - 1] == "+":
+            continue  # not the first term of its equation
+        terms, k = [anchor], at + 1
+        while k + 1 < len(line) and signs[k] == "+" and signs[k + 1] is None:
+            terms.append(line[k + 1])
+            k += 2
+        if k + 1 < len(line) and signs[k] == "=" and signs[k + 1] is None:
+            total = line[k + 1]
+            drawn = tuple(t.displayed for t in terms)
+            found.append(Equation(drawn, total.displayed, total.decimals))
+    return found
+
+
+ROW_TOLERANCE = 0.3  # frame units: signs and columns of one drawn line
+
+
+def _middle(mob: Mobject) -> float:
+    """Where a line of an equation runs: a column's brackets' centre, a sign's centre."""
+    from scenes.components.embedding_column import EmbeddingColumn
+
+    return float(mob.get_brackets().get_y() if isinstance(mob, EmbeddingColumn) else mob.get_y())
+
+
 def record_layout(scene_cls, **overrides) -> list[Shot]:
     """Run ``scene_cls`` with animations skipped (positions as in a real render) and
     return the labels at every still moment: before each ``play`` and at the end."""
@@ -191,7 +290,15 @@ def record_layout(scene_cls, **overrides) -> list[Shot]:
 
         def _shoot(self) -> None:
             beat = self.narration[-1][0] if getattr(self, "narration", None) else "title"
-            shots.append(Shot(self.number, beat, label_boxes(self), arrow_segments(self)))
+            shots.append(
+                Shot(
+                    self.number,
+                    beat,
+                    label_boxes(self),
+                    arrow_segments(self),
+                    drawn_equations(self),
+                )
+            )
 
         def tear_down(self) -> None:
             self._shoot()

@@ -1,5 +1,6 @@
-"""No label overlaps another or leaves the frame, at any still moment of any chapter,
-for the default example, a long sentence and a short one (tests/layout_helpers.py)."""
+"""No label overlaps another, leaves the frame or lies under an arrow, and every drawn
+equation of columns adds up as drawn, at any still moment of any chapter, for the
+default example, a long sentence and a short one (tests/layout_helpers.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,18 @@ def test_labels_neither_overlap_nor_leave_the_frame(chapter, sentence, monkeypat
     assert sum(len(shot.boxes) for shot in shots) > 0
     problems = list(dict.fromkeys(p for shot in shots for p in shot.problems()))
     assert problems == []
+    if chapter.number in (9, 11):  # E + ΔE... = E′ as columns: the scan must see them
+        assert sum(len(shot.equations) for shot in shots) >= 1
+
+
+def test_an_equation_that_does_not_add_up_as_drawn_is_found():
+    import numpy as np
+    from layout_helpers import Equation
+
+    fine = Equation((np.array([-0.5, 0.1]), np.array([-0.6, 0.3])), np.array([-1.1, 0.4]), 1)
+    off = Equation((np.array([-0.5, 0.1]), np.array([-0.4, 0.3])), np.array([-1.1, 0.4]), 1)
+    assert fine.adds_up() and not off.adds_up()
+    assert any("does not add up" in p for p in Shot(0, "beat", equations=[off]).problems())
 
 
 def test_the_check_sees_overlaps_and_the_frame_edge():
