@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from manim import (
+    DL,
+    UR,
     Arrow,
     BackgroundRectangle,
     MathTypst,
     Mobject,
+    Rectangle,
     Scene,
     VGroup,
     config,
@@ -149,7 +152,10 @@ class Shot:
                 found.append(f"ch{self.chapter} [{self.beat}] {a.text!r} overlaps {b.text!r}")
         for box in self.boxes:
             if any(arrow.crosses(box) for arrow in self.arrows):
-                found.append(f"ch{self.chapter} [{self.beat}] an arrow runs through {box.text!r}")
+                found.append(
+                    f"ch{self.chapter} [{self.beat}] an arrow or a frame's edge runs through "
+                    f"{box.text!r}"
+                )
         for equation in self.equations:
             if not equation.adds_up():
                 terms = " + ".join(str(list(t)) for t in equation.terms)
@@ -194,7 +200,9 @@ def label_boxes(scene: Scene) -> list[Box]:
 
 
 def arrow_segments(scene: Scene) -> list[Segment]:
-    """The shafts of the visible arrows on ``scene``."""
+    """The shafts of the visible arrows on ``scene``, and the edges of its visible
+    frames and boxes (rectangles): a label may sit inside a box or outside it, never
+    under one of its edges."""
     found: list[Segment] = []
 
     def visit(mob: Mobject) -> None:
@@ -203,6 +211,12 @@ def arrow_segments(scene: Scene) -> list[Segment]:
                 start, end = mob.get_start()[:2], mob.get_end()[:2]
                 found.append(Segment(tuple(start), tuple(end)))
             return
+        if isinstance(mob, Rectangle) and not isinstance(mob, BackgroundRectangle):
+            if mob.get_stroke_opacity() > VISIBLE and mob.get_stroke_width() > 0:
+                (x0, y0), (x1, y1) = mob.get_corner(DL)[:2], mob.get_corner(UR)[:2]
+                corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+                for a, b in zip(corners, corners[1:] + corners[:1]):
+                    found.append(Segment(a, b))
         for sub in mob.submobjects:
             visit(sub)
 

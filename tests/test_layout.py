@@ -53,3 +53,26 @@ def test_the_check_sees_overlaps_and_the_frame_edge():
     assert not any("'a' overlaps 'c'" in p for p in problems)
     assert any("'edge' leaves the frame" in p for p in problems)
     assert ALLOWED == {}  # no deliberate overlays needed so far
+
+
+def test_a_frame_edge_or_an_arrow_through_a_label_is_found():
+    from layout_helpers import FAST, arrow_segments, label_boxes
+    from manim import LEFT, RIGHT, Arrow, Rectangle, Scene, tempconfig
+
+    from scenes.components.labels import literal
+
+    with tempconfig(FAST):
+        scene = Scene()
+        word = literal("caresser", font_size=24)
+        cut = Rectangle(width=1.0, height=1.0).move_to(word.get_left() + RIGHT * 0.3)
+        around = Rectangle(width=word.width + 0.4, height=word.height + 0.4).move_to(word)
+        scene.add(word, around)
+        shot = Shot(0, "beat", label_boxes(scene), arrow_segments(scene))
+        assert shot.problems() == []  # a frame round a label: fine
+        scene.add(cut)
+        shot = Shot(0, "beat", label_boxes(scene), arrow_segments(scene))
+        assert any("frame's edge runs through 'caresser'" in p for p in shot.problems())
+        scene.remove(cut)
+        scene.add(Arrow(word.get_left() + LEFT, word.get_right() + RIGHT))
+        shot = Shot(0, "beat", label_boxes(scene), arrow_segments(scene))
+        assert any("runs through 'caresser'" in p for p in shot.problems())
