@@ -98,8 +98,8 @@ def plain_path(folder: Path) -> Iterator[Path]:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     plain = f"/proc/{os.getpid()}/fd/{fd}"
     _PLAIN_PATHS[plain] = str(folder)  # kept after the block, for the error it raised
-    try:
-        yield Path(plain)
+    try:  # without /proc (a bare container), the folder's own path
+        yield Path(plain) if os.path.isdir(plain) else folder
     finally:
         os.close(fd)
 
