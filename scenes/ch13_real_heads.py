@@ -166,7 +166,18 @@ def broad_example(reading: Reading, tokens, windowed: bool) -> str:
 def top_row_frame(grid: PatternWindow) -> VMobject:
     """A frame around the first token's row of ``grid``, over the later queries' cells
     (the ones :func:`first_token_share` averages); empty when there are none."""
-    cells = [grid.boxes[0, q] for q in grid.queries if q >= 1 and (0, q) in grid.boxes]
+    return row_frame(grid, 0)
+
+
+def sink_row_frame(grid: PatternWindow) -> VMobject:
+    """A frame around the sink's row of ``grid`` (a designed head's), over the later
+    queries' cells (the ones :func:`parked_share` averages); empty when there are none."""
+    return row_frame(grid, grid.sink_key)
+
+
+def row_frame(grid: PatternWindow, key: int) -> VMobject:
+    """A frame around row ``key`` of ``grid``, over the cells of queries 1 and later."""
+    cells = [grid.boxes[key, q] for q in grid.queries if q >= 1 and (key, q) in grid.boxes]
     if not cells:
         return VMobject()
     around = VGroup(*cells)
@@ -183,17 +194,6 @@ def light_up(count: int, total: int) -> str:
         return "One head lights up"
     many = "Most" if count > total / 2 else "Many" if count > total / 5 else "Some"
     return f"{many} heads light up"
-
-
-def sink_row_frame(grid: PatternWindow) -> VMobject:
-    """A frame around the sink's row of ``grid`` (a designed head's), over the later
-    queries' cells (the ones :func:`parked_share` averages); empty when there are none."""
-    cells = [grid.boxes[grid.sink_key, q] for q in grid.queries if q >= 1]
-    if not cells:
-        return VMobject()
-    around = VGroup(*cells)
-    frame = Rectangle(width=around.width, height=around.height, stroke_width=3)
-    return frame.set_stroke(palette.QUERY).move_to(around)
 
 
 def parked_share(sink: np.ndarray) -> float | None:

@@ -32,6 +32,7 @@ from manim import (
     tempconfig,
 )
 
+from scenes.components.embedding_space import crosses
 from scenes.components.labels import TEXT_TYPES
 
 LABEL_TYPES = (*TEXT_TYPES, MathTypst)
@@ -89,28 +90,10 @@ class Segment:
 
     def crosses(self, box: Box) -> bool:
         """Whether the segment passes through ``box`` shrunk by OVERLAP on every side
-        (Liang-Barsky clipping)."""
-        (x0, y0), (x1, y1) = self.start, self.end
-        dx, dy = x1 - x0, y1 - y0
-        low, high = 0.0, 1.0
-        for p, q in (
-            (-dx, x0 - (box.left + OVERLAP)),
-            (dx, (box.right - OVERLAP) - x0),
-            (-dy, y0 - (box.bottom + OVERLAP)),
-            (dy, (box.top - OVERLAP) - y0),
-        ):
-            if abs(p) < 1e-12:
-                if q < 0:
-                    return False
-                continue
-            t = q / p
-            if p < 0:
-                low = max(low, t)
-            else:
-                high = min(high, t)
-            if low > high:
-                return False
-        return True
+        (the embedding space's own test, exact segment-box clipping)."""
+        lo = np.array([box.left + OVERLAP, box.bottom + OVERLAP])
+        hi = np.array([box.right - OVERLAP, box.top - OVERLAP])
+        return crosses(lo, hi, np.array(self.start), np.array(self.end))
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,18 @@ def render_default(scene_cls, **overrides):
         return render_scene(scene_cls, **overrides)
 
 
+def render_sentence(scene_cls, sentence: str, **overrides):
+    """Render ``scene_cls`` for ``sentence`` (default seed), whatever the caller's
+    environment says."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name in EXAMPLE_ENV:
+            mp.delenv(name, raising=False)
+        mp.setenv("ATTENTION_SENTENCE", sentence)
+        return render_scene(scene_cls, **overrides)
+
+
 def assert_grid_fills_the_stage(grid, stage, width_share: float, note) -> None:
     """``grid`` lies in ``stage``, against its left side, as tall as the stage and at
     least ``width_share`` of its width; ``note`` sits right of it, inside the frame."""

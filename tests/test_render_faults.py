@@ -21,7 +21,7 @@ from pathlib import Path
 import av
 import pytest
 from PIL import Image
-from test_render_pipeline import _plan, _two_chapter_plan
+from test_render_pipeline import _in_fresh_process, _plan, _two_chapter_plan
 
 from video.build import render
 from video.files import record_holds
@@ -165,25 +165,7 @@ def test_a_narrated_render_stopped_at_any_step_leaves_whole_files_and_a_rerun_re
     tmp_path, how
 ):
     cache = str(tmp_path / "speech")
-    _fresh(_stopped_at_every_commit, str(tmp_path), how, ATTENTION_SPEECH_CACHE=cache)
-
-
-def _fresh(check, *args: str, **env: str) -> None:
-    """Run ``check(*args)``, a function of this module, in a new Python process (one
-    that can fork render processes: see test_render_pipeline._in_fresh_process)."""
-    script = (
-        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-        f"import test_render_faults as t; t.{check.__name__}(*{args!r})"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **env},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    _in_fresh_process(_stopped_at_every_commit, str(tmp_path), how, ATTENTION_SPEECH_CACHE=cache)
 
 
 # -- what a re-run reuses ----------------------------------------------------------------

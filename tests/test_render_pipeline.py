@@ -119,22 +119,23 @@ def _use(start: str) -> None:
         assert processes.can_fork(), "this process runs threads: nothing would be forked"
 
 
-def _in_fresh_process(check: Callable[..., None], *args: str) -> None:
-    """Run ``check(*args)``, a function of this module, in a new Python process.
+def _in_fresh_process(check: Callable[..., None], *args: str, **env: str) -> None:
+    """Run ``check(*args)``, a function of a test module of this folder, in a new Python
+    process, with the variables ``env`` added to its environment.
 
     The test process itself cannot fork render processes once manim has rendered in
     it (tqdm's monitor and libswscale's slice threads run by then; see can_fork)."""
     script = (
         f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-        f"import test_render_pipeline as t; t.{check.__name__}(*{args!r})"
+        f"import {check.__module__} as t; t.{check.__name__}(*{args!r})"
     )
     proc = subprocess.run(
         [sys.executable, "-c", script],
         cwd=Path(__file__).parent.parent,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **env},
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .files import replacing
 from .stitch import video_duration
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -113,9 +113,5 @@ def contact_sheet(
         x, y = (k % columns) * tile_w, (k // columns) * (tile_h + caption_h)
         sheet.paste(image.resize((tile_w, tile_h)), (x, y + caption_h))
         draw.text((x + 8, y + 4), caption, fill="white", font=font)
-    tmp = out.with_name(f".{out.name}.partial.png")
-    try:
-        sheet.save(tmp)
-        os.replace(tmp, out)
-    finally:  # stopped half-way: no partial file left behind
-        tmp.unlink(missing_ok=True)
+    with replacing(out) as partial:  # stopped half-way: no partial file left behind
+        sheet.save(partial)

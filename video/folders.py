@@ -191,12 +191,8 @@ def remove_stale_folders(folder: Path) -> list[Path]:
     """Remove the temporary folders in ``folder`` that renders which were killed left
     behind: those whose lock nobody holds. Folders of renders still running (in this
     process or another) keep their lock and stay. Returns the folders removed."""
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError:
-        return []
     removed = []
-    for path in entries:
+    for path in _entries(folder):
         if not path.name.startswith(".") or path.is_symlink() or not path.is_dir():
             continue
         try:
@@ -227,12 +223,8 @@ def remove_partial_files(folder: Path) -> list[Path]:
     ``.<name>.<pid>-<random>.partial<suffix>``). Only a
     run that holds the folder's lock (:func:`locked`) may call it: no other render
     of the folder is writing one then. Returns the files removed."""
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError:
-        return []
     removed = []
-    for path in entries:
+    for path in _entries(folder):
         if not (path.name.startswith(".") and ".partial" in path.name):
             continue
         if path.is_dir() and not path.is_symlink():  # a folder copied half-way
@@ -243,6 +235,14 @@ def remove_partial_files(folder: Path) -> list[Path]:
             path.unlink()
             removed.append(path)
     return removed
+
+
+def _entries(folder: Path) -> list[Path]:
+    """What ``folder`` holds, in order (nothing if it cannot be read)."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError:
+        return []
 
 
 def _unlocked_and_old(path: Path) -> bool:

@@ -81,13 +81,12 @@ def fitted(samples: np.ndarray, seconds: float) -> np.ndarray:
     return np.pad(samples[:wanted], (0, max(0, wanted - len(samples))))
 
 
-def add_sound(video: Path, samples: np.ndarray, out: Path | None = None) -> None:
-    """Write ``video`` with ``samples`` (mono, :data:`RATE`) as its AAC sound track, cut
-    or padded with silence to the video's length, to ``out`` (default: ``video``
-    itself); the video stream is copied. Through a temporary file and one rename: the
-    file at ``out`` is whole, picture and sound, or as it was."""
+def add_sound(video: Path, samples: np.ndarray) -> None:
+    """Rewrite ``video`` with ``samples`` (mono, :data:`RATE`) as its AAC sound track, cut
+    or padded with silence to the video's length; the video stream is copied. Through a
+    temporary file and one rename: ``video`` is whole, picture and sound, or as it was."""
     samples = fitted(samples, video_duration(video))
-    with replacing(out or video) as partial:
+    with replacing(video) as partial:
         with av.open(str(video)) as source, av.open(str(partial), mode="w") as sink:
             picture = source.streams.video[0]
             out_picture = sink.add_stream_from_template(template=picture)

@@ -561,11 +561,12 @@ class AttentionGrid(VGroup):
         """
         d = self.decimals[name]
         drawn = self.drawn(name)
+        cut = set(self.cropped_columns)
         sums = ColumnSums()
         for j in self.query_range:
             seen = [i for i in self.key_range if self.mask[i, j]]
             whole = float(self.values[name][:, j][self.mask[:, j]].sum())
-            cropped = len(seen) < int(self.mask[:, j].sum())
+            cropped = j in cut
             # what the drawn numbers add up to (:meth:`drawn` rounds them so)
             shown = float(np.round(sum(drawn[i, j] for i in seen), d)) if cropped else whole
             label = literal(

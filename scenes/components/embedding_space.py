@@ -214,7 +214,7 @@ class EmbeddingSpace(VGroup):
             text.move_to(end + offset)
             lo, hi = end[:2] + offset[:2] - half, end[:2] + offset[:2] + half
             cost = sum(_overlap(text, o) for o in others) + sum(
-                _crosses(lo, hi, a, b) for a, b in segments
+                crosses(lo, hi, a, b) for a, b in segments
             )
             if cost == 0:
                 return offset
@@ -270,7 +270,7 @@ def _as3(coords: Sequence[float]) -> np.ndarray:
     return c
 
 
-def _crosses(lo: np.ndarray, hi: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
+def crosses(lo: np.ndarray, hi: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     """Whether the segment from ``a`` to ``b`` passes through the box ``lo``..``hi``,
     exactly (Liang-Barsky clipping: the part of the segment inside each of the four
     half-planes, intersected). Points along it would miss a small box between them."""

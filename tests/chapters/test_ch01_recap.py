@@ -121,16 +121,12 @@ def test_adding_up_rounds_terms_so_that_sums_add_up():
 
 
 def test_the_token_row_shows_the_whole_sentence_when_it_fits():
-    from render_helpers import render_scene
+    from render_helpers import render_sentence
 
     from scenes.ch01_recap import MAX_COLUMNS
 
     sentence = "the old man with a red hat walked his small dog home"
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SEED"):
-            mp.delenv(name, raising=False)
-        mp.setenv("ATTENTION_SENTENCE", sentence)
-        scene = render_scene(RecapOnEmbeddings, skip_animations=True)
+    scene = render_sentence(RecapOnEmbeddings, sentence, skip_animations=True)
     n = scene.trace.n
     assert n == 12 > MAX_COLUMNS
     assert list(scene.row.shown) == list(range(n)) and not scene.row.windowed

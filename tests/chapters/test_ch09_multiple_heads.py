@@ -8,7 +8,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 from manim import config
-from render_helpers import render_scene, scene_duration
+from render_helpers import render_scene, render_sentence, scene_duration
 
 from attention_math.layout import key_by_query
 from scenes.ch09_multiple_heads import COLUMN_ROWS, MultipleHeads
@@ -168,11 +168,7 @@ def test_the_patterns_narration_names_the_closest_pair_with_its_share(chapter):
 
 def test_a_long_sentence_shows_its_last_tokens_large_enough():
     sentence = " ".join(["the old sailor who lived by the quiet harbor told the children"] * 3)
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SEED"):
-            mp.delenv(name, raising=False)
-        mp.setenv("ATTENTION_SENTENCE", sentence)
-        scene = render_scene(MultipleHeads, skip_animations=True)
+    scene = render_sentence(MultipleHeads, sentence, skip_animations=True)
     n = scene.trace.n
     assert n == 36
     _assert_thumbnails_readable(scene)
