@@ -113,9 +113,11 @@ class MotivatingExamples(Lesson):
         self.heading("Words that describe other words")
         self.head = t.head("adjective-noun")
         self.focus = main_link(t, self.head)
-        plain = TokenRow(t.words, font_size=palette.PROMINENT, focus=self.focus.query)
+        # a long sentence may shrink to LABEL size before it shows a window
+        fit = {"font_size": palette.PROMINENT, "focus": self.focus.query, "min_scale": 0.65}
+        plain = TokenRow(t.words, **fit)
         plain.move_to(self.stage.center + DOWN * 0.7)
-        self.row = TokenRow(t.words, r, font_size=palette.PROMINENT, focus=self.focus.query)
+        self.row = TokenRow(t.words, r, **fit)
         self.row.move_to(plain)
         self.play(plain.create())
         self.wait(0.8)
@@ -124,11 +126,14 @@ class MotivatingExamples(Lesson):
         shown_noun = [i for i in self.row.shown if r[i] in NOUNS]
         self.play(self.row.highlight(shown_adj, palette.ADJECTIVE))
         self.play(self.row.highlight(shown_noun, palette.NOUN))
-        window = " (a window of the sentence)" if self.row.windowed else ""
-        self.caption(
-            f"Green: {plural(n_adj, 'adjective')}. Blue: {plural(n_noun, 'noun')}{window}.",
-            wait=2.0,
-        )
+        said = f"Green: {plural(n_adj, 'adjective')}. Blue: {plural(n_noun, 'noun')}."
+        if self.row.windowed:
+            said = (
+                f"Green: adjectives, blue: nouns ({len(shown_adj)} and {len(shown_noun)} in "
+                f"this window of {self.row.shown.stop - self.row.shown.start} of {t.n} tokens; "
+                f"the sentence has {n_adj} and {n_noun})."
+            )
+        self.caption(said, wait=2.0)
 
     def adjectives_update_nouns(self) -> None:
         t = self.trace
@@ -148,18 +153,18 @@ class MotivatingExamples(Lesson):
         self.beat("adjectives update nouns", f"In the computed pattern, {said}.")
         self.heading("Who updates whom")
         queries = sorted({link.query for link in found})
+        # each weight stands over its arc's apex; an arc over another is raised to
+        # leave room for the inner arc's weight
+        room = literal("0.00", font_size=palette.LABEL).height + 0.2
         self.arcs = arcs = ContextArcs.over_row(
-            self.row, self.head.pattern, queries, min_weight=0.2
+            self.row, self.head.pattern, queries, min_weight=0.2, label_room=room
         )
         weights = VGroup()
         for i, j in arcs.pairs():
-            arc = arcs.get_arc(i, j)
             label = literal(
                 fixed(arcs.weight(i, j), 2), font_size=palette.LABEL, color=palette.QUERY
             )
-            # over the arc's first third, near its key: arcs into one noun rise from
-            # different words there, so a label never sits on a neighbour's arc
-            label.next_to(arc.point_from_proportion(0.3), UP, buff=0.05)
+            label.next_to(arcs.apex(i, j), UP, buff=0.08)
             weights.add(label.add_background_rectangle(opacity=0.85, buff=0.04))
         if found:
             self.play(arcs.create(lag_ratio=0.4), run_time=2.5)

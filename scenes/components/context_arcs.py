@@ -46,6 +46,51 @@ def arc_style(weight: float) -> tuple[float, float]:
     return MAX_STROKE * weight + 0.5, 0.15 + 0.85 * weight
 
 
+class _Chord:
+    """The straight line from an arc's start to its end, and the circular arcs over it
+    (heights measured from the chord, along ``normal``; ``side`` decides the sign)."""
+
+    def __init__(self, start: np.ndarray, end: np.ndarray) -> None:
+        self.start, self.end = np.asarray(start, float), np.asarray(end, float)
+        along = self.end - self.start
+        self.length = max(float(np.linalg.norm(along)), 1e-6)
+        self.direction = along / self.length
+        self.normal = np.array([-self.direction[1], self.direction[0], 0.0])
+        if self.normal[1] < 0 or (self.normal[1] == 0 and self.normal[0] < 0):
+            self.normal = -self.normal
+        self.middle = (self.start + self.end) / 2
+
+    def middle_along(self, other: _Chord) -> float:
+        """Where this chord's middle lies along ``other``, from ``other``'s middle."""
+        return float((self.middle - other.middle) @ other.direction)
+
+    def angle_for(self, height: float) -> float:
+        """The angle a circular arc over this chord turns through to rise ``height``."""
+        return float(4 * np.arctan(2 * height / self.length))
+
+    def rise_at(self, height: float, offset: float) -> float:
+        """How high an arc of apex ``height`` is at ``offset`` from the chord's middle."""
+        half = self.length / 2
+        if abs(offset) >= half:
+            return 0.0
+        radius = (half**2 + height**2) / (2 * height)
+        return float(np.sqrt(radius**2 - offset**2) - (radius - height))
+
+    def height_passing(self, offset: float, clearance: float, height: float) -> float:
+        """The lowest apex height from ``height`` up (at most a half circle) at which the
+        arc is ``clearance`` high at ``offset`` from the middle."""
+        top = self.length / 2
+        if height >= top or self.rise_at(height, offset) >= clearance:
+            return height
+        if self.rise_at(top, offset) < clearance:
+            return top
+        low, high = height, top
+        for _ in range(40):
+            mid = (low + high) / 2
+            low, high = (low, mid) if self.rise_at(mid, offset) >= clearance else (mid, high)
+        return high
+
+
 class ContextArcs(VGroup):
     """Arcs above (or below) token anchors, from earlier tokens to later tokens.
 
@@ -65,6 +110,10 @@ class ContextArcs(VGroup):
         Arc colour.
     max_height
         Long arcs are flattened so that none rises higher than this.
+    label_room
+        Height kept free over each arc's apex for its label (:meth:`apex`): an arc that
+        spans another one is raised until it passes at least this far above the inner
+        arc's apex (default 0: arcs keep their own height).
     """
 
     def __init__(
@@ -77,38 +126,51 @@ class ContextArcs(VGroup):
         side: np.ndarray = UP,
         color: ManimColor = palette.QUERY,
         max_height: float | None = None,
+        label_room: float = 0.0,
     ) -> None:
         super().__init__()
         self.pattern = np.asarray(pattern)
         queries = list(anchors) if queries is None else list(queries)
         self._arcs: dict[tuple[int, int], CurvedArrow] = {}
+        self._side = side
         sign = 1 if side[1] > 0 else -1
-        for j in queries:
-            if j not in anchors:
-                continue
-            for i in anchors:
-                weight = float(self.pattern[j, i])
-                if i >= j or weight < min_weight:
-                    continue
-                start = anchors[i].get_edge_center(side) + 0.05 * side
-                end = anchors[j].get_edge_center(side) + 0.05 * side
-                width, opacity = arc_style(weight)
-                angle = ARC_ANGLE
-                if max_height is not None:  # an arc over chord c rises c/2 * tan(angle/4)
-                    chord = float(np.linalg.norm(end - start))
-                    angle = min(angle, 4 * np.arctan(2 * max_height / max(chord, 1e-6)))
-                arc = CurvedArrow(
-                    start,
-                    end,
-                    angle=-sign * angle,
-                    color=color,
-                    stroke_width=width,
-                    tip_length=0.12 + 0.1 * weight,
-                )
-                arc.set_stroke(opacity=opacity)
-                arc.get_tip().set_fill(opacity=opacity).set_stroke(opacity=opacity)
-                self._arcs[(i, j)] = arc
-                self.add(arc)
+        ends = {
+            (i, j): (
+                anchors[i].get_edge_center(side) + 0.05 * side,
+                anchors[j].get_edge_center(side) + 0.05 * side,
+            )
+            for j in queries
+            if j in anchors
+            for i in anchors
+            if i < j and float(self.pattern[j, i]) >= min_weight
+        }
+        chords = {pair: _Chord(*points) for pair, points in ends.items()}
+        rise: dict[tuple[int, int], float] = {}
+        for pair in sorted(chords, key=lambda p: chords[p].length):  # inner arcs first
+            chord = chords[pair]
+            height = chord.length / 2 * np.tan(ARC_ANGLE / 4)  # an arc turning ARC_ANGLE
+            if max_height is not None:
+                height = min(height, max_height)
+            for inner, inner_height in rise.items() if label_room > 0 else ():
+                if pair[0] <= inner[0] and inner[1] <= pair[1]:  # spans the inner arc
+                    apex = chords[inner].middle_along(chord)
+                    height = chord.height_passing(apex, inner_height + label_room, height)
+            rise[pair] = height
+        for (i, j), chord in chords.items():
+            weight = float(self.pattern[j, i])
+            width, opacity = arc_style(weight)
+            arc = CurvedArrow(
+                chord.start,
+                chord.end,
+                angle=-sign * chord.angle_for(rise[(i, j)]),
+                color=color,
+                stroke_width=width,
+                tip_length=0.12 + 0.1 * weight,
+            )
+            arc.set_stroke(opacity=opacity)
+            arc.get_tip().set_fill(opacity=opacity).set_stroke(opacity=opacity)
+            self._arcs[(i, j)] = arc
+            self.add(arc)
 
     @classmethod
     def over_row(
@@ -120,6 +182,13 @@ class ContextArcs(VGroup):
     def get_arc(self, i: int, j: int) -> CurvedArrow:
         """The arc from key token ``i`` into query token ``j``."""
         return self._arcs[(i, j)]
+
+    def apex(self, i: int, j: int) -> np.ndarray:
+        """The highest point of the arc from ``i`` into ``j`` (the lowest, for arcs
+        below): where its label goes, with ``label_room`` kept free above it."""
+        arc = self.get_arc(i, j)
+        points = np.array([arc.point_from_proportion(t) for t in np.linspace(0, 1, 101)])
+        return points[np.argmax(points @ self._side)]
 
     def pairs(self) -> list[tuple[int, int]]:
         """Every drawn (key, query) pair."""
