@@ -285,7 +285,10 @@ class CountingParameters(Lesson):
         self.play(brace.count_up())
         self.play(product.write())
         self._register("layer/attention", product.result)
-        self.wait(2.5)
+        self.caption(
+            f"Each of the {d.n_heads} heads has its own four matrices, all of the same size.",
+            wait=2.0,
+        )
         self.layer = VGroup(grid, brace, product)
 
     def all_layers(self) -> None:
@@ -319,7 +322,11 @@ class CountingParameters(Lesson):
         self.play(product.write(run_time=2.5))
         self._register("model/attention", product.result)
         self.play(FadeIn(rounded, shift=UP * 0.2))
-        self.wait(2)
+        self.caption(
+            f"Every layer has heads of its own: {d.n_layers} × {d.n_heads} = "
+            f"{grouped(d.n_layers * d.n_heads)} heads in the whole model.",
+            wait=1.5,
+        )
         self.play(FadeOutInPlace(VGroup(stack, brace, product, rounded)))
 
     def share_of_the_model(self) -> None:

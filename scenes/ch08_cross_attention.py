@@ -108,7 +108,11 @@ class CrossAttention(Lesson):
         )
         self.play(self.source.create(), FadeIn(self.source_label), FadeIn(languages[0]))
         self.play(self.target.create(), FadeIn(self.target_label), FadeIn(languages[1]))
-        self.wait(2)
+        self.caption(
+            "Cross-attention: the queries come from one sentence (French), the keys and "
+            "values from another (English).",
+            wait=2,
+        )
         self.languages = languages
 
     def lines(self) -> None:
@@ -139,7 +143,12 @@ class CrossAttention(Lesson):
                 lines.add(line)
         self.link_lines = lines
         self.play(Create(lines, lag_ratio=0.02), run_time=3)
-        self.wait(3)
+        j, i, w = picks[0]
+        self.caption(
+            f"One line for each of the {len(lines)} French–English pairs, as opaque as its "
+            f"weight. Strongest: “{self.french[j]}” → “{self.english[i]}”, {w:.2f}.",
+            wait=2,
+        )
         for j, i, _ in picks[:3]:
             self.play(
                 self.target.highlight([j], palette.QUERY),
@@ -221,7 +230,11 @@ class CrossAttention(Lesson):
         self.play(FadeIn(note))
         self.unmasked = shown
         self.play(self.grid.highlight_cell(shown.last_key, shown.query, palette.MASK))
-        self.wait(3)
+        self.caption(
+            f"Red: “{first}”, the first French word, reading “{last}”, the last English "
+            f"word ({shown.weight:.2f}). No cell is masked.",
+            wait=2.5,
+        )
 
     def values_from_the_source(self) -> None:
         head = self.cross.head

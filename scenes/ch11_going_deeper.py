@@ -109,6 +109,7 @@ class GoingDeeper(Lesson):
         ).move_to(ROW_CENTER)
         shown = list(self.row.shown)
         xs = [self.row.get_token(i).get_x() for i in shown]
+        pitch = min((b - a for a, b in zip(xs, xs[1:])), default=1.0)  # between strips
         E, E_prime = t.E[shown, :CELLS], t.E_prime[shown, :CELLS]
         levels = [E, E_prime, *([None] * (len(BLOCKS) - 1))]
         self.stack = BlockStack(
@@ -116,6 +117,7 @@ class GoingDeeper(Lesson):
             levels,
             BLOCKS,
             scale=color_scale(t.E),
+            strip_width=min(0.3, 0.7 * pitch),  # a gap between strips over narrow tokens
             strip_height=0.42,
             block_height=0.42,
             gap=0.12,
@@ -141,7 +143,11 @@ class GoingDeeper(Lesson):
         self.wait(1)
         self.play(self.stack.pass_through(0, run_time=2.5))
         self.play(FadeIn(self.level_names[1]))
-        self.wait(2)
+        self.caption(
+            f"E: the embeddings going in. E′ = E + ΔE: the layer's output, the changes of "
+            f"all {len(t.heads)} heads of this lesson added. Both rows computed.",
+            wait=1.5,
+        )
 
     def what_changed(self) -> None:
         t, j = self.trace, self.focus
@@ -198,7 +204,11 @@ class GoingDeeper(Lesson):
         self.play(columns[0].create())
         self.play(FadeIn(signs[0]), columns[1].create())
         self.play(FadeIn(signs[1]), columns[2].create())
-        self.wait(3)
+        self.caption(
+            f"Entry by entry, E + ΔE = E′ for {quoted(t, j)} (the first {CELLS} entries and "
+            f"the last of {grouped(t.dims.d_embed)}); |ΔE| = {size:.0f}.",
+            wait=2,
+        )
         self.panel = VGroup(panel, marks)
         self.columns = columns
 
@@ -234,7 +244,11 @@ class GoingDeeper(Lesson):
         self.play(self.stack.pass_through(2))
         self.play(self.stack.pass_through(3))
         self.note = note
-        self.wait(1)
+        self.caption(
+            "Outlined cells stand for numbers this project does not compute: the MLP block "
+            "and every layer above the first.",
+            wait=1,
+        )
 
     def many_layers(self) -> None:
         d = self.trace.dims
@@ -254,7 +268,11 @@ class GoingDeeper(Lesson):
         more = dots(UP, size=0.05, gap=0.15).next_to(self.stack, UP, buff=0.12)
         self.play(FadeIn(more))
         self.play(brace.count_up(run_time=2))
-        self.wait(3)
+        self.caption(
+            f"Attention, then MLP, {d.n_layers} times over: each layer adds its own change "
+            "to every embedding.",
+            wait=2,
+        )
         self.deeper = VGroup(
             self.row, self.stack, self.level_names, more, brace, self.note, self.legend
         )
@@ -263,9 +281,10 @@ class GoingDeeper(Lesson):
         t, d = self.trace, self.trace.dims
         self.beat(
             "parallel",
-            "None of this waits in line. Every token and every head is computed "
-            f"independently: {d.n_heads} heads for each of the {t.n} tokens, each a stream "
-            "of multiply-adds that can run at the same time.",
+            "Within one layer nothing waits in line: every token and every head is "
+            f"computed independently, {d.n_heads} heads for each of the {t.n} tokens, each "
+            "a stream of multiply-adds that can run at the same time. Only the layers "
+            "take turns, each one reading what the one below it wrote.",
         )
         self.heading("All in parallel")
         self.play(FadeOutInPlace(self.deeper))
@@ -273,7 +292,7 @@ class GoingDeeper(Lesson):
             t.words, [tok.role for tok in t.tokens], font_size=palette.SMALL, max_width=7.0
         ).move_to(self.stage.point(UP) + RIGHT * 0.3 + DOWN * 0.4)
         xs = [row.get_token(i).get_x() for i in row.shown]
-        cell_width = min(0.5, 0.85 * min(np.diff(xs), default=0.5))
+        cell_width = min(0.5, 0.7 * min(np.diff(xs), default=0.5))  # a gap between lanes
         lanes = VGroup()
         for _ in range(LANE_ROWS):
             for i in row.shown:
@@ -313,6 +332,11 @@ class GoingDeeper(Lesson):
             self.play(
                 cells.animate.set_fill(palette.QUERY, 0.8), rate_func=there_and_back, run_time=0.8
             )
+        self.caption(
+            "Within a layer, every head on every token can run at the same time; only the "
+            "layers take turns.",
+            wait=1,
+        )
         self.lanes = VGroup(row, lanes, head_names, more, brace, explain)
 
     def all_at_once(self) -> None:
@@ -363,4 +387,8 @@ class GoingDeeper(Lesson):
             "pattern": pattern.result,
             "total": total,
         }
-        self.wait(3)
+        self.caption(
+            f"{grouped(counts['total'])} multiply-adds for {t.n} tokens in one layer; a GPU "
+            "runs thousands of them at the same time.",
+            wait=2,
+        )

@@ -172,7 +172,11 @@ class Ending(Lesson):
         columns = VGroup(*items)
         columns.move_to(self.stage.center + UP * 0.3)
         self.play(LaggedStart(*(FadeIn(i, shift=RIGHT * 0.2) for i in items), lag_ratio=0.25))
-        self.wait(3)
+        self.caption(
+            f"The {len(chapters)} chapters of the lesson; a bonus chapter shows what a real "
+            "model's heads do with the same sentence.",
+            wait=2,
+        )
         self.play(FadeOutInPlace(columns))
 
     def what_the_head_did(self) -> None:
@@ -229,7 +233,24 @@ class Ending(Lesson):
             ]
             self.play(FadeIn(row, shift=RIGHT * 0.2), *marks, run_time=1.0)
         self.play(FadeIn(legend))
-        self.wait(3)
+        outside = [
+            quote(words[rel.query])
+            for rel in self.relations
+            if any((i, rel.query) not in grid.shown_cells() for i in rel.keys)
+        ]
+        where = (
+            f" ({', '.join(outside)}: outside this window of the grid)" if outside else ""
+        )
+        self.caption(
+            "Marked cells, listed on the right: "
+            + (
+                "each noun and its own adjectives"
+                if self.relations[0].kind == "adjectives"
+                else "each word and its strongest earlier tokens"
+            )
+            + f"{where}.",
+            wait=2,
+        )
         self.grid = grid
         self.rows = rows
         self.play(FadeOutInPlace(VGroup(grid, side)))
@@ -282,7 +303,11 @@ class Ending(Lesson):
                 FadeIn(VGroup(*group[1:])),
                 run_time=1.0,
             )
-        self.wait(3)
+        self.caption(
+            f"Bars to scale: one head moved “{word}” by {norms['head']:.1f}, all "
+            f"{len(t.heads)} heads by {norms['all']:.1f}; its embedding is {norms['E']:.1f} long.",
+            wait=2,
+        )
         self.bars = bars
         self.play(FadeOutInPlace(bars))
 
@@ -309,7 +334,7 @@ class Ending(Lesson):
         for entry in entries:
             self.play(FadeIn(entry, shift=UP * 0.15), run_time=0.8)
             self.wait(1.2)
-        self.wait(2)
+        self.caption(f"{len(REFERENCES)} places to read further.", wait=1.5)
         self.play(FadeOutInPlace(entries))
 
     def this_example(self) -> None:
@@ -319,7 +344,8 @@ class Ending(Lesson):
             "this-example",
             f"This video was rendered for “{t.sentence}”, with seed {t.seed}: "
             f"{d.d_embed:,}-dimensional embeddings, {d.d_key}-dimensional queries and keys, "
-            "and every number on screen computed.",
+            "and every number on screen computed, from this sentence and the lesson's own "
+            "supporting examples; only the layers above the first were drawn as a sketch.",
         )
         self.heading("This video")
         parts = [
@@ -342,10 +368,22 @@ class Ending(Lesson):
                 color=palette.DIM_TEXT,
             ),
             literal(
-                "every number, dot and arrow computed from one trace",
+                "every number, dot and arrow computed",
                 font_size=palette.HEADING,
                 color=palette.UPDATED,
             ),
+            VGroup(
+                literal(
+                    "from this sentence and the lesson's supporting examples;",
+                    font_size=palette.BODY,
+                    color=palette.DIM_TEXT,
+                ),
+                literal(
+                    "the layers above the first are schematic",
+                    font_size=palette.BODY,
+                    color=palette.DIM_TEXT,
+                ),
+            ).arrange(DOWN, buff=0.12),
         ]
         card = VGroup(*parts).arrange(DOWN, buff=0.35)
         for line in card:
@@ -353,4 +391,7 @@ class Ending(Lesson):
                 line.scale_to_fit_width(12.5)
         self.play(FadeIn(card, shift=UP * 0.2), run_time=1.5)
         self.card = card
-        self.wait(5)
+        self.caption(
+            'Your own sentence: ./render.sh --sentence "…" renders the whole lesson for it.',
+            wait=3,
+        )

@@ -71,6 +71,12 @@ BEHAVIOUR_NAMES = {
 _INLINE_ROLE = re.compile(r"(?<!\S)([^\s:]+):([A-Za-z]+)(?!\S)")
 
 
+WHY_SINK = (
+    "Why? Each column must sum to 1, so a head with nothing to read here parks its weight "
+    "on the one token every query can see."
+)
+
+
 def model_sentence(sentence: str) -> str:
     """The sentence as plain text for the real model: inline role marks (``tiny:adj``)
     are the designed model's annotations, not words, so they are dropped."""
@@ -351,6 +357,7 @@ class RealHeads(ChapterScene):
         self.wait(1.5)
         self.play(FadeInPlace(real_label), FadeInPlace(real_row), run_time=1.2)
         self.play(*(Create(m) for m in marks), FadeInPlace(note), run_time=1.0)
+        self.caption_shown("   ".join(examples) if examples else "Here every word is a single token.")
         self.wait(3.5)
         self.play(FadeOutInPlace(layout), run_time=0.8)
 
@@ -362,10 +369,8 @@ class RealHeads(ChapterScene):
             f"{self.n_heads} heads down, {total} patterns. Each {self.shape} is one head: keys "
             "down, queries across, brighter for more weight.",
         )
-        heading = literal(
-            f"All {total} heads: {self.n_layers} layers × {self.n_heads} heads",
-            font_size=palette.LARGE,
-        )
+        said = f"All {total} heads: {self.n_layers} layers × {self.n_heads} heads"
+        heading = literal(said, font_size=palette.LARGE)
         self.heading = HEADING_BAND.place(heading, UP, buff=0.25)
         self.gallery = HeadGallery(self.run.pattern, self.run.mask)
         self.gallery.scale_to_fit_width(2 * (FRAME_X - GALLERY_MARGIN))  # labels and all
@@ -391,6 +396,7 @@ class RealHeads(ChapterScene):
         self.play(FadeInPlace(self.heading), FadeInPlace(self.footnote), run_time=0.8)
         self.play(FadeInPlace(self.gallery), run_time=1.5)
         self.play(*(Create(m) for m in marks), FadeInPlace(lines), run_time=1.0)
+        self.caption_shown(said)
         self.wait(6.0)
 
     def _gallery_legend(self) -> VGroup:
@@ -461,8 +467,7 @@ class RealHeads(ChapterScene):
                 font_size=palette.BODY,
             ),
             wrapped(
-                "Why? Each column must sum to 1, so a head with nothing to read here parks its "
-                "weight on the one token every query can see.",
+                WHY_SINK,
                 width=68,
                 color=palette.DIM_TEXT,
             ),
@@ -477,6 +482,7 @@ class RealHeads(ChapterScene):
         self.play(FadeInPlace(text[1]), run_time=0.8)
         self.wait(3.0)
         self.play(FadeInPlace(text[2]), run_time=1.0)
+        self.caption_shown(WHY_SINK)
         self.wait(6.0)
         self.below_gallery = text
 
@@ -494,6 +500,7 @@ class RealHeads(ChapterScene):
         message = wrapped(text, width=60, font_size=palette.HEADING)
         message.next_to(self.gallery, DOWN, buff=0.8).set_x(0)
         self.play(FadeOutInPlace(self.below_gallery), FadeInPlace(message), run_time=1.0)
+        self.caption_shown(text)
         self.wait(4.0)
 
     def zoom_into_heads(self) -> None:
@@ -588,6 +595,7 @@ class RealHeads(ChapterScene):
             *(grid.row_label(key).animate.set_color(palette.TEXT) for key in keys),
             run_time=0.6,
         )
+        self.caption_shown(f"{fact}. {example}.")
         self.wait(5.0)
         self.map_frame = frame
         self.zoom_texts = VGroup(panel, legend, cells)
@@ -693,6 +701,7 @@ class RealHeads(ChapterScene):
         self.play(FadeInPlace(titles[1]), FadeInPlace(right), run_time=1.2)
         self.play(*(Create(row) for row in rows), FadeInPlace(VGroup(*notes)), run_time=1.2)
         self.play(FadeInPlace(lines), run_time=1.5)
+        self.caption_shown(" ".join(shown.lines))
         self.wait(8.0)
         self.designed_grid, self.contrast_grid = left, right
         self.contrast = shown

@@ -5,7 +5,9 @@ Each beat starts with :meth:`ChapterScene.beat`, which
 
 * starts a named section (``manim --save_sections`` then writes one clip per beat),
 * records the beat's narration, written as a subtitle (``.srt`` beside the video)
-  that lasts until the next beat starts.
+  that lasts until the next beat starts (narrated: while it is spoken),
+* makes the beat last until its speech is over, and at least as long as its subtitle
+  takes to read (:data:`READING_RATE`), with the voice on or off.
 
 What comes before the first beat (the title card) is the section
 :data:`OPENING_SECTION`, not manim's default ``autocreated``.
@@ -50,6 +52,15 @@ from .settings import (
 
 OPENING_SECTION = "title card"  # the section before the first beat
 PAUSE = 0.6  # seconds of silence after a beat's speech, before the next beat
+# Without the voice a beat lasts at least as long as its subtitle takes to read, at this
+# many words a second (a fixed estimate, not the speech: a silent video does not depend
+# on what the speech cache holds); subtitle guidelines ask for at most about 3.
+READING_RATE = 3.0
+
+
+def reading_seconds(text: str) -> float:
+    """How long ``text`` takes to read at :data:`READING_RATE` (words as written)."""
+    return len(text.split()) / READING_RATE
 
 
 class ChapterScene(Scene):
@@ -104,6 +115,8 @@ class ChapterScene(Scene):
         self.trace: Trace = scene_trace(self.example_source)
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
         self._open_beat: tuple[str, float] | None = None  # (text, start time)
+        self.captions_said: list[str] = []  # every caption's text, in order
+        self.captioned_beats: set[str] = set()  # the beats that showed one (each should)
         # replaces manim's empty first section, "autocreated" (an empty section is
         # dropped, so a chapter that starts with a beat has no opening section)
         self.next_section(OPENING_SECTION)
@@ -132,6 +145,13 @@ class ChapterScene(Scene):
             self.speech.append((name, self.time, asked))
             if self.sound_by_manim:
                 self._add_speech(asked)
+
+    def caption_shown(self, text: str) -> None:
+        """Note that the open beat shows ``text`` as its caption, the written words on
+        screen that go with its narration (:meth:`Lesson.caption` draws one)."""
+        self.captions_said.append(text)
+        if self.narration:
+            self.captioned_beats.add(self.narration[-1][0])
 
     def _add_speech(self, asked) -> None:
         """manim's ``add_sound`` with the beat's speech (``voice.speech.Pending``), whose
@@ -162,12 +182,18 @@ class ChapterScene(Scene):
             return asked.result().seconds
 
     def finish_speech(self, pause: float = 0.0) -> None:
-        """Wait until the open beat's speech (and ``pause`` seconds after it) is over."""
-        if self.speech and self._open_beat is not None:
+        """Wait until the open beat's speech (and ``pause`` seconds after it) is over; in
+        a silent render, until its subtitle has had time to be read."""
+        if self._open_beat is None:
+            return
+        text, start = self._open_beat
+        lasts = reading_seconds(text) + pause
+        if self.voice and self.speech:  # the speech, and time to read the subtitle
             _, start, asked = self.speech[-1]
-            left = start + self._seconds(asked) + pause - self.time
-            if left > 1e-3:
-                self.wait(left)
+            lasts = max(lasts, self._seconds(asked) + pause)
+        left = start + lasts - self.time
+        if left > 1e-3:
+            self.wait(left)
 
     def _close_beat(self) -> None:
         if self._open_beat is None:
@@ -175,7 +201,8 @@ class ChapterScene(Scene):
         text, start = self._open_beat
         elapsed = self.time - start
         if self.voice and self.speech:  # the subtitle lasts as long as the speech
-            elapsed = min(elapsed, self._seconds(self.speech[-1][2]) + PAUSE / 2)
+            spoken = self._seconds(self.speech[-1][2]) + PAUSE / 2
+            elapsed = min(elapsed, max(spoken, reading_seconds(text)))
             self.add_subcaption(text, duration=elapsed, offset=start - self.time)
         elif elapsed > 0:
             self.add_subcaption(text, duration=elapsed, offset=-elapsed)

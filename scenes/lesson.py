@@ -129,7 +129,6 @@ class Lesson(ChapterScene):
         super().setup()
         self._heading: Text | None = None
         self._caption: Text | None = None
-        self.captions_said: list[str] = []  # every caption's text, in order
 
     def heading(self, text: str) -> None:
         """Show ``text`` as the beat's heading (replacing the previous one); the previous
@@ -149,7 +148,7 @@ class Lesson(ChapterScene):
         """Show ``text`` at the bottom of the screen (replacing the previous caption).
         With captions off (``self.captions``), the band stays empty and the beat lasts
         just as long; the text is kept in ``self.captions_said`` all the same."""
-        self.captions_said.append(text)
+        self.caption_shown(text)
         if not self.captions:
             self.wait(CAPTION_FADE + wait)
             return

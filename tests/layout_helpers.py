@@ -275,10 +275,16 @@ def _middle(mob: Mobject) -> float:
     return float(mob.get_brackets().get_y() if isinstance(mob, EmbeddingColumn) else mob.get_y())
 
 
-def record_layout(scene_cls, **overrides) -> list[Shot]:
+class Shots(list):
+    """The shots of one run, and the scene that made them (``scene``)."""
+
+    scene: Scene
+
+
+def record_layout(scene_cls, **overrides) -> Shots:
     """Run ``scene_cls`` with animations skipped (positions as in a real render) and
     return the labels at every still moment: before each ``play`` and at the end."""
-    shots: list[Shot] = []
+    shots = Shots()
 
     class Recording(scene_cls):
         def play(self, *args, **kwargs):
@@ -303,5 +309,6 @@ def record_layout(scene_cls, **overrides) -> list[Shot]:
 
     Recording.__name__ = scene_cls.__name__
     with tempconfig({**FAST, **overrides}):
-        Recording().render()
+        shots.scene = Recording()
+        shots.scene.render()
     return shots

@@ -1,6 +1,7 @@
-"""No label overlaps another, leaves the frame or lies under an arrow, and every drawn
-equation of columns adds up as drawn, at any still moment of any chapter, for the
-default example, a long sentence and a short one (tests/layout_helpers.py)."""
+"""No label overlaps another, leaves the frame or lies under an arrow, every drawn
+equation of columns adds up as drawn, at any still moment of any chapter, every
+narrated beat shows a caption and no subtitle goes faster than 3.5 words a second, for the default example, a long sentence and a short one
+(tests/layout_helpers.py)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,24 @@ def test_labels_neither_overlap_nor_leave_the_frame(chapter, sentence, monkeypat
         monkeypatch.delenv(name, raising=False)
     if SENTENCES[sentence] is not None:
         monkeypatch.setenv("ATTENTION_SENTENCE", SENTENCES[sentence])
-    shots = record_layout(chapter.load())
+    # at the default, real frame times (15 a second) for the subtitles' pace below
+    shots = record_layout(chapter.load(), **({"frame_rate": 15} if sentence == "default" else {}))
     assert len(shots) > 10  # every play was seen
     assert sum(len(shot.boxes) for shot in shots) > 0
     problems = list(dict.fromkeys(p for shot in shots for p in shot.problems()))
     assert problems == []
     if chapter.number in (9, 11):  # E + ΔE... = E′ as columns: the scan must see them
         assert sum(len(shot.equations) for shot in shots) >= 1
+    # every narrated beat also shows a caption (burned into the picture)
+    scene = shots.scene
+    uncaptioned = [name for name, said in scene.narration if name not in scene.captioned_beats]
+    assert uncaptioned == []
+    if sentence == "default":  # a silent render's subtitles can be read: 3.5 words a second
+        cues = scene.renderer.file_writer.subcaptions
+        assert len(cues) == len(scene.narration)
+        for cue in cues:
+            seconds = (cue.end - cue.start).total_seconds()
+            assert len(cue.content.split()) / seconds <= 3.5, cue.content
 
 
 def test_an_equation_that_does_not_add_up_as_drawn_is_found():

@@ -14,7 +14,17 @@ from manim import tempconfig
 
 from scenes.order import CHAPTERS
 from scenes.settings import ExampleSource
-from voice.verbalise import NOT_TEXT, number_words, ordinal_words, unmarked, verbalise
+from voice.verbalise import (
+    NOT_TEXT,
+    SAID_AS,
+    for_piper,
+    number_words,
+    ordinal_words,
+    phonemes,
+    pronunciations,
+    unmarked,
+    verbalise,
+)
 
 CASES = [
     # numbers
@@ -55,8 +65,9 @@ CASES = [
     ("√d_k", "the square root of d k"),
     ("√dₖ", "the square root of d k"),
     ("√128 = 11.31", "the square root of one hundred twenty-eight equals eleven point three one"),
-    ("W_Q, W_K, W_V, W_O", "W Q, W K, W V, W O"),
-    ("W_V↑ and W_V↓", "W V up and W V down"),
+    ("W_Q, W_K, W_V, W_O", "W query, W key, W value, W output"),
+    ("W_V↑ and W_V↓", "W value up and W value down"),
+    ("W_{K}·E", "W key dot E"),
     ("K·Q", "K dot Q"),
     ("K_i·Q_j", "K i dot Q j"),
     ("Kᵀ", "K transpose"),
@@ -88,7 +99,7 @@ CASES = [
     # quotes: removed, words and possessives kept
     ("“creature” takes 42%", "creature takes forty-two percent"),
     ("“creature”'s column", "creature's column"),
-    ("“a”’s key", "a's key"),
+    ("“blue”’s key", "blue's key"),
     ("'mole' in three phrases", "mole in three phrases"),
     ("the heads' changes", "the heads changes"),
     ('"fluffy" modifies', "fluffy modifies"),
@@ -117,11 +128,43 @@ def test_rule(written, spoken):
 
 @pytest.mark.parametrize(
     "words",
-    ["Je ne veux pas le caresser", "שלום עולם", "🙂 🐈", "日本語", "NASA R2D2 x²", "ÉLAN café"],
+    ["Ich will es nicht", "שלום עולם", "🙂 🐈", "日本語", "NASA R2D2 x²", "ÉLAN café"],
 )
 def test_quoted_words_pass_through(words):
     """The example's words, in any script, come out exactly as typed, only unquoted."""
     assert verbalise(f"The word “{words}” is token 3.") == f"The word {words} is token three."
+
+
+def test_words_with_a_pronunciation_are_said_in_their_sounds():
+    """The French sentence in French phonemes (one run, as Piper says a sentence), a lone
+    quoted function word as "the word" and its stressed form, unless already named; only
+    in quotes."""
+    sounds, citation = pronunciations()
+    spoken = verbalise("It writes “Je ne veux pas le caresser”.")
+    french = " ".join(sounds[w] for w in "je ne veux pas le caresser".split())
+    assert for_piper(spoken) == f"It writes [[ {french} ]]."
+    assert verbalise("“a” gets 0.05") == f"the word ⟦{citation['a']}⟧ gets zero point zero five"
+    assert verbalise("pairs “a” with “The”") == (
+        f"pairs the word ⟦{citation['a']}⟧ with the word ⟦{citation['the']}⟧"
+    )
+    assert verbalise("the second “the” and the word “of”") == (
+        f"the second ⟦{citation['the']}⟧ and the word ⟦{citation['of']}⟧"
+    )
+    assert verbalise("a cat and the dog") == "a cat and the dog"  # unquoted: as written
+    assert verbalise("“a cat”") == "a cat"  # a function word inside a phrase: as written
+    # every entry is IPA only; a pronunciation is never markup of any other kind
+    for table in (sounds, citation):
+        assert table and all(phonemes(v) for v in table.values())
+    assert not phonemes("[[ z ]]") and not phonemes("a\x01b") and not phonemes("ab1")
+
+
+def test_only_this_module_writes_phonemes():
+    """⟦ ⟧ in the text (the user's) is brackets, not phonemes; Piper's [[ ]] never comes
+    from the text."""
+    for text in ("⟦ˈeɪ⟧ sat", "the “⟦ˈeɪ⟧” sat", "[[ˈeɪ]]"):
+        said = for_piper(verbalise(text))
+        assert "[[" not in said and "⟦" not in said, said
+    assert for_piper("⟦ˈeɪ⟧ and ⟦[[x]]⟧") == "[[ ˈeɪ ]] and (((x)))"
 
 
 def test_unquoted_foreign_text_does_not_crash():
@@ -162,6 +205,7 @@ def test_nothing_is_left_that_piper_reads_as_markup(text):
     for narration in (text, f"The sentence “{text}” is read.", f'Say "{text}".'):
         spoken = verbalise(narration)
         assert not markup_left(spoken), (narration, spoken)
+        assert not markup_left(for_piper(spoken)), (narration, spoken)
         letters = re.findall(r"[a-z]+", unmarked(text))
         assert all(word in spoken for word in letters), (narration, spoken)
 
@@ -246,8 +290,12 @@ def test_every_narration_is_spoken_in_words(narrations):
     for sentence, number, beat, text in narrations:
         spoken = verbalise(text)
         where = f"{sentence or 'default'}, chapter {number}, {beat!r}: {spoken!r}"
-        assert SPOKEN.fullmatch(spoken), where
-        # every quoted word comes through as written
+        said = SAID_AS.findall(spoken)  # words in phonemes: IPA only
+        assert all(phonemes(p) for p in said), where
+        assert SPOKEN.fullmatch(SAID_AS.sub("word", spoken)), where
+        # every quoted word comes through as written, or in its own sounds
+        sounds, citation = pronunciations()
         for quoted in re.findall(r"“([^”]*)”", text):
             for word in quoted.split():
-                assert word in spoken or not re.search("[A-Za-z]", word), where
+                own = sounds.get(word.lower()) or citation.get(word.lower())
+                assert word in spoken or (own and own in said) or not re.search("[A-Za-z]", word), where

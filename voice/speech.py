@@ -86,7 +86,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .verbalise import unmarked
+from .verbalise import for_piper
 
 ROOT = Path(__file__).resolve().parent.parent  # the project folder
 CACHE = ROOT / ".cache" / "speech"  # unless ATTENTION_SPEECH_CACHE names another folder
@@ -700,10 +700,10 @@ class Speaker:
         :meth:`Pending.result` waits.
 
         Whatever Piper or espeak-ng would read as markup is neutralised here too
-        (:func:`voice.verbalise.unmarked`), as a last guard: the text is said as its
-        characters, never refused; text from :func:`voice.verbalise.verbalise` is
-        unchanged by it."""
-        line = " ".join(unmarked(text).split())
+        (:func:`voice.verbalise.for_piper`), as a last guard: the text is said as its
+        characters, never refused; only ⟦IPA⟧, the phonemes :func:`voice.verbalise.verbalise`
+        writes, becomes Piper's phoneme block."""
+        line = " ".join(for_piper(text).split())
         said = sentences(line)
         if not said:
             raise VoiceError(f"there is nothing to say in {line!r}: no letter, no digit")

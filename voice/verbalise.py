@@ -48,6 +48,15 @@ token with no letter at all ("+", "3") is read like the rest.
 A symbol no rule knows is left as it is: the tests, which allow only letters, spaces and
 the punctuation , . ; : ? ! ' - ( ) in the spoken narration, then point at it.
 
+Pronunciation. Quoted words are read by English spelling rules: the French sentence of
+the translation example came out as "genie view pass", and a quoted function word in its
+weak form ("“a” gets 0.05" heard as "it gets"). ``assets/pronunciations.toml`` gives
+such words in IPA: its ``[words]`` are said in their own sounds, its ``[citation]``
+function words as "the word" and their stressed form. This module writes them as
+⟦phonemes⟧, its own notation; :func:`for_piper` turns that into Piper's ``[[ ]]``.
+Matrix names are said by what they are for: "W_K" is "W key", "W_Q" "W query", "W_V"
+"W value", "W_O" "W output" (as letters, "W K" was heard as "W Q" and "W O" as "W zero").
+
 Text is never read as markup (:func:`unmarked`, the first step, also for quoted words).
 Piper 1.8 reads ``[[ ... ]]`` as raw phonemes; espeak-ng, which it runs without SSML
 and without its own phoneme input, still obeys a control character U+0001 (an embedded
@@ -56,15 +65,20 @@ U+0002 as the start of phonemes and gives characters of the private use area (U+
 and some unassigned code points (U+0530) meanings of its own; a NUL, a lone surrogate or a
 line break stops or splits Piper's line. Square brackets become round ones (both are read
 as a pause) and every control, private-use, unassigned or surrogate character and every
-line or paragraph separator a space. (A phoneme block this module may one day add for a
-word of its own comes after that step.)
+line or paragraph separator a space; "⟦" and "⟧" become round brackets, so that only this
+module writes phonemes (after that step), from ``assets/pronunciations.toml``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+PRONUNCIATIONS = Path(__file__).resolve().parent.parent / "assets" / "pronunciations.toml"
 
 # ---------------------------------------------------------------- numbers as words
 
@@ -232,6 +246,11 @@ RULES: tuple[Rule, ...] = (
     _rule(r"\bvs\.?(?=\s)", "versus"),
     _rule(r"\betc\.", "et cetera."),
     _rule(r"\bcf\.", "compare"),
+    # a matrix by its job: "W_K" -> "W key" ("W K" is heard as "W Q")
+    _rule(
+        r"\bW_\{?([QKVO])\}?(?![A-Za-z0-9])",
+        lambda m: " W " + {"Q": "query", "K": "key", "V": "value", "O": "output"}[m[1]] + " ",
+    ),
     # a head's name: "L16H0" -> "layer 16 head 0"
     _rule(r"\bL([0-9]+)H([0-9]+)\b", r" layer \1 head \2 "),
     # superscripts and subscripts to ^{...} and _{...}; "e⁻∞" keeps its infinity
@@ -319,7 +338,8 @@ RULES: tuple[Rule, ...] = (
 # what Piper and espeak-ng would read as markup or stop at, by Unicode category (see the
 # module's notes): control, surrogate, private use, unassigned; line, paragraph separators
 NOT_TEXT = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})
-BRACKETS = {"[": "(", "]": ")"}  # "[[ ... ]]" is Piper's phoneme block
+# "[[ ... ]]" is Piper's phoneme block; "⟦ ... ⟧" this module's (:func:`for_piper`)
+BRACKETS = {"[": "(", "]": ")", "⟦": "(", "⟧": ")"}
 
 
 def unmarked(text: str) -> str:
@@ -360,13 +380,71 @@ def _apply(rules: tuple[Rule, ...], text: str) -> str:
     return text
 
 
-def _quoted(words: str) -> str:
-    """Quoted words unchanged; a token among them with no letter is read ("+")."""
-    return re.sub(
-        r"\S+",
-        lambda m: m[0] if re.search(LETTER, m[0]) else _apply(RULES, m[0]),
-        words,
+# ------------------------------------------------------- words said in phonemes
+
+SAID_AS = re.compile(r"⟦([^⟦⟧]*)⟧")  # this module's phonemes, for Piper's [[ ... ]]
+# after these, a quoted function word needs no "the word" ("the first “the”")
+NAMED_BEFORE = re.compile(
+    r"\b(?:word|token|the|a|an|first|second|third|fourth|fifth|last|other|each|every|"
+    r"this|that)\s*$",
+    re.IGNORECASE,
+)
+
+
+def phonemes(text: str) -> bool:
+    """Whether ``text`` is IPA only (lower-case and modifier letters, spaces): what a
+    pronunciation may hold, never a bracket, digit or control character."""
+    return bool(text.strip()) and all(
+        ch == " " or unicodedata.category(ch) in ("Ll", "Lm") for ch in text
     )
+
+
+@functools.cache
+def pronunciations() -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """(words said in their own sounds, function words' citation forms), each a lower-case
+    word -> IPA, from ``assets/pronunciations.toml`` (checked: IPA only)."""
+    with open(PRONUNCIATIONS, "rb") as file:
+        data = tomllib.load(file)
+    tables = []
+    for name in ("words", "citation"):
+        table = {str(k).lower(): v for k, v in data.get(name, {}).items()}
+        bad = [k for k, v in table.items() if not isinstance(v, str) or not phonemes(v)]
+        if bad:
+            raise ValueError(f"{PRONUNCIATIONS}: [{name}] {bad[0]} is not IPA only")
+        tables.append(table)
+    return tables[0], tables[1]
+
+
+def for_piper(text: str) -> str:
+    """``text`` as Piper reads it: this module's ⟦phonemes⟧ as Piper's ``[[ phonemes ]]``
+    (IPA only), everything else :func:`unmarked`, so that nothing else is markup."""
+    text = re.sub(r"⟧\s+⟦", " ", text)  # neighbours said as one run, as in a sentence
+    out, start = [], 0
+    for m in SAID_AS.finditer(text):
+        out.append(unmarked(text[start : m.start()]))
+        out.append(f"[[ {m[1].strip()} ]]" if phonemes(m[1]) else unmarked(m[0]))
+        start = m.end()
+    out.append(unmarked(text[start:]))
+    return "".join(out)
+
+
+def _quoted(words: str, before: str = "") -> str:
+    """Quoted words as they are said: a lone function word as "the word" and its citation
+    form (unless ``before``, the text in front, already names it), a word of
+    ``[words]`` in its own sounds, any other unchanged; a token with no letter is read
+    ("+")."""
+    sounds, citation = pronunciations()
+    alone = words.strip().lower()
+    if alone in citation:
+        named = "" if NAMED_BEFORE.search(before) else "the word "
+        return f"{named}⟦{citation[alone]}⟧"
+
+    def said(m: re.Match) -> str:
+        if m[0].lower() in sounds:
+            return f"⟦{sounds[m[0].lower()]}⟧"
+        return m[0] if re.search(LETTER, m[0]) else _apply(RULES, m[0])
+
+    return re.sub(r"\S+", said, words)
 
 
 def verbalise(text: str) -> str:
@@ -379,7 +457,7 @@ def verbalise(text: str) -> str:
     pieces, start = [], 0
     for m in QUOTED.finditer(text):
         pieces.append(_apply(RULES, text[start : m.start()]))
-        pieces.append(_quoted(m[1] if m[1] is not None else m[2]))
+        pieces.append(_quoted(m[1] if m[1] is not None else m[2], "".join(pieces)))
         start = m.end()
     pieces.append(_apply(RULES, text[start:]))
     return _apply(FINISH, "".join(pieces)).strip()
