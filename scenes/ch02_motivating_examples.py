@@ -140,11 +140,19 @@ class MotivatingExamples(Lesson):
         found = [
             link for link in links(t, self.head) if {link.key, link.query} <= set(self.row.shown)
         ]
-        if found:
+        queries = sorted({link.query for link in found})
+        if found:  # every arc drawn below is named: each earlier shown token with 0.20
             said = "; ".join(
-                f"{quoted(t, link.query)} takes {percent(link.weight)} of its attention "
-                f"from {quoted(t, link.key)}"
-                for link in found[:3]
+                f"{quoted(t, j)} takes "
+                + " and ".join(
+                    f"{percent(self.head.pattern[j, i])}"
+                    + (" of its attention" if k == 0 else "")
+                    + f" from {quoted(t, i)}"
+                    for k, i in enumerate(
+                        i for i in self.row.shown if i < j and self.head.pattern[j, i] >= 0.2
+                    )
+                )
+                for j in queries
             )
         elif t.n == 1:
             said = "with a single token there is nothing earlier to take meaning from"
@@ -152,7 +160,6 @@ class MotivatingExamples(Lesson):
             said = "no token takes as much as 20% of its attention from an earlier one"
         self.beat("adjectives update nouns", f"In the computed pattern, {said}.")
         self.heading("Who updates whom")
-        queries = sorted({link.query for link in found})
         # each weight stands over its arc's apex; an arc over another is raised to
         # leave room for the inner arc's weight
         room = literal("0.00", font_size=palette.LABEL).height + 0.2

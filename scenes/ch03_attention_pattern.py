@@ -80,15 +80,31 @@ class QueryKeyPicture:
     caption: str
 
 
+def degrees(c: float) -> float:
+    """The angle, in degrees, between two vectors with cosine ``c``."""
+    return float(np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
+
+
 def alignment(c: float) -> str:
-    """How two vectors with cosine ``c`` point, in words."""
-    if c >= 0.5:
-        return "point nearly the same way"
-    if c >= 0.2:
-        return "lean the same way"
-    if c > -0.2:
-        return "are nearly perpendicular"
-    return "point apart"
+    """How a key with cosine ``c`` to the query points, in words, by the angle between
+    them (the verb agrees with "the key"): "points nearly the same way" within 25°,
+    "leans the same way" within 75°, "is nearly perpendicular" up to 105°, "points away"
+    up to 155°, else "points nearly the opposite way"."""
+    angle = degrees(c)
+    if angle <= 25:
+        return "points nearly the same way"
+    if angle <= 75:
+        return "leans the same way"
+    if angle < 105:
+        return "is nearly perpendicular"
+    if angle < 155:
+        return "points away"
+    return "points nearly the opposite way"
+
+
+def how_it_points(key: str, c: float) -> str:
+    """ "the key of “blue” leans the same way (53°, cosine +0.60)"."""
+    return f"the key of {key} {alignment(c)} ({degrees(c):.0f}°, cosine {signed(c, 2)})"
 
 
 def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKeyPicture:
@@ -110,10 +126,9 @@ def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKe
     qk = [[float(np.linalg.norm(Q[q])), 0.0], at_angle(k, 1.0)]
     if other is not None:
         qk.append(at_angle(other, -1.0))
-    said = f"the key of {quoted(trace, k)} {alignment(match)} (cosine {signed(match, 2)})"
+    said = how_it_points(quoted(trace, k), match)
     if other is not None:
-        c = cosine(Q[q], K[other])
-        said += f"; {quoted(trace, other)}\u2019s key {alignment(c)} ({signed(c, 2)})"
+        said += "; " + how_it_points(quoted(trace, other), cosine(Q[q], K[other]))
     narration = (
         "W_Q and W_K map embeddings into a small query/key space. Measured from the query "
         f"of {quoted(trace, q)}, {said}. A cosine is an angle, not yet an attention weight."

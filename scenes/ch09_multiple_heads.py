@@ -107,6 +107,17 @@ def senses(trace, j: int, head) -> dict[str, float]:
     return found
 
 
+def cues_of(trace, sense: str) -> list[int]:
+    """The tokens that are cues for ``sense`` (a ``cue:<sense>`` feature)."""
+    return [i for i, token in enumerate(trace.tokens) if f"cue:{sense}" in token.features]
+
+
+def cue_words(trace, sense: str) -> str:
+    """ "“Hogwarts” and “wizard”": the cue tokens of ``sense``, quoted."""
+    names = [quoted(trace, i) for i in cues_of(trace, sense)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def thumbnail_positions(n: int) -> range:
     """The tokens the small patterns show: all, or the last ``THUMBNAIL_TOKENS``."""
     return range(max(0, n - THUMBNAIL_TOKENS), n)
@@ -117,6 +128,12 @@ def placed_differently(a: np.ndarray, b: np.ndarray) -> float:
     different places (half the summed absolute difference over keys), averaged over the
     queries."""
     return float(np.mean(0.5 * np.abs(a - b).sum(axis=1)))
+
+
+def idle_share(head) -> float:
+    """The share of a token's attention a head leaves where it finds nothing, on its sink
+    or on the token itself, averaged over the tokens."""
+    return float(np.mean(head.sink + np.diag(head.pattern)))
 
 
 def most_alike(heads) -> tuple:
@@ -132,11 +149,22 @@ def most_alike(heads) -> tuple:
 def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
     """What the patterns beat says of its most alike pair of heads (:func:`most_alike`):
     ``(narration, caption)``. The words follow the share as shown, in whole percent, and
-    two heads that look alike only because both park their attention on their sinks
-    (they find nothing in this sentence) are said to be so, not found alike."""
+    two heads that look alike only because both leave most of their attention on their
+    sinks or on each token itself (they find nothing in this sentence) are said to be so,
+    not found alike."""
     a, b, share = alike
     percent = round(100 * share)
     parked = min(float(np.mean(a.sink)), float(np.mean(b.sink)))
+    idle = min(idle_share(a), idle_share(b))
+    if percent < DIFFERENT and idle > 0.5 and parked <= 0.5 and n_tokens > 1:
+        return (
+            f"{a.name} and {b.name} look alike here only because neither finds much in this "
+            f"sentence: both leave most of a token's attention on their sinks or on the token "
+            f"itself ({idle:.0%} or more, on average)."
+        ), (
+            f"Most alike here: {a.name} and {b.name}, both mostly on their sinks or on "
+            f"each token itself ({percent}% placed differently). Dot area = weight."
+        )
     if percent < DIFFERENT and parked > 0.5:
         if n_tokens == 1:
             return (
@@ -279,8 +307,10 @@ class MultipleHeads(Lesson):
             sense = max(found, key=found.get) if found else "no cue"
             self.harrys.append((tr, head, j, sense, found.get(sense, 0.0)))
         said = "; ".join(
-            f"in “{tr.sentence}” it gives {w:.2f} to {sense} cues"
-            for tr, _, _, sense, w in self.harrys
+            f"in “{tr.sentence}” it gives {w:.2f} in all to the {sense} cues {cue_words(tr, sense)}"
+            if sense in senses(tr, j, head)
+            else f"in “{tr.sentence}” it finds no cue"
+            for tr, head, j, sense, w in self.harrys
         )
         self.beat(
             "two-harrys",
@@ -295,8 +325,10 @@ class MultipleHeads(Lesson):
             row = TokenRow(tr.words, roles(tr), font_size=palette.HEADLINE)
             row.move_to(self.stage.center + LEFT * 1.2 + UP * (0.5 - 2.6 * k))
             arcs.add(ContextArcs.over_row(row, head.pattern, [j], min_weight=0.05))
+            n_cues = len(cues_of(tr, sense))
+            summed = f"{weight:.2f} on {n_cues} cue words" if n_cues > 1 else f"{weight:.2f}"
             mark = literal(
-                f"→ {sense} ({weight:.2f})", font_size=palette.HEADING, color=palette.UPDATED
+                f"→ {sense} ({summed})", font_size=palette.HEADING, color=palette.UPDATED
             )
             mark.next_to(row, RIGHT, buff=0.4)
             rows.add(row)
@@ -306,7 +338,8 @@ class MultipleHeads(Lesson):
         self.play(FadeIn(marks, lag_ratio=0.5))
         self.harry_arcs = arcs
         self.caption(
-            "Context head: the weight each Harry gives to words that are cues for a sense.",
+            "Context head: the weight each Harry gives to the words that are cues for a sense, "
+            "added up.",
             wait=2.5,
         )
         self.clear_content()

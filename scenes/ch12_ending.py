@@ -28,7 +28,7 @@ from scenes.components.attention_grid import AttentionGrid
 from scenes.components.fade_in_place import FadeOutInPlace
 from scenes.components.labels import literal
 from scenes.components.parameter_counter import grouped
-from scenes.focus import modifiers, own_adjectives, quote
+from scenes.focus import modifiers, own_adjectives, quote, quoted
 from scenes.lesson import Lesson
 from scenes.order import CHAPTERS
 
@@ -107,18 +107,17 @@ def summary_narration(trace, head, relations: list[Relation]) -> str:
     """What the head did, said from ``relations`` (:func:`head_summary`): "did what it was
     built for" only when every noun shown gave its own adjectives half its attention or
     more."""
-    words = trace.words
     first = relations[0]
     said = " and ".join(
-        f"{w:.2f} to {quote(words[i])}" for i, w in zip(first.keys, first.weights, strict=True)
+        f"{w:.2f} to {quoted(trace, i)}" for i, w in zip(first.keys, first.weights, strict=True)
     )
     opening = f"On {quote(trace.sentence)}, the {head.name} head"
     if first.keys == (first.query,):
-        return f"{opening} had a single token: {quote(words[0])} gives {said}, itself."
+        return f"{opening} had a single token: {quoted(trace, 0)} gives {said}, itself."
     if first.kind == "earlier":
         return (
             f"{opening} found no adjective to look for: the parser found none modifying a "
-            f"noun. Instead {quote(words[first.query])} gave {said}"
+            f"noun. Instead {quoted(trace, first.query)} gave {said}"
             + (
                 ", its strongest earlier token."
                 if len(first.keys) == 1
@@ -135,7 +134,7 @@ def summary_narration(trace, head, relations: list[Relation]) -> str:
             f"found its adjectives in part: {held} of the {len(relations)} nouns shown give "
             "their own adjectives half their attention or more"
         )
-    return f"{opening} {verdict}. {quote(words[first.query])} gave {said}{together}."
+    return f"{opening} {verdict}. {quoted(trace, first.query)} gave {said}{together}."
 
 
 class Ending(Lesson):
@@ -234,13 +233,11 @@ class Ending(Lesson):
             self.play(FadeIn(row, shift=RIGHT * 0.2), *marks, run_time=1.0)
         self.play(FadeIn(legend))
         outside = [
-            quote(words[rel.query])
+            quoted(t, rel.query)
             for rel in self.relations
             if any((i, rel.query) not in grid.shown_cells() for i in rel.keys)
         ]
-        where = (
-            f" ({', '.join(outside)}: outside this window of the grid)" if outside else ""
-        )
+        where = f" ({', '.join(outside)}: outside this window of the grid)" if outside else ""
         self.caption(
             "Marked cells, listed on the right: "
             + (

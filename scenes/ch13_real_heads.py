@@ -49,7 +49,7 @@ from scenes.components.head_gallery import HeadGallery, weight_color
 from scenes.components.labels import literal, number
 from scenes.components.pattern_window import PatternWindow
 from scenes.components.piece_row import PieceRow, piece_text, word_spans
-from scenes.focus import quote
+from scenes.focus import quote, quoted
 from scenes.lesson import CAPTION_BAND, FRAME_X, FRAME_Y, HEADING_BAND, STAGE, Region
 from scenes.settings import plain_manim_exit
 
@@ -357,7 +357,9 @@ class RealHeads(ChapterScene):
         self.wait(1.5)
         self.play(FadeInPlace(real_label), FadeInPlace(real_row), run_time=1.2)
         self.play(*(Create(m) for m in marks), FadeInPlace(note), run_time=1.0)
-        self.caption_shown("   ".join(examples) if examples else "Here every word is a single token.")
+        self.caption_shown(
+            "   ".join(examples) if examples else "Here every word is a single token."
+        )
         self.wait(3.5)
         self.play(FadeOutInPlace(layout), run_time=0.8)
 
@@ -709,7 +711,6 @@ class RealHeads(ChapterScene):
     def _contrast(self, designed, grid: PatternWindow) -> Contrast:
         """The measure for both heads, the real head to show, and the words about them."""
         sinks = sink_contrast(designed.sink, self.run.pattern)
-        words = self.trace.words
         total = sinks.real.size
         first_token = quoted_piece(self.run.tokens[0])
         real_said = f"{first_token} gets {sinks.shown:.2f} of each later token's weight"
@@ -739,7 +740,10 @@ class RealHeads(ChapterScene):
                 "its sink."
             )
         query, key, adjective = self._designed_example(designed.pattern, grid)
-        link = f"{quote(words[key])} → {quote(words[query])}: {designed.pattern[query, key]:.2f}"
+        link = (
+            f"{quoted(self.trace, key)} → {quoted(self.trace, query)}: "
+            f"{designed.pattern[query, key]:.2f}"
+        )
         job = (
             f"Its job, adjectives to nouns: {link}"
             if adjective

@@ -95,9 +95,20 @@ def quote(text: str) -> str:
     return f"\u201c{text}\u201d"
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
 def quoted(trace: Trace, index: int) -> str:
-    """The trace's token ``index``, quoted: “creature”."""
-    return quote(trace.words[index])
+    """The trace's token ``index``, quoted: “creature”; a word the sentence has more than
+    once is told apart by its place among them: the second “the”."""
+    word = trace.words[index]
+    same = [i for i, w in enumerate(trace.words) if w.casefold() == word.casefold()]
+    if len(same) == 1:
+        return quote(word)
+    k = same.index(index)
+    if k < len(ORDINALS):
+        return f"the {ORDINALS[k]} {quote(word)}"
+    return f"{quote(word)} (token {index + 1})"
 
 
 def percent(weight: float) -> str:

@@ -1,7 +1,7 @@
 """No label overlaps another, leaves the frame or lies under an arrow, every drawn
 equation of columns adds up as drawn, at any still moment of any chapter, every
-narrated beat shows a caption and no subtitle goes faster than 3.5 words a second, for the default example, a long sentence and a short one
-(tests/layout_helpers.py)."""
+narrated beat shows a caption and no subtitle goes faster than 3.5 words a second,
+for the default example, a long sentence and a short one (tests/layout_helpers.py)."""
 
 from __future__ import annotations
 

@@ -56,3 +56,19 @@ def test_the_lesson_follows_the_noun_with_the_most_adjectives(sentence, noun):
     link = main_link(trace, trace.head("adjective-noun"))
     assert trace.words[link.query] == noun
     assert link.key in own_adjectives(trace, link.query)
+
+
+def test_a_word_the_sentence_has_twice_is_told_apart_by_its_place():
+    from attention_math import build_trace, example_from_sentence
+
+    from scenes.focus import quoted
+
+    trace = build_trace(
+        example_from_sentence("The cat saw the dog and the bird"), dims="gpt2-small"
+    )
+    assert [quoted(trace, i) for i in (0, 3, 6)] == [
+        "the first “The”",
+        "the second “the”",
+        "the third “the”",
+    ]
+    assert quoted(trace, 1) == "“cat”"  # once: just the word

@@ -298,4 +298,6 @@ def test_every_narration_is_spoken_in_words(narrations):
         for quoted in re.findall(r"“([^”]*)”", text):
             for word in quoted.split():
                 own = sounds.get(word.lower()) or citation.get(word.lower())
-                assert word in spoken or (own and own in said) or not re.search("[A-Za-z]", word), where
+                assert word in spoken or (own and own in said) or not re.search("[A-Za-z]", word), (
+                    where
+                )

@@ -38,6 +38,23 @@ def test_arrows_are_the_adjective_noun_links_of_the_pattern(chapter):
         )
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [None, "the old fisherman mended his torn brown nets while the grey gulls circled"],
+)
+def test_the_narration_names_every_arc_drawn(chapter, sentence):
+    from render_helpers import render_sentence
+
+    shown = chapter if sentence is None else render_sentence(MotivatingExamples, sentence)
+    said = dict(shown.narration)["adjectives update nouns"]
+    pattern = shown.trace.head("adjective-noun").pattern
+    words = shown.trace.words
+    assert shown.arcs.pairs()
+    for i, j in shown.arcs.pairs():  # e.g. "“nets” takes 41% ... from “torn” and 56% from"
+        part = said[said.index(f"“{words[j]}” takes") :].split(";")[0]
+        assert f"{100 * pattern[j, i]:.0f}%" in part and f"“{words[i]}”" in part
+
+
 def test_mystery_lines_follow_the_last_tokens_weights(chapter):
     mystery = chapter.supporting("mystery")[0]
     weights = mystery.head(MYSTERY_HEAD).pattern[-1, :-1]

@@ -111,9 +111,15 @@ def test_query_key_picture_draws_true_angles_and_words_them_by_the_cosine(senten
         drawn = shown.qk_coords[row]
         assert np.linalg.norm(drawn) == pytest.approx(np.linalg.norm(K[key]))
         assert cos(drawn, drawn_q) == pytest.approx(cos(Q[q], K[key]))
-        assert f"{alignment(cos(Q[q], K[key]))} (" in shown.narration
+        angle = np.degrees(np.arccos(cos(Q[q], K[key])))
+        said = f"the key of “{trace.words[key]}” {alignment(cos(Q[q], K[key]))} ({angle:.0f}°"
+        assert said in shown.narration
     assert shown.qk_coords[1][1] >= 0 >= shown.qk_coords[2][1]  # one key above, one below
-    assert alignment(0.01) == "are nearly perpendicular" and alignment(0.63).startswith("point")
+    # worded by the angle: +0.60 is 53°, leaning, not "nearly the same way"
+    assert alignment(0.60) == "leans the same way"
+    assert alignment(0.95) == "points nearly the same way"  # 18°
+    assert alignment(0.01) == "is nearly perpendicular"
+    assert alignment(-0.5) == "points away" and alignment(-0.95) == "points nearly the opposite way"
 
 
 def test_the_grid_fills_the_stage_and_leaves_the_side_notes_their_room(chapter):

@@ -208,11 +208,11 @@ def test_the_most_alike_pair_is_the_closest_and_its_words_follow_the_percent():
 
     eye = np.eye(3)
     prev = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0]])
-    near = np.array([[1, 0, 0], [0.1, 0.9, 0], [0, 0.05, 0.95]])  # close to eye
-    heads = [_Head("A", eye), _Head("B", prev), _Head("C", near)]
+    near = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 0.95, 0.05]])  # close to prev
+    heads = [_Head("A", prev), _Head("B", eye), _Head("C", near)]
     a, b, share = most_alike(heads)
     assert {a.name, b.name} == {"A", "C"}
-    assert share == pytest.approx(_share_by_hand(eye, near))  # 0.05
+    assert share == pytest.approx(_share_by_hand(prev, near))  # 0.05
     said, caption = alike_said((a, b, share), 3, 3)
     # a naive "different matrices give different patterns" would be false here
     assert "Different" not in said and "close" in said and "5%" in said and "5%" in caption
@@ -220,6 +220,11 @@ def test_the_most_alike_pair_is_the_closest_and_its_words_follow_the_percent():
     far = most_alike([heads[0], heads[1]])
     said, _ = alike_said(far, 3, 2)
     assert far[2] == pytest.approx(_share_by_hand(eye, prev)) and "Different" in said
+    # two heads alike because both stay on each token itself: not a finding
+    self_near = np.array([[1, 0, 0], [0.1, 0.9, 0], [0, 0.05, 0.95]])
+    said, caption = alike_said(most_alike([_Head("A", eye), _Head("C", self_near)]), 3, 2)
+    assert "only because" in said and "token itself (95% or more" in said
+    assert "close" not in said and "5% placed differently" in caption
     # 19.6% shows as 20%: the words follow the number shown
     shown = alike_said((heads[0], heads[1], 0.196), 3, 2)[0]
     assert "20%" in shown and "Different" in shown
