@@ -60,7 +60,6 @@ def test_the_lesson_follows_the_noun_with_the_most_adjectives(sentence, noun):
 
 def test_a_word_the_sentence_has_twice_is_told_apart_by_its_place():
     from attention_math import build_trace, example_from_sentence
-
     from scenes.focus import quoted
 
     trace = build_trace(
