@@ -58,6 +58,22 @@ def test_speech_is_deterministic_normalised_and_cached(tmp_path):
     assert true_peak(samples) < -1.0
 
 
+def test_an_utterance_starts_at_its_first_sound():
+    from voice.speech import LEAD, trimmed
+
+    rate = 22_050
+    t = np.arange(rate) / rate
+    tone = 0.3 * np.sin(2 * np.pi * 220 * t)
+    hiss = 1e-4 * np.random.default_rng(0).standard_normal(rate // 2)  # 0.5 s, -70 dB
+    cut = trimmed(np.concatenate([hiss, tone]), rate)
+    # the tone starts LEAD (and at most one 10 ms window more) after the start
+    start = int(np.argmax(np.abs(cut) > 0.01)) / rate
+    assert LEAD - 0.001 <= start <= LEAD + 0.011
+    assert np.array_equal(cut[-rate:], tone)  # the sound itself is untouched
+    assert np.array_equal(trimmed(tone, rate), tone)  # nothing to cut
+    assert trimmed(np.zeros(100), rate).size == 100  # silence alone is left as it is
+
+
 def test_piper_runs_the_voice_on_one_thread_with_the_same_samples(tmp_path, monkeypatch):
     import onnxruntime
 

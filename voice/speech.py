@@ -19,8 +19,9 @@ sentence said before, in this video or in another example's ("Softmax turns each
 column into weights that add up to one."), is not synthesised again. About half of
 the narration is the same from one example sentence to another.
 
-Each utterance is normalised to :data:`LOUDNESS` (integrated loudness, ITU-R BS.1770,
-measured with pyloudnorm) with its true peak (4x oversampled) kept under
+Each utterance starts at its first sound (:func:`trimmed`), is normalised to
+:data:`LOUDNESS` (integrated loudness, ITU-R BS.1770, measured with pyloudnorm) with its
+true peak (4x oversampled) kept under
 :data:`TRUE_PEAK`, resampled to :data:`RATE` and stored as 16-bit mono WAV under
 ``.cache/speech/``, named by a digest of the text, the voice and these settings: the same
 text is synthesised once, and gives the same bytes every time (Piper's noise scales are
@@ -101,7 +102,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 RATE = 22_050  # samples per second: the voice's own rate, for the speech and the videos
 LOUDNESS = -16.0  # LUFS, integrated
 TRUE_PEAK = -1.5  # dBTP: a margin under the -1 dBTP limit for the AAC encoder's overshoot
-PROCESSING = f"v1|{RATE}|{LOUDNESS}|{TRUE_PEAK}"  # part of every cache key
+LEAD = 0.03  # seconds of silence an utterance keeps before its first sound
+QUIET_DB = -40.0  # below the utterance's peak by this much (10 ms windows): silence
+PROCESSING = f"v2|{RATE}|{LOUDNESS}|{TRUE_PEAK}|{LEAD}|{QUIET_DB}"  # part of every cache key
 SUM_CHUNK = b"sha2"  # RIFF chunk of a cached WAV: the SHA-256 of its samples' bytes
 MAX_WAV_BYTES = 1 << 28  # far more than any speech: a larger "WAV" is not read
 TRIES = 3  # a file that vanishes as often as it is written is an error
@@ -418,6 +421,21 @@ def limit(samples: np.ndarray, ceiling_db: float, window: int = RATE // 200) -> 
     return samples * np.minimum(uniform_filter1d(held, size=window), wanted)
 
 
+def trimmed(samples: np.ndarray, rate: int) -> np.ndarray:
+    """``samples`` with the silence before the first sound cut to :data:`LEAD` seconds:
+    the speech starts with its beat (Piper may begin a line with a pause). Silence is
+    any 10 ms window :data:`QUIET_DB` or more below the loudest sample."""
+    peak = float(np.max(np.abs(samples), initial=0.0))
+    window = max(1, rate // 100)
+    if peak == 0.0 or samples.size < window:
+        return samples
+    power = np.convolve(samples**2, np.ones(window) / window, mode="valid")
+    sound = np.flatnonzero(np.sqrt(power) > peak * 10 ** (QUIET_DB / 20))
+    if not sound.size:
+        return samples
+    return samples[max(0, int(sound[0]) - int(LEAD * rate)) :]
+
+
 def normalise(samples: np.ndarray, rate: int) -> np.ndarray:
     """Resampled to :data:`RATE`, at :data:`LOUDNESS` integrated (within 0.2 LU), with
     the peaks limited so that the true peak stays at most :data:`TRUE_PEAK`."""
@@ -606,7 +624,7 @@ class Pending:
             if made is None:
                 rate = voice_rate()
                 said = [samples_of(pcm) for pcm in self._sentences()]
-                made = normalise(joined(said, rate), rate)
+                made = normalise(trimmed(joined(said, rate), rate), rate)
                 self._in_hand.clear()
             write_wav(self.path, made)
         raise VoiceError(f"the speech cache {self.path.parent} loses what is written to it")
