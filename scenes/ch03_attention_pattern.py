@@ -523,7 +523,9 @@ class AttentionPattern(Lesson):
             f"Softmax turns each column into weights that add up to 1: {quoted(t, q)} gives "
             + ", ".join(gives)
             + "."
-            + rest,
+            + rest
+            + " Column by column, the highest scores take most of the weight and the lowest "
+            "almost none.",
         )
         self.heading("Softmax, one column at a time")
         self.play(FadeOut(self.scale_note))

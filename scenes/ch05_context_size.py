@@ -191,8 +191,11 @@ class ContextSize(Lesson):
         corner_n = min(ZOOM_TOKENS, n)
         self.beat(
             "large grid",
-            f"A {n}-token text gives {n} \u00d7 {n} = {n * n:,} cells: the same head, computed "
-            "on a longer passage.",
+            f"Now a longer passage, cut into {n} tokens, with the same head computed on it. "
+            f"Its grid starts like ours: here are the first {corner_n} tokens and their "
+            f"corner of the grid. Zooming out, the whole grid has {n} \u00d7 {n} = {n * n:,} "
+            "cells: queries across, keys down, each cell as bright as the square root of its "
+            "weight, and the masked cells, lower left, in red.",
         )
         self.heading(f"A passage of {n} tokens")
         sink = head.sink if head.has_sink else None

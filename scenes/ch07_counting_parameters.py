@@ -196,7 +196,10 @@ class CountingParameters(Lesson):
             f"Instead the value map is factored. Value-down squeezes a "
             f"{grouped(d.d_embed)}-dimensional embedding into {d.d_key} dimensions and "
             f"value-up expands it back: a low-rank map, {grouped(p['head/W_V_down'])} "
-            f"numbers each, the same as W_Q.",
+            f"numbers each, the same as W_Q. Value-down has {d.d_key} rows of "
+            f"{grouped(d.d_embed)} numbers, value-up {grouped(d.d_embed)} rows of {d.d_key}: "
+            f"together {grouped(2 * p['head/W_V_down'])}, instead of "
+            f"{grouped(p['head/full_W_V'])} for one full matrix.",
         )
         self.heading("Value-down and value-up: a low-rank map")
         picture = Bottleneck(d.d_embed, d.d_key, tall=3.2).move_to(MATRIX_CENTER + DOWN * 0.45)

@@ -323,14 +323,24 @@ class MultipleHeads(Lesson):
         arcs = VGroup()
         for k, (tr, head, j, sense, weight) in enumerate(self.harrys):
             row = TokenRow(tr.words, roles(tr), font_size=palette.HEADLINE)
-            row.move_to(self.stage.center + LEFT * 1.2 + UP * (0.5 - 2.6 * k))
+            row.move_to(self.stage.center + LEFT * 1.2 + UP * (0.9 - 2.5 * k))
             arcs.add(ContextArcs.over_row(row, head.pattern, [j], min_weight=0.05))
             n_cues = len(cues_of(tr, sense))
-            summed = f"{weight:.2f} on {n_cues} cue words" if n_cues > 1 else f"{weight:.2f}"
             mark = literal(
-                f"→ {sense} ({summed})", font_size=palette.HEADING, color=palette.UPDATED
+                f"→ {sense} ({weight:.2f})", font_size=palette.HEADING, color=palette.UPDATED
             )
-            mark.next_to(row, RIGHT, buff=0.4)
+            if n_cues > 1:  # the weight is a sum: say over what
+                mark = VGroup(
+                    mark,
+                    literal(
+                        f"summed over {n_cues} cue words",
+                        font_size=palette.LABEL,
+                        color=palette.DIM_TEXT,
+                    ),
+                ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+            mark.next_to(row, RIGHT, buff=0.4).align_to(row, UP)
+            if mark.get_right()[0] > self.stage.right - 0.2:  # else under the row, at its end
+                mark.next_to(row, DOWN, buff=0.25, aligned_edge=RIGHT)
             rows.add(row)
             marks.add(mark)
         self.play(*(row.create() for row in rows))

@@ -134,6 +134,11 @@ class ChapterScene(Scene):
         self._close_beat()
         self.next_section(name)
         self.narration.append((name, narration))
+        self._say(name, narration)
+
+    def _say(self, name: str, narration: str) -> None:
+        """``narration`` becomes the subtitle of section ``name``, open from now, and
+        with the voice on, its speech."""
         self._open_beat = (narration, self.time)
         if self.voice:
             from voice.speech import speaker  # only a narrated render needs the voice
@@ -219,7 +224,10 @@ class ChapterScene(Scene):
         super().tear_down()
 
     def title_card(self, subtitle: str = "") -> None:
-        """Chapter number and title, centred, then cleared."""
+        """Chapter number and title, centred, then cleared; said, and a subtitle, as the
+        opening section's words (not a beat of :attr:`narration`)."""
+        said = f"Chapter {self.number}: {self.title}."
+        self._say(OPENING_SECTION, said)
         heading = literal(
             f"Chapter {self.number}", font_size=palette.HEADLINE, color=palette.DIM_TEXT
         )

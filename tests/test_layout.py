@@ -39,7 +39,7 @@ def test_labels_neither_overlap_nor_leave_the_frame(chapter, sentence, monkeypat
     assert uncaptioned == []
     if sentence == "default":  # a silent render's subtitles can be read: 3.5 words a second
         cues = scene.renderer.file_writer.subcaptions
-        assert len(cues) == len(scene.narration)
+        assert len(cues) == len(scene.narration) + 1  # and the title card's
         for cue in cues:
             seconds = (cue.end - cue.start).total_seconds()
             assert len(cue.content.split()) / seconds <= 3.5, cue.content

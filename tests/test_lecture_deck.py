@@ -52,7 +52,8 @@ def test_deck_has_a_clip_and_notes_per_beat(deck):
     assert data["title"] == HOSTILE
     slides = data["slides"]
     assert [s["section"] for s in slides] == ["title card", "first", "second"]
-    assert [s["notes"] for s in slides] == ["", "First token: <", "A real number"]
+    # the title card's notes are its spoken words
+    assert [s["notes"] for s in slides] == ["Chapter 1: Tiny.", "First token: <", "A real number"]
     assert [s["clip"] for s in slides] == ["clips/01_00.mp4", "clips/01_01.mp4", "clips/01_02.mp4"]
     assert sorted(p.name for p in (deck.parent / "clips").iterdir()) == [
         "01_00.mp4", "01_01.mp4", "01_02.mp4",

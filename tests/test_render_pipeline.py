@@ -159,7 +159,13 @@ def test_outputs_are_written_beside_the_video(rendered):
     assert (
         '"tokens": ["a", "fluffy", "blue", "creature"]' in (plan.out_dir / "trace.json").read_text()
     )
-    assert video_duration(video) == pytest.approx(1.3, abs=0.15)  # frames may last (waits)
+    # each beat lasts while it is drawn, and at least until its subtitle is read (3 words:
+    # 1 s at 3 words a second) and a pause is over: both beats here are held that long
+    from scenes.chapter import PAUSE, reading_seconds
+
+    held = reading_seconds("First token: a") + PAUSE + reading_seconds("A real number") + PAUSE
+    assert held > 0.5 + 0.5 + 0.3  # longer than the animations themselves (wait=0.3)
+    assert video_duration(video) == pytest.approx(held, abs=0.15)  # frames may last (waits)
 
 
 def test_unchanged_chapter_is_reused(rendered):

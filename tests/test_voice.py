@@ -191,7 +191,9 @@ def test_each_beat_is_spoken_from_its_section_start_to_before_the_next(narrated)
     said = json.loads((folder / "chapters" / "ch12_ending.speech.json").read_text())
     frame = 1 / 15
     sections = {name: (start, duration) for name, start, duration in section_starts(index)}
-    assert [entry["beat"] for entry in said] == [name for name, _, _ in section_starts(index)][1:]
+    # every section is spoken, the title card ("Chapter 12: Ending.") too
+    assert [entry["beat"] for entry in said] == [name for name, _, _ in section_starts(index)]
+    assert said[0]["text"] == "Chapter twelve: Ending."
     meter = pyloudnorm.Meter(RATE)
     assert abs(meter.integrated_loudness(track) - LOUDNESS) < 1.0
     for entry in said:

@@ -24,7 +24,7 @@ from scenes.ch06_values import (
 from scenes.components import palette
 from scenes.components.attention_grid import subscript
 from scenes.components.entries import shown_array, signed
-from scenes.focus import main_link
+from scenes.focus import main_link, quoted
 
 
 @pytest.fixture(scope="module")
@@ -216,8 +216,8 @@ def test_every_token_says_how_large_the_change_is(sentence):
     else:
         low, high = int(np.argmin(ratios)), int(np.argmax(ratios))
         assert (
-            f"from {100 * ratios[low]:.0f}% of |E| for “{trace.words[low]}” to "
-            f"{100 * ratios[high]:.0f}% for “{trace.words[high]}”"
+            f"from {100 * ratios[low]:.0f}% of |E| for {quoted(trace, low)} to "
+            f"{100 * ratios[high]:.0f}% for {quoted(trace, high)}"
         ) in shown.caption
         assert f"each of the {trace.n} tokens" in shown.narration
 
