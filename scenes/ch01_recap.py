@@ -310,7 +310,9 @@ class RecapOnEmbeddings(Lesson):
             "meanings",
             "Directions carry meaning. After attention, each 'mole' moves toward its sense: "
             + ", ".join(sense_of(tr) for tr in moles)
-            + ".",
+            + ". The picture is a projection onto 3 of the "
+            + f"{self.trace.dims.d_embed:,} directions: 'mole' alone, 'mole' in each phrase, "
+            "and an arrow for each change attention made.",
         )
         self.heading("Meaning as direction")
         generic = word_part(moles[0], last_index_of(moles[0], "mole"))  # (d_embed,)
@@ -351,7 +353,10 @@ class RecapOnEmbeddings(Lesson):
         names = [tr.sentence for tr in towers]
         self.beat(
             "tower",
-            "Each modifier moves the vector further: " + " -> ".join(names) + ".",
+            "Each modifier moves the vector further: "
+            + " -> ".join(names)
+            + ". Each step is drawn as an arrow from the vector before it: real vectors "
+            "after attention, projected onto the 3 directions they span.",
         )
         self.heading("Context refines meaning")
         vectors = np.stack([tr.E_prime[last_index_of(tr, "tower")] for tr in towers])  # (3, d)

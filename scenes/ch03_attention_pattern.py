@@ -272,7 +272,8 @@ class AttentionPattern(Lesson):
         self.beat(
             "query",
             f"The query of {quoted(t, q)} is W_Q times its embedding: {dk} numbers, each a sum "
-            f"of {d:,} products. Here are the first products of a few rows.",
+            f"of {d:,} products. Here are the first products of a few rows: the first row "
+            f"term by term, then every row at once, all {d:,} products each.",
         )
         self.heading(f"The query of {quoted(t, q)}")
         matrix = WeightMatrix(W, ROWS, COLS, kind="query", label="W_Q", font_size=palette.LABEL)

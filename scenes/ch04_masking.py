@@ -199,7 +199,8 @@ class Masking(Lesson):
         self.beat(
             "side by side",
             "Unnormalized scores with minus infinity on the left; softmax; the normalized "
-            "pattern on the right.",
+            "pattern on the right. Every minus infinity becomes exactly zero, and each "
+            "column of the normalized grid adds up to 1.",
         )
         self.heading("Unnormalized \u2192 softmax \u2192 normalized")
         left, right = (

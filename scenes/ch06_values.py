@@ -485,7 +485,9 @@ class Values(Lesson):
         self.beat(
             "value-down",
             f"The value of {quoted(t, s)} is W_V times its embedding, in two steps. First "
-            f"value-down squeezes its {d:,} numbers into {dk}.",
+            f"value-down squeezes its {d:,} numbers into {dk}. Each of the {dk} outputs is "
+            f"one row of the matrix times the embedding: {d:,} products added up; here are "
+            "the first few terms, then the whole sum.",
         )
         self.heading(f"The value of {quoted(t, s)}: value-down")
         matrix = WeightMatrix(
@@ -527,7 +529,9 @@ class Values(Lesson):
         self.beat(
             "value-up",
             f"Then value-up turns those {dk} numbers back into a {d:,}-dimensional vector: "
-            f"the value of {quoted(t, s)}, what it can add to another word's embedding.",
+            f"the value of {quoted(t, s)}, what it can add to another word's embedding. "
+            f"Each of its {d:,} entries is one row of value-up times the {dk} numbers: "
+            f"{dk} products added up.",
         )
         self.heading(f"The value of {quoted(t, s)}: value-up")
         matrix = WeightMatrix(
