@@ -437,8 +437,13 @@ class AttentionPattern(Lesson):
             "dot products",
             f"Each cell is a dot product K_i·Q_j: keys down the left, queries across the top. "
             f"K\u00b7Q for {quoted(t, k)} and {quoted(t, q)} is {fixed(raw[q, k], 1)}, {rank}; "
-            f"the lowest{among}, {lowest}, pairs {quoted(t, self.low[0])} with "
-            f"{quoted(t, self.low[1])}.",
+            f"the lowest{among}, {lowest}, pairs "
+            + (
+                f"the key and the query of {quoted(t, self.low[0])} itself."
+                if self.low[0] == self.low[1]
+                else f"the key of {quoted(t, self.low[0])} with the query of "
+                f"{quoted(t, self.low[1])}."
+            ),
         )
         self.heading("How well does each key match each query?")
         self.play(self.grid.create(), run_time=2)

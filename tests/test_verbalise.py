@@ -143,10 +143,12 @@ def test_words_with_a_pronunciation_are_said_in_their_sounds():
     spoken = verbalise("It writes “Je ne veux pas le caresser”.")
     french = " ".join(sounds[w] for w in "je ne veux pas le caresser".split())
     assert for_piper(spoken) == f"It writes [[ {french} ]]."
-    assert verbalise("“a” gets 0.05") == f"the word ⟦{citation['a']}⟧ gets zero point zero five"
-    assert verbalise("pairs “a” with “The”") == (
-        f"pairs the word ⟦{citation['a']}⟧ with the word ⟦{citation['the']}⟧"
+    # set apart by commas, which a sentence's end or a bracket takes over
+    assert verbalise("“a” gets 0.05") == f"the word, ⟦{citation['a']}⟧, gets zero point zero five"
+    assert verbalise("pairs “a” with “The”.") == (
+        f"pairs the word, ⟦{citation['a']}⟧, with the word, ⟦{citation['the']}⟧."
     )
+    assert verbalise("(for “a”)") == f"(for the word, ⟦{citation['a']}⟧)"
     assert verbalise("the second “the” and the word “of”") == (
         f"the second ⟦{citation['the']}⟧ and the word ⟦{citation['of']}⟧"
     )
