@@ -42,6 +42,11 @@ def test_car_takes_crashed_from_another_head(chapter):
     above, below = chapter.car_arcs
     for arcs, head in ((above, adjective), (below, other)):
         assert all(arcs.weight(k, q) == head.pattern[q, k] for k, q in arcs.pairs())
+        # the weight is a sum: the narration says so and names the words summed
+        said = dict(chapter.narration)["two-harrys"]
+        named = " and ".join(f"“{tr.words[i]}”" for i in cues) if len(cues) < 3 else ""
+        assert f"{weight:.2f} in all to the {sense} cues" in said
+        assert named in said and all(f"“{tr.words[i]}”" in said for i in cues)
         assert all(q == j for _, q in arcs.pairs())
 
 
@@ -52,6 +57,11 @@ def test_harrys_find_their_own_cues(chapter):
         cues = [i for i, tok in enumerate(tr.tokens) if f"cue:{sense}" in tok.features]
         assert weight == pytest.approx(sum(head.pattern[j, i] for i in cues))
         assert all(arcs.weight(k, q) == head.pattern[q, k] for k, q in arcs.pairs())
+        # the weight is a sum: the narration says so and names the words summed
+        said = dict(chapter.narration)["two-harrys"]
+        named = " and ".join(f"“{tr.words[i]}”" for i in cues) if len(cues) < 3 else ""
+        assert f"{weight:.2f} in all to the {sense} cues" in said
+        assert named in said and all(f"“{tr.words[i]}”" in said for i in cues)
 
 
 def test_relations_read_the_designed_questions(chapter):
