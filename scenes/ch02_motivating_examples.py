@@ -108,7 +108,8 @@ class MotivatingExamples(Lesson):
         self.beat(
             "sentence",
             f"Our sentence has {plural(n_adj, 'adjective')} and {plural(n_noun, 'noun')}; "
-            "an adjective should change what its noun means.",
+            "an adjective should change what its noun means. The adjectives are marked in "
+            "green, the nouns in blue.",
         )
         self.heading("Words that describe other words")
         self.head = t.head("adjective-noun")

@@ -185,7 +185,12 @@ class AttentionPattern(Lesson):
                 "no adjective answers: the parser found none in front of it. We follow its "
                 f"strongest earlier key, {quoted(t, self.k)}, all the same."
             )
-        self.beat("question", f"{quoted(t, q)} asks: \u201c{spec.question}\u201d; {answered}")
+        self.beat(
+            "question",
+            f"{quoted(t, q)} asks: \u201c{spec.question}\u201d; {answered} Every token can "
+            "ask a question, its query, and offer an answer, its key; attention measures how "
+            "well each question and each answer match.",
+        )
         self.heading("A question and its answers")
         row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=q)
         row.move_to(self.stage.center + DOWN * 0.4)

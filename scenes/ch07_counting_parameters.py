@@ -130,7 +130,8 @@ class CountingParameters(Lesson):
             "query-key",
             f"The query matrix W_Q has one column per embedding dimension, "
             f"{grouped(d.d_embed)}, and one row per query dimension, {d.d_key}: "
-            f"{grouped(p['head/W_Q'])} numbers. The key matrix W_K has the same shape.",
+            f"{grouped(p['head/W_Q'])} numbers. The key matrix W_K has the same shape. The "
+            "tally on the right adds up the parameters of one head, matrix by matrix.",
         )
         self.heading("The query and key matrices")
         weights = self.trace.heads[0].weights
