@@ -433,7 +433,7 @@ class RecapOnEmbeddings(Lesson):
         self.play(*[c.create() for c in above.values()], run_time=1.5)
         strongest = arcs.strongest()  # of the arcs drawn, not the lesson's focus link
         said = (
-            f"The strongest: {quoted(t, strongest[0])} into {quoted(t, strongest[1])}, "
+            f"The strongest arc drawn: {quoted(t, strongest[0])} into {quoted(t, strongest[1])}, "
             f"weight {arcs.weight(*strongest):.2f}."
             if strongest is not None
             else "None reaches 0.05 here."

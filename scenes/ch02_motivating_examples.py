@@ -144,11 +144,11 @@ class MotivatingExamples(Lesson):
         queries = sorted({link.query for link in found})
         if found:  # every arc drawn below is named: each earlier shown token with 0.20
             said = "; ".join(
-                f"{quoted(t, j)} takes "
+                f"{quoted(t, j)} gives "
                 + " and ".join(
                     f"{percent(self.head.pattern[j, i])}"
                     + (" of its attention" if k == 0 else "")
-                    + f" from {quoted(t, i)}"
+                    + f" to {quoted(t, i)}"
                     for k, i in enumerate(
                         i for i in self.row.shown if i < j and self.head.pattern[j, i] >= 0.2
                     )
@@ -158,14 +158,19 @@ class MotivatingExamples(Lesson):
         elif t.n == 1:
             said = "with a single token there is nothing earlier to take meaning from"
         else:
-            said = "no token takes as much as 20% of its attention from an earlier one"
+            said = "no token gives as much as 20% of its attention to an earlier one"
         self.beat("adjectives update nouns", f"In the computed pattern, {said}.")
         self.heading("Who updates whom")
         # each weight stands over its arc's apex; an arc over another is raised to
         # leave room for the inner arc's weight
-        room = literal("0.00", font_size=palette.LABEL).height + 0.2
+        sample = literal("0.00", font_size=palette.LABEL)
         self.arcs = arcs = ContextArcs.over_row(
-            self.row, self.head.pattern, queries, min_weight=0.2, label_room=room
+            self.row,
+            self.head.pattern,
+            queries,
+            min_weight=0.2,
+            label_room=sample.height + 0.2,
+            label_width=sample.width + 0.1,
         )
         weights = VGroup()
         for i, j in arcs.pairs():

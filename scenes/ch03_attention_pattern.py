@@ -25,6 +25,7 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowArrow,
+    Line,
     VGroup,
     Write,
 )
@@ -209,6 +210,16 @@ class AttentionPattern(Lesson):
             for i in self.adjective_answers
             if i in row.shown
         ]
+        for before, bubble in zip(answers, answers[1:]):  # neighbours: one a step lower,
+            # its tail drawn longer, up to its token
+            if (
+                bubble.get_left()[0] < before.get_right()[0] + 0.1
+                and abs(bubble.get_y() - before.get_y()) < bubble.height
+            ):
+                step = bubble.height + 0.1
+                bubble.shift(DOWN * step)
+                tip = bubble.tip()
+                bubble.add(Line(tip, tip + UP * step, color=palette.KEY, stroke_width=2.5))
         if answers:
             self.play(
                 *[b.pop_in() for b in answers], row.highlight(self.adjective_answers, palette.KEY)
@@ -435,7 +446,7 @@ class AttentionPattern(Lesson):
         rank = (
             "the largest in its column"
             if best == k
-            else f"though {quoted(t, best)}'s key scores higher there{where}, "
+            else f"though the key of {quoted(t, best)} scores higher there{where}, "
             f"{fixed(raw[q, best], 1)}"
         )
         self.beat(
@@ -448,6 +459,14 @@ class AttentionPattern(Lesson):
                 if self.low[0] == self.low[1]
                 else f"the key of {quoted(t, self.low[0])} with the query of "
                 f"{quoted(t, self.low[1])}."
+            )
+            + (
+                f" The last row, the sink, is one learned score, "
+                f"{fixed(self.head.spec.sink * np.sqrt(t.dims.d_key), 1)}, the same for every "
+                "query: where a query "
+                "can park its attention, as softmax will show."
+                if self.head.has_sink
+                else ""
             ),
         )
         self.heading("How well does each key match each query?")
@@ -585,9 +604,10 @@ class AttentionPattern(Lesson):
     def formula(self) -> None:
         self.beat(
             "formula",
-            "All of it in one line: softmax of K-transpose Q over the square root of d_k, "
-            "times V (values come in chapter 6). With keys as rows, each query's column of "
-            "weights sums its keys' values: that sum is the query's change.",
+            "All of it in one line: V times the softmax of K-transpose Q over the square root "
+            "of d_k (values come in chapter 6). K, Q and V hold one column per token; with "
+            "keys as rows, each query's column of weights sums its keys' values: that sum "
+            "is the query's change.",
         )
         self.heading("In one formula")
         formula = attention_formula(font_size=palette.DISPLAY)
@@ -608,6 +628,7 @@ class AttentionPattern(Lesson):
         )
         self.play(FadeIn(legend))
         self.caption(
-            "softmax(K\u1d40Q / \u221ad\u2096) V: the pattern you just saw, applied to values.",
+            "V \u00b7 softmax(K\u1d40Q / \u221ad\u2096): the pattern you just saw, applied to "
+            "values, one column per query.",
             wait=3.0,
         )

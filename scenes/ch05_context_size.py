@@ -192,8 +192,8 @@ class ContextSize(Lesson):
         self.beat(
             "large grid",
             f"Now a longer passage, cut into {n} tokens, with the same head computed on it. "
-            f"Its grid starts like ours: here are the first {corner_n} tokens and their "
-            f"corner of the grid. Zooming out, the whole grid has {n} \u00d7 {n} = {n * n:,} "
+            f"Here are its first {corner_n} tokens and their corner of its grid. "
+            f"Zooming out, the whole grid has {n} \u00d7 {n} = {n * n:,} "
             "cells: queries across, keys down, each cell as bright as the square root of its "
             "weight, and the masked cells, lower left, in red.",
         )

@@ -705,11 +705,16 @@ class Values(Lesson):
         self.clear_content()
 
     def _row_labels(self, grid: AttentionGrid, kind: str, color: ManimColor) -> dict[int, Text]:
-        """``K₁``, ``K₂``, ... (or ``V``) right of the grid, one per key row."""
+        """``K₁``, ``K₂``, ... (or ``V``) right of the grid, one per key row; the sink's
+        row has neither a key vector nor a value: "none"."""
         last = grid.query_range[-1]
         x = grid.get_cell(grid.key_range[0], last).get_right()[0] + 0.15
         return {
-            i: literal(f"{kind}{subscript(i + 1)}", font_size=palette.SMALL, color=color)
+            i: (
+                literal("none", font_size=palette.SMALL, color=palette.DIM_TEXT)
+                if i == grid.sink
+                else literal(f"{kind}{subscript(i + 1)}", font_size=palette.SMALL, color=color)
+            )
             .set_y(grid.get_cell(i, last).get_y())
             .align_to([x, 0, 0], LEFT)
             for i in grid.key_range

@@ -130,6 +130,15 @@ def placed_differently(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(0.5 * np.abs(a - b).sum(axis=1)))
 
 
+def tokens_answered(head) -> str:
+    """ "1 token", "3 tokens", "none": the tokens that give half their attention or more
+    to one other token (the head found its answer there)."""
+    pattern = np.array(head.pattern, dtype=float)  # [query, key]
+    np.fill_diagonal(pattern, 0.0)
+    count = int(np.sum(pattern.max(axis=1) >= 0.5)) if pattern.size else 0
+    return "none" if count == 0 else f"{count} token" + ("" if count == 1 else "s")
+
+
 def idle_share(head) -> float:
     """The share of a token's attention a head leaves where it finds nothing, on its sink
     or on the token itself, averaged over the tokens."""
@@ -156,11 +165,12 @@ def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
     percent = round(100 * share)
     parked = min(float(np.mean(a.sink)), float(np.mean(b.sink)))
     idle = min(idle_share(a), idle_share(b))
+    found = f"{a.name} answers for {tokens_answered(a)}, {b.name} for {tokens_answered(b)}"
     if percent < DIFFERENT and idle > 0.5 and parked <= 0.5 and n_tokens > 1:
         return (
-            f"{a.name} and {b.name} look alike here only because neither finds much in this "
-            f"sentence: both leave most of a token's attention on their sinks or on the token "
-            f"itself ({idle:.0%} or more, on average)."
+            f"{a.name} and {b.name} look alike here mostly because both leave most of a "
+            f"token's attention on their sinks or on the token itself ({idle:.0%} or more, on "
+            f"average): {found}."
         ), (
             f"Most alike here: {a.name} and {b.name}, both mostly on their sinks or on "
             f"each token itself ({percent}% placed differently). Dot area = weight."
@@ -172,9 +182,8 @@ def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
                 f"parks most of its attention on its sink ({parked:.0%} or more)."
             ), f"One token: every head parks {parked:.0%} or more on its sink. Dot area = weight."
         return (
-            f"{a.name} and {b.name} look alike here only because neither finds much in this "
-            f"sentence: both park most of a token's attention on their sinks ({parked:.0%} or "
-            "more, on average)."
+            f"{a.name} and {b.name} look alike here mostly because both park most of a "
+            f"token's attention on their sinks ({parked:.0%} or more, on average): {found}."
         ), (
             f"Most alike here: {a.name} and {b.name}, both parked on their sinks "
             f"({percent}% placed differently). Dot area = weight."

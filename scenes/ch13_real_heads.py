@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,6 +76,11 @@ WHY_SINK = (
     "Why? Each column must sum to 1, so a head with nothing to read here parks its weight "
     "on the one token every query can see."
 )
+
+
+def punctuation_only(text: str) -> bool:
+    """Whether ``text`` holds nothing but punctuation and spaces."""
+    return all(unicodedata.category(c).startswith("P") or c.isspace() for c in text)
 
 
 def model_sentence(sentence: str) -> str:
@@ -308,7 +314,13 @@ class RealHeads(ChapterScene):
 
     def model_tokens(self) -> None:
         words, tokens = self.trace.words, self.run.tokens
-        split = [(a, b) for a, b in word_spans(tokens) if b - a > 1]
+        # a word cut into pieces: two pieces or more with more than punctuation in them
+        # ("night" + "." is a word and its full stop, not a word in pieces)
+        split = [
+            (a, b)
+            for a, b in word_spans(tokens)
+            if sum(not punctuation_only(piece_text(t)) for t in tokens[a:b]) > 1
+        ]
         # a word's text from its tokens' bytes: a character cut between tokens (bytes
         # shown as <0xF0>...) comes back whole
         examples = [

@@ -153,9 +153,18 @@ class Lesson(ChapterScene):
             self.wait(CAPTION_FADE + wait)
             return
         width = self.caption_band.width - 1.0
-        new = literal(wrap(text, palette.BODY, width), font_size=palette.BODY, line_spacing=0.8)
+        # two lines at most, in the band: a longer caption is set a little smaller, and
+        # the band's height is a hard limit (above it the picture goes on)
+        for size in (palette.BODY, 0.9 * palette.BODY, 0.8 * palette.BODY):
+            lines = wrap(text, size, width)
+            if lines.count("\n") < 2:
+                break
+        new = literal(lines, font_size=size, line_spacing=0.8)
         if new.width > width:
             new.scale_to_fit_width(width)
+        room = self.caption_band.height - 0.35
+        if new.height > room:
+            new.scale_to_fit_height(room)
         self.caption_band.place(new, DOWN, buff=0.25)
         new.add_background_rectangle(opacity=0.85, buff=0.1).set_z_index(10)  # above content
         anims = [FadeInPlace(new)]  # fades without copies (fade_in_place.py)

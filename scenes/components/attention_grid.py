@@ -243,8 +243,10 @@ class AttentionGrid(VGroup):
         header = max(deepest - drops[j] + m.height for j, m in query_labels.items()) + LABEL_GAP
         sum_height = literal("1.00", font_size=size, mono=True).height
         self._sum_row = LABEL_GAP + sum_height + 0.15
-        if self.windowed:  # room for the hidden rows' share under a cut column
-            self._sum_row += 0.8 * sum_height + 0.06
+        if self.windowed:  # room for the hidden rows' share under a cut column (its "↑"
+            # is taller than a digit), and for a frame a chapter may draw round the sums
+            rest = literal("+0.00\u2191", font_size=0.8 * size, mono=True).height
+            self._sum_row += rest + 0.06 + 0.08
         footer = self._sum_row + (self.notes.height if self.notes else 0)
         gaps = SINK_GAP if self.sink is not None else 0.0  # in rows
         h = min(CELL_MAX_HEIGHT, (max_height - header - footer) / (n_k + gaps))
@@ -611,7 +613,7 @@ class AttentionGrid(VGroup):
         is whole."""
         if not self.cropped_columns:
             return ""
-        return " Under a column cut by the window, dimmed: the share its hidden rows hold."
+        return " Dimmed under a cut column: the share of its hidden rows."
 
 
 class ColumnSums(VGroup):

@@ -111,9 +111,12 @@ class ContextArcs(VGroup):
     max_height
         Long arcs are flattened so that none rises higher than this.
     label_room
-        Height kept free over each arc's apex for its label (:meth:`apex`): an arc that
-        spans another one is raised until it passes at least this far above the inner
-        arc's apex (default 0: arcs keep their own height).
+        Height kept free over each arc's apex for its label (:meth:`apex`): a longer arc
+        that would run through that room, over the label's width (``label_width``), is
+        raised until it passes above it (default 0: arcs keep their own height). A
+        shorter arc is lower than a longer one's apex, so it passes under its label.
+    label_width
+        Width of that room, centred on the apex.
     """
 
     def __init__(
@@ -127,6 +130,7 @@ class ContextArcs(VGroup):
         color: ManimColor = palette.QUERY,
         max_height: float | None = None,
         label_room: float = 0.0,
+        label_width: float = 0.0,
     ) -> None:
         super().__init__()
         self.pattern = np.asarray(pattern)
@@ -152,9 +156,11 @@ class ContextArcs(VGroup):
             if max_height is not None:
                 height = min(height, max_height)
             for inner, inner_height in rise.items() if label_room > 0 else ():
-                if pair[0] <= inner[0] and inner[1] <= pair[1]:  # spans the inner arc
-                    apex = chords[inner].middle_along(chord)
-                    height = chord.height_passing(apex, inner_height + label_room, height)
+                apex = chords[inner].middle_along(chord)
+                for offset in (apex - label_width / 2, apex, apex + label_width / 2):
+                    passing = chord.rise_at(height, offset)
+                    if inner_height < passing < inner_height + label_room:  # through it
+                        height = chord.height_passing(offset, inner_height + label_room, height)
             rise[pair] = height
         for (i, j), chord in chords.items():
             weight = float(self.pattern[j, i])

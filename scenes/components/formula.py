@@ -31,7 +31,9 @@ COLORS = {
     "o": palette.OUTPUT,
     "mask": palette.MASK,
 }
-ATTENTION = 'op("softmax")(({{ K : k }}^T {{ Q : q }}) / sqrt(d_k)) {{ V : v }}'
+# keys as rows, queries as columns (the grids' convention): K and Q hold one column per
+# token, V one value per column, so V times the pattern gives one change per query
+ATTENTION = '{{ V : v }} dot op("softmax")(({{ K : k }}^T {{ Q : q }}) / sqrt(d_k))'
 
 
 # Stroke width (manim's units) per frame unit of a Typst line's source width: what
@@ -89,5 +91,5 @@ def colored(expression: str, font_size: float = palette.DISPLAY) -> MathTypst:
 
 
 def attention_formula(font_size: float = palette.DISPLAY) -> MathTypst:
-    """softmax(KᵀQ / √d_k) V, with Q, K and V in their colours."""
+    """V · softmax(KᵀQ / √d_k), with Q, K and V in their colours."""
     return colored(ATTENTION, font_size)

@@ -50,8 +50,8 @@ def test_the_narration_names_every_arc_drawn(chapter, sentence):
     pattern = shown.trace.head("adjective-noun").pattern
     words = shown.trace.words
     assert shown.arcs.pairs()
-    for i, j in shown.arcs.pairs():  # e.g. "“nets” takes 41% ... from “torn” and 56% from"
-        part = said[said.index(f"“{words[j]}” takes") :].split(";")[0]
+    for i, j in shown.arcs.pairs():  # e.g. "“nets” gives 41% ... to “torn” and 56% to"
+        part = said[said.index(f"“{words[j]}” gives") :].split(";")[0]
         assert f"{100 * pattern[j, i]:.0f}%" in part and f"“{words[i]}”" in part
 
 

@@ -116,7 +116,11 @@ def test_values_replace_the_keys_and_the_heaviest_terms_are_drawn(chapter):
     assert np.array_equal(np.round(e + dE, d), e2)
     keys, labels = chapter.key_labels, chapter.value_labels  # K₁, K₂, ... became V₁, V₂, ...
     assert sorted(labels) == sorted(keys) and j in labels
+    sink = chapter.trace.n  # the sink's row comes after the tokens': no key, no value
+    assert labels[sink].text == keys[sink].text == "none"
     for i in labels:
+        if i == sink:
+            continue
         assert (keys[i].text, labels[i].text) == (f"K{subscript(i + 1)}", f"V{subscript(i + 1)}")
         assert np.allclose(keys[i].get_center(), labels[i].get_center())
 
