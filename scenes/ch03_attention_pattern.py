@@ -494,6 +494,7 @@ class AttentionPattern(Lesson):
             f"and the lowest score{among}, {lowest}.",
             wait=3.0,
         )
+        self.finish_speech()  # the picture stays while its beat is said or read
         self.play(FadeOut(side), self.grid.clear_highlights())
 
     def side_note(self, text: str, color) -> VGroup:
@@ -580,6 +581,7 @@ class AttentionPattern(Lesson):
             "takes from each key." + self.grid.cut_note(),
             wait=2.5,
         )
+        self.finish_speech()  # the picture stays while its beat is said or read
         self.play(FadeOut(sums), FadeOut(note))
 
     def pattern(self) -> None:
@@ -588,7 +590,7 @@ class AttentionPattern(Lesson):
         self.beat(
             "pattern",
             "Drawn as dots whose area is the weight, this grid is the attention pattern: "
-            f"the biggest dot in {quoted(t, q)}'s column is {quoted(t, k)} "
+            f"the biggest dot in the column of {quoted(t, q)} is {quoted(t, k)} "
             f"({self.head.pattern[q, k]:.2f}).",
         )
         self.heading("The attention pattern")

@@ -40,12 +40,19 @@ UNKNOWN = "???"
 GRID_WIDTH, GRID_HEIGHT = 10.4, 5.7
 
 
-def masked_example(trace, head, q: int) -> str:
+def masked_example(trace, head, q: int, shown_keys=None) -> str:
     """What the mask does to a column, said for token ``q``, or for the first token when
-    nothing comes after ``q``: "“creature” gives 0 to the 4 tokens after it"."""
+    nothing comes after ``q``: "“creature” gives 0 to the 4 tokens after it"; with
+    ``shown_keys`` (the rows a grid shows), how many of them lie below the window."""
     later = int(np.sum(~head.mask[q]))
     if later:
-        return f"{quoted(trace, q)} gives 0 to the {plural(later, 'token')} after it"
+        hidden = [
+            i
+            for i in np.flatnonzero(~head.mask[q])
+            if shown_keys is not None and i not in shown_keys
+        ]
+        below = f" ({len(hidden)} of them below this window)" if hidden else ""
+        return f"{quoted(trace, q)} gives 0 to the {plural(later, 'token')} after it{below}"
     if trace.n == 1:
         return "with a single token nothing is masked"
     first = int(np.sum(~head.mask[0]))
@@ -173,7 +180,7 @@ class Masking(Lesson):
         self.beat(
             "softmax",
             "After the softmax, masked cells are exactly 0 and each column still sums to 1; "
-            + masked_example(t, self.head, q)
+            + masked_example(t, self.head, q, self.grid.key_range)
             + ".",
         )
         self.heading("Softmax: zeros, and columns still sum to 1")
@@ -188,7 +195,7 @@ class Masking(Lesson):
         drawn = self.grid.drawn("pattern")[self.link.key, q]  # as the grid writes it
         self.caption(
             ("Every red cell is exactly 0.00" if exact else "Red cells are 0")
-            + f"; {quoted(t, q)}'s column: {fixed(drawn, 2)} to "
+            + f"; the column of {quoted(t, q)}: {fixed(drawn, 2)} to "
             f"{quoted(t, self.link.key)}, total 1." + self.grid.cut_note(),
             wait=3.0,
         )

@@ -273,8 +273,10 @@ class Changes:
     caption: str
 
 
-def changes(trace, head) -> Changes:
-    """Each token's |ΔE| / |E|, the colour scales of the strips and what the beat says."""
+def changes(trace, head, shown=None) -> Changes:
+    """Each token's |ΔE| / |E|, the colour scales of the strips and what the beat says;
+    the smallest and largest change are those of the ``shown`` tokens (a row's window;
+    default all), said to be "in this window" when some are left out."""
     delta = head.delta_E  # (n, d_embed)
     ratios = np.linalg.norm(delta, axis=1) / np.linalg.norm(trace.E, axis=1)
     boost = color_scale(trace.E) / color_scale(delta)
@@ -284,9 +286,12 @@ def changes(trace, head) -> Changes:
         sizes = f"|ΔE| is {percent(ratios[0])} of |E|"
         opening = f"With one token there is one column: {quoted(trace, 0)} gets its own ΔE"
     else:
-        low, high = int(np.argmin(ratios)), int(np.argmax(ratios))
+        seen = list(range(trace.n)) if shown is None else list(shown)
+        low = seen[int(np.argmin(ratios[seen]))]
+        high = seen[int(np.argmax(ratios[seen]))]
+        where = "In this window, " if len(seen) < trace.n else ""
         sizes = (
-            f"|ΔE| goes from {percent(ratios[low])} of |E| for {quoted(trace, low)} to "
+            f"{where}|ΔE| goes from {percent(ratios[low])} of |E| for {quoted(trace, low)} to "
             f"{percent(ratios[high])} for {quoted(trace, high)}"
         )
         opening = f"Every column does the same: each of the {trace.n} tokens gets its own ΔE"
@@ -765,11 +770,11 @@ class Values(Lesson):
 
     def every_token(self) -> None:
         t = self.trace
-        shown = changes(t, self.head)
+        row = TokenRow(t.words, roles(t), font_size=palette.BODY, max_width=10.5)
+        shown = changes(t, self.head, row.shown)
         delta = self.head.delta_E  # (n, d_embed)
         self.beat("every-token", shown.narration)
         self.heading("E + ΔE = E′ for every token (this head alone)")
-        row = TokenRow(t.words, roles(t), font_size=palette.BODY, max_width=10.5)
         row.move_to(self.stage.point(UP) + DOWN * 0.45).shift(RIGHT * 0.8)
         self.shown = list(row.shown)
         cells = min(STRIP_CELLS, t.dims.d_embed)

@@ -176,6 +176,7 @@ class Ending(Lesson):
             "model's heads do with the same sentence.",
             wait=2,
         )
+        self.finish_speech()  # the picture stays while its beat is said or read
         self.play(FadeOutInPlace(columns))
 
     def what_the_head_did(self) -> None:
@@ -250,6 +251,7 @@ class Ending(Lesson):
         )
         self.grid = grid
         self.rows = rows
+        self.finish_speech()  # the picture stays while its beat is said or read
         self.play(FadeOutInPlace(VGroup(grid, side)))
 
     def how_far_it_moved(self) -> None:
@@ -306,6 +308,7 @@ class Ending(Lesson):
             wait=2,
         )
         self.bars = bars
+        self.finish_speech()  # the picture stays while its beat is said or read
         self.play(FadeOutInPlace(bars))
 
     def references(self) -> None:
@@ -332,6 +335,7 @@ class Ending(Lesson):
             self.play(FadeIn(entry, shift=UP * 0.15), run_time=0.8)
             self.wait(1.2)
         self.caption(f"{len(REFERENCES)} places to read further.", wait=1.5)
+        self.finish_speech()  # the picture stays while its beat is said or read
         self.play(FadeOutInPlace(entries))
 
     def this_example(self) -> None:

@@ -373,6 +373,7 @@ class RealHeads(ChapterScene):
             "   ".join(examples) if examples else "Here every word is a single token."
         )
         self.wait(3.5)
+        self.finish_speech()  # the picture stays while its beat is said or read
         self.play(FadeOutInPlace(layout), run_time=0.8)
 
     def gallery_of_heads(self) -> None:
@@ -520,6 +521,7 @@ class RealHeads(ChapterScene):
     def zoom_into_heads(self) -> None:
         self.zooms: list[tuple[str, HeadScore, PatternWindow]] = []
         self.marked: dict[tuple[int, int], tuple[int, tuple[int, ...]]] = {}  # query, keys
+        self.finish_speech()  # the sink's picture stays while its beat is said or read
         self._gallery_to_map()
         for behaviour, score in zoom_heads(self.run.pattern):
             self._zoom(behaviour, score)

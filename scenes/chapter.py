@@ -240,4 +240,5 @@ class ChapterScene(Scene):
             mob.shift(UP * 0.4)
         self.play(FadeIn(heading), Write(name), *[FadeIn(m) for m in group[2:]], run_time=1.5)
         self.wait(1.5)
+        self.finish_speech()  # the picture stays while its beat is said or read
         self.play(*[FadeOut(m) for m in group], run_time=0.8)

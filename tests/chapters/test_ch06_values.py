@@ -261,3 +261,16 @@ def test_one_adjective_is_one_step_not_step_by_step():
     assert shown.names == ("ball", "red ball")
     assert "step by step" not in shown.narration
     assert f"the value of “red” (weight {head.pattern[2, 1]:.2f}) moves" in shown.narration
+
+
+def test_a_window_names_the_smallest_and_largest_change_it_shows():
+    trace = build_trace(example_from_sentence("the cat sat on the mat"), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    ratios = np.linalg.norm(head.delta_E, axis=1) / np.linalg.norm(trace.E, axis=1)
+    shown = range(2, 6)  # a window that leaves out the first two tokens
+    said = changes(trace, head, shown).narration
+    low = min(shown, key=lambda i: ratios[i])
+    high = max(shown, key=lambda i: ratios[i])
+    assert said.count("In this window, |ΔE| goes from") == 1
+    assert f"{100 * ratios[low]:.0f}% of |E| for {quoted(trace, low)}" in said
+    assert f"{100 * ratios[high]:.0f}% for {quoted(trace, high)}" in said
