@@ -22,6 +22,8 @@ from manim import (
     GrowArrow,
     ReplacementTransform,
     VGroup,
+    config,
+    interpolate_color,
 )
 
 from scenes.components import palette
@@ -30,7 +32,7 @@ from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.entries import fixed
 from scenes.components.labels import literal
 from scenes.components.speech_bubble import SpeechBubble
-from scenes.components.token_row import TokenParagraph, TokenRow
+from scenes.components.token_row import FILL, TokenParagraph, TokenRow
 from scenes.focus import ADJECTIVES, NOUNS, links, main_link, percent, plural, quoted, roles
 from scenes.lesson import Lesson
 
@@ -230,6 +232,11 @@ class MotivatingExamples(Lesson):
         self.heading("The whole passage is there to read")
         passage = TokenParagraph(mystery.words, roles(mystery), width=12.6, font_size=palette.LARGE)
         passage.move_to(self.stage.center + UP * 0.25)
+        for i, role in enumerate(roles(mystery)):  # opaque boxes: an arc passes behind a word
+            tint = palette.role_tint(role)
+            passage.get_box(i).set_fill(
+                interpolate_color(config.background_color, tint, FILL), opacity=1
+            )
         self.play(passage.create(), run_time=3)
         self.play(
             passage.get_box(last).animate.set_stroke(palette.QUERY, 5),
@@ -237,7 +244,7 @@ class MotivatingExamples(Lesson):
         )
         goal = passage.get_box(last).get_top()
         self.mystery_lines = lines = VGroup()
-        for i in range(last):  # arcs from the tops of the boxes: they never cross a word
+        for i in range(last):  # arcs from the tops of the boxes, behind the words
             width, opacity = arc_style(weights[i] / weights[:last].max())
             lines.add(
                 ArcBetweenPoints(
