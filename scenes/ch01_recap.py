@@ -230,9 +230,15 @@ class RecapOnEmbeddings(Lesson):
         cards = VGroup()
         self.mole_columns = columns = []
         rows = []
-        for trace in moles:
+        made = [
+            TokenRow(trace.words, roles(trace), font_size=palette.BODY, max_width=4.3 / 0.7)
+            for trace in moles
+        ]
+        widest = max(row.width for row in made)
+        for row in made:  # one type size for the three phrases: the widest fits 4.3
+            row.scale(min(1.0, 4.3 / widest))
+        for trace, row in zip(moles, made, strict=True):
             k = last_index_of(trace, "mole")
-            row = TokenRow(trace.words, roles(trace), font_size=palette.BODY, max_width=4.3)
             column = EmbeddingColumn(
                 word_part(trace, k), font_size=palette.HEADING, scale=self._scale
             )

@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -276,14 +277,40 @@ def _middle(mob: Mobject) -> float:
 
 
 class Shots(list):
-    """The shots of one run, and the scene that made them (``scene``)."""
+    """The shots of one run, and what its scene said: ``narration`` ((beat, text), in
+    order), ``captioned_beats`` and ``cues`` ((subtitle text, seconds), in order)."""
 
-    scene: Scene
+    narration: list[tuple[str, str]]
+    captioned_beats: set[str]
+    cues: list[tuple[str, float]]
 
 
-def record_layout(scene_cls, **overrides) -> Shots:
-    """Run ``scene_cls`` with animations skipped (positions as in a real render) and
-    return the labels at every still moment: before each ``play`` and at the end."""
+# The sentences every chapter is recorded for (the layout test, the spoken narration)
+SENTENCES = {
+    "default": None,
+    "long": "the quick brown fox jumps over the lazy dog near the old red barn while the "
+    "farmer's tired children watched",
+    "short": "cats sleep",
+}
+
+
+@functools.cache
+def recorded(number: int, sentence: str) -> Shots:
+    """Chapter ``number`` recorded for one of :data:`SENTENCES`, once per test session;
+    the default at 5 frames a second, so that subtitle times come in 0.2 s steps."""
+    from scenes.order import CHAPTERS
+    from scenes.settings import ExampleSource
+
+    chapter = next(c for c in CHAPTERS if c.number == number)
+    source = ExampleSource(sentence=SENTENCES[sentence])
+    rate = {"frame_rate": 5} if sentence == "default" else {}
+    return record_layout(chapter.load(), source=source, **rate)
+
+
+def record_layout(scene_cls, source=None, **overrides) -> Shots:
+    """Run ``scene_cls`` (for the example ``source``: by default the environment's) with
+    animations skipped (positions as in a real render) and return the labels at every
+    still moment: before each ``play`` and at the end."""
     shots = Shots()
 
     class Recording(scene_cls):
@@ -309,6 +336,12 @@ def record_layout(scene_cls, **overrides) -> Shots:
 
     Recording.__name__ = scene_cls.__name__
     with tempconfig({**FAST, **overrides}):
-        shots.scene = Recording()
-        shots.scene.render()
+        scene = Recording(example_source=source)
+        scene.render()
+    shots.narration = list(scene.narration)
+    shots.captioned_beats = set(getattr(scene, "captioned_beats", ()))
+    shots.cues = [
+        (cue.content, (cue.end - cue.start).total_seconds())
+        for cue in scene.renderer.file_writer.subcaptions
+    ]
     return shots

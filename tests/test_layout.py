@@ -6,27 +6,15 @@ for the default example, a long sentence and a short one (tests/layout_helpers.p
 from __future__ import annotations
 
 import pytest
-from layout_helpers import ALLOWED, Box, Shot, record_layout
+from layout_helpers import ALLOWED, SENTENCES, Box, Shot, recorded
 
 from scenes.order import CHAPTERS
-
-SENTENCES = {
-    "default": None,
-    "long": "the quick brown fox jumps over the lazy dog near the old red barn while the "
-    "farmer's tired children watched",
-    "short": "cats sleep",
-}
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: f"ch{c.number:02d}")
 @pytest.mark.parametrize("sentence", SENTENCES, ids=str)
-def test_labels_neither_overlap_nor_leave_the_frame(chapter, sentence, monkeypatch):
-    for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
-        monkeypatch.delenv(name, raising=False)
-    if SENTENCES[sentence] is not None:
-        monkeypatch.setenv("ATTENTION_SENTENCE", SENTENCES[sentence])
-    # at the default, frame times of 0.2 s, fine enough for the subtitles' pace below
-    shots = record_layout(chapter.load(), **({"frame_rate": 5} if sentence == "default" else {}))
+def test_labels_neither_overlap_nor_leave_the_frame(chapter, sentence):
+    shots = recorded(chapter.number, sentence)
     assert len(shots) > 10  # every play was seen
     assert sum(len(shot.boxes) for shot in shots) > 0
     problems = list(dict.fromkeys(p for shot in shots for p in shot.problems()))
@@ -34,15 +22,12 @@ def test_labels_neither_overlap_nor_leave_the_frame(chapter, sentence, monkeypat
     if chapter.number in (9, 11):  # E + ΔE... = E′ as columns: the scan must see them
         assert sum(len(shot.equations) for shot in shots) >= 1
     # every narrated beat also shows a caption (burned into the picture)
-    scene = shots.scene
-    uncaptioned = [name for name, said in scene.narration if name not in scene.captioned_beats]
+    uncaptioned = [name for name, _ in shots.narration if name not in shots.captioned_beats]
     assert uncaptioned == []
     if sentence == "default":  # a silent render's subtitles can be read: 3.5 words a second
-        cues = scene.renderer.file_writer.subcaptions
-        assert len(cues) == len(scene.narration) + 1  # and the title card's
-        for cue in cues:
-            seconds = (cue.end - cue.start).total_seconds()
-            assert len(cue.content.split()) / seconds <= 3.5, cue.content
+        assert len(shots.cues) == len(shots.narration) + 1  # and the title card's
+        for text, seconds in shots.cues:
+            assert len(text.split()) / seconds <= 3.5, text
 
 
 def test_an_equation_that_does_not_add_up_as_drawn_is_found():

@@ -9,11 +9,9 @@ import re
 import unicodedata
 
 import pytest
-from layout_helpers import FAST
-from manim import tempconfig
+from layout_helpers import SENTENCES, recorded
 
 from scenes.order import CHAPTERS
-from scenes.settings import ExampleSource
 from voice.verbalise import (
     NOT_TEXT,
     SAID_AS,
@@ -269,29 +267,26 @@ def test_ordinals():
 
 # ------------------------------------------------ every narration of every chapter
 
-SENTENCES = (None, "the cat sat on the mat", "the old lady near the station sold fresh flowers")
 SPOKEN = re.compile(r"[A-Za-z ,.;:?!'()\-]+")  # what the voice reads as words and pauses
 
 
 @pytest.fixture(scope="module")
 def narrations() -> list[tuple[str, int, str, str]]:
-    """(sentence, chapter, beat, narration) of every beat, chapters run without drawing."""
-    found = []
-    for sentence in SENTENCES:
-        source = ExampleSource(sentence=sentence)
-        for chapter in CHAPTERS:
-            with tempconfig(FAST):
-                scene = chapter.load()(example_source=source)
-                scene.render()
-            found += [(sentence, chapter.number, beat, text) for beat, text in scene.narration]
-    return found
+    """(sentence, chapter, beat, narration) of every beat, for the sentences the layout
+    test records (the same recordings, made once per session: layout_helpers.recorded)."""
+    return [
+        (sentence, chapter.number, beat, text)
+        for sentence in SENTENCES
+        for chapter in CHAPTERS
+        for beat, text in recorded(chapter.number, sentence).narration
+    ]
 
 
 def test_every_narration_is_spoken_in_words(narrations):
     assert {number for _, number, _, _ in narrations} == {ch.number for ch in CHAPTERS}
     for sentence, number, beat, text in narrations:
         spoken = verbalise(text)
-        where = f"{sentence or 'default'}, chapter {number}, {beat!r}: {spoken!r}"
+        where = f"{sentence}, chapter {number}, {beat!r}: {spoken!r}"
         said = SAID_AS.findall(spoken)  # words in phonemes: IPA only
         assert all(phonemes(p) for p in said), where
         assert SPOKEN.fullmatch(SAID_AS.sub("word", spoken)), where
