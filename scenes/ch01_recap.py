@@ -27,6 +27,7 @@ from manim import (
     VectorizedPoint,
     VGroup,
     Write,
+    config,
 )
 
 from attention_math import Trace
@@ -157,6 +158,10 @@ class RecapOnEmbeddings(Lesson):
         if group.width > 13:
             group.scale_to_fit_width(13)
         group.next_to(self.row, DOWN, buff=1.1)
+        # under the tokens they stand for, as far as the frame allows
+        middle = np.mean([self.row.get_box(i).get_x() for i in self.columns])
+        half = config.frame_width / 2 - 0.3
+        group.set_x(float(np.clip(middle, -half + group.width / 2, half - group.width / 2)))
         arrows = VGroup(
             *[
                 Arrow(
