@@ -117,10 +117,22 @@ class MotivatingExamples(Lesson):
         self.head = t.head("adjective-noun")
         self.focus = main_link(t, self.head)
         # a long sentence may shrink to LABEL size before it shows a window
-        fit = {"font_size": palette.PROMINENT, "focus": self.focus.query, "min_scale": 0.65}
+        # a window shows as many whole adjective -> noun pairs as it can
+        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+        fit = {
+            "font_size": palette.PROMINENT,
+            "focus": self.focus.query,
+            "min_scale": 0.65,
+            "pairs": pairs,
+        }
         plain = TokenRow(t.words, **fit)
         plain.move_to(self.stage.center + DOWN * 0.7)
         self.row = TokenRow(t.words, r, **fit)
+        shown = set(self.row.shown)
+        if not {self.focus.key, self.focus.query} <= shown:  # the window chose other pairs
+            inside = [link for link in links(t, self.head) if {link.key, link.query} <= shown]
+            if inside:
+                self.focus = max(inside, key=lambda link: link.weight)
         self.row.move_to(plain)
         self.play(plain.create())
         self.wait(0.8)
@@ -297,7 +309,7 @@ class MotivatingExamples(Lesson):
             t.words,
             roles(t),
             font_size=palette.HEADING,
-            focus=self.focus.query,
+            focus=most,  # the token that changes most is among the columns
             max_tokens=MAX_COLUMNS,
         ).move_to(self.stage.point(UP) + DOWN * 0.65)
         before = {
@@ -330,7 +342,7 @@ class MotivatingExamples(Lesson):
         self.play(*[GrowArrow(a) for a in arrows], run_time=1.0)
         self.play(*[c.create() for c in after.values()], FadeIn(names[1]), run_time=1.5)
         self.caption(
-            "Every column changes; the rest of the lesson is how the change \u0394E is computed "
-            f"(largest here: {quoted(t, most)}).",
+            "Every column changes, some too little to show at one decimal; the rest of the "
+            f"lesson is how the change \u0394E is computed (largest: {quoted(t, most)}).",
             wait=3.0,
         )

@@ -250,7 +250,7 @@ class AttentionPattern(Lesson):
             )
         self.beat("grammar", narration)
         self.heading("Where the grammar comes from")
-        row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=self.q)
+        row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=self.q, pairs=pairs)
         row.move_to(self.stage.center + DOWN * 0.7)
         self.play(row.create())
         arrows = VGroup()
@@ -272,9 +272,11 @@ class AttentionPattern(Lesson):
             self.play(*[Create(a) for a in arrows], FadeIn(source), run_time=1.5)
         else:
             self.play(FadeIn(source))
+        drawn = len(arrows)
+        hidden = f" ({drawn} in this window)" if drawn < len(pairs) else ""
         self.caption(
             f"{len(pairs)} adjective → noun link{'' if len(pairs) == 1 else 's'} found by the "
-            "parser: the adjective head follows them, not the word order."
+            f"parser{hidden}: the adjective head follows them, not the word order."
             if pairs
             else "No adjective modifies a noun in this sentence.",
             wait=2.5,

@@ -46,7 +46,7 @@ from attention_math.real_model.head_finder import behaviour_scores
 from scenes.chapter import ChapterScene
 from scenes.components import entries, palette
 from scenes.components.fade_in_place import FadeInPlace, FadeOutInPlace
-from scenes.components.head_gallery import HeadGallery, weight_color
+from scenes.components.head_gallery import MAX_CELLS, HeadGallery, weight_color
 from scenes.components.labels import literal, number
 from scenes.components.pattern_window import PatternWindow
 from scenes.components.piece_row import PieceRow, piece_text, word_spans
@@ -332,7 +332,7 @@ class RealHeads(ChapterScene):
             "tokens",
             f"The lesson cut the sentence into {counted(len(words), 'word')}. A real model, "
             f"{CAPTION}, reads {counted(len(tokens), 'token')}: its tokenizer cuts rarer words "
-            f"into pieces{said}.",
+            f"into pieces{said or ', though here every word is a single token'}.",
         )
         heading = literal("What a real model reads", font_size=palette.PROMINENT)
         lesson_label = literal(
@@ -436,8 +436,8 @@ class RealHeads(ChapterScene):
             b = self.gallery.pool
             lines.add(
                 literal(
-                    f"Long sentence: each square pools {b} × {b} tokens (the weight its queries "
-                    "send to its keys, on average).",
+                    f"More than {MAX_CELLS} tokens: each square pools {b} × {b} tokens (the "
+                    "weight its queries send to its keys, on average).",
                     font_size=palette.SMALL,
                     color=palette.DIM_TEXT,
                 )

@@ -36,7 +36,7 @@ from typing import TypeVar
 import numpy as np
 from manim import DOWN, LEFT, ORIGIN, UP, FadeIn, FadeOut, Mobject, Text, config
 
-from .chapter import ChapterScene
+from .chapter import ChapterScene, reading_seconds
 from .components import palette
 from .components.fade_in_place import FadeInPlace, FadeOutInPlace
 from .components.labels import literal
@@ -145,10 +145,13 @@ class Lesson(ChapterScene):
         self.play(*anims, run_time=0.6)
 
     def caption(self, text: str, wait: float = 0.0) -> None:
-        """Show ``text`` at the bottom of the screen (replacing the previous caption).
-        With captions off (``self.captions``), the band stays empty and the beat lasts
-        just as long; the text is kept in ``self.captions_said`` all the same."""
+        """Show ``text`` at the bottom of the screen (replacing the previous caption) and
+        keep it there ``wait`` seconds, and at least as long as it takes to read
+        (:func:`reading_seconds`). With captions off (``self.captions``), the band stays
+        empty and the beat lasts just as long; the text is kept in ``self.captions_said``
+        all the same."""
         self.caption_shown(text)
+        wait = max(wait, reading_seconds(text) - CAPTION_FADE)
         if not self.captions:
             self.wait(CAPTION_FADE + wait)
             return

@@ -58,6 +58,10 @@ class TokenRow(VGroup):
         Token that must stay visible in a window (default: the last token).
     max_tokens
         Most tokens shown at once (default: as many as fit).
+    pairs
+        ``(i, j)`` token pairs a window should show whole (e.g. adjective and noun): of
+        the windows that fit, the one that shows the most of them, then the one with
+        ``focus``, nearest to it.
     buff
         Space between boxes.
     """
@@ -72,6 +76,7 @@ class TokenRow(VGroup):
         min_scale: float = 0.7,
         focus: int | None = None,
         max_tokens: int | None = None,
+        pairs: Sequence[tuple[int, int]] = (),
         buff: float = 0.12,
     ) -> None:
         super().__init__()
@@ -86,6 +91,8 @@ class TokenRow(VGroup):
         tokens = [self._token(i, pad) for i in range(len(words))]
         focus = len(words) - 1 if focus is None else focus
         start, stop = self._window(tokens, max_width / min_scale, focus, max_tokens)
+        if pairs and (start, stop) != (0, len(tokens)):
+            start, stop = self._best_window(tokens, max_width / min_scale, focus, max_tokens, pairs)
         self.shown = range(start, stop)
         self._tokens = {i: tokens[i] for i in self.shown}
         self.ellipses = VGroup()
@@ -150,6 +157,26 @@ class TokenRow(VGroup):
                     grew = True
             if not grew:
                 return start, stop
+
+    def _best_window(self, tokens, width, focus, most, pairs) -> tuple[int, int]:
+        """Of the longest runs that fit from each start, the one showing the most whole
+        ``pairs``; ties: the one with ``focus``, then the one whose middle is nearest it."""
+        widths = [t.width + self.buff for t in tokens]
+        room = width - 2 * (literal(ELLIPSIS, font_size=self.font_size).width + self.buff)
+        most = len(tokens) if most is None else most
+        best, best_key = None, None
+        for start in range(len(tokens)):
+            stop, used = start, 0.0
+            while stop < len(tokens) and stop - start < most and used + widths[stop] <= room:
+                used += widths[stop]
+                stop += 1
+            if stop == start:
+                continue
+            whole = sum(start <= i < stop and start <= j < stop for i, j in pairs)
+            key = (whole, start <= focus < stop, -abs((start + stop - 1) / 2 - focus))
+            if best_key is None or key > best_key:
+                best, best_key = (start, stop), key
+        return best if best is not None else (focus, focus + 1)
 
     # -- getters ---------------------------------------------------------------------
     def get_token(self, i: int) -> VGroup:

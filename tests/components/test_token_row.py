@@ -51,3 +51,29 @@ def test_punctuation_sits_on_the_line_of_the_words():
     assert comma.get_bottom()[1] < lines[0] < comma.get_top()[1]  # a comma hangs below it
     assert abs(stop.get_bottom()[1] - lines[0]) < 0.02  # a full stop stands on it
     assert stop.get_top()[1] < cat.get_y()  # low in the box, not at mid-height
+
+
+def test_a_window_shows_as_many_whole_pairs_as_it_can():
+    words = (
+        "the tired farmer fed his three brown horses before the long cold winter night .".split()
+    )
+    pairs = [(1, 2), (6, 7), (10, 13), (11, 13)]  # adjective -> noun
+    plain = TokenRow(words, font_size=34, max_width=6.0, min_scale=1.0, focus=13)
+    chosen = TokenRow(words, font_size=34, max_width=6.0, min_scale=1.0, focus=13, pairs=pairs)
+    assert plain.windowed and chosen.windowed
+    assert len(chosen.shown) <= len(plain.shown) + 1  # the same room
+
+    def whole(row):
+        return sum(i in row.shown and j in row.shown for i, j in pairs)
+
+    assert whole(chosen) >= whole(plain)
+    # no window that fits the same room holds more: a plain search over every run
+    full = TokenRow(words, font_size=34, max_width=1e9)
+    widths = [full.get_token(i).width + full.buff for i in range(len(words))]
+    room = sum(widths[i] for i in chosen.shown) + 0.5  # about the room the window had
+    best = 0
+    for start in range(len(words)):
+        for stop in range(start + 1, len(words) + 1):
+            if sum(widths[start:stop]) <= room - 0.5:
+                best = max(best, sum(start <= i < stop and start <= j < stop for i, j in pairs))
+    assert whole(chosen) == best
