@@ -157,7 +157,7 @@ class OutputMatrix(Lesson):
                 )
                 for head in t.heads
             )
-        ).arrange(DOWN, buff=0.05)
+        ).arrange(DOWN, buff=0.14)  # stacked, each bracket apart
         if segments.height > 5.0:
             segments.scale_to_fit_height(5.0)
         segments.next_to(W_O, RIGHT, buff=0.5).match_y(W_O)
