@@ -153,8 +153,7 @@ class CountingParameters(Lesson):
             f"{grouped(p['head/W_Q'])} numbers each.",
             wait=2,
         )
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(shown))
+        self.fade_out(shown)
 
     def full_value_matrix(self) -> None:
         d, p = self.trace.dims, self.trace.params
@@ -189,8 +188,7 @@ class CountingParameters(Lesson):
             "too many.",
             wait=2,
         )
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(VGroup(W_V, counts, cross)))
+        self.fade_out(VGroup(W_V, counts, cross))
 
     def low_rank_values(self) -> None:
         d, p = self.trace.dims, self.trace.params
@@ -247,8 +245,7 @@ class CountingParameters(Lesson):
             f"{grouped(p['head/W_V_down'])} instead of one of {grouped(p['head/full_W_V'])}.",
             wait=2,
         )
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(shown))
+        self.fade_out(shown)
 
     def one_head(self) -> None:
         p = self.trace.params
@@ -265,8 +262,7 @@ class CountingParameters(Lesson):
         )
         self.play(FadeIn(self.head_icon, scale=0.8), FadeIn(caption))
         self.caption(f"4 × {grouped(p['head/W_Q'])} = {grouped(p['head/total'])}.", wait=2)
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(caption))
+        self.fade_out(caption)
 
     def one_layer(self) -> None:
         d, p = self.trace.dims, self.trace.params
@@ -335,8 +331,7 @@ class CountingParameters(Lesson):
             f"{grouped(d.n_layers * d.n_heads)} heads in the whole model.",
             wait=1.5,
         )
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(VGroup(stack, brace, product, rounded)))
+        self.fade_out(VGroup(stack, brace, product, rounded))
 
     def share_of_the_model(self) -> None:
         p = self.trace.params

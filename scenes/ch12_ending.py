@@ -25,7 +25,6 @@ from manim import (
 
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid
-from scenes.components.fade_in_place import FadeOutInPlace
 from scenes.components.labels import literal
 from scenes.components.parameter_counter import grouped
 from scenes.focus import modifiers, own_adjectives, quote, quoted
@@ -137,6 +136,13 @@ def summary_narration(trace, head, relations: list[Relation]) -> str:
     return f"{opening} {verdict}. {quoted(trace, first.query)} gave {said}{together}."
 
 
+def centred_lines(lines: list[str], font_size: float, color=palette.TEXT) -> VGroup:
+    """Lines of text one under another, each centred."""
+    return VGroup(*(literal(x, font_size=font_size, color=color) for x in lines)).arrange(
+        DOWN, buff=0.12
+    )
+
+
 class Ending(Lesson):
     number = 12
     title = "Ending"
@@ -176,8 +182,7 @@ class Ending(Lesson):
             "model's heads do with the same sentence.",
             wait=2,
         )
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(columns))
+        self.fade_out(columns)
 
     def what_the_head_did(self) -> None:
         t = self.trace
@@ -251,8 +256,7 @@ class Ending(Lesson):
         )
         self.grid = grid
         self.rows = rows
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(VGroup(grid, side)))
+        self.fade_out(VGroup(grid, side))
 
     def how_far_it_moved(self) -> None:
         t = self.trace
@@ -308,8 +312,7 @@ class Ending(Lesson):
             wait=2,
         )
         self.bars = bars
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(bars))
+        self.fade_out(bars)
 
     def references(self) -> None:
         self.beat(
@@ -335,8 +338,7 @@ class Ending(Lesson):
             self.play(FadeIn(entry, shift=UP * 0.15), run_time=0.8)
             self.wait(1.2)
         self.caption(f"{len(REFERENCES)} places to read further.", wait=1.5)
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(entries))
+        self.fade_out(entries)
 
     def this_example(self) -> None:
         t = self.trace
@@ -354,12 +356,7 @@ class Ending(Lesson):
             literal(t.title, font_size=palette.DISPLAY),
         ]
         if t.sentence != t.title:  # a sentence typed in is its own title
-            lines = textwrap.wrap(t.sentence, 56)
-            parts.append(
-                VGroup(*(literal(x, font_size=palette.LARGE) for x in lines)).arrange(
-                    DOWN, buff=0.12
-                )
-            )
+            parts.append(centred_lines(textwrap.wrap(t.sentence, 56), palette.LARGE))
         parts += [
             Line(LEFT * 3, RIGHT * 3, stroke_width=1.5, color=palette.DIM_TEXT),
             literal(
@@ -373,18 +370,14 @@ class Ending(Lesson):
                 font_size=palette.HEADING,
                 color=palette.UPDATED,
             ),
-            VGroup(
-                literal(
+            centred_lines(
+                [
                     "from this sentence and the lesson's supporting examples;",
-                    font_size=palette.BODY,
-                    color=palette.DIM_TEXT,
-                ),
-                literal(
                     "the layers above the first are schematic",
-                    font_size=palette.BODY,
-                    color=palette.DIM_TEXT,
-                ),
-            ).arrange(DOWN, buff=0.12),
+                ],
+                palette.BODY,
+                palette.DIM_TEXT,
+            ),
         ]
         card = VGroup(*parts).arrange(DOWN, buff=0.35)
         for line in card:

@@ -373,8 +373,7 @@ class RealHeads(ChapterScene):
             "   ".join(examples) if examples else "Here every word is a single token."
         )
         self.wait(3.5)
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOutInPlace(layout), run_time=0.8)
+        self.fade_out(layout, run_time=0.8)
 
     def gallery_of_heads(self) -> None:
         total = self.n_layers * self.n_heads

@@ -39,6 +39,7 @@ import render_speed
 from attention_math import InputError, Trace
 
 from .components import palette
+from .components.fade_in_place import FadeOutInPlace
 from .components.labels import literal
 from .settings import (
     ExampleSource,
@@ -199,6 +200,12 @@ class ChapterScene(Scene):
         left = start + lasts - self.time
         if left > 1e-3:
             self.wait(left)
+
+    def fade_out(self, mobject, **play_kwargs) -> None:
+        """Fade ``mobject`` out in place, once the open beat has been said or read: the
+        picture stays while its beat goes on (:meth:`Lesson.clear_content` for all)."""
+        self.finish_speech()
+        self.play(FadeOutInPlace(mobject), **play_kwargs)
 
     def _close_beat(self) -> None:
         if self._open_beat is None:

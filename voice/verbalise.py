@@ -73,12 +73,13 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
-PRONUNCIATIONS = Path(__file__).resolve().parent.parent / "assets" / "pronunciations.toml"
+from attention_math import InputError
+from attention_math.lexicon import ASSETS, read_toml
+
+PRONUNCIATIONS = ASSETS / "pronunciations.toml"
 
 # ---------------------------------------------------------------- numbers as words
 
@@ -404,14 +405,13 @@ def phonemes(text: str) -> bool:
 def pronunciations() -> tuple[Mapping[str, str], Mapping[str, str]]:
     """(words said in their own sounds, function words' citation forms), each a lower-case
     word -> IPA, from ``assets/pronunciations.toml`` (checked: IPA only)."""
-    with open(PRONUNCIATIONS, "rb") as file:
-        data = tomllib.load(file)
+    data = read_toml(PRONUNCIATIONS)  # one-line errors, naming the file
     tables = []
     for name in ("words", "citation"):
         table = {str(k).lower(): v for k, v in data.get(name, {}).items()}
         bad = [k for k, v in table.items() if not isinstance(v, str) or not phonemes(v)]
         if bad:
-            raise ValueError(f"{PRONUNCIATIONS}: [{name}] {bad[0]} is not IPA only")
+            raise InputError(f"{PRONUNCIATIONS}: [{name}] {bad[0]} is not IPA only")
         tables.append(table)
     return tables[0], tables[1]
 

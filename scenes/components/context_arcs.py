@@ -48,16 +48,13 @@ def arc_style(weight: float) -> tuple[float, float]:
 
 class _Chord:
     """The straight line from an arc's start to its end, and the circular arcs over it
-    (heights measured from the chord, along ``normal``; ``side`` decides the sign)."""
+    (heights measured from the chord, at right angles to it)."""
 
     def __init__(self, start: np.ndarray, end: np.ndarray) -> None:
         self.start, self.end = np.asarray(start, float), np.asarray(end, float)
         along = self.end - self.start
         self.length = max(float(np.linalg.norm(along)), 1e-6)
         self.direction = along / self.length
-        self.normal = np.array([-self.direction[1], self.direction[0], 0.0])
-        if self.normal[1] < 0 or (self.normal[1] == 0 and self.normal[0] < 0):
-            self.normal = -self.normal
         self.middle = (self.start + self.end) / 2
 
     def middle_along(self, other: _Chord) -> float:

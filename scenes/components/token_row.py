@@ -90,9 +90,7 @@ class TokenRow(VGroup):
         self._height = literal("Ay", font_size=font_size).height + 2 * pad
         tokens = [self._token(i, pad) for i in range(len(words))]
         focus = len(words) - 1 if focus is None else focus
-        start, stop = self._window(tokens, max_width / min_scale, focus, max_tokens)
-        if pairs and (start, stop) != (0, len(tokens)):
-            start, stop = self._best_window(tokens, max_width / min_scale, focus, max_tokens, pairs)
+        start, stop = self._window(tokens, max_width / min_scale, focus, max_tokens, pairs)
         self.shown = range(start, stop)
         self._tokens = {i: tokens[i] for i in self.shown}
         self.ellipses = VGroup()
@@ -137,14 +135,22 @@ class TokenRow(VGroup):
         return mark
 
     def _window(
-        self, tokens: list[VGroup], width: float, focus: int, most: int | None
+        self,
+        tokens: list[VGroup],
+        width: float,
+        focus: int,
+        most: int | None,
+        pairs: Sequence[tuple[int, int]] = (),
     ) -> tuple[int, int]:
-        """The longest run of tokens around ``focus`` that fits in ``width``."""
+        """The longest run of tokens around ``focus`` that fits in ``width``; with
+        ``pairs``, the run showing the most of them whole (:meth:`_best_window`)."""
         widths = [t.width + self.buff for t in tokens]
         most = len(tokens) if most is None else most
         if sum(widths) <= width and len(tokens) <= most:
             return 0, len(tokens)
         room = width - 2 * (literal(ELLIPSIS, font_size=self.font_size).width + self.buff)
+        if pairs:
+            return self._best_window(widths, room, focus, most, pairs)
         start, stop = focus, focus + 1
         used = widths[focus]
         while True:
@@ -158,16 +164,15 @@ class TokenRow(VGroup):
             if not grew:
                 return start, stop
 
-    def _best_window(self, tokens, width, focus, most, pairs) -> tuple[int, int]:
-        """Of the longest runs that fit from each start, the one showing the most whole
-        ``pairs``; ties: the one with ``focus``, then the one whose middle is nearest it."""
-        widths = [t.width + self.buff for t in tokens]
-        room = width - 2 * (literal(ELLIPSIS, font_size=self.font_size).width + self.buff)
-        most = len(tokens) if most is None else most
+    @staticmethod
+    def _best_window(widths, room, focus, most, pairs) -> tuple[int, int]:
+        """Of the longest runs that fit ``room`` from each start, the one showing the most
+        whole ``pairs``; ties: the one with ``focus``, then the one whose middle is
+        nearest it."""
         best, best_key = None, None
-        for start in range(len(tokens)):
+        for start in range(len(widths)):
             stop, used = start, 0.0
-            while stop < len(tokens) and stop - start < most and used + widths[stop] <= room:
+            while stop < len(widths) and stop - start < most and used + widths[stop] <= room:
                 used += widths[stop]
                 stop += 1
             if stop == start:
