@@ -45,18 +45,19 @@ LABEL_ROOM = 0.6  # least distance between the centres of two axis labels
 COUNT_ROOM = 1.4  # below the passage: room for the count of cells
 DIMMED = 0.35  # opacity of the passage's tokens outside the zoomed corner
 LINE_PITCH = 2.9  # between the passage's baselines, in mean character widths
+HUGGING = frozenset(",.;:!?)")  # punctuation drawn without a space before it
 PASSAGE_SIZES = (palette.LABEL, palette.SMALL, palette.NOTE, palette.FOOTNOTE)
 GPT3_CONTEXT = PRESETS["gpt3"].context_length  # tokens
 # 33 + 8 + 9 words, the break and two full stops: 53 tokens
 PASSAGES = ("mystery", "fluffy-creature", "tiny-robot")
-METHODS = (
-    "Sparse attention",
-    "Blockwise attention",
-    "Linformer",
-    "Reformer",
-    "Ring attention",
-    "Longformer",
-    "Adaptive attention span",
+METHODS = (  # each with its idea in a line
+    ("Sparse attention", "each token looks at a few chosen places"),
+    ("Blockwise attention", "the grid in blocks; only some are computed"),
+    ("Linformer", "keys and values squeezed to a fixed length"),
+    ("Reformer", "hashing pairs up queries and keys that are alike"),
+    ("Ring attention", "the context split across devices in a ring"),
+    ("Longformer", "a sliding window, plus a few global tokens"),
+    ("Adaptive attention span", "each head learns how far back to look"),
 )
 
 
@@ -109,7 +110,8 @@ def passage(words: list[str], numbered: set[int], width: float, height: float) -
             dim = {"t2c": {mark: palette.DIM_TEXT}} if mark else {}
             tokens.add(literal(word + mark, font_size=font_size, **dim))
         space = char_width(font_size)
-        _flow(tokens, width, space=space, pitch=LINE_PITCH * space)
+        hugging = {i for i, word in enumerate(words) if word in HUGGING}
+        _flow(tokens, width, space=space, pitch=LINE_PITCH * space, hugging=hugging)
         if tokens.height <= height:
             break
     if tokens.height > height:
@@ -117,11 +119,16 @@ def passage(words: list[str], numbered: set[int], width: float, height: float) -
     return tokens
 
 
-def _flow(tokens: VGroup, width: float, space: float, pitch: float) -> None:
+def _flow(
+    tokens: VGroup, width: float, space: float, pitch: float, hugging: set[int] = frozenset()
+) -> None:
     """Set ``tokens`` left to right on baselines ``pitch`` apart, starting a new line
-    where the next one would pass ``width``."""
+    where the next one would pass ``width``; the tokens at the positions in ``hugging``
+    (punctuation) follow the token before without a space."""
     x, line = 0.0, 0
-    for token in tokens:
+    for i, token in enumerate(tokens):
+        if i in hugging and x > 0:
+            x -= 0.85 * space  # a hair apart, as a font spaces a comma
         if x > 0 and x + token.width > width:
             x, line = 0.0, line + 1
         token.shift([x - token.get_left()[0], -line * pitch - _baseline(token), 0])
@@ -308,16 +315,21 @@ class ContextSize(Lesson):
     def methods(self) -> None:
         self.beat(
             "methods",
-            "Many methods make long contexts cheaper: " + ", ".join(METHODS) + ".",
+            "Many methods make long contexts cheaper: "
+            + ", ".join(name for name, _ in METHODS)
+            + ".",
         )
         self.heading("Making long contexts affordable")
         per_column = (len(METHODS) + 1) // 2
         items = VGroup()
-        for k, name in enumerate(METHODS):
-            item = literal(f"\u2022 {name}", font_size=palette.HEADLINE)
-            x, y = -5.5 + 6.2 * (k // per_column), 1.6 - 0.75 * (k % per_column)
+        for k, (name, idea) in enumerate(METHODS):
+            item = literal(f"\u2022 {name}", font_size=palette.HEADING)
+            gist = literal(idea, font_size=palette.SMALL, color=palette.DIM_TEXT)
+            x, y = -6.2 + 7.2 * (k // per_column), 1.9 - 1.15 * (k % per_column)
             bullet = item[0]  # line up the bullets: descenders must not move a line
-            items.add(item.shift([x - item.get_left()[0], y - bullet.get_y(), 0]))
+            item.shift([x - item.get_left()[0], y - bullet.get_y(), 0])
+            gist.next_to(item, DOWN, buff=0.12, aligned_edge=LEFT).shift(RIGHT * 0.33)
+            items.add(VGroup(item, gist))
         items.move_to(self.stage.center + UP * 0.1)
         self.play(FadeIn(items, lag_ratio=0.2), run_time=3)
         self.caption(

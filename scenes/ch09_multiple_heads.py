@@ -26,7 +26,7 @@ from scenes.components.labels import literal
 from scenes.components.mini_pattern import MiniPattern
 from scenes.components.parameter_counter import CountBrace
 from scenes.components.token_row import TokenRow
-from scenes.focus import NOUNS, Link, either, main_link, quoted, roles
+from scenes.focus import NOUNS, Link, both, either, main_link, quoted, roles
 from scenes.lesson import Lesson, wrap
 
 ADJECTIVE_HEAD = "adjective-noun"
@@ -218,29 +218,39 @@ class SumOfChanges:
 
     token: int  # the token updated: the noun the adjective head links most strongly
     columns: tuple[tuple[np.ndarray, ManimColor, str], ...]  # (vector, bracket colour, label)
+    lengths: tuple[str, ...]  # each column's length as written under it
     narration: str
     caption: str
 
 
 def changes_of_every_head(trace) -> SumOfChanges:
-    """E of the lesson's noun, each head's ΔE of it and E′, left to right, and the lengths
-    of the changes for the narration."""
+    """E of the lesson's noun, each head's ΔE of it and E′, left to right, with their lengths
+    (written under the columns and quoted by the narration)."""
     j = main_link(trace, trace.head(ADJECTIVE_HEAD)).query
-    sizes = ", ".join(f"{np.linalg.norm(h.delta_E[j]):.0f}" for h in trace.heads)
     columns = (
         (trace.E[j], palette.EMBEDDING, "E"),
         *((head.delta_E[j], palette.DELTA, head_mark(h)) for h, head in enumerate(trace.heads)),
         (trace.E_prime[j], palette.UPDATED, "E′"),
     )
-    narration = (
-        f"Every head proposes its own change to {quoted(trace, j)} (lengths {sizes}). "
-        "They are all added to the embedding: E + ΔE⁽¹⁾ + … = E′."
+    lengths = tuple(f"{np.linalg.norm(vector):.0f}" for vector, _, _ in columns)
+    changes = [np.linalg.norm(head.delta_E[j]) for head in trace.heads]
+    top = int(np.argmax(changes))
+    # "almost nothing": under a twentieth of the largest change
+    idle = [head.name for head, size in zip(trace.heads, changes, strict=True)
+            if size < 0.05 * changes[top]]
+    said = (
+        f"Every head proposes its own change to {quoted(trace, j)}; the numbers under the "
+        f"columns are their lengths. {trace.heads[top].name} moves it most, by "
+        f"{lengths[1 + top]}"
     )
+    if idle:
+        said += f"; {both(idle)} propose{'s' if len(idle) == 1 else ''} almost nothing"
+    narration = said + ". They are all added to the embedding: E + ΔE⁽¹⁾ + … = E′."
     caption = (
-        f"Entries 1, 2, 3 and the last of {trace.dims.d_embed:,}, each column one head's "
-        "real change."
+        f"Entries 1, 2, 3 and the last of {trace.dims.d_embed:,}; under each column, its "
+        "length."
     )
-    return SumOfChanges(j, columns, narration, caption)
+    return SumOfChanges(j, columns, lengths, narration, caption)
 
 
 class MultipleHeads(Lesson):
@@ -537,6 +547,18 @@ class MultipleHeads(Lesson):
         self.play(parts[0].create())
         for k in range(1, len(parts)):
             self.play(FadeIn(row[2 * k - 1]), parts[k].create(), run_time=0.8)
-        self.play(Write(formula))
+        # each column's length under its label, one row
+        lengths = VGroup(
+            literal(text, font_size=palette.LABEL, color=palette.DIM_TEXT).next_to(
+                column, DOWN, buff=0.12
+            )
+            for text, column in zip(shown.lengths, parts, strict=True)
+        )
+        low = min(mark.get_y() for mark in lengths)
+        for mark in lengths:
+            mark.set_y(low)
+        formula.next_to(lengths, DOWN, buff=0.4)
+        self.play(Write(formula), FadeIn(lengths))
         self.sum_columns = parts
+        self.sum_lengths = lengths
         self.caption(shown.caption, wait=3)

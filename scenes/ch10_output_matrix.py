@@ -30,7 +30,7 @@ from manim import (
 from scenes.components import palette
 from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.formula import colored
-from scenes.components.labels import literal
+from scenes.components.labels import literal, with_notation
 from scenes.components.parameter_counter import ProductLine, grouped
 from scenes.focus import main_link, quoted
 from scenes.lesson import Lesson
@@ -161,10 +161,22 @@ class OutputMatrix(Lesson):
         if segments.height > 5.0:
             segments.scale_to_fit_height(5.0)
         segments.next_to(W_O, RIGHT, buff=0.5).match_y(W_O)
-        concat = literal(
-            f"{H} × {dk} = {H * dk} numbers", font_size=palette.SMALL, color=palette.VALUE_DOWN
-        )
-        concat.next_to(segments, RIGHT, buff=0.3)
+        # the shapes, in words, on the right: what multiplies what, and what comes out
+        concat = VGroup(
+            with_notation(f"W_O: {d:,} rows × {H * dk} columns", font_size=palette.LABEL,
+                          color=palette.OUTPUT),
+            literal(f"stacked outputs: {H} × {dk} = {H * dk} numbers", font_size=palette.LABEL,
+                    color=palette.VALUE_DOWN),
+            literal(f"their product: {d:,} numbers,", font_size=palette.LABEL,
+                    color=palette.DELTA),
+            literal(f"the heads' summed change to {quoted(t, self.focus)}", font_size=palette.LABEL,
+                    color=palette.DELTA),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        if concat.width > self.side_notes.width - 0.4:
+            concat.scale_to_fit_width(self.side_notes.width - 0.4)
+        concat.move_to(self.side_notes.center).set_y(W_O.get_y())
+        if concat.get_left()[0] < segments.get_right()[0] + 0.4:
+            concat.shift(RIGHT * (segments.get_right()[0] + 0.4 - concat.get_left()[0]))
         self.play(
             *(ReplacementTransform(b, w) for b, w in zip(self.blocks, W_O, strict=True)),
             *(ReplacementTransform(o[0], s) for o, s in zip(self.outputs, segments, strict=True)),
@@ -173,7 +185,8 @@ class OutputMatrix(Lesson):
             self.size_note.animate.set_opacity(0),
             run_time=2.5,
         )
-        self.play(Write(name), FadeIn(concat), FadeIn(shape))
+        self.play(Write(name), FadeIn(shape))
+        self.play(FadeIn(concat, lag_ratio=0.4), run_time=1.5)
         self.W_O, self.segments, self.concat_note = W_O, segments, concat
         self.caption(
             f"Block h of W_O is head h's value-up; W_O has {d:,} rows and {H * dk} columns.",

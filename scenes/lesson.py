@@ -39,7 +39,7 @@ from manim import DOWN, LEFT, ORIGIN, UP, FadeIn, FadeOut, Mobject, Text, config
 from .chapter import ChapterScene, reading_seconds
 from .components import palette
 from .components.fade_in_place import FadeInPlace, FadeOutInPlace
-from .components.labels import literal
+from .components.labels import literal, with_notation
 
 M = TypeVar("M", bound=Mobject)
 
@@ -133,7 +133,7 @@ class Lesson(ChapterScene):
     def heading(self, text: str) -> None:
         """Show ``text`` as the beat's heading (replacing the previous one); the previous
         beat's caption leaves with the old heading."""
-        new = literal(text, font_size=palette.HEADING, color=palette.DIM_TEXT)
+        new = with_notation(text, font_size=palette.HEADING, color=palette.DIM_TEXT)
         self.heading_band.place(new, UP + LEFT, buff=0.3)
         anims = [FadeIn(new, shift=0.2 * DOWN)]
         if self._heading is not None:
@@ -162,7 +162,7 @@ class Lesson(ChapterScene):
             lines = wrap(text, size, width)
             if lines.count("\n") < 2:
                 break
-        new = literal(lines, font_size=size, line_spacing=0.8)
+        new = with_notation(lines, font_size=size, line_spacing=0.8)
         if new.width > width:
             new.scale_to_fit_width(width)
         room = self.caption_band.height - 0.35

@@ -18,6 +18,7 @@ import re
 import subprocess
 import tempfile
 import unicodedata
+from html import escape
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -27,6 +28,7 @@ from manim import (
     RIGHT,
     UP,
     ManimColor,
+    MarkupText,
     SVGMobject,
     Text,
     VGroup,
@@ -67,6 +69,41 @@ def literal(
 
 
 _TEXTS: dict[tuple, Text] = {}
+
+
+# The lesson's matrix names, W_Q, W_K, W_V, W_O, W_V↑, W_V↓, written with a subscript
+MATRIX_NAME = re.compile(r"\bW_([QKVO])([↑↓]?)")
+_QUOTED = re.compile(r"(“[^”]*”)")  # a quoted word of the sentence: always left as it is
+
+
+def _subscript(name: re.Match) -> str:
+    letter, arrow = name.groups()
+    return f"W<sub>{letter}</sub>" + (f"<sup>{arrow}</sup>" if arrow else "")
+
+
+def with_notation(text: str, font_size: float = palette.BODY, color=palette.TEXT, **kwargs):
+    """The lesson's own wording, ``text``, with its matrix names set as W and a subscript
+    letter (W_Q drawn as W with a small Q below); everything else literal, as
+    :func:`literal` draws it. Quoted words of the sentence (“…”) are never touched, and
+    the text is escaped before the subscripts are the only markup added, so nothing a
+    user wrote can become markup. ``.text`` is the text as :func:`literal` keeps it."""
+    text = str(text)
+    parts = _QUOTED.split(text)
+    if is_right_to_left(text) or not any(MATRIX_NAME.search(p) for p in parts[::2]):
+        return literal(text, font_size=font_size, color=color, **kwargs)
+    key = ("notation", text, font_size, repr(color), repr(sorted(kwargs.items())))
+    if key not in _TEXTS:
+        markup = "".join(
+            escape(part) if k % 2 else MATRIX_NAME.sub(_subscript, escape(part))
+            for k, part in enumerate(parts)
+        )
+        mob = MarkupText(markup, font=FONT, font_size=font_size, color=color, **kwargs)
+        mob.original_text = text  # and .text as Text keeps it: without spaces
+        mob.text = text.replace("\t", " ").replace(" ", "").replace("\n", "")
+        _TEXTS[key] = lighten(mob)
+    return _TEXTS[key].copy()
+
+
 LRM = "\u200e"  # LEFT-TO-RIGHT MARK
 _RIGHT_TO_LEFT = frozenset({"R", "AL"})
 _SKIN_TONES = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))  # emoji modifiers

@@ -131,3 +131,15 @@ def test_a_passage_too_long_for_the_smallest_type_is_scaled_into_its_box():
     text = passage(words, {0, 399}, width=7.0, height=3.5)
     assert text.width <= 7.0 + 1e-6 and text.height <= 3.5 + 1e-6
     assert len(text) == 400
+
+
+def test_punctuation_in_the_passage_follows_its_word_without_a_space(chapter):
+    words, tokens = chapter.big.words, chapter.passage
+    gaps = {"word": [], "punctuation": []}
+    for i in range(1, len(words)):
+        a, b = tokens[i - 1], tokens[i]
+        if abs(a.get_y() - b.get_y()) < 0.2:  # same line
+            kind = "punctuation" if words[i] in {",", ".", ";", ":"} else "word"
+            gaps[kind].append(b.get_left()[0] - a.get_right()[0])
+    assert gaps["punctuation"] and gaps["word"]
+    assert max(gaps["punctuation"]) < 0.5 * min(gaps["word"])

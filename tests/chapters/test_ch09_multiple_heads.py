@@ -113,6 +113,22 @@ def test_columns_add_up_to_E_prime(chapter):
     assert "".join(p.text for p in chapter.heads_figure) == f"{t.dims.n_heads:,}"
 
 
+def test_lengths_under_the_columns_are_the_vectors_lengths(chapter):
+    t, j = chapter.trace, chapter.focus
+    vectors = [t.E[j], *(h.delta_E[j] for h in t.heads), t.E_prime[j]]
+    written = [int(mark.text) for mark in chapter.sum_lengths]
+    assert written == [round(float(np.sqrt(np.sum(np.square(v))))) for v in vectors]
+    # each length stands under its own column
+    for mark, column in zip(chapter.sum_lengths, chapter.sum_columns, strict=True):
+        assert mark.get_top()[1] < column.get_bottom()[1]
+        assert abs(mark.get_x() - column.get_x()) < column.width / 2
+    # the narration names the head that moves the token most, with the length drawn
+    said = dict(chapter.narration)["sum"]
+    changes = [np.linalg.norm(h.delta_E[j]) for h in t.heads]
+    top = int(np.argmax(changes))
+    assert f"{t.heads[top].name} moves it most, by {written[1 + top]}" in said
+
+
 @pytest.mark.parametrize("sentence", ["a big red ball", "the dog near the barn barked"])
 def test_relation_narration_names_exactly_the_heads_without_an_answer(sentence):
     from attention_math import build_trace, example_from_sentence

@@ -59,3 +59,13 @@ def test_gpt3_figures_come_from_the_counts(chapter):
     assert expected == t.dims.d_embed * t.dims.n_heads * t.dims.d_key
     for fig in chapter.figures.values():
         assert "".join(p.text for p in fig) == f"{expected:,}"
+
+
+def test_the_shapes_written_beside_the_stapled_matrix_are_the_real_ones(chapter):
+    t = chapter.trace
+    H, dk, d = len(t.heads), t.dims.d_key, t.dims.d_embed
+    assert t.W_O.shape == (d, H * dk)
+    lines = [line.text for line in chapter.concat_note]  # Text keeps no spaces
+    assert lines[0] == f"W_O:{d:,}rows×{H * dk}columns"
+    assert lines[1] == f"stackedoutputs:{H}×{dk}={H * dk}numbers"
+    assert lines[2] == f"theirproduct:{(t.W_O @ np.ones(H * dk)).size:,}numbers,"

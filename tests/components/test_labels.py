@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scenes.components.labels import literal, missing_glyphs
+from scenes.components.labels import literal, missing_glyphs, with_notation
 
 NASTY = [
     r"\input{/etc/passwd}",
@@ -22,6 +22,24 @@ def test_literal_draws_every_character(text):
     visible = "".join(c for c in text if not c.isspace())
     assert mob.text == visible  # manim keeps the characters, without spaces
     assert mob.glyph_count == len(visible)  # one glyph per character: nothing parsed
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_matrix_names_get_subscripts_and_nothing_else_is_parsed(text):
+    said = f"W_Q and W_V↑ meet “W_K{text}” and {text}"
+    mob = with_notation(said)
+    visible = [c for c in said if not c.isspace()]
+    assert mob.text == "".join(visible)
+    # every character drawn, less the underscores of the two names outside the quotes
+    glyphs = [part for part in mob.family_members_with_points()]
+    assert len(glyphs) == len(visible) - 2
+    subscript = glyphs[1]  # the Q of W_Q: smaller than the W and lower
+    assert subscript.height < 0.9 * glyphs[0].height
+    assert subscript.get_bottom()[1] < glyphs[0].get_bottom()[1]
+
+
+def test_text_without_matrix_names_is_plain_literal_text():
+    assert type(with_notation("a W_ b “W_Q”")) is type(literal("a W_ b “W_Q”"))
 
 
 def test_scripts_with_fonts_are_drawable_and_unknown_ones_are_reported():
