@@ -82,6 +82,7 @@ class CountingParameters(Lesson):
 
     def construct(self) -> None:
         self.figures: list[tuple[str, Number]] = []  # (params or dims key, figure drawn)
+        self.shapes: dict[str, tuple] = {}  # params key: (row brace, column brace, product)
         self.title_card("How many numbers does attention learn?")
         self.query_and_key_matrices()
         self.full_value_matrix()
@@ -96,18 +97,20 @@ class CountingParameters(Lesson):
         self.figures.append((key, fig))
 
     def _count(self, matrix: WeightMatrix, rows: int, cols: int, key: str, color) -> VGroup:
-        """Count the matrix's columns and rows with braces, then write cols x rows."""
+        """Count the matrix's rows and columns with braces, then write rows x columns (the
+        order every shape in the lesson is written in)."""
         span = VGroup(matrix.get_brackets(), *filter(None, [matrix.get_factor()]))
         col_brace = CountBrace(span, cols, DOWN, "columns", font_size=palette.LABEL)
         row_brace = CountBrace(matrix.get_brackets(), rows, LEFT, "rows", font_size=palette.LABEL)
         product = ProductLine(
-            [cols, rows], self.trace.params[key], font_size=palette.HEADING, result_color=color
+            [rows, cols], self.trace.params[key], font_size=palette.HEADING, result_color=color
         )
         product.next_to(col_brace, DOWN, buff=0.25)
-        self.play(col_brace.count_up(), run_time=1.6)
         self.play(row_brace.count_up(), run_time=1.4)
+        self.play(col_brace.count_up(), run_time=1.6)
         self.play(product.write())
         self._register(key, product.result)
+        self.shapes[key] = (row_brace, col_brace, product)
         return VGroup(col_brace, row_brace, product)
 
     def _show_matrix(self, matrix: WeightMatrix) -> None:
@@ -128,8 +131,8 @@ class CountingParameters(Lesson):
         d, p = self.trace.dims, self.trace.params
         self.beat(
             "query-key",
-            f"The query matrix W_Q has one column per embedding dimension, "
-            f"{grouped(d.d_embed)}, and one row per query dimension, {d.d_key}: "
+            f"The query matrix W_Q has one row per query dimension, {d.d_key}, and one "
+            f"column per embedding dimension, {grouped(d.d_embed)}: "
             f"{grouped(p['head/W_Q'])} numbers. The key matrix W_K has the same shape. The "
             "tally on the right adds up the parameters of one head, matrix by matrix.",
         )

@@ -24,7 +24,7 @@ from manim import (
 )
 
 from scenes.components import palette
-from scenes.components.attention_grid import AttentionGrid
+from scenes.components.attention_grid import AttentionGrid, focus_showing
 from scenes.components.labels import literal
 from scenes.components.parameter_counter import grouped
 from scenes.focus import modifiers, own_adjectives, quote, quoted
@@ -35,6 +35,7 @@ HEAD = "adjective-noun"
 QUERY_ROLES = ("noun", "propn")  # the lesson's head asks its question from nouns
 MIN_WEIGHT = 0.2  # a key counts as "attended to" from this weight on
 MAX_ROWS = 4
+GRID_TOKENS = 10  # most tokens of the head's grid: a window of a longer sentence
 REFERENCES = (
     (
         "Attention Is All You Need",
@@ -193,9 +194,12 @@ class Ending(Lesson):
         roles = [tok.role for tok in t.tokens]
         self.beat("what-the-head-did", summary_narration(t, head, self.relations))
         self.heading(f"{head.name} head, on this sentence")
-        focus = max(r.query for r in self.relations)
+        # the window of the grid that shows most of the listed links
+        cells = [(i, r.query) for r in self.relations for i in r.keys]
+        focus = focus_showing(t.n, GRID_TOKENS, cells)
         grid = AttentionGrid.from_head(
-            head, words, max_width=6.4, max_height=5.7, max_tokens=10, focus=focus, legend=True
+            head, words, max_width=6.4, max_height=5.7, max_tokens=GRID_TOKENS, focus=focus,
+            legend=True,
         )
         self.stage.place(grid, LEFT, buff=0.4).set_y(self.stage.center[1] - 0.05)
         rows = VGroup()

@@ -109,6 +109,18 @@ def token_window(n: int, focus: int, size: int) -> range:
     return range(stop - size, stop)
 
 
+def focus_showing(n: int, size: int, cells: Iterable[tuple[int, int]]) -> int:
+    """The focus whose :func:`token_window` of ``size`` of ``n`` tokens shows the most of
+    ``cells`` (key, query) whole; of equals, the latest (the sentence's end in view)."""
+    cells = list(cells)
+
+    def shown(focus: int) -> int:
+        window = token_window(n, focus, size)
+        return sum(i in window and j in window for i, j in cells)
+
+    return max(range(n), key=lambda focus: (shown(focus), focus))
+
+
 class AttentionGrid(VGroup):
     """A grid of key rows and query columns whose cells show symbols, numbers or dots.
 

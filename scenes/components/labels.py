@@ -167,7 +167,7 @@ class ComposedText(VGroup):
 
 
 # What :func:`literal` returns: for finding the labels among a scene's mobjects.
-TEXT_TYPES = (Text, ComposedText)
+TEXT_TYPES = (Text, MarkupText, ComposedText)
 
 
 def _composable(text: str, kwargs: dict) -> bool:

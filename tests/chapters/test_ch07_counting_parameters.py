@@ -98,3 +98,23 @@ def test_counts_follow_other_dims():
     trace = build_trace(load_example("tiny-robot"), dims="gpt2-small")
     counts = parameter_counts(trace.dims)
     assert counts["head/W_Q"] == 768 * 64  # the figures are read, not typed
+
+
+def test_shapes_are_written_rows_by_columns_as_the_braces_count_them(chapter):
+    d = chapter.trace.dims
+    expected = {
+        "head/W_Q": (d.d_key, d.d_embed),
+        "head/W_K": (d.d_key, d.d_embed),
+        "head/full_W_V": (d.d_embed, d.d_embed),
+        "head/W_V_down": (d.d_key, d.d_embed),
+        "head/W_V_up": (d.d_embed, d.d_key),
+    }
+    weights = chapter.trace.heads[0].weights
+    assert weights.W_Q.shape == expected["head/W_Q"]
+    assert weights.W_V_up.shape == expected["head/W_V_up"]
+    assert set(chapter.shapes) == set(expected)
+    for key, (rows, cols) in expected.items():
+        row_brace, col_brace, product = chapter.shapes[key]
+        assert (row_brace.value, col_brace.value) == (rows, cols)
+        assert [drawn(f) for f in product.factors] == [f"{rows:,}", f"{cols:,}"]
+        assert row_brace.direction[0] < 0 and col_brace.direction[1] < 0  # left, below

@@ -108,3 +108,23 @@ def test_verdict_is_partial_when_a_noun_gives_its_adjectives_less_than_half():
     partial = summary_narration(trace, head, [strong, weak])
     assert "built for" not in partial and "1 of the 2 nouns" in partial
     assert "0.50 to “fluffy” and 0.30 to “blue” (0.80 together)" in partial
+
+
+def test_the_grid_window_shows_as_many_listed_links_as_any_window_could():
+    from render_helpers import render_sentence
+
+    from scenes.ch12_ending import GRID_TOKENS
+
+    sentence = "The quiet old farmer sold his red tractor to a young neighbour after the dry summer."
+    scene = render_sentence(Ending, sentence)
+    cells = [(i, r.query) for r in scene.relations for i in r.keys]
+    n = scene.trace.n
+    assert n > GRID_TOKENS  # a window, not the whole sentence
+    best = max(  # any run of GRID_TOKENS consecutive tokens, by hand
+        sum(start <= i < start + GRID_TOKENS and start <= j < start + GRID_TOKENS
+            for i, j in cells)
+        for start in range(n - GRID_TOKENS + 1)
+    )
+    shown = set(scene.grid.shown_cells())
+    assert sum(cell in shown for cell in cells) == best
+    assert best > 0
