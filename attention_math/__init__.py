@@ -1,6 +1,10 @@
-"""The numeric core: real attention arithmetic at real model sizes (numpy/scipy only).
+"""The numeric core: real attention arithmetic at real model sizes.
 
-It never imports manim. Scenes read every number they draw from a :class:`Trace`.
+What it depends on: numpy (and scipy's softmax) for the arithmetic; spaCy with its
+small English model to parse a sentence (``grammar.py``, loaded on first use); the
+real model (``real_model/``) is read from its GGUF file by the core's own reader and
+tokenizer. It never imports manim and reads no environment variable. Scenes read
+every number they draw from a :class:`Trace`.
 """
 
 from .dims import PRESETS, ModelDims, get_dims, parameter_counts

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 
+from . import environment
 from .dims import PRESETS, get_dims, parameter_counts
 from .errors import MAX_SEED, MIN_SEED, InputError, error_line, parse_seed
 from .examples import DEFAULT_EXAMPLE, example_from_sentence, load_example
@@ -33,6 +36,13 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, like every other error
         print(error_line(self.program, message), file=sys.stderr)
         raise SystemExit(2)
+
+
+def caller_dir() -> Path:
+    """The folder the user ran the command in, which relative paths are read from:
+    ``render.sh`` runs from the project folder and says where it was started
+    (``ATTENTION_CALLER_DIR``); else the current folder."""
+    return Path(environment.CALLER_DIR.get() or os.getcwd())
 
 
 def seed_argument(text: str) -> int:
@@ -92,7 +102,7 @@ def _trace(args: argparse.Namespace) -> None:
     if args.sentence is not None:
         example = example_from_sentence(args.sentence)
     else:
-        example = load_example(args.example or DEFAULT_EXAMPLE)
+        example = load_example(args.example or DEFAULT_EXAMPLE, caller_dir())
     if args.model == "smollm2":
         from .export import real_to_dict
         from .real_model import run_sentence

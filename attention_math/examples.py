@@ -18,7 +18,6 @@ An example's ``name`` is its output folder (:func:`example_name`,
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -32,9 +31,6 @@ from .text import check_text
 
 EXAMPLES_DIR = ASSETS / "examples"
 DEFAULT_EXAMPLE = "fluffy-creature"
-# ``render.sh`` runs from the project folder; it passes the folder it was started in, so
-# that relative paths are read from where the user is.
-ENV_CALLER_DIR = "ATTENTION_CALLER_DIR"
 MAX_PHRASES = 8  # each is traced at full size; the chapters show the first
 MAX_TITLE_CHARS = 200
 _ALLOWED_KEYS = {"title", "sentence", "phrases", "target", "description", "words"}
@@ -64,16 +60,11 @@ def available_examples() -> list[str]:
     return sorted(p.stem for p in EXAMPLES_DIR.glob("*.toml"))
 
 
-def caller_dir() -> Path:
-    """The folder the user ran the command in (``$ATTENTION_CALLER_DIR``, set by
-    ``render.sh``, or else the current folder)."""
-    return Path(os.environ.get(ENV_CALLER_DIR) or os.getcwd())
-
-
-def user_path(path: str | Path) -> Path:
-    """A path the user gave, relative ones read from :func:`caller_dir`; absolute."""
+def user_path(path: str | Path, base: Path | None = None) -> Path:
+    """A path the user gave, absolute; relative ones are read from ``base`` (the folder
+    the user ran the command in, which the command line knows), else the current one."""
     path = Path(path).expanduser()
-    return path if path.is_absolute() else caller_dir() / path
+    return path if path.is_absolute() else (base or Path.cwd()) / path
 
 
 def is_example_path(name_or_path: str) -> bool:
@@ -82,11 +73,11 @@ def is_example_path(name_or_path: str) -> bool:
     return "/" in name_or_path or name_or_path.endswith(".toml")
 
 
-def resolve_example_path(name_or_path: str) -> Path:
-    """A bare name means ``assets/examples/NAME.toml``; anything else is a path, read
-    from the folder the user is in (:func:`user_path`)."""
+def resolve_example_path(name_or_path: str, base: Path | None = None) -> Path:
+    """A bare name means ``assets/examples/NAME.toml``; anything else is a path, relative
+    ones read from ``base`` (:func:`user_path`)."""
     if is_example_path(name_or_path):
-        return user_path(name_or_path)
+        return user_path(name_or_path, base)
     path = EXAMPLES_DIR / f"{name_or_path}.toml"
     if not path.is_file():
         shown = name_or_path if len(name_or_path) <= 60 else name_or_path[:60] + "..."
@@ -96,9 +87,10 @@ def resolve_example_path(name_or_path: str) -> Path:
     return path
 
 
-def load_example(name_or_path: str = DEFAULT_EXAMPLE) -> Example:
-    """Load and validate an example file; every error names the file and the field."""
-    path = resolve_example_path(name_or_path)
+def load_example(name_or_path: str = DEFAULT_EXAMPLE, base: Path | None = None) -> Example:
+    """Load and validate an example file (a relative path read from ``base``, see
+    :func:`resolve_example_path`); every error names the file and the field."""
+    path = resolve_example_path(name_or_path, base)
     data = read_toml(path)
     where = str(path)
     unknown = sorted(set(data) - _ALLOWED_KEYS)

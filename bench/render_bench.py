@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED  # noqa: E402
+from attention_math.environment import CHOOSING_THE_EXAMPLE, SPEECH_CACHE  # noqa: E402
 from scenes.order import Chapter, chapter  # noqa: E402
 from video.build import render  # noqa: E402
 from video.cli import plan_from_args, render_parser  # noqa: E402
@@ -95,8 +96,8 @@ def run_manim(
 
 def bench_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    env.pop("ATTENTION_EXAMPLE", None)
-    env.pop("ATTENTION_SENTENCE", None)
+    for variable in CHOOSING_THE_EXAMPLE[:2]:  # the sentence and the example; seeds kept
+        env.pop(variable.name, None)
     env.update(extra)
     return env
 
@@ -176,7 +177,7 @@ def narrated_video(quality: str, jobs: int, silent_wall: float) -> None:
     costs), again into a new folder with the speech cached, and another example
     sentence with the default's speech cached (the sentences they share are reused)."""
     with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
-        os.environ["ATTENTION_SPEECH_CACHE"] = cache
+        os.environ[SPEECH_CACHE.name] = cache
         try:
             runs = []
             for label, example in (
@@ -197,7 +198,7 @@ def narrated_video(quality: str, jobs: int, silent_wall: float) -> None:
                 new = spoken_seconds(Path(cache) / "sentences") - before
                 runs.append((label, wall, duration, new))
         finally:
-            del os.environ["ATTENTION_SPEECH_CACHE"]
+            del os.environ[SPEECH_CACHE.name]
     print(f"\nwhole video at {quality} with the voice ({silent_wall:.0f} s silent):")
     for label, wall, duration, new in runs:
         print(

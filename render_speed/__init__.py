@@ -29,9 +29,10 @@ They stay off, and ManimCE renders the video as it would alone, only more slowly
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
+
+from attention_math.environment import NO_SPEEDUPS
 
 from . import bounds, corners, encoding, movie_file, tested_against
 from .path_cache import PathCachingCamera
@@ -48,14 +49,14 @@ __all__ = [
     "usable",
 ]
 
-OPT_OUT = "ATTENTION_NO_SPEEDUPS"  # set (to anything but "" or "0"): the speed-ups stay off
+OPT_OUT = NO_SPEEDUPS.name  # set (to anything but "" or "0"): the speed-ups stay off
 _REPLACING = (encoding, movie_file, bounds, corners)  # the modules that replace methods
 _warned = False
 
 
 def opted_out() -> bool:
     """The environment asks for ManimCE's own code (:data:`OPT_OUT`)."""
-    return os.environ.get(OPT_OUT, "").strip() not in ("", "0")
+    return (NO_SPEEDUPS.get() or "").strip() not in ("", "0")
 
 
 def usable() -> bool:

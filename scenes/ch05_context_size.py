@@ -154,7 +154,7 @@ class ContextSize(Lesson):
     def setup(self) -> None:
         super().setup()
         self.head = self.trace.head(HEAD)
-        self.big = self.trace if self.trace.n >= LARGE else large_trace(self.example_source.seed)
+        self.big = self.trace if self.trace.n >= LARGE else large_trace(self.source.seed)
 
     # -- beats -----------------------------------------------------------------------
     def small_grid(self) -> None:

@@ -236,8 +236,11 @@ def changes_of_every_head(trace) -> SumOfChanges:
     changes = [np.linalg.norm(head.delta_E[j]) for head in trace.heads]
     top = int(np.argmax(changes))
     # "almost nothing": under a twentieth of the largest change
-    idle = [head.name for head, size in zip(trace.heads, changes, strict=True)
-            if size < 0.05 * changes[top]]
+    idle = [
+        head.name
+        for head, size in zip(trace.heads, changes, strict=True)
+        if size < 0.05 * changes[top]
+    ]
     said = (
         f"Every head proposes its own change to {quoted(trace, j)}; the numbers under the "
         f"columns are their lengths. {trace.heads[top].name} moves it most, by "
@@ -247,8 +250,7 @@ def changes_of_every_head(trace) -> SumOfChanges:
         said += f"; {both(idle)} propose{'s' if len(idle) == 1 else ''} almost nothing"
     narration = said + ". They are all added to the embedding: E + ΔE⁽¹⁾ + … = E′."
     caption = (
-        f"Entries 1, 2, 3 and the last of {trace.dims.d_embed:,}; under each column, its "
-        "length."
+        f"Entries 1, 2, 3 and the last of {trace.dims.d_embed:,}; under each column, its length."
     )
     return SumOfChanges(j, columns, lengths, narration, caption)
 

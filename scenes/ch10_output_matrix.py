@@ -163,14 +163,20 @@ class OutputMatrix(Lesson):
         segments.next_to(W_O, RIGHT, buff=0.5).match_y(W_O)
         # the shapes, in words, on the right: what multiplies what, and what comes out
         concat = VGroup(
-            with_notation(f"W_O: {d:,} rows × {H * dk} columns", font_size=palette.LABEL,
-                          color=palette.OUTPUT),
-            literal(f"stacked outputs: {H} × {dk} = {H * dk} numbers", font_size=palette.LABEL,
-                    color=palette.VALUE_DOWN),
-            literal(f"their product: {d:,} numbers,", font_size=palette.LABEL,
-                    color=palette.DELTA),
-            literal(f"the heads' summed change to {quoted(t, self.focus)}", font_size=palette.LABEL,
-                    color=palette.DELTA),
+            with_notation(
+                f"W_O: {d:,} rows × {H * dk} columns", font_size=palette.LABEL, color=palette.OUTPUT
+            ),
+            literal(
+                f"stacked outputs: {H} × {dk} = {H * dk} numbers",
+                font_size=palette.LABEL,
+                color=palette.VALUE_DOWN,
+            ),
+            literal(f"their product: {d:,} numbers,", font_size=palette.LABEL, color=palette.DELTA),
+            literal(
+                f"the heads' summed change to {quoted(t, self.focus)}",
+                font_size=palette.LABEL,
+                color=palette.DELTA,
+            ),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         if concat.width > self.side_notes.width - 0.4:
             concat.scale_to_fit_width(self.side_notes.width - 0.4)

@@ -198,7 +198,12 @@ class Ending(Lesson):
         cells = [(i, r.query) for r in self.relations for i in r.keys]
         focus = focus_showing(t.n, GRID_TOKENS, cells)
         grid = AttentionGrid.from_head(
-            head, words, max_width=6.4, max_height=5.7, max_tokens=GRID_TOKENS, focus=focus,
+            head,
+            words,
+            max_width=6.4,
+            max_height=5.7,
+            max_tokens=GRID_TOKENS,
+            focus=focus,
             legend=True,
         )
         self.stage.place(grid, LEFT, buff=0.4).set_y(self.stage.center[1] - 0.05)

@@ -42,12 +42,12 @@ from .components import palette
 from .components.fade_in_place import FadeOutInPlace
 from .components.labels import literal
 from .settings import (
-    ExampleSource,
-    current_captions,
-    current_source,
-    current_voice,
+    Source,
+    environment_captions,
+    environment_source,
+    environment_voice,
+    from_environment,
     plain_manim_exit,
-    scene_trace,
     supporting_traces,
 )
 
@@ -67,7 +67,8 @@ def reading_seconds(text: str) -> float:
 class ChapterScene(Scene):
     """Base class: subclasses set ``number`` and ``title`` and write beats.
 
-    ``example_source`` is the example to show, ``captions`` whether captions are drawn
+    ``source`` is the example to show (a :class:`scenes.settings.Source`, from
+    :func:`scenes.settings.resolve_source`), ``captions`` whether captions are drawn
     and ``voice`` whether the beats are spoken, all handed by the render pipeline;
     without them (a plain ``manim`` call, a scene of your own) the environment variables
     of :mod:`scenes.settings` choose when the scene is set up."""
@@ -78,12 +79,12 @@ class ChapterScene(Scene):
     def __init__(
         self,
         *args,
-        example_source: ExampleSource | None = None,
+        source: Source | None = None,
         captions: bool | None = None,
         voice: bool | None = None,
         **kwargs,
     ):
-        self.example_source = example_source
+        self.source = source
         self.captions = captions
         self.voice = voice
         # handed a voice by the pipeline, which builds the sound track itself; chosen by
@@ -101,19 +102,19 @@ class ChapterScene(Scene):
             return super().render(preview)
 
     def setup(self) -> None:
-        if self.example_source is None:
-            self.example_source = current_source()
+        if self.source is None:
+            self.source = from_environment(environment_source)
         if self.captions is None:
-            self.captions = current_captions()
+            self.captions = from_environment(environment_captions)
         if self.voice is None:
-            self.voice = current_voice()
+            self.voice = from_environment(environment_voice)
         if self.voice and self.sound_by_manim:  # plain manim: the pipeline checked it else
             with self._voice_errors():
                 from voice.speech import check_cache
 
                 check_cache()  # before the first frame, not at the first beat's speech
         self.speech: list[tuple] = []  # (beat, start time, voice.speech.Pending)
-        self.trace: Trace = scene_trace(self.example_source)
+        self.trace: Trace = self.source.trace
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
         self._open_beat: tuple[str, float] | None = None  # (text, start time)
         self.captions_said: list[str] = []  # every caption's text, in order
@@ -125,7 +126,7 @@ class ChapterScene(Scene):
     def supporting(self, name: str) -> tuple[Trace, ...]:
         """The traces of the supporting example ``name`` (one per phrase), with this
         scene's seed."""
-        return supporting_traces(name, self.example_source.seed)
+        return supporting_traces(name, self.source.seed)
 
     def beat(self, name: str, narration: str) -> None:
         """Start a new section named ``name``; ``narration`` becomes its subtitle and,

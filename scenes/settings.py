@@ -1,10 +1,11 @@
-"""Which example the scenes show: handed to them, or chosen by environment variables.
+"""Which example the scenes show, decided in one place: :func:`resolve_source`.
 
-The render pipeline (``render.sh``) hands every chapter its example explicitly, as an
-:class:`ExampleSource` (a sentence or an example file, and a seed): see
-:class:`scenes.chapter.ChapterScene`. Only when nothing is handed, as in a plain
-``manim`` call, do environment variables choose the example (manim has no
-command-line flag for scene parameters):
+``render.sh`` resolves its ``--sentence``/``--example``/``--seed`` with it and hands the
+checked :class:`Source` to every chapter (in the render processes too: see
+video/worker.py). A scene set up without one, as in a plain ``manim`` call or a scene of
+your own, resolves it from the environment variables of
+:mod:`attention_math.environment` (manim has no command-line flag for scene
+parameters):
 
 ``ATTENTION_EXAMPLE``
     an example name from ``assets/examples`` or a path to a ``.toml`` file
@@ -32,18 +33,19 @@ With plain ``manim``, a bad value stops the render with one line on stderr, such
 Caches that chapters fill for themselves (supporting examples, chapter 5's long
 passage, the real model) are registered with :func:`chapter_cache`, and
 :func:`clear_caches` empties them all; the render processes call it after each
-chapter. The example's own trace (:func:`trace_of`) is kept: every chapter shows it.
+chapter. The example's own traces travel in its :class:`Source`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sys
-from collections.abc import Callable
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 from attention_math import (
@@ -52,189 +54,160 @@ from attention_math import (
     Example,
     InputError,
     Trace,
-    build_trace,
     build_traces,
     example_from_sentence,
     load_example,
+    warm_head_weights,
 )
+from attention_math.environment import CAPTIONS, EXAMPLE, SEED, SENTENCE, VOICE, Variable
 from attention_math.errors import error_line, parse_seed
+from attention_math.examples import resolve_example_path
 from attention_math.real_model import default_model
+from attention_math.text import tokenize
 
-ENV_EXAMPLE = "ATTENTION_EXAMPLE"
-ENV_SENTENCE = "ATTENTION_SENTENCE"
-ENV_SEED = "ATTENTION_SEED"
-ENV_CAPTIONS = "ATTENTION_CAPTIONS"
-ENV_VOICE = "ATTENTION_VOICE"
 SWITCH = {"on": True, "1": True, "yes": True, "off": False, "0": False, "no": False}
-ENVIRONMENT = (ENV_EXAMPLE, ENV_SENTENCE, ENV_SEED)  # what chooses a plain manim example
 PROGRAM = "attention"  # the name plain-manim errors begin with: "attention: error: ..."
-MAIN_TRACES = 8  # the main traces a process keeps (one per example and seed)
 
 
 @dataclass(frozen=True)
-class ExampleSource:
-    """Where a scene's example comes from: a sentence (inline roles allowed) or an
-    example (a name in ``assets/examples`` or a path to a ``.toml`` file), never both;
-    neither is the default example. ``seed`` is the designed model's.
+class Source:
+    """The example a render shows, checked (:func:`resolve_source` makes them): where it
+    comes from (a sentence, or an example file) and the designed model's seed, with the
+    example and its traces (one per phrase; chapters show the first, :attr:`trace`).
 
-    Made of strings and a number, so that a render process started apart from the
-    pipeline receives it as JSON (:meth:`to_json`, :meth:`from_json`)."""
+    It travels to a render process as JSON (:meth:`to_json`; :meth:`from_json` checks it
+    again), or whole, traces and all, to a process forked with it."""
 
-    sentence: str | None = None
-    example: str | None = None
-    seed: int = DEFAULT_SEED
-    # the environment variable that chose the example, which errors about it name
-    # (not part of what the source is: equal sources share their cached trace)
-    named_by: str = dataclasses.field(default="", compare=False)
+    example: Example
+    sentence: str | None  # the sentence as rendered (on one line), or None
+    example_path: Path | None  # the example's file, or None
+    seed: int
+    traces: tuple[Trace, ...] = dataclasses.field(compare=False, repr=False, default=())
 
-    def __post_init__(self) -> None:
-        if self.sentence is not None and self.example is not None:
-            raise ValueError("an example source is a sentence or an example, not both")
+    @property
+    def trace(self) -> Trace:
+        """The trace of the example's first phrase: the one every chapter shows."""
+        return self.traces[0]
 
     def to_json(self) -> dict:
-        return {"sentence": self.sentence, "example": self.example, "seed": self.seed}
+        path = None if self.example_path is None else str(self.example_path)
+        return {"sentence": self.sentence, "example": path, "seed": self.seed}
+
+    @property
+    def key(self) -> str:
+        """:meth:`to_json` as one string: equal for the same example and seed."""
+        return json.dumps(self.to_json(), sort_keys=True)
 
     @classmethod
-    def from_json(cls, data: dict) -> ExampleSource:
-        return cls(data["sentence"], data["example"], int(data["seed"]))
+    def from_json(cls, data: Mapping) -> Source:
+        return resolve_source(data["sentence"], data["example"], int(data["seed"]))
+
+    def identity(self) -> bytes:
+        """The example's own text: its sentence, or its file's bytes."""
+        if self.sentence is not None:
+            return b"sentence\0" + self.sentence.encode("utf-8")
+        return b"file\0" + self.example_path.read_bytes()
 
 
-def current_seed() -> int:
-    """The seed chosen by ``ATTENTION_SEED`` (0 to 4294967295), else the default."""
-    raw = os.environ.get(ENV_SEED, "").strip()
-    if not raw:
-        return DEFAULT_SEED
-    return parse_seed(raw, ENV_SEED)
+def resolve_source(
+    sentence: str | None = None,
+    example: str | None = None,
+    seed: int | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    base: Path | None = None,
+) -> Source:
+    """The one place the example is decided and checked, before anything is drawn.
+
+    ``sentence`` or ``example`` (a name in ``assets/examples`` or a ``.toml`` path,
+    relative ones read from ``base``) and ``seed``, as ``render.sh`` takes them; where
+    neither is given and ``environ`` is, its ``ATTENTION_SENTENCE``/``ATTENTION_EXAMPLE``
+    choose (errors then begin with the variable's name), and its ``ATTENTION_SEED``
+    where ``seed`` is None; else the default example and seed. Checked: the example,
+    that every character can be drawn, and its traces (too many tokens, unknown roles).
+    A seed other than the default goes into the example's name (its output folder), so
+    that no seed overwrites the video of another."""
+    named_by = None  # the variable that chose the example, for errors
+    if sentence is None and example is None and environ is not None:
+        sentence, example = SENTENCE.get(environ), EXAMPLE.get(environ) or None
+        if sentence is not None and example is not None:
+            raise InputError(f"set only one of {SENTENCE.name} and {EXAMPLE.name}")
+        named_by = SENTENCE if sentence is not None else EXAMPLE if example else None
+    if seed is None:
+        raw = (SEED.get(environ or {}) or "").strip()
+        seed = parse_seed(raw, SEED.name) if raw else DEFAULT_SEED
+    try:
+        if sentence is not None:
+            chosen = example_from_sentence(sentence)
+            path = None
+            sentence = chosen.phrases[0]  # on one line, as it is rendered
+        else:
+            path = resolve_example_path(example or DEFAULT_EXAMPLE, base).resolve()
+            chosen = load_example(str(path))
+        _check_drawable(chosen)
+        warm_head_weights(chosen, seed=seed)  # the heads' weights, on every core
+        traces = tuple(build_traces(chosen, seed=seed))  # too many tokens, ...
+    except InputError as exc:
+        if named_by is None:
+            raise
+        raise InputError(f"{named_by.name}: {exc}") from None
+    if seed != DEFAULT_SEED:
+        chosen = dataclasses.replace(chosen, name=f"{chosen.name}-seed{seed}")
+    return Source(chosen, sentence, path, seed, traces)
 
 
-def switch_from_environment(name: str, default: bool) -> bool:
-    """Whether the environment variable ``name`` (on or off) is on; ``default`` if unset."""
-    raw = os.environ.get(name, "").strip().lower()
+def _check_drawable(example: Example) -> None:
+    """Every character of the example, its words as tokens too, has a glyph."""
+    from .components.labels import check_drawable
+
+    lexicon = example.lexicon()
+    words = [t.text for text in example.phrases for t in tokenize(text, lexicon)]
+    if example.target is not None:
+        words += [t.text for t in tokenize(example.target, lexicon)]
+    check_drawable([example.title, *example.phrases, example.target or ""], words)
+
+
+def switch(variable: Variable, default: bool, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``variable`` (on or off) is on; ``default`` if unset."""
+    raw = (variable.get(environ) or "").strip().lower()
     if not raw:
         return default
     if raw not in SWITCH:
-        raise InputError(f"{name}: expected on or off, not {raw!r}")
+        raise InputError(f"{variable.name}: expected on or off, not {raw!r}")
     return SWITCH[raw]
 
 
-def current_switch(name: str, default: bool) -> bool:
-    """:func:`switch_from_environment`; with plain manim, a bad value ends the render
-    with one line."""
+def voice_default(quality: str | None) -> bool:
+    """Whether the beats are spoken when nobody said: through ``render.sh``, at every
+    quality but ``low`` (previews stay quick); in a plain manim call (``quality``
+    None), never (plain renders stay silent and need no voice)."""
+    return quality is not None and quality != "low"
+
+
+def environment_source() -> Source:
+    """The source the environment chooses (:func:`resolve_source` with ``os.environ``)."""
+    return resolve_source(environ=os.environ)
+
+
+def environment_captions() -> bool:
+    return switch(CAPTIONS, True)
+
+
+def environment_voice() -> bool:
+    return switch(VOICE, voice_default(None))
+
+
+Chosen = TypeVar("Chosen")
+
+
+def from_environment(read: Callable[[], Chosen]) -> Chosen:
+    """``read()``, one of the ``environment_*`` functions; with plain manim, a bad value
+    ends the render with one line (:func:`plain_manim_exit`)."""
     try:
-        return switch_from_environment(name, default)
+        return read()
     except InputError as exc:
         plain_manim_exit(exc)
         raise
-
-
-def current_captions() -> bool:
-    return current_switch(ENV_CAPTIONS, True)
-
-
-def current_voice() -> bool:
-    return current_switch(ENV_VOICE, False)
-
-
-def source_from_environment() -> ExampleSource:
-    """The source chosen by ``ATTENTION_SENTENCE`` or ``ATTENTION_EXAMPLE`` (only one
-    of them) and ``ATTENTION_SEED``; the default example and seed where unset."""
-    sentence = os.environ.get(ENV_SENTENCE)
-    example = os.environ.get(ENV_EXAMPLE) or None
-    if sentence is not None and example is not None:
-        raise InputError(f"set only one of {ENV_SENTENCE} and {ENV_EXAMPLE}")
-    named_by = ENV_SENTENCE if sentence is not None else ENV_EXAMPLE if example else ""
-    return ExampleSource(sentence, example, current_seed(), named_by=named_by)
-
-
-def example_of(source: ExampleSource) -> Example:
-    """The example ``source`` names (a sentence wins over the default example)."""
-    with _naming(source.named_by):
-        if source.sentence is not None:
-            return example_from_sentence(source.sentence)
-        return load_example(source.example or DEFAULT_EXAMPLE)
-
-
-@contextmanager
-def _naming(variable: str):
-    """Errors about an example that ``variable`` chose begin with its name:
-    ``ATTENTION_SENTENCE: the sentence is empty``."""
-    try:
-        yield
-    except InputError as exc:
-        if variable:
-            raise InputError(f"{variable}: {exc}") from None
-        raise
-
-
-_main_traces: dict[ExampleSource, Trace] = {}  # oldest first
-
-
-def trace_of(source: ExampleSource) -> Trace:
-    """The trace of ``source``'s first phrase, kept for the process's later chapters
-    (the last :data:`MAIN_TRACES` sources)."""
-    trace = _main_traces.get(source)
-    if trace is None:
-        trace = _build_main_trace(source)
-        keep_trace(source, trace)
-    return trace
-
-
-def keep_trace(source: ExampleSource, trace: Trace) -> None:
-    """Remember ``trace`` as :func:`trace_of` ``(source)``: the pipeline has built it
-    while checking the example, and the render processes it forks start with it."""
-    _main_traces.pop(source, None)
-    _main_traces[source] = trace
-    while len(_main_traces) > MAIN_TRACES:
-        del _main_traces[next(iter(_main_traces))]
-
-
-def _build_main_trace(source: ExampleSource) -> Trace:
-    chosen = example_of(source)
-    with _naming(source.named_by):
-        trace = build_trace(chosen, 0, seed=source.seed)  # unknown roles, too many tokens...
-        if running_plain_manim():  # render.sh has checked this before rendering
-            from .components.labels import check_drawable
-
-            words = [t.text for t in trace.tokens]
-            if trace.cross is not None:
-                words += [t.text for t in trace.cross.query_tokens]
-            check_drawable([chosen.title, *chosen.phrases, chosen.target or ""], words)
-    return trace
-
-
-def current_source() -> ExampleSource:
-    """The source the environment chooses; with plain manim, bad values end the render
-    with one line (see :func:`plain_manim_exit`)."""
-    try:
-        return source_from_environment()
-    except InputError as exc:
-        plain_manim_exit(exc)
-        raise
-
-
-def scene_trace(source: ExampleSource) -> Trace:
-    """:func:`trace_of` ``(source)``; with plain manim, a bad example ends the render
-    with one line."""
-    try:
-        return trace_of(source)
-    except InputError as exc:
-        plain_manim_exit(exc)
-        raise
-
-
-def current_example() -> Example:
-    """The example chosen by the environment; with plain manim, bad values end the
-    render with one line."""
-    try:
-        return example_of(current_source())
-    except InputError as exc:
-        plain_manim_exit(exc)
-        raise
-
-
-def current_trace() -> Trace:
-    """The trace of the environment's example's first phrase (kept per process)."""
-    return scene_trace(current_source())
 
 
 # -- caches that chapters keep -------------------------------------------------------
@@ -258,7 +231,7 @@ def clear_caches() -> None:
     caches would add up chapter after chapter (a render process that rendered every
     chapter reached 1.6 GB).
 
-    Not registered, so kept: the example's own trace (:func:`trace_of`), and the heads'
+    Not registered, so kept: the example's own traces (in its :class:`Source`), and the heads'
     full-size weights and the feature directions: every example with the same
     vocabulary (all of assets/examples, and any sentence) shares them, the main trace
     holds them anyway, and rebuilding them cost about 0.9 s for each chapter with a

@@ -32,6 +32,7 @@ from manim import (
     config,
     tempconfig,
 )
+from render_helpers import source_of
 
 from scenes.components.embedding_space import crosses
 from scenes.components.labels import TEXT_TYPES
@@ -299,16 +300,15 @@ def recorded(number: int, sentence: str) -> Shots:
     """Chapter ``number`` recorded for one of :data:`SENTENCES`, once per test session;
     the default at 5 frames a second, so that subtitle times come in 0.2 s steps."""
     from scenes.order import CHAPTERS
-    from scenes.settings import ExampleSource
 
     chapter = next(c for c in CHAPTERS if c.number == number)
-    source = ExampleSource(sentence=SENTENCES[sentence])
+    source = source_of(SENTENCES[sentence])
     rate = {"frame_rate": 5} if sentence == "default" else {}
     return record_layout(chapter.load(), source=source, **rate)
 
 
 def record_layout(scene_cls, source=None, **overrides) -> Shots:
-    """Run ``scene_cls`` (for the example ``source``: by default the environment's) with
+    """Run ``scene_cls`` (for the example ``source``: by default the default one) with
     animations skipped (positions as in a real render) and return the labels at every
     still moment: before each ``play`` and at the end."""
     shots = Shots()
@@ -336,7 +336,7 @@ def record_layout(scene_cls, source=None, **overrides) -> Shots:
 
     Recording.__name__ = scene_cls.__name__
     with tempconfig({**FAST, **overrides}):
-        scene = Recording(example_source=source)
+        scene = Recording(source=source or source_of())
         scene.render()
     shots.narration = list(scene.narration)
     shots.captioned_beats = set(getattr(scene, "captioned_beats", ()))

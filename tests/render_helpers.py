@@ -7,6 +7,8 @@ on the final frame and on the scene's own objects.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from manim import tempconfig
 
@@ -22,10 +24,26 @@ TINY = {
 }
 
 
-def render_scene(scene_cls, **overrides):
-    """Construct and render ``scene_cls``; return the scene after rendering."""
+@functools.cache
+def source_of(sentence: str | None = None, example: str | None = None, seed: int | None = None):
+    """The checked example (scenes.settings.Source), once per test session: the default
+    example without arguments, whatever the environment says."""
+    from scenes.settings import resolve_source
+
+    return resolve_source(sentence, example, seed)
+
+
+def render_scene(scene_cls, source=None, **overrides):
+    """Construct and render ``scene_cls`` for ``source`` (default: the default example,
+    handed to it, so the environment plays no part); return the scene after rendering.
+    Scenes that are not chapters take no source."""
+    from scenes.chapter import ChapterScene
+
     with tempconfig({**TINY, **overrides}):
-        scene = scene_cls()
+        if issubclass(scene_cls, ChapterScene):
+            scene = scene_cls(source=source or source_of())
+        else:
+            scene = scene_cls()
         scene.render()
     return scene
 
@@ -39,29 +57,14 @@ def scene_duration(scene) -> float:
     return float(scene.time)
 
 
-EXAMPLE_ENV = ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED")
-
-
 def render_default(scene_cls, **overrides):
-    """Render ``scene_cls`` for the default example, whatever the caller's environment says."""
-    import pytest
-
-    with pytest.MonkeyPatch.context() as mp:
-        for name in EXAMPLE_ENV:
-            mp.delenv(name, raising=False)
-        return render_scene(scene_cls, **overrides)
+    """Render ``scene_cls`` for the default example."""
+    return render_scene(scene_cls, **overrides)
 
 
 def render_sentence(scene_cls, sentence: str, **overrides):
-    """Render ``scene_cls`` for ``sentence`` (default seed), whatever the caller's
-    environment says."""
-    import pytest
-
-    with pytest.MonkeyPatch.context() as mp:
-        for name in EXAMPLE_ENV:
-            mp.delenv(name, raising=False)
-        mp.setenv("ATTENTION_SENTENCE", sentence)
-        return render_scene(scene_cls, **overrides)
+    """Render ``scene_cls`` for ``sentence`` (default seed)."""
+    return render_scene(scene_cls, source_of(sentence), **overrides)
 
 
 def assert_grid_fills_the_stage(grid, stage, width_share: float, note) -> None:

@@ -229,11 +229,13 @@ def _plan(monkeypatch, *argv: str):
     """``plan_from_args`` as the command runs it, with GPT-2 sizes (faster)."""
     import attention_math
     import video.cli
+    from scenes import settings
 
     def small_traces(example, seed):
         return attention_math.build_traces(example, dims="gpt2-small", seed=seed)
 
-    monkeypatch.setattr(video.cli, "build_traces", small_traces)
+    monkeypatch.setattr(settings, "build_traces", small_traces)
+    monkeypatch.setattr(settings, "warm_head_weights", lambda example, seed: None)
     return video.cli.plan_from_args(video.cli.render_parser().parse_args(list(argv)))
 
 

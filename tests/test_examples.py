@@ -74,16 +74,26 @@ def test_example_files_elsewhere_never_share_a_name(tmp_path):
     assert load_example(str(copies[0])).name == names[0]  # stable
 
 
-def test_relative_example_paths_are_read_from_the_callers_folder(tmp_path, monkeypatch):
+def test_relative_example_paths_are_read_from_the_folder_given(tmp_path, monkeypatch):
     (tmp_path / "mine.toml").write_text('title = "Mine"\nsentence = "a small cat"\n')
-    monkeypatch.setenv("ATTENTION_CALLER_DIR", str(tmp_path))
-    assert resolve_example_path("mine.toml") == tmp_path / "mine.toml"
-    assert resolve_example_path("./mine.toml") == tmp_path / "mine.toml"
-    assert load_example("mine.toml").title == "Mine"
-    assert resolve_example_path("tiny-robot") == EXAMPLES_DIR / "tiny-robot.toml"  # bare name
-    monkeypatch.delenv("ATTENTION_CALLER_DIR")
+    assert resolve_example_path("mine.toml", tmp_path) == tmp_path / "mine.toml"
+    assert resolve_example_path("./mine.toml", tmp_path) == tmp_path / "mine.toml"
+    assert load_example("mine.toml", tmp_path).title == "Mine"
+    assert resolve_example_path("tiny-robot", tmp_path) == EXAMPLES_DIR / "tiny-robot.toml"
+    # the core reads no environment: without a folder, the current one
+    monkeypatch.setenv("ATTENTION_CALLER_DIR", "/nowhere")
     monkeypatch.chdir(tmp_path)
     assert load_example("mine.toml").title == "Mine"
+
+
+def test_the_command_line_reads_relative_paths_from_the_callers_folder(tmp_path, monkeypatch):
+    from attention_math.cli import caller_dir
+
+    monkeypatch.setenv("ATTENTION_CALLER_DIR", str(tmp_path))
+    assert caller_dir() == tmp_path
+    monkeypatch.delenv("ATTENTION_CALLER_DIR")
+    monkeypatch.chdir(tmp_path)
+    assert caller_dir() == tmp_path
 
 
 def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:

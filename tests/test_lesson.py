@@ -133,10 +133,7 @@ def test_captions_off_leave_the_band_empty_and_keep_the_timing():
 
 
 def test_captions_environment_variable(monkeypatch):
-    from scenes.settings import switch_from_environment
-
-    def captions_from_environment():
-        return switch_from_environment("ATTENTION_CAPTIONS", True)
+    from scenes.settings import environment_captions as captions_from_environment
 
     for raw, expected in (("", True), ("on", True), ("OFF", False), (" 0 ", False)):
         monkeypatch.setenv("ATTENTION_CAPTIONS", raw)

@@ -20,9 +20,10 @@ import pytest
 
 from attention_math import example_from_sentence
 from scenes.order import Chapter
+from scenes.settings import Source, resolve_source
 from video.build import render
 from video.encoder import encoder_config
-from video.plan import Plan, Source
+from video.plan import Plan
 from video.stitch import video_duration
 
 SCENE = """
@@ -80,7 +81,7 @@ def _plan(
     wait=0.3,
     sentence: str = "a fluffy blue creature",
 ) -> Plan:
-    source = Source(example_from_sentence(sentence), sentence, None, 2024)
+    source = resolve_source(sentence)
     chapter = Chapter(1, "tiny_scene", scene, "Tiny", directory=_chapter_dir(tmp_path, wait))
     return Plan(source, "low", (chapter,), tmp_path / out, jobs=1, force=force)
 
@@ -321,6 +322,7 @@ class Records(ChapterScene):
     started (what an earlier chapter of the same process left in them).'''
 
     def construct(self):
+        from attention_math.environment import CHOOSING_THE_EXAMPLE
         from scenes import settings
 
         held = sum(cache.cache_info().currsize for cache in settings.caches)
@@ -329,7 +331,7 @@ class Records(ChapterScene):
             "seed": self.trace.seed,
             "supporting_seed": self.supporting("tower")[0].seed,
             "cached_at_start": held,
-            "environment": [k for k in settings.ENVIRONMENT if k in os.environ],
+            "environment": [v.name for v in CHOOSING_THE_EXAMPLE if v.name in os.environ],
         }
         (Path(config.media_dir).resolve().parent / "example.json").write_text(json.dumps(seen))
         self.play(FadeIn(Circle()), run_time=0.5)
@@ -341,7 +343,7 @@ def _two_chapter_plan(tmp_path: Path, first: str, jobs: int, seed: int = 2024) -
     folder = _chapter_dir(tmp_path, 0.3)
     (folder / "other_scenes.py").write_text(OTHER_SCENES)
     sentence = "a fluffy blue creature"
-    source = Source(example_from_sentence(sentence), sentence, None, seed)
+    source = resolve_source(sentence, seed=seed)
     chapters = (
         Chapter(1, "other_scenes", first, "Other", directory=folder),
         Chapter(2, "tiny_scene", "TinyChapter", "Tiny", directory=folder),

@@ -1,5 +1,6 @@
-"""Which example a chapter shows: the one handed to it, else the one the environment
-variables of plain manim calls choose; and the caches chapters keep, cleared together."""
+"""Which example a chapter shows: decided in one place (resolve_source), handed to the
+scene, else chosen by the environment variables of plain manim calls; and the caches
+chapters keep, cleared together."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from functools import lru_cache
 
 import pytest
 from manim import tempconfig
-from render_helpers import TINY
+from render_helpers import TINY, source_of
 
 from attention_math import DEFAULT_SEED, InputError, build_trace, example_from_sentence
+from attention_math.environment import CHOOSING_THE_EXAMPLE
 from scenes import settings
 from scenes.chapter import ChapterScene
-from scenes.settings import ExampleSource
+from scenes.settings import Source, resolve_source
 
 SENTENCE = "a fluffy blue creature"
 OTHER = {"ATTENTION_SENTENCE": "the tiny robot slept", "ATTENTION_SEED": "7"}
@@ -26,9 +28,9 @@ class Shows(ChapterScene):
         self.wait(0.1)
 
 
-def _set_up(source: ExampleSource | None = None) -> Shows:
+def _set_up(source: Source | None = None) -> Shows:
     with tempconfig(TINY):
-        scene = Shows(example_source=source)
+        scene = Shows(source=source)
         scene.render()
     return scene
 
@@ -38,8 +40,8 @@ def environment(monkeypatch):
     """Set the example's environment variables (the others unset)."""
 
     def set_to(**values: str) -> None:
-        for name in (settings.ENV_EXAMPLE, settings.ENV_SENTENCE, settings.ENV_SEED):
-            monkeypatch.delenv(name, raising=False)
+        for variable in CHOOSING_THE_EXAMPLE:
+            monkeypatch.delenv(variable.name, raising=False)
         for name, value in values.items():
             monkeypatch.setenv(name, value)
 
@@ -48,7 +50,9 @@ def environment(monkeypatch):
 
 def test_a_handed_source_wins_over_the_environment(environment):
     environment(**OTHER)
-    scene = _set_up(ExampleSource(sentence=SENTENCE, seed=11))
+    source = resolve_source(SENTENCE, seed=11)
+    scene = _set_up(source)
+    assert scene.source is source and scene.trace is source.trace
     assert scene.trace.words == SENTENCE.split() and scene.trace.seed == 11
     assert scene.supporting("tower")[0].seed == 11  # supporting examples: the same seed
 
@@ -57,74 +61,70 @@ def test_a_handed_example_file(environment, tmp_path):
     environment(ATTENTION_EXAMPLE="tiny-robot")
     path = tmp_path / "mine.toml"
     path.write_text('title = "Mine"\nsentence = "a small grey cat"\n')
-    scene = _set_up(ExampleSource(example=str(path)))
+    scene = _set_up(resolve_source(example="mine.toml", base=tmp_path))
     assert scene.trace.words == ["a", "small", "grey", "cat"]
     assert scene.trace.seed == DEFAULT_SEED
+    assert scene.source.example_path == path
 
 
 def test_without_a_source_the_environment_chooses(environment):
     environment(**OTHER)
     scene = _set_up()
-    assert scene.example_source == ExampleSource(sentence="the tiny robot slept", seed=7)
-    assert scene.example_source.named_by == "ATTENTION_SENTENCE"
+    assert scene.source == resolve_source("the tiny robot slept", seed=7)
     assert scene.trace.words == ["the", "tiny", "robot", "slept"] and scene.trace.seed == 7
+    assert scene.source.example.name.endswith("-seed7")  # its own output folder
     environment()
-    assert _set_up().example_source == ExampleSource()  # the default example and seed
-    assert settings.current_trace() is settings.trace_of(ExampleSource())
+    assert _set_up().source == resolve_source()  # the default example and seed
+
+
+def test_the_trace_is_the_sources_first_phrase_built_by_the_core():
+    source = resolve_source("a red cat", seed=5)
+    direct = build_trace(example_from_sentence("a red cat"), seed=5)
+    assert source.trace.words == direct.words
+    for mine, theirs in zip(source.trace.heads, direct.heads, strict=True):
+        assert (mine.pattern == theirs.pattern).all()
 
 
 def test_errors_name_the_variable_that_chose_the_example(environment):
+    import os
+
     environment(ATTENTION_SENTENCE="")
     with pytest.raises(InputError, match="^ATTENTION_SENTENCE: the sentence is empty"):
-        settings.current_trace()
+        settings.environment_source()
     environment(ATTENTION_EXAMPLE="no-such-example")
     with pytest.raises(InputError, match="^ATTENTION_EXAMPLE: no example named"):
-        settings.current_example()
+        settings.environment_source()
     environment(ATTENTION_SEED="seven")
     with pytest.raises(InputError, match="ATTENTION_SEED"):
-        settings.current_source()
+        settings.environment_source()
     environment(ATTENTION_SENTENCE="a cat", ATTENTION_EXAMPLE="tiny-robot")
     with pytest.raises(InputError, match="set only one"):
-        settings.current_source()
-    with pytest.raises(InputError, match="^the sentence is empty"):  # handed: no name
-        settings.trace_of(ExampleSource(sentence=""))
+        resolve_source(environ=os.environ)
+    # arguments win over the variables, and their errors name no variable
+    assert resolve_source("a cat", environ=os.environ).sentence == "a cat"
+    with pytest.raises(InputError, match="^the sentence is empty"):
+        resolve_source("")
 
 
 @pytest.mark.parametrize(
-    "source",
+    "args",
     [
-        ExampleSource(),
-        ExampleSource(sentence="a tiny:adj robot 🤖", seed=0),
-        ExampleSource(example="/some/where/my story.toml", seed=4294967295),
+        {},
+        {"sentence": "a tiny:adj robot 🤖", "seed": 0},
+        {"example": "tiny-robot", "seed": 4294967295},
     ],
 )
-def test_a_source_travels_as_json(source):
-    assert ExampleSource.from_json(json.loads(json.dumps(source.to_json()))) == source
+def test_a_source_travels_as_json(args):
+    source = resolve_source(**args)
+    again = Source.from_json(json.loads(json.dumps(source.to_json())))
+    assert again == source and again.key == source.key
+    assert again.trace.words == source.trace.words
 
 
-def test_a_source_is_a_sentence_or_an_example_not_both():
-    with pytest.raises(ValueError, match="not both"):
-        ExampleSource(sentence="a cat", example="tiny-robot")
-
-
-def test_a_kept_trace_is_the_one_the_scenes_get(environment):
-    environment(**OTHER)  # never read: the source is handed
-    source = ExampleSource(sentence="a red cat", seed=5)
-    trace = build_trace(example_from_sentence("a red cat"), seed=5)
-    settings.keep_trace(source, trace)
-    assert _set_up(source).trace is trace
-
-
-def test_main_traces_are_kept_for_the_latest_sources():
-    kept = dict(settings._main_traces)
-    try:
-        sources = [ExampleSource(sentence=f"cat {i}") for i in range(settings.MAIN_TRACES + 2)]
-        for source in sources:
-            settings.keep_trace(source, object())
-        assert list(settings._main_traces) == sources[2:]
-    finally:
-        settings._main_traces.clear()
-        settings._main_traces.update(kept)
+def test_the_voice_is_on_by_default_only_through_render_sh_above_low_quality():
+    assert settings.voice_default("medium") and settings.voice_default("high")
+    assert not settings.voice_default("low")
+    assert not settings.voice_default(None)  # plain manim
 
 
 def test_clear_caches_empties_every_registered_cache(monkeypatch):
@@ -144,11 +144,11 @@ def test_clear_caches_empties_every_registered_cache(monkeypatch):
     assert settings.chapter_cache(square) is square and square in settings.caches
     square(3)
     settings.supporting_traces("tower", DEFAULT_SEED)
-    main = settings.trace_of(ExampleSource())
+    main = source_of().trace
     assert square.cache_info().currsize and settings.supporting_traces.cache_info().currsize
     settings.clear_caches()
     assert all(cache.cache_info().currsize == 0 for cache in settings.caches)
-    assert settings.trace_of(ExampleSource()) is main  # the example's own trace is kept
+    assert source_of().trace is main  # the example's own trace travels in its source
 
 
 def test_only_cached_functions_are_registered():

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from PIL import Image
 
-from attention_math import build_traces
 from attention_math.export import trace_to_dict
 from scenes.order import Chapter
 from voice.track import add_sound, joined_sound
@@ -57,7 +56,7 @@ class PosterFrames:
 
 def trace_json(plan: Plan) -> str:
     """The example's numbers as JSON (trace.json): one trace, or one per phrase."""
-    traces = plan.source.traces or build_traces(plan.source.example, seed=plan.source.seed)
+    traces = plan.source.traces
     exported = [trace_to_dict(t) for t in traces]
     return json.dumps(
         exported[0] if len(exported) == 1 else {"phrases": exported}, ensure_ascii=False

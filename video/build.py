@@ -29,7 +29,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scenes import settings
 from scenes.order import Chapter
 from voice.speech import VoiceError
 from voice.track import narrate_chapter
@@ -99,9 +98,9 @@ def render_chapters(
         return
     queue = sorted(todo, key=lambda item: -item[0].cost)  # stable: ties keep their order
     count = min(plan.jobs, len(todo))
-    if plan.source.traces:  # built while checking the example: forked processes keep it
-        settings.keep_trace(plan.source.for_chapters(), plan.source.traces[0])
-    with RenderProcesses(render_environment(), plan.out_dir, count) as processes:
+    # forked processes are handed the plan's source, traces and all; started ones check
+    # it again from the job
+    with RenderProcesses(render_environment(), plan.out_dir, count, plan.source) as processes:
         if on_started:
             on_started()
         processes.render_all(
@@ -135,7 +134,7 @@ def chapter_job(plan: Plan, chapter: Chapter, media: Path, parallel: int) -> dic
     chapter is handed the plan's example, whatever the environment says."""
     return {
         "chapter": {**dataclasses.asdict(chapter), "directory": str(chapter.directory)},
-        "source": plan.source.for_chapters().to_json(),
+        "source": plan.source.to_json(),
         "quality": manim_quality(plan.quality),
         "media_dir": str(media),
         "encoder_options": encoder_options(plan.quality, parallel),

@@ -11,7 +11,6 @@ Commands:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import errno
 import os
 import signal
@@ -19,31 +18,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from attention_math import (
-    DEFAULT_EXAMPLE,
-    DEFAULT_SEED,
-    InputError,
-    build_traces,
-    warm_head_weights,
-)
-from attention_math.cli import seed_argument
+from attention_math import DEFAULT_EXAMPLE, DEFAULT_SEED, InputError
+from attention_math.cli import caller_dir, seed_argument
 from attention_math.errors import MAX_SEED, MIN_SEED, error_line
-from attention_math.examples import (
-    example_from_sentence,
-    load_example,
-    resolve_example_path,
-    user_path,
-)
-from attention_math.text import tokenize
-from scenes.components.labels import check_drawable
+from attention_math.examples import user_path
 from scenes.order import CHAPTERS, select_chapters
-from scenes.settings import ENV_EXAMPLE, ENV_SENTENCE, current_seed
+from scenes.settings import Source, resolve_source, voice_default
 from voice.speech import VoiceError, check_cache
 
 from .build import render
 from .files import os_error_in
 from .folders import check_output_dir
-from .plan import QUALITIES, ROOT, Plan, Source
+from .plan import QUALITIES, ROOT, Plan
 
 PROGRAM = "render.sh"  # every error: "render.sh: error: ..."
 DEFAULT_OUTPUT = ROOT / "output"
@@ -59,7 +45,7 @@ def output_argument(text: str) -> Path:
     """``--output``: a folder, relative ones read from where the user ran the command."""
     if not text.strip():
         raise argparse.ArgumentTypeError("the output folder is empty; give a folder")
-    return user_path(text)
+    return user_path(text, caller_dir())
 
 
 def example_argument(text: str) -> str:
@@ -92,7 +78,9 @@ def render_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="./render.sh",
         description="Render 'Attention in transformers, visually explained' for an example.",
-        epilog="Other commands: ./render.sh list | test | trace | params  (each with --help)",
+        epilog="Other commands: ./render.sh lecture | list | trace | params | bench (each "
+        "with --help); test (takes pytest's options); lock (developers: refreshes "
+        "requirements.lock)",
     )
     add_source_options(parser)
     parser.add_argument(
@@ -132,49 +120,6 @@ def render_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_source(args: argparse.Namespace) -> Source:
-    """Validate the example before anything is rendered (one-line errors).
-
-    Without --sentence or --example, the environment variables of plain manim calls
-    (ATTENTION_SENTENCE, ATTENTION_EXAMPLE, ATTENTION_SEED) choose, then the default;
-    their errors name the variable. The example's name (its output folder) gets
-    ``-seed<N>`` for a seed other than the default, so that no seed overwrites the
-    video of another.
-    """
-    sentence, name = args.sentence, args.example
-    where = ""  # the environment variable the example comes from, for messages
-    if sentence is None and name is None:
-        sentence, name = os.environ.get(ENV_SENTENCE), os.environ.get(ENV_EXAMPLE) or None
-        if sentence is not None and name is not None:
-            raise InputError(f"set only one of {ENV_SENTENCE} and {ENV_EXAMPLE}")
-        where = ENV_SENTENCE if sentence is not None else ENV_EXAMPLE if name else ""
-    if args.seed is None:
-        args.seed = current_seed()
-    args.sentence = sentence
-    try:
-        if sentence is not None:
-            example = example_from_sentence(sentence)
-            path = None
-            args.sentence = example.phrases[0]  # on one line, as it is rendered
-        else:
-            path = resolve_example_path(name or DEFAULT_EXAMPLE).resolve()
-            example = load_example(str(path))
-        lexicon = example.lexicon()
-        words = [t.text for text in example.phrases for t in tokenize(text, lexicon)]
-        if example.target is not None:
-            words += [t.text for t in tokenize(example.target, lexicon)]
-        check_drawable([example.title, *example.phrases, example.target or ""], words)
-        warm_head_weights(example, seed=args.seed)  # the heads' weights, on every core
-        traces = build_traces(example, seed=args.seed)  # catches too many tokens etc.
-    except InputError as exc:
-        if not where:
-            raise
-        raise InputError(f"{where}: {exc}") from None
-    if args.seed != DEFAULT_SEED:
-        example = dataclasses.replace(example, name=f"{example.name}-seed{args.seed}")
-    return Source(example, args.sentence, path, args.seed, traces=tuple(traces))
-
-
 def unknown_words_note(source: Source) -> str | None:
     """The note on words neither the lexicon nor the tagger could place (taken as nouns)."""
     unknown = sorted({w for t in source.traces for w in t.unknown})
@@ -193,10 +138,13 @@ def plan_from_args(args: argparse.Namespace) -> Plan:
     if args.jobs < 1:
         raise InputError("--jobs must be at least 1")
     chapters = select_chapters(args.chapters)
-    source = resolve_source(args)
+    # without --sentence or --example, the variables of plain manim calls choose
+    source = resolve_source(
+        args.sentence, args.example, args.seed, environ=os.environ, base=caller_dir()
+    )
     out_dir = args.output / source.example.name / args.quality
     check_output_dir(out_dir)
-    voice = args.quality != "low" if args.voice is None else args.voice
+    voice = voice_default(args.quality) if args.voice is None else args.voice
     if voice:
         try:
             check_cache()

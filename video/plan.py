@@ -1,5 +1,6 @@
-"""What a render makes and where everything goes: the example (:class:`Source`), the
-quality, the chapters, the output folder and the paths of the files in it (:class:`Plan`).
+"""What a render makes and where everything goes: the example (a checked
+:class:`scenes.settings.Source`), the quality, the chapters, the output folder and the
+paths of the files in it (:class:`Plan`).
 
 An output folder, ``output/<example>/<quality>/``, holds::
 
@@ -19,15 +20,13 @@ An output folder, ``output/<example>/<quality>/``, holds::
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import manim
 
-from attention_math import Example
 from scenes.order import CHAPTERS, Chapter
-from scenes.settings import ExampleSource
+from scenes.settings import Source
 
 ROOT = Path(__file__).resolve().parent.parent  # the project folder
 QUALITIES = {  # name: (manim flag, folder name)
@@ -42,32 +41,6 @@ def manim_quality(name: str) -> str:
     """manim's name of the quality with ``name``'s flag (``low`` -> ``low_quality``)."""
     flag = QUALITIES[name][0]
     return next(q for q, spec in manim.constants.QUALITIES.items() if spec["flag"] == flag)
-
-
-@dataclass(frozen=True)
-class Source:
-    """The example of a render, checked: where it comes from (a sentence or a file) and
-    the designed model's seed; the chapters are handed :meth:`for_chapters`."""
-
-    example: Example
-    sentence: str | None  # --sentence text, or None
-    example_path: Path | None  # --example file, or None
-    seed: int
-    # the example's traces if already built (checking the example builds them), so
-    # that trace.json does not build them again
-    traces: tuple = dataclasses.field(default=(), compare=False, repr=False)
-
-    def for_chapters(self) -> ExampleSource:
-        """What the chapters are handed (the render processes get it in each job)."""
-        if self.sentence is not None:
-            return ExampleSource(sentence=self.sentence, seed=self.seed)
-        return ExampleSource(example=str(self.example_path), seed=self.seed)
-
-    def identity(self) -> bytes:
-        """The example's own text: its sentence, or its file's bytes."""
-        if self.sentence is not None:
-            return b"sentence\0" + self.sentence.encode("utf-8")
-        return b"file\0" + self.example_path.read_bytes()
 
 
 @dataclass(frozen=True)

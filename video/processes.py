@@ -26,7 +26,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TypeVar
 
-from scenes.settings import ENVIRONMENT
+from attention_math.environment import CHOOSING_THE_EXAMPLE
+from scenes.settings import Source
 
 from .folders import held_locks, temp_folder
 from .plan import ROOT
@@ -39,7 +40,8 @@ def render_environment() -> dict[str, str]:
     """The environment of a render process: this one's, without the variables that
     choose the example of a plain manim call (each job names its example), and with
     one BLAS thread (the processes run side by side)."""
-    env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT}
+    chosen_by = {variable.name for variable in CHOOSING_THE_EXAMPLE}
+    env = {k: v for k, v in os.environ.items() if k not in chosen_by}
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env.setdefault("OMP_NUM_THREADS", "1")
     return env
@@ -59,9 +61,17 @@ def can_fork() -> bool:
 class _ForkedProcess:
     """A render process forked from this one (:func:`video.worker.run_forked`), with
     the parts of :class:`subprocess.Popen` that :class:`RenderProcess` uses.
-    ``inherited``: descriptors of this process that the fork must close."""
+    ``inherited``: descriptors of this process that the fork must close; ``sources``:
+    the examples it is handed, traces and all (its jobs name them)."""
 
-    def __init__(self, env: dict[str, str], scratch: Path, log, inherited: Collection[int]):
+    def __init__(
+        self,
+        env: dict[str, str],
+        scratch: Path,
+        log,
+        inherited: Collection[int],
+        sources: tuple[Source, ...] = (),
+    ):
         from .worker import run_forked
 
         jobs_read, jobs_write = os.pipe()
@@ -70,7 +80,11 @@ class _ForkedProcess:
         self.process = multiprocessing.get_context("fork").Process(
             target=run_forked,
             args=(env, ROOT, scratch, jobs_read, results_write, log.fileno()),
-            kwargs={"inherited": sorted({*inherited, *self.pipe_ends}), "parent": os.getpid()},
+            kwargs={
+                "inherited": sorted({*inherited, *self.pipe_ends}),
+                "parent": os.getpid(),
+                "sources": sources,
+            },
             name="render process",
         )
         try:
@@ -100,7 +114,9 @@ class RenderProcess:
     Forked (``fork``, see :func:`can_fork`) or started as ``python -m video.worker``;
     ``inherited`` are descriptors a forked process must close (the pipes of the other
     render processes, the pipeline's folder locks); ``cancelled`` is set when the
-    render is stopping, and a job that ends then raises KeyboardInterrupt."""
+    render is stopping, and a job that ends then raises KeyboardInterrupt. A forked
+    process is handed ``sources`` whole (the examples its jobs name, with their traces);
+    a started one checks each job's example itself."""
 
     def __init__(
         self,
@@ -109,11 +125,12 @@ class RenderProcess:
         fork: bool,
         inherited: Collection[int] = (),
         cancelled: threading.Event | None = None,
+        sources: tuple[Source, ...] = (),
     ):
         self.log = tempfile.TemporaryFile()  # what the process prints: kept for errors
         self.cancelled = cancelled or threading.Event()
         if fork:
-            self.proc = _ForkedProcess(env, scratch, self.log, inherited)
+            self.proc = _ForkedProcess(env, scratch, self.log, inherited, sources)
             self.pipe_ends = set(self.proc.pipe_ends)
         else:
             self.proc = subprocess.Popen(
@@ -175,8 +192,9 @@ class RenderProcesses:
     :meth:`render_all` hands them jobs; the first failure, or Ctrl-C, stops them all
     (:meth:`stop`)."""
 
-    def __init__(self, env: dict[str, str], folder: Path, count: int):
+    def __init__(self, env: dict[str, str], folder: Path, count: int, source: Source | None = None):
         self.env, self.folder, self.count = env, folder, count
+        self.sources = () if source is None else (source,)  # handed to forked processes
         self.cancelled = threading.Event()  # the render is stopping
         self.processes: list[RenderProcess] = []
         # this process's ends of the processes' pipes: a process forked later closes
@@ -191,7 +209,9 @@ class RenderProcesses:
             for _ in range(self.count):
                 scratch = self._stack.enter_context(temp_folder(self.folder, ".worker-"))
                 inherited = self.pipe_ends | held_locks()
-                process = RenderProcess(self.env, scratch, fork, inherited, self.cancelled)
+                process = RenderProcess(
+                    self.env, scratch, fork, inherited, self.cancelled, self.sources
+                )
                 self.processes.append(process)
                 self.pipe_ends |= process.pipe_ends
                 self._stack.callback(self.close, process)

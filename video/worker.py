@@ -6,13 +6,13 @@ manim (about 1.5 s), building the example's trace with its full-size head weight
 the chapters the pipeline (:mod:`video.processes`) sends it, one at a time, each into
 its own media folder, with manim's own ``tempconfig`` so no setting leaks from one
 chapter into the next. Each job names the example to show
-(:class:`scenes.settings.ExampleSource`), which the worker hands to the chapter; the
+(:class:`scenes.settings.Source` as JSON), which the worker hands to the chapter; the
 ``ATTENTION_*`` variables of plain manim calls play no part.
 
 The pipeline forks its workers (:func:`run_forked`): a fork starts with manim
-imported and the example's head weights and trace built, as the pipeline has them
-after checking the example, so it pays no start-up at all. Where forking is not safe
-(see ``video.processes.can_fork``) it starts them as
+imported and the example's head weights built, and is handed the pipeline's checked
+:class:`~scenes.settings.Source`, traces and all, so it pays no start-up at all.
+Where forking is not safe (see ``video.processes.can_fork``) it starts them as
 ``python -m video.worker SCRATCH PARENT_PID`` (:func:`main`). Either way a worker asks
 Linux to kill it when the pipeline dies (:func:`die_with_parent`): a pipeline killed
 with SIGKILL leaves no render running.
@@ -74,13 +74,18 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def render_job(job: dict, tex_dir: Path) -> None:
-    """Render one chapter as ``manim render --save_sections`` would, in this process."""
+def render_job(job: dict, tex_dir: Path, sources: dict) -> None:
+    """Render one chapter as ``manim render --save_sections`` would, in this process.
+    ``sources`` holds the examples this process has (by :attr:`Source.key`): handed to
+    it when forked, or checked from an earlier job; a new one is checked and added."""
     from scenes.order import Chapter
-    from scenes.settings import ExampleSource
+    from scenes.settings import Source
 
     chapter = Chapter(**{**job["chapter"], "directory": Path(job["chapter"]["directory"])})
-    source = ExampleSource.from_json(job["source"])
+    key = json.dumps(job["source"], sort_keys=True)
+    if key not in sources:
+        sources[key] = Source.from_json(job["source"])
+    source = sources[key]
     with plain_path(Path(job["media_dir"])) as media, plain_path(tex_dir) as tex:
         scene = _render_scene(job, chapter, source, media, tex)
     if scene.voice:  # what was said, for the sound track (voice/track.py)
@@ -138,7 +143,7 @@ def _render_scene(job: dict, chapter, source, media: Path, tex_dir: Path):
         }
     with tempconfig(options):
         scene = chapter.load()(
-            example_source=source,
+            source=source,
             captions=job.get("captions", True),
             voice=job.get("voice", False),
         )
@@ -166,8 +171,9 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def serve(jobs: TextIO, results: TextIO, tex_dir: Path) -> None:
-    """Render the jobs read from ``jobs`` one by one, writing each result to ``results``."""
+def serve(jobs: TextIO, results: TextIO, tex_dir: Path, sources: tuple = ()) -> None:
+    """Render the jobs read from ``jobs`` one by one, writing each result to ``results``;
+    ``sources``: examples handed to this process (:class:`scenes.settings.Source`)."""
     import render_speed
     from scenes.settings import clear_caches
     from voice import speech
@@ -176,11 +182,12 @@ def serve(jobs: TextIO, results: TextIO, tex_dir: Path) -> None:
     # the voice's program writes in this process's scratch folder, which the pipeline
     # removes (or, after a SIGKILL, the next run), and stops with this process
     speech.set_work_folder(tex_dir)
+    known = {source.key: source for source in sources}
     try:
         for line in jobs:
             if not line.strip():
                 continue
-            result = render_reported(json.loads(line), tex_dir)
+            result = render_reported(json.loads(line), tex_dir, known)
             clear_caches()  # what the chapter cached for itself (scenes/settings.py)
             gc.collect()
             results.write(json.dumps(result) + "\n")
@@ -189,13 +196,13 @@ def serve(jobs: TextIO, results: TextIO, tex_dir: Path) -> None:
         speech.close_speaker()
 
 
-def render_reported(job: dict, tex_dir: Path) -> dict:
+def render_reported(job: dict, tex_dir: Path, sources: dict) -> dict:
     """Render ``job``; the result the pipeline is sent. A failure is reported, not
     raised: the pipeline decides what to do. A file system's error (a full disk, a
     folder that cannot be written) is reported with its errno, for a one-line message."""
     start = time.monotonic()
     try:
-        render_job(job, tex_dir)
+        render_job(job, tex_dir, sources)
         return {"ok": True, "seconds": time.monotonic() - start, "peak_mb": peak_mb()}
     except Exception as exc:
         lines = traceback.format_exc().strip().splitlines()
@@ -218,6 +225,7 @@ def run_forked(
     log: int,
     inherited: list[int],
     parent: int,
+    sources: tuple = (),
 ) -> None:
     """The render process forked from the pipeline
     (:class:`video.processes.RenderProcess`): it starts with manim imported and the
@@ -226,7 +234,8 @@ def run_forked(
     takes what it prints, and ``inherited`` are the pipe ends of the pipeline and of
     the other processes and the pipeline's folder locks, which it closes (a pipe stays
     open while any process holds its writing end, a lock while any process holds its
-    file). ``parent`` is the pipeline's process id."""
+    file). ``parent`` is the pipeline's process id; ``sources`` the examples it is
+    handed, traces and all (:class:`scenes.settings.Source`)."""
     die_with_parent(parent)
     # SIGTERM ends it as it ends a started process, whatever handler the pipeline had
     # installed (video.interrupt.sigterm_as_interrupt)
@@ -249,7 +258,7 @@ def run_forked(
     # what the process inherited is not garbage: collections skip it from now on
     gc.freeze()
     with os.fdopen(jobs) as job_lines, os.fdopen(results, "w") as result_lines:
-        serve(job_lines, result_lines, tex_dir)
+        serve(job_lines, result_lines, tex_dir, sources)
 
 
 def main() -> int:

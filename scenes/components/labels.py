@@ -18,9 +18,9 @@ import re
 import subprocess
 import tempfile
 import unicodedata
-from html import escape
 from collections.abc import Iterable
 from functools import lru_cache
+from html import escape
 
 import numpy as np
 from manim import (

@@ -11,7 +11,7 @@ Example::
 
     class Count(Scene):
         def construct(self):
-            trace = current_trace()
+            trace = resolve_source().trace  # from scenes.settings
             W_Q = WeightMatrix(trace.heads[0].weights.W_Q, kind="query", label="W_Q")
             cols = CountBrace(W_Q.get_brackets(), trace.dims.d_embed, DOWN, "columns")
             rows = CountBrace(W_Q.get_brackets(), trace.dims.d_key, LEFT, "rows")

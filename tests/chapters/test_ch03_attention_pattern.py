@@ -79,12 +79,10 @@ def test_the_grammar_beat_names_the_links_the_parser_found(chapter):
     assert narration.count(" modifies ") == 3
 
 
-def test_without_adjectives_no_word_is_said_to_answer(monkeypatch):
-    from render_helpers import render_scene
+def test_without_adjectives_no_word_is_said_to_answer():
+    from render_helpers import render_sentence
 
-    monkeypatch.setenv("ATTENTION_SENTENCE", "the cat sat on the mat")
-    monkeypatch.delenv("ATTENTION_EXAMPLE", raising=False)
-    scene = render_scene(AttentionPattern)
+    scene = render_sentence(AttentionPattern, "the cat sat on the mat")
     narration = dict(scene.narration)
     assert scene.adjective_answers == []
     assert "no adjective answers" in narration["question"]

@@ -29,10 +29,7 @@ from scenes.focus import main_link, quoted
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
-            mp.delenv(name, raising=False)
-        return render_scene(Values)
+    return render_scene(Values)
 
 
 def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):

@@ -29,10 +29,7 @@ EXPECTED_KEYS = {
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
-            mp.delenv(name, raising=False)
-        return render_scene(CountingParameters)
+    return render_scene(CountingParameters)
 
 
 def drawn(fig) -> str:

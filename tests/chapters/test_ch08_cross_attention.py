@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import assert_grid_fills_the_stage, render_scene, scene_duration
+from render_helpers import assert_grid_fills_the_stage, render_scene, scene_duration, source_of
 
 from attention_math import load_example
 from scenes.ch08_cross_attention import CrossAttention
@@ -14,11 +14,8 @@ from scenes.ch08_cross_attention import CrossAttention
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
-            mp.delenv(name, raising=False)
-        mp.setenv("ATTENTION_EXAMPLE", "tiny-robot")  # the main example does not matter here
-        return render_scene(CrossAttention)
+    # the main example does not matter here
+    return render_scene(CrossAttention, source_of(example="tiny-robot"))
 
 
 def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):

@@ -17,10 +17,7 @@ from scenes.components.entries import shown_array
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
-            mp.delenv(name, raising=False)
-        return render_scene(MultipleHeads)
+    return render_scene(MultipleHeads)
 
 
 def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):

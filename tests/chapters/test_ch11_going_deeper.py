@@ -15,10 +15,7 @@ from scenes.components.entries import color_scale, fixed, shown_array
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
-            mp.delenv(name, raising=False)
-        return render_scene(GoingDeeper)
+    return render_scene(GoingDeeper)
 
 
 def drawn(fig) -> str:

@@ -14,10 +14,7 @@ from scenes.components.labels import TEXT_TYPES
 
 @pytest.fixture(scope="module")
 def chapter():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
-            mp.delenv(name, raising=False)
-        return render_scene(Ending)
+    return render_scene(Ending)
 
 
 def texts(mob) -> list[str]:
@@ -115,14 +112,13 @@ def test_the_grid_window_shows_as_many_listed_links_as_any_window_could():
 
     from scenes.ch12_ending import GRID_TOKENS
 
-    sentence = "The quiet old farmer sold his red tractor to a young neighbour after the dry summer."
+    sentence = "The quiet old farmer sold his red tractor to a young neighbour after the summer."
     scene = render_sentence(Ending, sentence)
     cells = [(i, r.query) for r in scene.relations for i in r.keys]
     n = scene.trace.n
     assert n > GRID_TOKENS  # a window, not the whole sentence
     best = max(  # any run of GRID_TOKENS consecutive tokens, by hand
-        sum(start <= i < start + GRID_TOKENS and start <= j < start + GRID_TOKENS
-            for i, j in cells)
+        sum(start <= i < start + GRID_TOKENS and start <= j < start + GRID_TOKENS for i, j in cells)
         for start in range(n - GRID_TOKENS + 1)
     )
     shown = set(scene.grid.shown_cells())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from manim import Camera, config, tempconfig
-from render_helpers import render_scene, scene_duration
+from render_helpers import render_scene, scene_duration, source_of
 
 from attention_math import InputError, load_example
 from attention_math.layout import key_by_query
@@ -28,19 +28,14 @@ from scenes.components.labels import TEXT_TYPES
 SENTENCE = load_example("fluffy-creature").sentence
 
 
-def _render(**env: str):
-    """Render the chapter for the example (or sentence) given as environment variables."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("ATTENTION_EXAMPLE", "ATTENTION_SENTENCE", "ATTENTION_SEED"):
-            mp.delenv(name, raising=False)
-        for name, value in env.items():
-            mp.setenv(name, value)
-        return render_scene(RealHeads)
+def _render(sentence: str | None = None):
+    """Render the chapter for ``sentence`` (default: the default example)."""
+    return render_scene(RealHeads, source_of(sentence))
 
 
 @pytest.fixture(scope="module")
 def chapter():
-    return _render(ATTENTION_EXAMPLE="fluffy-creature")
+    return _render()
 
 
 @pytest.fixture(scope="module")
@@ -329,7 +324,7 @@ def test_inline_roles_are_not_read_by_the_real_model():
 
 
 def test_a_one_token_sentence_explains_instead_of_crashing():
-    scene = _render(ATTENTION_SENTENCE="hello")
+    scene = _render("hello")
     assert scene.run.tokens == ("hello",)
     assert [name for name, _ in scene.narration] == ["tokens", "gallery", "too short"]
     assert "try a longer sentence" in scene.narration[-1][1]
@@ -343,13 +338,13 @@ def test_missing_model_stops_with_the_cores_message(monkeypatch):
         smollm2, "_run_default", lambda s: smollm2.run_sentence(s, smollm2.default_model())
     )
     with pytest.raises(InputError, match="not installed: run ./render.sh"):
-        _render(ATTENTION_EXAMPLE="fluffy-creature")
+        _render()
 
 
 def test_bytes_of_a_cut_character_are_drawn_as_bytes():
     # The emoji is three tokens (its four utf-8 bytes cut 2 + 1 + 1): each is drawn as
     # the bytes it is, never as U+FFFD, and the narration joins them back into the emoji.
-    scene = _render(ATTENTION_SENTENCE="the cat 🐈 sat")
+    scene = _render("the cat 🐈 sat")
     pieces = (" <0xF0><0x9F>", "<0x90>", "<0x88>")
     assert scene.run.tokens == ("the", " cat", *pieces, " sat")
     assert "🐈 = <0xF0><0x9F> + <0x90> + <0x88>" in scene.narration[0][1]
