@@ -58,7 +58,13 @@ UNPLACED_ROLE = "noun"  # what a word the tagger cannot place (tag X, another sc
 MODIFIER_ARCS = frozenset({"amod", "compound", "nmod", "npadvmod"})  # adjective -> its noun
 SUBJECT_ARCS = frozenset({"nsubj", "nsubjpass"})
 VERBS = ("verb", "aux")
-RELATION_KINDS = ("modifies", "subject-of", "possessor-of")
+RELATION_KINDS = ("modifies", "subject-of", "possessor-of", "antecedent-of")
+# pronouns that stand for a noun of the sentence (I, you, we stand for the speakers)
+THIRD_PERSON = frozenset(
+    "he him his himself she her hers herself it its itself they them their theirs "
+    "themselves".split()
+)
+IMPERSONAL = frozenset({"it", "its", "itself"})  # never a person
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,8 @@ class Relation:
     ``how`` says where it came from: ``parser`` (a dependency arc), ``parser+conj``
     (shared through a conjunction: "big and fluffy", "sat and slept"), ``parser+repair``
     (a verb the parser misread as a participle: "the dogs played outside"), ``order`` (an
-    adjective the parser left unattached, given to the noun right after it).
+    adjective the parser left unattached, given to the noun right after it),
+    ``subject-first`` (a pronoun's antecedent by rule of thumb: :func:`_antecedents`).
     """
 
     kind: str
@@ -265,7 +272,35 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
     for i in range(len(tokens)):  # possessives: "my frog", "the farmer's dog"
         if dep.get(i) == "poss" and head.get(i) is not None and head[i] != i:
             found.append(Relation("possessor-of", i, head[i]))
+    found += _antecedents(tokens, [s for s in subject.values()])
     return tuple(sorted(found, key=lambda r: (RELATION_KINDS.index(r.kind), r.source, r.target)))
+
+
+def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relation]:
+    """Each third-person pronoun's antecedent, the noun it most likely stands for: for
+    he, she, they and their forms, the nearest subject before it (such a pronoun
+    prefers its sentence's subject: "the farmer sold his tractor", "my sister painted a
+    boat for her friend"), else the nearest noun before it; for "it", the nearest noun
+    before it that is not a person ("the girl saw a robot and it waved"). A rule of
+    thumb, not a resolver: the relation is marked ``subject-first``."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token.role != "pron" or token.text.lower() not in THIRD_PERSON:
+            continue
+
+        def fits(j: int, i: int = i, token: Token = token) -> bool:
+            person = "kind:person" in tokens[j].features or tokens[j].role == "propn"
+            return tokens[j].role in ("noun", "propn") and not (
+                person and token.text.lower() in IMPERSONAL
+            )
+
+        personal = token.text.lower() not in IMPERSONAL
+        earlier_subjects = [j for j in subjects if j < i and fits(j)] if personal else []
+        earlier_nouns = [j for j in range(i) if fits(j)]
+        chosen = max(earlier_subjects or earlier_nouns, default=None)
+        if chosen is not None:
+            found.append(Relation("antecedent-of", chosen, i, "subject-first"))
+    return found
 
 
 def _reduced_relative_repair(doc, owner, roots, tokens) -> list[Relation]:

@@ -282,3 +282,34 @@ def test_a_word_with_nothing_to_find_parks_on_the_sink():
     assert trace.head("subject-verb").sink[the] > 0.5
     crashed, they = words.index("crashed"), words.index("they")
     assert trace.head("subject-verb").pattern[crashed, they] > 0.9
+
+
+# Pronouns and the nouns they stand for, by hand (the rule of thumb: he, she, they and
+# their forms prefer the nearest subject before them; "it", the nearest thing before it)
+ANTECEDENTS = [
+    ("My younger sister painted a small wooden boat for her best friend.", "her", "sister"),
+    ("The quiet old farmer sold his red tractor to a young neighbour.", "his", "farmer"),
+    ("the dog chased its tail", "its", "dog"),
+    ("the girl saw a robot and it waved at her", "it", "robot"),
+    ("the girl saw a robot and it waved at her", "her", "girl"),
+    ("the cats ate their food", "their", "cats"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "pronoun", "noun"), ANTECEDENTS)
+def test_the_pronoun_head_finds_the_noun_a_pronoun_stands_for(sentence, pronoun, noun):
+    trace = build_trace(example_from_sentence(sentence))
+    words = [w.lower() for w in trace.words]
+    p, n = words.index(pronoun), words.index(noun)
+    assert ("antecedent-of", n, p) in {(r.kind, r.source, r.target) for r in trace.relations}
+    pattern = trace.head("pronoun-antecedent").pattern  # [query, key]
+    assert pattern[p, n] >= 0.5
+    assert pattern[p, n] == pattern[p, : trace.n].max()
+
+
+def test_first_and_second_person_pronouns_stand_for_no_noun_of_the_sentence():
+    trace = build_trace(example_from_sentence("I told you about the old castle"))
+    assert not [r for r in trace.relations if r.kind == "antecedent-of"]
+    pattern = trace.head("pronoun-antecedent").pattern
+    for q in (0, 2):  # "I", "you": their weight goes to the sink (the last key)
+        assert pattern[q, : trace.n].max() < 0.1
