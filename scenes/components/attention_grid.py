@@ -255,9 +255,9 @@ class AttentionGrid(VGroup):
         header = max(deepest - drops[j] + m.height for j, m in query_labels.items()) + LABEL_GAP
         sum_height = literal("1.00", font_size=size, mono=True).height
         self._sum_row = LABEL_GAP + sum_height + 0.15
-        if self.windowed:  # room for the hidden rows' share under a cut column (its "↑"
-            # is taller than a digit), and for a frame a chapter may draw round the sums
-            rest = literal("+0.00\u2191", font_size=0.8 * size, mono=True).height
+        if self.windowed:  # room for the hidden rows' share under a cut column, and for a
+            # frame a chapter may draw round the sums
+            rest = literal("+0.00", font_size=size, mono=True).height
             self._sum_row += rest + 0.06 + 0.08
         footer = self._sum_row + (self.notes.height if self.notes else 0)
         gaps = SINK_GAP if self.sink is not None else 0.0  # in rows
@@ -568,7 +568,7 @@ class AttentionGrid(VGroup):
         A column whose keys are all shown adds up to its whole sum (1.00 for the pattern:
         :meth:`drawn` rounds its entries so that they do). A column cut by a window shows
         what its visible entries add up to, and under it, dimmed, the rest that the
-        hidden rows hold (``+0.98↑``: the hidden keys are earlier tokens, above), so that
+        hidden rows hold (``+0.98``: the hidden keys are earlier tokens, above), so that
         the two add up as drawn to the whole sum and the view never claims a sum it
         does not show. Returns the labels (so the scene can remove them) and their
         animation.
@@ -592,9 +592,11 @@ class AttentionGrid(VGroup):
             sums.add(label)
             if cropped:
                 rest = float(np.round(np.round(whole, d) - shown, d))
+                # as large as the sum above it allows: "+0.79", the hidden rows being the
+                # earlier tokens, above the window (the caption's cut_note says so)
                 mark = literal(
-                    f"+{fixed(rest, d)}\u2191",
-                    font_size=self.font_size * 0.8,
+                    f"+{fixed(rest, d)}",
+                    font_size=self.font_size,
                     color=palette.DIM_TEXT,
                     mono=True,
                 )
@@ -625,7 +627,7 @@ class AttentionGrid(VGroup):
         is whole."""
         if not self.cropped_columns:
             return ""
-        return " Dimmed under a cut column: the share of its hidden rows."
+        return " Dimmed under a cut column: the share of its rows above the window."
 
 
 class ColumnSums(VGroup):
