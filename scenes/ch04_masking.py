@@ -51,7 +51,10 @@ def masked_example(trace, head, q: int, shown_keys=None) -> str:
             for i in np.flatnonzero(~head.mask[q])
             if shown_keys is not None and i not in shown_keys
         ]
-        below = f" ({len(hidden)} of them below this window)" if hidden else ""
+        if len(hidden) == later:
+            below = " (all of them below this window)" if later > 1 else " (below this window)"
+        else:
+            below = f" ({len(hidden)} of them below this window)" if hidden else ""
         return f"{quoted(trace, q)} gives 0 to the {plural(later, 'token')} after it{below}"
     if trace.n == 1:
         return "with a single token nothing is masked"

@@ -122,7 +122,7 @@ class ValueSteps:
     basis: np.ndarray  # (k, d_embed) the projection, its first direction along E
     coords: np.ndarray  # (m, 3) E, then E plus one more term at each step, projected
     names: tuple[str, ...]  # the meaning at each point: "creature", "blue creature", ...
-    legend: tuple[tuple[ManimColor, str], ...]  # colour and text of each line of the key
+    legend: tuple[tuple, ...]  # colour and text of each line of the key (Legend's items)
     narration: str
     caption: str
 
@@ -175,7 +175,7 @@ def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> Val
     legend = [(palette.EMBEDDING, f"{names[0]}: its embedding E")]
     for k, i in enumerate(keys):
         legend.append((palette.VALUE, f"+ {head.pattern[j, i]:.2f} × value of {trace.words[i]}"))
-        legend.append((palette.UPDATED, f"= {names[k + 1]}"))
+        legend.append((palette.UPDATED, f"= {names[k + 1]}", "point"))  # a tip, named
     if not keys:
         legend.append((palette.DELTA, f"+ ΔE: {names[1]}"))
     caption = (
@@ -666,7 +666,7 @@ class Values(Lesson):
                 FadeIn(legend[2 * k + 2]) if adjs else Wait(0.1),
                 run_time=1.3,
             )
-        self.play(whole.vector("E final", coords[-1], color=palette.UPDATED))
+        self.play(whole.vector("E final", coords[-1], label="E′", color=palette.UPDATED))
         self.play(Write(formula))
         self.play(zoom.turn(-0.5, run_time=3))
         self.whole, self.zoom = whole, zoom

@@ -330,13 +330,13 @@ class RealHeads(ChapterScene):
         said = f", like {examples[0]}" if examples else ""
         self.beat(
             "tokens",
-            f"The lesson cut the sentence into {counted(len(words), 'word')}. A real model, "
+            f"The lesson cut the sentence into {counted(len(words), 'token')}. A real model, "
             f"{CAPTION}, reads {counted(len(tokens), 'token')}: its tokenizer cuts rarer words "
             f"into pieces{said or ', though here every word is a single token'}.",
         )
         heading = literal("What a real model reads", font_size=palette.PROMINENT)
         lesson_label = literal(
-            f"The lesson: {counted(len(words), 'word')}, one token each",
+            f"The lesson: {counted(len(words), 'token')}, one per word or mark",
             font_size=palette.LABEL,
             color=palette.DIM_TEXT,
         )

@@ -264,11 +264,15 @@ def test_the_lecture_renders_again_a_chapter_whose_clips_were_removed(two_chapte
 def _two_at_once(tmp: str) -> None:
     plan = dataclasses.replace(_two_chapter_plan(Path(tmp), "Spoken", jobs=1), force=True)
     script = textwrap.dedent(f"""
-        import dataclasses, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})
+        import dataclasses, os, sys, time; sys.path.insert(0, {str(Path(__file__).parent)!r})
         from pathlib import Path
         from test_render_pipeline import _two_chapter_plan
         from video.build import render
         plan = _two_chapter_plan(Path({tmp!r}), "Spoken", jobs=1)
+        # both start rendering together, once both have checked their example
+        Path({tmp!r}, f"ready-{{os.getpid()}}").touch()
+        while len(list(Path({tmp!r}).glob("ready-*"))) < 2:
+            time.sleep(0.02)
         render(dataclasses.replace(plan, force=True))
     """)
     runs = [

@@ -1,4 +1,5 @@
-"""A colour key: a short coloured bar and its meaning, one per line.
+"""A colour key: a short coloured bar (an arrow or line of that colour) or a dot (a
+point named in that colour) and its meaning, one per line.
 
 Example::
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from manim import DOWN, LEFT, RIGHT, Line, ManimColor, VGroup
+from manim import DOWN, LEFT, RIGHT, Dot, Line, ManimColor, VGroup
 
 from . import palette
 from .labels import literal
@@ -23,7 +24,8 @@ class Legend(VGroup):
     Parameters
     ----------
     items
-        (colour, text) pairs, top to bottom.
+        (colour, text) pairs, top to bottom, drawn with a bar; (colour, text, "point")
+        with a dot instead, for a point whose name is written in that colour.
     title
         Optional first line in plain text colour.
     font_size
@@ -41,8 +43,13 @@ class Legend(VGroup):
         lines = []
         if title is not None:
             lines.append(literal(title, font_size=font_size))
-        for color, text in items:
-            bar = Line(LEFT * 0.25, RIGHT * 0.25, color=color, stroke_width=6)
-            lines.append(VGroup(bar, literal(text, font_size=font_size)).arrange(RIGHT, buff=0.2))
+        for color, text, *kind in items:
+            if kind == ["point"]:
+                mark = VGroup(Line(LEFT * 0.25, RIGHT * 0.25, stroke_opacity=0), Dot(color=color))
+                words = literal(text, font_size=font_size, color=color)
+            else:
+                mark = Line(LEFT * 0.25, RIGHT * 0.25, color=color, stroke_width=6)
+                words = literal(text, font_size=font_size)
+            lines.append(VGroup(mark, words).arrange(RIGHT, buff=0.2))
         self.add(*lines)
         self.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
