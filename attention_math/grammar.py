@@ -272,7 +272,7 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
     for i in range(len(tokens)):  # possessives: "my frog", "the farmer's dog"
         if dep.get(i) == "poss" and head.get(i) is not None and head[i] != i:
             found.append(Relation("possessor-of", i, head[i]))
-    found += _antecedents(tokens, [s for s in subject.values()])
+    found += _antecedents(tokens, list(subject.values()))
     return tuple(sorted(found, key=lambda r: (RELATION_KINDS.index(r.kind), r.source, r.target)))
 
 
@@ -285,22 +285,23 @@ def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relatio
     thumb, not a resolver: the relation is marked ``subject-first``."""
     found = []
     for i, token in enumerate(tokens):
-        if token.role != "pron" or token.text.lower() not in THIRD_PERSON:
+        word = token.text.lower()
+        if token.role != "pron" or word not in THIRD_PERSON:
             continue
-
-        def fits(j: int, i: int = i, token: Token = token) -> bool:
-            person = "kind:person" in tokens[j].features or tokens[j].role == "propn"
-            return tokens[j].role in ("noun", "propn") and not (
-                person and token.text.lower() in IMPERSONAL
-            )
-
-        personal = token.text.lower() not in IMPERSONAL
-        earlier_subjects = [j for j in subjects if j < i and fits(j)] if personal else []
-        earlier_nouns = [j for j in range(i) if fits(j)]
-        chosen = max(earlier_subjects or earlier_nouns, default=None)
+        personal = word not in IMPERSONAL
+        nouns = [j for j in range(i) if _may_stand_for(tokens[j], personal)]
+        subjects_before = [j for j in subjects if j in nouns] if personal else []
+        chosen = max(subjects_before or nouns, default=None)
         if chosen is not None:
             found.append(Relation("antecedent-of", chosen, i, "subject-first"))
     return found
+
+
+def _may_stand_for(noun: Token, personal: bool) -> bool:
+    """Whether a pronoun (``personal``: he, she, they...; else it) may stand for ``noun``:
+    any noun, but "it" never for a person (a name, or a noun the lexicon calls one)."""
+    person = "kind:person" in noun.features or noun.role == "propn"
+    return noun.role in ("noun", "propn") and (personal or not person)
 
 
 def _reduced_relative_repair(doc, owner, roots, tokens) -> list[Relation]:

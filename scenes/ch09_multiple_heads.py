@@ -232,8 +232,9 @@ def changes_of_every_head(trace) -> SumOfChanges:
         *((head.delta_E[j], palette.DELTA, head_mark(h)) for h, head in enumerate(trace.heads)),
         (trace.E_prime[j], palette.UPDATED, "E′"),
     )
-    lengths = tuple(f"{np.linalg.norm(vector):.0f}" for vector, _, _ in columns)
-    changes = [np.linalg.norm(head.delta_E[j]) for head in trace.heads]
+    norms = [float(np.linalg.norm(vector)) for vector, _, _ in columns]
+    lengths = tuple(f"{norm:.0f}" for norm in norms)
+    changes = norms[1:-1]  # the heads' ΔE
     top = int(np.argmax(changes))
     # "almost nothing": under a twentieth of the largest change
     idle = [

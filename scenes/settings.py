@@ -82,7 +82,7 @@ class Source:
     sentence: str | None  # the sentence as rendered (on one line), or None
     example_path: Path | None  # the example's file, or None
     seed: int
-    traces: tuple[Trace, ...] = dataclasses.field(compare=False, repr=False, default=())
+    traces: tuple[Trace, ...] = dataclasses.field(compare=False, repr=False)
 
     @property
     def trace(self) -> Trace:
@@ -95,8 +95,14 @@ class Source:
 
     @property
     def key(self) -> str:
-        """:meth:`to_json` as one string: equal for the same example and seed."""
-        return json.dumps(self.to_json(), sort_keys=True)
+        """:meth:`key_of` its :meth:`to_json`."""
+        return self.key_of(self.to_json())
+
+    @staticmethod
+    def key_of(data: Mapping) -> str:
+        """A source's JSON (:meth:`to_json`) as one string: equal for the same example
+        and seed, so a render process can tell the sources of its jobs apart."""
+        return json.dumps(dict(data), sort_keys=True)
 
     @classmethod
     def from_json(cls, data: Mapping) -> Source:
@@ -167,9 +173,9 @@ def _check_drawable(example: Example) -> None:
     check_drawable([example.title, *example.phrases, example.target or ""], words)
 
 
-def switch(variable: Variable, default: bool, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether ``variable`` (on or off) is on; ``default`` if unset."""
-    raw = (variable.get(environ) or "").strip().lower()
+def switch(variable: Variable, default: bool) -> bool:
+    """Whether the environment's ``variable`` (on or off) is on; ``default`` if unset."""
+    raw = (variable.get() or "").strip().lower()
     if not raw:
         return default
     if raw not in SWITCH:

@@ -61,8 +61,8 @@ def can_fork() -> bool:
 class _ForkedProcess:
     """A render process forked from this one (:func:`video.worker.run_forked`), with
     the parts of :class:`subprocess.Popen` that :class:`RenderProcess` uses.
-    ``inherited``: descriptors of this process that the fork must close; ``sources``:
-    the examples it is handed, traces and all (its jobs name them)."""
+    ``inherited``: descriptors of this process that the fork must close; ``source``:
+    the example it is handed, traces and all (its jobs name it)."""
 
     def __init__(
         self,
@@ -70,7 +70,7 @@ class _ForkedProcess:
         scratch: Path,
         log,
         inherited: Collection[int],
-        sources: tuple[Source, ...] = (),
+        source: Source | None = None,
     ):
         from .worker import run_forked
 
@@ -83,7 +83,7 @@ class _ForkedProcess:
             kwargs={
                 "inherited": sorted({*inherited, *self.pipe_ends}),
                 "parent": os.getpid(),
-                "sources": sources,
+                "source": source,
             },
             name="render process",
         )
@@ -115,8 +115,8 @@ class RenderProcess:
     ``inherited`` are descriptors a forked process must close (the pipes of the other
     render processes, the pipeline's folder locks); ``cancelled`` is set when the
     render is stopping, and a job that ends then raises KeyboardInterrupt. A forked
-    process is handed ``sources`` whole (the examples its jobs name, with their traces);
-    a started one checks each job's example itself."""
+    process is handed ``source`` whole (the example its jobs name, with its traces); a
+    started one checks each job's example itself."""
 
     def __init__(
         self,
@@ -125,12 +125,12 @@ class RenderProcess:
         fork: bool,
         inherited: Collection[int] = (),
         cancelled: threading.Event | None = None,
-        sources: tuple[Source, ...] = (),
+        source: Source | None = None,
     ):
         self.log = tempfile.TemporaryFile()  # what the process prints: kept for errors
         self.cancelled = cancelled or threading.Event()
         if fork:
-            self.proc = _ForkedProcess(env, scratch, self.log, inherited, sources)
+            self.proc = _ForkedProcess(env, scratch, self.log, inherited, source)
             self.pipe_ends = set(self.proc.pipe_ends)
         else:
             self.proc = subprocess.Popen(
@@ -194,7 +194,7 @@ class RenderProcesses:
 
     def __init__(self, env: dict[str, str], folder: Path, count: int, source: Source | None = None):
         self.env, self.folder, self.count = env, folder, count
-        self.sources = () if source is None else (source,)  # handed to forked processes
+        self.source = source  # handed to forked processes
         self.cancelled = threading.Event()  # the render is stopping
         self.processes: list[RenderProcess] = []
         # this process's ends of the processes' pipes: a process forked later closes
@@ -210,7 +210,7 @@ class RenderProcesses:
                 scratch = self._stack.enter_context(temp_folder(self.folder, ".worker-"))
                 inherited = self.pipe_ends | held_locks()
                 process = RenderProcess(
-                    self.env, scratch, fork, inherited, self.cancelled, self.sources
+                    self.env, scratch, fork, inherited, self.cancelled, self.source
                 )
                 self.processes.append(process)
                 self.pipe_ends |= process.pipe_ends

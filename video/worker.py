@@ -76,13 +76,13 @@ def die_with_parent(parent: int) -> None:
 
 def render_job(job: dict, tex_dir: Path, sources: dict) -> None:
     """Render one chapter as ``manim render --save_sections`` would, in this process.
-    ``sources`` holds the examples this process has (by :attr:`Source.key`): handed to
-    it when forked, or checked from an earlier job; a new one is checked and added."""
+    ``sources`` holds the examples this process has (by :meth:`Source.key_of`): handed
+    to it when forked, or checked from an earlier job; a new one is checked and added."""
     from scenes.order import Chapter
     from scenes.settings import Source
 
     chapter = Chapter(**{**job["chapter"], "directory": Path(job["chapter"]["directory"])})
-    key = json.dumps(job["source"], sort_keys=True)
+    key = Source.key_of(job["source"])
     if key not in sources:
         sources[key] = Source.from_json(job["source"])
     source = sources[key]
@@ -171,9 +171,9 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def serve(jobs: TextIO, results: TextIO, tex_dir: Path, sources: tuple = ()) -> None:
+def serve(jobs: TextIO, results: TextIO, tex_dir: Path, source=None) -> None:
     """Render the jobs read from ``jobs`` one by one, writing each result to ``results``;
-    ``sources``: examples handed to this process (:class:`scenes.settings.Source`)."""
+    ``source``: the example handed to this process, if any (:class:`scenes.settings.Source`)."""
     import render_speed
     from scenes.settings import clear_caches
     from voice import speech
@@ -182,7 +182,7 @@ def serve(jobs: TextIO, results: TextIO, tex_dir: Path, sources: tuple = ()) -> 
     # the voice's program writes in this process's scratch folder, which the pipeline
     # removes (or, after a SIGKILL, the next run), and stops with this process
     speech.set_work_folder(tex_dir)
-    known = {source.key: source for source in sources}
+    known = {} if source is None else {source.key: source}
     try:
         for line in jobs:
             if not line.strip():
@@ -225,7 +225,7 @@ def run_forked(
     log: int,
     inherited: list[int],
     parent: int,
-    sources: tuple = (),
+    source=None,
 ) -> None:
     """The render process forked from the pipeline
     (:class:`video.processes.RenderProcess`): it starts with manim imported and the
@@ -234,7 +234,7 @@ def run_forked(
     takes what it prints, and ``inherited`` are the pipe ends of the pipeline and of
     the other processes and the pipeline's folder locks, which it closes (a pipe stays
     open while any process holds its writing end, a lock while any process holds its
-    file). ``parent`` is the pipeline's process id; ``sources`` the examples it is
+    file). ``parent`` is the pipeline's process id; ``source`` the example it is
     handed, traces and all (:class:`scenes.settings.Source`)."""
     die_with_parent(parent)
     # SIGTERM ends it as it ends a started process, whatever handler the pipeline had
@@ -258,7 +258,7 @@ def run_forked(
     # what the process inherited is not garbage: collections skip it from now on
     gc.freeze()
     with os.fdopen(jobs) as job_lines, os.fdopen(results, "w") as result_lines:
-        serve(job_lines, result_lines, tex_dir, sources)
+        serve(job_lines, result_lines, tex_dir, source)
 
 
 def main() -> int:

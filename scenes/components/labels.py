@@ -62,13 +62,17 @@ def literal(
         drawn = as_drawn(text)
         mob = Text(drawn, font=font, font_size=font_size, color=color, **kwargs)
         if drawn != text:  # what callers see: the text as given, as Text keeps it
-            mob.original_text = text
-            mob.text = text.replace("\t", " ").replace(" ", "").replace("\n", "")
+            mob.original_text, mob.text = text, as_text_keeps(text)
         _TEXTS[key] = lighten(mob)
     return _TEXTS[key].copy()
 
 
 _TEXTS: dict[tuple, Text] = {}
+
+
+def as_text_keeps(text: str) -> str:
+    """``text`` as manim's ``Text`` keeps it in ``.text``: without spaces or line breaks."""
+    return text.replace("\t", " ").replace(" ", "").replace("\n", "")
 
 
 # The lesson's matrix names, W_Q, W_K, W_V, W_O, W_V↑, W_V↓, written with a subscript
@@ -98,8 +102,7 @@ def with_notation(text: str, font_size: float = palette.BODY, color=palette.TEXT
             for k, part in enumerate(parts)
         )
         mob = MarkupText(markup, font=FONT, font_size=font_size, color=color, **kwargs)
-        mob.original_text = text  # and .text as Text keeps it: without spaces
-        mob.text = text.replace("\t", " ").replace(" ", "").replace("\n", "")
+        mob.original_text, mob.text = text, as_text_keeps(text)
         _TEXTS[key] = lighten(mob)
     return _TEXTS[key].copy()
 
