@@ -124,6 +124,12 @@ def test_lengths_under_the_columns_are_the_vectors_lengths(chapter):
     changes = [np.linalg.norm(h.delta_E[j]) for h in t.heads]
     top = int(np.argmax(changes))
     assert f"{t.heads[top].name} moves it most, by {written[1 + top]}" in said
+    # "almost nothing" names exactly the heads under a twentieth of the largest change
+    idle = [h.name for h, size in zip(t.heads, changes, strict=True) if size < changes[top] / 20]
+    for head in t.heads:
+        named = head.name in said.split("moves it most", 1)[1]
+        assert named == (head.name in idle), head.name
+    assert ("almost nothing" in said) == bool(idle)
 
 
 @pytest.mark.parametrize("sentence", ["a big red ball", "the dog near the barn barked"])
@@ -292,3 +298,25 @@ def test_heads_alike_through_their_sinks_are_not_said_to_find_nothing():
             assert f"{head.name} answers for {tokens_answered(head)}" in said or (
                 f"for {tokens_answered(head)}" in said
             )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The quiet old farmer sold his red tractor to a young neighbour.",
+        "My younger sister painted a small wooden boat for her best friend.",
+        "a big red ball",
+    ],
+)
+def test_the_sum_narration_names_the_largest_and_the_idle_heads(sentence):
+    from attention_math import build_trace, example_from_sentence
+    from scenes.ch09_multiple_heads import changes_of_every_head
+
+    t = build_trace(example_from_sentence(sentence))
+    shown = changes_of_every_head(t)
+    sizes = [float(np.sqrt(np.sum(np.square(h.delta_E[shown.token])))) for h in t.heads]
+    top = max(range(len(sizes)), key=sizes.__getitem__)
+    head, rest = shown.narration.split(" moves it most, by ", 1)
+    assert head.endswith(t.heads[top].name) and rest.startswith(f"{sizes[top]:.0f}")
+    idle = {h.name for h, size in zip(t.heads, sizes, strict=True) if size < sizes[top] / 20}
+    assert {h.name for h in t.heads if h.name in rest} == idle
