@@ -424,7 +424,7 @@ class RecapOnEmbeddings(Lesson):
             )
             for i in row.shown
         }
-        xs = spread([row.get_box(i).get_x() for i in row.shown], below[row.shown[0]].width + 0.15)
+        xs = spread([row.get_box(i).get_x() for i in row.shown], below[row.shown[0]].width + 0.3)
         for columns, y in ((below, -1.3), (above, 2.15)):
             for x, column in zip(xs, columns.values()):
                 column.move_to([x, y, 0])
@@ -444,9 +444,13 @@ class RecapOnEmbeddings(Lesson):
         self.play(*[c.create() for c in above.values()], run_time=1.5)
         strongest = arcs.strongest()  # of the arcs drawn, not the lesson's focus link
         said = (
-            f"The strongest arc drawn: {quoted(t, strongest[0])} into {quoted(t, strongest[1])}, "
-            f"weight {arcs.weight(*strongest):.2f}."
+            f"strongest: {quoted(t, strongest[0])} into {quoted(t, strongest[1])}, "
+            f"{arcs.weight(*strongest):.2f}"
             if strongest is not None
-            else "None reaches 0.05 here."
+            else "none reaches 0.05 here"
         )
-        self.caption(f"Arcs only run forward. {said} Top row: the updated E\u2032.", wait=3.0)
+        self.caption(
+            f"Arcs, forward only: one head's weights of 0.05 or more ({head.name}; {said}). "
+            f"Top row: E\u2032, with all {len(t.heads)} heads' changes added.",
+            wait=3.0,
+        )

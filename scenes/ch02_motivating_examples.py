@@ -43,6 +43,16 @@ LINK_WEIGHT = 0.2  # a verb's link to its subject drawn across the mystery passa
 NAMED_WEIGHT = 0.05  # the mystery beat names the (up to 3) earlier tokens with this much
 
 
+def share_of(shown: int, total: int, noun: str) -> str:
+    """How many of the sentence's ``total`` words of a kind a window shows: "all 4
+    adjectives", "3 of the 4 nouns", "its only noun", "no adjective"."""
+    if total == 0:
+        return f"no {noun}"
+    if shown == total:
+        return f"its only {noun}" if total == 1 else f"all {plural(total, noun)}"
+    return f"{shown} of the {plural(total, noun)}" if total > 1 else f"not its only {noun}"
+
+
 def arrows_caption(trace, arcs, queries: list[int], focus) -> str:
     """What the arrows are, said from the arrows drawn: in the columns of ``queries``,
     every earlier token with at least 0.20 of the attention, the strongest named."""
@@ -143,10 +153,11 @@ class MotivatingExamples(Lesson):
         self.play(self.row.highlight(shown_noun, palette.NOUN))
         said = f"Green: {plural(n_adj, 'adjective')}. Blue: {plural(n_noun, 'noun')}."
         if self.row.windowed:
+            window = self.row.shown.stop - self.row.shown.start
             said = (
-                f"Green: adjectives, blue: nouns ({len(shown_adj)} and {len(shown_noun)} in "
-                f"this window of {self.row.shown.stop - self.row.shown.start} of {t.n} tokens; "
-                f"the sentence has {n_adj} and {n_noun})."
+                f"Green: adjectives, blue: nouns. This window shows {window} of the {t.n} "
+                f"tokens: {share_of(len(shown_adj), n_adj, 'adjective')} and "
+                f"{share_of(len(shown_noun), n_noun, 'noun')}."
             )
         self.caption(said, wait=2.0)
 

@@ -239,7 +239,8 @@ class AttentionPattern(Lesson):
             narration = (
                 f"How does a noun know which adjectives are its own? A parser read the "
                 f"sentence: {found}. Each adjective's embedding carries that as a direction, "
-                f"“I modify the word at position p”, which W_Q and W_K match. In a real "
+                f"“I modify the word at position p”, which this head's queries and keys are "
+                f"made to match, as the next steps show. In a real "
                 f"model no parser runs: earlier layers write such facts into each vector."
             )
         else:

@@ -15,7 +15,7 @@ from fnmatch import fnmatchcase
 from itertools import combinations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, ManimColor, RoundedRectangle, VGroup, Write
+from manim import DOWN, LEFT, PI, RIGHT, UP, FadeIn, ManimColor, RoundedRectangle, VGroup, Write
 
 from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
@@ -34,8 +34,9 @@ CONTEXT_HEAD = "context-meaning"
 COLUMN_ROWS = (0, 1, 2, -1)
 SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 THUMBNAIL_MAX = 3.0  # largest side of a head's small pattern
-THUMBNAIL_GAP = 0.3  # between two small patterns
+THUMBNAIL_GAP = 0.2  # between two small patterns
 THUMBNAIL_MARGIN = 0.3  # from the frame's sides to the row of small patterns
+KEYS_ROOM = 0.3  # left of the first small pattern, for its "keys →"
 # Most tokens a small pattern shows: with five patterns in a row, a weight-0.25 dot is then
 # still about 4 px wide at 854 x 480.
 THUMBNAIL_TOKENS = 22
@@ -116,6 +117,15 @@ def cue_words(trace, sense: str) -> str:
     """ "“Hogwarts” and “wizard”": the cue tokens of ``sense``, quoted."""
     names = [quoted(trace, i) for i in cues_of(trace, sense)]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def axis_names(mini: MiniPattern) -> VGroup:
+    """ "keys →" down the left side of ``mini``'s cells and "queries →" under them."""
+    keys = literal("keys →", font_size=palette.NOTE, color=palette.DIM_TEXT).rotate(-PI / 2)
+    keys.next_to(mini.cells, LEFT, buff=0.08).align_to(mini.cells, UP)
+    queries = literal("queries →", font_size=palette.NOTE, color=palette.DIM_TEXT)
+    queries.next_to(mini, DOWN, buff=0.08).align_to(mini.cells, LEFT)
+    return VGroup(keys, queries)
 
 
 def thumbnail_positions(n: int) -> range:
@@ -281,9 +291,9 @@ class MultipleHeads(Lesson):
         self.beat(
             "crashed-car",
             f"In “{tr.sentence}”, {quoted(tr, j)} takes its state from {quoted(tr, i)}, a "
-            f"verb. The adjective head gives {quoted(tr, i)} only "
-            f"{adjective.pattern[j, i]:.2f} of its attention; the {other.name} head gives "
-            f"{other.pattern[j, i]:.2f}.",
+            f"verb. Of the attention {quoted(tr, j)} pays, the adjective head puts only "
+            f"{adjective.pattern[j, i]:.2f} on {quoted(tr, i)}; the {other.name} head puts "
+            f"{other.pattern[j, i]:.2f} there.",
         )
         self.heading(f"{quoted(tr, j)} needs another question")
         row = TokenRow(tr.words, roles(tr), font_size=palette.PROMINENT)
@@ -472,7 +482,7 @@ class MultipleHeads(Lesson):
         )
         self.heading("Each head's own pattern")
         shown = thumbnail_positions(t.n)
-        room = self.stage.width - 2 * THUMBNAIL_MARGIN
+        room = self.stage.width - 2 * THUMBNAIL_MARGIN - KEYS_ROOM
         side = min(THUMBNAIL_MAX, (room - THUMBNAIL_GAP * (len(t.heads) - 1)) / len(t.heads))
         self.minis = VGroup(
             *(
@@ -488,9 +498,11 @@ class MultipleHeads(Lesson):
                 for h in t.heads
             )
         ).arrange(RIGHT, buff=THUMBNAIL_GAP, aligned_edge=DOWN)
-        text = "keys (rows) and queries (columns): " + " · ".join(t.words[i] for i in shown)
+        first, last = (f"“{t.words[i]}”" for i in (shown[0], shown[-1]))
+        text = f"Keys are rows, queries are columns, in the sentence's order: {first} first"
+        text += f", {last} last" if len(shown) > 1 else ""
         if any(h.has_sink for h in t.heads):
-            text += "; the bottom row of each: its sink"
+            text += "; each bottom row: the head's sink"
         if len(shown) < t.n:
             text += (
                 f". The last {len(shown)} of {t.n} tokens; the weight each column gives to "
@@ -504,9 +516,11 @@ class MultipleHeads(Lesson):
         )
         if legend.width > room:
             legend.scale_to_fit_width(room)
-        VGroup(self.minis, legend).arrange(DOWN, buff=0.35).move_to(self.stage.center)
+        VGroup(self.minis, legend).arrange(DOWN, buff=0.5).move_to(self.stage.center)
+        axes = axis_names(self.minis[0])
+        VGroup(self.minis, legend, axes).set_x(self.stage.center[0])  # "keys" inside too
         self.minis_legend = legend
-        self.play(FadeIn(self.minis, lag_ratio=0.3), FadeIn(legend), run_time=2.5)
+        self.play(FadeIn(self.minis, lag_ratio=0.3), FadeIn(legend), FadeIn(axes), run_time=2.5)
         self.caption(caption, wait=3)
         self.clear_content()
 

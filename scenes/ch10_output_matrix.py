@@ -27,7 +27,7 @@ from manim import (
     Write,
 )
 
-from scenes.components import palette
+from scenes.components import entries, palette
 from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.formula import colored
 from scenes.components.labels import literal, with_notation
@@ -37,7 +37,9 @@ from scenes.lesson import Lesson
 
 RESULT_ROWS = (0, 1, 2, -1)  # entries of the d_embed-long results drawn
 SEGMENT_ROWS = (0, -1)  # entries of each head's d_key-long output drawn
+STACKED_ROWS = (0,)  # in the stacked column of all heads' outputs: each one's first entry
 BLOCK_HEIGHT = 3.2
+W_O_HEIGHT = 4.4  # the stapled matrix, drawn taller than one head's block
 SUPER = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 
 
@@ -133,8 +135,9 @@ class OutputMatrix(Lesson):
         self.heading("Stapled: the output matrix W_O")
         # W_O is d rows by H·d_key columns, far taller than wide (12,288 × 640): drawn
         # taller than wide too, though not to scale (it would be a hairline)
-        width = min(self.blocks[0].width, 0.6 * BLOCK_HEIGHT / H)
-        W_O = VGroup(*(block(palette.OUTPUT, width) for _ in t.heads)).arrange(RIGHT, buff=0)
+        width = min(self.blocks[0].width, 0.6 * W_O_HEIGHT / H)
+        W_O = VGroup(*(block(palette.OUTPUT, width, W_O_HEIGHT) for _ in t.heads))
+        W_O.arrange(RIGHT, buff=0)
         W_O.move_to(self.stage.center + LEFT * 3.2 + DOWN * 0.2)
         seams = VGroup(
             *(
@@ -151,15 +154,15 @@ class OutputMatrix(Lesson):
             *(
                 EmbeddingColumn(
                     head.output[self.focus],
-                    SEGMENT_ROWS,
-                    font_size=palette.NOTE,
+                    STACKED_ROWS,
+                    font_size=palette.LABEL,
                     bracket_color=palette.VALUE_DOWN,
                 )
                 for head in t.heads
             )
         ).arrange(DOWN, buff=0.14)  # stacked, each bracket apart
-        if segments.height > 5.0:
-            segments.scale_to_fit_height(5.0)
+        if segments.height > W_O_HEIGHT:
+            segments.scale_to_fit_height(W_O_HEIGHT)
         segments.next_to(W_O, RIGHT, buff=0.5).match_y(W_O)
         # the shapes, in words, on the right: what multiplies what, and what comes out
         concat = VGroup(
@@ -246,7 +249,7 @@ class OutputMatrix(Lesson):
             "equality",
             f"One product with W_O gives exactly the sum of the heads' changes to "
             f"{quoted(t, j)}: the largest difference between the two {t.dims.d_embed:,}-"
-            f"number columns is {gap:.1e}, rounding error.",
+            f"number columns is {entries.scientific(gap)}, rounding error.",
         )
         self.heading("One matrix, the same result")
         left = EmbeddingColumn(
@@ -268,7 +271,7 @@ class OutputMatrix(Lesson):
         left_name.next_to(left, DOWN, buff=0.35)
         right_name.next_to(right, DOWN, buff=0.35)
         diff = literal(
-            f"largest difference over all {t.dims.d_embed:,} entries: {gap:.1e}",
+            f"largest difference over all {t.dims.d_embed:,} entries: {entries.scientific(gap)}",
             font_size=palette.LABEL,
             color=palette.DIM_TEXT,
         ).next_to(VGroup(left_name, right_name), DOWN, buff=0.4)

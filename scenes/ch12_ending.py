@@ -137,6 +137,9 @@ def summary_narration(trace, head, relations: list[Relation]) -> str:
     return f"{opening} {verdict}. {quoted(trace, first.query)} gave {said}{together}."
 
 
+MODEL_NAMES = {"gpt3": "GPT-3", "gpt2-small": "GPT-2 small"}  # dims presets, as people say them
+
+
 def centred_lines(lines: list[str], font_size: float, color=palette.TEXT) -> VGroup:
     """Lines of text one under another, each centred."""
     return VGroup(*(literal(x, font_size=font_size, color=color) for x in lines)).arrange(
@@ -369,8 +372,8 @@ class Ending(Lesson):
         parts += [
             Line(LEFT * 3, RIGHT * 3, stroke_width=1.5, color=palette.DIM_TEXT),
             literal(
-                f"model sizes {d.name}: d_embed {grouped(d.d_embed)}, d_key {d.d_key}, "
-                f"seed {t.seed}",
+                f"sizes of {MODEL_NAMES.get(d.name, d.name)}: embeddings of {grouped(d.d_embed)} "
+                f"numbers, queries and keys of {d.d_key}; seed {t.seed}",
                 font_size=palette.BODY,
                 color=palette.DIM_TEXT,
             ),

@@ -220,13 +220,6 @@ def first_token_share(pattern: np.ndarray) -> np.ndarray:
     return pattern[..., 1:, 0].mean(axis=-1)
 
 
-def ordinal(n: int) -> str:
-    """``1st``, ``2nd``, ``3rd``, ``11th``, ``135th``."""
-    if 10 <= n % 100 <= 20:
-        return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
-
-
 @dataclass(frozen=True)
 class SinkContrast:
     """Where attention that finds nothing goes, in the designed head and in every real
@@ -646,8 +639,9 @@ class RealHeads(ChapterScene):
             query = grid.queries[-1]
             fact = (
                 f"on average {score.first_token:.0%} of each later token's weight goes to the "
-                f"first token and {score.current_token:.0%} to itself; the rest is spread over "
-                f"the tokens between (spread score {score.broad:.2f})"
+                f"first token and {score.current_token:.0%} to itself; it spreads the rest over "
+                f"the tokens between, {score.broad:.2f} on a scale where 0 is one token and 1 "
+                "is all of them evenly"
             )
             reading = broad_reading(weights, query, grid.keys)
             return query, list(reading.keys), fact, broad_example(reading, tokens, grid.is_window)
@@ -693,12 +687,11 @@ class RealHeads(ChapterScene):
                 for title, grid, row, note in zip(titles, [left, right], rows, notes)
             )
         ).arrange(RIGHT, buff=1.0, aligned_edge=UP)
-        sizes = (palette.LABEL, palette.LABEL, palette.SMALL)
-        colors = (palette.TEXT, palette.TEXT, palette.DIM_TEXT)
+        colors = (palette.TEXT, palette.TEXT, palette.DIM_TEXT)  # the rule, a note
         lines = VGroup(
             *(
-                wrapped(line, width=96, font_size=size, color=color)
-                for line, size, color in zip(shown.lines, sizes, colors)
+                wrapped(line, width=96, font_size=palette.LABEL, color=color)
+                for line, color in zip(shown.lines, colors)
             )
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         layout = VGroup(sides, lines).arrange(DOWN, buff=0.35)
@@ -728,22 +721,25 @@ class RealHeads(ChapterScene):
         first_token = quoted_piece(self.run.tokens[0])
         real_said = f"{first_token} gets {sinks.shown:.2f} of each later token's weight"
         chosen = (
-            f"the middle one of the model's {total} heads by that measure ({ordinal(sinks.rank)} "
-            f"lowest), layer {sinks.layer}, head {sinks.head}"
+            f"On the right is a typical real head, layer {sinks.layer}, head {sinks.head}: the "
+            f"middle one of all {total} when they are sorted by this measure"
         )
         if sinks.designed is None:
             designed_said = "a single word: no later word to average"
             compared = (
                 f"The lesson's sentence is a single word, so the designed head has nothing to "
-                f"compare. In {chosen}, {real_said}."
+                f"compare. {chosen}. There, {real_said}."
             )
-            count_line = f"Real head shown: {chosen}."
+            count_line = (
+                f"Real head shown: layer {sinks.layer}, head {sinks.head}, the middle of {total} "
+                "by this average."
+            )
         else:
             designed_said = f"its sink gets {sinks.designed:.2f} of each later word's weight"
             compared = (
                 f"The designed {designed.name} head has a sink of its own, a slot with no "
                 f"value: {designed_said}, on average. The real model has no such slot; its "
-                f"heads park on the first token instead. In {chosen}, {real_said}: "
+                f"heads park on the first token instead. {chosen}. There, {real_said}: "
                 f"{sinks.compared()}. {sinks.more} of {total} real heads park more on the first "
                 "token than the designed head parks on its sink."
             )

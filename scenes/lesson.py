@@ -106,7 +106,19 @@ def wrap(text: str, font_size: float, width: float) -> str:
     """``text`` broken into lines that fit ``width`` at ``font_size``, judged by the mean
     width of a character (a caption that still comes out too wide is scaled down)."""
     chars = max(10, int(width / char_width(font_size)))
-    return "\n".join(textwrap.wrap(text, chars))
+    return "\n".join(balanced(text, chars))
+
+
+def balanced(text: str, chars: int) -> list[str]:
+    """``text`` in as few lines of at most ``chars`` characters as greedy wrapping needs,
+    made as even as they can be: no last line of one short word ("1.") under a full one."""
+    lines = textwrap.wrap(text, chars)
+    while chars > 10:
+        narrower = textwrap.wrap(text, chars - 1, break_long_words=False)
+        if len(narrower) != len(lines) or max(map(len, narrower)) > chars - 1:
+            break
+        lines, chars = narrower, chars - 1
+    return lines
 
 
 @lru_cache(maxsize=8)

@@ -4,6 +4,8 @@ a region's side that is a frame edge gives exactly manim's own ``to_edge`` / ``t
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pytest
 from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Circle, Rectangle, VGroup, config
@@ -19,6 +21,7 @@ from scenes.lesson import (
     STAGE,
     Lesson,
     Region,
+    balanced,
 )
 
 
@@ -141,3 +144,24 @@ def test_captions_environment_variable(monkeypatch):
     monkeypatch.setenv("ATTENTION_CAPTIONS", "maybe")
     with pytest.raises(Exception, match="ATTENTION_CAPTIONS: expected on or off"):
         captions_from_environment()
+
+
+CAPTIONS = [
+    "Every red cell is exactly 0.00 and every column of the window still sums to 1.",
+    "After the softmax, masked cells are exactly 0 and each column still sums to 1.",
+    "Green: adjectives, blue: nouns. This window shows 11 of the 16 tokens: all 4 adjectives.",
+]
+
+
+@pytest.mark.parametrize("text", CAPTIONS)
+@pytest.mark.parametrize("chars", [40, 55, 70])
+def test_caption_lines_are_even_and_as_few_as_greedy_wrapping_gives(text, chars):
+    greedy = textwrap.wrap(text, chars)
+    lines = balanced(text, chars)
+    assert " ".join(lines) == " ".join(greedy)  # the same words, in order
+    assert len(lines) == len(greedy) and max(map(len, lines)) <= chars
+    if len(lines) > 1:
+        # no shorter width keeps the count: the lines are as even as wrapping allows
+        narrower = textwrap.wrap(text, max(map(len, lines)) - 1)
+        assert len(narrower) > len(lines)
+        assert min(map(len, lines)) >= min(map(len, greedy))

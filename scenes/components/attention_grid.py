@@ -14,7 +14,7 @@ A cell shows one of:
   pattern), rounded to a fixed number of decimals;
 * a dot whose AREA is proportional to the pattern weight (radius ∝ √weight).
 
-Masked cells (key after query) can be left blank, shown as a red "−∞" (before the
+Masked cells (key after query) can be left blank, shown as "−∞" (before the
 softmax) or show their value (exactly 0 after the softmax). A grid of more tokens
 than fit legibly (``max_tokens``) shows a window of consecutive tokens around the
 focus query and says so under the grid. :class:`PatternHeatmap` draws very large
@@ -428,7 +428,7 @@ class AttentionGrid(VGroup):
         if not self.mask[i, j] and masked != "value":
             if masked == "blank":
                 return None
-            text = literal(MINUS_INFINITY, font_size=size, color=palette.MASK, mono=True)
+            text = literal(MINUS_INFINITY, font_size=size, color=palette.TEXT, mono=True)
         else:
             value = self.drawn(name)[i, j]
             scale = 1.0 if name == "pattern" else self._scale(name)
@@ -507,8 +507,9 @@ class AttentionGrid(VGroup):
     ) -> Animation:
         """Cells (of ``columns``, default all) show array ``name`` rounded.
 
-        ``masked``: ``"blank"`` leaves masked cells empty, ``"infinity"`` writes a red
-        "−∞", ``"value"`` shows the array's value there too (0 for the pattern).
+        ``masked``: ``"blank"`` leaves masked cells empty, ``"infinity"`` writes "−∞"
+        (light, to read on the red of :meth:`shade_masked`), ``"value"`` shows the
+        array's value there too (0 for the pattern).
         """
         self.mode = name
         return self._swap(self._cells_of(columns), lambda i, j: self._number(name, i, j, masked))

@@ -43,6 +43,19 @@ def signed(value: float, decimals: int = 1) -> str:
     return text if text.startswith(MINUS) or float(text) == 0 else f"+{text}"
 
 
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def scientific(value: float, digits: int = 1) -> str:
+    """``value`` as a reader writes a tiny or huge number: "6.2 × 10⁻¹⁵" (``digits``
+    decimals in the mantissa), "0" for zero, never a programmer's "6.2e-15"."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{float(value):.{digits}e}".split("e")
+    power = str(int(exponent)).translate(SUPERSCRIPT)
+    return f"{mantissa.replace('-', MINUS)} × 10{power}"
+
+
 def shown(value: float, decimals: int) -> float:
     """The value a reader sees: ``value`` rounded exactly as :func:`fixed` writes it."""
     return float(fixed(value, decimals).replace(MINUS, "-"))

@@ -271,8 +271,9 @@ class HeadGallery(VGroup):
 
     # ------------------------------------------------------------------ marks
 
-    def highlight(self, layer: int, head: int, color=palette.TEXT) -> Rectangle:
-        """A frame around one thumbnail."""
+    def highlight(self, layer: int, head: int, color=palette.QUERY) -> Rectangle:
+        """A frame around one thumbnail, in the gap around it; yellow, so that it stands
+        apart from a bright top row (the greys of the weights)."""
         side = self.thumbnail_size + self.gap * self.cell_size
         frame = Rectangle(width=side, height=side, color=color, stroke_width=3)
         return frame.move_to(self.thumbnail_center(layer, head))

@@ -206,7 +206,7 @@ def test_a_long_sentence_shows_its_last_tokens_large_enough():
         )
     legend = scene.minis_legend.text
     assert f"Thelast22of{n}tokens" in legend
-    assert "·".join(scene.trace.words[n - 22 :]) in legend
+    assert f"“{scene.trace.words[n - 22]}”first,“{scene.trace.words[-1]}”last" in legend
 
 
 class _Head:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scenes.components.entries import MINUS, fixed, numeral, shown, shown_array, signed
+from scenes.components.entries import (
+    MINUS,
+    fixed,
+    numeral,
+    scientific,
+    shown,
+    shown_array,
+    signed,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,3 +41,14 @@ def test_shown_is_the_number_the_reader_sees():
 def test_numeral_draws_exactly_the_signed_text():
     assert numeral(-1.26, 2).text == signed(-1.26, 2)
     assert numeral(3.14159, 1, plus=False).text == "3.1"
+
+
+@pytest.mark.parametrize("value", [6.2e-15, 1.04e-16, -2.3e-3, 4.5e20, 7.0])
+def test_scientific_reads_back_as_the_value_without_programmer_notation(value):
+    text = scientific(value)
+    assert "e" not in text
+    mantissa, power = text.split(" × 10")
+    digits = power.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
+    back = float(mantissa.replace(MINUS, "-")) * 10 ** int(digits)
+    assert back == pytest.approx(value, rel=0.05)
+    assert scientific(0.0) == "0"
