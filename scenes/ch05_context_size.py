@@ -1,7 +1,7 @@
 """Chapter 5: context size. The grid grows with the square of the number of tokens.
 
-The example's own pattern, then a real 50-token pattern (the mystery passage followed
-by the two running examples, run through the same designed head): the passage is shown
+The example's own pattern, then a real 56-token pattern (a short mystery story,
+``assets/examples/long-passage.toml``, run through the same designed head): it is shown
 as text, token by token, beside its grid, which zooms out from its top-left corner
 (inside the stage). Then the count of cells (context²), and a list of methods that make
 long contexts cheaper.
@@ -27,7 +27,7 @@ from manim import (
     Write,
 )
 
-from attention_math import PRESETS, Trace, build_trace, example_from_sentence, load_example
+from attention_math import PRESETS, Trace, build_trace, load_example
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid, PatternHeatmap, subscript
 from scenes.components.labels import literal
@@ -49,7 +49,7 @@ HUGGING = frozenset(",.;:!?)")  # punctuation drawn without a space before it
 PASSAGE_SIZES = (palette.LABEL, palette.SMALL, palette.NOTE, palette.FOOTNOTE)
 GPT3_CONTEXT = PRESETS["gpt3"].context_length  # tokens
 # 33 + 8 + 9 words, the break and two full stops: 53 tokens
-PASSAGES = ("mystery", "fluffy-creature", "tiny-robot")
+PASSAGE = "long-passage"  # the example whose sentence is the longer passage
 METHODS = (  # each with its idea in a line
     ("Sparse attention", "each token looks at a few chosen places"),
     ("Blockwise attention", "the grid in blocks; only some are computed"),
@@ -64,16 +64,8 @@ METHODS = (  # each with its idea in a line
 @chapter_cache
 @lru_cache(maxsize=2)
 def large_trace(seed: int) -> Trace:
-    """A long text for the big picture: the supporting passages one after another."""
-    return build_trace(example_from_sentence(passage_text()), seed=seed)
-
-
-def passage_text() -> str:
-    """The supporting passages as one text that reads as separate pieces: the mystery
-    breaks off ("... the murderer was …"), the other sentences start with a capital and
-    end with a full stop, so no sentence seems to run on into the next."""
-    first, *rest = (load_example(name).sentence for name in PASSAGES)
-    return f"{first} \u2026 " + " ".join(f"{s[0].upper()}{s[1:]}." for s in rest)
+    """The longer passage (:data:`PASSAGE`), through the lesson's heads."""
+    return build_trace(load_example(PASSAGE), seed=seed)
 
 
 def labelled(n: int, step: int) -> list[int]:
@@ -110,7 +102,8 @@ def passage(words: list[str], numbered: set[int], width: float, height: float) -
             dim = {"t2c": {mark: palette.DIM_TEXT}} if mark else {}
             tokens.add(literal(word + mark, font_size=font_size, **dim))
         space = char_width(font_size)
-        hugging = {i for i, word in enumerate(words) if word in HUGGING}
+        # a numbered mark keeps its space: "alibi₅ ,₆", not "alibi₅,₆" (one token?)
+        hugging = {i for i, word in enumerate(words) if word in HUGGING and i not in numbered}
         _flow(tokens, width, space=space, pitch=LINE_PITCH * space, hugging=hugging)
         if tokens.height <= height:
             break

@@ -7,7 +7,7 @@ import pytest
 from render_helpers import last_frame, render_default, scene_duration
 
 from attention_math import load_example
-from scenes.ch05_context_size import PASSAGES, ContextSize, label_step, passage
+from scenes.ch05_context_size import PASSAGE, ContextSize, label_step, passage
 from scenes.components.attention_grid import PatternHeatmap
 
 
@@ -41,11 +41,8 @@ def test_is_a_lesson_of_at_least_40_seconds(chapter):
 
 def test_large_pattern_is_the_passage_run_through_the_head(chapter):
     big = chapter.big
-    assert big.n == 53  # 33 + 8 + 9 words, the break and two full stops
-    pieces = [load_example(name).sentence for name in PASSAGES]
-    assert big.sentence.startswith(pieces[0] + " \u2026 ")  # the mystery breaks off
-    for piece in pieces[1:]:  # each other one a sentence of its own
-        assert f"{piece[0].upper()}{piece[1:]}." in big.sentence
+    assert big.sentence == load_example(PASSAGE).sentence  # one story, from the assets
+    assert big.n == len(big.sentence.split()) == 56
     head = big.head("adjective-noun")
     pattern = head.pattern  # [query, key]
     levels = chapter.heatmap.levels  # [key, query]: the tokens, then the head's sink
@@ -139,7 +136,21 @@ def test_punctuation_in_the_passage_follows_its_word_without_a_space(chapter):
     for i in range(1, len(words)):
         a, b = tokens[i - 1], tokens[i]
         if abs(a.get_y() - b.get_y()) < 0.2:  # same line
-            kind = "punctuation" if words[i] in {",", ".", ";", ":"} else "word"
+            numbered = any(ch in SUBSCRIPT_DIGITS for ch in b.text)  # ",₆" keeps its space
+            kind = "word" if numbered else "punctuation" if words[i] in PUNCTUATION else "word"
             gaps[kind].append(b.get_left()[0] - a.get_right()[0])
     assert gaps["punctuation"] and gaps["word"]
     assert max(gaps["punctuation"]) < 0.5 * min(gaps["word"])
+
+
+def test_a_numbered_mark_stands_apart_from_the_numbered_word_before_it():
+    words = ["an", "alibi", ",", "but"]
+    tokens = passage(words, {1, 2}, width=7.0, height=3.5)  # "alibi₂" ",₃"
+    hugging = passage(words, {1}, width=7.0, height=3.5)  # "alibi₂" ","
+    space = tokens[1].get_left()[0] - tokens[0].get_right()[0]
+    assert tokens[2].get_left()[0] - tokens[1].get_right()[0] == pytest.approx(space)
+    assert hugging[2].get_left()[0] - hugging[1].get_right()[0] < 0.5 * space
+
+
+SUBSCRIPT_DIGITS = set("₀₁₂₃₄₅₆₇₈₉")
+PUNCTUATION = {",", ".", ";", ":"}
