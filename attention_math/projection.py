@@ -21,6 +21,19 @@ def orthonormal_basis(vectors: np.ndarray, tol: float = 1e-10) -> np.ndarray:
     return (q * signs).T  # (k, d)
 
 
+def span_basis(vectors: list[np.ndarray], k: int = 3) -> np.ndarray:
+    """Orthonormal basis (at most ``k`` rows, in order) of the first of ``vectors`` that
+    are independent of the ones kept before them: (k', d)."""
+    kept: list[np.ndarray] = []
+    for v in vectors:
+        candidate = np.vstack([*kept, v])  # (len(kept) + 1, d)
+        if np.linalg.matrix_rank(candidate, tol=1e-8 * np.abs(candidate).max()) > len(kept):
+            kept.append(v)
+        if len(kept) == k:
+            break
+    return orthonormal_basis(np.vstack(kept))  # (k', d)
+
+
 def project(points: np.ndarray, basis: np.ndarray) -> np.ndarray:
     """Coordinates of ``points`` (n, d) along orthonormal ``basis`` rows (k, d): (n, k)."""
     return np.asarray(points) @ np.asarray(basis).T  # (n, d) @ (d, k) -> (n, k)

@@ -23,6 +23,7 @@ MAX_MARKS = 8  # combining marks on one character (Hebrew with points and accent
 _WORD = r"(?:(?=\w)\X)+"
 _TOKEN = regex.compile(rf"{_WORD}(?:['’]{_WORD})*|\X")
 _INLINE = re.compile(r"^(?P<word>[^\s:]+):(?P<role>[A-Za-z]+)$")
+_INLINE_IN_TEXT = re.compile(r"(?<!\S)([^\s:]+):([A-Za-z]+)(?!\S)")
 # Invisible characters that only join or select the look of the character before them
 # (emoji sequences, Persian and Indic words): allowed after a visible character.
 _JOINERS = frozenset("\u200c\u200d" + "".join(chr(c) for c in range(0xFE00, 0xFE10)))
@@ -139,6 +140,14 @@ def _annotate(piece: str, lexicon: Lexicon) -> Token:
     if piece.isdigit():
         return Token(piece, "num", (), "form")
     return Token(piece, None)
+
+
+def without_inline_roles(sentence: str, lexicon: Lexicon) -> str:
+    """``sentence`` as plain text: inline role marks (``tiny:adj``) are annotations for
+    the designed model, not words, so they are dropped ("a tiny red robot"); a colon
+    that does not name a role stays ("12:30", "ratio:foo")."""
+    roles = set(lexicon.roles)
+    return _INLINE_IN_TEXT.sub(lambda m: m[1] if m[2].lower() in roles else m[0], sentence)
 
 
 def unknown_words(tokens: tuple[Token, ...]) -> list[str]:

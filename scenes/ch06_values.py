@@ -37,12 +37,11 @@ from manim import (
     Text,
     TransformFromCopy,
     VGroup,
-    VMobject,
     Wait,
     Write,
 )
 
-from attention_math.projection import coords3, orthonormal_basis
+from attention_math.projection import coords3, span_basis
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid, subscript
 from scenes.components.block_stack import embedding_strip
@@ -51,7 +50,6 @@ from scenes.components.embedding_space import EmbeddingSpace
 from scenes.components.entries import (
     adding_up,
     color_scale,
-    dots,
     fixed,
     gaps,
     shown_array,
@@ -61,6 +59,7 @@ from scenes.components.formula import colored
 from scenes.components.labels import literal
 from scenes.components.legend import Legend
 from scenes.components.product import MatrixVectorProduct
+from scenes.components.sum_tables import SUM_DECIMALS, SumTables
 from scenes.components.token_row import TokenRow
 from scenes.components.weight_matrix import WeightMatrix
 from scenes.focus import main_link, own_adjectives, percent, plural, quoted, roles
@@ -75,8 +74,6 @@ STRIP_CELLS = 8  # entries per strip in the every-token picture
 TOP_TERMS = 2  # heaviest terms of a column drawn one by one; the others are summed
 FIRST_ENTRIES = 3  # the first entries of each vector drawn in the weighted sum ...
 LARGEST = 2  # ... with the entries that ΔE changes most
-SUM_DECIMALS = 2  # decimals of the entries of the weighted sum
-ROW_HEIGHT = 0.3  # between the entries of the weighted sum
 AXES = [0, 2, 1]  # projection coordinate drawn on each picture axis (the 3rd is vertical)
 
 
@@ -101,18 +98,6 @@ def adjective_terms(trace, head, noun: int) -> Terms:
     if found or noun == 0:
         return Terms(tuple(found), bool(found))
     return Terms((int(np.argmax(head.pattern[noun, :noun])),), False)
-
-
-def span_basis(vectors: list[np.ndarray]) -> np.ndarray:
-    """Orthonormal basis (at most 3 rows) of the first vectors that are independent."""
-    kept: list[np.ndarray] = []
-    for v in vectors:
-        candidate = np.vstack([*kept, v])
-        if np.linalg.matrix_rank(candidate, tol=1e-8 * np.abs(candidate).max()) > len(kept):
-            kept.append(v)
-        if len(kept) == 3:
-            break
-    return orthonormal_basis(np.vstack(kept))  # (k, d_embed)
 
 
 @dataclass(frozen=True)
@@ -303,168 +288,6 @@ def changes(trace, head, shown=None) -> Changes:
     return Changes(ratios, float(boost), marked, narration, caption)
 
 
-class EntryColumn(EmbeddingColumn):
-    """Some entries of one vector in brackets under a header, ``row_height`` apart (the
-    skipped ones as dots), so that the columns of a sum line up entry by entry. The
-    first entry sits at y = 0."""
-
-    def __init__(
-        self,
-        vector: np.ndarray,
-        slots: list[int | None],
-        header: VGroup,
-        *,
-        scale: float,
-        color: ManimColor,
-        row_height: float,
-        drawn: np.ndarray | None = None,
-        font_size: float = palette.SMALL,
-    ) -> None:
-        super().__init__(
-            vector,
-            [s for s in slots if s is not None],
-            decimals=SUM_DECIMALS,
-            scale=scale,
-            font_size=font_size,
-            bracket_color=color,
-            drawn=drawn,
-            row_height=row_height,
-            bracket_buff=0.08,
-        )
-        self.vector = self.values
-        self.header = header.next_to(self.brackets, UP, buff=0.1)
-        self.add(self.header)
-
-
-def heading_lines(*lines: tuple[str, ManimColor], font_size: float = palette.SMALL) -> VGroup:
-    """One or more centred lines of text, each in its colour."""
-    return VGroup(*(literal(text, font_size=font_size, color=c) for text, c in lines)).arrange(
-        DOWN, buff=0.06
-    )
-
-
-class IndexColumn(VGroup):
-    """``entry`` over the 1-based numbers of the drawn entries, at their slots' heights
-    (as in :class:`EntryColumn`)."""
-
-    def __init__(self, slots: list[int | None], row_height: float) -> None:
-        super().__init__()
-        self.numbers = {
-            s: literal(f"#{s + 1:,}", font_size=palette.NOTE, color=palette.DIM_TEXT)
-            for s in slots
-            if s is not None
-        }
-        body = VGroup()
-        for k, s in enumerate(slots):
-            mark = self.numbers[s] if s is not None else dots(DOWN, size=0.02, gap=0.04)
-            body.add(mark.move_to(DOWN * k * row_height))
-        right = max(m.get_right()[0] for m in body)
-        for mark in body:
-            mark.shift(RIGHT * (right - mark.get_right()[0]))
-        title = literal("entry", font_size=palette.NOTE, color=palette.DIM_TEXT)
-        self.add(body, title.next_to(body, UP, buff=0.18))
-
-
-def side_by_side(parts: list[VMobject], buff: float = 0.16) -> VGroup:
-    """``parts`` placed left to right, each keeping its height."""
-    x = 0.0
-    for part in parts:
-        part.shift(RIGHT * (x - part.get_left()[0]))
-        x = part.get_right()[0] + buff
-    return VGroup(*parts)
-
-
-def sign(text: str, y: float) -> Text:
-    return literal(text, font_size=palette.BODY, color=palette.DIM_TEXT).set_y(y)
-
-
-class SumTables(VGroup):
-    """The weighted sum of one column, a few entries of each vector:
-    ``entry | w·V + w·V + ... = ΔE`` above ``entry | E + ΔE = E′``, the rows of the
-    entries ΔE changes most boxed. ``plain`` holds each drawn value before its weight,
-    laid over its term (the scene turns one into the other)."""
-
-    def __init__(self, trace, head, values: np.ndarray, shown: ColumnSum) -> None:
-        super().__init__()
-        j, slots, row = shown.query, shown.slots, ROW_HEIGHT
-        scale = color_scale(trace.E[j])  # one colour scale for every column
-        middle = -(len(slots) - 1) * row / 2
-
-        def column(vector, lines, color, drawn=None) -> EntryColumn:
-            return EntryColumn(
-                vector,
-                slots,
-                heading_lines(*lines),
-                scale=scale,
-                color=color,
-                row_height=row,
-                drawn=drawn,
-            )
-
-        self.plain, self.terms = [], []
-        for k, (i, w) in enumerate(shown.terms):
-            v, word = f"V{subscript(i + 1)}", (trace.words[i], palette.DIM_TEXT)
-            self.plain.append(column(values[i], [(v, palette.VALUE), word], palette.VALUE))
-            header = [(f"{w:.2f} × {v}", palette.VALUE), word]
-            self.terms.append(
-                column(w * values[i], header, palette.VALUE, drawn=shown.drawn_terms[k])
-            )
-        self.index_top = IndexColumn(slots, row)
-        self.term_signs = [sign("+", middle) for _ in self.terms[1:]]
-        parts: list[VMobject] = [self.index_top, self.terms[0]]
-        for plus, term in zip(self.term_signs, self.terms[1:], strict=True):
-            parts += [plus, term]
-        self.others = None
-        if shown.others:
-            keys = list(shown.others)
-            weights = head.pattern[j, keys]
-            self.others = column(
-                weights @ values[keys],  # (d_embed,)
-                [
-                    (plural(len(keys), "other"), palette.VALUE),
-                    (f"weights {weights.sum():.2f}", palette.DIM_TEXT),
-                ],
-                palette.VALUE,
-                drawn=shown.drawn_terms[-1],
-            )
-            self.term_signs.append(sign("+", middle))
-            parts += [self.term_signs[-1], self.others]
-        self.delta = column(head.delta_E[j], [("ΔE", palette.DELTA)], palette.DELTA)
-        self.equals_top = sign("=", middle)
-        self.top = side_by_side([*parts, self.equals_top, self.delta])
-        for plain, term in zip(self.plain, self.terms, strict=True):
-            plain.shift(RIGHT * (term.body.get_right()[0] - plain.body.get_right()[0]))
-        self.index_bottom = IndexColumn(slots, row)
-        self.update_columns = {
-            name: column(vector, [(name, color)], color, drawn)
-            for name, vector, color, drawn in (
-                ("E", trace.E[j], palette.EMBEDDING, shown.drawn_E),
-                ("ΔE", head.delta_E[j], palette.DELTA, None),
-                ("E′", trace.E[j] + head.delta_E[j], palette.UPDATED, None),
-            )
-        }
-        self.bottom_signs = [sign("+", middle), sign("=", middle)]
-        e, d, updated = self.update_columns.values()
-        plus, equals = self.bottom_signs
-        self.bottom = side_by_side([self.index_bottom, e, plus, d, equals, updated])
-        self.bottom.next_to(self.top, DOWN, buff=0.45, aligned_edge=LEFT)
-        self.boxes = VGroup(
-            *(
-                SurroundingRectangle(
-                    VGroup(
-                        self.index_bottom.numbers[m],
-                        *(c.get_entry(m) for c in self.update_columns.values()),
-                    ),
-                    color=palette.DELTA,
-                    buff=0.06,
-                    stroke_width=2.5,
-                )
-                for m in shown.largest
-            )
-        )
-        self.add(self.top, self.bottom, *self.plain, self.boxes)
-
-
 class Values(Lesson):
     number = 6
     title = "Values"
@@ -620,18 +443,7 @@ class Values(Lesson):
         self.basis = shown.basis
         coords, names = shown.coords, shown.names
         near = coords - coords[0]  # the same points, measured from the tip of E
-        whole = EmbeddingSpace(
-            float(np.abs(coords).max()) * 1.05, size=1.4, title="from the origin"
-        )
-        whole.move_to(self.stage.center + LEFT * 5.3 + UP * 0.3)
-        zoom = EmbeddingSpace(
-            float(np.abs(near).max()) * 1.35,
-            size=2.2,
-            azimuth=-1.2,  # the third direction drawn mostly across, the second up
-            elevation=0.5,
-            title=f"around the tip of E({t.words[j]})",
-        )
-        zoom.move_to(self.stage.center + LEFT * 0.9)
+        whole, zoom = self._spaces(coords, near, t.words[j])
         legend = Legend(shown.legend, font_size=palette.LABEL)
         self.side_notes.place(legend, RIGHT, buff=0.1).set_y(self.side_notes.center[1] - 1.3)
         # keys are rows, queries columns (as on every grid and in trace.json): A_(k q) is
@@ -673,6 +485,25 @@ class Values(Lesson):
         self.space_coords = coords
         self.caption(shown.caption, wait=2.5)
         self.clear_content()
+
+    def _spaces(
+        self, coords: np.ndarray, near: np.ndarray, word: str
+    ) -> tuple[EmbeddingSpace, EmbeddingSpace]:
+        """A small picture of the points from the origin and a larger one around the tip
+        of E (``near``: the points measured from there)."""
+        whole = EmbeddingSpace(
+            float(np.abs(coords).max()) * 1.05, size=1.4, title="from the origin"
+        )
+        whole.move_to(self.stage.center + LEFT * 5.3 + UP * 0.3)
+        zoom = EmbeddingSpace(
+            float(np.abs(near).max()) * 1.35,
+            size=2.2,
+            azimuth=-1.2,  # the third direction drawn mostly across, the second up
+            elevation=0.5,
+            title=f"around the tip of E({word})",
+        )
+        zoom.move_to(self.stage.center + LEFT * 0.9)
+        return whole, zoom
 
     def weighted_sum(self) -> None:
         t, j = self.trace, self.noun
@@ -772,11 +603,35 @@ class Values(Lesson):
         t = self.trace
         row = TokenRow(t.words, roles(t), font_size=palette.BODY, max_width=10.5)
         shown = changes(t, self.head, row.shown)
-        delta = self.head.delta_E  # (n, d_embed)
         self.beat("every-token", shown.narration)
         self.heading("E + ΔE = E′ for every token (this head alone)")
         row.move_to(self.stage.point(UP) + DOWN * 0.45).shift(RIGHT * 0.8)
         self.shown = list(row.shown)
+        xs = [row.get_token(i).get_x() for i in self.shown]
+        pitch = min((b - a for a, b in zip(xs, xs[1:])), default=1.0)  # between strips
+        left = row.get_left()[0] - 0.9
+        names = self._strips(shown, row, xs, min(0.45, 0.7 * pitch), left)
+        boost = literal(
+            f"colours ×{shown.boost:.1f}", font_size=palette.NOTE, color=palette.DIM_TEXT
+        ).next_to(names[1], DOWN, buff=0.12)
+        sizes, sizes_name = self._sizes(shown, pitch, left)
+        self.play(row.create())
+        self.play(FadeIn(self.strips["E"], lag_ratio=0.1), FadeIn(names[0]))
+        self.play(
+            FadeIn(self.strips["ΔE"], shift=DOWN * 0.2, lag_ratio=0.1),
+            FadeIn(names[1]),
+            FadeIn(boost),
+        )
+        self.play(FadeIn(self.strips["E′"], shift=DOWN * 0.2, lag_ratio=0.1), FadeIn(names[2]))
+        self.play(*(Create(m) for m in self.marks.values()))
+        self.play(FadeIn(sizes, lag_ratio=0.1), FadeIn(sizes_name))
+        self.caption(shown.caption, wait=3)
+
+    def _strips(self, shown: Changes, row, xs: list[float], width: float, left: float) -> VGroup:
+        """E, ΔE and E′ of each shown token as strips of their first entries under the
+        row (``self.strips``), each token's largest change boxed (``self.marks``); the
+        names of the three rows, returned."""
+        t, delta = self.trace, self.head.delta_E  # (n, d_embed)
         cells = min(STRIP_CELLS, t.dims.d_embed)
         scale = color_scale(t.E)
         levels = {
@@ -784,13 +639,9 @@ class Values(Lesson):
             "ΔE": (delta, scale / shown.boost, palette.DELTA),  # its own, finer scale
             "E′": (t.E + delta, scale, palette.UPDATED),
         }
-        xs = [row.get_token(i).get_x() for i in self.shown]
-        pitch = min((b - a for a, b in zip(xs, xs[1:])), default=1.0)  # between strips
-        width = min(0.45, 0.7 * pitch)
         self.strips: dict[str, VGroup] = {}
         self.marks: dict[str, VGroup] = {}
         names = VGroup()
-        left = row.get_left()[0] - 0.9
         for k, (name, (vectors, level_scale, color)) in enumerate(levels.items()):
             y = row.get_bottom()[1] - 0.85 - 1.4 * k
             strips = VGroup(
@@ -813,9 +664,11 @@ class Values(Lesson):
             sign_text = ("", "+ ", "= ")[k]
             names.add(literal(f"{sign_text}{name}", font_size=palette.HEADLINE, color=color))
             names[-1].set_y(y).set_x(left)
-        boost = literal(
-            f"colours ×{shown.boost:.1f}", font_size=palette.NOTE, color=palette.DIM_TEXT
-        ).next_to(names[1], DOWN, buff=0.12)
+        return names
+
+    def _sizes(self, shown: Changes, pitch: float, left: float) -> tuple[VGroup, Text]:
+        """|ΔE| / |E| of each shown token under its E′ strip (``self.sizes``), and the
+        name of that row."""
         sizes = VGroup(
             *(
                 literal(
@@ -831,14 +684,4 @@ class Values(Lesson):
         sizes_name = literal("|ΔE| / |E|", font_size=palette.NOTE, color=palette.DELTA)
         sizes_name.set_y(sizes[0].get_y()).set_x(left)
         self.sizes = sizes
-        self.play(row.create())
-        self.play(FadeIn(self.strips["E"], lag_ratio=0.1), FadeIn(names[0]))
-        self.play(
-            FadeIn(self.strips["ΔE"], shift=DOWN * 0.2, lag_ratio=0.1),
-            FadeIn(names[1]),
-            FadeIn(boost),
-        )
-        self.play(FadeIn(self.strips["E′"], shift=DOWN * 0.2, lag_ratio=0.1), FadeIn(names[2]))
-        self.play(*(Create(m) for m in self.marks.values()))
-        self.play(FadeIn(sizes, lag_ratio=0.1), FadeIn(sizes_name))
-        self.caption(shown.caption, wait=3)
+        return sizes, sizes_name

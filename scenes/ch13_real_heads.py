@@ -12,9 +12,6 @@ one-line error (how to install it).
 
 from __future__ import annotations
 
-import re
-import textwrap
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +26,6 @@ from manim import (
     Square,
     Transform,
     VGroup,
-    VMobject,
 )
 
 from attention_math.errors import InputError
@@ -39,18 +35,24 @@ from attention_math.real_model import (
     HeadScore,
     RealAttention,
     best_head,
-    rank_heads,
     run_sentence,
 )
-from attention_math.real_model.head_finder import behaviour_scores
+from attention_math.real_model.head_finder import (
+    behaviour_scores,
+    distinct_best,
+    first_token_share,
+    parked_share,
+)
+from attention_math.real_model.tokenizer import punctuation_only, whole_characters
+from attention_math.text import without_inline_roles
 from scenes.chapter import ChapterScene
 from scenes.components import entries, palette
 from scenes.components.fade_in_place import FadeInPlace, FadeOutInPlace
 from scenes.components.head_gallery import MAX_CELLS, HeadGallery, weight_color
-from scenes.components.labels import literal, number
+from scenes.components.labels import literal, number, paragraph
 from scenes.components.pattern_window import PatternWindow
 from scenes.components.piece_row import PieceRow, piece_text, word_spans
-from scenes.focus import quote, quoted
+from scenes.focus import plural, quote, quoted
 from scenes.lesson import CAPTION_BAND, FRAME_X, FRAME_Y, HEADING_BAND, STAGE, Region
 from scenes.settings import plain_manim_exit
 
@@ -69,7 +71,6 @@ BEHAVIOUR_NAMES = {
     "broad": "reads many earlier tokens",
     "current_token": "looks at the token itself",
 }
-_INLINE_ROLE = re.compile(r"(?<!\S)([^\s:]+):([A-Za-z]+)(?!\S)")
 
 
 WHY_SINK = (
@@ -78,59 +79,9 @@ WHY_SINK = (
 )
 
 
-def punctuation_only(text: str) -> bool:
-    """Whether ``text`` holds nothing but punctuation and spaces."""
-    return all(unicodedata.category(c).startswith("P") or c.isspace() for c in text)
-
-
-def model_sentence(sentence: str) -> str:
-    """The sentence as plain text for the real model: inline role marks (``tiny:adj``)
-    are the designed model's annotations, not words, so they are dropped."""
-    roles = set(load_lexicon().roles)
-    return _INLINE_ROLE.sub(lambda m: m[1] if m[2].lower() in roles else m[0], sentence)
-
-
-def zoom_heads(pattern: np.ndarray) -> list[tuple[str, HeadScore]]:
-    """The head finder's best head for each behaviour of ``ZOOMS``, each head once, and
-    only heads that show the behaviour at all (score above 0)."""
-    picked: list[tuple[str, HeadScore]] = []
-    for behaviour, max_first in ZOOMS:
-        taken = {(s.layer, s.head) for _, s in picked}
-        for score in rank_heads(pattern, behaviour, max_first_token=max_first):
-            if score.score(behaviour) <= 0:
-                break
-            if (score.layer, score.head) not in taken:
-                picked.append((behaviour, score))
-                break
-    return picked
-
-
-def whole_characters(raw: bytes) -> bool:
-    """Whether a token's bytes are whole utf-8 characters (it is drawn as plain text)."""
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def counted(n: int, noun: str) -> str:
-    """``1 token``, ``2 tokens``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def quoted_piece(token: str) -> str:
     """A model token as it looks on screen (see ``piece_text``), quoted like a word."""
     return quote(piece_text(token))
-
-
-def wrapped(
-    text: str, width: int = 46, font_size: float = palette.LABEL, color=palette.TEXT
-) -> VGroup:
-    """A paragraph as left-aligned lines of plain text."""
-    rows = textwrap.wrap(text, width, break_on_hyphens=False)
-    lines = [literal(line, font_size=font_size, color=color) for line in rows]
-    return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
 
 
 @dataclass(frozen=True)
@@ -175,28 +126,6 @@ def broad_example(reading: Reading, tokens, windowed: bool) -> str:
     )
 
 
-def top_row_frame(grid: PatternWindow) -> VMobject:
-    """A frame around the first token's row of ``grid``, over the later queries' cells
-    (the ones :func:`first_token_share` averages); empty when there are none."""
-    return row_frame(grid, 0)
-
-
-def sink_row_frame(grid: PatternWindow) -> VMobject:
-    """A frame around the sink's row of ``grid`` (a designed head's), over the later
-    queries' cells (the ones :func:`parked_share` averages); empty when there are none."""
-    return row_frame(grid, grid.sink_key)
-
-
-def row_frame(grid: PatternWindow, key: int) -> VMobject:
-    """A frame around row ``key`` of ``grid``, over the cells of queries 1 and later."""
-    cells = [grid.boxes[key, q] for q in grid.queries if q >= 1 and (key, q) in grid.boxes]
-    if not cells:
-        return VMobject()
-    around = VGroup(*cells)
-    frame = Rectangle(width=around.width, height=around.height, stroke_width=3)
-    return frame.set_stroke(palette.QUERY).move_to(around)
-
-
 def light_up(count: int, total: int) -> str:
     """``Most heads light up`` and the like, for ``count`` of ``total`` heads: most is
     more than half, many more than a fifth."""
@@ -206,18 +135,6 @@ def light_up(count: int, total: int) -> str:
         return "One head lights up"
     many = "Most" if count > total / 2 else "Many" if count > total / 5 else "Some"
     return f"{many} heads light up"
-
-
-def parked_share(sink: np.ndarray) -> float | None:
-    """The weight a designed head's later queries park on its sink, averaged over them
-    (query 0 left out, as in :func:`first_token_share`); None for a single word."""
-    return float(np.mean(sink[1:])) if len(sink) > 1 else None
-
-
-def first_token_share(pattern: np.ndarray) -> np.ndarray:
-    """The weight the later queries give the first token, averaged over them, for
-    ``[..., query, key]`` patterns. Query 0 is left out: it can only see itself (1.00)."""
-    return pattern[..., 1:, 0].mean(axis=-1)
 
 
 @dataclass(frozen=True)
@@ -265,6 +182,52 @@ def sink_contrast(designed_sink: np.ndarray, real_pattern: np.ndarray) -> SinkCo
 
 
 @dataclass(frozen=True)
+class SinksSaid:
+    """The contrast's words about the two heads' sinks (:func:`sinks_said`)."""
+
+    designed: str  # the designed head's share on its sink
+    real: str  # the shown real head's share on the first token
+    compared: str  # the narration's comparison
+    count: str  # the line that says which real head is shown and how many park more
+
+
+def sinks_said(sinks: SinkContrast, designed_name: str, first_token: str) -> SinksSaid:
+    """What the contrast says about ``sinks``: the designed head's share, the real head's
+    (``first_token``: the real model's first token, quoted), how they compare."""
+    total = sinks.real.size
+    real_said = f"{first_token} gets {sinks.shown:.2f} of each later token's weight"
+    chosen = (
+        f"On the right is a typical real head, layer {sinks.layer}, head {sinks.head}: the "
+        f"middle one of all {total} when they are sorted by this measure"
+    )
+    if sinks.designed is None:
+        designed_said = "a single word: no later word to average"
+        compared = (
+            f"The lesson's sentence is a single word, so the designed head has nothing to "
+            f"compare. {chosen}. There, {real_said}."
+        )
+        count_line = (
+            f"Real head shown: layer {sinks.layer}, head {sinks.head}, the middle of {total} "
+            "by this average."
+        )
+    else:
+        designed_said = f"its sink gets {sinks.designed:.2f} of each later word's weight"
+        compared = (
+            f"The designed {designed_name} head has a sink of its own, a slot with no "
+            f"value: {designed_said}, on average. The real model has no such slot; its "
+            f"heads park on the first token instead. {chosen}. There, {real_said}: "
+            f"{sinks.compared()}. {sinks.more} of {total} real heads park more on the first "
+            "token than the designed head parks on its sink."
+        )
+        count_line = (
+            f"Real head shown: the middle of {total} by this average. {sinks.more} of "
+            f"{total} real heads park more on the first token than the designed head on "
+            "its sink."
+        )
+    return SinksSaid(designed_said, real_said, compared, count_line)
+
+
+@dataclass(frozen=True)
 class Contrast:
     """What the contrast beat shows and says (:meth:`RealHeads._contrast`)."""
 
@@ -282,7 +245,9 @@ class RealHeads(ChapterScene):
     def setup(self) -> None:
         super().setup()
         try:
-            self.run: RealAttention = run_sentence(model_sentence(self.trace.sentence))
+            self.run: RealAttention = run_sentence(
+                without_inline_roles(self.trace.sentence, load_lexicon())
+            )
         except InputError as exc:  # e.g. the model package is not installed
             plain_manim_exit(exc)
             raise
@@ -323,19 +288,37 @@ class RealHeads(ChapterScene):
         said = f", like {examples[0]}" if examples else ""
         self.beat(
             "tokens",
-            f"The lesson cut the sentence into {counted(len(words), 'token')}. A real model, "
-            f"{CAPTION}, reads {counted(len(tokens), 'token')}: its tokenizer cuts rarer words "
+            f"The lesson cut the sentence into {plural(len(words), 'token')}. A real model, "
+            f"{CAPTION}, reads {plural(len(tokens), 'token')}: its tokenizer cuts rarer words "
             f"into pieces{said or ', though here every word is a single token'}.",
         )
+        layout = self._token_rows(split, examples)
+        heading, lesson_label, lesson_row, real_label, (real_row, marks), note = layout
+        self.play(
+            FadeInPlace(heading), FadeInPlace(lesson_label), FadeInPlace(lesson_row), run_time=1.2
+        )
+        self.wait(1.5)
+        self.play(FadeInPlace(real_label), FadeInPlace(real_row), run_time=1.2)
+        self.play(*(Create(m) for m in marks), FadeInPlace(note), run_time=1.0)
+        self.caption_shown(
+            "   ".join(examples) if examples else "Here every word is a single token."
+        )
+        self.wait(3.5)
+        self.fade_out(layout, run_time=0.8)
+
+    def _token_rows(self, split: list[tuple[int, int]], examples: list[str]) -> VGroup:
+        """The lesson's tokens above the model's, the words cut into pieces (``split``:
+        token spans) underlined and a few of them written out (``examples``)."""
+        words, tokens = self.trace.words, self.run.tokens
         heading = literal("What a real model reads", font_size=palette.PROMINENT)
         lesson_label = literal(
-            f"The lesson: {counted(len(words), 'token')}, one per word or mark",
+            f"The lesson: {plural(len(words), 'token')}, one per word or mark",
             font_size=palette.LABEL,
             color=palette.DIM_TEXT,
         )
         lesson_row = PieceRow(words, starts=[True] * len(words), font_size=palette.LABEL)
         real_label = literal(
-            f"{CAPTION}: {counted(len(tokens), 'token')}",
+            f"{CAPTION}: {plural(len(tokens), 'token')}",
             font_size=palette.LABEL,
             color=palette.DIM_TEXT,
         )
@@ -356,17 +339,7 @@ class RealHeads(ChapterScene):
             heading, lesson_label, lesson_row, real_label, VGroup(real_row, marks), note
         ).arrange(DOWN, buff=0.35)
         layout.scale_to_fit_height(min(layout.height, 7.4)).move_to(0)
-        self.play(
-            FadeInPlace(heading), FadeInPlace(lesson_label), FadeInPlace(lesson_row), run_time=1.2
-        )
-        self.wait(1.5)
-        self.play(FadeInPlace(real_label), FadeInPlace(real_row), run_time=1.2)
-        self.play(*(Create(m) for m in marks), FadeInPlace(note), run_time=1.0)
-        self.caption_shown(
-            "   ".join(examples) if examples else "Here every word is a single token."
-        )
-        self.wait(3.5)
-        self.fade_out(layout, run_time=0.8)
+        return layout
 
     def gallery_of_heads(self) -> None:
         total = self.n_layers * self.n_heads
@@ -389,7 +362,7 @@ class RealHeads(ChapterScene):
             best = best_head(self.run.pattern, "first_token")
             marks.add(self.gallery.highlight(best.layer, best.head))
             lines.add(
-                wrapped(
+                paragraph(
                     f"Framed: layer {best.layer}, head {best.head}. Its top row is bright: on "
                     f"average {best.first_token:.2f} of each later token's weight goes to the "
                     f"first token, {quoted_piece(self.run.tokens[0])}.",
@@ -473,7 +446,7 @@ class RealHeads(ChapterScene):
                 f"{first_share.mean():.2f}",
                 font_size=palette.BODY,
             ),
-            wrapped(
+            paragraph(
                 WHY_SINK,
                 width=68,
                 color=palette.DIM_TEXT,
@@ -498,13 +471,13 @@ class RealHeads(ChapterScene):
         if n == 1:
             sees = "its one query can only see itself, so every head gives it all the weight: 1.00"
         else:
-            sees = f"each query sees at most {counted(n - 1, 'earlier token')}"
+            sees = f"each query sees at most {plural(n - 1, 'earlier token')}"
         text = (
-            f"Only {counted(n, 'token')}: {sees}. Too little to tell the heads apart; "
+            f"Only {plural(n, 'token')}: {sees}. Too little to tell the heads apart; "
             "try a longer sentence."
         )
         self.beat("too short", text)
-        message = wrapped(text, width=60, font_size=palette.HEADING)
+        message = paragraph(text, width=60, font_size=palette.HEADING)
         message.next_to(self.gallery, DOWN, buff=0.8).set_x(0)
         self.play(FadeOutInPlace(self.below_gallery), FadeInPlace(message), run_time=1.0)
         self.caption_shown(text)
@@ -515,7 +488,7 @@ class RealHeads(ChapterScene):
         self.marked: dict[tuple[int, int], tuple[int, tuple[int, ...]]] = {}  # query, keys
         self.finish_speech()  # the sink's picture stays while its beat is said or read
         self._gallery_to_map()
-        for behaviour, score in zoom_heads(self.run.pattern):
+        for behaviour, score in distinct_best(self.run.pattern, ZOOMS):
             self._zoom(behaviour, score)
 
     def _gallery_to_map(self) -> None:
@@ -560,35 +533,8 @@ class RealHeads(ChapterScene):
             f"L{layer}H{head}",
             f"Layer {layer}, head {head} {BEHAVIOUR_NAMES[behaviour]}: {fact}. {example}.",
         )
-        panel = VGroup(
-            literal(f"Layer {layer}, head {head}", font_size=palette.HEADLINE),
-            literal(BEHAVIOUR_NAMES[behaviour], font_size=palette.HEADING),
-            wrapped(fact, width=40),
-            wrapped(example, width=40, color=palette.DIM_TEXT),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        panel.scale_to_fit_width(min(panel.width, PANEL.width))
-        panel.next_to(PANEL.point(UP + LEFT), DOWN + RIGHT, buff=0)
-        shown_as = (
-            "brighter cells for more weight, as in the gallery"
-            if grid.show_numbers
-            else "dot area = weight"
-        )
-        notes = [f"Rows: keys. Columns: queries. Each full column sums to 1; {shown_as}."]
-        if grid.is_window:
-            notes.append(
-                f"Window: the first token and the last {len(grid.queries)} of "
-                f"{self.n_tokens} tokens; the rest of each column's weight is off-screen."
-            )
-        legend = VGroup(
-            *(wrapped(n, width=48, font_size=palette.NOTE, color=palette.DIM_TEXT) for n in notes)
-        )
-        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        legend.scale_to_fit_width(min(legend.width, PANEL.width))
-        legend.next_to(panel, DOWN, buff=0.3, aligned_edge=LEFT)
-        column = VGroup(panel, legend)
-        room = PANEL.top - (self.map.get_top()[1] + 0.25)
-        if column.height > room:
-            column.scale_to_fit_height(room).next_to(PANEL.point(UP + LEFT), DOWN + RIGHT, 0)
+        column = self._zoom_texts(layer, head, behaviour, fact, example, grid)
+        panel, legend = column
         frame = self.gallery.highlight(layer, head)
         frame_in = ReplacementTransform(self.map_frame, frame) if self.map_frame else Create(frame)
         if self.zooms:
@@ -609,6 +555,42 @@ class RealHeads(ChapterScene):
         self.zoom_texts = VGroup(panel, legend, cells)
         self.zooms.append((behaviour, score, grid))
         self.marked[layer, head] = (query, tuple(keys))
+
+    def _zoom_texts(
+        self, layer: int, head: int, behaviour: str, fact: str, example: str, grid
+    ) -> VGroup:
+        """Beside a zoomed head: its name, behaviour, numbers and example (the panel), and
+        under them how to read its grid (the legend); fitted above the map."""
+        panel = VGroup(
+            literal(f"Layer {layer}, head {head}", font_size=palette.HEADLINE),
+            literal(BEHAVIOUR_NAMES[behaviour], font_size=palette.HEADING),
+            paragraph(fact, width=40),
+            paragraph(example, width=40, color=palette.DIM_TEXT),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        panel.scale_to_fit_width(min(panel.width, PANEL.width))
+        panel.next_to(PANEL.point(UP + LEFT), DOWN + RIGHT, buff=0)
+        shown_as = (
+            "brighter cells for more weight, as in the gallery"
+            if grid.show_numbers
+            else "dot area = weight"
+        )
+        notes = [f"Rows: keys. Columns: queries. Each full column sums to 1; {shown_as}."]
+        if grid.is_window:
+            notes.append(
+                f"Window: the first token and the last {len(grid.queries)} of "
+                f"{self.n_tokens} tokens; the rest of each column's weight is off-screen."
+            )
+        legend = VGroup(
+            *(paragraph(n, width=48, font_size=palette.NOTE, color=palette.DIM_TEXT) for n in notes)
+        )
+        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        legend.scale_to_fit_width(min(legend.width, PANEL.width))
+        legend.next_to(panel, DOWN, buff=0.3, aligned_edge=LEFT)
+        column = VGroup(panel, legend)
+        room = PANEL.top - (self.map.get_top()[1] + 0.25)
+        if column.height > room:
+            column.scale_to_fit_height(room).next_to(PANEL.point(UP + LEFT), DOWN + RIGHT, 0)
+        return column
 
     def _describe(
         self, behaviour: str, score: HeadScore, grid: PatternWindow
@@ -672,32 +654,7 @@ class RealHeads(ChapterScene):
             height=CONTRAST_GRID,
             style="dots",
         )
-        titles = [
-            literal(f"Lesson: designed “{designed.name}” head", font_size=palette.BODY),
-            literal(f"Real: layer {sinks.layer}, head {sinks.head}", font_size=palette.BODY),
-        ]
-        notes = [
-            literal(shown.designed_line, font_size=palette.LABEL, color=palette.QUERY),
-            literal(shown.real_line, font_size=palette.LABEL, color=palette.QUERY),
-        ]
-        rows = VGroup(sink_row_frame(left), top_row_frame(right))
-        sides = VGroup(
-            *(
-                VGroup(title, VGroup(grid, row), note).arrange(DOWN, buff=0.3)
-                for title, grid, row, note in zip(titles, [left, right], rows, notes)
-            )
-        ).arrange(RIGHT, buff=1.0, aligned_edge=UP)
-        colors = (palette.TEXT, palette.TEXT, palette.DIM_TEXT)  # the rule, a note
-        lines = VGroup(
-            *(
-                wrapped(line, width=96, font_size=palette.LABEL, color=color)
-                for line, color in zip(shown.lines, colors)
-            )
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        layout = VGroup(sides, lines).arrange(DOWN, buff=0.35)
-        layout.scale_to_fit_height(min(layout.height, 7.1)).scale_to_fit_width(
-            min(layout.width, 13.4)
-        ).move_to(0).shift(UP * 0.2)
+        titles, notes, rows, lines = self._contrast_layout(designed.name, shown, left, right)
         self.play(
             FadeOutInPlace(self.zooms[-1][2]),
             FadeOutInPlace(self.zoom_texts),
@@ -714,40 +671,44 @@ class RealHeads(ChapterScene):
         self.designed_grid, self.contrast_grid = left, right
         self.contrast = shown
 
+    def _contrast_layout(
+        self, designed_name: str, shown: Contrast, left: PatternWindow, right: PatternWindow
+    ) -> tuple[list, list, VGroup, VGroup]:
+        """The two grids side by side under their titles, each with its framed row and its
+        share under it, and the contrast's lines under both: (titles, notes, frames, lines)."""
+        sinks = shown.sinks
+        titles = [
+            literal(f"Lesson: designed “{designed_name}” head", font_size=palette.BODY),
+            literal(f"Real: layer {sinks.layer}, head {sinks.head}", font_size=palette.BODY),
+        ]
+        notes = [
+            literal(shown.designed_line, font_size=palette.LABEL, color=palette.QUERY),
+            literal(shown.real_line, font_size=palette.LABEL, color=palette.QUERY),
+        ]
+        rows = VGroup(left.row_frame(left.sink_key), right.row_frame(0))
+        sides = VGroup(
+            *(
+                VGroup(title, VGroup(grid, row), note).arrange(DOWN, buff=0.3)
+                for title, grid, row, note in zip(titles, [left, right], rows, notes)
+            )
+        ).arrange(RIGHT, buff=1.0, aligned_edge=UP)
+        colors = (palette.TEXT, palette.TEXT, palette.DIM_TEXT)  # the rule, a note
+        lines = VGroup(
+            *(
+                paragraph(line, width=96, font_size=palette.LABEL, color=color)
+                for line, color in zip(shown.lines, colors)
+            )
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        layout = VGroup(sides, lines).arrange(DOWN, buff=0.35)
+        layout.scale_to_fit_height(min(layout.height, 7.1)).scale_to_fit_width(
+            min(layout.width, 13.4)
+        ).move_to(0).shift(UP * 0.2)
+        return titles, notes, rows, lines
+
     def _contrast(self, designed, grid: PatternWindow) -> Contrast:
         """The measure for both heads, the real head to show, and the words about them."""
         sinks = sink_contrast(designed.sink, self.run.pattern)
-        total = sinks.real.size
-        first_token = quoted_piece(self.run.tokens[0])
-        real_said = f"{first_token} gets {sinks.shown:.2f} of each later token's weight"
-        chosen = (
-            f"On the right is a typical real head, layer {sinks.layer}, head {sinks.head}: the "
-            f"middle one of all {total} when they are sorted by this measure"
-        )
-        if sinks.designed is None:
-            designed_said = "a single word: no later word to average"
-            compared = (
-                f"The lesson's sentence is a single word, so the designed head has nothing to "
-                f"compare. {chosen}. There, {real_said}."
-            )
-            count_line = (
-                f"Real head shown: layer {sinks.layer}, head {sinks.head}, the middle of {total} "
-                "by this average."
-            )
-        else:
-            designed_said = f"its sink gets {sinks.designed:.2f} of each later word's weight"
-            compared = (
-                f"The designed {designed.name} head has a sink of its own, a slot with no "
-                f"value: {designed_said}, on average. The real model has no such slot; its "
-                f"heads park on the first token instead. {chosen}. There, {real_said}: "
-                f"{sinks.compared()}. {sinks.more} of {total} real heads park more on the first "
-                "token than the designed head parks on its sink."
-            )
-            count_line = (
-                f"Real head shown: the middle of {total} by this average. {sinks.more} of "
-                f"{total} real heads park more on the first token than the designed head on "
-                "its sink."
-            )
+        said = sinks_said(sinks, designed.name, quoted_piece(self.run.tokens[0]))
         query, key, adjective = self._designed_example(designed.pattern, grid)
         link = (
             f"{quoted(self.trace, key)} → {quoted(self.trace, query)}: "
@@ -761,16 +722,17 @@ class RealHeads(ChapterScene):
         narration = (
             "Side by side, one measure for both heads: the weight each later token parks where "
             "it takes almost nothing, on average. The first token is left out: in the real "
-            f"model it can only look at itself. {compared} {job}. Real heads are learned, not "
+            f"model it can only look at itself. {said.compared} {job}. Real heads are learned, "
+            "not "
             "designed."
         )
         return Contrast(
             sinks,
             narration,
-            designed_line=f"{designed_said} (average)",
-            real_line=f"{real_said} (average)",
+            designed_line=f"{said.designed} (average)",
+            real_line=f"{said.real} (average)",
             lines=(
-                count_line,
+                said.count,
                 f"Designed head: {job[0].lower()}{job[1:]}.",
                 "Framed: the designed head's sink and the real head's first token. The first "
                 "column is left out of each average. Keys are rows, queries are columns; dot "

@@ -114,6 +114,36 @@ def best_head(pattern: np.ndarray, by: str, max_first_token: float = 1.0) -> Hea
     return ranked[0]
 
 
+def distinct_best(
+    pattern: np.ndarray, wanted: tuple[tuple[str, float], ...]
+) -> list[tuple[str, HeadScore]]:
+    """The best head for each ``(behaviour, largest first-token share allowed)`` of
+    ``wanted``, in order, each head picked once, and only heads that show the behaviour
+    at all (score above 0)."""
+    picked: list[tuple[str, HeadScore]] = []
+    for behaviour, max_first in wanted:
+        taken = {(s.layer, s.head) for _, s in picked}
+        for score in rank_heads(pattern, behaviour, max_first_token=max_first):
+            if score.score(behaviour) <= 0:
+                break
+            if (score.layer, score.head) not in taken:
+                picked.append((behaviour, score))
+                break
+    return picked
+
+
+def first_token_share(pattern: np.ndarray) -> np.ndarray:
+    """The weight the later queries give the first token, averaged over them, for
+    ``[..., query, key]`` patterns: (...). Query 0 is left out: it can only see itself."""
+    return pattern[..., 1:, 0].mean(axis=-1)
+
+
+def parked_share(sink: np.ndarray) -> float | None:
+    """The weight a designed head's later queries park on its sink (``[query]``), averaged
+    over them (query 0 left out, as in :func:`first_token_share`); None for one word."""
+    return float(np.mean(sink[1:])) if len(sink) > 1 else None
+
+
 def as_rows(scores: list[HeadScore]) -> list[dict]:
     """Plain dicts (with the dominant behaviour), e.g. for a table or a JSON dump."""
     return [{**asdict(s), "behaviour": s.behaviour} for s in scores]

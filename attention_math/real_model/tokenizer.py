@@ -63,6 +63,20 @@ BYTES_AS_HEX = "attention-math-bytes-as-hex"  # the handler's name for bytes.dec
 codecs.register_error(BYTES_AS_HEX, _bytes_as_hex)
 
 
+def whole_characters(raw: bytes) -> bool:
+    """Whether a token's bytes are whole utf-8 characters (it can be shown as text)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def punctuation_only(text: str) -> bool:
+    """Whether ``text`` holds nothing but punctuation and spaces."""
+    return all(unicodedata.category(c).startswith("P") or c.isspace() for c in text)
+
+
 def show_bytes(raw: bytes) -> str:
     """``raw`` as text, any byte that is not part of a whole utf-8 character as ``<0xNN>``:
     ``b" \xf0\x9f"`` -> ``' <0xF0><0x9F>'``."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
+import textwrap
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -24,6 +25,8 @@ from html import escape
 
 import numpy as np
 from manim import (
+    DOWN,
+    LEFT,
     ORIGIN,
     RIGHT,
     UP,
@@ -68,6 +71,15 @@ def literal(
 
 
 _TEXTS: dict[tuple, Text] = {}
+
+
+def paragraph(
+    text: str, width: int = 46, font_size: float = palette.LABEL, color=palette.TEXT
+) -> VGroup:
+    """``text`` as left-aligned lines of plain text, at most ``width`` characters each."""
+    rows = textwrap.wrap(text, width, break_on_hyphens=False)
+    lines = [literal(line, font_size=font_size, color=color) for line in rows]
+    return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
 
 
 def as_text_keeps(text: str) -> str:

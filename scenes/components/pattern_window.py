@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, PI, RIGHT, UP, Circle, Square, VGroup, VMobject, config
+from manim import DOWN, LEFT, PI, RIGHT, UP, Circle, Rectangle, Square, VGroup, VMobject, config
 
 from attention_math.layout import key_by_query
 
@@ -211,6 +211,16 @@ class PatternWindow(VGroup):
 
     def row_label(self, key: int):
         return self.key_labels[self.keys.index(key)]
+
+    def row_frame(self, key: int, color=palette.QUERY) -> VMobject:
+        """A frame around row ``key`` over the cells of queries 1 and later (the ones an
+        average over later queries takes in); empty when there are none."""
+        cells = [self.boxes[key, q] for q in self.queries if q >= 1 and (key, q) in self.boxes]
+        if not cells:
+            return VMobject()
+        around = VGroup(*cells)
+        frame = Rectangle(width=around.width, height=around.height, stroke_width=3)
+        return frame.set_stroke(color).move_to(around)
 
     def axis_titles(self, font_size: float = palette.SMALL) -> VGroup:
         """'keys' down the left of the key labels, 'queries' above the query labels."""

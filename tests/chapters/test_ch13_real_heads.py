@@ -10,16 +10,15 @@ from render_helpers import render_scene, scene_duration, source_of
 
 from attention_math import InputError, load_example
 from attention_math.layout import key_by_query
+from attention_math.lexicon import load_lexicon
 from attention_math.real_model import CAPTION, best_head, run_sentence, smollm2
+from attention_math.text import without_inline_roles
 from scenes.ch13_real_heads import (
     RealHeads,
     broad_example,
     broad_reading,
     light_up,
-    model_sentence,
     sink_contrast,
-    sink_row_frame,
-    top_row_frame,
 )
 from scenes.components.head_gallery import LEVELS, WEIGHT_ONE, WEIGHT_ZERO, pool_size
 from scenes.components.labels import TEXT_TYPES
@@ -209,8 +208,12 @@ def test_contrast_says_one_measure_for_both_heads_and_shows_the_middle_real_head
     # the frames sit on the designed head's sink row and the real head's first token's
     # row, over the columns of queries 1..
     for grid, frame, row in (
-        (chapter.designed_grid, sink_row_frame(chapter.designed_grid), chapter.trace.n),
-        (chapter.contrast_grid, top_row_frame(chapter.contrast_grid), 0),
+        (
+            chapter.designed_grid,
+            chapter.designed_grid.row_frame(chapter.designed_grid.sink_key),
+            chapter.trace.n,
+        ),
+        (chapter.contrast_grid, chapter.contrast_grid.row_frame(0), 0),
     ):
         cells = [grid.boxes[row, q] for q in grid.queries if q >= 1]
         assert frame.get_left()[0] == pytest.approx(cells[0].get_left()[0])
@@ -305,8 +308,13 @@ def test_gallery_fills_the_width_and_a_quarter_weight_cell_shows_at_480p(chapter
 
 
 def test_inline_roles_are_not_read_by_the_real_model():
-    assert model_sentence("a tiny:adj red:adj robot at 12:30") == "a tiny red robot at 12:30"
-    assert model_sentence("ratio:foo") == "ratio:foo"  # not a role: the model reads it
+    assert (
+        without_inline_roles("a tiny:adj red:adj robot at 12:30", load_lexicon())
+        == "a tiny red robot at 12:30"
+    )
+    assert (
+        without_inline_roles("ratio:foo", load_lexicon()) == "ratio:foo"
+    )  # not a role: the model reads it
 
 
 def test_a_one_token_sentence_explains_instead_of_crashing():

@@ -15,7 +15,7 @@ SCALE += ("PROMINENT", "DISPLAY", "TITLE")
 SIZE_IS_NOT_TEXT = {"EmbeddingSpace", "PatternWindow", "dots", "normal", "uniform"}
 # where a font size passed without its keyword goes
 FONT_SIZE_ARGUMENT = {"literal": 1, "figure": 1, "typst": 1, "colored": 1, "number": 2}
-FONT_SIZE_ARGUMENT |= {"numeral": 2, "wrapped": 2, "attention_formula": 0}
+FONT_SIZE_ARGUMENT |= {"numeral": 2, "paragraph": 2, "attention_formula": 0}
 
 
 def test_scale_grows_in_order():
