@@ -14,7 +14,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from video.stitch import video_duration
+from voice.media import video_duration
 from voice.speech import (
     LOUDNESS,
     PIPER_OPTIONS,

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scenes.order import Chapter
+from voice.media import video_duration
 from voice.speech import VoiceError
 from voice.track import narrate_chapter
 
@@ -39,7 +40,6 @@ from .encoder import encoder_options
 from .interrupt import sigterm_as_interrupt
 from .plan import QUALITIES, Plan, manim_quality
 from .processes import RenderProcess, RenderProcesses, render_environment
-from .stitch import video_duration
 from .worker import SPEECH_FILE
 
 OnChapter = Callable[[Chapter, dict], None]

@@ -20,9 +20,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from video.files import replacing
-from video.stitch import video_duration
-
+from .media import replacing, video_duration
 from .speech import RATE, read_wav
 
 FADE = 0.005  # seconds of fade at each end of an utterance: no click where it starts
