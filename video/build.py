@@ -31,7 +31,7 @@ from pathlib import Path
 
 from scenes.order import Chapter
 from voice.media import video_duration
-from voice.speech import VoiceError
+from voice.service import VoiceError
 from voice.track import narrate_chapter
 
 from . import files, folders, reuse
@@ -140,6 +140,7 @@ def chapter_job(plan: Plan, chapter: Chapter, media: Path, parallel: int) -> dic
         "encoder_options": encoder_options(plan.quality, parallel),
         "captions": plan.captions,
         "voice": plan.voice,
+        "speech": plan.speech,
     }
 
 

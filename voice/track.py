@@ -21,7 +21,8 @@ import av
 import numpy as np
 
 from .media import replacing, video_duration
-from .speech import RATE, read_wav
+from .service import RATE
+from .wav import read_wav
 
 FADE = 0.005  # seconds of fade at each end of an utterance: no click where it starts
 AAC_BITRATE = 96_000
