@@ -34,8 +34,8 @@ from video.build import render  # noqa: E402
 from video.cli import plan_from_args, render_parser  # noqa: E402
 from video.encoder import encoder_config  # noqa: E402
 from video.plan import QUALITIES  # noqa: E402
-from video.stitch import video_duration  # noqa: E402
-from voice.speech import RATE  # noqa: E402
+from voice.media import video_duration  # noqa: E402
+from voice.service import RATE  # noqa: E402
 
 EMPTY_SCENE = """
 from manim import RIGHT, Dot, Scene

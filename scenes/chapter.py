@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from manim import (
     DOWN,
@@ -51,6 +52,9 @@ from .settings import (
     supporting_traces,
 )
 
+if TYPE_CHECKING:
+    from voice.service import SpeechService
+
 OPENING_SECTION = "title card"  # the section before the first beat
 PAUSE = 0.6  # seconds of silence after a beat's speech, before the next beat
 # Without the voice a beat lasts at least as long as its subtitle takes to read, at this
@@ -71,7 +75,10 @@ class ChapterScene(Scene):
     :func:`scenes.settings.resolve_source`), ``captions`` whether captions are drawn
     and ``voice`` whether the beats are spoken, all handed by the render pipeline;
     without them (a plain ``manim`` call, a scene of your own) the environment variables
-    of :mod:`scenes.settings` choose when the scene is set up."""
+    of :mod:`scenes.settings` choose when the scene is set up. ``speaker`` is the speech
+    service that says the beats (:class:`voice.service.SpeechService`), handed by the
+    render process, which shares one among its chapters; without it, the process's
+    default (:meth:`speech_service`)."""
 
     number: int = 0
     title: str = ""
@@ -82,11 +89,13 @@ class ChapterScene(Scene):
         source: Source | None = None,
         captions: bool | None = None,
         voice: bool | None = None,
+        speaker: SpeechService | None = None,
         **kwargs,
     ):
         self.source = source
         self.captions = captions
         self.voice = voice
+        self.speaker = speaker  # None: the process's default, when a beat is first said
         # handed a voice by the pipeline, which builds the sound track itself; chosen by
         # the environment (plain manim), each beat's speech goes to manim's add_sound
         self.sound_by_manim = voice is None
@@ -110,10 +119,8 @@ class ChapterScene(Scene):
             self.voice = from_environment(environment_voice)
         if self.voice and self.sound_by_manim:  # plain manim: the pipeline checked it else
             with self._voice_errors():
-                from voice.speech import check_cache
-
-                check_cache()  # before the first frame, not at the first beat's speech
-        self.speech: list[tuple] = []  # (beat, start time, voice.speech.Pending)
+                self.speech_service().check()  # before the first frame, not the first beat
+        self.speech: list[tuple] = []  # (beat, start time, voice.service.PendingSpeech)
         self.trace: Trace = self.source.trace
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
         self._open_beat: tuple[str, float] | None = None  # (text, start time)
@@ -122,6 +129,16 @@ class ChapterScene(Scene):
         # replaces manim's empty first section, "autocreated" (an empty section is
         # dropped, so a chapter that starts with a beat has no opening section)
         self.next_section(OPENING_SECTION)
+
+    def speech_service(self) -> SpeechService:
+        """The speech service that says this chapter's beats
+        (:class:`voice.service.SpeechService`): the one the scene was handed, else
+        (plain ``manim``) the process's default, :func:`voice.service.default_service`."""
+        if self.speaker is None:
+            from voice.service import default_service  # only a narrated render needs it
+
+            self.speaker = default_service()
+        return self.speaker
 
     def supporting(self, name: str) -> tuple[Trace, ...]:
         """The traces of the supporting example ``name`` (one per phrase), with this
@@ -143,12 +160,11 @@ class ChapterScene(Scene):
         with the voice on, its speech."""
         self._open_beat = (narration, self.time)
         if self.voice:
-            from voice.speech import speaker  # only a narrated render needs the voice
-            from voice.verbalise import verbalise
+            from voice.verbalise import verbalise  # only a narrated render needs the voice
 
-            # Piper speaks while the beat renders; finish_speech waits for it
+            # the voice speaks while the beat renders; finish_speech waits for it
             with self._voice_errors():
-                asked = speaker().ask(verbalise(narration))
+                asked = self.speech_service().ask(verbalise(narration))
             self.speech.append((name, self.time, asked))
             if self.sound_by_manim:
                 self._add_speech(asked)
@@ -161,8 +177,8 @@ class ChapterScene(Scene):
             self.captioned_beats.add(self.narration[-1][0])
 
     def _add_speech(self, asked) -> None:
-        """manim's ``add_sound`` with the beat's speech (``voice.speech.Pending``), whose
-        file is in the cache as ``result`` returns; made again if it vanished just then."""
+        """manim's ``add_sound`` with the beat's speech (``voice.service.PendingSpeech``),
+        whose file is there as ``result`` returns; made again if it vanished just then."""
         with self._voice_errors():
             try:
                 self.add_sound(str(asked.result().path))
@@ -174,7 +190,7 @@ class ChapterScene(Scene):
         """Under plain manim, a failure of the voice (Piper, the speech cache, a full disk)
         ends the render with one line, as a bad example does; in the pipeline it is
         raised, for the pipeline to report."""
-        from voice.speech import VoiceError
+        from voice.service import VoiceError
 
         try:
             yield

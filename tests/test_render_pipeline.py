@@ -24,7 +24,7 @@ from scenes.settings import Source, resolve_source
 from video.build import render
 from video.encoder import encoder_config
 from video.plan import Plan
-from video.stitch import video_duration
+from voice.media import video_duration
 
 SCENE = """
 from manim import Square, Create, FadeIn, Rotate

@@ -1,4 +1,4 @@
-"""The speech cache and Piper's process (voice/speech.py, issue 25): the cache may be
+"""The speech cache and Piper's process (voice/cache.py, voice/piper.py, issue 25): the cache may be
 deleted at any time and its files damaged, and nothing breaks or is used silently;
 every write is atomic; the cache is checked before a render; Piper's folder and process
 end with the process that started it, however it ends; Piper reads no markup."""
@@ -22,25 +22,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice import speech
-from voice.speech import (
-    CACHE_VARIABLE,
-    PIPER_OPTIONS,
-    RATE,
-    Speaker,
-    VoiceError,
-    atomic_write,
-    check_cache,
-    close_speaker,
-    one_thread_model,
-    piper_program,
-    read_wav,
-    set_work_folder,
-    voice_model,
-    write_wav,
-)
+from voice import cache as speech_cache
+from voice import wav
+from voice.cache import CACHE_VARIABLE, check_cache
+from voice.piper import PIPER_OPTIONS, Speaker, one_thread_model, piper_program, voice_model
+from voice.service import RATE, VoiceError, speech_service
 from voice.track import chapter_track
 from voice.verbalise import verbalise
+from voice.wav import atomic_write, read_wav, write_wav
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = "Keys answer queries. Values carry what is passed on."
@@ -333,7 +322,7 @@ def failing_open(after: int):
 def test_a_failed_write_leaves_nothing_and_is_raised(tmp_path, monkeypatch):
     target = tmp_path / "cache" / "entry.wav"
     atomic_write(target, b"old")
-    monkeypatch.setattr(speech, "open", failing_open(10), raising=False)
+    monkeypatch.setattr(wav, "open", failing_open(10), raising=False)
     with pytest.raises(OSError) as caught:
         atomic_write(target, bytes(1000))
     assert caught.value.errno == errno.ENOSPC and "\n" not in str(caught.value)
@@ -347,7 +336,7 @@ def test_a_sentence_that_cannot_be_kept_is_raised_and_leaves_nothing(tmp_path, m
     cache = tmp_path / "cache"
     with Speaker(cache=cache) as speaker:
         pending = speaker.ask("Keys answer queries.")
-        monkeypatch.setattr(speech, "open", failing_open(100), raising=False)
+        monkeypatch.setattr(wav, "open", failing_open(100), raising=False)
         with pytest.raises(OSError) as caught:
             pending.result()
         assert caught.value.errno == errno.ENOSPC
@@ -408,7 +397,7 @@ def test_the_default_cache_is_named_without_the_variable(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.delenv(CACHE_VARIABLE, raising=False)
-    monkeypatch.setattr(speech, "CACHE", blocker)
+    monkeypatch.setattr(speech_cache, "CACHE", blocker)
     with pytest.raises(VoiceError) as caught:
         check_cache()
     assert str(caught.value) == f"the speech cache {blocker} cannot be used: Not a directory"
@@ -485,10 +474,8 @@ def gone(pid: int, within: float) -> bool:
 CHILD = """
 import sys, time
 from pathlib import Path
-from voice import speech
-if sys.argv[2] == "work":
-    speech.set_work_folder(Path(sys.argv[1]))
-speaker = speech.speaker()
+from voice.service import speech_service
+speaker = speech_service("piper", work=Path(sys.argv[1]) if sys.argv[2] == "work" else None)
 speaker.ask("Keys answer queries. Values carry what is passed on. Softmax makes weights.")
 print(speaker._process.pid, flush=True)
 time.sleep(120)
@@ -526,22 +513,19 @@ def test_piper_ends_with_a_render_process_killed_with_sigkill(tmp_path, monkeypa
     assert list(temporary.iterdir()) == []
 
 
-def test_close_speaker_stops_piper_at_once_and_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(speech, "_shared", None)
+def test_closing_a_speaker_stops_piper_at_once_and_leaves_nothing(tmp_path, monkeypatch):
+    """What a render process does when it ends (a forked one ends with os._exit, and no
+    atexit handler runs)."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
-    set_work_folder(tmp_path / "work")
-    try:
-        shared = speech.speaker()
-        shared.ask(" ".join(f"Sentence number {n} is said." for n in range(1, 9)))
-        process, folder = shared._process, shared._folder.path
-        assert folder.parent == tmp_path / "work"
-        start = time.monotonic()
-        close_speaker()
-        assert time.monotonic() - start < 1.0  # not after eight sentences
-    finally:
-        set_work_folder(None)
+    speaker = speech_service("piper", work=tmp_path / "work")
+    speaker.ask(" ".join(f"Sentence number {n} is said." for n in range(1, 9)))
+    process, folder = speaker._process, speaker._folder.path
+    assert folder.parent == tmp_path / "work"
+    start = time.monotonic()
+    speaker.close()
+    assert time.monotonic() - start < 1.0  # not after eight sentences
     assert process.poll() is not None and not folder.exists()
     assert list((tmp_path / "work").iterdir()) == [] and list((tmp_path / "tmp").iterdir()) == []
 

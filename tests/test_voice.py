@@ -14,24 +14,13 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from video.stitch import video_duration
-from voice.speech import (
-    LOUDNESS,
-    PIPER_OPTIONS,
-    RATE,
-    SENTENCE_SILENCE,
-    Speaker,
-    VoiceError,
-    joined,
-    one_thread_model,
-    piper_program,
-    read_wav,
-    sentences,
-    true_peak,
-    voice_model,
-    write_wav,
-)
+from voice.cache import SENTENCE_SILENCE, joined, sentences
+from voice.loudness import LOUDNESS, true_peak
+from voice.media import video_duration
+from voice.piper import PIPER_OPTIONS, Speaker, one_thread_model, piper_program, voice_model
+from voice.service import RATE, VoiceError
 from voice.track import chapter_track, section_starts
+from voice.wav import read_wav, write_wav
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +48,7 @@ def test_speech_is_deterministic_normalised_and_cached(tmp_path):
 
 
 def test_an_utterance_starts_at_its_first_sound():
-    from voice.speech import LEAD, trimmed
+    from voice.loudness import LEAD, trimmed
 
     rate = 22_050
     t = np.arange(rate) / rate

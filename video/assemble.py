@@ -12,12 +12,13 @@ from PIL import Image
 
 from attention_math.export import trace_to_dict
 from scenes.order import Chapter
+from voice.media import video_duration
 from voice.track import add_sound, joined_sound
 
 from .contact_sheet import contact_sheet, grab_frame, poster_span
 from .files import forget, write_atomically
 from .plan import Plan
-from .stitch import concat_subtitles, concat_videos, video_duration
+from .stitch import concat_subtitles, concat_videos
 
 
 def poster_of(plan: Plan, chapter: Chapter) -> tuple[float, float] | None:

@@ -30,7 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scenes.order import Chapter
-from voice.speech import VoiceError
+from voice.media import video_duration
+from voice.service import VoiceError
 from voice.track import narrate_chapter
 
 from . import files, folders, reuse
@@ -39,7 +40,6 @@ from .encoder import encoder_options
 from .interrupt import sigterm_as_interrupt
 from .plan import QUALITIES, Plan, manim_quality
 from .processes import RenderProcess, RenderProcesses, render_environment
-from .stitch import video_duration
 from .worker import SPEECH_FILE
 
 OnChapter = Callable[[Chapter, dict], None]
@@ -140,6 +140,7 @@ def chapter_job(plan: Plan, chapter: Chapter, media: Path, parallel: int) -> dic
         "encoder_options": encoder_options(plan.quality, parallel),
         "captions": plan.captions,
         "voice": plan.voice,
+        "speech": plan.speech,
     }
 
 

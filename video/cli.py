@@ -24,7 +24,8 @@ from attention_math.errors import MAX_SEED, MIN_SEED, error_line
 from attention_math.examples import user_path
 from scenes.order import CHAPTERS, select_chapters
 from scenes.settings import Source, resolve_source, voice_default
-from voice.speech import VoiceError, check_cache
+from voice.cache import check_cache
+from voice.service import VoiceError
 
 from .build import render
 from .files import os_error_in

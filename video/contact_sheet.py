@@ -9,8 +9,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .files import replacing
-from .stitch import video_duration
+from voice.media import replacing, video_duration
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 

@@ -5,7 +5,8 @@ Two rules keep an output folder whole whatever stops a render (Ctrl-C, SIGTERM,
 SIGKILL, a full disk):
 
 1. A file the user sees is replaced only by a complete file (picture *and* sound),
-   in one rename (:func:`replacing`, :func:`write_atomically`, :func:`replace_folder`).
+   in one rename (:func:`voice.media.replacing`, :func:`write_atomically`,
+   :func:`replace_folder`).
    The temporary names are unique per process and run, so two renders never share one.
 2. What a render records as done (:func:`write_record`: its reuse key and, for every
    file it made, the size and a SHA-256 of the content) is written last, after the
@@ -23,36 +24,19 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import hashlib
 import json
 import os
-import secrets
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
+# the first rule's primitive is in voice/media.py, below this package: the sound track
+# (voice/track.py) writes the videos it gives their sound with it too
+from voice.media import partial_name, replacing
+
 CHUNK = 1 << 20  # bytes read at a time when hashing
-
-
-def partial_name(path: Path) -> Path:
-    """A temporary name beside ``path`` that no other process or call uses, with the
-    same suffix (PyAV and Pillow choose a format by it)."""
-    return path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}.partial{path.suffix}")
-
-
-@contextlib.contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A temporary path for the block to write ``path``'s new content to; renamed to
-    ``path`` when the block ends normally, removed if it fails or is stopped."""
-    partial = partial_name(path)
-    try:
-        yield partial
-        os.replace(partial, path)
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:

@@ -53,6 +53,7 @@ class Plan:
     force: bool = False
     captions: bool = True  # burn the captions in (False: the band is left to subtitles)
     voice: bool = False  # every beat's narration read aloud into the sound track
+    speech: str = "piper"  # the engine that reads it (voice.service.ENGINES; tests: "tone")
 
     @property
     def chapter_dir(self) -> Path:

@@ -47,7 +47,7 @@ def chapter_key(plan: Plan, chapter: Chapter, digest: str) -> str:
     h.update(plan.source.identity())
     h.update(f"{plan.source.seed}|{plan.quality}|{chapter.module}".encode())
     h.update(b"captions on" if plan.captions else b"captions off")
-    h.update(b"voice on" if plan.voice else b"voice off")
+    h.update(f"voice on|{plan.speech}".encode() if plan.voice else b"voice off")
     return h.hexdigest()
 
 

@@ -14,16 +14,9 @@ from pathlib import Path
 import av
 import srt
 
-from .files import replacing, write_atomically
+from voice.media import replacing
 
-
-def video_duration(path: Path) -> float:
-    """Duration in seconds of the first video stream."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        if stream.duration is not None and stream.time_base is not None:
-            return float(stream.duration * stream.time_base)
-        return float(container.duration or 0) / av.time_base
+from .files import write_atomically
 
 
 def concat_entry(path: Path) -> str:

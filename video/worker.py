@@ -21,6 +21,12 @@ A worker switches the ManimCE speed-ups of :mod:`render_speed` on before its fir
 chapter (unless ``ATTENTION_NO_SPEEDUPS`` is set or the versions are not the tested
 ones).
 
+A worker has one speech service (:mod:`voice.service`, the engine the jobs name,
+``piper`` unless a test says otherwise), made for its first narrated chapter and
+handed to each chapter it renders (``ChapterScene(speaker=...)``): one Piper program
+per render process, shared by its chapters, working in the process's scratch folder
+and stopped when the process ends.
+
 Protocol: one JSON job per line on one pipe (stdin when started), one JSON result
 per line on another (the original stdout when started); everything else the process
 prints, manim's logging included, goes to its log (stderr when started). A job::
@@ -28,7 +34,8 @@ prints, manim's logging included, goes to its log (stderr when started). A job::
     {"chapter": {the fields of scenes.order.Chapter},
      "source": {"sentence": ... or null, "example": a path or null, "seed": ...},
      "quality": "low_quality", "media_dir": ...,
-     "encoder_options": {x264 options added to manim.cfg's}}
+     "encoder_options": {x264 options added to manim.cfg's},
+     "captions": true, "voice": false, "speech": "piper"}
 
 and its result ``{"ok": true, "seconds": ..., "peak_mb": ...}`` or
 ``{"ok": false, "error": "<the last lines of the traceback>"}``.
@@ -51,7 +58,7 @@ from pathlib import Path
 from typing import TextIO
 
 from video.files import os_error_in
-from voice.speech import VoiceError
+from voice.service import SpeechService, VoiceError, speech_service
 
 PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies
 
@@ -74,10 +81,11 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def render_job(job: dict, tex_dir: Path, sources: dict) -> None:
+def render_job(job: dict, tex_dir: Path, sources: dict, speakers: dict) -> None:
     """Render one chapter as ``manim render --save_sections`` would, in this process.
     ``sources`` holds the examples this process has (by :meth:`Source.key_of`): handed
-    to it when forked, or checked from an earlier job; a new one is checked and added."""
+    to it when forked, or checked from an earlier job; a new one is checked and added.
+    ``speakers``: this process's speech service (:func:`speaker_for`)."""
     from scenes.order import Chapter
     from scenes.settings import Source
 
@@ -86,8 +94,9 @@ def render_job(job: dict, tex_dir: Path, sources: dict) -> None:
     if key not in sources:
         sources[key] = Source.from_json(job["source"])
     source = sources[key]
+    speaker = speaker_for(job, speakers, tex_dir)
     with plain_path(Path(job["media_dir"])) as media, plain_path(tex_dir) as tex:
-        scene = _render_scene(job, chapter, source, media, tex)
+        scene = _render_scene(job, chapter, source, media, tex, speaker)
     if scene.voice:  # what was said, for the sound track (voice/track.py)
         keep_speech(scene.speech, Path(job["media_dir"]))
 
@@ -120,8 +129,22 @@ def real_name(name: str) -> str:
     return name
 
 
-def _render_scene(job: dict, chapter, source, media: Path, tex_dir: Path):
-    """The chapter's scene, rendered into ``media`` with formulas compiled in ``tex_dir``."""
+def speaker_for(job: dict, speakers: dict, work: Path) -> SpeechService | None:
+    """The speech service that says the job's chapter (None: a silent one): this
+    process's service of the job's engine, made the first time it is needed, its
+    program working in ``work`` (the process's scratch folder, which the pipeline
+    removes, also after a SIGKILL). ``speakers`` keeps it for the next chapters."""
+    if not job.get("voice", False):
+        return None
+    engine = job.get("speech", "piper")
+    if engine not in speakers:
+        speakers[engine] = speech_service(engine, work=work)
+    return speakers[engine]
+
+
+def _render_scene(job: dict, chapter, source, media: Path, tex_dir: Path, speaker):
+    """The chapter's scene, rendered into ``media`` with formulas compiled in ``tex_dir``,
+    its beats said by ``speaker``."""
     from manim import config, tempconfig
     from manim.manager import Manager
 
@@ -146,6 +169,7 @@ def _render_scene(job: dict, chapter, source, media: Path, tex_dir: Path):
             source=source,
             captions=job.get("captions", True),
             voice=job.get("voice", False),
+            speaker=speaker,
         )
         Manager(scene)
         scene.render()
@@ -153,7 +177,7 @@ def _render_scene(job: dict, chapter, source, media: Path, tex_dir: Path):
 
 
 def keep_speech(said: list[tuple], media: Path) -> None:
-    """Copy each beat's speech (``(beat, start, Pending)``) from the speech cache into
+    """Copy each beat's speech (``(beat, start, voice.service.PendingSpeech)``) into
     ``media`` and list it there (:data:`SPEECH_FILE`): the sound track is made from
     these copies, whatever happens to the cache meanwhile (it may be deleted)."""
     folder = media / "speech"
@@ -176,33 +200,31 @@ def serve(jobs: TextIO, results: TextIO, tex_dir: Path, source=None) -> None:
     ``source``: the example handed to this process, if any (:class:`scenes.settings.Source`)."""
     import render_speed
     from scenes.settings import clear_caches
-    from voice import speech
 
     render_speed.install()
-    # the voice's program writes in this process's scratch folder, which the pipeline
-    # removes (or, after a SIGKILL, the next run), and stops with this process
-    speech.set_work_folder(tex_dir)
     known = {} if source is None else {source.key: source}
+    speakers: dict[str, SpeechService] = {}  # the voice of this process's chapters
     try:
         for line in jobs:
             if not line.strip():
                 continue
-            result = render_reported(json.loads(line), tex_dir, known)
+            result = render_reported(json.loads(line), tex_dir, known, speakers)
             clear_caches()  # what the chapter cached for itself (scenes/settings.py)
             gc.collect()
             results.write(json.dumps(result) + "\n")
             results.flush()
     finally:  # a forked process ends with os._exit: no atexit handler would run
-        speech.close_speaker()
+        for speaker in speakers.values():
+            speaker.close()
 
 
-def render_reported(job: dict, tex_dir: Path, sources: dict) -> dict:
+def render_reported(job: dict, tex_dir: Path, sources: dict, speakers: dict) -> dict:
     """Render ``job``; the result the pipeline is sent. A failure is reported, not
     raised: the pipeline decides what to do. A file system's error (a full disk, a
     folder that cannot be written) is reported with its errno, for a one-line message."""
     start = time.monotonic()
     try:
-        render_job(job, tex_dir, sources)
+        render_job(job, tex_dir, sources, speakers)
         return {"ok": True, "seconds": time.monotonic() - start, "peak_mb": peak_mb()}
     except Exception as exc:
         lines = traceback.format_exc().strip().splitlines()

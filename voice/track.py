@@ -20,10 +20,9 @@ from pathlib import Path
 import av
 import numpy as np
 
-from video.files import replacing
-from video.stitch import video_duration
-
-from .speech import RATE, read_wav
+from .media import replacing, video_duration
+from .service import RATE
+from .wav import read_wav
 
 FADE = 0.005  # seconds of fade at each end of an utterance: no click where it starts
 AAC_BITRATE = 96_000
