@@ -100,6 +100,57 @@ def updated_most(trace, change: np.ndarray) -> str:
     )
 
 
+def brightest_before(trace, weights: np.ndarray) -> tuple[list[int], str, str]:
+    """The last token's brightest earlier tokens (up to 3 of at least ``NAMED_WEIGHT``,
+    else the brightest one) by ``weights`` (its row of the pattern), named with their
+    weights, and how far back the brightest sits."""
+    last = trace.n - 1
+    top = [int(i) for i in np.argsort(weights[:last], kind="stable")[::-1][:3]]
+    top = [i for i in top if weights[i] >= NAMED_WEIGHT] or top[:1]
+    named = ", ".join(f"{quoted(trace, i)} {weights[i]:.2f}" for i in top)
+    back = last - top[0]
+    return top, named, "right before it" if back == 1 else f"{back} tokens back"
+
+
+def subject_links(trace, head) -> list[tuple[int, int, float]]:
+    """(subject, verb, weight) of every verb before the last token that ``head`` links to
+    its subject with at least ``LINK_WEIGHT``: the same head across the passage."""
+    last = trace.n - 1
+    return [
+        (r.source, r.target, float(head.pattern[r.target, r.source]))
+        for r in trace.relations
+        if r.kind == "subject-of"
+        and r.target != last
+        and head.pattern[r.target, r.source] >= LINK_WEIGHT
+    ]
+
+
+def opaque_paragraph(trace) -> TokenParagraph:
+    """The trace's words as a paragraph whose boxes are filled opaquely with their role's
+    tint, so that an arc drawn behind passes under the words."""
+    passage = TokenParagraph(trace.words, roles(trace), width=12.6, font_size=palette.LARGE)
+    for i, role in enumerate(roles(trace)):
+        tint = palette.role_tint(role)
+        passage.get_box(i).set_fill(
+            interpolate_color(config.background_color, tint, FILL), opacity=1
+        )
+    return passage
+
+
+def passage_arc(start, end, strength: float, color) -> ArcBetweenPoints:
+    """An arc over the passage from ``start`` to ``end``, as thick and opaque as
+    ``strength`` (0 to 1) asks (:func:`arc_style`)."""
+    width, opacity = arc_style(strength)
+    return ArcBetweenPoints(
+        start,
+        end,
+        angle=-MYSTERY_BEND,
+        stroke_width=width * 0.6,
+        stroke_opacity=opacity,
+        color=color,
+    )
+
+
 class MotivatingExamples(Lesson):
     number = 2
     title = "Motivating examples"
@@ -222,20 +273,9 @@ class MotivatingExamples(Lesson):
         head = mystery.head(MYSTERY_HEAD)
         last = mystery.n - 1
         weights = head.pattern[last]  # (n,) how much the last token takes from each token
-        top = [int(i) for i in np.argsort(weights[:last], kind="stable")[::-1][:3]]
-        top = [i for i in top if weights[i] >= NAMED_WEIGHT] or top[:1]
+        top, named, where = brightest_before(mystery, weights)
         self.mystery_named = top
-        named = ", ".join(f"{quoted(mystery, i)} {weights[i]:.2f}" for i in top)
-        back = last - top[0]
-        where = "right before it" if back == 1 else f"{back} tokens back"
-        # the same head across the passage: every verb reaching back to its subject
-        self.mystery_links = links = [
-            (r.source, r.target, float(head.pattern[r.target, r.source]))
-            for r in mystery.relations
-            if r.kind == "subject-of"
-            and r.target != last
-            and head.pattern[r.target, r.source] >= LINK_WEIGHT
-        ]
+        self.mystery_links = links = subject_links(mystery, head)
         across = ", ".join(
             f"{quoted(mystery, v)} ← {quoted(mystery, s)} {w:.2f}" for s, v, w in links
         )
@@ -253,13 +293,8 @@ class MotivatingExamples(Lesson):
             "gathered by many heads in many layers.",
         )
         self.heading("The whole passage is there to read")
-        passage = TokenParagraph(mystery.words, roles(mystery), width=12.6, font_size=palette.LARGE)
+        passage = opaque_paragraph(mystery)
         passage.move_to(self.stage.center + UP * 0.25)
-        for i, role in enumerate(roles(mystery)):  # opaque boxes: an arc passes behind a word
-            tint = palette.role_tint(role)
-            passage.get_box(i).set_fill(
-                interpolate_color(config.background_color, tint, FILL), opacity=1
-            )
         self.play(passage.create(), run_time=3)
         self.play(
             passage.get_box(last).animate.set_stroke(palette.QUERY, 5),
@@ -268,17 +303,8 @@ class MotivatingExamples(Lesson):
         goal = passage.get_box(last).get_top()
         self.mystery_lines = lines = VGroup()
         for i in range(last):  # arcs from the tops of the boxes, behind the words
-            width, opacity = arc_style(weights[i] / weights[:last].max())
-            lines.add(
-                ArcBetweenPoints(
-                    passage.get_box(i).get_top(),
-                    goal,
-                    angle=-MYSTERY_BEND,
-                    stroke_width=width * 0.6,
-                    stroke_opacity=opacity,
-                    color=palette.QUERY,
-                )
-            )
+            strength = weights[i] / weights[:last].max()
+            lines.add(passage_arc(passage.get_box(i).get_top(), goal, strength, palette.QUERY))
         lines.set_z_index(-1)
         self.play(*[Create(line) for line in lines], run_time=2.0)
         self.caption(
@@ -289,17 +315,8 @@ class MotivatingExamples(Lesson):
         if links:  # the head reaching back across the passage, verb by verb
             reach = VGroup()
             for subject, verb, weight in links:
-                width, opacity = arc_style(weight)
-                reach.add(
-                    ArcBetweenPoints(
-                        passage.get_box(subject).get_top(),
-                        passage.get_box(verb).get_top(),
-                        angle=-MYSTERY_BEND,
-                        stroke_width=width * 0.6,
-                        stroke_opacity=opacity,
-                        color=palette.VERB,
-                    )
-                )
+                start, end = passage.get_box(subject).get_top(), passage.get_box(verb).get_top()
+                reach.add(passage_arc(start, end, weight, palette.VERB))
             self.mystery_reach = reach
             self.play(*[Create(arc) for arc in reach], run_time=1.5)
             self.caption(f"Across the passage, verb \u2190 subject: {across}.", wait=3.0)

@@ -437,7 +437,42 @@ class AttentionPattern(Lesson):
             self.head, t.words, focus=q, max_width=GRID_WIDTH, max_height=GRID_HEIGHT
         )
         self.stage.place(self.grid, LEFT, buff=0.3).set_y(self.stage.center[1])
-        # the lowest score among the cells drawn (a window may leave others out)
+        rank, lowest, among = self._dot_products_beat()
+        self.heading("How well does each key match each query?")
+        self.play(self.grid.create(), run_time=2)
+        self.play(self.grid.shade_masked(palette.NEUTRAL, 0.5))
+        self.play(self.grid.symbols(), run_time=1.5)
+        side = self.side_note(
+            "later keys are left out for now (chapter 4: masking)", palette.DIM_TEXT
+        )
+        self.play(FadeIn(side))
+        self.wait(1.5)
+        self.play(self.grid.numbers("raw"), run_time=1.5)
+        cells = [(k, q), self.low]
+        self.play(
+            together(
+                [
+                    self.grid.highlight_cell(i, j)
+                    for i, j in cells
+                    if i in self.grid.key_range and j in self.grid.query_range
+                ]
+            )
+        )
+        self.caption(
+            f"Highlighted: {fixed(raw[q, k], 1)} ({quoted(t, k)} \u00b7 {quoted(t, q)}), {rank}, "
+            f"and the lowest score{among}, {lowest}.",
+            wait=3.0,
+        )
+        self.finish_speech()  # the picture stays while its beat is said or read
+        self.play(FadeOut(side), self.grid.clear_highlights())
+
+    def _dot_products_beat(self) -> tuple[str, str, str]:
+        """Start the beat: find the lowest score among the cells drawn (``self.low``; a
+        window may leave others out) and how the focus pair ranks in its column, and say
+        them. Returns (the rank in words, the lowest score as written, " shown" when the
+        grid is a window)."""
+        t, q, k = self.trace, self.q, self.k
+        raw = self.head.scores_raw
         shown = [(i, j) for i, j in self.grid.shown_cells() if i != self.grid.sink]
         self.low = min(
             (c for c in shown if self.head.mask[c[1], c[0]]), key=lambda c: raw[c[1], c[0]]
@@ -472,33 +507,7 @@ class AttentionPattern(Lesson):
                 else ""
             ),
         )
-        self.heading("How well does each key match each query?")
-        self.play(self.grid.create(), run_time=2)
-        self.play(self.grid.shade_masked(palette.NEUTRAL, 0.5))
-        self.play(self.grid.symbols(), run_time=1.5)
-        side = self.side_note(
-            "later keys are left out for now (chapter 4: masking)", palette.DIM_TEXT
-        )
-        self.play(FadeIn(side))
-        self.wait(1.5)
-        self.play(self.grid.numbers("raw"), run_time=1.5)
-        cells = [(k, q), self.low]
-        self.play(
-            together(
-                [
-                    self.grid.highlight_cell(i, j)
-                    for i, j in cells
-                    if i in self.grid.key_range and j in self.grid.query_range
-                ]
-            )
-        )
-        self.caption(
-            f"Highlighted: {fixed(raw[q, k], 1)} ({quoted(t, k)} \u00b7 {quoted(t, q)}), {rank}, "
-            f"and the lowest score{among}, {lowest}.",
-            wait=3.0,
-        )
-        self.finish_speech()  # the picture stays while its beat is said or read
-        self.play(FadeOut(side), self.grid.clear_highlights())
+        return rank, lowest, among
 
     def side_note(self, text: str, color) -> VGroup:
         """A short wrapped note in the free column right of the grid."""

@@ -184,20 +184,12 @@ class ContextSize(Lesson):
         )
         self.clear_content()
 
-    def large_grid(self) -> None:
-        big = self.big
-        n = big.n
-        head = big.head(HEAD)
-        corner_n = min(ZOOM_TOKENS, n)
-        self.beat(
-            "large grid",
-            f"Now a longer passage, cut into {n} tokens, with the same head computed on it. "
-            f"Here are its first {corner_n} tokens and their corner of its grid. "
-            f"Zooming out, the whole grid has {n} \u00d7 {n} = {n * n:,} "
-            "cells: queries across, keys down, each cell as bright as the square root of its "
-            "weight, and the masked cells, lower left, in red.",
-        )
-        self.heading(f"A passage of {n} tokens")
+    def _heatmaps(
+        self, head, n: int, corner_n: int
+    ) -> tuple[PatternHeatmap, PatternHeatmap, int, np.ndarray]:
+        """The whole grid (``self.heatmap``), its top-left corner of ``corner_n`` tokens
+        drawn as large (``self.corner``), both with their top-left corner at the returned
+        point; and the step of the whole grid's axis labels."""
         sink = head.sink if head.has_sink else None
         side = HEATMAP_SIDE
         if sink is not None:  # the sink's row and its gap fit under the grid, on the stage
@@ -221,6 +213,23 @@ class ContextSize(Lesson):
         top_left = np.array([self.stage.left + left + 0.1, self.stage.top - HEATMAP_TOP, 0])
         for grid in (heatmap, corner):
             grid.shift(top_left - grid.frame.get_corner(UP + LEFT))
+        return heatmap, corner, step, top_left
+
+    def large_grid(self) -> None:
+        big = self.big
+        n = big.n
+        head = big.head(HEAD)
+        corner_n = min(ZOOM_TOKENS, n)
+        self.beat(
+            "large grid",
+            f"Now a longer passage, cut into {n} tokens, with the same head computed on it. "
+            f"Here are its first {corner_n} tokens and their corner of its grid. "
+            f"Zooming out, the whole grid has {n} \u00d7 {n} = {n * n:,} "
+            "cells: queries across, keys down, each cell as bright as the square root of its "
+            "weight, and the masked cells, lower left, in red.",
+        )
+        self.heading(f"A passage of {n} tokens")
+        heatmap, corner, step, top_left = self._heatmaps(head, n, corner_n)
         numbered = set(labelled(n, step)) | set(range(corner_n))
         column = Region(
             left=heatmap.frame.get_right()[0] + 0.6,
@@ -253,6 +262,11 @@ class ContextSize(Lesson):
         )
         self.remove(picture, corner)
         self.play(FadeIn(VGroup(heatmap.key_labels, heatmap.query_labels)))
+        self._cell_count(n, text, head.has_sink)
+        self.clear_content()
+
+    def _cell_count(self, n: int, text: VGroup, has_sink: bool) -> None:
+        """n × n = n² cells, written under the passage ``text``, and how to read the grid."""
         count = literal(
             f"{n} \u00d7 {n} = {n * n:,}", font_size=palette.DISPLAY, color=palette.QUERY
         )
@@ -262,11 +276,10 @@ class ContextSize(Lesson):
         self.play(Write(count), FadeIn(unit))
         self.caption(
             f"Q\u2081\u2026Q{subscript(n)} across, K\u2081\u2026K{subscript(n)} down"
-            + (", the head's sink last" if head.has_sink else "")
+            + (", the head's sink last" if has_sink else "")
             + "; brightness = \u221aweight, red = masked.",
             wait=3.0,
         )
-        self.clear_content()
 
     def quadratic(self) -> None:
         n_small, n_big = self.trace.n, self.big.n

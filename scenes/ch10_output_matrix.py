@@ -164,7 +164,28 @@ class OutputMatrix(Lesson):
         if segments.height > W_O_HEIGHT:
             segments.scale_to_fit_height(W_O_HEIGHT)
         segments.next_to(W_O, RIGHT, buff=0.5).match_y(W_O)
-        # the shapes, in words, on the right: what multiplies what, and what comes out
+        concat = self._shapes_note(W_O, segments)
+        self.play(
+            *(ReplacementTransform(b, w) for b, w in zip(self.blocks, W_O, strict=True)),
+            *(ReplacementTransform(o[0], s) for o, s in zip(self.outputs, segments, strict=True)),
+            *(ReplacementTransform(n, m) for n, m in zip(self.block_names, seams, strict=True)),
+            *(o[1].animate.set_opacity(0) for o in self.outputs),
+            self.size_note.animate.set_opacity(0),
+            run_time=2.5,
+        )
+        self.play(Write(name), FadeIn(shape))
+        self.play(FadeIn(concat, lag_ratio=0.4), run_time=1.5)
+        self.W_O, self.segments, self.concat_note = W_O, segments, concat
+        self.caption(
+            f"Block h of W_O is head h's value-up; W_O has {d:,} rows and {H * dk} columns.",
+            wait=2.5,
+        )
+
+    def _shapes_note(self, W_O: VGroup, segments: VGroup) -> VGroup:
+        """The shapes, in words, right of the stacked outputs: what multiplies what, and
+        what comes out."""
+        t = self.trace
+        H, dk, d = len(t.heads), t.dims.d_key, t.dims.d_embed
         concat = VGroup(
             with_notation(
                 f"W_O: {d:,} rows × {H * dk} columns", font_size=palette.LABEL, color=palette.OUTPUT
@@ -186,21 +207,7 @@ class OutputMatrix(Lesson):
         concat.move_to(self.side_notes.center).set_y(W_O.get_y())
         if concat.get_left()[0] < segments.get_right()[0] + 0.4:
             concat.shift(RIGHT * (segments.get_right()[0] + 0.4 - concat.get_left()[0]))
-        self.play(
-            *(ReplacementTransform(b, w) for b, w in zip(self.blocks, W_O, strict=True)),
-            *(ReplacementTransform(o[0], s) for o, s in zip(self.outputs, segments, strict=True)),
-            *(ReplacementTransform(n, m) for n, m in zip(self.block_names, seams, strict=True)),
-            *(o[1].animate.set_opacity(0) for o in self.outputs),
-            self.size_note.animate.set_opacity(0),
-            run_time=2.5,
-        )
-        self.play(Write(name), FadeIn(shape))
-        self.play(FadeIn(concat, lag_ratio=0.4), run_time=1.5)
-        self.W_O, self.segments, self.concat_note = W_O, segments, concat
-        self.caption(
-            f"Block h of W_O is head h's value-up; W_O has {d:,} rows and {H * dk} columns.",
-            wait=2.5,
-        )
+        return concat
 
     def block_by_block(self) -> None:
         t = self.trace

@@ -77,6 +77,61 @@ def strip_legend(d_embed: int) -> VGroup:
     ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
 
 
+def update_columns(trace, j: int, drawn: list[np.ndarray]) -> list[EmbeddingColumn]:
+    """E, ΔE and E′ of token ``j`` as columns of the entries ``COLUMN_INDICES``, written
+    as ``drawn`` (rounded so that each row adds up), on E's colour scale."""
+    scale = color_scale(trace.E)
+    return [
+        EmbeddingColumn(
+            trace.E[j],
+            COLUMN_INDICES,
+            font_size=palette.SMALL,
+            scale=scale,
+            label="E",
+            label_color=None,
+            drawn=drawn[0],
+        ),
+        EmbeddingColumn(
+            trace.delta_E[j],
+            COLUMN_INDICES,
+            font_size=palette.SMALL,
+            scale=scale,
+            bracket_color=palette.DELTA,
+            label="ΔE",
+            drawn=drawn[1],
+        ),
+        EmbeddingColumn(
+            trace.E_prime[j],
+            COLUMN_INDICES,
+            font_size=palette.SMALL,
+            scale=scale,
+            bracket_color=palette.UPDATED,
+            label="E′",
+            drawn=drawn[2],
+        ),
+    ]
+
+
+def lanes_under(row: TokenRow) -> VGroup:
+    """``LANE_ROWS`` rows of small cells ("×+"), one per shown token of ``row``, over
+    it: each cell one head's work on one token (a gap between neighbouring lanes)."""
+    xs = [row.get_token(i).get_x() for i in row.shown]
+    cell_width = min(0.5, 0.7 * min(np.diff(xs), default=0.5))  # a gap between lanes
+    lanes = VGroup()
+    for _ in range(LANE_ROWS):
+        for i in row.shown:
+            cell = RoundedRectangle(corner_radius=0.06, width=cell_width, height=0.42)
+            cell.set_stroke(palette.DIM_TEXT, 1.5).set_fill(palette.NEUTRAL, 0.3)
+            cell.move_to([row.get_token(i).get_x(), 0, 0])
+            mark = literal("×+", font_size=palette.FOOTNOTE, color=palette.DIM_TEXT)
+            mark.scale_to_fit_width(min(mark.width, cell_width * 0.8)).move_to(cell)
+            lanes.add(VGroup(cell, mark))
+    n_cols = len(row.shown)
+    for index, lane in enumerate(lanes):
+        lane.set_y(2.05 - (index // n_cols) * 0.46)
+    return lanes
+
+
 class GoingDeeper(Lesson):
     number = 11
     title = "Going deeper"
@@ -165,36 +220,7 @@ class GoingDeeper(Lesson):
         self.heading(f"{quoted(t, j)} after the first layer")
         k = self.shown.index(j)
         marks = self.stack.highlight_token(k, (0, 1), palette.DELTA)
-        scale = color_scale(t.E)
-        columns = [
-            EmbeddingColumn(
-                t.E[j],
-                COLUMN_INDICES,
-                font_size=palette.SMALL,
-                scale=scale,
-                label="E",
-                label_color=None,
-                drawn=drawn[0],
-            ),
-            EmbeddingColumn(
-                t.delta_E[j],
-                COLUMN_INDICES,
-                font_size=palette.SMALL,
-                scale=scale,
-                bracket_color=palette.DELTA,
-                label="ΔE",
-                drawn=drawn[1],
-            ),
-            EmbeddingColumn(
-                t.E_prime[j],
-                COLUMN_INDICES,
-                font_size=palette.SMALL,
-                scale=scale,
-                bracket_color=palette.UPDATED,
-                label="E′",
-                drawn=drawn[2],
-            ),
-        ]
+        columns = update_columns(t, j, drawn)
         signs = [literal(s, font_size=palette.HEADLINE, color=palette.DIM_TEXT) for s in ("+", "=")]
         panel = VGroup(columns[0], signs[0], columns[1], signs[1], columns[2])
         panel.arrange(RIGHT, buff=0.3).move_to(self.side_notes.center + DOWN * 0.2)
@@ -291,20 +317,8 @@ class GoingDeeper(Lesson):
         row = TokenRow(
             t.words, [tok.role for tok in t.tokens], font_size=palette.SMALL, max_width=7.0
         ).move_to(self.stage.point(UP) + RIGHT * 0.3 + DOWN * 0.4)
-        xs = [row.get_token(i).get_x() for i in row.shown]
-        cell_width = min(0.5, 0.7 * min(np.diff(xs), default=0.5))  # a gap between lanes
-        lanes = VGroup()
-        for _ in range(LANE_ROWS):
-            for i in row.shown:
-                cell = RoundedRectangle(corner_radius=0.06, width=cell_width, height=0.42)
-                cell.set_stroke(palette.DIM_TEXT, 1.5).set_fill(palette.NEUTRAL, 0.3)
-                cell.move_to([row.get_token(i).get_x(), 0, 0])
-                mark = literal("×+", font_size=palette.FOOTNOTE, color=palette.DIM_TEXT)
-                mark.scale_to_fit_width(min(mark.width, cell_width * 0.8)).move_to(cell)
-                lanes.add(VGroup(cell, mark))
+        lanes = lanes_under(row)
         n_cols = len(row.shown)
-        for index, lane in enumerate(lanes):
-            lane.set_y(2.05 - (index // n_cols) * 0.46)
         head_names = VGroup(
             *(
                 literal(

@@ -21,6 +21,7 @@ from manim import (
     Line,
     Rectangle,
     VGroup,
+    VMobject,
 )
 
 from scenes.components import palette
@@ -194,7 +195,6 @@ class Ending(Lesson):
         self.head = head
         self.relations = head_summary(t, head)
         words = t.words
-        roles = [tok.role for tok in t.tokens]
         self.beat("what-the-head-did", summary_narration(t, head, self.relations))
         self.heading(f"{head.name} head, on this sentence")
         # the window of the grid that shows most of the listed links
@@ -210,34 +210,7 @@ class Ending(Lesson):
             legend=True,
         )
         self.stage.place(grid, LEFT, buff=0.4).set_y(self.stage.center[1] - 0.05)
-        rows = VGroup()
-        for rel in self.relations:
-            query = literal(
-                words[rel.query], font_size=palette.LARGE, color=palette.role_tint(roles[rel.query])
-            )
-            arrow = literal("←", font_size=palette.LARGE, color=palette.DIM_TEXT)
-            parts = VGroup(
-                *(
-                    VGroup(
-                        literal(
-                            words[i], font_size=palette.LARGE, color=palette.role_tint(roles[i])
-                        ),
-                        literal(f"{w:.2f}", font_size=palette.BODY, color=palette.QUERY, mono=True),
-                    ).arrange(RIGHT, buff=0.15)
-                    for i, w in zip(rel.keys, rel.weights, strict=True)
-                )
-            ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-            rows.add(VGroup(query, arrow, parts).arrange(RIGHT, buff=0.3, aligned_edge=UP))
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.5)
-        for row in rows:  # one arrow column
-            row.shift(RIGHT * (rows[0][1].get_x() - row[1].get_x()))
-        legend = literal(
-            "noun ← its own adjectives"
-            if self.relations[0].kind == "adjectives"
-            else "word ← its strongest earlier tokens",
-            font_size=palette.SMALL,
-            color=palette.DIM_TEXT,
-        )
+        rows, legend = self._relation_rows()
         side = VGroup(rows, legend).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
         side.move_to(self.side_notes.center + LEFT * 0.1 + DOWN * 0.3)
         self.play(grid.create())
@@ -269,6 +242,40 @@ class Ending(Lesson):
         self.grid = grid
         self.rows = rows
         self.fade_out(VGroup(grid, side))
+
+    def _relation_rows(self) -> tuple[VGroup, VMobject]:
+        """One row per listed relation, "word ← key 0.97", their arrows in one column, and
+        a line saying what the rows are."""
+        words, roles = self.trace.words, [tok.role for tok in self.trace.tokens]
+        rows = VGroup()
+        for rel in self.relations:
+            query = literal(
+                words[rel.query], font_size=palette.LARGE, color=palette.role_tint(roles[rel.query])
+            )
+            arrow = literal("←", font_size=palette.LARGE, color=palette.DIM_TEXT)
+            parts = VGroup(
+                *(
+                    VGroup(
+                        literal(
+                            words[i], font_size=palette.LARGE, color=palette.role_tint(roles[i])
+                        ),
+                        literal(f"{w:.2f}", font_size=palette.BODY, color=palette.QUERY, mono=True),
+                    ).arrange(RIGHT, buff=0.15)
+                    for i, w in zip(rel.keys, rel.weights, strict=True)
+                )
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+            rows.add(VGroup(query, arrow, parts).arrange(RIGHT, buff=0.3, aligned_edge=UP))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.5)
+        for row in rows:  # one arrow column
+            row.shift(RIGHT * (rows[0][1].get_x() - row[1].get_x()))
+        legend = literal(
+            "noun ← its own adjectives"
+            if self.relations[0].kind == "adjectives"
+            else "word ← its strongest earlier tokens",
+            font_size=palette.SMALL,
+            color=palette.DIM_TEXT,
+        )
+        return rows, legend
 
     def how_far_it_moved(self) -> None:
         t = self.trace

@@ -31,6 +31,30 @@ def _codes(count: int, dim: int, rng: np.random.Generator) -> np.ndarray:
     return np.array(codes).reshape(count, dim)
 
 
+def _naive_values(spec, matching, read, unit, dims, settings, seed, rng):
+    """The value maps of the naive construction: its rules' codes (after the match codes
+    in ``rng``'s stream), then the carried word."""
+    d_embed, d_key = dims
+    rules = []
+    for rule in spec.values:
+        prefix = rule.source.split("*", 1)[0]
+        for f in matching(rule.source):
+            target = rule.target.replace("*", f[len(prefix) :], 1)
+            rules.append((f, target, rule.gain))
+    codes = _codes(len(rules), d_key, rng)
+    W_V_down = rng.standard_normal((d_key, d_embed)) * settings.noise / np.sqrt(d_embed)
+    W_V_up = rng.standard_normal((d_embed, d_key)) * settings.noise / np.sqrt(d_key)
+    for (source, target, gain), code in zip(rules, codes):
+        W_V_down += np.outer(np.sqrt(d_key) * code, read(source))
+        written = gain * np.sqrt(d_embed) * settings.weight_of(target) * unit(target)
+        W_V_up += np.outer(written, code / np.sqrt(d_key))
+    if spec.carry:  # the attended word itself: a random map down and another back up
+        carry = rng_for(seed, "head", spec.id, "carry")
+        W_V_down += carry.standard_normal((d_key, d_embed)) * spec.carry / np.sqrt(d_embed)
+        W_V_up += carry.standard_normal((d_embed, d_key)) / np.sqrt(d_key)
+    return W_V_down, W_V_up
+
+
 def _naive_head_weights(spec, features, d_embed, d_key, settings, seed):
     feats = sorted(features)
     n_pos = d_key // 2
@@ -77,23 +101,9 @@ def _naive_head_weights(spec, features, d_embed, d_key, settings, seed):
             W_K[p] += np.sign(spec.relation.score) * strength * read(f"{spec.relation.kind}:{p}")
             W_K[p] += spec.relation.self_score * np.sqrt(d_key) / strength * read(f"position:{p}")
 
-    rules = []
-    for rule in spec.values:
-        prefix = rule.source.split("*", 1)[0]
-        for f in matching(rule.source):
-            target = rule.target.replace("*", f[len(prefix) :], 1)
-            rules.append((f, target, rule.gain))
-    codes = _codes(len(rules), d_key, rng)
-    W_V_down = rng.standard_normal((d_key, d_embed)) * settings.noise / np.sqrt(d_embed)
-    W_V_up = rng.standard_normal((d_embed, d_key)) * settings.noise / np.sqrt(d_key)
-    for (source, target, gain), code in zip(rules, codes):
-        W_V_down += np.outer(np.sqrt(d_key) * code, read(source))
-        written = gain * np.sqrt(d_embed) * settings.weight_of(target) * unit(target)
-        W_V_up += np.outer(written, code / np.sqrt(d_key))
-    if spec.carry:  # the attended word itself: a random map down and another back up
-        carry = rng_for(seed, "head", spec.id, "carry")
-        W_V_down += carry.standard_normal((d_key, d_embed)) * spec.carry / np.sqrt(d_embed)
-        W_V_up += carry.standard_normal((d_embed, d_key)) / np.sqrt(d_key)
+    W_V_down, W_V_up = _naive_values(
+        spec, matching, read, unit, (d_embed, d_key), settings, seed, rng
+    )
     return W_Q, W_K, W_V_down, W_V_up
 
 

@@ -253,25 +253,12 @@ class AttentionGrid(VGroup):
         drops = {j: 0.0 if self.rotated else below_baseline(m) for j, m in query_labels.items()}
         deepest = max(drops.values())
         header = max(deepest - drops[j] + m.height for j, m in query_labels.items()) + LABEL_GAP
-        sum_height = literal("1.00", font_size=size, mono=True).height
-        self._sum_row = LABEL_GAP + sum_height + 0.15
-        if self.windowed:  # room for the hidden rows' share under a cut column, and for a
-            # frame a chapter may draw round the sums
-            rest = literal("+0.00", font_size=size, mono=True).height
-            self._sum_row += rest + 0.06 + 0.08
+        self._sum_row = self._sum_row_height(size)
         footer = self._sum_row + (self.notes.height if self.notes else 0)
         gaps = SINK_GAP if self.sink is not None else 0.0  # in rows
         h = min(CELL_MAX_HEIGHT, (max_height - header - footer) / (n_k + gaps))
         self.cell_width, self.cell_height = w, h
-        self._cells = {}
-        self.cells = VGroup()
-        for a, i in enumerate(self.key_range):
-            y = -(a + (SINK_GAP if i == self.sink else 0.0)) * h
-            for b, j in enumerate(self.query_range):
-                cell = Rectangle(width=w, height=h, stroke_color=palette.NEUTRAL, stroke_width=1.5)
-                cell.set_fill(palette.NEUTRAL, opacity=0.0).move_to([b * w, y, 0])
-                self._cells[(i, j)] = cell
-                self.cells.add(cell)
+        self._make_cells(w, h)
         # one scale for all keys, so that words stay comparable
         tallest_key = max(m.height for m in key_labels.values())
         k_scale = min(q_scale, key_width / widest_key, LABEL_FILL * h / tallest_key)
@@ -286,13 +273,40 @@ class AttentionGrid(VGroup):
         self.query_labels = VGroup(*query_labels.values())
         self._key_labels, self._query_labels = key_labels, query_labels
         self.add(self.cells, self.key_labels, self.query_labels)
-        if self.notes:  # under the cells, as far as the labels' left and max_width allow
-            self.notes.next_to(self.cells, DOWN, buff=self._sum_row)
-            left = self.key_labels.get_left()[0]
-            self.notes.shift(RIGHT * min(0, left + max_width - self.notes.get_right()[0]))
-            self.notes.shift(RIGHT * max(0, left - self.notes.get_left()[0]))
-            self.add(self.notes)
+        if self.notes:
+            self._place_notes(max_width)
         self.center()
+
+    def _make_cells(self, w: float, h: float) -> None:
+        """The empty cells, ``w`` x ``h``, keys down and queries across (the sink's row
+        set apart), the first at the origin."""
+        self._cells = {}
+        self.cells = VGroup()
+        for a, i in enumerate(self.key_range):
+            y = -(a + (SINK_GAP if i == self.sink else 0.0)) * h
+            for b, j in enumerate(self.query_range):
+                cell = Rectangle(width=w, height=h, stroke_color=palette.NEUTRAL, stroke_width=1.5)
+                cell.set_fill(palette.NEUTRAL, opacity=0.0).move_to([b * w, y, 0])
+                self._cells[(i, j)] = cell
+                self.cells.add(cell)
+
+    def _place_notes(self, max_width: float) -> None:
+        """The notes under the cells and their sums, as far as the key labels' left edge
+        and ``max_width`` allow."""
+        self.notes.next_to(self.cells, DOWN, buff=self._sum_row)
+        left = self.key_labels.get_left()[0]
+        self.notes.shift(RIGHT * min(0, left + max_width - self.notes.get_right()[0]))
+        self.notes.shift(RIGHT * max(0, left - self.notes.get_left()[0]))
+        self.add(self.notes)
+
+    def _sum_row_height(self, size: float) -> float:
+        """Room under the cells for the column sums (and, in a window, for the hidden
+        rows' share under a cut column and a frame a chapter may draw round the sums)."""
+        height = LABEL_GAP + literal("1.00", font_size=size, mono=True).height + 0.15
+        if self.windowed:
+            rest = literal("+0.00", font_size=size, mono=True).height
+            height += rest + 0.06 + 0.08
+        return height
 
     def _query_fit(
         self, w: float, widest: float, thickest: float, max_height: float

@@ -198,6 +198,26 @@ class TinyLlama:
     tokens: list[str]
 
 
+def _tiny_metadata(tokens, merges, types) -> dict:
+    """The GGUF metadata of the tiny Llama: its sizes and its byte-level vocabulary."""
+    c = TINY
+    return {
+        "general.architecture": "llama",
+        "llama.block_count": c["n_layers"],
+        "llama.embedding_length": c["d_model"],
+        "llama.feed_forward_length": c["d_mlp"],
+        "llama.attention.head_count": c["n_heads"],
+        "llama.attention.head_count_kv": c["n_kv_heads"],
+        "llama.rope.freq_base": c["rope_base"],
+        "llama.attention.layer_norm_rms_epsilon": c["rms_eps"],
+        "tokenizer.ggml.model": "gpt2",
+        "tokenizer.ggml.pre": "smollm",
+        "tokenizer.ggml.tokens": tokens,
+        "tokenizer.ggml.merges": merges,
+        "tokenizer.ggml.token_type": np.array(types, dtype=np.int32),
+    }
+
+
 def write_tiny_llama(path: Path, seed: int = 0, ffn_norm_f16: bool = True) -> TinyLlama:
     """A random 2-layer Llama (GQA 4:2) with the tiny byte-level vocabulary."""
     c = TINY
@@ -234,21 +254,7 @@ def write_tiny_llama(path: Path, seed: int = 0, ffn_norm_f16: bool = True) -> Ti
                 stored = permute_rows(array, c["n_kv_heads"])
             file_tensors[f"blk.{i}.{name}.weight"] = (stored, kind)
     file_tensors["output_norm.weight"] = (np.ones(c["d_model"]), F32)
-    metadata = {
-        "general.architecture": "llama",
-        "llama.block_count": c["n_layers"],
-        "llama.embedding_length": c["d_model"],
-        "llama.feed_forward_length": c["d_mlp"],
-        "llama.attention.head_count": c["n_heads"],
-        "llama.attention.head_count_kv": c["n_kv_heads"],
-        "llama.rope.freq_base": c["rope_base"],
-        "llama.attention.layer_norm_rms_epsilon": c["rms_eps"],
-        "tokenizer.ggml.model": "gpt2",
-        "tokenizer.ggml.pre": "smollm",
-        "tokenizer.ggml.tokens": tokens,
-        "tokenizer.ggml.merges": merges,
-        "tokenizer.ggml.token_type": np.array(types, dtype=np.int32),
-    }
+    metadata = _tiny_metadata(tokens, merges, types)
     raw = write_gguf(path, metadata, file_tensors)
     weights = {}
     for name, (array, kind) in file_tensors.items():
