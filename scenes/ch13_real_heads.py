@@ -494,8 +494,8 @@ class RealHeads(ChapterScene):
     def _gallery_to_map(self) -> None:
         """Shrink the gallery (with its dimmed sinks) into a map in the bottom-right corner.
 
-        The gallery holds every cell of every head (about 250,000 points for SmolLM2's
-        270 heads); moved point by point it cost a fifth of a second per frame. Its
+        The gallery holds every cell of every head, hundreds of thousands of points for
+        SmolLM2's 270 heads: moving them point by point, frame after frame, is slow. Its
         outline moves instead, while the gallery fades out where it was and in where it
         goes (fades keep the drawn paths: only opacities change)."""
         self.map = VGroup(self.gallery, self.dimmed)

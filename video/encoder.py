@@ -8,12 +8,11 @@ from pathlib import Path
 from .plan import ROOT
 
 # x264 options per quality where they differ from manim.cfg's. The 480p15 preview is
-# about speed: the ultrafast preset (a frame in 2.2 ms instead of 3.1 of x264's CPU time
-# inside a chapter render, for files about twice as large at a higher PSNR), and a
-# constant quantiser instead of manim's crf 23: for crf, x264 analyses a half-size copy
-# of every picture to rate it, which a constant quantiser skips (x264's CPU time per
-# frame inside chapters 3 and 7: 1.7 ms instead of 2.0, two interleaved runs each;
-# bench/encoder_bench.py: PSNR 49-50 dB instead of 50-52, files 20-25 % smaller).
+# about speed: the ultrafast preset (less of x264's time per frame, for larger files at
+# a higher PSNR), and a constant quantiser instead of manim's crf 23: for crf, x264
+# analyses a half-size copy of every picture to rate it, which a constant quantiser
+# skips. The figures (CPU per frame, PSNR, sizes) are in docs/performance.md;
+# bench/encoder_bench.py measures them again.
 QUALITY_OPTIONS = {"low": {"preset": "ultrafast", "crf": "-1", "qp": "17"}}
 
 

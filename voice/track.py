@@ -26,9 +26,8 @@ from .wav import read_wav
 
 FADE = 0.005  # seconds of fade at each end of an utterance: no click where it starts
 AAC_BITRATE = 96_000
-# ffmpeg's "fast" AAC coder: 2.6 x faster than its default ("twoloop") on this speech,
-# and as close to the samples at 96 kbit/s (36 dB signal to error, against 36 dB for
-# twoloop at 128 kbit/s): see docs/performance.md
+# ffmpeg's "fast" AAC coder: faster than its default ("twoloop") on this speech and, at
+# 96 kbit/s, as close to the samples as twoloop at 128 kbit/s (docs/performance.md)
 AAC_OPTIONS = {"aac_coder": "fast"}
 
 

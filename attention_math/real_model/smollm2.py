@@ -151,7 +151,8 @@ def model_path() -> Path:
 
 
 def load_model(path: str | Path) -> LlamaModel:
-    """Parse a Llama GGUF file and dequantise its layers to float32 (about 0.4 GB here).
+    """Parse a Llama GGUF file and dequantise its layers to float32 (its size: the
+    README's performance table).
 
     Raises
     ------
@@ -172,8 +173,8 @@ def load_model(path: str | Path) -> LlamaModel:
 def _load_layer(gguf: GGUFFile, i: int) -> LayerWeights:
     def linear(name: str) -> np.ndarray:
         # The file stores (d_out, d_in), as the lesson does; a contiguous (d_in, d_out) copy
-        # makes x @ W_T about 20 % faster when the weights stream from memory, as they do
-        # here (0.4 GB per forward pass).
+        # reads the weights in order when they stream from memory, as they do here (every
+        # forward pass reads all of them); figures in docs/performance.md.
         return np.ascontiguousarray(gguf.tensor(f"blk.{i}.{name}.weight").T)  # (d_in, d_out)
 
     return LayerWeights(
@@ -339,6 +340,6 @@ def run_sentence(sentence: str, model: LlamaModel | None = None) -> RealAttentio
     return RealAttention(tuple(tokens), ids, scores, pattern, raw)
 
 
-@lru_cache(maxsize=16)  # a 64-token result holds about 18 MB
+@lru_cache(maxsize=16)  # a result holds layers x heads x T x T weights: keep a few
 def _run_default(sentence: str) -> RealAttention:
     return run_sentence(sentence, default_model())

@@ -57,8 +57,8 @@ def typst(expression: str, font_size: float = palette.DISPLAY, color=None) -> Ma
     in every copy and at every resolution."""
     kwargs = {} if color is None else {"color": color}
     # use_svg_cache=False: ManimCE keeps a deep copy of every formula it builds, for the
-    # next one from the same SVG; nearly all of this video's formulas are distinct, and
-    # the copy took about 40 % of a formula's time (built anew, the same points)
+    # next one from the same SVG; nearly all of this video's formulas are distinct, so
+    # the copy is paid for and never used (built anew, the points are the same)
     formula = MathTypst(
         expression,
         font_size=font_size,

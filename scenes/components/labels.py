@@ -229,8 +229,8 @@ def lighten(mob: SVGMobject) -> SVGMobject:
     """Drop what ``Text`` (or a Typst formula) keeps only from parsing its SVG: the
     element tree behind every glyph.
 
-    Every animation copies its mobjects, and copying that tree made a copy of a short
-    label cost about 20 ms; without it, under 1 ms. What is drawn, ``.text`` and the
+    Every animation copies its mobjects, and copying that tree cost a short label far
+    more than its glyphs (docs/performance.md). What is drawn, ``.text`` and the
     glyphs are unchanged. (Select Typst parts before lightening.)
     """
     mob.id_to_vgroup_dict = {}
