@@ -26,12 +26,12 @@ def full_mask(n_query: int, n_key: int) -> np.ndarray:
 
 def attention_scores(Q: np.ndarray, K: np.ndarray) -> np.ndarray:
     """Raw dot products ``K_i . Q_j`` laid out ``[query j, key i]``."""
-    return Q @ K.T  # (n_q, d_key) @ (d_key, n_k) -> (n_q, n_k)
+    return Q @ K.T  # (n_q, d_head) @ (d_head, n_k) -> (n_q, n_k)
 
 
-def scale_scores(scores: np.ndarray, d_key: int) -> np.ndarray:
-    """Divide by sqrt(d_key) so that scores stay O(1) at any head size."""
-    return scores / np.sqrt(d_key)
+def scale_scores(scores: np.ndarray, d_head: int) -> np.ndarray:
+    """Divide by sqrt(d_head) so that scores stay O(1) at any head size."""
+    return scores / np.sqrt(d_head)
 
 
 def masked_softmax(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -138,7 +138,7 @@ def _params(args: argparse.Namespace) -> None:
         return
     total = counts["model/total"]
     print(
-        f"{dims.name}: d_embed={dims.d_embed:,} d_key={dims.d_key:,} "
+        f"{dims.name}: d_model={dims.d_model:,} d_head={dims.d_head:,} "
         f"heads={dims.n_heads} layers={dims.n_layers} vocab={dims.vocab_size:,}"
     )
     for key, value in counts.items():

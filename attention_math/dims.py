@@ -10,8 +10,13 @@ rows of ``E`` (one token per row) the code computes ``Q = E @ W_Q.T``. The desig
 ``W_<name>_T`` is the transpose, ``(d_in, d_out)``, applied as ``x @ W_<name>_T``. The real
 model's layers (:class:`attention_math.real_model.smollm2.LayerWeights`) are stored this
 way, so its ``x @ W_Q_T`` computes what ``E @ W_Q.T`` computes for a designed head. For
-example ``Trace.W_O`` is (d_embed, n_heads * d_key) and the real model's ``W_O_T`` is
+example ``Trace.W_O`` is (d_model, n_heads * d_head) and the real model's ``W_O_T`` is
 (n_heads * d_head, d_model). A parameter count, ``d_out * d_in``, is the same either way.
+
+Names of sizes (the one vocabulary of the code, TransformerLens's): ``d_model`` is the
+length of an embedding, ``d_head`` the length of a query, key or value-down vector (the
+lesson's √d_k divides by √d_head), ``d_mlp`` the MLP's hidden size. trace.json uses the
+same names from its format 2 on (:mod:`attention_math.export`).
 """
 
 from __future__ import annotations
@@ -31,8 +36,8 @@ class ModelDims:
     """
 
     name: str
-    d_embed: int  # d_model: length of every embedding vector
-    d_key: int  # d_head: length of each query, key and value-down vector
+    d_model: int  # length of every embedding vector (12,288 in GPT-3)
+    d_head: int  # length of each query, key and value-down vector (the lesson's d_k)
     n_heads: int  # heads per layer
     n_layers: int
     vocab_size: int
@@ -47,15 +52,15 @@ class ModelDims:
     @property
     def max_context(self) -> int:
         """Longest sentence the designed heads handle: one position code per key dim pair."""
-        return self.d_key // 2
+        return self.d_head // 2
 
 
 PRESETS: dict[str, ModelDims] = {
     # The count used in the lesson: no biases or norms, separate unembedding.
     "gpt3": ModelDims(
         name="gpt3",
-        d_embed=12_288,
-        d_key=128,
+        d_model=12_288,
+        d_head=128,
         n_heads=96,
         n_layers=96,
         vocab_size=50_257,
@@ -66,8 +71,8 @@ PRESETS: dict[str, ModelDims] = {
     # GPT-2 small as released: biases, layer norms, learned positions, tied unembedding.
     "gpt2-small": ModelDims(
         name="gpt2-small",
-        d_embed=768,
-        d_key=64,
+        d_model=768,
+        d_head=64,
         n_heads=12,
         n_layers=12,
         vocab_size=50_257,
@@ -99,9 +104,9 @@ def parameter_counts(dims: ModelDims) -> dict[str, int]:
     one head owns W_Q, W_K, value-down and value-up (value-up blocks of all heads
     together form the output matrix W_O).
     """
-    d, k, h, L = dims.d_embed, dims.d_key, dims.n_heads, dims.n_layers
+    d, k, h, L = dims.d_model, dims.d_head, dims.n_heads, dims.n_layers
     b = int(dims.biases)
-    per_matrix = d * k  # one d_key x d_embed (or d_embed x d_key) block
+    per_matrix = d * k  # one d_head x d_model (or d_model x d_head) block
     head = 4 * per_matrix  # W_Q, W_K, W_V_down, W_V_up
     layer_attention = h * head + b * (3 * h * k + d)  # + q/k/v biases and output bias
     layer_mlp = 2 * d * dims.d_mlp + b * (dims.d_mlp + d)

@@ -1,6 +1,6 @@
 """Deterministic embeddings: a per-word random vector + role + meaning features + position.
 
-In d_embed = 12,288 dimensions independent random directions are nearly orthogonal
+In d_model = 12,288 dimensions independent random directions are nearly orthogonal
 (their cosine is about 1/sqrt(d) ~ 0.009), so every word, role, feature and position
 gets its own direction and they barely interfere: that is what lets a hand-designed
 head read "is this a noun?" off an embedding with one dot product.
@@ -73,29 +73,29 @@ def token_directions(token: Token, position: int) -> list[tuple[str, str]]:
 
 
 def embed_parts(
-    tokens: tuple[Token, ...], d_embed: int, settings: EmbeddingSettings, seed: int
+    tokens: tuple[Token, ...], d_model: int, settings: EmbeddingSettings, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The two parts of the initial embeddings, as in a real transformer:
     what the word is (the same for the same word anywhere) and where it stands.
 
-    Returns ``(E_token, E_position)``, each (n, d_embed); ``E = E_token + E_position``.
-    Entries are O(1) (norms ~ sqrt(d_embed)).
+    Returns ``(E_token, E_position)``, each (n, d_model); ``E = E_token + E_position``.
+    Entries are O(1) (norms ~ sqrt(d_model)).
     """
     weights = {"base": settings.base, "role": settings.role, "feature": settings.feature}
-    E_token = np.zeros((len(tokens), d_embed))  # (n, d_embed)
-    E_position = np.zeros((len(tokens), d_embed))  # (n, d_embed)
+    E_token = np.zeros((len(tokens), d_model))  # (n, d_model)
+    E_position = np.zeros((len(tokens), d_model))  # (n, d_model)
     for i, token in enumerate(tokens):
         for kind, name in token_directions(token, i):
             if kind == "position":
-                E_position[i] = settings.position * direction(name, d_embed, seed)
+                E_position[i] = settings.position * direction(name, d_model, seed)
             else:
-                E_token[i] += weights[kind] * direction(name, d_embed, seed)
-    return np.sqrt(d_embed) * E_token, np.sqrt(d_embed) * E_position
+                E_token[i] += weights[kind] * direction(name, d_model, seed)
+    return np.sqrt(d_model) * E_token, np.sqrt(d_model) * E_position
 
 
 def embed(
-    tokens: tuple[Token, ...], d_embed: int, settings: EmbeddingSettings, seed: int
+    tokens: tuple[Token, ...], d_model: int, settings: EmbeddingSettings, seed: int
 ) -> np.ndarray:
-    """Initial embeddings E = word part + position part, one row per token: (n, d_embed)."""
-    E_token, E_position = embed_parts(tokens, d_embed, settings, seed)
-    return E_token + E_position  # (n, d_embed)
+    """Initial embeddings E = word part + position part, one row per token: (n, d_model)."""
+    E_token, E_position = embed_parts(tokens, d_model, settings, seed)
+    return E_token + E_position  # (n, d_model)

@@ -1,4 +1,11 @@
-"""JSON export of a trace: every number a scene draws, laid out as on screen."""
+"""JSON export of a trace: every number a scene draws, laid out as on screen.
+
+``format`` says how to read the file; what changed from one to the next:
+
+* 2 (2026-12-07): the sizes are ``d_model`` (an embedding's length) and ``d_head`` (a
+  query's, key's or value-down vector's), TransformerLens's names, the code's own; format
+  1 called them ``d_embed`` and ``d_key``. Files without ``format`` are format 1.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ import numpy as np
 from .grammar import MODEL_LABEL
 from .layout import key_by_query
 from .trace import HeadTrace, Trace
+
+FORMAT = 2  # of trace.json (the module's docstring lists the changes)
 
 
 def _rounded(matrix: np.ndarray, digits: int) -> list:
@@ -50,12 +59,13 @@ def head_to_dict(head: HeadTrace, digits: int, full: bool) -> dict[str, Any]:
 def trace_to_dict(trace: Trace, digits: int = 6, full: bool = False) -> dict[str, Any]:
     """A JSON-ready dict. ``full`` adds Q, K, V, E and the embedding updates."""
     out: dict[str, Any] = {
+        "format": FORMAT,
         "title": trace.title,
         "sentence": trace.sentence,
         "model": "designed heads (hand-built weights at real sizes)",
         "dims": trace.dims.name,
-        "d_embed": trace.dims.d_embed,
-        "d_key": trace.dims.d_key,
+        "d_model": trace.dims.d_model,
+        "d_head": trace.dims.d_head,
         "seed": trace.seed,
         "tokens": trace.words,
         "roles": [t.role for t in trace.tokens],
@@ -115,12 +125,13 @@ def real_to_dict(run, digits: int = 6, top: int = 5) -> dict[str, Any]:
                 }
             )
     out: dict[str, Any] = {
+        "format": FORMAT,
         "model": CAPTION,
         "tokens": list(run.tokens),
         "token_ids": [int(i) for i in run.ids],
         "token_bytes": [list(raw) for raw in run.token_bytes],
-        "d_embed": cfg.d_model,
-        "d_key": cfg.d_head,
+        "d_model": cfg.d_model,
+        "d_head": cfg.d_head,
         "n_layers": n_layers,
         "n_heads": n_heads,
         "heads": heads,

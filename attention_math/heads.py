@@ -3,11 +3,11 @@
 A head is described in ``assets/heads.toml`` the way a person would design it:
 "a noun's query looks for an adjective's key", "add a bonus to the token right
 before me", "carry the adjective's colour into the noun". This module turns such
-a description into full-size matrices (d_key x d_embed and d_embed x d_key), each laid
+a description into full-size matrices (d_head x d_model and d_model x d_head), each laid
 out ``(d_out, d_in)`` as the lesson writes them (the orientation rule is in
 :mod:`attention_math.dims`).
 
-Key space (d_key dims) is split in two blocks: the first d_key/2 dims hold one
+Key space (d_head dims) is split in two blocks: the first d_head/2 dims hold one
 code per position (for distance-based scores), the rest hold one code per
 query/key match. Codes within a block are orthonormal.
 """
@@ -77,10 +77,10 @@ class HeadWeights:
     """One head's matrices, each ``(d_out, d_in)`` (see :mod:`attention_math.dims`):
     on embeddings in rows, ``Q = E @ W_Q.T``."""
 
-    W_Q: np.ndarray  # (d_key, d_embed) = (d_out, d_in)
-    W_K: np.ndarray  # (d_key, d_embed) = (d_out, d_in)
-    W_V_down: np.ndarray  # (d_key, d_embed) = (d_out, d_in)
-    W_V_up: np.ndarray  # (d_embed, d_key) = (d_out, d_in)
+    W_Q: np.ndarray  # (d_head, d_model) = (d_out, d_in)
+    W_K: np.ndarray  # (d_head, d_model) = (d_out, d_in)
+    W_V_down: np.ndarray  # (d_head, d_model) = (d_out, d_in)
+    W_V_up: np.ndarray  # (d_model, d_head) = (d_out, d_in)
 
 
 @dataclass(frozen=True)
@@ -176,8 +176,8 @@ def _substitute(target: str, source_pattern: str, feature: str) -> str:
 def build_head_weights(
     spec: HeadSpec,
     features: frozenset[str],
-    d_embed: int,
-    d_key: int,
+    d_model: int,
+    d_head: int,
     settings: EmbeddingSettings,
     seed: int,
 ) -> HeadWeights:
@@ -192,28 +192,28 @@ def build_head_weights(
     value codes, value-down's and value-up's noise.
     """
     feats = sorted(features)
-    n_pos = d_key // 2  # key dims 0 .. n_pos - 1: the position block; the rest: matches
-    sqrt_d = np.sqrt(d_embed)
-    reader = _Reader(d_embed, settings, seed)
+    n_pos = d_head // 2  # key dims 0 .. n_pos - 1: the position block; the rest: matches
+    sqrt_d = np.sqrt(d_model)
+    reader = _Reader(d_model, settings, seed)
     rng = rng_for(seed, "head", spec.id)
-    W_Q = rng.standard_normal((d_key, d_embed)) * settings.noise / sqrt_d  # (d_key, d_embed)
-    W_K = rng.standard_normal((d_key, d_embed)) * settings.noise / sqrt_d  # (d_key, d_embed)
-    match_Q, match_K = _match_rows(spec.matches, feats, reader, d_key, rng)
+    W_Q = rng.standard_normal((d_head, d_model)) * settings.noise / sqrt_d  # (d_head, d_model)
+    W_K = rng.standard_normal((d_head, d_model)) * settings.noise / sqrt_d  # (d_head, d_model)
+    match_Q, match_K = _match_rows(spec.matches, feats, reader, d_head, rng)
     W_Q[n_pos:] += match_Q
     W_K[n_pos:] += match_K
-    position = _position_rows(spec.position, reader, d_key)
+    position = _position_rows(spec.position, reader, d_head)
     if position is not None:
         W_Q[:n_pos] += position[0]
         W_K[:n_pos] += position[1]
     if spec.relation is not None:
-        relation_Q, relation_K = _relation_rows(spec.relation, reader, d_key)
+        relation_Q, relation_K = _relation_rows(spec.relation, reader, d_head)
         W_Q[:n_pos] += relation_Q
         W_K[:n_pos] += relation_K
-    W_V_down, W_V_up = _value_maps(spec.values, feats, reader, d_key, rng)
-    if spec.carry:  # the attended word itself, down to d_key and back up, at random
+    W_V_down, W_V_up = _value_maps(spec.values, feats, reader, d_head, rng)
+    if spec.carry:  # the attended word itself, down to d_head and back up, at random
         carry = rng_for(seed, "head", spec.id, "carry")
-        W_V_down += carry.standard_normal((d_key, d_embed)) * spec.carry / sqrt_d
-        W_V_up += carry.standard_normal((d_embed, d_key)) / np.sqrt(d_key)
+        W_V_down += carry.standard_normal((d_head, d_model)) * spec.carry / sqrt_d
+        W_V_up += carry.standard_normal((d_model, d_head)) / np.sqrt(d_head)
     for W in (W_Q, W_K, W_V_down, W_V_up):
         W.setflags(write=False)
     return HeadWeights(W_Q, W_K, W_V_down, W_V_up)
@@ -224,16 +224,16 @@ class _Reader:
     """``reader(feature)``: the row vector that reads how much of ``feature`` an embedding
     holds (about 1 if present, about 0 if not)."""
 
-    d_embed: int
+    d_model: int
     settings: EmbeddingSettings
     seed: int
 
     def __call__(self, feature: str) -> np.ndarray:
-        scale = np.sqrt(self.d_embed) * self.settings.weight_of(feature)
-        return direction(feature, self.d_embed, self.seed) / scale  # (d_embed,)
+        scale = np.sqrt(self.d_model) * self.settings.weight_of(feature)
+        return direction(feature, self.d_model, self.seed) / scale  # (d_model,)
 
     def numbered(self, kind: str, count: int) -> np.ndarray:
-        """The readers of ``kind:0`` .. ``kind:count-1``, one per row: (count, d_embed)."""
+        """The readers of ``kind:0`` .. ``kind:count-1``, one per row: (count, d_model)."""
         return np.stack([self(f"{kind}:{p}") for p in range(count)])
 
 
@@ -241,17 +241,17 @@ def _match_rows(
     matches: tuple[Match, ...],
     feats: list[str],
     reader: _Reader,
-    d_key: int,
+    d_head: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The match block of W_Q and W_K, key dims ``d_key // 2`` onwards: one orthonormal
+    """The match block of W_Q and W_K, key dims ``d_head // 2`` onwards: one orthonormal
     code per (query feature, key feature) pairing, which W_Q writes for the query's
     feature and W_K for the key's (with the sign of the score), so that a matching pair
-    scores ``score`` after scaling by sqrt(d_key).
+    scores ``score`` after scaling by sqrt(d_head).
 
-    Returns the rows to add to W_Q and to W_K, each (d_key - d_key // 2, d_embed).
+    Returns the rows to add to W_Q and to W_K, each (d_head - d_head // 2, d_model).
     """
-    n_match = d_key - d_key // 2
+    n_match = d_head - d_head // 2
     pairs: list[tuple[list[str], list[str], float]] = []
     for m in matches:
         q_feats = _matching(m.query, feats)
@@ -263,54 +263,54 @@ def _match_rows(
     q_terms: list[tuple[np.ndarray, np.ndarray]] = []  # (code column, reader row) pairs
     k_terms: list[tuple[np.ndarray, np.ndarray]] = []
     for (q_feats, k_feats, score), code in zip(pairs, codes):
-        strength = np.sqrt(abs(score) * np.sqrt(d_key))
+        strength = np.sqrt(abs(score) * np.sqrt(d_head))
         q_terms += [(strength * code, reader(f)) for f in q_feats]
         k_terms += [(np.sign(score) * strength * code, reader(f)) for f in k_feats]
     return (
-        _sum_of_outers(q_terms, n_match, reader.d_embed),  # (n_match, d_embed)
-        _sum_of_outers(k_terms, n_match, reader.d_embed),  # (n_match, d_embed)
+        _sum_of_outers(q_terms, n_match, reader.d_model),  # (n_match, d_model)
+        _sum_of_outers(k_terms, n_match, reader.d_model),  # (n_match, d_model)
     )
 
 
 def _position_rows(
-    bonus_by_distance: tuple[float, ...], reader: _Reader, d_key: int
+    bonus_by_distance: tuple[float, ...], reader: _Reader, d_head: int
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """The position block of W_Q and W_K, key dims ``0 .. d_key // 2 - 1``: the key at
+    """The position block of W_Q and W_K, key dims ``0 .. d_head // 2 - 1``: the key at
     position j gets code e_j, the query at position i gets sum_k alpha_k e_(i-k), so that
-    the pair k tokens apart scores ``bonus_by_distance[k]`` after scaling by sqrt(d_key).
+    the pair k tokens apart scores ``bonus_by_distance[k]`` after scaling by sqrt(d_head).
 
-    Returns the rows to add to W_Q and to W_K, each (d_key // 2, d_embed); None for a
+    Returns the rows to add to W_Q and to W_K, each (d_head // 2, d_model); None for a
     head without a position bonus.
     """
     bonus = np.asarray(bonus_by_distance)  # (n_offsets,)
     if not (bonus.size and np.abs(bonus).max() > 0):
         return None
-    n_pos = d_key // 2
-    beta = d_key**0.25 * np.sqrt(np.abs(bonus).max())
-    alpha = bonus * np.sqrt(d_key) / beta  # (n_offsets,)
-    readers = reader.numbered("position", n_pos)  # (n_pos, d_embed)
+    n_pos = d_head // 2
+    beta = d_head**0.25 * np.sqrt(np.abs(bonus).max())
+    alpha = bonus * np.sqrt(d_head) / beta  # (n_offsets,)
+    readers = reader.numbered("position", n_pos)  # (n_pos, d_model)
     offsets = np.arange(n_pos)[None, :] - np.arange(n_pos)[:, None]  # [code r, position i]
     in_range = (offsets >= 0) & (offsets < alpha.size)
     A = np.where(in_range, alpha[np.clip(offsets, 0, alpha.size - 1)], 0.0)  # (n_pos, n_pos)
-    return A @ readers, beta * readers  # (n_pos, n_pos) @ (n_pos, d_embed); (n_pos, d_embed)
+    return A @ readers, beta * readers  # (n_pos, n_pos) @ (n_pos, d_model); (n_pos, d_model)
 
 
 def _relation_rows(
-    relation: RelationRule, reader: _Reader, d_key: int
+    relation: RelationRule, reader: _Reader, d_head: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The position block of W_Q and W_K for a relation: the query at position p writes
     code e_p, a key whose ``kind:p`` direction is set ("I modify the word at p") writes
-    e_p too, so exactly those pairs score ``relation.score`` after scaling by sqrt(d_key);
+    e_p too, so exactly those pairs score ``relation.score`` after scaling by sqrt(d_head);
     the key at p itself writes a little e_p as well, so that the query's own key scores
     ``relation.self_score`` (a word that finds nothing keeps to itself).
 
-    Returns the rows to add to W_Q and to W_K, each (d_key // 2, d_embed).
+    Returns the rows to add to W_Q and to W_K, each (d_head // 2, d_model).
     """
-    n_pos = d_key // 2
-    strength = np.sqrt(abs(relation.score) * np.sqrt(d_key))
-    positions = reader.numbered("position", n_pos)  # (n_pos, d_embed)
-    pointers = reader.numbered(relation.kind, n_pos)  # (n_pos, d_embed)
-    own = relation.self_score * np.sqrt(d_key) / strength  # so that own key scores self_score
+    n_pos = d_head // 2
+    strength = np.sqrt(abs(relation.score) * np.sqrt(d_head))
+    positions = reader.numbered("position", n_pos)  # (n_pos, d_model)
+    pointers = reader.numbered(relation.kind, n_pos)  # (n_pos, d_model)
+    own = relation.self_score * np.sqrt(d_head) / strength  # so that own key scores self_score
     return strength * positions, np.sign(relation.score) * strength * pointers + own * positions
 
 
@@ -318,33 +318,33 @@ def _value_maps(
     values: tuple[ValueRule, ...],
     feats: list[str],
     reader: _Reader,
-    d_key: int,
+    d_head: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Value-down and value-up: value-down reads each source feature of the rules into a
     code of its own, value-up writes the rule's target feature from that code, times the
     rule's gain; both on top of noise.
 
-    Returns ``(W_V_down (d_key, d_embed), W_V_up (d_embed, d_key))``.
+    Returns ``(W_V_down (d_head, d_model), W_V_up (d_model, d_head))``.
     """
-    d_embed, settings, seed = reader.d_embed, reader.settings, reader.seed
-    sqrt_d = np.sqrt(d_embed)
+    d_model, settings, seed = reader.d_model, reader.settings, reader.seed
+    sqrt_d = np.sqrt(d_model)
     rules = [
         (f, _substitute(rule.target, rule.source, f), rule.gain)
         for rule in values
         for f in _matching(rule.source, feats)
     ]
-    v_codes = _orthonormal_codes(len(rules), d_key, rng)  # (n_rules, d_key)
-    alpha_v = np.sqrt(d_key)  # value entries come out O(1)
-    W_V_down = rng.standard_normal((d_key, d_embed)) * settings.noise / sqrt_d  # (d_key, d_embed)
-    W_V_up = rng.standard_normal((d_embed, d_key)) * settings.noise / np.sqrt(d_key)
+    v_codes = _orthonormal_codes(len(rules), d_head, rng)  # (n_rules, d_head)
+    alpha_v = np.sqrt(d_head)  # value entries come out O(1)
+    W_V_down = rng.standard_normal((d_head, d_model)) * settings.noise / sqrt_d  # (d_head, d_model)
+    W_V_up = rng.standard_normal((d_model, d_head)) * settings.noise / np.sqrt(d_head)
     down_terms = [(alpha_v * code, reader(src)) for (src, _, _), code in zip(rules, v_codes)]
     up_terms = [
-        (gain * sqrt_d * settings.weight_of(tgt) * direction(tgt, d_embed, seed), code / alpha_v)
+        (gain * sqrt_d * settings.weight_of(tgt) * direction(tgt, d_model, seed), code / alpha_v)
         for (_, tgt, gain), code in zip(rules, v_codes)
     ]
-    W_V_down += _sum_of_outers(down_terms, d_key, d_embed)  # (d_key, d_embed)
-    W_V_up += _sum_of_outers(up_terms, d_embed, d_key)  # (d_embed, d_key)
+    W_V_down += _sum_of_outers(down_terms, d_head, d_model)  # (d_head, d_model)
+    W_V_up += _sum_of_outers(up_terms, d_model, d_head)  # (d_model, d_head)
     return W_V_down, W_V_up
 
 

@@ -54,15 +54,15 @@ class HeadTrace:
 
     spec: HeadSpec
     weights: HeadWeights  # each (d_out, d_in): Q = E_query @ W_Q.T
-    Q: np.ndarray  # (n_q, d_key)
-    K: np.ndarray  # (n_k, d_key)
+    Q: np.ndarray  # (n_q, d_head)
+    K: np.ndarray  # (n_k, d_head)
     scores_raw: np.ndarray  # (n_q, n_k)  K_i . Q_j
-    scores: np.ndarray  # (n_q, n_k)  scaled by 1/sqrt(d_key)
+    scores: np.ndarray  # (n_q, n_k)  scaled by 1/sqrt(d_head)
     mask: np.ndarray  # (n_q, n_k)  True where the key is visible
     pattern: np.ndarray  # (n_q, n_k)  softmax over keys (and the sink); row + sink = 1
-    V: np.ndarray  # (n_k, d_key)  value-down outputs
-    output: np.ndarray  # (n_q, d_key)  sum_i pattern[j, i] V_i (the sink adds nothing)
-    delta_E: np.ndarray  # (n_q, d_embed)  value-up of the output
+    V: np.ndarray  # (n_k, d_head)  value-down outputs
+    output: np.ndarray  # (n_q, d_head)  sum_i pattern[j, i] V_i (the sink adds nothing)
+    delta_E: np.ndarray  # (n_q, d_model)  value-up of the output
     sink: np.ndarray  # (n_q,)  weight each query parks on the head's sink (0: no sink)
 
     @property
@@ -79,15 +79,15 @@ class HeadTrace:
 
     def with_sink(self) -> dict[str, np.ndarray]:
         """The head's ``[query, key]`` arrays with its sink as one more key, the last:
-        raw scores (the sink's score times sqrt(d_key), so that scaling gives it),
+        raw scores (the sink's score times sqrt(d_head), so that scaling gives it),
         scaled scores, the pattern (each row then sums to 1) and the mask (every query
         sees the sink). Without a sink, the arrays as they are."""
         arrays = {"raw": self.scores_raw, "scaled": self.scores, "pattern": self.pattern}
         if not self.has_sink:
             return {**arrays, "mask": self.mask}
-        n_q, d_key = self.Q.shape
+        n_q, d_head = self.Q.shape
         extra = {
-            "raw": np.full(n_q, self.spec.sink * np.sqrt(d_key)),
+            "raw": np.full(n_q, self.spec.sink * np.sqrt(d_head)),
             "scaled": np.full(n_q, self.spec.sink),
             "pattern": self.sink,
             "mask": np.ones(n_q, dtype=bool),
@@ -101,20 +101,20 @@ def run_head(
 ) -> HeadTrace:
     """Apply one head: queries read from ``E_query`` rows, keys and values from ``E_key``;
     the weights are ``(d_out, d_in)``, so each product is ``rows @ W.T``."""
-    d_key = weights.W_Q.shape[0]
-    Q = E_query @ weights.W_Q.T  # (n_q, d_embed) @ (d_embed, d_key) -> (n_q, d_key)
-    K = E_key @ weights.W_K.T  # (n_k, d_key)
-    V = E_key @ weights.W_V_down.T  # (n_k, d_key)
+    d_head = weights.W_Q.shape[0]
+    Q = E_query @ weights.W_Q.T  # (n_q, d_model) @ (d_model, d_head) -> (n_q, d_head)
+    K = E_key @ weights.W_K.T  # (n_k, d_head)
+    V = E_key @ weights.W_V_down.T  # (n_k, d_head)
     raw = attention_scores(Q, K)  # (n_q, n_k)
-    scaled = scale_scores(raw, d_key)  # (n_q, n_k)
+    scaled = scale_scores(raw, d_head)  # (n_q, n_k)
     n_q, n_k = raw.shape
     mask = causal_mask(n_q, n_k) if causal else full_mask(n_q, n_k)
     if spec.sink is None:
         pattern, sink = masked_softmax(scaled, mask), np.zeros(n_q)  # (n_q, n_k), (n_q,)
     else:
         pattern, sink = softmax_with_sink(scaled, mask, spec.sink)  # (n_q, n_k), (n_q,)
-    output = weighted_values(pattern, V)  # (n_q, d_key)
-    delta_E = output @ weights.W_V_up.T  # (n_q, d_key) @ (d_key, d_embed) -> (n_q, d_embed)
+    output = weighted_values(pattern, V)  # (n_q, d_head)
+    delta_E = output @ weights.W_V_up.T  # (n_q, d_head) @ (d_head, d_model) -> (n_q, d_model)
     arrays = (Q, K, raw, scaled, mask, pattern, V, output, delta_E, sink)
     return HeadTrace(spec, weights, *[_frozen(a) for a in arrays])
 
@@ -124,7 +124,7 @@ class CrossTrace:
     """Cross-attention: the target sentence's tokens query the source sentence's."""
 
     query_tokens: tuple[Token, ...]
-    E_query: np.ndarray  # (n_q, d_embed)
+    E_query: np.ndarray  # (n_q, d_model)
     head: HeadTrace
 
 
@@ -137,13 +137,13 @@ class Trace:
     seed: int
     dims: ModelDims
     tokens: tuple[Token, ...]
-    E: np.ndarray  # (n, d_embed)  initial embeddings = E_token + E_position
-    E_token: np.ndarray  # (n, d_embed)  the word's part: same word, same vector
-    E_position: np.ndarray  # (n, d_embed)  the position's part
+    E: np.ndarray  # (n, d_model)  initial embeddings = E_token + E_position
+    E_token: np.ndarray  # (n, d_model)  the word's part: same word, same vector
+    E_position: np.ndarray  # (n, d_model)  the position's part
     heads: tuple[HeadTrace, ...]
-    W_O: np.ndarray  # (d_embed, n_heads * d_key) = (d_out, d_in)  value-up blocks side by side
-    delta_E: np.ndarray  # (n, d_embed)  sum of every head's delta_E
-    E_prime: np.ndarray  # (n, d_embed)  E + delta_E
+    W_O: np.ndarray  # (d_model, n_heads * d_head) = (d_out, d_in)  value-up blocks side by side
+    delta_E: np.ndarray  # (n, d_model)  sum of every head's delta_E
+    E_prime: np.ndarray  # (n, d_model)  E + delta_E
     params: Mapping[str, int]
     unknown: tuple[str, ...]  # words neither the lexicon nor the tagger could place
     cross: CrossTrace | None = None
@@ -164,8 +164,8 @@ class Trace:
         raise KeyError(f"no head {head_id!r}; heads: {', '.join(h.id for h in self.heads)}")
 
     def head_outputs(self) -> np.ndarray:
-        """Every head's d_key output side by side: the input of W_O."""
-        return np.concatenate([h.output for h in self.heads], axis=1)  # (n, n_heads * d_key)
+        """Every head's d_head output side by side: the input of W_O."""
+        return np.concatenate([h.output for h in self.heads], axis=1)  # (n, n_heads * d_head)
 
 
 def known_features(lexicon: Lexicon) -> frozenset[str]:
@@ -185,7 +185,7 @@ def _weights_for(lexicon: Lexicon, dims: ModelDims, seed: int) -> Callable[[Head
     settings = load_design().embedding
 
     def weights(spec: HeadSpec) -> HeadWeights:
-        return _shared_weights(spec, features, dims.d_embed, dims.d_key, settings, seed)
+        return _shared_weights(spec, features, dims.d_model, dims.d_head, settings, seed)
 
     return weights
 
@@ -232,22 +232,22 @@ def build_trace(
     if len(tokens) > dims.max_context:
         raise InputError(
             f"the sentence has {len(tokens)} tokens; the designed heads handle at most "
-            f"{dims.max_context} (d_key / 2 position codes)"
+            f"{dims.max_context} (d_head / 2 position codes)"
         )
-    E_token, E_position = embed_parts(tokens, dims.d_embed, design.embedding, seed)
-    E = E_token + E_position  # (n, d_embed)
+    E_token, E_position = embed_parts(tokens, dims.d_model, design.embedding, seed)
+    E = E_token + E_position  # (n, d_model)
 
     weights = _weights_for(lexicon, dims, seed)  # built here unless warmed before
     heads = tuple(run_head(spec, weights(spec), E, E, causal=True) for spec in design.heads)
-    W_O = np.concatenate([h.weights.W_V_up for h in heads], axis=1)  # (d_embed, H * d_key)
-    delta_E = np.sum([h.delta_E for h in heads], axis=0)  # (n, d_embed)
+    W_O = np.concatenate([h.weights.W_V_up for h in heads], axis=1)  # (d_model, H * d_head)
+    delta_E = np.sum([h.delta_E for h in heads], axis=0)  # (n, d_model)
 
     cross = None
     if example.target is not None:
         q_tokens = tokenize(example.target, lexicon)
         if len(q_tokens) > dims.max_context:
             raise InputError(f"the target sentence has more than {dims.max_context} tokens")
-        E_q = embed(q_tokens, dims.d_embed, design.embedding, seed)  # (n_q, d_embed)
+        E_q = embed(q_tokens, dims.d_model, design.embedding, seed)  # (n_q, d_model)
         head = run_head(design.cross, weights(design.cross), E_q, E, causal=False)
         cross = CrossTrace(q_tokens, _frozen(E_q), head)
         unknown = (*analysis.unplaced, *unknown_words(q_tokens))

@@ -55,14 +55,14 @@ def position_part(trace: Trace, i: int) -> np.ndarray:
     direction("position:i")`` to the word's own vector; subtracting it gives the
     vector the word has wherever it stands.
     """
-    d = trace.dims.d_embed
+    d = trace.dims.d_model
     weight = load_design().embedding.position
-    return np.sqrt(d) * weight * direction(f"position:{i}", d, trace.seed)  # (d_embed,)
+    return np.sqrt(d) * weight * direction(f"position:{i}", d, trace.seed)  # (d_model,)
 
 
 def word_part(trace: Trace, i: int) -> np.ndarray:
     """Token ``i``'s embedding without its position: the same for every occurrence."""
-    return trace.E[i] - position_part(trace, i)  # (d_embed,)
+    return trace.E[i] - position_part(trace, i)  # (d_model,)
 
 
 def last_index_of(trace: Trace, word: str) -> int:
@@ -144,7 +144,7 @@ class RecapOnEmbeddings(Lesson):
 
     def embeddings(self) -> None:
         t = self.trace
-        d = t.dims.d_embed
+        d = t.dims.d_model
         self.beat(
             "embeddings",
             f"Each token becomes a list of {d:,} numbers, its embedding; we show a few of them.",
@@ -195,7 +195,7 @@ class RecapOnEmbeddings(Lesson):
 
     def embedding_size(self) -> None:
         t = self.trace
-        d = t.dims.d_embed
+        d = t.dims.d_model
         j = self.focus
         self.beat(
             "embedding size",
@@ -322,14 +322,14 @@ class RecapOnEmbeddings(Lesson):
             "Directions carry meaning. After attention, each 'mole' moves toward its sense: "
             + ", ".join(sense_of(tr) for tr in moles)
             + ". The picture is a projection onto 3 of the "
-            + f"{self.trace.dims.d_embed:,} directions: 'mole' alone, 'mole' in each phrase, "
+            + f"{self.trace.dims.d_model:,} directions: 'mole' alone, 'mole' in each phrase, "
             "and an arrow for each change attention made.",
         )
         self.heading("Meaning as direction")
-        generic = word_part(moles[0], last_index_of(moles[0], "mole"))  # (d_embed,)
+        generic = word_part(moles[0], last_index_of(moles[0], "mole"))  # (d_model,)
         refined = np.stack([tr.E_prime[last_index_of(tr, "mole")] for tr in moles])  # (3, d)
-        _, spread = pca_basis(refined - generic, 2)  # (2, d_embed)
-        basis = orthonormal_basis(np.vstack([generic, spread]))  # (3, d_embed)
+        _, spread = pca_basis(refined - generic, 2)  # (2, d_model)
+        basis = orthonormal_basis(np.vstack([generic, spread]))  # (3, d_model)
         coords = project(np.vstack([generic, refined]), basis)  # (4, 3)
         space = EmbeddingSpace(space_extent(coords), size=3.2)
         space.move_to(self.stage.center + LEFT * 3.0 + DOWN * 0.1)
@@ -371,7 +371,7 @@ class RecapOnEmbeddings(Lesson):
         )
         self.heading("Context refines meaning")
         vectors = np.stack([tr.E_prime[last_index_of(tr, "tower")] for tr in towers])  # (3, d)
-        basis = orthonormal_basis(vectors)  # (3, d_embed): the three vectors span it exactly
+        basis = orthonormal_basis(vectors)  # (3, d_model): the three vectors span it exactly
         coords = project(vectors, basis)  # (3, 3)
         space = EmbeddingSpace(space_extent(coords), size=3.2, azimuth=-0.9)
         space.move_to(self.stage.center + LEFT * 3.0 + DOWN * 0.1)
@@ -397,7 +397,7 @@ class RecapOnEmbeddings(Lesson):
 
     def space_key(self, names: list[str]) -> Legend:
         """Colour key and caption for the embedding-space pictures, right of the picture."""
-        d = self.trace.dims.d_embed
+        d = self.trace.dims.d_model
         key = Legend(
             list(zip((palette.EMBEDDING, palette.UPDATED, palette.DELTA), names)),
             title=f"3D projection of {d:,} dimensions",

@@ -2,7 +2,7 @@
 into the change ΔE of its token.
 
 The value of a token is W_V times its embedding, computed in two steps as the core does
-it: value-down (d_key x d_embed) then value-up (d_embed x d_key). The noun is the one
+it: value-down (d_head x d_model) then value-up (d_model x d_head). The noun is the one
 taking the most attention from adjectives (:func:`scenes.focus.main_link`); the 3D
 picture is a projection of its real E and of the real terms A[noun, adj]·value(adj).
 In the grid the values replace the keys; the noun's column becomes its heaviest terms
@@ -78,8 +78,8 @@ AXES = [0, 2, 1]  # projection coordinate drawn on each picture axis (the 3rd is
 
 
 def value_vectors(head) -> np.ndarray:
-    """Every token's full value vector, value-up · value-down · E: (n, d_embed)."""
-    return head.V @ head.weights.W_V_up.T  # (n, d_key) @ (d_key, d_embed)
+    """Every token's full value vector, value-up · value-down · E: (n, d_model)."""
+    return head.V @ head.weights.W_V_up.T  # (n, d_head) @ (d_head, d_model)
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def adjective_terms(trace, head, noun: int) -> Terms:
 class ValueSteps:
     """What the embedding-space beat shows and says (:func:`value_steps`)."""
 
-    basis: np.ndarray  # (k, d_embed) the projection, its first direction along E
+    basis: np.ndarray  # (k, d_model) the projection, its first direction along E
     coords: np.ndarray  # (m, 3) E, then E plus one more term at each step, projected
     names: tuple[str, ...]  # the meaning at each point: "creature", "blue creature", ...
     legend: tuple[tuple, ...]  # colour and text of each line of the key (Legend's items)
@@ -117,7 +117,7 @@ def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> Val
     (``A[noun, i] · value(i)``), projected to 3D; with no earlier token, plus the head's
     whole ΔE of the noun."""
     j, keys = noun, found.keys
-    terms = [head.pattern[j, i] * values[i] for i in keys]  # each (d_embed,)
+    terms = [head.pattern[j, i] * values[i] for i in keys]  # each (d_model,)
     names = [trace.words[j]]
     for k, i in enumerate(keys):  # "fluffy creature", "fluffy blue creature"; "on + cat"
         if found.own:  # the adjectives added so far, in the sentence's order
@@ -165,7 +165,7 @@ def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> Val
         legend.append((palette.DELTA, f"+ ΔE: {names[1]}"))
     caption = (
         "Each step: an attention weight times a value vector, seen in 3 of "
-        f"{trace.dims.d_embed:,} dimensions."
+        f"{trace.dims.d_model:,} dimensions."
     )
     return ValueSteps(basis, coords, tuple(names), tuple(legend), narration, caption)
 
@@ -178,7 +178,7 @@ class ColumnSum:
     terms: tuple[tuple[int, float], ...]  # (key, weight) drawn one by one, in sentence order
     others: tuple[int, ...]  # the column's other keys, drawn as one summed term
     entries: tuple[int, ...]  # the entries of every vector drawn, in order
-    largest: tuple[int, ...]  # the entries ΔE changes most (of all d_embed), largest first
+    largest: tuple[int, ...]  # the entries ΔE changes most (of all d_model), largest first
     ratio: float  # |ΔE| / |E| of the query
     # the entries as drawn, rounded so that both sums add up (entries.adding_up): the
     # terms then the others' sum (ΔE drawn = their sum), and E (E + ΔE = E′ as drawn)
@@ -262,10 +262,10 @@ def changes(trace, head, shown=None) -> Changes:
     """Each token's |ΔE| / |E|, the colour scales of the strips and what the beat says;
     the smallest and largest change are those of the ``shown`` tokens (a row's window;
     default all), said to be "in this window" when some are left out."""
-    delta = head.delta_E  # (n, d_embed)
+    delta = head.delta_E  # (n, d_model)
     ratios = np.linalg.norm(delta, axis=1) / np.linalg.norm(trace.E, axis=1)
     boost = color_scale(trace.E) / color_scale(delta)
-    cells = min(STRIP_CELLS, trace.dims.d_embed)
+    cells = min(STRIP_CELLS, trace.dims.d_model)
     marked = np.argmax(np.abs(delta[:, :cells]), axis=1)
     if trace.n == 1:
         sizes = f"|ΔE| is {percent(ratios[0])} of |E|"
@@ -283,7 +283,7 @@ def changes(trace, head, shown=None) -> Changes:
     narration = f"{opening} from this head, and E + ΔE = E′ (this head's update alone). {sizes}."
     caption = (
         f"{sizes}. ΔE drawn with colours ×{boost:.1f}; boxed: each token's largest change "
-        f"in these {cells} of {trace.dims.d_embed:,} entries."
+        f"in these {cells} of {trace.dims.d_model:,} entries."
     )
     return Changes(ratios, float(boost), marked, narration, caption)
 
@@ -298,7 +298,7 @@ class Values(Lesson):
         self.noun = link.query
         self.terms = adjective_terms(self.trace, self.head, self.noun)
         self.source = self.terms.keys[-1] if self.terms.keys else link.key
-        self.values = value_vectors(self.head)  # (n, d_embed)
+        self.values = value_vectors(self.head)  # (n, d_model)
         self.title_card("What each word passes on")
         self.value_down()
         self.value_up()
@@ -309,7 +309,7 @@ class Values(Lesson):
     # -- beats -----------------------------------------------------------------------
     def value_down(self) -> None:
         t, s = self.trace, self.source
-        d, dk = t.dims.d_embed, t.dims.d_key
+        d, dk = t.dims.d_model, t.dims.d_head
         self.beat(
             "value-down",
             f"The value of {quoted(t, s)} is W_V times its embedding, in two steps. First "
@@ -353,7 +353,7 @@ class Values(Lesson):
 
     def value_up(self) -> None:
         t, s = self.trace, self.source
-        d, dk = t.dims.d_embed, t.dims.d_key
+        d, dk = t.dims.d_model, t.dims.d_head
         self.beat(
             "value-up",
             f"Then value-up turns those {dk} numbers back into a {d:,}-dimensional vector: "
@@ -631,8 +631,8 @@ class Values(Lesson):
         """E, ΔE and E′ of each shown token as strips of their first entries under the
         row (``self.strips``), each token's largest change boxed (``self.marks``); the
         names of the three rows, returned."""
-        t, delta = self.trace, self.head.delta_E  # (n, d_embed)
-        cells = min(STRIP_CELLS, t.dims.d_embed)
+        t, delta = self.trace, self.head.delta_E  # (n, d_model)
+        cells = min(STRIP_CELLS, t.dims.d_model)
         scale = color_scale(t.E)
         levels = {
             "E": (t.E, scale, palette.EMBEDDING),

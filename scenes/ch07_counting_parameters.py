@@ -1,6 +1,6 @@
 """Chapter 7: how many numbers attention learns, every figure from the core's counts.
 
-W_Q and W_K (d_key rows x d_embed columns each), the square value map a model could
+W_Q and W_K (d_head rows x d_model columns each), the square value map a model could
 have used, crossed out and factored into value-down and value-up (a low-rank map),
 then one head, one layer of heads, every layer, and attention's share of the whole
 model. Figures come from ``trace.params`` and ``trace.dims`` only, and every equation
@@ -61,12 +61,12 @@ def square_value_sample(up: np.ndarray, down: np.ndarray) -> tuple[np.ndarray, i
     """Entries of the full value map W_V = value-up · value-down at rows and columns
     ``SAMPLE`` (6 x 6), and the power of ten that displays the whole map.
 
-    The full map (d_embed x d_embed) is never formed: its root mean square comes from
-    ||up · down||_F² = trace((upᵀup)(down downᵀ)), two d_key x d_key products.
+    The full map (d_model x d_model) is never formed: its root mean square comes from
+    ||up · down||_F² = trace((upᵀup)(down downᵀ)), two d_head x d_head products.
     """
     idx = list(SAMPLE)
-    sample = up[idx] @ down[:, idx]  # (6, d_key) @ (d_key, 6) -> (6, 6)
-    gram = (up.T @ up) @ (down @ down.T)  # (d_key, d_key)
+    sample = up[idx] @ down[:, idx]  # (6, d_head) @ (d_head, 6) -> (6, 6)
+    gram = (up.T @ up) @ (down @ down.T)  # (d_head, d_head)
     rms = math.sqrt(float(np.trace(gram))) / up.shape[0]
     return sample, display_exponent(np.array([rms]))
 
@@ -131,8 +131,8 @@ class CountingParameters(Lesson):
         d, p = self.trace.dims, self.trace.params
         self.beat(
             "query-key",
-            f"The query matrix W_Q has one row per query dimension, {d.d_key}, and one "
-            f"column per embedding dimension, {grouped(d.d_embed)}: "
+            f"The query matrix W_Q has one row per query dimension, {d.d_head}, and one "
+            f"column per embedding dimension, {grouped(d.d_model)}: "
             f"{grouped(p['head/W_Q'])} numbers. The key matrix W_K has the same shape. The "
             "tally on the right adds up the parameters of one head, matrix by matrix.",
         )
@@ -145,14 +145,14 @@ class CountingParameters(Lesson):
         self.tally_header = header
 
         W_Q = WeightMatrix(weights.W_Q, kind="query", label="W_Q", font_size=MATRIX_FONT)
-        shown = self._tallied(W_Q, d.d_key, d.d_embed, "head/W_Q", "W_Q", palette.QUERY)
+        shown = self._tallied(W_Q, d.d_head, d.d_model, "head/W_Q", "W_Q", palette.QUERY)
         self.wait(1)
 
         W_K = WeightMatrix(weights.W_K, kind="key", label="W_K", font_size=MATRIX_FONT)
         self.play(FadeOutInPlace(shown), run_time=0.8)
-        shown = self._tallied(W_K, d.d_key, d.d_embed, "head/W_K", "W_K", palette.KEY)
+        shown = self._tallied(W_K, d.d_head, d.d_model, "head/W_K", "W_K", palette.KEY)
         self.caption(
-            f"W_Q and W_K: {d.d_key} rows × {grouped(d.d_embed)} columns = "
+            f"W_Q and W_K: {d.d_head} rows × {grouped(d.d_model)} columns = "
             f"{grouped(p['head/W_Q'])} numbers each.",
             wait=2,
         )
@@ -164,7 +164,7 @@ class CountingParameters(Lesson):
         self.beat(
             "full-value",
             f"A value map from embeddings to embeddings could be one square matrix: "
-            f"{grouped(d.d_embed)} × {grouped(d.d_embed)} = {grouped(full)} numbers, "
+            f"{grouped(d.d_model)} × {grouped(d.d_model)} = {grouped(full)} numbers, "
             f"{full // p['head/W_Q']} times the query matrix. Models do not spend that much.",
         )
         self.heading("A full value matrix?")
@@ -181,7 +181,7 @@ class CountingParameters(Lesson):
         )
         self._show_matrix(W_V)
         self.full_value = W_V
-        counts = self._count(W_V, d.d_embed, d.d_embed, "head/full_W_V", palette.VALUE)
+        counts = self._count(W_V, d.d_model, d.d_model, "head/full_W_V", palette.VALUE)
         self.wait(1)
         # the matrix is crossed out, not its count: 150,994,944 is what it would cost
         cross = Cross(W_V, stroke_color=palette.MASK, stroke_width=8)
@@ -198,15 +198,15 @@ class CountingParameters(Lesson):
         self.beat(
             "low-rank",
             f"Instead the value map is factored. Value-down squeezes a "
-            f"{grouped(d.d_embed)}-dimensional embedding into {d.d_key} dimensions and "
+            f"{grouped(d.d_model)}-dimensional embedding into {d.d_head} dimensions and "
             f"value-up expands it back: a low-rank map, {grouped(p['head/W_V_down'])} "
-            f"numbers each, the same as W_Q. Value-down has {d.d_key} rows of "
-            f"{grouped(d.d_embed)} numbers, value-up {grouped(d.d_embed)} rows of {d.d_key}: "
+            f"numbers each, the same as W_Q. Value-down has {d.d_head} rows of "
+            f"{grouped(d.d_model)} numbers, value-up {grouped(d.d_model)} rows of {d.d_head}: "
             f"together {grouped(2 * p['head/W_V_down'])}, instead of "
             f"{grouped(p['head/full_W_V'])} for one full matrix.",
         )
         self.heading("Value-down and value-up: a low-rank map")
-        picture = Bottleneck(d.d_embed, d.d_key, tall=3.2).move_to(MATRIX_CENTER + DOWN * 0.45)
+        picture = Bottleneck(d.d_model, d.d_head, tall=3.2).move_to(MATRIX_CENTER + DOWN * 0.45)
         title = literal("a low-rank map", font_size=palette.HEADLINE).next_to(picture, UP, buff=0.3)
         self.play(LaggedStart(FadeIn(picture.bars[0]), FadeIn(picture.sizes[0]), lag_ratio=0.3))
         for i in (0, 1):
@@ -229,7 +229,7 @@ class CountingParameters(Lesson):
             font_size=MATRIX_FONT,
         )
         shown = self._tallied(
-            down, d.d_key, d.d_embed, "head/W_V_down", "W_V^(arrow.b)", palette.VALUE_DOWN
+            down, d.d_head, d.d_model, "head/W_V_down", "W_V^(arrow.b)", palette.VALUE_DOWN
         )
         self.play(FadeOutInPlace(shown))
         up = WeightMatrix(
@@ -241,10 +241,10 @@ class CountingParameters(Lesson):
             font_size=MATRIX_FONT,
         )
         shown = self._tallied(
-            up, d.d_embed, d.d_key, "head/W_V_up", "W_V^(arrow.t)", palette.VALUE_UP
+            up, d.d_model, d.d_head, "head/W_V_up", "W_V^(arrow.t)", palette.VALUE_UP
         )
         self.caption(
-            f"{grouped(d.d_embed)} → {d.d_key} → {grouped(d.d_embed)}: two matrices of "
+            f"{grouped(d.d_model)} → {d.d_head} → {grouped(d.d_model)}: two matrices of "
             f"{grouped(p['head/W_V_down'])} instead of one of {grouped(p['head/full_W_V'])}.",
             wait=2,
         )

@@ -261,7 +261,7 @@ def changes_of_every_head(trace) -> SumOfChanges:
         said += f"; {both(idle)} propose{'s' if len(idle) == 1 else ''} almost nothing"
     narration = said + ". They are all added to the embedding: E + ΔE⁽¹⁾ + … = E′."
     caption = (
-        f"Entries 1, 2, 3 and the last of {trace.dims.d_embed:,}; under each column, its length."
+        f"Entries 1, 2, 3 and the last of {trace.dims.d_model:,}; under each column, its length."
     )
     return SumOfChanges(j, columns, lengths, narration, caption)
 

@@ -35,8 +35,8 @@ from scenes.components.parameter_counter import ProductLine, grouped
 from scenes.focus import main_link, quoted
 from scenes.lesson import Lesson
 
-RESULT_ROWS = (0, 1, 2, -1)  # entries of the d_embed-long results drawn
-SEGMENT_ROWS = (0, -1)  # entries of each head's d_key-long output drawn
+RESULT_ROWS = (0, 1, 2, -1)  # entries of the d_model-long results drawn
+SEGMENT_ROWS = (0, -1)  # entries of each head's d_head-long output drawn
 STACKED_ROWS = (0,)  # in the stacked column of all heads' outputs: each one's first entry
 BLOCK_HEIGHT = 3.2
 W_O_HEIGHT = 4.4  # the stapled matrix, drawn taller than one head's block
@@ -45,9 +45,9 @@ SUPER = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 
 def stapled_product(trace, j: int) -> tuple[np.ndarray, np.ndarray]:
     """W_O · concat(outputs of token j) and Σ_h ΔE⁽ʰ⁾ of token j, computed separately."""
-    concat = trace.head_outputs()[j]  # (H * d_key,)
-    through_W_O = trace.W_O @ concat  # (d_embed, H * d_key) @ (H * d_key,) -> (d_embed,)
-    summed = np.sum([h.delta_E[j] for h in trace.heads], axis=0)  # (d_embed,)
+    concat = trace.head_outputs()[j]  # (H * d_head,)
+    through_W_O = trace.W_O @ concat  # (d_model, H * d_head) @ (H * d_head,) -> (d_model,)
+    summed = np.sum([h.delta_E[j] for h in trace.heads], axis=0)  # (d_model,)
     return through_W_O, summed
 
 
@@ -73,7 +73,7 @@ class OutputMatrix(Lesson):
     # -- beats -----------------------------------------------------------------------
     def per_head(self) -> None:
         t, j = self.trace, self.focus
-        H, dk, d = len(t.heads), t.dims.d_key, t.dims.d_embed
+        H, dk, d = len(t.heads), t.dims.d_head, t.dims.d_model
         self.beat(
             "per-head",
             f"Each of the {H} heads ends with its own value-up: a {d:,} × {dk} matrix that "
@@ -125,7 +125,7 @@ class OutputMatrix(Lesson):
 
     def staple(self) -> None:
         t = self.trace
-        H, dk, d = len(t.heads), t.dims.d_key, t.dims.d_embed
+        H, dk, d = len(t.heads), t.dims.d_head, t.dims.d_model
         self.beat(
             "staple",
             f"Put the {H} value-up blocks side by side and they form one {d:,} × {H * dk} "
@@ -133,7 +133,7 @@ class OutputMatrix(Lesson):
             f"{H * dk} numbers.",
         )
         self.heading("Stapled: the output matrix W_O")
-        # W_O is d rows by H·d_key columns, far taller than wide (12,288 × 640): drawn
+        # W_O is d rows by H·d_head columns, far taller than wide (12,288 × 640): drawn
         # taller than wide too, though not to scale (it would be a hairline)
         width = min(self.blocks[0].width, 0.6 * W_O_HEIGHT / H)
         W_O = VGroup(*(block(palette.OUTPUT, width, W_O_HEIGHT) for _ in t.heads))
@@ -185,7 +185,7 @@ class OutputMatrix(Lesson):
         """The shapes, in words, right of the stacked outputs: what multiplies what, and
         what comes out."""
         t = self.trace
-        H, dk, d = len(t.heads), t.dims.d_key, t.dims.d_embed
+        H, dk, d = len(t.heads), t.dims.d_head, t.dims.d_model
         concat = VGroup(
             with_notation(
                 f"W_O: {d:,} rows × {H * dk} columns", font_size=palette.LABEL, color=palette.OUTPUT
@@ -255,7 +255,7 @@ class OutputMatrix(Lesson):
         self.beat(
             "equality",
             f"One product with W_O gives exactly the sum of the heads' changes to "
-            f"{quoted(t, j)}: the largest difference between the two {t.dims.d_embed:,}-"
+            f"{quoted(t, j)}: the largest difference between the two {t.dims.d_model:,}-"
             f"number columns is {entries.scientific(gap)}, rounding error.",
         )
         self.heading("One matrix, the same result")
@@ -278,7 +278,7 @@ class OutputMatrix(Lesson):
         left_name.next_to(left, DOWN, buff=0.35)
         right_name.next_to(right, DOWN, buff=0.35)
         diff = literal(
-            f"largest difference over all {t.dims.d_embed:,} entries: {entries.scientific(gap)}",
+            f"largest difference over all {t.dims.d_model:,} entries: {entries.scientific(gap)}",
             font_size=palette.LABEL,
             color=palette.DIM_TEXT,
         ).next_to(VGroup(left_name, right_name), DOWN, buff=0.4)
@@ -298,17 +298,17 @@ class OutputMatrix(Lesson):
         total = d.n_heads * p["head/W_V_up"]
         self.beat(
             "gpt3",
-            f"In GPT-3 the {d.n_heads} value-up blocks make W_O a {d.d_embed:,} × "
-            f"{d.n_heads * d.d_key:,} matrix: {d.n_heads} × {grouped(p['head/W_V_up'])} = "
+            f"In GPT-3 the {d.n_heads} value-up blocks make W_O a {d.d_model:,} × "
+            f"{d.n_heads * d.d_head:,} matrix: {d.n_heads} × {grouped(p['head/W_V_up'])} = "
             f"{grouped(total)} parameters, already counted head by head in chapter 7.",
         )
         self.heading("W_O in GPT-3")
         shape = ProductLine(
-            [d.d_embed, d.n_heads * d.d_key],
+            [d.d_model, d.n_heads * d.d_head],
             total,
             font_size=palette.PROMINENT,
             result_color=palette.OUTPUT,
-            labels=("rows", f"columns = {d.n_heads} × {d.d_key}"),
+            labels=("rows", f"columns = {d.n_heads} × {d.d_head}"),
         )
         heads = ProductLine(
             [d.n_heads, p["head/W_V_up"]],

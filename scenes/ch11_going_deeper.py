@@ -51,21 +51,21 @@ def multiply_adds(trace) -> dict[str, int]:
     """Multiply-adds of one attention layer of the model on this sentence.
 
     Every attention weight is used once per token (queries, keys, value-down, value-up),
-    and each head does a d_key-long dot product per visible (key, query) pair for the
+    and each head does a d_head-long dot product per visible (key, query) pair for the
     scores and the same again for the weighted sum of values.
     """
     d, params = trace.dims, trace.params
     pairs = int(trace.heads[0].mask.sum())  # visible (query, key) pairs
     weights = trace.n * params["layer/attention"]
-    pattern = 2 * d.n_heads * d.d_key * pairs
+    pattern = 2 * d.n_heads * d.d_head * pairs
     return {"pairs": pairs, "weights": weights, "pattern": pattern, "total": weights + pattern}
 
 
-def strip_legend(d_embed: int) -> VGroup:
+def strip_legend(d_model: int) -> VGroup:
     """How to read a strip of cells: which entries, and what the colours mean."""
     return VGroup(
         literal(
-            f"each strip: the first {CELLS} of {grouped(d_embed)} entries",
+            f"each strip: the first {CELLS} of {grouped(d_model)} entries",
             font_size=palette.SMALL,
             color=palette.DIM_TEXT,
         ),
@@ -186,7 +186,7 @@ class GoingDeeper(Lesson):
         )
         for name, level in zip(self.level_names, self.stack.levels):
             name.next_to(level, LEFT, buff=0.3)
-        self.legend = strip_legend(t.dims.d_embed)
+        self.legend = strip_legend(t.dims.d_model)
         self.side_notes.place(self.legend, UP + RIGHT, buff=0.3)
         self.heading("One attention layer")
         self.play(self.row.create())
@@ -232,7 +232,7 @@ class GoingDeeper(Lesson):
         self.play(FadeIn(signs[1]), columns[2].create())
         self.caption(
             f"Entry by entry, E + ΔE = E′ for {quoted(t, j)} (the first {CELLS} entries and "
-            f"the last of {grouped(t.dims.d_embed)}); |ΔE| = {size:.0f}.",
+            f"the last of {grouped(t.dims.d_model)}); |ΔE| = {size:.0f}.",
             wait=2,
         )
         self.panel = VGroup(panel, marks)
@@ -371,7 +371,7 @@ class GoingDeeper(Lesson):
             labels=("tokens", "weights of a layer"),
         )
         pattern = ProductLine(
-            [2, d.n_heads, d.d_key, counts["pairs"]],
+            [2, d.n_heads, d.d_head, counts["pairs"]],
             counts["pattern"],
             font_size=palette.BODY,
             labels=("K·Q, w·V", "heads", "d_key", "visible pairs"),

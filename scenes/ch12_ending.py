@@ -365,7 +365,7 @@ class Ending(Lesson):
         self.beat(
             "this-example",
             f"This video was rendered for “{t.sentence}”, with seed {t.seed}: "
-            f"{d.d_embed:,}-dimensional embeddings, {d.d_key}-dimensional queries and keys, "
+            f"{d.d_model:,}-dimensional embeddings, {d.d_head}-dimensional queries and keys, "
             "and every number on screen computed, from this sentence and the lesson's own "
             "supporting examples; only the layers above the first were drawn as a sketch.",
         )
@@ -379,8 +379,8 @@ class Ending(Lesson):
         parts += [
             Line(LEFT * 3, RIGHT * 3, stroke_width=1.5, color=palette.DIM_TEXT),
             literal(
-                f"sizes of {MODEL_NAMES.get(d.name, d.name)}: embeddings of {grouped(d.d_embed)} "
-                f"numbers, queries and keys of {d.d_key}; seed {t.seed}",
+                f"sizes of {MODEL_NAMES.get(d.name, d.name)}: embeddings of {grouped(d.d_model)} "
+                f"numbers, queries and keys of {d.d_head}; seed {t.seed}",
                 font_size=palette.BODY,
                 color=palette.DIM_TEXT,
             ),

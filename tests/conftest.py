@@ -22,7 +22,7 @@ from attention_math import build_trace, build_traces, load_example  # noqa: E402
 from attention_math.dims import ModelDims  # noqa: E402
 
 SMALL = ModelDims(
-    name="small", d_embed=1024, d_key=32, n_heads=4, n_layers=2, vocab_size=100, d_mlp=64
+    name="small", d_model=1024, d_head=32, n_heads=4, n_layers=2, vocab_size=100, d_mlp=64
 )
 
 

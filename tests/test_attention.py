@@ -33,17 +33,17 @@ sizes = st.tuples(st.integers(1, 9), st.integers(1, 12), st.integers(0, 2**32 - 
 @settings(max_examples=40, deadline=None)
 @given(sizes)
 def test_scaled_scores_match_naive_loop(size):
-    n, d_key, seed = size
+    n, d_head, seed = size
     rng = np.random.default_rng(seed)
-    Q, K = rng.standard_normal((n, d_key)), rng.standard_normal((n, d_key))
-    ours = scale_scores(attention_scores(Q, K), d_key)
+    Q, K = rng.standard_normal((n, d_head)), rng.standard_normal((n, d_head))
+    ours = scale_scores(attention_scores(Q, K), d_head)
     np.testing.assert_allclose(ours, _naive_scores(Q, K), rtol=1e-12, atol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)
 @given(sizes)
 def test_masked_softmax_matches_scipy_and_masks_exactly(size):
-    n, d_key, seed = size
+    n, d_head, seed = size
     rng = np.random.default_rng(seed)
     scores = rng.standard_normal((n, n)) * 10
     mask = causal_mask(n)

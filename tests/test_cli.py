@@ -91,7 +91,8 @@ def test_trace_json_layout_and_unknown_words():
     assert result.returncode == 0
     data = json.loads(result.stdout)
     assert data["tokens"] == ["a", "glorpy", "zorb", "שלום", "ran"]
-    assert data["d_embed"] == 12_288 and data["d_key"] == 128
+    assert data["format"] == 2  # d_model and d_head (format 1: d_embed and d_key)
+    assert data["d_model"] == 12_288 and data["d_head"] == 128
     err = result.stderr.decode()
     assert "שלום" in err and "zorb" not in err and "glorpy" not in err
     head = data["heads"][0]

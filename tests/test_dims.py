@@ -39,7 +39,7 @@ def test_context_lengths_are_the_published_ones():
 def test_designed_weights_are_d_out_by_d_in():
     # the orientation rule of attention_math.dims: W_<name> is (d_out, d_in), E @ W.T
     trace = build_trace(example_from_sentence("a fluffy blue creature"), dims=SMALL)
-    d, k, H = SMALL.d_embed, SMALL.d_key, len(trace.heads)
+    d, k, H = SMALL.d_model, SMALL.d_head, len(trace.heads)
     for head in trace.heads:
         W = head.weights
         assert W.W_Q.shape == W.W_K.shape == W.W_V_down.shape == (k, d)

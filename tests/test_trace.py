@@ -23,12 +23,12 @@ def _check_head_invariants(trace):
         np.testing.assert_allclose(head.pattern.sum(axis=1) + head.sink, 1.0, atol=1e-12)
         assert np.array_equal(head.mask, causal_mask(n))
         assert np.all(head.pattern[~head.mask] == 0.0)
-        d_key = head.Q.shape[1]
-        np.testing.assert_allclose(head.scores, head.Q @ head.K.T / np.sqrt(d_key), atol=1e-9)
+        d_head = head.Q.shape[1]
+        np.testing.assert_allclose(head.scores, head.Q @ head.K.T / np.sqrt(d_head), atol=1e-9)
         np.testing.assert_allclose(head.Q, trace.E @ head.weights.W_Q.T, atol=1e-9)
         np.testing.assert_allclose(head.K, trace.E @ head.weights.W_K.T, atol=1e-9)
         # delta_E_j = sum_i A[j, i] * value_up(value_down(E_i)), term by term
-        values = trace.E @ head.weights.W_V_down.T @ head.weights.W_V_up.T  # (n, d_embed)
+        values = trace.E @ head.weights.W_V_down.T @ head.weights.W_V_up.T  # (n, d_model)
         for j in range(n):
             expected = sum(head.pattern[j, i] * values[i] for i in range(n))
             np.testing.assert_allclose(head.delta_E[j], expected, atol=1e-8)
@@ -76,17 +76,17 @@ def test_previous_token_head_looks_one_back(fluffy_trace):
 
 
 def test_output_matrix_on_concatenation_equals_sum_of_heads(fluffy_trace):
-    combined = fluffy_trace.head_outputs() @ fluffy_trace.W_O.T  # (n, d_embed)
+    combined = fluffy_trace.head_outputs() @ fluffy_trace.W_O.T  # (n, d_model)
     np.testing.assert_allclose(combined, fluffy_trace.delta_E, atol=1e-8)
-    d_key = fluffy_trace.dims.d_key
-    assert fluffy_trace.W_O.shape == (12_288, len(fluffy_trace.heads) * d_key)
+    d_head = fluffy_trace.dims.d_head
+    assert fluffy_trace.W_O.shape == (12_288, len(fluffy_trace.heads) * d_head)
 
 
-def test_value_map_rank_is_at_most_d_key():
+def test_value_map_rank_is_at_most_d_head():
     trace = build_trace(example_from_sentence("a fluffy blue creature"), dims=SMALL)
     for head in trace.heads:
-        value_map = head.weights.W_V_up @ head.weights.W_V_down  # (d_embed, d_embed)
-        assert np.linalg.matrix_rank(value_map) <= SMALL.d_key
+        value_map = head.weights.W_V_up @ head.weights.W_V_down  # (d_model, d_model)
+        assert np.linalg.matrix_rank(value_map) <= SMALL.d_head
 
 
 def test_value_carries_adjective_meaning_into_the_noun(fluffy_trace):
@@ -94,7 +94,7 @@ def test_value_carries_adjective_meaning_into_the_noun(fluffy_trace):
 
     head = fluffy_trace.head("adjective-noun")
     creature = fluffy_trace.words.index("creature")
-    d, seed = fluffy_trace.dims.d_embed, fluffy_trace.seed
+    d, seed = fluffy_trace.dims.d_model, fluffy_trace.seed
     blue = direction("colour:blue", d, seed) @ head.delta_E[creature] / np.sqrt(d)
     fluffy = direction("texture:fluffy", d, seed) @ head.delta_E[creature] / np.sqrt(d)
     green = direction("colour:green", d, seed) @ head.delta_E[creature] / np.sqrt(d)
@@ -122,7 +122,7 @@ def test_context_head_pulls_mole_toward_its_sense(mole_traces):
     for trace, sense in zip(mole_traces, ["animal", "chemistry", "skin"], strict=True):
         mole = trace.words.index("mole")
         delta = trace.head("context-meaning").delta_E[mole]
-        d = trace.dims.d_embed
+        d = trace.dims.d_model
         amounts = {
             s: direction(f"sense:{s}", d, trace.seed) @ delta / np.sqrt(d)
             for s in ["animal", "chemistry", "skin"]
@@ -138,8 +138,8 @@ words = st.sampled_from(["a", "fluffy", "blue", "creature", "the", "forest", "it
 def test_invariants_hold_for_any_sentence_and_seed(sentence, seed):
     trace = build_trace(example_from_sentence(" ".join(sentence)), dims=SMALL, seed=seed)
     _check_head_invariants(trace)
-    for head in trace.heads:  # the value map really is low-rank through d_key
-        assert head.V.shape == (len(sentence), SMALL.d_key)
+    for head in trace.heads:  # the value map really is low-rank through d_head
+        assert head.V.shape == (len(sentence), SMALL.d_head)
 
 
 def test_same_input_same_numbers_bit_for_bit_across_processes(fluffy_trace):

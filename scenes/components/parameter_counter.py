@@ -13,9 +13,9 @@ Example::
         def construct(self):
             trace = resolve_source().trace  # from scenes.settings
             W_Q = WeightMatrix(trace.heads[0].weights.W_Q, kind="query", label="W_Q")
-            cols = CountBrace(W_Q.get_brackets(), trace.dims.d_embed, DOWN, "columns")
-            rows = CountBrace(W_Q.get_brackets(), trace.dims.d_key, LEFT, "rows")
-            product = ProductLine([trace.dims.d_embed, trace.dims.d_key], trace.params["head/W_Q"])
+            cols = CountBrace(W_Q.get_brackets(), trace.dims.d_model, DOWN, "columns")
+            rows = CountBrace(W_Q.get_brackets(), trace.dims.d_head, LEFT, "rows")
+            product = ProductLine([trace.dims.d_model, trace.dims.d_head], trace.params["head/W_Q"])
             self.add(W_Q, product.next_to(cols, DOWN))
             self.play(cols.count_up(), rows.count_up())
             self.play(product.write())
@@ -244,7 +244,7 @@ class ProductLine(VGroup):
 
 
 class Bottleneck(VGroup):
-    """The low-rank value map: ``d_embed -> d_key -> d_embed``.
+    """The low-rank value map: ``d_model -> d_head -> d_model``.
 
     Three bars (embedding, value-down output, embedding) joined by two funnels,
     value-down (darker red) narrowing and value-up (lighter red) widening. Bar
@@ -252,8 +252,8 @@ class Bottleneck(VGroup):
     beside them are the real sizes.
     """
 
-    def __init__(self, d_embed: int, d_key: int, tall: float = 4.0, gap: float = 2.4) -> None:
-        short = max(0.5, tall * d_key / d_embed)
+    def __init__(self, d_model: int, d_head: int, tall: float = 4.0, gap: float = 2.4) -> None:
+        short = max(0.5, tall * d_head / d_model)
         bars = [
             Rectangle(width=0.35, height=h, color=c, stroke_width=2).set_fill(c, 0.35)
             for h, c in ((tall, palette.EMBEDDING), (short, palette.VALUE), (tall, palette.DELTA))
@@ -268,7 +268,7 @@ class Bottleneck(VGroup):
         self.sizes = VGroup(
             *(
                 figure(v, font_size=palette.BODY).next_to(bar, DOWN, buff=0.15)
-                for v, bar in zip((d_embed, d_key, d_embed), bars)
+                for v, bar in zip((d_model, d_head, d_model), bars)
             )
         )
         self.names = VGroup(

@@ -167,7 +167,7 @@ class SumTables(VGroup):
             keys = list(shown.others)
             weights = head.pattern[j, keys]
             self.others = self._column(
-                weights @ values[keys],  # (d_embed,)
+                weights @ values[keys],  # (d_model,)
                 [
                     (plural(len(keys), "other"), palette.VALUE),
                     (f"weights {weights.sum():.2f}", palette.DIM_TEXT),

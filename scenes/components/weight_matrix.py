@@ -74,7 +74,7 @@ class WeightMatrix(VGroup):
     Parameters
     ----------
     matrix
-        The whole weight matrix, e.g. ``head.weights.W_Q`` (d_key x d_embed).
+        The whole weight matrix, e.g. ``head.weights.W_Q`` (d_head x d_model).
     rows, cols
         Which rows and columns to draw, in order (negative indices count from the end).
     kind

@@ -23,7 +23,7 @@ def word_vector(trace, i):
     """A token's embedding without its position, summed from its named parts."""
     settings = load_design().embedding
     weights = {"base": settings.base, "role": settings.role, "feature": settings.feature}
-    d = trace.dims.d_embed
+    d = trace.dims.d_model
     parts = token_directions(trace.tokens[i], i)
     total = sum(
         weights[kind] * direction(name, d, trace.seed) for kind, name in parts if kind != "position"

@@ -54,7 +54,7 @@ def test_noun_and_adjectives_come_from_the_pattern(chapter):
 def test_value_is_up_times_down_times_E(chapter):
     t, head, s = chapter.trace, chapter.head, chapter.source
     W = head.weights
-    expected = W.W_V_up @ (W.W_V_down @ t.E[s])  # (d_embed,)
+    expected = W.W_V_up @ (W.W_V_down @ t.E[s])  # (d_model,)
     assert np.allclose(chapter.values[s], expected)
     assert np.array_equal(chapter.value_column.displayed, shown_array(expected[list(UP_ROWS)], 2))
     rows = [r % W.W_V_down.shape[0] for r in DOWN_ROWS]
@@ -84,7 +84,7 @@ def test_arrows_are_projections_of_the_real_vectors(chapter):
 
 
 def by_hand_values(trace, head) -> np.ndarray:
-    """Every token's value, W_V↑ · (W_V↓ · E), computed here: (n, d_embed)."""
+    """Every token's value, W_V↑ · (W_V↓ · E), computed here: (n, d_model)."""
     W = head.weights
     return np.stack([W.W_V_up @ (W.W_V_down @ e) for e in trace.E])
 
@@ -236,7 +236,7 @@ def test_sentences_without_adjectives_fall_back(sentence):
     assert "no adjective of its own" in shown.narration or "no earlier word" in shown.narration
     if terms.keys:  # the word followed is the strongest earlier one
         assert terms.keys == (int(np.argmax(head.pattern[noun, :noun])),)
-    assert value_vectors(head).shape == (trace.n, trace.dims.d_embed)
+    assert value_vectors(head).shape == (trace.n, trace.dims.d_model)
 
 
 def test_steps_are_named_in_the_sentences_order():

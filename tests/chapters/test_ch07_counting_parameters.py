@@ -100,11 +100,11 @@ def test_counts_follow_other_dims():
 def test_shapes_are_written_rows_by_columns_as_the_braces_count_them(chapter):
     d = chapter.trace.dims
     expected = {
-        "head/W_Q": (d.d_key, d.d_embed),
-        "head/W_K": (d.d_key, d.d_embed),
-        "head/full_W_V": (d.d_embed, d.d_embed),
-        "head/W_V_down": (d.d_key, d.d_embed),
-        "head/W_V_up": (d.d_embed, d.d_key),
+        "head/W_Q": (d.d_head, d.d_model),
+        "head/W_K": (d.d_head, d.d_model),
+        "head/full_W_V": (d.d_model, d.d_model),
+        "head/W_V_down": (d.d_head, d.d_model),
+        "head/W_V_up": (d.d_model, d.d_head),
     }
     weights = chapter.trace.heads[0].weights
     assert weights.W_Q.shape == expected["head/W_Q"]

@@ -29,7 +29,7 @@ def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
 
 def test_W_O_is_the_value_up_blocks_stapled(chapter):
     t = chapter.trace
-    dk = t.dims.d_key
+    dk = t.dims.d_head
     for h, head in enumerate(t.heads):
         assert np.array_equal(t.W_O[:, h * dk : (h + 1) * dk], head.weights.W_V_up)
     assert len(chapter.W_O) == len(t.heads) == len(chapter.segments)
@@ -37,7 +37,7 @@ def test_W_O_is_the_value_up_blocks_stapled(chapter):
 
 def test_drawn_columns_are_equal_and_are_W_O_times_the_outputs(chapter):
     t, j = chapter.trace, chapter.focus
-    concat = np.concatenate([h.output[j] for h in t.heads])  # (H * d_key,)
+    concat = np.concatenate([h.output[j] for h in t.heads])  # (H * d_head,)
     through_W_O = t.W_O @ concat
     summed = sum(h.delta_E[j] for h in t.heads)
     assert np.allclose(through_W_O, summed, atol=1e-9)
@@ -53,14 +53,14 @@ def test_drawn_columns_are_equal_and_are_W_O_times_the_outputs(chapter):
 def test_gpt3_figures_come_from_the_counts(chapter):
     t = chapter.trace
     expected = t.dims.n_heads * t.params["head/W_V_up"]
-    assert expected == t.dims.d_embed * t.dims.n_heads * t.dims.d_key
+    assert expected == t.dims.d_model * t.dims.n_heads * t.dims.d_head
     for fig in chapter.figures.values():
         assert "".join(p.text for p in fig) == f"{expected:,}"
 
 
 def test_the_shapes_written_beside_the_stapled_matrix_are_the_real_ones(chapter):
     t = chapter.trace
-    H, dk, d = len(t.heads), t.dims.d_key, t.dims.d_embed
+    H, dk, d = len(t.heads), t.dims.d_head, t.dims.d_model
     assert t.W_O.shape == (d, H * dk)
     lines = [line.text for line in chapter.concat_note]  # Text keeps no spaces
     assert lines[0] == f"W_O:{d:,}rows×{H * dk}columns"

@@ -67,11 +67,11 @@ def test_counts_come_from_the_dims_and_the_mask(chapter):
     d = t.dims
     assert drawn(chapter.layers_figure) == f"{d.n_layers:,}"
     assert drawn(chapter.heads_figure) == f"{d.n_heads:,}"
-    # independent count: per token every head runs four d_embed x d_key maps; per visible
-    # (query, key) pair one d_key dot product for the score and one for the weighted sum
-    per_token = d.n_heads * 4 * d.d_embed * d.d_key
+    # independent count: per token every head runs four d_model x d_head maps; per visible
+    # (query, key) pair one d_head dot product for the score and one for the weighted sum
+    per_token = d.n_heads * 4 * d.d_model * d.d_head
     pairs = sum(1 for q in range(t.n) for k in range(t.n) if k <= q)
-    expected = t.n * per_token + d.n_heads * pairs * 2 * d.d_key
+    expected = t.n * per_token + d.n_heads * pairs * 2 * d.d_head
     assert chapter.figures["total"].get_value() == expected
     assert drawn(chapter.figures["total"]) == f"{expected:,}"
     assert f"{expected:,}" in chapter.narration[-1][1]

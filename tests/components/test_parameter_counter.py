@@ -35,11 +35,11 @@ def test_figure_draws_grouped_digits():
 
 
 def test_product_line_is_exact_or_refused():
-    line = ProductLine([GPT3.d_embed, GPT3.d_key], COUNTS["head/W_Q"])
+    line = ProductLine([GPT3.d_model, GPT3.d_head], COUNTS["head/W_Q"])
     assert [f.get_value() for f in line.factors] == [12_288, 128]
     assert drawn(line.result) == "1,572,864"
     with pytest.raises(ValueError):
-        ProductLine([GPT3.d_embed, GPT3.d_key], COUNTS["head/W_Q"] + 1)
+        ProductLine([GPT3.d_model, GPT3.d_head], COUNTS["head/W_Q"] + 1)
 
 
 def test_words_for_shares_and_billions():
@@ -62,7 +62,7 @@ def test_tally_total_must_be_the_sum():
 
 
 def test_bottleneck_prints_the_real_sizes():
-    picture = Bottleneck(GPT3.d_embed, GPT3.d_key)
+    picture = Bottleneck(GPT3.d_model, GPT3.d_head)
     assert [drawn(f) for f in picture.sizes] == ["12,288", "128", "12,288"]
     assert picture.bars[1].height < picture.bars[0].height
 
@@ -70,7 +70,7 @@ def test_bottleneck_prints_the_real_sizes():
 class _Counting(Scene):
     def construct(self):
         square = Square()
-        self.brace = CountBrace(square, GPT3.d_embed, DOWN, "columns")
+        self.brace = CountBrace(square, GPT3.d_model, DOWN, "columns")
         self.add(square)
         self.play(self.brace.count_up())
 
@@ -78,7 +78,7 @@ class _Counting(Scene):
 def test_brace_counts_up_to_its_value_and_stays_under_its_target():
     scene = render_scene(_Counting)
     fig = scene.brace.figure
-    assert fig.get_value() == GPT3.d_embed and drawn(fig) == "12,288"
+    assert fig.get_value() == GPT3.d_model and drawn(fig) == "12,288"
     assert fig in scene.mobjects or fig in scene.brace.get_family()
     # the figure faded in before counting: what is on screen at the end is opaque
     assert all(m.get_fill_opacity() == 1 for m in fig.family_members_with_points())
