@@ -286,7 +286,7 @@ class AttentionPattern(Lesson):
 
     def query(self) -> None:
         t, q = self.trace, self.q
-        d, dk = t.dims.d_embed, t.dims.d_key
+        d, dk = t.dims.d_model, t.dims.d_head
         W = self.head.weights.W_Q
         self.beat(
             "query",
@@ -337,7 +337,7 @@ class AttentionPattern(Lesson):
 
     def keys(self) -> None:
         t = self.trace
-        dk = t.dims.d_key
+        dk = t.dims.d_head
         self.beat(
             "keys",
             f"Every token also gets a key, W_K times its embedding, {dk} numbers long: "
@@ -391,14 +391,14 @@ class AttentionPattern(Lesson):
         left = EmbeddingSpace(
             float(np.abs(shown.E_coords).max()) * 1.15,
             size=2.2,
-            title=f"embedding space ({t.dims.d_embed:,} dims)",
+            title=f"embedding space ({t.dims.d_model:,} dims)",
         )
         left.move_to(self.stage.center + LEFT * 3.9 + DOWN * 0.3)
         right = EmbeddingSpace(
             float(np.abs(shown.qk_coords).max()) * 1.15,
             dims=2,
             size=2.2,
-            title=f"query/key space ({t.dims.d_key} dims)",
+            title=f"query/key space ({t.dims.d_head} dims)",
         )
         right.move_to(self.stage.center + RIGHT * 2.9 + DOWN * 0.3)
         self.play(left.create(), right.create())
@@ -500,7 +500,7 @@ class AttentionPattern(Lesson):
             )
             + (
                 f" The last row, the sink, is one learned score, "
-                f"{fixed(self.head.spec.sink * np.sqrt(t.dims.d_key), 1)}, the same for every "
+                f"{fixed(self.head.spec.sink * np.sqrt(t.dims.d_head), 1)}, the same for every "
                 "query: where a query "
                 "can park its attention, as softmax will show."
                 if self.head.has_sink
@@ -524,7 +524,7 @@ class AttentionPattern(Lesson):
         return note.next_to(self.grid, RIGHT, buff=0.5).align_to(self.grid.cells, UP)
 
     def scaling(self) -> None:
-        dk = self.trace.dims.d_key
+        dk = self.trace.dims.d_head
         self.beat(
             "scaling",
             f"For numerical stability every score is divided by \u221a{dk} = {np.sqrt(dk):.2f}.",
@@ -558,7 +558,8 @@ class AttentionPattern(Lesson):
             if idle is not None:
                 rest = (
                     f" The sink, the last row, belongs to no word and has no value: "
-                    f"{quoted(t, idle)}, with nothing to find, parks {sink[idle]:.2f} of its "
+                    f"{quoted(t, idle)}, with nothing to find, parks "
+                    f"{fixed(drawn[self.grid.sink, idle], 2)} of its "
                     "weight there and so takes almost nothing."
                 )
         self.beat(
@@ -599,19 +600,21 @@ class AttentionPattern(Lesson):
     def pattern(self) -> None:
         t, q = self.trace, self.q
         k = int(np.argmax(self.head.pattern[q]))  # the biggest dot of the focus column
+        # the weight as the grid wrote it a beat ago (rounded so that its column adds up)
+        drawn = self.grid.drawn("pattern")
+        seen = (k, q) in self.grid.shown_cells()
+        weight = fixed(drawn[k, q], 2) if seen else fixed(self.head.pattern[q, k], 2)
         self.beat(
             "pattern",
             "Drawn as dots whose area is the weight, this grid is the attention pattern: "
-            f"the biggest dot in the column of {quoted(t, q)} is {quoted(t, k)} "
-            f"({self.head.pattern[q, k]:.2f}).",
+            f"the biggest dot in the column of {quoted(t, q)} is {quoted(t, k)} ({weight}).",
         )
         self.heading("The attention pattern")
         self.play(self.grid.dots(), run_time=1.5)
         if k in self.grid.key_range and q in self.grid.query_range:
             self.play(self.grid.highlight_cell(k, q))
         self.caption(
-            f"Dot area = weight. {quoted(t, q)} attends to {quoted(t, k)} with "
-            f"{self.head.pattern[q, k]:.2f}.",
+            f"Dot area = weight. {quoted(t, q)} attends to {quoted(t, k)} with {weight}.",
             wait=3.0,
         )
 

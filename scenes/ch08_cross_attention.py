@@ -19,6 +19,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Line, VGroup
 from attention_math.trace import CrossTrace
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid
+from scenes.components.entries import fixed
 from scenes.components.fade_in_place import FadeOutInPlace
 from scenes.components.labels import literal
 from scenes.components.token_row import TokenRow
@@ -118,8 +119,12 @@ class CrossAttention(Lesson):
     def lines(self) -> None:
         picks = strongest(self.cross, list(range(len(self.french))))
         picks.sort(key=lambda p: -p[2])
+        # the weights as the next beat's grid writes them (each column adds up to 1.00)
+        self.grid = self._grid()
+        drawn = self.grid.drawn("pattern")  # [key, query]
         said = "; ".join(
-            f"“{self.french[j]}” to “{self.english[i]}” with {w:.2f}" for j, i, w in picks[:3]
+            f"“{self.french[j]}” to “{self.english[i]}” with {fixed(drawn[i, j], 2)}"
+            for j, i, _ in picks[:3]
         )
         self.beat(
             "lines",
@@ -143,10 +148,11 @@ class CrossAttention(Lesson):
                 lines.add(line)
         self.link_lines = lines
         self.play(Create(lines, lag_ratio=0.02), run_time=3)
-        j, i, w = picks[0]
+        j, i, _ = picks[0]
         self.caption(
             f"One line for each of the {len(lines)} French–English pairs, as opaque as its "
-            f"weight. Strongest: “{self.french[j]}” → “{self.english[i]}”, {w:.2f}.",
+            f"weight. Strongest: “{self.french[j]}” → “{self.english[i]}”, "
+            f"{fixed(drawn[i, j], 2)}.",
             wait=2,
         )
         for j, i, _ in picks[:3]:
@@ -178,16 +184,7 @@ class CrossAttention(Lesson):
                 )
             )
         )
-        head = self.cross.head
-        grid = AttentionGrid(
-            self.english,
-            self.french,
-            {"raw": head.scores_raw, "scaled": head.scores, "pattern": head.pattern},
-            mask=None,
-            max_width=GRID_WIDTH,
-            max_height=GRID_HEIGHT,
-            font_size=palette.BODY,
-        )
+        grid = self.grid
         self.stage.place(grid, LEFT, buff=0.3).set_y(self.stage.center[1])
         side = VGroup(
             literal("keys: English", font_size=palette.BODY, color=palette.KEY),
@@ -201,8 +198,20 @@ class CrossAttention(Lesson):
         self.caption("Each column, one French word's weights, sums to 1.", wait=3)
         self.play(grid.dots(), FadeOutInPlace(sums))
         self.wait(2)
-        self.grid = grid
         self.side = side
+
+    def _grid(self) -> AttentionGrid:
+        """The cross-attention grid: English keys down, French queries across."""
+        head = self.cross.head
+        return AttentionGrid(
+            self.english,
+            self.french,
+            {"raw": head.scores_raw, "scaled": head.scores, "pattern": head.pattern},
+            mask=None,
+            max_width=GRID_WIDTH,
+            max_height=GRID_HEIGHT,
+            font_size=palette.BODY,
+        )
 
     def no_mask(self) -> None:
         shown = unmasked(self.cross)

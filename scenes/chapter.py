@@ -42,6 +42,7 @@ from attention_math import InputError, Trace
 from .components import palette
 from .components.fade_in_place import FadeOutInPlace
 from .components.labels import literal
+from .cues import timed
 from .settings import (
     Source,
     environment_captions,
@@ -229,12 +230,12 @@ class ChapterScene(Scene):
             return
         text, start = self._open_beat
         elapsed = self.time - start
-        if self.voice and self.speech:  # the subtitle lasts as long as the speech
+        if self.voice and self.speech:  # the subtitles last as long as the speech
             spoken = self._seconds(self.speech[-1][2]) + PAUSE / 2
             elapsed = min(elapsed, max(spoken, reading_seconds(text)))
-            self.add_subcaption(text, duration=elapsed, offset=start - self.time)
-        elif elapsed > 0:
-            self.add_subcaption(text, duration=elapsed, offset=-elapsed)
+        if elapsed > 0:  # in cues of two short lines, sharing the time by their length
+            for piece, a, b in timed(text, elapsed):
+                self.add_subcaption(piece, duration=b - a, offset=start + a - self.time)
         self._open_beat = None
 
     def get_moving_mobjects(self, *animations):

@@ -33,9 +33,10 @@ class Slide:
 
 
 def _narration_at(subtitles: list[srt.Subtitle], start: float, end: float) -> str:
-    """The subtitle that starts inside [start, end): a beat's narration."""
+    """The subtitles that start inside [start, end), as one text: a beat's narration (its
+    cues' line breaks read as spaces)."""
     texts = [s.content for s in subtitles if start - 1e-3 <= s.start.total_seconds() < end - 1e-3]
-    return " ".join(texts)
+    return " ".join(texts).replace("\n", " ")
 
 
 def collect_slides(plan: Plan, deck_dir: Path) -> list[Slide]:

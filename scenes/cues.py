@@ -1,0 +1,74 @@
+"""A beat's narration as subtitle cues a viewer can read: two short lines at most each.
+
+A beat says one to a few sentences, sometimes 150 words; as one cue it would cover the
+picture for a minute. :func:`cues` cuts it at sentence ends first, then at clause marks
+(";", ":", ","), then between words, into cues of at most ``CUE_CHARS`` characters, each
+set on two lines of even length; :func:`timed` shares the beat's time among them by their
+length, as speech and reading take time by the letter. Joined with spaces (and their
+line breaks read as spaces) the cues give the narration back exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+CUE_CHARS = 84  # two lines of 42 characters, the usual limit of a subtitle line
+LINE_CHARS = 42
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_CLAUSE_END = re.compile(r"(?<=[;:,])\s+")
+
+
+def cues(text: str, limit: int = CUE_CHARS) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters (a single longer word stays
+    whole), cut at sentence ends, then clause marks, then spaces; each on two lines
+    at most (:func:`two_lines`)."""
+    pieces: list[str] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        pieces += _packed(_CLAUSE_END.split(sentence), limit)
+    return [two_lines(piece) for piece in pieces if piece]
+
+
+def _packed(parts: list[str], limit: int) -> list[str]:
+    """``parts`` (in order) joined with spaces into as few pieces of at most ``limit``
+    characters as they fit in; a part too long on its own is cut between words, into
+    pieces of even length."""
+    pieces: list[str] = []
+    for part in parts:
+        if pieces and len(pieces[-1]) + 1 + len(part) <= limit:
+            pieces[-1] += " " + part
+        elif len(part) <= limit:
+            pieces.append(part)
+        else:
+            count = -(-len(part) // limit)  # pieces needed, then as even as words allow
+            pieces += textwrap.wrap(part, -(-len(part) // count), break_long_words=False)
+    return pieces
+
+
+def two_lines(piece: str) -> str:
+    """``piece`` on one line if it fits ``LINE_CHARS``, else on two lines of even length."""
+    if len(piece) <= LINE_CHARS:
+        return piece
+    words = piece.split(" ")
+    best = min(
+        range(1, len(words)),
+        key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))),
+        default=len(words),
+    )
+    return " ".join(words[:best]) + "\n" + " ".join(words[best:])
+
+
+def timed(text: str, seconds: float) -> list[tuple[str, float, float]]:
+    """:func:`cues` of ``text`` with each one's (start, end) in seconds from the beat's
+    start, sharing ``seconds`` by their length in characters."""
+    pieces = cues(text)
+    total = sum(len(p) for p in pieces) or 1
+    out, at = [], 0.0
+    for piece in pieces:
+        length = seconds * len(piece) / total
+        out.append((piece, at, at + length))
+        at += length
+    return out
+
+
+__all__ = ["CUE_CHARS", "LINE_CHARS", "cues", "timed", "two_lines"]

@@ -1,0 +1,54 @@
+"""Subtitle cues: a beat's narration in pieces of two short lines, its time shared out."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scenes.cues import CUE_CHARS, cues, timed
+
+LONG = (
+    "Side by side, one measure for both heads: the weight each later token parks where it "
+    "takes almost nothing, on average. The first token is left out: in the real model it "
+    "can only look at itself. On the right is a typical real head, layer 22, head 0: the "
+    "middle one of all 270 when they are sorted by this measure. There, “The” gets 0.61 of "
+    "each later token's weight: less than the designed head parks on its sink."
+)
+
+words = st.text(alphabet=st.characters(blacklist_categories=("Z", "C")), min_size=1, max_size=30)
+sentences = st.lists(words, min_size=1, max_size=80).map(" ".join)
+
+
+def _rejoined(pieces: list[str]) -> str:
+    return " ".join(p.replace("\n", " ") for p in pieces)
+
+
+@given(sentences)
+def test_cues_give_the_narration_back_and_stay_short(text):
+    pieces = cues(text)
+    assert _rejoined(pieces) == text
+    for piece in pieces:
+        flat = piece.replace("\n", " ")
+        assert len(flat) <= CUE_CHARS or " " not in flat  # a single long word stays whole
+        assert piece.count("\n") <= 1
+
+
+def test_a_long_narration_is_cut_at_sentence_ends_into_two_line_cues():
+    pieces = cues(LONG)
+    assert len(pieces) >= 5 and _rejoined(pieces) == LONG
+    flat = [p.replace("\n", " ") for p in pieces]
+    assert not any(p.endswith(" the") for p in flat)  # cut at marks, not mid-phrase here
+    assert any(p.endswith("itself.") for p in flat)  # a sentence end closes a cue
+    assert all(len(line) <= 44 for p in pieces for line in p.split("\n"))
+
+
+@pytest.mark.parametrize("seconds", [3.0, 40.0])
+def test_the_time_is_shared_by_length_without_gaps(seconds):
+    shares = timed(LONG, seconds)
+    assert shares[0][1] == 0.0 and shares[-1][2] == pytest.approx(seconds)
+    for (_, _, end), (_, start, _) in zip(shares, shares[1:]):
+        assert start == pytest.approx(end)
+    lengths = [len(text) for text, _, _ in shares]
+    rates = [(b - a) / n for (_, a, b), n in zip(shares, lengths)]
+    assert max(rates) == pytest.approx(min(rates))
