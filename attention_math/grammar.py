@@ -146,6 +146,8 @@ def _analyse(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> Analysis:
         pos = doc[root].pos_ if root is not None else "X"
         if pos in ("NOUN", "PROPN") and doc[root].dep_ == "amod":
             pos = "ADJ"  # an adjectival modifier the small model mistags ("the cold river")
+        if pos == "VERB" and _participle_before_noun(doc[root]):
+            pos = "ADJ"  # a participle used as an adjective ("the sleeping patient")
         if pos == "PROPN" and token.text.islower() and doc[root].dep_ == "compound":
             pos = "ADJ"  # a lowercase "proper noun" before a noun: an unknown adjective
             # to the small model ("the big grey elephant"); names are capitalised
@@ -167,6 +169,17 @@ def _analyse(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> Analysis:
             final.append(replace(token, role=role, source="tagger"))
     relations = _relations(doc, owner, roots, tuple(final))
     return Analysis(tuple(final), relations, tuple(dict.fromkeys(unplaced)))
+
+
+def _participle_before_noun(word) -> bool:
+    """A verb form (-ing, -ed) that modifies a noun after it, as an adjective does: "the
+    sleeping patient", "a frozen field"."""
+    return (
+        word.dep_ == "amod"
+        and word.tag_ in ("VBG", "VBN")
+        and word.head.pos_ in ("NOUN", "PROPN")
+        and word.i < word.head.i
+    )
 
 
 def _colour_before_noun(token: Token, doc, root: int | None) -> bool:

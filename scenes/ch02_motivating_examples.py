@@ -79,10 +79,11 @@ def arrows_caption(trace, arcs, queries: list[int], focus) -> str:
     )
 
 
-def updated_most(trace, change: np.ndarray) -> str:
+def updated_most(trace, change: np.ndarray, shown=None) -> str:
     """A sentence on who changes more, said only when the numbers say it: every noun
     with an adjective and every verb with a subject (the words the heads are built to
-    update) changes more than any adjective, which has nothing to look for."""
+    update) changes more than any adjective, which has nothing to look for. The largest
+    adjective's change is quoted when it is among the ``shown`` tokens (default all)."""
     updated = sorted({r.target for r in trace.relations if r.kind in ("modifies", "subject-of")})
     adjectives = [i for i, token in enumerate(trace.tokens) if token.role == "adj"]
     adjectives = [i for i in adjectives if i not in updated]
@@ -93,10 +94,12 @@ def updated_most(trace, change: np.ndarray) -> str:
         kinds.append("every noun with an adjective")
     if any(r.kind == "subject-of" for r in trace.relations):
         kinds.append("every verb with a subject")
+    largest = max(adjectives, key=lambda i: change[i])
+    seen = shown is None or largest in shown
+    most = f" (at most |\u0394E| = {change[largest]:.0f})" if seen else ""
     return (
-        f" {' and '.join(kinds).capitalize()} changes more than any adjective (at most "
-        f"|\u0394E| = {change[adjectives].max():.0f}): the heads update the words that have "
-        "something to find."
+        f" {' and '.join(kinds).capitalize()} changes more than any adjective{most}: the "
+        "heads update the words that have something to find."
     )
 
 
@@ -326,13 +329,6 @@ class MotivatingExamples(Lesson):
         t = self.trace
         change = np.linalg.norm(t.delta_E, axis=1)  # (n,) size of each token's update
         most = int(np.argmax(change))
-        self.beat(
-            "preview",
-            "Attention will update every embedding: E becomes E\u2032 = E + \u0394E. "
-            f"{quoted(t, most)} changes the most (|\u0394E| = {change[most]:.0f})."
-            + updated_most(t, change),
-        )
-        self.heading("Every embedding gets updated")
         row = TokenRow(
             t.words,
             roles(t),
@@ -340,6 +336,13 @@ class MotivatingExamples(Lesson):
             focus=most,  # the token that changes most is among the columns
             max_tokens=MAX_COLUMNS,
         ).move_to(self.stage.point(UP) + DOWN * 0.65)
+        self.beat(
+            "preview",
+            "Attention will update every embedding: E becomes E\u2032 = E + \u0394E. "
+            f"{quoted(t, most)} changes the most (|\u0394E| = {change[most]:.0f}, written "
+            "under its column)." + updated_most(t, change, row.shown),
+        )
+        self.heading("Every embedding gets updated")
         before = {
             i: EmbeddingColumn(t.E[i], (0, 1, 2, -1), font_size=palette.SMALL) for i in row.shown
         }
@@ -369,6 +372,21 @@ class MotivatingExamples(Lesson):
         ]
         self.play(*[GrowArrow(a) for a in arrows], run_time=1.0)
         self.play(*[c.create() for c in after.values()], FadeIn(names[1]), run_time=1.5)
+        sizes = VGroup(
+            *(
+                literal(f"{change[i]:.0f}", font_size=palette.SMALL, color=palette.DELTA).next_to(
+                    after[i], DOWN, buff=0.12
+                )
+                for i in row.shown
+            )
+        )
+        sizes.add(
+            literal("|\u0394E|", font_size=palette.SMALL, color=palette.DELTA)
+            .next_to(names[1], DOWN, buff=0.2)
+            .set_y(sizes[0].get_y())
+        )
+        self.play(FadeIn(sizes))
+        self.preview_sizes = sizes
         self.caption(
             "Every column changes, some too little to show at one decimal; the rest of the "
             f"lesson is how the change \u0394E is computed (largest: {quoted(t, most)}).",

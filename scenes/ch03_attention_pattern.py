@@ -134,9 +134,12 @@ def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKe
         "W_Q and W_K map embeddings into a small query/key space. Measured from the query "
         f"of {quoted(trace, q)}, {said}. A cosine is an angle, not yet an attention weight."
     )
+    against = ""
+    if other is not None:
+        against = f"; with K {trace.words[other]}: {signed(cosine(Q[q], K[other]), 2)}"
     caption = (
-        f"Cosine of Q {trace.words[q]} and K {trace.words[k]}: {signed(match, 2)}. Each key is "
-        "drawn at its true angle to the query and its true length."
+        f"Cosine of Q {trace.words[q]} and K {trace.words[k]}: {signed(match, 2)}{against}. "
+        "Each key is drawn at its true angle to the query and its true length."
     )
     return QueryKeyPicture(tuple(tokens), E_coords, np.array(qk), narration, caption)
 

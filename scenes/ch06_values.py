@@ -678,9 +678,12 @@ class Values(Lesson):
             )
         )
         widest = max(s.width for s in sizes)
-        if widest > 0.7 * pitch:  # one scale for all, so that the numbers stay comparable
-            for s in sizes:
-                s.scale(0.7 * pitch / widest)
+        if widest > 0.7 * pitch:  # too wide side by side: every other one a row lower, so
+            # that each has two strips' room, and one scale for all (comparable numbers)
+            scale = min(1.0, 1.7 * pitch / widest)
+            drop = sizes[0].height * scale + 0.06
+            for k, size in enumerate(sizes):
+                size.scale(scale).shift(DOWN * drop * (k % 2))
         sizes_name = literal("|ΔE| / |E|", font_size=palette.NOTE, color=palette.DELTA)
         sizes_name.set_y(sizes[0].get_y()).set_x(left)
         self.sizes = sizes

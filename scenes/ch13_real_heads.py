@@ -165,9 +165,9 @@ class SinkContrast:
         """How the shown real head's share compares with the designed head's, as printed."""
         real, designed = entries.shown(self.shown, 2), entries.shown(self.designed, 2)
         if real == designed:
-            return "as much as the designed head parks on its sink"
+            return "as much as the designed head"
         more = "more" if real > designed else "less"
-        return f"{more} than the designed head parks on its sink"
+        return f"{more} than the designed head"
 
 
 def sink_contrast(designed_sink: np.ndarray, real_pattern: np.ndarray) -> SinkContrast:
@@ -197,14 +197,14 @@ def sinks_said(sinks: SinkContrast, designed_name: str, first_token: str) -> Sin
     total = sinks.real.size
     real_said = f"{first_token} gets {sinks.shown:.2f} of each later token's weight"
     chosen = (
-        f"On the right is a typical real head, layer {sinks.layer}, head {sinks.head}: the "
-        f"middle one of all {total} when they are sorted by this measure"
+        f"On the right, a typical real head, layer {sinks.layer}, head {sinks.head} (the "
+        f"middle one of all {total} sorted by this measure)"
     )
     if sinks.designed is None:
         designed_said = "a single word: no later word to average"
         compared = (
-            f"The lesson's sentence is a single word, so the designed head has nothing to "
-            f"compare. {chosen}. There, {real_said}."
+            f"With a single word the designed head has nothing to compare. {chosen}: there "
+            f"{real_said}."
         )
         count_line = (
             f"Real head shown: layer {sinks.layer}, head {sinks.head}, the middle of {total} "
@@ -213,11 +213,10 @@ def sinks_said(sinks: SinkContrast, designed_name: str, first_token: str) -> Sin
     else:
         designed_said = f"its sink gets {sinks.designed:.2f} of each later word's weight"
         compared = (
-            f"The designed {designed_name} head has a sink of its own, a slot with no "
-            f"value: {designed_said}, on average. The real model has no such slot; its "
-            f"heads park on the first token instead. {chosen}. There, {real_said}: "
-            f"{sinks.compared()}. {sinks.more} of {total} real heads park more on the first "
-            "token than the designed head parks on its sink."
+            f"The designed {designed_name} head parks {sinks.designed:.2f} on its sink, a "
+            "slot with no value. The real model has no such slot: its heads park on the "
+            f"first token. {chosen}: there {real_said}, {sinks.compared()}. {sinks.more} of "
+            f"{total} real heads park more."
         )
         count_line = (
             f"Real head shown: the middle of {total} by this average. {sinks.more} of "
@@ -622,8 +621,7 @@ class RealHeads(ChapterScene):
             fact = (
                 f"on average {score.first_token:.0%} of each later token's weight goes to the "
                 f"first token and {score.current_token:.0%} to itself; it spreads the rest over "
-                f"the tokens between, {score.broad:.2f} on a scale where 0 is one token and 1 "
-                "is all of them evenly"
+                "the tokens between"
             )
             reading = broad_reading(weights, query, grid.keys)
             return query, list(reading.keys), fact, broad_example(reading, tokens, grid.is_window)
@@ -720,11 +718,9 @@ class RealHeads(ChapterScene):
             else f"No adjective before a noun here; its strongest link: {link}"
         )
         narration = (
-            "Side by side, one measure for both heads: the weight each later token parks where "
-            "it takes almost nothing, on average. The first token is left out: in the real "
-            f"model it can only look at itself. {said.compared} {job}. Real heads are learned, "
-            "not "
-            "designed."
+            "Side by side, one measure for both heads: the weight later tokens park where "
+            "they take almost nothing, on average (the first token, which can only look at "
+            f"itself, left out). {said.compared} {job}. Real heads are learned, not designed."
         )
         return Contrast(
             sinks,

@@ -233,7 +233,7 @@ class ChapterScene(Scene):
         if self.voice and self.speech:  # the subtitles last as long as the speech
             spoken = self._seconds(self.speech[-1][2]) + PAUSE / 2
             elapsed = min(elapsed, max(spoken, reading_seconds(text)))
-        if elapsed > 0:  # in cues of two short lines, sharing the time by their length
+        if elapsed > 0:  # in cues of two short lines, sharing the time by their words
             for piece, a, b in timed(text, elapsed):
                 self.add_subcaption(piece, duration=b - a, offset=start + a - self.time)
         self._open_beat = None

@@ -4,7 +4,8 @@ A beat says one to a few sentences, sometimes 150 words; as one cue it would cov
 picture for a minute. :func:`cues` cuts it at sentence ends first, then at clause marks
 (";", ":", ","), then between words, into cues of at most ``CUE_CHARS`` characters, each
 set on two lines of even length; :func:`timed` shares the beat's time among them by their
-length, as speech and reading take time by the letter. Joined with spaces (and their
+words, as reading does (a beat lasts at least its words' reading time, so each cue then
+does too). Joined with spaces (and their
 line breaks read as spaces) the cues give the narration back exactly.
 """
 
@@ -60,12 +61,12 @@ def two_lines(piece: str) -> str:
 
 def timed(text: str, seconds: float) -> list[tuple[str, float, float]]:
     """:func:`cues` of ``text`` with each one's (start, end) in seconds from the beat's
-    start, sharing ``seconds`` by their length in characters."""
+    start, sharing ``seconds`` by their number of words."""
     pieces = cues(text)
-    total = sum(len(p) for p in pieces) or 1
+    total = sum(len(p.split()) for p in pieces) or 1
     out, at = [], 0.0
     for piece in pieces:
-        length = seconds * len(piece) / total
+        length = seconds * len(piece.split()) / total
         out.append((piece, at, at + length))
         at += length
     return out

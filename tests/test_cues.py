@@ -44,11 +44,11 @@ def test_a_long_narration_is_cut_at_sentence_ends_into_two_line_cues():
 
 
 @pytest.mark.parametrize("seconds", [3.0, 40.0])
-def test_the_time_is_shared_by_length_without_gaps(seconds):
+def test_the_time_is_shared_by_words_without_gaps(seconds):
     shares = timed(LONG, seconds)
     assert shares[0][1] == 0.0 and shares[-1][2] == pytest.approx(seconds)
     for (_, _, end), (_, start, _) in zip(shares, shares[1:]):
         assert start == pytest.approx(end)
-    lengths = [len(text) for text, _, _ in shares]
+    lengths = [len(text.split()) for text, _, _ in shares]
     rates = [(b - a) / n for (_, a, b), n in zip(shares, lengths)]
     assert max(rates) == pytest.approx(min(rates))

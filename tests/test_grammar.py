@@ -233,6 +233,18 @@ def test_a_lowercase_proper_noun_before_a_noun_is_an_adjective():
     assert roles["taupe"] == "adj"
 
 
+def test_a_participle_before_its_noun_is_an_adjective_that_modifies_it():
+    sentence = "the nurse carried soup to the sleeping patient across the frozen field"
+    roles = {t.text: t.role for t in _analysis(sentence).tokens}
+    assert roles["sleeping"] == roles["frozen"] == "adj" and roles["carried"] == "verb"
+    relations = _relations(sentence)
+    assert ("modifies", "sleeping", "patient") in relations
+    assert ("modifies", "frozen", "field") in relations
+    # a participle that is the verb of its clause stays a verb
+    roles = {t.text: t.role for t in _analysis("the nurse was sleeping in the room").tokens}
+    assert roles["sleeping"] == "verb"
+
+
 def test_the_lexicon_corrects_the_tagger_and_inline_roles_win():
     # the small model tags "cold" in "the cold dark river" as a proper noun
     roles = {t.text: t.role for t in _analysis("the cold dark river flowed").tokens}

@@ -271,3 +271,21 @@ def test_a_window_names_the_smallest_and_largest_change_it_shows():
     assert said.count("In this window, |ΔE| goes from") == 1
     assert f"{100 * ratios[low]:.0f}% of |E| for {quoted(trace, low)}" in said
     assert f"{100 * ratios[high]:.0f}% for {quoted(trace, high)}" in said
+
+
+def test_a_long_sentences_change_sizes_stay_readable_and_apart():
+    from render_helpers import render_sentence
+
+    sentence = (
+        "The young teacher lost her blue umbrella, so she borrowed one from a kind neighbour."
+    )
+    scene = render_sentence(Values, sentence, skip_animations=True)
+    sizes = list(scene.sizes)
+    assert len(sizes) >= 12
+    pixels = 480 / 8.0  # per scene unit at 480p
+    assert min(s.height for s in sizes) * pixels >= 7  # "124%" about 5 px before staggering
+    for a, b in zip(sizes, sizes[1:]):  # neighbours: side by side or one row apart
+        apart = a.get_right()[0] < b.get_left()[0] or a.get_bottom()[1] > b.get_top()[1]
+        assert apart or b.get_bottom()[1] > a.get_top()[1]
+    rows = {round(s.get_y(), 3) for s in sizes}
+    assert len(rows) <= 2

@@ -193,18 +193,15 @@ def test_contrast_says_one_measure_for_both_heads_and_shows_the_middle_real_head
     assert (sinks.layer, sinks.head) == middle and sinks.rank == 135
     more = sum(round(v, 2) > round(mine, 2) for v in real.values())
     said = chapter.narration[-1][1]
-    assert f"its sink gets {mine:.2f} of each later word's weight" in said
+    assert f"head parks {mine:.2f} on its sink" in said
     assert (
-        f"typical real head, layer {middle[0]}, head {middle[1]}: the middle one of all 270 "
-        "when they are sorted by this measure" in said
+        f"typical real head, layer {middle[0]}, head {middle[1]} (the middle one of all 270 "
+        "sorted by this measure)" in said
     )
-    assert f"There, “a” gets {real[middle]:.2f}" in said
-    assert (
-        f"{more} of 270 real heads park more on the first token than the designed head parks "
-        "on its sink" in said
-    )
+    assert f"there “a” gets {real[middle]:.2f}" in said
+    assert f"{more} of 270 real heads park more." in said
     comparison = "more than" if round(real[middle], 2) > round(mine, 2) else "less than"
-    assert f"{real[middle]:.2f} of each later token's weight: {comparison} the designed" in said
+    assert f"{real[middle]:.2f} of each later token's weight, {comparison} the designed" in said
     # the frames sit on the designed head's sink row and the real head's first token's
     # row, over the columns of queries 1..
     for grid, frame, row in (
@@ -234,10 +231,10 @@ def test_a_designed_head_that_parks_on_its_sink_is_not_said_to_park_less():
     sinks = sink_contrast(designed, real)
     assert sinks.designed == pytest.approx(0.97)
     assert (sinks.layer, sinks.head, sinks.rank) == (4, 0, 3)  # 0.1 0.2 [0.3] 0.5 0.99
-    assert sinks.compared() == "less than the designed head parks on its sink"
+    assert sinks.compared() == "less than the designed head"
     assert sinks.more == 1  # only the 0.99 head
     equal = sink_contrast(np.array([0.9, 0.304]), real)  # 0.30 as printed
-    assert equal.compared() == "as much as the designed head parks on its sink"
+    assert equal.compared() == "as much as the designed head"
     assert equal.more == 2
     assert sink_contrast(np.ones(1), real).designed is None  # one word: nothing to average
 
