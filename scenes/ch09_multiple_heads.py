@@ -195,8 +195,8 @@ def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
             f"{a.name} and {b.name} look alike here mostly because both park most of a "
             f"token's attention on their sinks ({parked:.0%} or more, on average): {found}."
         ), (
-            f"Most alike here: {a.name} and {b.name}, both parked on their sinks "
-            f"({percent}% placed differently). Dot area = weight."
+            f"{a.name} and {b.name} find little to answer here: both park on their sinks, "
+            f"so their patterns match ({percent}% placed differently). Dot area = weight."
         )
     if percent == 0:
         exactly = "" if share < 1e-9 else ", to the percent"

@@ -104,11 +104,15 @@ def head_summary(trace, head) -> list[Relation]:
     return relations[:MAX_ROWS]
 
 
-def summary_narration(trace, head, relations: list[Relation]) -> str:
+def summary_narration(trace, head, relations: list[Relation], shown=None) -> str:
     """What the head did, said from ``relations`` (:func:`head_summary`): "did what it was
     built for" only when every noun shown gave its own adjectives half its attention or
-    more."""
-    first = relations[0]
+    more. The relation quoted is the first whose cells are all among the (key, query)
+    cells ``shown`` by the grid (default: the first)."""
+    first = next(
+        (r for r in relations if shown is None or all((i, r.query) in shown for i in r.keys)),
+        relations[0],
+    )
     said = " and ".join(
         f"{w:.2f} to {quoted(trace, i)}" for i, w in zip(first.keys, first.weights, strict=True)
     )
@@ -195,8 +199,6 @@ class Ending(Lesson):
         self.head = head
         self.relations = head_summary(t, head)
         words = t.words
-        self.beat("what-the-head-did", summary_narration(t, head, self.relations))
-        self.heading(f"{head.name} head, on this sentence")
         # the window of the grid that shows most of the listed links
         cells = [(i, r.query) for r in self.relations for i in r.keys]
         focus = focus_showing(t.n, GRID_TOKENS, cells)
@@ -209,6 +211,9 @@ class Ending(Lesson):
             focus=focus,
             legend=True,
         )
+        said = summary_narration(t, head, self.relations, set(grid.shown_cells()))
+        self.beat("what-the-head-did", said)
+        self.heading(f"{head.name} head, on this sentence")
         self.stage.place(grid, LEFT, buff=0.4).set_y(self.stage.center[1] - 0.05)
         rows, legend = self._relation_rows()
         side = VGroup(rows, legend).arrange(DOWN, aligned_edge=LEFT, buff=0.5)

@@ -107,6 +107,17 @@ def test_verdict_is_partial_when_a_noun_gives_its_adjectives_less_than_half():
     assert "0.50 to “fluffy” and 0.30 to “blue” (0.80 together)" in partial
 
 
+def test_the_narration_quotes_a_link_the_grid_shows():
+    trace = build_trace(example_from_sentence("a fluffy blue creature"), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    hidden = Relation(3, (1,), (0.5,), "adjectives")
+    seen = Relation(3, (2,), (0.3,), "adjectives")
+    shown = {(2, 3), (3, 3)}  # (key, query) cells of the grid's window
+    said = summary_narration(trace, head, [hidden, seen], shown)
+    assert "0.30 to “blue”" in said and "“fluffy”" not in said
+    assert "0.50 to “fluffy”" in summary_narration(trace, head, [hidden, seen])
+
+
 def test_the_grid_window_shows_as_many_listed_links_as_any_window_could():
     from render_helpers import render_sentence
 
