@@ -180,7 +180,7 @@ class RecapOnEmbeddings(Lesson):
         self.play(*[c.create() for c in self.columns.values()], run_time=1.5)
         shown = list(self.columns)
         first = self.columns[shown[0]]
-        some = "" if len(shown) == len(self.row.shown) else f" (columns of {len(shown)} tokens)"
+        some = "" if len(shown) == len(self.row.shown) else f" (drawn for {len(shown)} of them)"
         self.caption(
             f"Each token becomes a column of {d:,} numbers{some}. Shown: entries 1 to 4 and "
             f"the last ({first.get_entries()[0].text} ... {first.get_entries()[-1].text} for "

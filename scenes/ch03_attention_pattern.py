@@ -51,6 +51,7 @@ HEAD = "adjective-noun"
 ROWS = (0, 1, 2, -1)  # rows of W_Q drawn in the product
 COLS = (0, 1, 2, 3, -1)  # columns of W_Q (= entries of E) drawn in the product
 SLOW_COLUMNS = 2  # softmax columns shown one at a time before the rest go together
+FORMULA_RIGHT = 6.3  # the formula ends this far right: clear of the frame edge (7.1)
 MAX_KEYS_LISTED = 8
 # The grid takes the stage's height and its width up to the side notes (widest: 3.4).
 GRID_WIDTH, GRID_HEIGHT = 9.7, 5.7
@@ -278,9 +279,12 @@ class AttentionPattern(Lesson):
             self.play(FadeIn(source))
         drawn = len(arrows)
         hidden = f" ({drawn} in this window)" if drawn < len(pairs) else ""
+        # "not the word order" only where the picture shows it: a link past another word
+        apart = any(j - i > 1 for i, j in pairs if i in row.shown and j in row.shown)
+        follows = "follows them, not the word order" if apart else "follows them"
         self.caption(
             f"{len(pairs)} adjective → noun link{'' if len(pairs) == 1 else 's'} found by the "
-            f"parser{hidden}: the adjective head follows them, not the word order."
+            f"parser{hidden}: the adjective head {follows}."
             if pairs
             else "No adjective modifies a noun in this sentence.",
             wait=2.5,
@@ -632,14 +636,15 @@ class AttentionPattern(Lesson):
         self.heading("In one formula")
         formula = attention_formula(font_size=palette.DISPLAY)
         formula.next_to(self.grid, RIGHT, buff=0.4)
-        if formula.get_right()[0] > 6.6:
-            formula.scale_to_fit_width(6.6 - formula.get_left()[0])
+        if formula.get_right()[0] > FORMULA_RIGHT:
+            formula.scale_to_fit_width(FORMULA_RIGHT - formula.get_left()[0])
         self.play(Write(formula), run_time=2)
         legend = (
             VGroup(
                 literal("Q: queries", font_size=palette.LABEL, color=palette.QUERY),
                 literal("K: keys", font_size=palette.LABEL, color=palette.KEY),
                 literal("V: values", font_size=palette.LABEL, color=palette.VALUE),
+                literal("A: the pattern (row k, column q)", font_size=palette.LABEL),
                 # the grid's convention, keys as rows: one column per query
                 colored("Delta E_q = sum_k A_(k q) {{ V_k : v }}", font_size=palette.HEADLINE),
             )

@@ -309,6 +309,7 @@ class RealHeads(ChapterScene):
         """The lesson's tokens above the model's, the words cut into pieces (``split``:
         token spans) underlined and a few of them written out (``examples``)."""
         words, tokens = self.trace.words, self.run.tokens
+        self.heading_shown("What a real model reads")
         heading = literal("What a real model reads", font_size=palette.PROMINENT)
         lesson_label = literal(
             f"The lesson: {plural(len(words), 'token')}, one per word or mark",
@@ -349,6 +350,7 @@ class RealHeads(ChapterScene):
             "down, queries across, brighter for more weight.",
         )
         said = f"All {total} heads: {self.n_layers} layers × {self.n_heads} heads"
+        self.heading_shown(said)
         heading = literal(said, font_size=palette.LARGE)
         self.heading = HEADING_BAND.place(heading, UP, buff=0.25)
         self.gallery = HeadGallery(self.run.pattern, self.run.mask)
@@ -422,6 +424,7 @@ class RealHeads(ChapterScene):
             "to 1, so a head with nothing to read parks its weight on the token every query "
             "can see: an attention sink.",
         )
+        self.heading_shown(f"The attention sink: the first token, {first}")
         self.dimmed = self.gallery.dimming(self.sink_heads)
         counts = self.gallery.layer_counts(self.sink_heads.sum(axis=1))
         counts_label = literal("sinks", font_size=palette.NOTE, color=palette.DIM_TEXT)
@@ -532,6 +535,7 @@ class RealHeads(ChapterScene):
             f"L{layer}H{head}",
             f"Layer {layer}, head {head} {BEHAVIOUR_NAMES[behaviour]}: {fact}. {example}.",
         )
+        self.heading_shown(f"Layer {layer}, head {head}: {BEHAVIOUR_NAMES[behaviour]}")
         column = self._zoom_texts(layer, head, behaviour, fact, example, grid)
         panel, legend = column
         frame = self.gallery.highlight(layer, head)
@@ -644,6 +648,7 @@ class RealHeads(ChapterScene):
         )
         shown = self._contrast(designed, left)
         self.beat("contrast", shown.narration)
+        self.heading_shown("The designed head beside a real one")
         sinks = shown.sinks
         right = PatternWindow(
             self.run.pattern[sinks.layer, sinks.head],

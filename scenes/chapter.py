@@ -124,6 +124,9 @@ class ChapterScene(Scene):
         self.speech: list[tuple] = []  # (beat, start time, voice.service.PendingSpeech)
         self.trace: Trace = self.source.trace
         self.narration: list[tuple[str, str]] = []  # (beat name, narration), in order
+        # every section said, the title card's too: its name, heading and narration (the
+        # lecture's slides: video/slides.py)
+        self.beats: list[dict[str, str | None]] = []
         self._open_beat: tuple[str, float] | None = None  # (text, start time)
         self.captions_said: list[str] = []  # every caption's text, in order
         self.captioned_beats: set[str] = set()  # the beats that showed one (each should)
@@ -160,6 +163,8 @@ class ChapterScene(Scene):
         """``narration`` becomes the subtitle of section ``name``, open from now, and
         with the voice on, its speech."""
         self._open_beat = (narration, self.time)
+        heading = f"Chapter {self.number}: {self.title}" if name == OPENING_SECTION else None
+        self.beats.append({"section": name, "heading": heading, "narration": narration})
         if self.voice:
             from voice.verbalise import verbalise  # only a narrated render needs the voice
 
@@ -169,6 +174,12 @@ class ChapterScene(Scene):
             self.speech.append((name, self.time, asked))
             if self.sound_by_manim:
                 self._add_speech(asked)
+
+    def heading_shown(self, text: str) -> None:
+        """Note that the open beat shows ``text`` as its heading (the first one it shows
+        is kept: the lecture's slide title)."""
+        if self.beats and self.beats[-1]["heading"] is None:
+            self.beats[-1]["heading"] = text
 
     def caption_shown(self, text: str) -> None:
         """Note that the open beat shows ``text`` as its caption, the written words on

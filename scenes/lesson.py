@@ -145,6 +145,7 @@ class Lesson(ChapterScene):
     def heading(self, text: str) -> None:
         """Show ``text`` as the beat's heading (replacing the previous one); the previous
         beat's caption leaves with the old heading."""
+        self.heading_shown(text)
         new = with_notation(text, font_size=palette.HEADING, color=palette.DIM_TEXT)
         self.heading_band.place(new, UP + LEFT, buff=0.3)
         anims = [FadeIn(new, shift=0.2 * DOWN)]

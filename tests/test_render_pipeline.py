@@ -51,6 +51,16 @@ class Titled(TinyChapter):
         super().construct()
 
 
+class Headed(TinyChapter):
+    def construct(self):
+        self.title_card()
+        self.beat("first", f"First token: {self.trace.words[0]}")
+        self.heading_shown(f"The first word, {self.trace.words[0]}")
+        self.play(FadeIn(literal(self.trace.words[0])), run_time=0.5)
+        self.beat("second", "A real number")
+        self.play(Create(Square()), run_time=0.5)
+
+
 class Broken(ChapterScene):
     def construct(self):
         raise ValueError("this chapter is broken")

@@ -40,7 +40,7 @@ from .encoder import encoder_options
 from .interrupt import sigterm_as_interrupt
 from .plan import QUALITIES, Plan, manim_quality
 from .processes import RenderProcess, RenderProcesses, render_environment
-from .worker import SPEECH_FILE
+from .worker import BEATS_FILE, SPEECH_FILE
 
 OnChapter = Callable[[Chapter, dict], None]
 
@@ -159,6 +159,11 @@ def move_into_place(plan: Plan, chapter: Chapter, media: Path, key: str) -> None
         narrate_chapter(movie, produced / "sections", index, said)
     files.forget(plan.key_file(chapter))
     _keep_what_was_said(said, plan.chapter_file(chapter, ".speech.json"))
+    beats = media / BEATS_FILE  # each section's heading and narration
+    if beats.exists():
+        files.move_file(beats, plan.chapter_file(chapter, ".beats.json"))
+    else:
+        plan.chapter_file(chapter, ".beats.json").unlink(missing_ok=True)
     subtitles, kept = produced / f"{chapter.scene}.srt", plan.chapter_file(chapter, ".srt")
     if subtitles.exists():
         files.move_file(subtitles, kept)

@@ -1,27 +1,46 @@
-"""An offline lecture deck: one clip per beat, arrow keys to step, narration as notes.
+"""The lecture: one clip per beat, with its narration as notes, for three players.
 
 ``./render.sh lecture`` renders every chapter with ``--save_sections`` (reusing
-unchanged chapters), copies the clips into ``lecture/clips/`` and writes
-``lecture/index.html``: one self-contained page (no CDN, no network) that plays
-one section at a time.
+unchanged chapters), copies the clips into ``lecture/clips/`` and writes, in ``lecture/``:
+
+* ``index.html``: our offline deck, one self-contained page (no CDN, no network) that
+  plays one beat at a time, arrow keys to step;
+* ``slides/<example>.json``: the same beats as a manim-slides presentation, and
+  ``<example>.pptx``: as a PowerPoint file (video/slides.py).
+
+An unchanged lecture is not written again (:func:`lecture_key`, kept in ``.lecture.key``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import srt
 
+from scenes.order import Chapter
+
+from . import slides
 from .build import render
-from .files import replace_folder, write_atomically
+from .files import file_digest, replace_folder, write_atomically
 from .folders import locked, made, temp_folder
 from .interrupt import sigterm_as_interrupt
 from .plan import Plan
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.html"
+KEY_FILE = ".lecture.key"  # in the lecture folder: what it was written from, and its files
+LESSON = "Attention in transformers, visually explained"
+
+
+def video_size(path: Path) -> tuple[int, int]:
+    """(width, height) of a video's pictures."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return stream.codec_context.width, stream.codec_context.height
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,19 @@ class Slide:
     notes: str  # the beat's narration
 
 
+@dataclass(frozen=True)
+class Section:
+    """A beat of a rendered chapter, as the lecture shows it."""
+
+    number: int  # the chapter's
+    chapter: str  # "3. The attention pattern"
+    name: str  # the beat's name
+    heading: str  # its picture's heading (else its name)
+    source: Path  # its clip, in the chapter's sections folder
+    clip: str  # the clip's path in the deck: clips/03_02.mp4
+    notes: str  # its narration
+
+
 def _narration_at(subtitles: list[srt.Subtitle], start: float, end: float) -> str:
     """The subtitles that start inside [start, end), as one text: a beat's narration (its
     cues' line breaks read as spaces)."""
@@ -39,32 +71,45 @@ def _narration_at(subtitles: list[srt.Subtitle], start: float, end: float) -> st
     return " ".join(texts).replace("\n", " ")
 
 
-def collect_slides(plan: Plan, deck_dir: Path) -> list[Slide]:
-    """Copy section clips into the deck and pair each with its narration."""
-    clips_dir = deck_dir / "clips"
-    shutil.rmtree(clips_dir, ignore_errors=True)
-    clips_dir.mkdir(parents=True)
-    slides: list[Slide] = []
+def _beats_of(plan: Plan, chapter: Chapter) -> dict[str, dict]:
+    """Each section's heading and narration as the chapter's render noted them, by name
+    (``<module>.beats.json``; none from a render older than that file)."""
+    path = plan.chapter_file(chapter, ".beats.json")
+    if not path.exists():
+        return {}
+    return {beat["section"]: beat for beat in json.loads(path.read_text(encoding="utf-8"))}
+
+
+def lecture_sections(plan: Plan) -> list[Section]:
+    """Every beat of the plan's chapters, in order, with its clip, heading and notes."""
+    sections: list[Section] = []
     for ch in plan.chapters:
-        sections_dir = plan.sections_dir(ch)
         index = json.loads(plan.section_index(ch).read_text())
         srt_path = plan.chapter_file(ch, ".srt")
         subs = list(srt.parse(srt_path.read_text(encoding="utf-8"))) if srt_path.exists() else []
+        beats = _beats_of(plan, ch)
         t = 0.0
         for k, section in enumerate(index):
             duration = float(section["duration"])
-            name = f"{ch.number:02d}_{k:02d}.mp4"
-            shutil.copyfile(sections_dir / section["video"], clips_dir / name)
-            slides.append(
-                Slide(
+            beat = beats.get(section["name"], {})
+            name = section["name"].replace("_", " ")
+            sections.append(
+                Section(
+                    number=ch.number,
                     chapter=f"{ch.number}. {ch.title}",
-                    section=section["name"].replace("_", " "),
-                    clip=f"clips/{name}",
-                    notes=_narration_at(subs, t, t + duration),
+                    name=name,
+                    heading=beat.get("heading") or name,
+                    source=plan.sections_dir(ch) / section["video"],
+                    clip=f"clips/{ch.number:02d}_{k:02d}.mp4",
+                    notes=beat.get("narration") or _narration_at(subs, t, t + duration),
                 )
             )
             t += duration
-    return slides
+    return sections
+
+
+def deck_slides(sections: list[Section]) -> list[Slide]:
+    return [Slide(s.chapter, s.name, s.clip, s.notes) for s in sections]
 
 
 # Characters escaped in the JSON embedded in the page's <script> element. Inside a
@@ -96,17 +141,69 @@ def deck_html(title: str, slides: list[Slide]) -> str:
     return TEMPLATE.read_text(encoding="utf-8").replace("/*DECK_DATA*/{}", data)
 
 
-def build_lecture(plan: Plan) -> Path:
-    """Render (with sections) and write the deck; returns the path of index.html.
+def lecture_key(plan: Plan, sections: list[Section]) -> str:
+    """What the lecture's files are made from: every clip's bytes, every text, the title,
+    and the code and template that write them. Equal keys, equal files."""
+    h = hashlib.sha256()
+    for path in (Path(__file__), Path(slides.__file__), TEMPLATE):
+        h.update(path.read_bytes())
+    h.update(plan.source.example.title.encode() + b"\0" + plan.video_path.stem.encode())
+    for s in sections:
+        h.update(json.dumps([s.chapter, s.name, s.heading, s.clip, s.notes]).encode())
+        h.update(file_digest(s.source).encode())
+    return h.hexdigest()
 
-    The deck is put together in a temporary folder and moved into place, so a failed or
-    stopped build (Ctrl-C, SIGTERM) leaves the previous deck as it was."""
+
+def _is_current(deck_dir: Path, key: str) -> bool:
+    """The lecture in ``deck_dir`` was written from ``key`` and all of it is there."""
+    try:
+        record = json.loads((deck_dir / KEY_FILE).read_text())
+    except (OSError, ValueError):
+        return False
+    return record.get("key") == key and all((deck_dir / f).is_file() for f in record["files"])
+
+
+def write_lecture(plan: Plan, sections: list[Section], new: Path, key: str) -> None:
+    """The deck, its clips, the manim-slides file and the PowerPoint file(s) in ``new``."""
+    (new / "clips").mkdir(parents=True)
+    for s in sections:
+        shutil.copyfile(s.source, new / s.clip)
+    title = plan.source.example.title
+    write_atomically(new / "index.html", deck_html(title, deck_slides(sections)))
+    name = plan.video_path.stem
+    beats = [slides.Beat(s.number, s.chapter, s.heading, new / s.clip, s.notes) for s in sections]
+    (new / "slides").mkdir()
+    resolution = video_size(new / sections[0].clip)
+    text = slides.manim_slides_json(beats, new, resolution)
+    write_atomically(new / "slides" / f"{name}.json", text)
+    parts = slides.pptx_parts(beats)
+    posters = new / ".posters"
+    posters.mkdir()
+    subtitle = f"{LESSON}\n“{plan.source.sentence}”"
+    for part in parts:
+        suffix = f"-ch{part[0].chapter:02d}" if len(parts) > 1 else ""
+        slides.write_pptx(new / f"{name}{suffix}.pptx", title, subtitle, part, posters)
+    shutil.rmtree(posters)
+    written = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
+    record = {"key": key, "files": written}
+    write_atomically(new / KEY_FILE, json.dumps(record, indent=1))
+
+
+def build_lecture(plan: Plan) -> Path:
+    """Render (with sections) and write the lecture; returns the path of index.html. An
+    unchanged lecture (same clips, texts and code: :func:`lecture_key`) is left as it is.
+
+    The lecture is put together in a temporary folder and moved into place, so a failed or
+    stopped build (Ctrl-C, SIGTERM) leaves the previous one as it was."""
     with sigterm_as_interrupt(), made(plan.chapter_dir), locked(plan.out_dir):
         render(plan)  # takes the same lock again: it does not wait for this run
         deck_dir = plan.out_dir / "lecture"
+        sections = lecture_sections(plan)
+        key = lecture_key(plan, sections)
+        if _is_current(deck_dir, key):
+            return deck_dir / "index.html"
         with temp_folder(plan.out_dir, ".lecture-") as work:
             new = work / "lecture"
-            slides = collect_slides(plan, new)
-            write_atomically(new / "index.html", deck_html(plan.source.example.title, slides))
+            write_lecture(plan, sections, new, key)
             replace_folder(new, deck_dir, work / "old")  # the old one goes with work
     return deck_dir / "index.html"

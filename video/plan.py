@@ -10,12 +10,16 @@ An output folder, ``output/<example>/<quality>/``, holds::
                                         subtitles and contact sheet
     trace.json                          every number computed (the example's, so the
                                         same for every video of the folder)
-    chapters/<module>.mp4, .srt         each chapter (kept for reuse)
+    chapters/<module>.mp4, .srt         each chapter (kept for reuse), what its voice
+    chapters/<module>.speech.json       said and each beat's heading and narration
+    chapters/<module>.beats.json        (the lecture's slides)
     chapters/.<module>.key              the record of that chapter's files and what
                                         they were rendered from (video/reuse.py)
     chapters/sections/<module>/         one clip per beat and their index (the deck)
     .<video>.key                        the record of a video's files and the chapter
                                         renders it was put together from
+    lecture/                            ./render.sh lecture: index.html, clips/,
+                                        slides/<video>.json, <video>.pptx (video/lecture.py)
 """
 
 from __future__ import annotations

@@ -58,10 +58,11 @@ def chapter_keys(plan: Plan) -> list[str]:
 
 
 def chapter_files(plan: Plan, chapter: Chapter) -> list[Path]:
-    """What a chapter's render leaves in the chapter folder: its video, its subtitles
-    and what its voice said (if any), and its clips with their index."""
+    """What a chapter's render leaves in the chapter folder: its video, its subtitles,
+    what its voice said (if any), its beats' headings and narration, and its clips with
+    their index."""
     files = [plan.chapter_file(chapter)]
-    for suffix in (".srt", ".speech.json"):
+    for suffix in (".srt", ".speech.json", ".beats.json"):
         if plan.chapter_file(chapter, suffix).exists():
             files.append(plan.chapter_file(chapter, suffix))
     files += sorted(p for p in plan.sections_dir(chapter).rglob("*") if p.is_file())

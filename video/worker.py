@@ -63,6 +63,7 @@ from voice.service import SpeechService, VoiceError, speech_service
 PR_SET_PDEATHSIG = 1  # prctl option: the signal this process gets when its parent dies
 
 SPEECH_FILE = "speech.json"  # beside a chapter's render: each beat's speech file
+BEATS_FILE = "beats.json"  # beside a chapter's render: each section's heading and narration
 
 
 def die_with_parent(parent: int) -> None:
@@ -99,6 +100,9 @@ def render_job(job: dict, tex_dir: Path, sources: dict, speakers: dict) -> None:
         scene = _render_scene(job, chapter, source, media, tex, speaker)
     if scene.voice:  # what was said, for the sound track (voice/track.py)
         keep_speech(scene.speech, Path(job["media_dir"]))
+    # each section's heading and narration, for the lecture's slides (video/slides.py)
+    beats = json.dumps(scene.beats, ensure_ascii=False, indent=1)
+    (Path(job["media_dir"]) / BEATS_FILE).write_text(beats, encoding="utf-8")
 
 
 @contextlib.contextmanager

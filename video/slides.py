@@ -1,0 +1,143 @@
+"""The lecture in the lecturer's own tools: a manim-slides presentation and a PowerPoint
+file, one slide per beat, each with the beat's clip (and its sound) and its narration as
+speaker notes.
+
+Both are written beside the offline deck (video/lecture.py), from the same slides:
+
+* ``slides/<example>.json``: manim-slides' presentation file (its ``PresentationConfig``:
+  ``slides`` with ``file``, ``rev_file``, ``notes``, ``direction``, ..., ``resolution``,
+  ``background_color``). manim-slides reads clip paths relative to the folder above
+  ``slides/``, the deck's folder, so the slides play the deck's own clips; ``rev_file`` is
+  the clip itself (no reversed copies). Chapters go across, a chapter's beats down
+  (``direction``), as its reveal.js conversion shows them. manim-slides is never imported
+  here: the file is plain JSON.
+* ``<example>.pptx`` (python-pptx): a title slide, then one slide per beat with the beat's
+  heading as its title, the clip embedded as a movie over a poster frame (the beat's
+  fullest still picture), and the narration as notes. A lesson whose clips pass
+  ``SPLIT_BYTES`` is written as one file per chapter instead, ``<example>-ch03.pptx``.
+
+Every text is set as text (python-pptx escapes it); nothing of the sentence is read as
+markup.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pptx import Presentation
+from pptx.util import Emu, Pt
+
+from .contact_sheet import grab_frame
+
+SPLIT_BYTES = 100 * 1024 * 1024  # a PowerPoint file larger than this is split by chapter
+SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 x 7.5 in, 16:9
+TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5  # of python-pptx's default template
+TITLE_HEIGHT = Emu(914_400)  # 1 in: the band of a beat slide's title
+MARGIN = Emu(228_600)  # 0.25 in
+
+
+@dataclass(frozen=True)
+class Beat:
+    """One slide: a beat of a chapter (its title card included)."""
+
+    chapter: int  # the chapter's number
+    chapter_title: str  # "3. The attention pattern"
+    heading: str  # what the beat's picture is headed (or its name)
+    clip: Path  # the clip's file, in the deck's folder
+    notes: str  # the beat's narration
+
+
+def manim_slides_json(beats: list[Beat], deck: Path, resolution: tuple[int, int]) -> str:
+    """manim-slides' presentation file for ``beats`` (clips in ``deck``, the folder
+    above ``slides/``): one slide per beat, a new chapter to the right of the last
+    (``horizontal``), its beats below each other (``vertical``)."""
+    slides = []
+    for k, beat in enumerate(beats):
+        clip = beat.clip.relative_to(deck).as_posix()
+        first = k == 0 or beats[k - 1].chapter != beat.chapter
+        slides.append(
+            {
+                "file": clip,
+                "rev_file": clip,
+                "loop": False,
+                "auto_next": False,
+                "playback_rate": 1.0,
+                "reversed_playback_rate": 1.0,
+                "notes": beat.notes,
+                "dedent_notes": False,
+                "skip_animations": False,
+                "src": None,
+                "type": "video",
+                "direction": "horizontal" if first else "vertical",
+            }
+        )
+    presentation = {
+        "slides": slides,
+        "resolution": list(resolution),
+        "background_color": "#000000",
+    }
+    return json.dumps(presentation, ensure_ascii=False, indent=1)
+
+
+def pptx_parts(beats: list[Beat]) -> list[list[Beat]]:
+    """The beats of each PowerPoint file: all in one, or one file per chapter when their
+    clips together pass ``SPLIT_BYTES``."""
+    if sum(b.clip.stat().st_size for b in beats) <= SPLIT_BYTES:
+        return [beats]
+    chapters: dict[int, list[Beat]] = {}
+    for beat in beats:
+        chapters.setdefault(beat.chapter, []).append(beat)
+    return list(chapters.values())
+
+
+def write_pptx(path: Path, title: str, subtitle: str, beats: list[Beat], posters: Path) -> None:
+    """A PowerPoint file at ``path``: a title slide, then one slide per beat (its
+    heading, its clip as a movie over a poster frame written into ``posters``, its
+    narration as notes)."""
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    cover = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
+    cover.shapes.title.text = title
+    cover.placeholders[1].text = subtitle
+    for k, beat in enumerate(beats):
+        slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
+        _title(slide, beat.heading)
+        poster = posters / f"{k:03d}.png"
+        grab_frame(beat.clip).save(poster)
+        left, top, width, height = _movie_box()
+        slide.shapes.add_movie(
+            str(beat.clip),
+            left,
+            top,
+            width,
+            height,
+            poster_frame_image=str(poster),
+            mime_type="video/mp4",
+        )
+        slide.notes_slide.notes_text_frame.text = beat.notes
+    deck.save(str(path))
+
+
+def _title(slide, text: str) -> None:
+    """The slide's title placeholder, moved into the top band and set to ``text``."""
+    title = slide.shapes.title
+    title.left, title.top = MARGIN, Emu(0)
+    title.width, title.height = SLIDE_WIDTH - 2 * MARGIN, TITLE_HEIGHT
+    title.text = text
+    for paragraph in title.text_frame.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(28)
+
+
+def _movie_box() -> tuple[Emu, Emu, Emu, Emu]:
+    """The largest 16:9 box under the title band, centred: (left, top, width, height)."""
+    room_w = SLIDE_WIDTH - 2 * MARGIN
+    room_h = SLIDE_HEIGHT - TITLE_HEIGHT - MARGIN
+    width = min(room_w, room_h * 16 // 9)
+    height = width * 9 // 16
+    return Emu((SLIDE_WIDTH - width) // 2), Emu(TITLE_HEIGHT), Emu(width), Emu(height)
+
+
+__all__ = ["SPLIT_BYTES", "Beat", "manim_slides_json", "pptx_parts", "write_pptx"]
