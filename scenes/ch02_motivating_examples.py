@@ -103,6 +103,21 @@ def updated_most(trace, change: np.ndarray, shown=None) -> str:
     )
 
 
+def change_sizes(change: np.ndarray, columns: dict, name) -> VGroup:
+    """|ΔE| of each token under its column (``columns``: token -> its E′ column), and
+    "|ΔE|" on their line, under the columns' ``name``."""
+    sizes = VGroup(
+        *(
+            literal(f"{change[i]:.0f}", font_size=palette.SMALL, color=palette.DELTA).next_to(
+                column, DOWN, buff=0.12
+            )
+            for i, column in columns.items()
+        )
+    )
+    label = literal("|\u0394E|", font_size=palette.SMALL, color=palette.DELTA)
+    return sizes.add(label.next_to(name, DOWN, buff=0.2).set_y(sizes[0].get_y()))
+
+
 def brightest_before(trace, weights: np.ndarray) -> tuple[list[int], str, str]:
     """The last token's brightest earlier tokens (up to 3 of at least ``NAMED_WEIGHT``,
     else the brightest one) by ``weights`` (its row of the pattern), named with their
@@ -372,19 +387,7 @@ class MotivatingExamples(Lesson):
         ]
         self.play(*[GrowArrow(a) for a in arrows], run_time=1.0)
         self.play(*[c.create() for c in after.values()], FadeIn(names[1]), run_time=1.5)
-        sizes = VGroup(
-            *(
-                literal(f"{change[i]:.0f}", font_size=palette.SMALL, color=palette.DELTA).next_to(
-                    after[i], DOWN, buff=0.12
-                )
-                for i in row.shown
-            )
-        )
-        sizes.add(
-            literal("|\u0394E|", font_size=palette.SMALL, color=palette.DELTA)
-            .next_to(names[1], DOWN, buff=0.2)
-            .set_y(sizes[0].get_y())
-        )
+        sizes = change_sizes(change, after, names[1])
         self.play(FadeIn(sizes))
         self.preview_sizes = sizes
         self.caption(
