@@ -367,7 +367,7 @@ class MotivatingExamples(Lesson):
             )
             for i in row.shown
         }
-        for columns, y in ((before, 0.85), (after, -1.75)):
+        for columns, y in ((before, 0.95), (after, -1.45)):  # room under E′ for |ΔE|
             group = VGroup(*columns.values()).arrange(RIGHT, buff=0.3).set_y(y)
             if group.width > 12.2:
                 group.scale_to_fit_width(12.2).set_y(y)

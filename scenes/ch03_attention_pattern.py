@@ -644,13 +644,16 @@ class AttentionPattern(Lesson):
                 literal("Q: queries", font_size=palette.LABEL, color=palette.QUERY),
                 literal("K: keys", font_size=palette.LABEL, color=palette.KEY),
                 literal("V: values", font_size=palette.LABEL, color=palette.VALUE),
-                literal("A: the pattern (row k, column q)", font_size=palette.LABEL),
+                literal("A: the pattern", font_size=palette.LABEL),
                 # the grid's convention, keys as rows: one column per query
                 colored("Delta E_q = sum_k A_(k q) {{ V_k : v }}", font_size=palette.HEADLINE),
             )
             .arrange(DOWN, aligned_edge=LEFT, buff=0.12)
             .next_to(formula, DOWN, buff=0.4)
         )
+        if legend.get_right()[0] > FORMULA_RIGHT:  # inside the frame, left edge kept
+            legend.scale_to_fit_width(FORMULA_RIGHT - legend.get_left()[0])
+            legend.next_to(formula, DOWN, buff=0.4).align_to(formula, LEFT)
         self.play(FadeIn(legend))
         self.caption(
             "V \u00b7 softmax(K\u1d40Q / \u221ad\u2096): the pattern you just saw, applied to "
