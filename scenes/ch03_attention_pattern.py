@@ -638,7 +638,6 @@ class AttentionPattern(Lesson):
         formula.next_to(self.grid, RIGHT, buff=0.4)
         if formula.get_right()[0] > FORMULA_RIGHT:
             formula.scale_to_fit_width(FORMULA_RIGHT - formula.get_left()[0])
-        self.play(Write(formula), run_time=2)
         legend = (
             VGroup(
                 literal("Q: queries", font_size=palette.LABEL, color=palette.QUERY),
@@ -654,6 +653,11 @@ class AttentionPattern(Lesson):
         if legend.get_right()[0] > FORMULA_RIGHT:  # inside the frame, left edge kept
             legend.scale_to_fit_width(FORMULA_RIGHT - legend.get_left()[0])
             legend.next_to(formula, DOWN, buff=0.4).align_to(formula, LEFT)
+        low = self.stage.bottom + 0.1 - legend.get_bottom()[1]
+        if low > 0:  # clear of the caption band: formula and legend go up together
+            formula.shift(UP * low)
+            legend.shift(UP * low)
+        self.play(Write(formula), run_time=2)
         self.play(FadeIn(legend))
         self.caption(
             "V \u00b7 softmax(K\u1d40Q / \u221ad\u2096): the pattern you just saw, applied to "

@@ -219,9 +219,8 @@ def sinks_said(sinks: SinkContrast, designed_name: str, first_token: str) -> Sin
             f"{total} real heads park more."
         )
         count_line = (
-            f"Real head shown: the middle of {total} by this average. {sinks.more} of "
-            f"{total} real heads park more on the first token than the designed head on "
-            "its sink."
+            f"{sinks.more} of {total} real heads park more on the first token than the "
+            "designed head on its sink."
         )
     return SinksSaid(designed_said, real_said, compared, count_line)
 
@@ -735,9 +734,8 @@ class RealHeads(ChapterScene):
             lines=(
                 said.count,
                 f"Designed head: {job[0].lower()}{job[1:]}.",
-                "Framed: the designed head's sink and the real head's first token. The first "
-                "column is left out of each average. Keys are rows, queries are columns; dot "
-                "area = weight.",
+                "Framed: the rows each average is taken over (the first column left out). "
+                "Dot area = weight.",
             ),
         )
 
