@@ -80,8 +80,8 @@ def render_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="./render.sh",
         description="Render 'Attention in transformers, visually explained' for an example.",
-        epilog="Other commands: ./render.sh lecture | explore | list | trace | params | bench (each "
-        "with --help); test (takes pytest's options); lock (developers: refreshes "
+        epilog="Other commands: ./render.sh lecture | explore | list | trace | params | bench "
+        "(each with --help); test (takes pytest's options); lock (developers: refreshes "
         "requirements.lock)",
     )
     add_source_options(parser)
@@ -266,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_explore(rest)
         print(
             error_line(
-                PROGRAM, f"unknown command {command!r} (render, lecture, explore, list, test, trace, params)"
+                PROGRAM,
+                f"unknown command {command!r} "
+                "(render, lecture, explore, list, test, trace, params)",
             ),
             file=sys.stderr,
         )

@@ -95,7 +95,11 @@ def column_update(trace, head: HeadTrace, query: int) -> dict[str, Any]:
     others = None
     if shown.others:
         weight = float(head.pattern[query, list(shown.others)].sum())
-        others = {"keys": list(shown.others), "weight": f"{weight:.2f}", "entries": _signed(drawn[-1])}
+        others = {
+            "keys": list(shown.others),
+            "weight": f"{weight:.2f}",
+            "entries": _signed(drawn[-1]),
+        }
     E, delta = trace.E[query], head.delta_E[query]
     return {
         "entries": rows,

@@ -167,4 +167,3 @@ def real_payload(trace: Trace) -> dict[str, Any]:
         out["first_share"] = [f"{v:.2f}" for v in share.ravel()]
         out["sink_heads"] = int((share > SINK_SHARE).sum())
     return out
-
