@@ -172,6 +172,11 @@ def cmd_render(argv: list[str]) -> int:
     args = render_parser().parse_args(argv)
     plan = plan_from_args(args)
     video = render(plan)
+    if plan.chapters == CHAPTERS:  # the whole video: its explorer page beside it
+        from .explorer import write_explorer
+
+        page = write_explorer(plan.source, plan.out_dir)
+        print(f"render.sh: explorer page: {page}", file=sys.stderr)
     print(video.resolve())
     return 0
 

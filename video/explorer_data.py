@@ -22,7 +22,7 @@ import numpy as np
 from attention_math.grammar import MODEL_LABEL
 from attention_math.layout import key_by_query
 from attention_math.trace import HeadTrace, Trace
-from scenes.ch06_values import column_sum
+from scenes.ch06_values import column_sum, value_vectors
 from scenes.components.attention_grid import DECIMALS, SINK
 from scenes.components.entries import adding_up, fixed, shown_array, signed
 from scenes.components.sum_tables import SUM_DECIMALS
@@ -81,11 +81,12 @@ def _signed(values: np.ndarray) -> list[str]:
     return [signed(v, SUM_DECIMALS) for v in values]
 
 
-def column_update(trace, head: HeadTrace, query: int) -> dict[str, Any]:
+def column_update(trace, head: HeadTrace, query: int, values: np.ndarray) -> dict[str, Any]:
     """Chapter 6's weighted sum for one query column: each drawn term (weight × value, a
     few entries), the others summed, ΔE, E, E′ and |ΔE| against |E|, as the video writes
-    them. ``trace`` needs only ``E`` (the queries' embeddings) and ``words``."""
-    shown = column_sum(trace, head, query)
+    them. ``trace`` needs only ``E`` (the queries' embeddings) and ``words``; ``values``
+    are the head's value vectors (``ch06_values.value_vectors``)."""
+    shown = column_sum(trace, head, query, values)
     rows = list(shown.entries)
     drawn = shown.drawn_terms
     terms = [
@@ -119,7 +120,8 @@ def column_update(trace, head: HeadTrace, query: int) -> dict[str, Any]:
 def designed_head(trace: Trace, head: HeadTrace) -> dict[str, Any]:
     """A self-attention head of the sentence: its grid and every query's update."""
     out = head_grid(head, trace.words, trace.words)
-    out["updates"] = [column_update(trace, head, j) for j in range(trace.n)]
+    values = value_vectors(head)  # (n, d_model)
+    out["updates"] = [column_update(trace, head, j, values) for j in range(trace.n)]
     return out
 
 
@@ -134,7 +136,8 @@ def cross_head(trace: Trace) -> dict[str, Any]:
     # only (unused here), words
     names = [f"token {k + 1}" for k in range(max(len(queries), pair.n))]
     view = SimpleNamespace(E=cross.E_query, words=names)
-    out["updates"] = [column_update(view, cross.head, j) for j in range(len(queries))]
+    values = value_vectors(cross.head)  # (n_keys, d_model)
+    out["updates"] = [column_update(view, cross.head, j, values) for j in range(len(queries))]
     out["sentence"] = pair.sentence
     out["target"] = " ".join(queries)
     return out
