@@ -196,11 +196,11 @@ class ColumnSum:
         return rows
 
 
-def column_sum(trace, head, query: int) -> ColumnSum:
+def column_sum(trace, head, query: int, values: np.ndarray | None = None) -> ColumnSum:
     """Column ``query`` of the pattern as a weighted sum of values: its ``TOP_TERMS``
     heaviest keys one by one and the others summed (all one by one when there is only
     one other), the entries drawn (the first ones and those ΔE changes most) and how
-    large ΔE is against E."""
+    large ΔE is against E. ``values``: the head's :func:`value_vectors`, if at hand."""
     j = query
     keys = [int(i) for i in np.flatnonzero(head.mask[j])]  # the keys the query sees
     heaviest = sorted(keys, key=lambda i: (-head.pattern[j, i], i))
@@ -225,7 +225,8 @@ def column_sum(trace, head, query: int) -> ColumnSum:
         f"the change to {q}, and E + ΔE = E′, the update from this head alone: ΔE is "
         f"{percent(ratio)} as long as E."
     )
-    values, rows = value_vectors(head), list(entries)
+    values = value_vectors(head) if values is None else values  # (n, d_model)
+    rows = list(entries)
     summed = [w * values[i, rows] for i, w in terms]  # the drawn terms of ΔE
     if others:
         summed.append(head.pattern[j, list(others)] @ values[list(others)][:, rows])

@@ -84,6 +84,23 @@ def quoted_piece(token: str) -> str:
     return quote(piece_text(token))
 
 
+def behaviour_fact(behaviour: str, score: HeadScore) -> str:
+    """What a zoomed head does, in numbers, as the chapter says it (and the explorer
+    page quotes it)."""
+    if behaviour == "previous_token":
+        return (
+            f"on average {score.previous_token:.0%} of each later token's weight goes to "
+            "the token just before it"
+        )
+    if behaviour == "current_token":
+        return f"on average {score.current_token:.0%} of each later token's weight stays on itself"
+    return (
+        f"on average {score.first_token:.0%} of each later token's weight goes to the "
+        f"first token and {score.current_token:.0%} to itself; it spreads the rest over "
+        "the tokens between"
+    )
+
+
 @dataclass(frozen=True)
 class Reading:
     """How broadly one query reads the earlier tokens a grid draws
@@ -605,27 +622,16 @@ class RealHeads(ChapterScene):
         # Prefer examples a viewer can read: tokens of whole characters, not bytes of
         # one (drawn as <0xF0>...).
         queries = [q for q in shown if whole_characters(self.run.token_bytes[q])] or shown
+        fact = behaviour_fact(behaviour, score)
         if behaviour == "previous_token":
             after_first = [q for q in queries if q >= 2 and q - 1 in grid.keys] or queries
             query = max(after_first, key=lambda q: weights[q, q - 1])
             key = query - 1
-            fact = (
-                f"on average {score.previous_token:.0%} of each later token's weight goes to "
-                "the token just before it"
-            )
         elif behaviour == "current_token":
             query = max(queries, key=lambda q: weights[q, q])
             key = query
-            fact = (
-                f"on average {score.current_token:.0%} of each later token's weight stays on itself"
-            )
         else:
             query = grid.queries[-1]
-            fact = (
-                f"on average {score.first_token:.0%} of each later token's weight goes to the "
-                f"first token and {score.current_token:.0%} to itself; it spreads the rest over "
-                "the tokens between"
-            )
             reading = broad_reading(weights, query, grid.keys)
             return query, list(reading.keys), fact, broad_example(reading, tokens, grid.is_window)
         example = (

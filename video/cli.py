@@ -3,6 +3,7 @@
 Commands:
   render (default)   render chapters and stitch them into one video
   lecture            render one clip per beat and an offline HTML deck to step through
+  explore            write the explorer page: every number of the lesson, offline
   list               print the chapters in order
   bench              rendering benchmark (prints figures; --quick skips 1080p60)
   trace | params     the numeric core's commands (see python -m attention_math -h)
@@ -79,8 +80,8 @@ def render_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="./render.sh",
         description="Render 'Attention in transformers, visually explained' for an example.",
-        epilog="Other commands: ./render.sh lecture | list | trace | params | bench (each "
-        "with --help); test (takes pytest's options); lock (developers: refreshes "
+        epilog="Other commands: ./render.sh lecture | explore | list | trace | params | bench "
+        "(each with --help); test (takes pytest's options); lock (developers: refreshes "
         "requirements.lock)",
     )
     add_source_options(parser)
@@ -171,6 +172,11 @@ def cmd_render(argv: list[str]) -> int:
     args = render_parser().parse_args(argv)
     plan = plan_from_args(args)
     video = render(plan)
+    if plan.chapters == CHAPTERS:  # the whole video: its explorer page beside it
+        from .explorer import write_explorer
+
+        page = write_explorer(plan.source, plan.out_dir)
+        print(f"render.sh: explorer page: {page}", file=sys.stderr)
     print(video.resolve())
     return 0
 
@@ -184,6 +190,46 @@ def cmd_lecture(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     index = build_lecture(plan_from_args(args))
     print(index.resolve())
+    return 0
+
+
+def explore_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="./render.sh explore",
+        description="Write the explorer page (output/<example>/<quality>/explorer/index.html): "
+        "every head's numbers for the sentence, hover by hover, offline.",
+    )
+    add_source_options(parser)
+    parser.add_argument(
+        "--quality",
+        default="medium",
+        choices=list(QUALITIES),
+        help="the output folder it goes in, beside that quality's video (default medium)",
+    )
+    parser.add_argument(
+        "--output",
+        type=output_argument,
+        default=DEFAULT_OUTPUT,
+        help="output folder (default: output/ in the project folder)",
+    )
+    return parser
+
+
+def cmd_explore(argv: list[str]) -> int:
+    from .explorer import write_explorer
+
+    args = explore_parser().parse_args(argv)
+    source = resolve_source(
+        args.sentence, args.example, args.seed, environ=os.environ, base=caller_dir()
+    )
+    out_dir = args.output / source.example.name / args.quality
+    check_output_dir(out_dir)
+    note = unknown_words_note(source)
+    if note:
+        print(note, file=sys.stderr)
+    page = write_explorer(source, out_dir)
+    print(f"render.sh: explorer page: {page.stat().st_size / 1e6:.2f} MB", file=sys.stderr)
+    print(page.resolve())
     return 0
 
 
@@ -221,9 +267,13 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_render(rest)
         if command == "lecture":
             return cmd_lecture(rest)
+        if command == "explore":
+            return cmd_explore(rest)
         print(
             error_line(
-                PROGRAM, f"unknown command {command!r} (render, lecture, list, test, trace, params)"
+                PROGRAM,
+                f"unknown command {command!r} "
+                "(render, lecture, explore, list, test, trace, params)",
             ),
             file=sys.stderr,
         )

@@ -20,6 +20,8 @@ An output folder, ``output/<example>/<quality>/``, holds::
                                         renders it was put together from
     lecture/                            ./render.sh lecture: index.html, clips/,
                                         slides/<video>.json, <video>.pptx (video/lecture.py)
+    explorer/index.html                 ./render.sh explore and every whole-video render:
+                                        the explorer page (video/explorer.py)
 """
 
 from __future__ import annotations
