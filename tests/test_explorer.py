@@ -275,3 +275,18 @@ def test_embedded_json_round_trips():
     html = explorer_html(payload)
     start = html.index(DATA_START) + len(DATA_START)
     assert json.loads(html[start : html.index("</script>", start)]) == payload
+
+
+def test_a_link_with_a_head_and_cell_opens_the_page_there(browser, built):
+    from scenes.focus import main_link
+
+    path, source = built
+    link = main_link(source.trace, source.trace.head("adjective-noun"))
+    tab = browser.new_page()
+    tab.goto(f"{path.as_uri()}#head=adjective-noun&query={link.query}&key={link.key}")
+    tab.wait_for_selector("body[data-ready='1']")
+    focused = tab.evaluate(
+        "() => { const d = document.activeElement.dataset; return [d.head, d.key, d.query]; }"
+    )
+    assert focused == ["adjective-noun", str(link.key), str(link.query)]
+    tab.close()

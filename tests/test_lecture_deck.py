@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from test_render_pipeline import _plan
 
-from video.lecture import TEMPLATE, Slide, build_lecture, deck_html
+from video.lecture import EXPLORER, TEMPLATE, Slide, build_lecture, deck_html, explore_link
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -80,7 +80,7 @@ TEXTS = [
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_text_cannot_break_out_of_the_page(text):
-    slides = [Slide(f"1. {text}", text, "clips/x.mp4", text)]
+    slides = [Slide(f"1. {text}", text, "clips/x.mp4", text, "../explorer/index.html")]
     html = deck_html(text, slides)
     data = _deck_data(html)
     assert "<" not in data and ">" not in data and "&" not in data
@@ -115,3 +115,20 @@ def test_deck_plays_offline_and_steps_with_keys(deck):
         page.wait_for_function("() => document.body.dataset.index === '1'", timeout=5_000)
         browser.close()
     assert all(url.startswith("file://") for url in requests), requests
+
+
+def test_each_beat_links_to_the_explorer_at_its_head_and_token(deck):
+    data = json.loads(_deck_data(deck.read_text()))
+    assert [s["explore"] for s in data["slides"]] == [EXPLORER] * 3  # chapter 1: the top
+    page = (deck.parent / EXPLORER).resolve()
+    assert page.is_file() and page == deck.parent.parent / "explorer" / "index.html"
+
+
+def test_a_beat_on_a_head_opens_the_explorer_there(fluffy_trace):
+    from scenes.focus import main_link
+
+    link = main_link(fluffy_trace, fluffy_trace.head("adjective-noun"))
+    expected = f"{EXPLORER}#head=adjective-noun&query={link.query}&key={link.key}"
+    assert explore_link(3, "softmax", fluffy_trace) == expected
+    assert explore_link(13, "L16H0", fluffy_trace) == f"{EXPLORER}#head=L16H0"
+    assert explore_link(13, "contrast", fluffy_trace) == EXPLORER

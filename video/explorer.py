@@ -2,7 +2,7 @@
 
 ``./render.sh explore`` (and every whole-video render) writes
 ``output/<example>/<quality>/explorer/index.html``: one self-contained page, its data
-embedded as JSON (:func:`video.lecture.script_json`: a sentence is data, never markup),
+embedded as JSON (:func:`video.page_data.script_json`: a sentence is data, never markup),
 no script, font or data fetched, so it works from ``file://`` with no network. It shows
 
 * the sentence: each word's role, where the role came from, the parser's relations;
@@ -34,7 +34,7 @@ from .explorer_data import designed_payload
 from .explorer_real import real_payload
 from .files import write_atomically
 from .folders import locked, made
-from .lecture import script_json
+from .page_data import script_json
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "explorer.html"
 PLACEHOLDER = "/*EXPLORER_DATA*/{}"
@@ -60,9 +60,11 @@ def explorer_path(out_dir: Path) -> Path:
 
 def write_explorer(source: Source, out_dir: Path, real: bool = True) -> Path:
     """Write the page for ``source`` into ``out_dir`` (an output folder), under the
-    folder's lock, in one rename; returns its path."""
+    folder's lock, in one rename (not at all when the page there is the same); returns
+    its path."""
     html = explorer_html(explorer_payload(source, real))
     path = explorer_path(out_dir)
     with made(path.parent), locked(out_dir):
-        write_atomically(path, html)
+        if not (path.is_file() and path.read_text(encoding="utf-8") == html):
+            write_atomically(path, html)
     return path

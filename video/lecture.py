@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,18 +23,22 @@ from pathlib import Path
 import av
 import srt
 
+from scenes.focus import main_link
 from scenes.order import Chapter
 
 from . import slides
 from .build import render
+from .explorer import write_explorer
 from .files import file_digest, replace_folder, write_atomically
 from .folders import locked, made, temp_folder
 from .interrupt import sigterm_as_interrupt
+from .page_data import script_json
 from .plan import Plan
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.html"
 KEY_FILE = ".lecture.key"  # in the lecture folder: what it was written from, and its files
 LESSON = "Attention in transformers, visually explained"
+FOCUS_HEAD = "adjective-noun"
 
 
 def video_size(path: Path) -> tuple[int, int]:
@@ -49,6 +54,7 @@ class Slide:
     section: str  # beat name
     clip: str  # path relative to index.html
     notes: str  # the beat's narration
+    explore: str  # the explorer page at this beat's head and token (relative link)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class Section:
     source: Path  # its clip, in the chapter's sections folder
     clip: str  # the clip's path in the deck: clips/03_02.mp4
     notes: str  # its narration
+    explore: str  # the explorer at its head and token: ../explorer/index.html#head=...
 
 
 def _narration_at(subtitles: list[srt.Subtitle], start: float, end: float) -> str:
@@ -78,6 +85,23 @@ def _beats_of(plan: Plan, chapter: Chapter) -> dict[str, dict]:
     if not path.exists():
         return {}
     return {beat["section"]: beat for beat in json.loads(path.read_text(encoding="utf-8"))}
+
+
+EXPLORER = "../explorer/index.html"  # from the lecture folder
+FOCUS_CHAPTERS = frozenset({2, 3, 4, 5, 6, 10, 12})  # about the adjective head's main link
+REAL_HEAD = re.compile(r"L\d+H\d+")  # chapter 13's beats on one real head
+
+
+def explore_link(chapter: int, beat: str, trace) -> str:
+    """Where the explorer opens for a beat: a real head for chapter 13's beats on one
+    (``#head=L16H0``), the adjective head's main cell for the chapters about it
+    (``#head=adjective-noun&query=3&key=1``), else the page's top."""
+    if REAL_HEAD.fullmatch(beat):
+        return f"{EXPLORER}#head={beat}"
+    if chapter in FOCUS_CHAPTERS:
+        link = main_link(trace, trace.head(FOCUS_HEAD))
+        return f"{EXPLORER}#head={FOCUS_HEAD}&query={link.query}&key={link.key}"
+    return EXPLORER
 
 
 def lecture_sections(plan: Plan) -> list[Section]:
@@ -102,6 +126,7 @@ def lecture_sections(plan: Plan) -> list[Section]:
                     source=plan.sections_dir(ch) / section["video"],
                     clip=f"clips/{ch.number:02d}_{k:02d}.mp4",
                     notes=beat.get("narration") or _narration_at(subs, t, t + duration),
+                    explore=explore_link(ch.number, section["name"], plan.source.trace),
                 )
             )
             t += duration
@@ -109,29 +134,7 @@ def lecture_sections(plan: Plan) -> list[Section]:
 
 
 def deck_slides(sections: list[Section]) -> list[Slide]:
-    return [Slide(s.chapter, s.name, s.clip, s.notes) for s in sections]
-
-
-# Characters escaped in the JSON embedded in the page's <script> element. Inside a
-# script element the HTML parser looks for more than "</script>": "<!--" followed by
-# "<script" hides the next "</script>" from it, so the page's code would end up inside
-# the data. No "<" at all reaches the page; ">" and "&" go too (harmless in JSON, and
-# then no markup-like text at all), and U+2028/U+2029, which old JavaScript parsers
-# took for line ends.
-_SCRIPT_ESCAPES = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-
-
-def script_json(value: object) -> str:
-    """``value`` as JSON that can sit inside a ``<script>`` element whatever its text says;
-    ``JSON.parse`` of it gives the same value."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text.translate(str.maketrans(_SCRIPT_ESCAPES))
+    return [Slide(s.chapter, s.name, s.clip, s.notes, s.explore) for s in sections]
 
 
 def deck_html(title: str, slides: list[Slide]) -> str:
@@ -149,7 +152,7 @@ def lecture_key(plan: Plan, sections: list[Section]) -> str:
         h.update(path.read_bytes())
     h.update(plan.source.example.title.encode() + b"\0" + plan.video_path.stem.encode())
     for s in sections:
-        h.update(json.dumps([s.chapter, s.name, s.heading, s.clip, s.notes]).encode())
+        h.update(json.dumps([s.chapter, s.name, s.heading, s.clip, s.notes, s.explore]).encode())
         h.update(file_digest(s.source).encode())
     return h.hexdigest()
 
@@ -197,6 +200,7 @@ def build_lecture(plan: Plan) -> Path:
     stopped build (Ctrl-C, SIGTERM) leaves the previous one as it was."""
     with sigterm_as_interrupt(), made(plan.chapter_dir), locked(plan.out_dir):
         render(plan)  # takes the same lock again: it does not wait for this run
+        write_explorer(plan.source, plan.out_dir)  # what the slides' links open
         deck_dir = plan.out_dir / "lecture"
         sections = lecture_sections(plan)
         key = lecture_key(plan, sections)
