@@ -65,6 +65,8 @@ THIRD_PERSON = frozenset(
     "themselves".split()
 )
 IMPERSONAL = frozenset({"it", "its", "itself"})  # never a person
+FEMININE = frozenset({"she", "her", "hers", "herself"})
+MASCULINE = frozenset({"he", "him", "his", "himself"})
 
 
 @dataclass(frozen=True)
@@ -290,19 +292,19 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
 
 
 def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relation]:
-    """Each third-person pronoun's antecedent, the noun it most likely stands for: for
-    he, she, they and their forms, the nearest subject before it (such a pronoun
-    prefers its sentence's subject: "the farmer sold his tractor", "my sister painted a
-    boat for her friend"), else the nearest noun before it; for "it", the nearest noun
-    before it that is not a person ("the girl saw a robot and it waved"). A rule of
-    thumb, not a resolver: the relation is marked ``subject-first``."""
+    """Each third-person pronoun's antecedent, the noun it most likely stands for: among
+    the nouns before it that it may stand for (:func:`_may_stand_for`: "she" a woman or
+    any person, never a dog), the nearest subject (such a pronoun prefers its sentence's
+    subject: "the farmer sold his tractor", "my sister painted a boat for her friend"),
+    else the nearest; "it" the nearest that is not a person ("the girl saw a robot and it
+    waved"). A rule of thumb, not a resolver: the relation is marked ``subject-first``."""
     found = []
     for i, token in enumerate(tokens):
         word = token.text.lower()
         if token.role != "pron" or word not in THIRD_PERSON:
             continue
         personal = word not in IMPERSONAL
-        nouns = [j for j in range(i) if _may_stand_for(tokens[j], personal)]
+        nouns = [j for j in range(i) if _may_stand_for(tokens[j], word)]
         subjects_before = [j for j in subjects if j in nouns] if personal else []
         chosen = max(subjects_before or nouns, default=None)
         if chosen is not None:
@@ -310,11 +312,23 @@ def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relatio
     return found
 
 
-def _may_stand_for(noun: Token, personal: bool) -> bool:
-    """Whether a pronoun (``personal``: he, she, they...; else it) may stand for ``noun``:
-    any noun, but "it" never for a person (a name, or a noun the lexicon calls one)."""
+def _may_stand_for(noun: Token, pronoun: str) -> bool:
+    """Whether ``pronoun`` may stand for ``noun``: "they" any noun; "it" any that is not
+    a person (a name, or a noun the lexicon calls one); "she" a name or a noun for a
+    woman or any person, "he" likewise for a man (the lexicon's female_nouns, male_nouns
+    and person_nouns: a dog is neither)."""
+    if noun.role not in ("noun", "propn"):
+        return False
+    lexicon, word = load_lexicon(), noun.text.lower()
     person = "kind:person" in noun.features or noun.role == "propn"
-    return noun.role in ("noun", "propn") and (personal or not person)
+    person = person or word in lexicon.person_nouns
+    if pronoun in IMPERSONAL:
+        return not (person or word in lexicon.female_nouns or word in lexicon.male_nouns)
+    if pronoun in FEMININE:
+        return word not in lexicon.male_nouns and (person or word in lexicon.female_nouns)
+    if pronoun in MASCULINE:
+        return word not in lexicon.female_nouns and (person or word in lexicon.male_nouns)
+    return True
 
 
 def _reduced_relative_repair(doc, owner, roots, tokens) -> list[Relation]:

@@ -11,7 +11,7 @@ import re
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -39,6 +39,11 @@ class Lexicon:
     # colour names that are also nouns ("a lime", "a rose"): before a noun they modify it
     # ("a lime scarf"), and then they are adjectives with their colour (grammar.py)
     colour_nouns: frozenset[str] = frozenset()
+    # nouns for people, by the pronouns that can stand for them (grammar.py: which noun a
+    # pronoun stands for): "she"/"her" a female or any person, "he"/"his" a male or any
+    female_nouns: frozenset[str] = frozenset()
+    male_nouns: frozenset[str] = frozenset()
+    person_nouns: frozenset[str] = frozenset()  # either: "teacher", "friend", "child"
 
     def lookup(self, word: str) -> Annotation | None:
         return self.words.get(word.lower())
@@ -47,7 +52,7 @@ class Lexicon:
         """A copy with more (or overriding) words."""
         words = dict(self.words)
         words.update({w.lower(): a for w, a in extra.items()})
-        return Lexicon(self.roles, MappingProxyType(words), self.colour_nouns)
+        return replace(self, words=MappingProxyType(words))
 
     def all_features(self) -> frozenset[str]:
         colours = {colour_feature(w) for w in self.colour_nouns}
@@ -99,12 +104,22 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise InputError(f"{path}: 'roles' must be a list of strings")
     words = parse_word_table(data.get("words", {}), tuple(roles), str(path))
-    colours = data.get("colour_nouns", [])
-    if not isinstance(colours, list) or not all(
-        isinstance(c, str) and _FEATURE.match(colour_feature(c)) for c in colours
+    lists = {name: _word_list(data, name, path) for name in WORD_LISTS}
+    return Lexicon(tuple(roles), MappingProxyType(words), **lists)
+
+
+WORD_LISTS = ("colour_nouns", "female_nouns", "male_nouns", "person_nouns")
+
+
+def _word_list(data: dict, name: str, path: Path) -> frozenset[str]:
+    """The lexicon's list ``name`` (absent: empty), with a one-line error unless it is a
+    list of plain lowercase words."""
+    words = data.get(name, [])
+    if not isinstance(words, list) or not all(
+        isinstance(w, str) and _FEATURE.match(colour_feature(w)) for w in words
     ):
-        raise InputError(f"{path}: 'colour_nouns' must be a list of plain lowercase words")
-    return Lexicon(tuple(roles), MappingProxyType(words), frozenset(c.lower() for c in colours))
+        raise InputError(f"{path}: '{name}' must be a list of plain lowercase words")
+    return frozenset(w.lower() for w in words)
 
 
 def read_toml(path: Path, limit: int = MAX_FILE_BYTES) -> dict:

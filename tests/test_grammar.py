@@ -305,6 +305,10 @@ ANTECEDENTS = [
     ("the girl saw a robot and it waved at her", "it", "robot"),
     ("the girl saw a robot and it waved at her", "her", "girl"),
     ("the cats ate their food", "their", "cats"),
+    # "her" is the girl, not the dog that is the subject; "his" the man, not the woman
+    ("The hungry old dog followed the little girl down the road to her house.", "her", "girl"),
+    ("The woman thanked the old man for his help.", "his", "man"),
+    ("The tired nurse brought the patient her soup.", "her", "nurse"),
 ]
 
 
