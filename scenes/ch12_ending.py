@@ -26,6 +26,7 @@ from manim import (
 
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid, focus_showing
+from scenes.components.entries import adding_up, fixed
 from scenes.components.labels import literal
 from scenes.components.parameter_counter import grouped
 from scenes.focus import modifiers, own_adjectives, quote, quoted
@@ -72,6 +73,14 @@ class Relation:
     def total(self) -> float:
         return float(sum(self.weights))
 
+    @property
+    def written(self) -> tuple[str, ...]:
+        """The weights as written: rounded so that they add up to the total as it is
+        written ("0.54 and 0.38 (0.92 together)", not 0.53 and 0.38), each within 0.01."""
+        terms = [np.array([w]) for w in self.weights]
+        drawn = adding_up(terms, np.array([self.total]), 2)
+        return tuple(fixed(float(d[0]), 2) for d in drawn)
+
 
 def head_summary(trace, head) -> list[Relation]:
     """What the adjective head did, at most ``MAX_ROWS`` queries, strongest first.
@@ -114,7 +123,7 @@ def summary_narration(trace, head, relations: list[Relation], shown=None) -> str
         relations[0],
     )
     said = " and ".join(
-        f"{w:.2f} to {quoted(trace, i)}" for i, w in zip(first.keys, first.weights, strict=True)
+        f"{w} to {quoted(trace, i)}" for i, w in zip(first.keys, first.written, strict=True)
     )
     opening = f"On {quote(trace.sentence)}, the {head.name} head"
     if first.keys == (first.query,):
@@ -129,7 +138,7 @@ def summary_narration(trace, head, relations: list[Relation], shown=None) -> str
                 else f", each {MIN_WEIGHT:.2f} or more."
             )
         )
-    together = f" ({first.total:.2f} together)" if len(first.keys) > 1 else ""
+    together = f" ({fixed(first.total, 2)} together)" if len(first.keys) > 1 else ""
     held = sum(r.total >= 0.5 for r in relations)
     if held == len(relations):
         verdict = "did what it was built for: every noun shown gives its own adjectives "
@@ -264,9 +273,9 @@ class Ending(Lesson):
                         literal(
                             words[i], font_size=palette.LARGE, color=palette.role_tint(roles[i])
                         ),
-                        literal(f"{w:.2f}", font_size=palette.BODY, color=palette.QUERY, mono=True),
+                        literal(w, font_size=palette.BODY, color=palette.QUERY, mono=True),
                     ).arrange(RIGHT, buff=0.15)
-                    for i, w in zip(rel.keys, rel.weights, strict=True)
+                    for i, w in zip(rel.keys, rel.written, strict=True)
                 )
             ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
             rows.add(VGroup(query, arrow, parts).arrange(RIGHT, buff=0.3, aligned_edge=UP))

@@ -135,3 +135,13 @@ def test_the_grid_window_shows_as_many_listed_links_as_any_window_could():
     shown = set(scene.grid.shown_cells())
     assert sum(cell in shown for cell in cells) == best
     assert best > 0
+
+
+def test_weights_said_together_add_up_to_the_total_as_written():
+    trace = build_trace(example_from_sentence("a quiet student read the thick green book"))
+    head = trace.head("adjective-noun")
+    pair = Relation(7, (5, 6), (0.384737, 0.534737), "adjectives")  # 0.38 + 0.53 = 0.91
+    assert pair.written == ("0.38", "0.54") or pair.written == ("0.39", "0.53")
+    said = summary_narration(trace, head, [pair])
+    first, second = pair.written
+    assert f"{first} to “thick” and {second} to “green” (0.92 together)" in said
