@@ -25,7 +25,7 @@ from manim import (
 )
 
 from scenes.components import palette
-from scenes.components.attention_grid import AttentionGrid
+from scenes.components.attention_grid import AttentionGrid, focus_showing
 from scenes.components.entries import dots, fixed
 from scenes.components.labels import literal
 from scenes.components.token_row import TokenRow
@@ -63,6 +63,15 @@ def masked_example(trace, head, q: int, shown_keys=None) -> str:
         f"{quoted(trace, q)} is the last token, with nothing after it, while "
         f"{quoted(trace, 0)} gives 0 to all {plural(first, 'token')} after it"
     )
+
+
+def weighty_cells(head, link) -> list[tuple[int, int]]:
+    """(key, query) of every token that takes a fifth of a query's column or more, and
+    the lesson's link twice: a window showing the most of them cuts the fewest columns
+    off from where their weight is."""
+    n = len(head.pattern)
+    cells = [(k, q) for q in range(n) for k in range(q + 1) if head.pattern[q, k] >= 0.2]
+    return cells + [(link.key, link.query)] * 2
 
 
 class Masking(Lesson):
@@ -213,11 +222,12 @@ class Masking(Lesson):
             "column of the normalized grid adds up to 1.",
         )
         self.heading("Unnormalized \u2192 softmax \u2192 normalized")
+        focus = focus_showing(t.n, SIDE_BY_SIDE_TOKENS, weighty_cells(self.head, self.link))
         left, right = (
             AttentionGrid.from_head(
                 self.head,
                 t.words,
-                focus=self.link.query,
+                focus=focus,
                 max_tokens=SIDE_BY_SIDE_TOKENS,
                 max_width=6.0,
                 max_height=5.3,

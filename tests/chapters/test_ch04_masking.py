@@ -81,3 +81,23 @@ def test_the_grid_fills_the_stage_and_leaves_the_side_note_its_room(chapter):
     for side in chapter.sides:  # the two grids side by side stay on the stage
         assert stage.bottom <= side.get_bottom()[1] and side.get_top()[1] <= stage.top
         assert stage.left <= side.get_left()[0] and side.get_right()[0] <= stage.right
+
+
+def test_the_side_by_side_window_keeps_each_columns_weight_in_view():
+    from attention_math import build_trace, example_from_sentence
+    from scenes.ch04_masking import SIDE_BY_SIDE_TOKENS, weighty_cells
+    from scenes.components.attention_grid import focus_showing, token_window
+    from scenes.focus import main_link
+
+    # "student" takes 0.90 from "quiet": a window of tokens 3-8 cut that column to 0.10
+    sentence = "A quiet student read the thick green book while his friends played outside."
+    trace = build_trace(example_from_sentence(sentence))
+    head = trace.head("adjective-noun")
+    link = main_link(trace, head)
+    window = token_window(
+        trace.n, focus_showing(trace.n, SIDE_BY_SIDE_TOKENS, weighty_cells(head, link)), 6
+    )
+    assert link.key in window and link.query in window
+    for q in window:  # every column shown keeps most of its weight: in view or the sink
+        seen = sum(head.pattern[q, k] for k in window if k <= q) + head.sink[q]
+        assert seen >= 0.8, (trace.words[q], seen)
