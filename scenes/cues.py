@@ -16,6 +16,7 @@ import textwrap
 
 CUE_CHARS = 84  # two lines of 42 characters, the usual limit of a subtitle line
 LINE_CHARS = 42
+SHORT_CUE = 24  # a cue shorter than this is joined to its neighbour (or shares with it)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _CLAUSE_END = re.compile(r"(?<=[;:,])\s+")
 
@@ -27,7 +28,41 @@ def cues(text: str, limit: int = CUE_CHARS) -> list[str]:
     pieces: list[str] = []
     for sentence in _SENTENCE_END.split(text.strip()):
         pieces += _packed(_CLAUSE_END.split(sentence), limit)
-    return [two_lines(piece) for piece in pieces if piece]
+    return [two_lines(piece) for piece in _no_orphans(pieces, limit) if piece]
+
+
+def _no_orphans(pieces: list[str], limit: int) -> list[str]:
+    """``pieces`` with none shorter than ``SHORT_CUE`` next to another ("caresser”." or
+    "For example," alone for half a second): a short one is joined to its shorter
+    neighbour when both fit ``limit``, else the two are cut again into halves as even as
+    their words allow."""
+    pieces = list(pieces)
+    k = 0
+    while k < len(pieces):
+        if len(pieces[k]) >= SHORT_CUE or len(pieces) < 2:
+            k += 1
+            continue
+        neighbours = [j for j in (k - 1, k + 1) if 0 <= j < len(pieces)]
+        j = min(neighbours, key=lambda j: len(pieces[j]))
+        a, b = sorted((j, k))
+        both = pieces[a] + " " + pieces[b]
+        if len(both) <= limit:
+            pieces[a : b + 1] = [both]
+            k = a
+            continue
+        pieces[a : b + 1] = _halves(both)
+        k = b + 1
+    return pieces
+
+
+def _halves(text: str) -> list[str]:
+    """``text`` cut between words into two parts of lengths as near each other as can be."""
+    words = text.split(" ")
+    best = min(
+        range(1, len(words)),
+        key=lambda n: abs(len(" ".join(words[:n])) - len(" ".join(words[n:]))),
+    )
+    return [" ".join(words[:best]), " ".join(words[best:])]
 
 
 def _packed(parts: list[str], limit: int) -> list[str]:
@@ -50,13 +85,9 @@ def two_lines(piece: str) -> str:
     """``piece`` on one line if it fits ``LINE_CHARS``, else on two lines of even length."""
     if len(piece) <= LINE_CHARS:
         return piece
-    words = piece.split(" ")
-    best = min(
-        range(1, len(words)),
-        key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))),
-        default=len(words),
-    )
-    return " ".join(words[:best]) + "\n" + " ".join(words[best:])
+    if " " not in piece:
+        return piece
+    return "\n".join(_halves(piece))
 
 
 def timed(text: str, seconds: float) -> list[tuple[str, float, float]]:

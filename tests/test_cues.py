@@ -52,3 +52,22 @@ def test_the_time_is_shared_by_words_without_gaps(seconds):
     lengths = [len(text.split()) for text, _, _ in shares]
     rates = [(b - a) / n for (_, a, b), n in zip(shares, lengths)]
     assert max(rates) == pytest.approx(min(rates))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Each French word asks a question of the English words: “je”, “ne”, “caresser”.",
+        "The largest difference between the two 12,288-number columns is 7.1 × 10⁻¹⁵, "
+        "rounding error.",
+        "For example, “the” puts 0.92 of its weight on “from” and the rest of it is spread "
+        "over the tokens in between.",
+    ],
+)
+def test_no_cue_is_a_short_orphan_beside_a_longer_one(text):
+    from scenes.cues import SHORT_CUE
+
+    pieces = cues(text)
+    assert _rejoined(pieces) == text
+    if len(pieces) > 1:
+        assert min(len(p) for p in pieces) >= SHORT_CUE, pieces
