@@ -444,7 +444,7 @@ class RecapOnEmbeddings(Lesson):
         self.play(*[c.create() for c in above.values()], run_time=1.5)
         strongest = arcs.strongest()  # of the arcs drawn, not the lesson's focus link
         said = (
-            f"strongest: {quoted(t, strongest[0])} into {quoted(t, strongest[1])}, "
+            f"the strongest drawn: {quoted(t, strongest[0])} into {quoted(t, strongest[1])}, "
             f"{arcs.weight(*strongest):.2f}"
             if strongest is not None
             else "none reaches 0.05 here"

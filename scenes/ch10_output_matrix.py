@@ -37,7 +37,8 @@ from scenes.lesson import Lesson
 
 RESULT_ROWS = (0, 1, 2, -1)  # entries of the d_model-long results drawn
 SEGMENT_ROWS = (0, -1)  # entries of each head's d_head-long output drawn
-STACKED_ROWS = (0,)  # in the stacked column of all heads' outputs: each one's first entry
+STACKED_HEIGHT = 5.2  # the stacked column of all heads' outputs, at most
+STACKED_ROW = 0.26  # between a segment's first entry, its dots and its last
 BLOCK_HEIGHT = 3.2
 W_O_HEIGHT = 4.4  # the stapled matrix, drawn taller than one head's block
 SUPER = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
@@ -154,15 +155,16 @@ class OutputMatrix(Lesson):
             *(
                 EmbeddingColumn(
                     head.output[self.focus],
-                    STACKED_ROWS,
+                    SEGMENT_ROWS,  # first and last entries, the rest as dots: 128 numbers
                     font_size=palette.LABEL,
                     bracket_color=palette.VALUE_DOWN,
+                    row_height=STACKED_ROW,
                 )
                 for head in t.heads
             )
         ).arrange(DOWN, buff=0.14)  # stacked, each bracket apart
-        if segments.height > W_O_HEIGHT:
-            segments.scale_to_fit_height(W_O_HEIGHT)
+        if segments.height > STACKED_HEIGHT:
+            segments.scale_to_fit_height(STACKED_HEIGHT)
         segments.next_to(W_O, RIGHT, buff=0.5).match_y(W_O)
         concat = self._shapes_note(W_O, segments)
         self.play(
