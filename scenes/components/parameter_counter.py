@@ -221,25 +221,15 @@ class ProductLine(VGroup):
         super().__init__(self.line)
 
     def write(self, run_time: float = 2.0) -> Animation:
-        """Factors appear one by one, then the result counts up."""
-        head = self.line[:-1]
-        left, base = self.result.get_left()[0], baseline(self.result)
-
-        def keep(fig: Number) -> None:
-            fig.shift(RIGHT * (left - fig.get_left()[0]))
-            sit_on_baseline(fig, base)
-            fig.set_opacity(1)
-
-        self.result.set_opacity(0)  # hidden until it starts counting
-
-        counting = count_up(self.result, self.value, keep, run_time=run_time / 2)
+        """Factors appear one by one, then the result, whole: an equation is never shown
+        with a number on its way up ("128 × 12,288 = 29,065" is false at every frame)."""
         return Succession(
             LaggedStart(
-                *(FadeIn(p) for p in head),
+                *(FadeIn(p) for p in self.line[:-1]),
                 lag_ratio=0.25,
                 run_time=run_time / 2,
             ),
-            counting,
+            FadeIn(self.result, run_time=run_time / 2),
         )
 
 

@@ -122,3 +122,16 @@ def test_a_count_up_shows_only_the_current_digits(monkeypatch):
     for picture, value in middle:
         Still.value = value
         assert np.array_equal(picture, render_scene(Still).renderer.get_frame()), value
+
+
+def test_a_product_never_shows_a_result_on_its_way_up():
+    line = ProductLine([128, 12_288], 1_572_864)
+    values = []
+
+    class Writing(Scene):
+        def construct(self):
+            line.result.add_updater(lambda m: values.append(m.value))
+            self.play(line.write())
+
+    render_scene(Writing, frame_rate=6)
+    assert len(values) > 5 and set(values) == {1_572_864}  # never "29,065" on its way
