@@ -63,7 +63,7 @@ SINK_SHARE = 0.5  # a "sink head" puts more than this share of its weight on the
 PANEL = Region(left=0.45, right=6.9, top=FRAME_Y - 0.3, bottom=-FRAME_Y)  # beside a zoomed grid
 GALLERY_MARGIN = 0.25  # from the frame's sides to the gallery's labels
 MAP_WIDTH = 5.6  # the gallery, shrunk to a map of where the zoomed head sits
-CONTRAST_GRID = 3.7  # height of the cells of each grid in the contrast
+CONTRAST_GRID = 4.6  # height of the cells of each grid in the contrast
 # The heads to zoom into: (behaviour, largest first-token share allowed), in order.
 ZOOMS = (("previous_token", 1.0), ("broad", 0.5), ("current_token", 1.0))
 BEHAVIOUR_NAMES = {
