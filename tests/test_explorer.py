@@ -290,3 +290,39 @@ def test_a_link_with_a_head_and_cell_opens_the_page_there(browser, built):
     )
     assert focused == ["adjective-noun", str(link.key), str(link.query)]
     tab.close()
+
+
+def test_watch_links_start_each_view_at_its_beat_in_the_whole_video(tmp_path, browser):
+    from scenes.order import CHAPTERS
+    from video.explorer import write_explorer
+    from video.plan import Plan
+
+    source = resolve_source(SENTENCE, None, None, environ={})
+    out = tmp_path / source.example.name / "low"
+    plan = Plan(source, "low", CHAPTERS, out, jobs=1)
+    out.mkdir(parents=True)
+    plan.video_path.write_bytes(b"")  # the whole video's place: the page only links to it
+    starts, at = {}, 0.0
+    for chapter in CHAPTERS:  # three beats of 2.5 s in every chapter
+        names = ["title card", "pattern" if chapter.number == 3 else "x", "y"]
+        plan.sections_dir(chapter).mkdir(parents=True)
+        index = [{"name": n, "duration": 2.5, "video": f"{n}.mp4"} for n in names]
+        plan.section_index(chapter).write_text(json.dumps(index))
+        for name in names:
+            starts[f"{chapter.number}/{name}"] = at
+            at += 2.5
+    page = write_explorer(source, out, real=False)
+    tab = browser.new_page()
+    tab.goto(page.as_uri())
+    tab.wait_for_selector("body[data-ready='1']")
+    link = tab.locator('section[data-head="adjective-noun"] a.watch')
+    expected = f"../{plan.video_path.name}#t={starts['3/pattern']}"
+    assert link.get_attribute("href") == expected and starts["3/pattern"] == 17.5  # 7 beats in
+    link.click()
+    src = tab.evaluate("() => document.querySelector('#player video').getAttribute('src')")
+    assert src == expected and tab.locator("#player").is_visible()
+    tab.close()
+
+
+def test_no_watch_links_without_a_whole_video(page):
+    assert page.locator("a.watch").count() == 0

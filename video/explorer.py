@@ -25,9 +25,11 @@ The numbers come from :mod:`video.explorer_data` and :mod:`video.explorer_real`.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+from scenes.order import CHAPTERS
 from scenes.settings import Source
 
 from .explorer_data import designed_payload
@@ -35,6 +37,7 @@ from .explorer_real import real_payload
 from .files import write_atomically
 from .folders import locked, made
 from .page_data import script_json
+from .plan import Plan
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "explorer.html"
 PLACEHOLDER = "/*EXPLORER_DATA*/{}"
@@ -46,6 +49,27 @@ def explorer_payload(source: Source, real: bool = True) -> dict[str, Any]:
     payload = designed_payload(source)
     payload["real"] = real_payload(source.trace) if real else {"missing": "left out"}
     return payload
+
+
+def video_links(source: Source, out_dir: Path) -> dict[str, Any] | None:
+    """Where each beat starts in the whole video of ``out_dir``, for the page's "watch"
+    links: ``{"file": "../<example>.mp4", "beats": {"3/pattern": 123.45, ...}}``; None
+    when the folder has no whole video (or a chapter's beat index is missing). The
+    joined video is the chapters one after the other, each its beats in order."""
+    plan = Plan(source, out_dir.name, CHAPTERS, out_dir, jobs=1)
+    if not plan.video_path.is_file():
+        return None
+    beats: dict[str, float] = {}
+    start = 0.0
+    for chapter in CHAPTERS:
+        try:
+            index = json.loads(plan.section_index(chapter).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        for section in index:
+            beats[f"{chapter.number}/{section['name']}"] = round(start, 2)
+            start += float(section["duration"])
+    return {"file": f"../{plan.video_path.name}", "beats": beats}
 
 
 def explorer_html(payload: dict[str, Any]) -> str:
@@ -62,7 +86,9 @@ def write_explorer(source: Source, out_dir: Path, real: bool = True) -> Path:
     """Write the page for ``source`` into ``out_dir`` (an output folder), under the
     folder's lock, in one rename (not at all when the page there is the same); returns
     its path."""
-    html = explorer_html(explorer_payload(source, real))
+    payload = explorer_payload(source, real)
+    payload["video"] = video_links(source, out_dir)
+    html = explorer_html(payload)
     path = explorer_path(out_dir)
     with made(path.parent), locked(out_dir):
         if not (path.is_file() and path.read_text(encoding="utf-8") == html):

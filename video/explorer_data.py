@@ -122,7 +122,14 @@ def designed_head(trace: Trace, head: HeadTrace) -> dict[str, Any]:
     out = head_grid(head, trace.words, trace.words)
     values = value_vectors(head)  # (n, d_model)
     out["updates"] = [column_update(trace, head, j, values) for j in range(trace.n)]
+    out["beat"], out["update_beat"] = HEAD_BEATS.get(head.id, ("9/patterns", None))
     return out
+
+
+# The video's beat that shows a view of the page ("<chapter>/<section>"; video.explorer
+# turns them into times in the joined video): a head's grid, a query's update
+HEAD_BEATS = {"adjective-noun": ("3/pattern", "6/weighted-sum")}
+CROSS_BEAT = "8/grid"
 
 
 def cross_head(trace: Trace) -> dict[str, Any]:
@@ -140,6 +147,7 @@ def cross_head(trace: Trace) -> dict[str, Any]:
     out["updates"] = [column_update(view, cross.head, j, values) for j in range(len(queries))]
     out["sentence"] = pair.sentence
     out["target"] = " ".join(queries)
+    out["beat"], out["update_beat"] = CROSS_BEAT, None
     return out
 
 
