@@ -45,6 +45,9 @@ BLOCKS = ("attention", "mlp", "attention", "mlp")  # two layers drawn, bottom fi
 ROW_CENTER = STAGE.center + LEFT * 3.3 + DOWN * 1.1  # the token row, while one layer is shown
 ROW_BOTTOM = STAGE.bottom + 0.25  # the row's centre once the whole stack is shown
 LANE_ROWS = 4  # head lanes drawn in the parallelism picture
+LANE_CELL = 0.62  # height of one head's cell on one token
+LANE_PITCH = 0.74  # between two heads' lanes
+LANES_SHRUNK = 0.78  # the lanes' size once the counts are written under them
 
 
 def multiply_adds(trace) -> dict[str, int]:
@@ -120,15 +123,15 @@ def lanes_under(row: TokenRow) -> VGroup:
     lanes = VGroup()
     for _ in range(LANE_ROWS):
         for i in row.shown:
-            cell = RoundedRectangle(corner_radius=0.06, width=cell_width, height=0.42)
+            cell = RoundedRectangle(corner_radius=0.06, width=cell_width, height=LANE_CELL)
             cell.set_stroke(palette.DIM_TEXT, 1.5).set_fill(palette.NEUTRAL, 0.3)
             cell.move_to([row.get_token(i).get_x(), 0, 0])
-            mark = literal("×+", font_size=palette.FOOTNOTE, color=palette.DIM_TEXT)
+            mark = literal("×+", font_size=palette.SMALL, color=palette.DIM_TEXT)
             mark.scale_to_fit_width(min(mark.width, cell_width * 0.8)).move_to(cell)
             lanes.add(VGroup(cell, mark))
     n_cols = len(row.shown)
     for index, lane in enumerate(lanes):
-        lane.set_y(2.05 - (index // n_cols) * 0.46)
+        lane.set_y(2.05 - (index // n_cols) * LANE_PITCH)
     return lanes
 
 
@@ -322,7 +325,7 @@ class GoingDeeper(Lesson):
         head_names = VGroup(
             *(
                 literal(
-                    f"head {h + 1}", font_size=palette.FOOTNOTE, color=palette.DIM_TEXT
+                    f"head {h + 1}", font_size=palette.NOTE, color=palette.DIM_TEXT
                 ).next_to(lanes[h * n_cols], LEFT, buff=0.2)
                 for h in range(LANE_ROWS)
             )
@@ -380,6 +383,10 @@ class GoingDeeper(Lesson):
         caption = literal(
             "multiply-adds in one attention layer", font_size=palette.LABEL, color=palette.QUERY
         )
+        self.play(FadeOutInPlace(self.lanes[-1]), run_time=0.5)  # the note under the lanes
+        # the lanes make room below them for the sums, shrinking towards their top
+        shown = VGroup(*self.lanes[:-1])  # the note is gone
+        self.play(shown.animate.scale(LANES_SHRUNK, about_edge=UP), run_time=0.6)
         sums = VGroup(weights, pattern).arrange(DOWN, aligned_edge=RIGHT, buff=0.3)
         more = self.lanes[3]  # the dots under the lanes: the sums go below them
         sums.next_to(more, DOWN, buff=0.3).set_x(0.6)
@@ -388,7 +395,6 @@ class GoingDeeper(Lesson):
         plus = literal("+", font_size=palette.HEADING, color=palette.DIM_TEXT).next_to(
             pattern.line, LEFT, 0.25
         )
-        self.play(FadeOutInPlace(self.lanes[-1]), run_time=0.5)  # the note under the lanes
         self.play(weights.write())
         self.play(FadeIn(plus), pattern.write())
         self.play(FadeIn(total, shift=UP * 0.2), FadeIn(caption))
