@@ -25,7 +25,7 @@ from manim import (
 )
 
 from scenes.components import palette
-from scenes.components.attention_grid import AttentionGrid, focus_showing
+from scenes.components.attention_grid import AttentionGrid, token_window
 from scenes.components.entries import dots, fixed
 from scenes.components.labels import literal
 from scenes.components.token_row import TokenRow
@@ -65,13 +65,19 @@ def masked_example(trace, head, q: int, shown_keys=None) -> str:
     )
 
 
-def weighty_cells(head, link) -> list[tuple[int, int]]:
-    """(key, query) of every token that takes a fifth of a query's column or more, and
-    the lesson's link twice: a window showing the most of them cuts the fewest columns
-    off from where their weight is."""
+def least_cut_focus(head, link, size: int) -> int:
+    """The focus of a window of ``size`` tokens that shows the lesson's link if any does
+    and, of those, hides the least weight of its columns (on keys above the window):
+    each column drawn then adds up to 1 as nearly as a window allows."""
     n = len(head.pattern)
-    cells = [(k, q) for q in range(n) for k in range(q + 1) if head.pattern[q, k] >= 0.2]
-    return cells + [(link.key, link.query)] * 2
+
+    def score(focus: int) -> tuple:
+        window = token_window(n, focus, size)
+        hidden = sum(float(head.pattern[q, : window.start].sum()) for q in window)
+        has_link = link.key in window and link.query in window
+        return (has_link, -round(hidden, 9), -window.start)
+
+    return max(range(n), key=score)
 
 
 class Masking(Lesson):
@@ -222,7 +228,7 @@ class Masking(Lesson):
             "column of the normalized grid adds up to 1.",
         )
         self.heading("Unnormalized \u2192 softmax \u2192 normalized")
-        focus = focus_showing(t.n, SIDE_BY_SIDE_TOKENS, weighty_cells(self.head, self.link))
+        focus = least_cut_focus(self.head, self.link, SIDE_BY_SIDE_TOKENS)
         left, right = (
             AttentionGrid.from_head(
                 self.head,

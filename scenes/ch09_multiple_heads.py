@@ -17,6 +17,7 @@ from itertools import combinations
 import numpy as np
 from manim import DOWN, LEFT, PI, RIGHT, UP, FadeIn, ManimColor, RoundedRectangle, VGroup, Write
 
+from attention_math.grammar import THIRD_PERSON
 from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
 from scenes.components.embedding_column import EmbeddingColumn
@@ -74,6 +75,27 @@ def asks(trace, head, j: int) -> bool:
     return not patterns or any(fnmatchcase(f, p) for p in patterns for f in features)
 
 
+# who asks a relation head's question, whether or not the sentence answers it: a noun
+# looks for its adjectives, a verb for its subject, a third-person pronoun for its noun
+ASKERS = {"modifies": ("noun", "propn"), "subject-of": ("verb",), "antecedent-of": ("pron",)}
+
+
+def unanswered(trace, head) -> list[int]:
+    """The tokens that ask a relation head's question and find no answer here (a "her"
+    whose noun the rule of thumb does not find); none for other heads."""
+    rule = head.spec.relation
+    if rule is None or rule.kind not in ASKERS:
+        return []
+    roles = ASKERS[rule.kind]
+    return [
+        j
+        for j, token in enumerate(trace.tokens)
+        if token.role in roles
+        and (rule.kind != "antecedent-of" or token.text.lower() in THIRD_PERSON)
+        and not asks(trace, head, j)
+    ]
+
+
 def strongest_answer(trace, head) -> Link | None:
     """The heaviest link from an earlier token into a token the head asks from."""
     best = None
@@ -86,15 +108,22 @@ def strongest_answer(trace, head) -> Link | None:
     return best
 
 
-def answers_said(relations: list[tuple]) -> str:
-    """How many heads find an answer on this sentence, from ``(head, link or None)``."""
-    silent = [head.name for head, link in relations if link is None]
+def answers_said(relations: list[tuple], trace=None) -> str:
+    """How many heads find an answer on this sentence, from ``(head, link or None)``; with
+    ``trace``, a head whose question is asked but not answered (:func:`unanswered`) is
+    said to be so, not to have no word asking it."""
+    silent = [head for head, link in relations if link is None]
     if not silent:
         return "On this sentence each finds its own answer, where a word asks its question."
-    return (
-        f"On this sentence {len(relations) - len(silent)} of them find an answer; no word "
-        f"here asks the question of {either(silent)}."
-    )
+    asked = [h for h in silent if trace is not None and unanswered(trace, h)]
+    quiet = [h.name for h in silent if h not in asked]
+    said = f"On this sentence {len(relations) - len(silent)} of them find an answer"
+    if quiet:
+        said += f"; no word here asks the question of {either(quiet)}"
+    for head in asked:
+        words = both([quoted(trace, j) for j in unanswered(trace, head)])
+        said += f"; {words} asks the question of {head.name} but finds no answer here"
+    return said + "."
 
 
 def senses(trace, j: int, head) -> dict[str, float]:
@@ -396,14 +425,17 @@ class MultipleHeads(Lesson):
             f"The designed model has {len(t.heads)} heads, each asking its own question: "
             + ", ".join(h.name for h in t.heads)
             + ". "
-            + answers_said(self.relations),
+            + answers_said(self.relations, t),
         )
         self.heading("One question per head")
         lines = VGroup()
         for head, link in self.relations:
+            askers = [] if link else unanswered(t, head)
             found = (
                 f"{t.words[link.key]} → {t.words[link.query]}  {link.weight:.2f}"
                 if link
+                else f"({t.words[askers[0]]} asks; no answer here)"
+                if askers
                 else "(no word here asks this)"
             )
             line = VGroup(

@@ -324,9 +324,9 @@ class GoingDeeper(Lesson):
         n_cols = len(row.shown)
         head_names = VGroup(
             *(
-                literal(
-                    f"head {h + 1}", font_size=palette.NOTE, color=palette.DIM_TEXT
-                ).next_to(lanes[h * n_cols], LEFT, buff=0.2)
+                literal(f"head {h + 1}", font_size=palette.NOTE, color=palette.DIM_TEXT).next_to(
+                    lanes[h * n_cols], LEFT, buff=0.2
+                )
                 for h in range(LANE_ROWS)
             )
         )

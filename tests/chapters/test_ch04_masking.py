@@ -85,8 +85,8 @@ def test_the_grid_fills_the_stage_and_leaves_the_side_note_its_room(chapter):
 
 def test_the_side_by_side_window_keeps_each_columns_weight_in_view():
     from attention_math import build_trace, example_from_sentence
-    from scenes.ch04_masking import SIDE_BY_SIDE_TOKENS, weighty_cells
-    from scenes.components.attention_grid import focus_showing, token_window
+    from scenes.ch04_masking import SIDE_BY_SIDE_TOKENS, least_cut_focus
+    from scenes.components.attention_grid import token_window
     from scenes.focus import main_link
 
     # "student" takes 0.90 from "quiet": a window of tokens 3-8 cut that column to 0.10
@@ -94,10 +94,23 @@ def test_the_side_by_side_window_keeps_each_columns_weight_in_view():
     trace = build_trace(example_from_sentence(sentence))
     head = trace.head("adjective-noun")
     link = main_link(trace, head)
-    window = token_window(
-        trace.n, focus_showing(trace.n, SIDE_BY_SIDE_TOKENS, weighty_cells(head, link)), 6
-    )
+    window = token_window(trace.n, least_cut_focus(head, link, SIDE_BY_SIDE_TOKENS), 6)
     assert link.key in window and link.query in window
     for q in window:  # every column shown keeps most of its weight: in view or the sink
         seen = sum(head.pattern[q, k] for k in window if k <= q) + head.sink[q]
         assert seen >= 0.8, (trace.words[q], seen)
+
+
+def test_the_side_by_side_window_starts_at_the_first_token_when_that_cuts_nothing():
+    from attention_math import build_trace, example_from_sentence
+    from scenes.ch04_masking import SIDE_BY_SIDE_TOKENS, least_cut_focus
+    from scenes.components.attention_grid import token_window
+    from scenes.focus import main_link
+
+    # a window of tokens 2-7 cut the row of "The" (0.01 from each column): Σ read 0.99
+    sentence = "The small brown bird built a round nest in the tall old tree near her cat."
+    trace = build_trace(example_from_sentence(sentence))
+    head = trace.head("adjective-noun")
+    link = main_link(trace, head)
+    window = token_window(trace.n, least_cut_focus(head, link, SIDE_BY_SIDE_TOKENS), 6)
+    assert window.start == 0 and link.key in window and link.query in window

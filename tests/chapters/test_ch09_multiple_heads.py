@@ -320,3 +320,19 @@ def test_the_sum_narration_names_the_largest_and_the_idle_heads(sentence):
     assert head.endswith(t.heads[top].name) and rest.startswith(f"{sizes[top]:.0f}")
     idle = {h.name for h, size in zip(t.heads, sizes, strict=True) if size < sizes[top] / 20}
     assert {h.name for h in t.heads if h.name in rest} == idle
+
+
+def test_a_question_asked_but_not_answered_is_not_said_to_be_unasked():
+    from attention_math import build_trace, example_from_sentence
+    from scenes.ch09_multiple_heads import answers_said, strongest_answer, unanswered
+
+    # "her" can stand for no person here (a bird and a cat): asked, not answered
+    sentence = "The small brown bird built a round nest near her sleepy cat."
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    pronoun = trace.head("pronoun-antecedent")
+    assert strongest_answer(trace, pronoun) is None
+    assert [trace.words[j] for j in unanswered(trace, pronoun)] == ["her"]
+    relations = [(head, strongest_answer(trace, head)) for head in trace.heads]
+    said = answers_said(relations, trace)
+    assert "“her” asks the question of Pronoun → antecedent but finds no answer" in said
+    assert "no word here asks the question of Pronoun" not in said
