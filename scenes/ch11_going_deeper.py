@@ -377,7 +377,7 @@ class GoingDeeper(Lesson):
             [2, d.n_heads, d.d_head, counts["pairs"]],
             counts["pattern"],
             font_size=palette.BODY,
-            labels=("K·Q, w·V", "heads", "d_key", "visible pairs"),
+            labels=("K·Q, w·V", "heads", "dₖ", "visible pairs"),
         )
         total = figure(counts["total"], font_size=palette.HEADLINE, color=palette.QUERY)
         caption = literal(
