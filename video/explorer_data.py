@@ -24,7 +24,7 @@ from attention_math.layout import key_by_query
 from attention_math.trace import HeadTrace, Trace
 from scenes.ch06_values import column_sum, value_vectors
 from scenes.components.attention_grid import DECIMALS, SINK
-from scenes.components.entries import adding_up, fixed, shown_array, signed
+from scenes.components.entries import columns_adding_up, fixed, shown_array, signed
 from scenes.components.sum_tables import SUM_DECIMALS
 from scenes.focus import percent
 from scenes.settings import Source, supporting_traces
@@ -34,19 +34,9 @@ WEIGHT_DIGITS = 6  # a weight's full precision, as in trace.json
 
 def column_weights(pattern: np.ndarray, mask: np.ndarray, decimals: int) -> np.ndarray:
     """The weights of a ``[key, query]`` pattern as a grid showing every column whole
-    writes them: each column's visible entries rounded by ``entries.adding_up`` so that
-    they add up to the column's sum as written (1.00 with the sink row); masked entries
-    plainly rounded (0.00). The rule of ``AttentionGrid.drawn("pattern")``."""
-    drawn = np.round(pattern, decimals)
-    for j in range(pattern.shape[1]):
-        keys = np.flatnonzero(mask[:, j])
-        if not len(keys):
-            continue
-        terms = [pattern[[i], j] for i in keys]
-        total = np.array([pattern[keys, j].sum()])
-        for i, v in zip(keys, adding_up(terms, total, decimals), strict=True):
-            drawn[i, j] = v[0]
-    return drawn
+    writes them (each column adding up to 1.00 with the sink row; masked entries 0.00):
+    the rule of ``AttentionGrid.drawn("pattern")``, :func:`entries.columns_adding_up`."""
+    return columns_adding_up(pattern, mask, decimals)
 
 
 def _texts(matrix: np.ndarray, decimals: int) -> list[list[str]]:

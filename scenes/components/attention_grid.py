@@ -66,7 +66,7 @@ from attention_math.layout import key_by_query
 
 from . import palette
 from .animations import together
-from .entries import MINUS, adding_up, fixed
+from .entries import MINUS, columns_adding_up, fixed
 from .labels import ComposedText, literal
 
 SUBSCRIPTS = str.maketrans(
@@ -403,14 +403,7 @@ class AttentionGrid(VGroup):
             if name == "pattern":
                 shown = np.zeros(values.shape[0], dtype=bool)
                 shown[list(self.key_range)] = True
-                for j in self.query_range:
-                    keys = np.flatnonzero(self.mask[:, j] & shown)
-                    if not len(keys):
-                        continue
-                    terms = [values[[i], j] for i in keys]
-                    total = np.array([values[keys, j].sum()])
-                    for i, v in zip(keys, adding_up(terms, total, d), strict=True):
-                        drawn[i, j] = v[0]
+                drawn = columns_adding_up(values, self.mask & shown[:, None], d, self.query_range)
             self._drawn[name] = drawn
         return self._drawn[name]
 

@@ -89,6 +89,25 @@ def adding_up(terms: Sequence[np.ndarray], total: np.ndarray, decimals: int) -> 
     return [row / unit for row in drawn]
 
 
+def columns_adding_up(
+    values: np.ndarray, visible: np.ndarray, decimals: int, columns: Sequence[int] | None = None
+) -> np.ndarray:
+    """``[key, query]`` weights as a grid writes them: rounded to ``decimals``, and in each
+    of ``columns`` (default all) the ``visible`` entries rounded by :func:`adding_up` so
+    that they add up to their sum as written (1.00 for a whole column); the others
+    plainly rounded."""
+    drawn = np.round(values, decimals)
+    for j in range(values.shape[1]) if columns is None else columns:
+        keys = np.flatnonzero(visible[:, j])
+        if not len(keys):
+            continue
+        terms = [values[[i], j] for i in keys]
+        total = np.array([values[keys, j].sum()])
+        for i, v in zip(keys, adding_up(terms, total, decimals), strict=True):
+            drawn[i, j] = v[0]
+    return drawn
+
+
 def equation_entries(
     terms: Sequence[np.ndarray], rows: Sequence[int], decimals: int
 ) -> list[np.ndarray]:
