@@ -84,34 +84,22 @@ def update_columns(trace, j: int, drawn: list[np.ndarray]) -> list[EmbeddingColu
     """E, ΔE and E′ of token ``j`` as columns of the entries ``COLUMN_INDICES``, written
     as ``drawn`` (rounded so that each row adds up), on E's colour scale."""
     scale = color_scale(trace.E)
+    parts = (
+        (trace.E[j], "E", palette.EMBEDDING),
+        (trace.delta_E[j], "ΔE", palette.DELTA),
+        (trace.E_prime[j], "E′", palette.UPDATED),
+    )
     return [
         EmbeddingColumn(
-            trace.E[j],
+            vector,
             COLUMN_INDICES,
             font_size=palette.SMALL,
             scale=scale,
-            label="E",
-            label_color=None,
-            drawn=drawn[0],
-        ),
-        EmbeddingColumn(
-            trace.delta_E[j],
-            COLUMN_INDICES,
-            font_size=palette.SMALL,
-            scale=scale,
-            bracket_color=palette.DELTA,
-            label="ΔE",
-            drawn=drawn[1],
-        ),
-        EmbeddingColumn(
-            trace.E_prime[j],
-            COLUMN_INDICES,
-            font_size=palette.SMALL,
-            scale=scale,
-            bracket_color=palette.UPDATED,
-            label="E′",
-            drawn=drawn[2],
-        ),
+            bracket_color=color,
+            label=label,
+            drawn=written,
+        )
+        for (vector, label, color), written in zip(parts, drawn, strict=True)
     ]
 
 

@@ -134,27 +134,39 @@ def unknown_words_note(source: Source) -> str | None:
     )
 
 
+def source_and_folder(args: argparse.Namespace) -> tuple[Source, Path]:
+    """The checked example of ``--sentence/--example/--seed`` (without them, the
+    variables of plain manim calls choose) and its output folder for ``--quality``,
+    checked too."""
+    source = resolve_source(
+        args.sentence, args.example, args.seed, environ=os.environ, base=caller_dir()
+    )
+    out_dir = args.output / source.example.name / args.quality
+    check_output_dir(out_dir)
+    return source, out_dir
+
+
+def say_unknown_words(source: Source) -> None:
+    """The note on words nothing could place, on stderr, if there are any."""
+    note = unknown_words_note(source)
+    if note:
+        print(note, file=sys.stderr)
+
+
 def plan_from_args(args: argparse.Namespace) -> Plan:
     """Check every option, then the example, then the output folder, before anything
     is rendered; a note on unknown words comes only when all is well."""
     if args.jobs < 1:
         raise InputError("--jobs must be at least 1")
     chapters = select_chapters(args.chapters)
-    # without --sentence or --example, the variables of plain manim calls choose
-    source = resolve_source(
-        args.sentence, args.example, args.seed, environ=os.environ, base=caller_dir()
-    )
-    out_dir = args.output / source.example.name / args.quality
-    check_output_dir(out_dir)
+    source, out_dir = source_and_folder(args)
     voice = voice_default(args.quality) if args.voice is None else args.voice
     if voice:
         try:
             check_cache()
         except VoiceError as exc:
             raise InputError(str(exc)) from None
-    note = unknown_words_note(source)
-    if note:
-        print(note, file=sys.stderr)
+    say_unknown_words(source)
     jobs = min(args.jobs, len(chapters))
     return Plan(
         source,
@@ -219,14 +231,8 @@ def cmd_explore(argv: list[str]) -> int:
     from .explorer import write_explorer
 
     args = explore_parser().parse_args(argv)
-    source = resolve_source(
-        args.sentence, args.example, args.seed, environ=os.environ, base=caller_dir()
-    )
-    out_dir = args.output / source.example.name / args.quality
-    check_output_dir(out_dir)
-    note = unknown_words_note(source)
-    if note:
-        print(note, file=sys.stderr)
+    source, out_dir = source_and_folder(args)
+    say_unknown_words(source)
     page = write_explorer(source, out_dir)
     print(f"render.sh: explorer page: {page.stat().st_size / 1e6:.2f} MB", file=sys.stderr)
     print(page.resolve())

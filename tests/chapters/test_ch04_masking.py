@@ -83,18 +83,24 @@ def test_the_grid_fills_the_stage_and_leaves_the_side_note_its_room(chapter):
         assert stage.left <= side.get_left()[0] and side.get_right()[0] <= stage.right
 
 
-def test_the_side_by_side_window_keeps_each_columns_weight_in_view():
+def _side_by_side(sentence: str):
+    """(trace, head, link, window) of chapter 4's side-by-side grids for ``sentence``."""
     from attention_math import build_trace, example_from_sentence
     from scenes.ch04_masking import SIDE_BY_SIDE_TOKENS, least_cut_focus
     from scenes.components.attention_grid import token_window
     from scenes.focus import main_link
 
-    # "student" takes 0.90 from "quiet": a window of tokens 3-8 cut that column to 0.10
-    sentence = "A quiet student read the thick green book while his friends played outside."
     trace = build_trace(example_from_sentence(sentence))
     head = trace.head("adjective-noun")
     link = main_link(trace, head)
-    window = token_window(trace.n, least_cut_focus(head, link, SIDE_BY_SIDE_TOKENS), 6)
+    focus = least_cut_focus(head, link, SIDE_BY_SIDE_TOKENS)
+    return trace, head, link, token_window(trace.n, focus, SIDE_BY_SIDE_TOKENS)
+
+
+def test_the_side_by_side_window_keeps_each_columns_weight_in_view():
+    # "student" takes 0.90 from "quiet": a window of tokens 3-8 cut that column to 0.10
+    sentence = "A quiet student read the thick green book while his friends played outside."
+    trace, head, link, window = _side_by_side(sentence)
     assert link.key in window and link.query in window
     for q in window:  # every column shown keeps most of its weight: in view or the sink
         seen = sum(head.pattern[q, k] for k in window if k <= q) + head.sink[q]
@@ -102,15 +108,7 @@ def test_the_side_by_side_window_keeps_each_columns_weight_in_view():
 
 
 def test_the_side_by_side_window_starts_at_the_first_token_when_that_cuts_nothing():
-    from attention_math import build_trace, example_from_sentence
-    from scenes.ch04_masking import SIDE_BY_SIDE_TOKENS, least_cut_focus
-    from scenes.components.attention_grid import token_window
-    from scenes.focus import main_link
-
     # a window of tokens 2-7 cut the row of "The" (0.01 from each column): Σ read 0.99
     sentence = "The small brown bird built a round nest in the tall old tree near her cat."
-    trace = build_trace(example_from_sentence(sentence))
-    head = trace.head("adjective-noun")
-    link = main_link(trace, head)
-    window = token_window(trace.n, least_cut_focus(head, link, SIDE_BY_SIDE_TOKENS), 6)
+    _, _, link, window = _side_by_side(sentence)
     assert window.start == 0 and link.key in window and link.query in window
