@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
-import srt
 
 from scenes.focus import main_link
 from scenes.order import Chapter
 
-from . import slides
 from .build import render
 from .explorer import write_explorer
 from .files import file_digest, replace_folder, write_atomically
@@ -34,6 +32,7 @@ from .folders import locked, made, temp_folder
 from .interrupt import sigterm_as_interrupt
 from .page_data import script_json
 from .plan import Plan
+from .slides import Beat, manim_slides_json, pptx_parts, write_pptx
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.html"
 KEY_FILE = ".lecture.key"  # in the lecture folder: what it was written from, and its files
@@ -57,30 +56,9 @@ class Slide:
     explore: str  # the explorer page at this beat's head and token (relative link)
 
 
-@dataclass(frozen=True)
-class Section:
-    """A beat of a rendered chapter, as the lecture shows it."""
-
-    number: int  # the chapter's
-    chapter: str  # "3. The attention pattern"
-    name: str  # the beat's name
-    heading: str  # its picture's heading (else its name)
-    source: Path  # its clip, in the chapter's sections folder
-    clip: str  # the clip's path in the deck: clips/03_02.mp4
-    notes: str  # its narration
-    explore: str  # the explorer at its head and token: ../explorer/index.html#head=...
-
-
-def _narration_at(subtitles: list[srt.Subtitle], start: float, end: float) -> str:
-    """The subtitles that start inside [start, end), as one text: a beat's narration (its
-    cues' line breaks read as spaces)."""
-    texts = [s.content for s in subtitles if start - 1e-3 <= s.start.total_seconds() < end - 1e-3]
-    return " ".join(texts).replace("\n", " ")
-
-
 def _beats_of(plan: Plan, chapter: Chapter) -> dict[str, dict]:
     """Each section's heading and narration as the chapter's render noted them, by name
-    (``<module>.beats.json``; none from a render older than that file)."""
+    (``<module>.beats.json``)."""
     path = plan.chapter_file(chapter, ".beats.json")
     if not path.exists():
         return {}
@@ -104,36 +82,31 @@ def explore_link(chapter: int, beat: str, trace) -> str:
     return EXPLORER
 
 
-def lecture_sections(plan: Plan) -> list[Section]:
+def lecture_sections(plan: Plan) -> list[Beat]:
     """Every beat of the plan's chapters, in order, with its clip, heading and notes."""
-    sections: list[Section] = []
+    sections: list[Beat] = []
     for ch in plan.chapters:
         index = json.loads(plan.section_index(ch).read_text())
-        srt_path = plan.chapter_file(ch, ".srt")
-        subs = list(srt.parse(srt_path.read_text(encoding="utf-8"))) if srt_path.exists() else []
         beats = _beats_of(plan, ch)
-        t = 0.0
         for k, section in enumerate(index):
-            duration = float(section["duration"])
             beat = beats.get(section["name"], {})
             name = section["name"].replace("_", " ")
             sections.append(
-                Section(
+                Beat(
                     number=ch.number,
                     chapter=f"{ch.number}. {ch.title}",
                     name=name,
                     heading=beat.get("heading") or name,
                     source=plan.sections_dir(ch) / section["video"],
                     clip=f"clips/{ch.number:02d}_{k:02d}.mp4",
-                    notes=beat.get("narration") or _narration_at(subs, t, t + duration),
+                    notes=beat.get("narration", ""),
                     explore=explore_link(ch.number, section["name"], plan.source.trace),
                 )
             )
-            t += duration
     return sections
 
 
-def deck_slides(sections: list[Section]) -> list[Slide]:
+def deck_slides(sections: list[Beat]) -> list[Slide]:
     return [Slide(s.chapter, s.name, s.clip, s.notes, s.explore) for s in sections]
 
 
@@ -144,11 +117,11 @@ def deck_html(title: str, slides: list[Slide]) -> str:
     return TEMPLATE.read_text(encoding="utf-8").replace("/*DECK_DATA*/{}", data)
 
 
-def lecture_key(plan: Plan, sections: list[Section]) -> str:
+def lecture_key(plan: Plan, sections: list[Beat]) -> str:
     """What the lecture's files are made from: every clip's bytes, every text, the title,
     and the code and template that write them. Equal keys, equal files."""
     h = hashlib.sha256()
-    for path in (Path(__file__), Path(slides.__file__), TEMPLATE):
+    for path in (Path(__file__), Path(__file__).with_name("slides.py"), TEMPLATE):
         h.update(path.read_bytes())
     h.update(plan.source.example.title.encode() + b"\0" + plan.video_path.stem.encode())
     for s in sections:
@@ -166,7 +139,7 @@ def _is_current(deck_dir: Path, key: str) -> bool:
     return record.get("key") == key and all((deck_dir / f).is_file() for f in record["files"])
 
 
-def write_lecture(plan: Plan, sections: list[Section], new: Path, key: str) -> None:
+def write_lecture(plan: Plan, sections: list[Beat], new: Path, key: str) -> None:
     """The deck, its clips, the manim-slides file and the PowerPoint file(s) in ``new``."""
     (new / "clips").mkdir(parents=True)
     for s in sections:
@@ -174,18 +147,16 @@ def write_lecture(plan: Plan, sections: list[Section], new: Path, key: str) -> N
     title = plan.source.example.title
     write_atomically(new / "index.html", deck_html(title, deck_slides(sections)))
     name = plan.video_path.stem
-    beats = [slides.Beat(s.number, s.chapter, s.heading, new / s.clip, s.notes) for s in sections]
     (new / "slides").mkdir()
     resolution = video_size(new / sections[0].clip)
-    text = slides.manim_slides_json(beats, new, resolution)
-    write_atomically(new / "slides" / f"{name}.json", text)
-    parts = slides.pptx_parts(beats)
+    write_atomically(new / "slides" / f"{name}.json", manim_slides_json(sections, resolution))
+    parts = pptx_parts(sections, new)
     posters = new / ".posters"
     posters.mkdir()
     subtitle = f"{LESSON}\n“{plan.source.sentence}”"
     for part in parts:
-        suffix = f"-ch{part[0].chapter:02d}" if len(parts) > 1 else ""
-        slides.write_pptx(new / f"{name}{suffix}.pptx", title, subtitle, part, posters)
+        suffix = f"-ch{part[0].number:02d}" if len(parts) > 1 else ""
+        write_pptx(new / f"{name}{suffix}.pptx", title, subtitle, part, new, posters)
     shutil.rmtree(posters)
     written = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
     record = {"key": key, "files": written}

@@ -40,23 +40,28 @@ MARGIN = Emu(228_600)  # 0.25 in
 
 @dataclass(frozen=True)
 class Beat:
-    """One slide: a beat of a chapter (its title card included)."""
+    """A beat of a rendered chapter (its title card included), as the lecture shows it:
+    one slide."""
 
-    chapter: int  # the chapter's number
-    chapter_title: str  # "3. The attention pattern"
-    heading: str  # what the beat's picture is headed (or its name)
-    clip: Path  # the clip's file, in the deck's folder
-    notes: str  # the beat's narration
+    number: int  # the chapter's
+    chapter: str  # "3. The attention pattern"
+    name: str  # the beat's name
+    heading: str  # its picture's heading (else its name)
+    source: Path  # its clip, in the chapter's sections folder
+    clip: str  # the clip's path in the lecture folder: clips/03_02.mp4
+    notes: str  # its narration
+    explore: str  # the explorer at its head and token: ../explorer/index.html#head=...
 
 
-def manim_slides_json(beats: list[Beat], deck: Path, resolution: tuple[int, int]) -> str:
-    """manim-slides' presentation file for ``beats`` (clips in ``deck``, the folder
-    above ``slides/``): one slide per beat, a new chapter to the right of the last
-    (``horizontal``), its beats below each other (``vertical``)."""
+def manim_slides_json(beats: list[Beat], resolution: tuple[int, int]) -> str:
+    """manim-slides' presentation file for ``beats`` (their clips' paths are relative to
+    the lecture folder, the folder above ``slides/``, as manim-slides reads them): one
+    slide per beat, a new chapter to the right of the last (``horizontal``), its beats
+    below each other (``vertical``)."""
     slides = []
     for k, beat in enumerate(beats):
-        clip = beat.clip.relative_to(deck).as_posix()
-        first = k == 0 or beats[k - 1].chapter != beat.chapter
+        clip = beat.clip
+        first = k == 0 or beats[k - 1].number != beat.number
         slides.append(
             {
                 "file": clip,
@@ -81,34 +86,37 @@ def manim_slides_json(beats: list[Beat], deck: Path, resolution: tuple[int, int]
     return json.dumps(presentation, ensure_ascii=False, indent=1)
 
 
-def pptx_parts(beats: list[Beat]) -> list[list[Beat]]:
+def pptx_parts(beats: list[Beat], deck: Path) -> list[list[Beat]]:
     """The beats of each PowerPoint file: all in one, or one file per chapter when their
-    clips together pass ``SPLIT_BYTES``."""
-    if sum(b.clip.stat().st_size for b in beats) <= SPLIT_BYTES:
+    clips (in the lecture folder ``deck``) together pass ``SPLIT_BYTES``."""
+    if sum((deck / b.clip).stat().st_size for b in beats) <= SPLIT_BYTES:
         return [beats]
     chapters: dict[int, list[Beat]] = {}
     for beat in beats:
-        chapters.setdefault(beat.chapter, []).append(beat)
+        chapters.setdefault(beat.number, []).append(beat)
     return list(chapters.values())
 
 
-def write_pptx(path: Path, title: str, subtitle: str, beats: list[Beat], posters: Path) -> None:
+def write_pptx(
+    path: Path, title: str, subtitle: str, beats: list[Beat], deck: Path, posters: Path
+) -> None:
     """A PowerPoint file at ``path``: a title slide, then one slide per beat (its
-    heading, its clip as a movie over a poster frame written into ``posters``, its
-    narration as notes)."""
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-    cover = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
+    heading, its clip in the lecture folder ``deck`` as a movie over a poster frame
+    written into ``posters``, its narration as notes)."""
+    show = Presentation()
+    show.slide_width, show.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    cover = show.slides.add_slide(show.slide_layouts[TITLE_LAYOUT])
     cover.shapes.title.text = title
     cover.placeholders[1].text = subtitle
     for k, beat in enumerate(beats):
-        slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY_LAYOUT])
+        slide = show.slides.add_slide(show.slide_layouts[TITLE_ONLY_LAYOUT])
         _title(slide, beat.heading)
         poster = posters / f"{k:03d}.png"
-        grab_frame(beat.clip).save(poster)
+        clip = deck / beat.clip
+        grab_frame(clip).save(poster)
         left, top, width, height = _movie_box()
         slide.shapes.add_movie(
-            str(beat.clip),
+            str(clip),
             left,
             top,
             width,
@@ -117,7 +125,7 @@ def write_pptx(path: Path, title: str, subtitle: str, beats: list[Beat], posters
             mime_type="video/mp4",
         )
         slide.notes_slide.notes_text_frame.text = beat.notes
-    deck.save(str(path))
+    show.save(str(path))
 
 
 def _title(slide, text: str) -> None:
