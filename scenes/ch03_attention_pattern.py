@@ -6,12 +6,13 @@ is W_K times its embedding; query and key meet in a query/key space (projections
 the real Q and K); the grid of dot products K_i·Q_j, divided by √d_k, softmaxed
 down each column, becomes the attention pattern (dot area = weight); and the formula.
 
+What it says, and which tokens and cells it shows, is computed in
+``scenes/facts/ch03_attention_pattern.py`` (no drawing there).
+
     manim -pql scenes/ch03_attention_pattern.py AttentionPattern
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 from manim import (
@@ -31,19 +32,19 @@ from manim import (
 )
 
 from attention_math.grammar import MODEL_LABEL
-from attention_math.projection import coords3, orthonormal_basis
 from scenes.components import palette
 from scenes.components.animations import together
 from scenes.components.attention_grid import AttentionGrid, subscript
 from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.embedding_space import EmbeddingSpace
-from scenes.components.entries import fixed, signed
+from scenes.components.entries import fixed
 from scenes.components.formula import attention_formula, colored
 from scenes.components.labels import literal
 from scenes.components.product import MatrixVectorProduct
 from scenes.components.speech_bubble import SpeechBubble
 from scenes.components.token_row import TokenRow
 from scenes.components.weight_matrix import WeightMatrix, factor_text
+from scenes.facts.ch03_attention_pattern import dot_products_said, grammar_said, query_key_picture
 from scenes.focus import main_link, modifiers, own_adjectives, quoted, roles
 from scenes.lesson import Lesson
 
@@ -55,94 +56,6 @@ FORMULA_RIGHT = 6.3  # the formula ends this far right: clear of the frame edge 
 MAX_KEYS_LISTED = 8
 # The grid takes the stage's height and its width up to the side notes (widest: 3.4).
 GRID_WIDTH, GRID_HEIGHT = 9.7, 5.7
-
-
-def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
-
-
-def independent(vectors: list[np.ndarray]) -> list[np.ndarray]:
-    """The vectors that add a new direction to the ones before them (in order)."""
-    kept: list[np.ndarray] = []
-    for v in vectors:
-        candidate = np.vstack([*kept, v])
-        if np.linalg.matrix_rank(candidate, tol=1e-8 * np.abs(candidate).max()) > len(kept):
-            kept.append(v)
-    return kept
-
-
-@dataclass(frozen=True)
-class QueryKeyPicture:
-    """What the query/key-space beat shows and says (:func:`query_key_picture`)."""
-
-    tokens: tuple[int, ...]  # drawn in embedding space: the query, its key, the contrast
-    E_coords: np.ndarray  # (len(tokens), 3) their embeddings, projected
-    qk_coords: np.ndarray  # (2 or 3, 2) Q of the query, K of its key, K of the contrast
-    narration: str
-    caption: str
-
-
-def degrees(c: float) -> float:
-    """The angle, in degrees, between two vectors with cosine ``c``."""
-    return float(np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
-
-
-def alignment(c: float) -> str:
-    """How a key with cosine ``c`` to the query points, in words, by the angle between
-    them (the verb agrees with "the key"): "points nearly the same way" within 25°,
-    "leans the same way" within 75°, "is nearly perpendicular" up to 105°, "points away"
-    up to 155°, else "points nearly the opposite way"."""
-    angle = degrees(c)
-    if angle <= 25:
-        return "points nearly the same way"
-    if angle <= 75:
-        return "leans the same way"
-    if angle < 105:
-        return "is nearly perpendicular"
-    if angle < 155:
-        return "points away"
-    return "points nearly the opposite way"
-
-
-def how_it_points(key: str, c: float) -> str:
-    """ "the key of “blue” leans the same way (53°, cosine +0.60)"."""
-    return f"the key of {key} {alignment(c)} ({degrees(c):.0f}°, cosine {signed(c, 2)})"
-
-
-def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKeyPicture:
-    """The embeddings of query ``q``, of its key ``k`` and of the contrast ``other`` (if
-    any) projected onto the space they span; in query/key space Q[q] along the first axis
-    and each key at its true angle to Q[q] and its true length (K[k] above the axis, the
-    contrast below), and the cosines the narration and caption give."""
-    Q, K = head.Q, head.K
-    match = cosine(Q[q], K[k])
-    tokens = list(dict.fromkeys([q, k] + ([other] if other is not None else [])))
-    E_basis = orthonormal_basis(np.vstack(independent([trace.E[i] for i in tokens])))
-    E_coords = coords3(np.vstack([trace.E[i] for i in tokens]), E_basis)  # (m, 3)
-
-    def at_angle(key: int, side: float) -> list[float]:
-        c = cosine(Q[q], K[key])
-        length = float(np.linalg.norm(K[key]))
-        return [length * c, side * length * float(np.sqrt(max(0.0, 1.0 - c * c)))]
-
-    qk = [[float(np.linalg.norm(Q[q])), 0.0], at_angle(k, 1.0)]
-    if other is not None:
-        qk.append(at_angle(other, -1.0))
-    said = how_it_points(quoted(trace, k), match)
-    if other is not None:
-        said += "; " + how_it_points(quoted(trace, other), cosine(Q[q], K[other]))
-    narration = (
-        "W_Q and W_K map embeddings into a small query/key space. Measured from the query "
-        f"of {quoted(trace, q)}, {said}. A cosine is an angle, not yet an attention weight."
-    )
-    against = ""
-    if other is not None:
-        against = f"; with K {trace.words[other]}: {signed(cosine(Q[q], K[other]), 2)}"
-    caption = (
-        f"Cosine of Q {trace.words[q]} and K {trace.words[k]}: {signed(match, 2)}{against}. "
-        "Each key is drawn at its true angle to the query and its true length."
-    )
-    return QueryKeyPicture(tuple(tokens), E_coords, np.array(qk), narration, caption)
 
 
 class AttentionPattern(Lesson):
@@ -238,22 +151,7 @@ class AttentionPattern(Lesson):
     def grammar(self) -> None:
         t = self.trace
         pairs = modifiers(t)
-        if pairs:
-            found = "; ".join(f"{quoted(t, i)} modifies {quoted(t, j)}" for i, j in pairs)
-            narration = (
-                f"How does a noun know which adjectives are its own? A parser read the "
-                f"sentence: {found}. Each adjective's embedding carries that as a direction, "
-                f"“I modify the word at position p”, which this head's queries and keys are "
-                f"made to match, as the next steps show. In a real "
-                f"model no parser runs: earlier layers write such facts into each vector."
-            )
-        else:
-            narration = (
-                "A parser read the sentence and found no adjective that modifies a noun, so "
-                "no noun here has an adjective to find. In a real model no parser runs: "
-                "earlier layers write such facts into each vector."
-            )
-        self.beat("grammar", narration)
+        self.beat("grammar", grammar_said(t, pairs))
         self.heading("Where the grammar comes from")
         row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=self.q, pairs=pairs)
         row.move_to(self.stage.center + DOWN * 0.7)
@@ -444,7 +342,9 @@ class AttentionPattern(Lesson):
             self.head, t.words, focus=q, max_width=GRID_WIDTH, max_height=GRID_HEIGHT
         )
         self.stage.place(self.grid, LEFT, buff=0.3).set_y(self.stage.center[1])
-        rank, lowest, among = self._dot_products_beat()
+        said = dot_products_said(t, self.head, q, k, self.grid)
+        self.low, rank, lowest, among = said.low, said.rank, said.lowest, said.among
+        self.beat("dot products", said.narration)
         self.heading("How well does each key match each query?")
         self.play(self.grid.create(), run_time=2)
         self.play(self.grid.shade_masked(palette.NEUTRAL, 0.5))
@@ -472,49 +372,6 @@ class AttentionPattern(Lesson):
         )
         self.finish_speech()  # the picture stays while its beat is said or read
         self.play(FadeOut(side), self.grid.clear_highlights())
-
-    def _dot_products_beat(self) -> tuple[str, str, str]:
-        """Start the beat: find the lowest score among the cells drawn (``self.low``; a
-        window may leave others out) and how the focus pair ranks in its column, and say
-        them. Returns (the rank in words, the lowest score as written, " shown" when the
-        grid is a window)."""
-        t, q, k = self.trace, self.q, self.k
-        raw = self.head.scores_raw
-        shown = [(i, j) for i, j in self.grid.shown_cells() if i != self.grid.sink]
-        self.low = min(
-            (c for c in shown if self.head.mask[c[1], c[0]]), key=lambda c: raw[c[1], c[0]]
-        )
-        lowest = fixed(raw[self.low[1], self.low[0]], 1)
-        among = " shown" if self.grid.windowed else ""
-        best = int(np.argmax(np.where(self.head.mask[q], raw[q], -np.inf)))
-        where = "" if best in self.grid.key_range else " (a row above those shown)"
-        rank = (
-            "the largest in its column"
-            if best == k
-            else f"though the key of {quoted(t, best)} scores higher there{where}, "
-            f"{fixed(raw[q, best], 1)}"
-        )
-        self.beat(
-            "dot products",
-            f"Each cell is a dot product K_i·Q_j: keys down the left, queries across the top. "
-            f"K\u00b7Q for {quoted(t, k)} and {quoted(t, q)} is {fixed(raw[q, k], 1)}, {rank}; "
-            f"the lowest{among}, {lowest}, pairs "
-            + (
-                f"the key and the query of {quoted(t, self.low[0])} itself."
-                if self.low[0] == self.low[1]
-                else f"the key of {quoted(t, self.low[0])} with the query of "
-                f"{quoted(t, self.low[1])}."
-            )
-            + (
-                f" The last row, the sink, is one learned score, "
-                f"{fixed(self.head.spec.sink * np.sqrt(t.dims.d_head), 1)}, the same for every "
-                "query: where a query "
-                "can park its attention, as softmax will show."
-                if self.head.has_sink
-                else ""
-            ),
-        )
-        return rank, lowest, among
 
     def side_note(self, text: str, color) -> VGroup:
         """A short wrapped note in the free column right of the grid."""

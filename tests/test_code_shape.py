@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("attention_math", "voice", "scenes", "video", "render_speed", "tests", "bench")
 LONGEST = 60  # lines of one function, its signature and docstring included
+LONGEST_CHAPTER = 550  # lines of a chapter file: its beats; what it says is in scenes/facts
 # what each layer may import from the project (a package is free to import itself)
 MAY_IMPORT = {
     "attention_math": set(),
@@ -77,3 +78,46 @@ def test_components_do_not_reach_into_chapters():
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("scenes.ch"):
                 reaching.append(f"{path.relative_to(ROOT)} imports {node.module}")
     assert not reaching, "\n".join(reaching)
+
+
+def test_chapter_files_hold_their_beats_not_a_toolbox():
+    long = [
+        f"{path.name} ({lines} lines)"
+        for path in sorted((ROOT / "scenes").glob("ch[0-9][0-9]_*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST_CHAPTER
+    ]
+    assert not long, "\n".join(long)
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """The modules ``path`` imports when it runs (not those under ``if TYPE_CHECKING``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    names = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_facts_draw_nothing_and_sit_below_the_chapters():
+    """scenes/facts/ holds what chapters say and show, computed without drawing: it never
+    imports manim nor a chapter (the chapters and the explorer page import it)."""
+    found = sorted((ROOT / "scenes" / "facts").glob("ch*.py"))
+    assert found
+    wrong = [
+        f"{path.name} imports {name}"
+        for path in found
+        for name in sorted(_runtime_imports(path))
+        if name == "manim" or name.startswith(("manim.", "scenes.ch"))
+    ]
+    assert not wrong, "\n".join(wrong)

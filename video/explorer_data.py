@@ -22,10 +22,10 @@ import numpy as np
 from attention_math.grammar import MODEL_LABEL
 from attention_math.layout import key_by_query
 from attention_math.trace import HeadTrace, Trace
-from scenes.ch06_values import column_sum, value_vectors
 from scenes.components.attention_grid import DECIMALS, SINK
 from scenes.components.entries import columns_adding_up, fixed, shown_array, signed
 from scenes.components.sum_tables import SUM_DECIMALS
+from scenes.facts.ch06_values import column_sum, value_vectors
 from scenes.focus import percent
 from scenes.settings import Source, supporting_traces
 

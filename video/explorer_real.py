@@ -32,7 +32,9 @@ from attention_math.real_model import (
 from attention_math.real_model.head_finder import behaviour_scores, distinct_best
 from attention_math.text import without_inline_roles
 from attention_math.trace import Trace
-from scenes.ch13_real_heads import (
+from scenes.components.entries import MINUS, fixed
+from scenes.components.piece_row import piece_text
+from scenes.facts.ch13_real_heads import (
     BEHAVIOUR_NAMES,
     MIN_TOKENS,
     SINK_SHARE,
@@ -40,8 +42,6 @@ from scenes.ch13_real_heads import (
     behaviour_fact,
     sink_contrast,
 )
-from scenes.components.entries import MINUS, fixed
-from scenes.components.piece_row import piece_text
 from scenes.focus import quote
 
 WEIGHT_DIGITS = 6  # a weight travels in millionths: trace.json's precision

@@ -38,6 +38,7 @@ from manim import (
     UP,
     ManimColor,
     Rectangle,
+    Square,
     VGroup,
     VMobject,
     config,
@@ -51,6 +52,7 @@ from .labels import literal, number
 
 LEVELS = 32  # brightness steps between weight 0 and weight 1
 MAX_CELLS = 12  # most squares along a thumbnail side; longer sentences are pooled
+LEGEND_WEIGHTS = (0.0, 0.05, 0.25, 0.5, 1.0)  # swatches of the brightness scale
 WEIGHT_ZERO = ManimColor("#2A2E36")  # a visible cell with weight 0 (dark, not background)
 WEIGHT_ONE = palette.TEXT  # a cell with weight 1
 RUN_FIELDS = ("layer", "head", "row", "start", "stop", "level")  # columns of a run array
@@ -270,6 +272,37 @@ class HeadGallery(VGroup):
         return VGroup(title, *numbers)
 
     # ------------------------------------------------------------------ marks
+
+    def legend(self, shape: str) -> VGroup:
+        """How to read one head's ``shape`` ("triangle", or "square" for one token), a
+        brightness scale from weight 0 to 1, and what a pooled square stands for."""
+        swatches = VGroup()
+        for weight in LEGEND_WEIGHTS:
+            square = Square(0.32, stroke_width=0).set_fill(weight_color(weight), opacity=1)
+            value = number(weight, decimals=2, font_size=palette.SMALL, color=palette.DIM_TEXT)
+            swatches.add(VGroup(square, value.next_to(square, RIGHT, buff=0.1)))
+        swatches.arrange(RIGHT, buff=0.3)
+        lines = VGroup(
+            literal(
+                f"Each {shape} is one head: keys are rows, queries are columns.",
+                font_size=palette.LABEL,
+                color=palette.DIM_TEXT,
+            ),
+            VGroup(
+                literal("Weight:", font_size=palette.LABEL, color=palette.DIM_TEXT), swatches
+            ).arrange(RIGHT, buff=0.25),
+        )
+        if self.pool > 1:
+            b = self.pool
+            lines.add(
+                literal(
+                    f"More than {MAX_CELLS} tokens: each square pools {b} × {b} tokens (the "
+                    "weight its queries send to its keys, on average).",
+                    font_size=palette.SMALL,
+                    color=palette.DIM_TEXT,
+                )
+            )
+        return lines
 
     def highlight(self, layer: int, head: int, color=palette.QUERY) -> Rectangle:
         """A frame around one thumbnail, in the gap around it; yellow, so that it stands

@@ -93,7 +93,7 @@ def test_without_adjectives_no_word_is_said_to_answer():
 @pytest.mark.parametrize("sentence", ["a fluffy blue creature", "they sang loudly"])
 def test_query_key_picture_draws_true_angles_and_words_them_by_the_cosine(sentence):
     from attention_math import build_trace, example_from_sentence
-    from scenes.ch03_attention_pattern import alignment, query_key_picture
+    from scenes.facts.ch03_attention_pattern import alignment, query_key_picture
 
     trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
     head = trace.head("adjective-noun")

@@ -10,20 +10,18 @@ import pytest
 from render_helpers import render_scene, scene_duration
 
 from attention_math import build_trace, example_from_sentence
-from scenes.ch06_values import (
-    DOWN_ROWS,
+from scenes.ch06_values import DOWN_ROWS, UP_ROWS, Values
+from scenes.components import palette
+from scenes.components.attention_grid import subscript
+from scenes.components.entries import shown_array, signed
+from scenes.facts.ch06_values import (
     STRIP_CELLS,
-    UP_ROWS,
-    Values,
     adjective_terms,
     changes,
     column_sum,
     value_steps,
     value_vectors,
 )
-from scenes.components import palette
-from scenes.components.attention_grid import subscript
-from scenes.components.entries import shown_array, signed
 from scenes.focus import main_link, quoted
 
 

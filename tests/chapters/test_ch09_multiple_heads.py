@@ -135,7 +135,7 @@ def test_lengths_under_the_columns_are_the_vectors_lengths(chapter):
 @pytest.mark.parametrize("sentence", ["a big red ball", "the dog near the barn barked"])
 def test_relation_narration_names_exactly_the_heads_without_an_answer(sentence):
     from attention_math import build_trace, example_from_sentence
-    from scenes.ch09_multiple_heads import answers_said, strongest_answer
+    from scenes.facts.ch09_multiple_heads import answers_said, strongest_answer
 
     trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
     relations = [(head, strongest_answer(trace, head)) for head in trace.heads]
@@ -229,7 +229,7 @@ def _share_by_hand(a, b):
 
 
 def test_the_most_alike_pair_is_the_closest_and_its_words_follow_the_percent():
-    from scenes.ch09_multiple_heads import alike_said, most_alike
+    from scenes.facts.ch09_multiple_heads import alike_said, most_alike
 
     eye = np.eye(3)
     prev = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0]])
@@ -260,7 +260,7 @@ def test_the_most_alike_pair_is_the_closest_and_its_words_follow_the_percent():
 
 def test_one_token_says_what_the_heads_can_do_with_it():
     from attention_math import build_trace, example_from_sentence
-    from scenes.ch09_multiple_heads import alike_said, most_alike
+    from scenes.facts.ch09_multiple_heads import alike_said, most_alike
 
     trace = build_trace(example_from_sentence("hello"), dims="gpt2-small")
     alike = most_alike(trace.heads)
@@ -279,7 +279,7 @@ def test_heads_alike_through_their_sinks_are_not_said_to_find_nothing():
     """On a sentence where the subject head finds its verb's subject once, the words
     about the most alike pair say what each head answers, never "neither finds much"."""
     from attention_math import build_trace, example_from_sentence
-    from scenes.ch09_multiple_heads import alike_said, most_alike, tokens_answered
+    from scenes.facts.ch09_multiple_heads import alike_said, most_alike, tokens_answered
 
     trace = build_trace(
         example_from_sentence(
@@ -310,7 +310,7 @@ def test_heads_alike_through_their_sinks_are_not_said_to_find_nothing():
 )
 def test_the_sum_narration_names_the_largest_and_the_idle_heads(sentence):
     from attention_math import build_trace, example_from_sentence
-    from scenes.ch09_multiple_heads import changes_of_every_head
+    from scenes.facts.ch09_multiple_heads import changes_of_every_head
 
     t = build_trace(example_from_sentence(sentence))
     shown = changes_of_every_head(t)
@@ -324,7 +324,7 @@ def test_the_sum_narration_names_the_largest_and_the_idle_heads(sentence):
 
 def test_a_question_asked_but_not_answered_is_not_said_to_be_unasked():
     from attention_math import build_trace, example_from_sentence
-    from scenes.ch09_multiple_heads import answers_said, strongest_answer, unanswered
+    from scenes.facts.ch09_multiple_heads import answers_said, strongest_answer, unanswered
 
     # "her" can stand for no person here (a bird and a cat): asked, not answered
     sentence = "The small brown bird built a round nest near her sleepy cat."

@@ -13,15 +13,15 @@ from attention_math.layout import key_by_query
 from attention_math.lexicon import load_lexicon
 from attention_math.real_model import CAPTION, best_head, run_sentence, smollm2
 from attention_math.text import without_inline_roles
-from scenes.ch13_real_heads import (
-    RealHeads,
+from scenes.ch13_real_heads import RealHeads
+from scenes.components.head_gallery import LEVELS, WEIGHT_ONE, WEIGHT_ZERO, pool_size
+from scenes.components.labels import TEXT_TYPES
+from scenes.facts.ch13_real_heads import (
     broad_example,
     broad_reading,
     light_up,
     sink_contrast,
 )
-from scenes.components.head_gallery import LEVELS, WEIGHT_ONE, WEIGHT_ZERO, pool_size
-from scenes.components.labels import TEXT_TYPES
 
 SENTENCE = load_example("fluffy-creature").sentence
 

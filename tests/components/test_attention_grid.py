@@ -143,7 +143,8 @@ def test_heatmap_levels_follow_the_pattern_with_few_mobjects():
 
 def test_only_the_grid_transposes():
     """Chapters 1-5 and their helpers never turn a [query, key] array themselves."""
-    files = [*SCENES.glob("ch0[1-5]_*.py"), SCENES / "focus.py", SCENES / "lesson.py"]
+    files = [*SCENES.glob("ch0[1-5]_*.py"), *SCENES.glob("facts/ch0[1-5]_*.py")]
+    files += [SCENES / "focus.py", SCENES / "lesson.py"]
     for path in files:
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):

@@ -1,0 +1,170 @@
+"""What chapter 3 reads off the trace and says about it, without drawing: the query and
+key in their own space at true angles and lengths (:func:`query_key_picture`), the
+grammar links the head follows (:func:`grammar_said`) and the dot products a beat quotes
+(:func:`dot_products_said`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from attention_math.projection import coords3, orthonormal_basis
+from scenes.components.entries import fixed, signed
+from scenes.focus import quoted
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def independent(vectors: list[np.ndarray]) -> list[np.ndarray]:
+    """The vectors that add a new direction to the ones before them (in order)."""
+    kept: list[np.ndarray] = []
+    for v in vectors:
+        candidate = np.vstack([*kept, v])
+        if np.linalg.matrix_rank(candidate, tol=1e-8 * np.abs(candidate).max()) > len(kept):
+            kept.append(v)
+    return kept
+
+
+@dataclass(frozen=True)
+class QueryKeyPicture:
+    """What the query/key-space beat shows and says (:func:`query_key_picture`)."""
+
+    tokens: tuple[int, ...]  # drawn in embedding space: the query, its key, the contrast
+    E_coords: np.ndarray  # (len(tokens), 3) their embeddings, projected
+    qk_coords: np.ndarray  # (2 or 3, 2) Q of the query, K of its key, K of the contrast
+    narration: str
+    caption: str
+
+
+def degrees(c: float) -> float:
+    """The angle, in degrees, between two vectors with cosine ``c``."""
+    return float(np.degrees(np.arccos(np.clip(c, -1.0, 1.0))))
+
+
+def alignment(c: float) -> str:
+    """How a key with cosine ``c`` to the query points, in words, by the angle between
+    them (the verb agrees with "the key"): "points nearly the same way" within 25°,
+    "leans the same way" within 75°, "is nearly perpendicular" up to 105°, "points away"
+    up to 155°, else "points nearly the opposite way"."""
+    angle = degrees(c)
+    if angle <= 25:
+        return "points nearly the same way"
+    if angle <= 75:
+        return "leans the same way"
+    if angle < 105:
+        return "is nearly perpendicular"
+    if angle < 155:
+        return "points away"
+    return "points nearly the opposite way"
+
+
+def how_it_points(key: str, c: float) -> str:
+    """ "the key of “blue” leans the same way (53°, cosine +0.60)"."""
+    return f"the key of {key} {alignment(c)} ({degrees(c):.0f}°, cosine {signed(c, 2)})"
+
+
+def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKeyPicture:
+    """The embeddings of query ``q``, of its key ``k`` and of the contrast ``other`` (if
+    any) projected onto the space they span; in query/key space Q[q] along the first axis
+    and each key at its true angle to Q[q] and its true length (K[k] above the axis, the
+    contrast below), and the cosines the narration and caption give."""
+    Q, K = head.Q, head.K
+    match = cosine(Q[q], K[k])
+    tokens = list(dict.fromkeys([q, k] + ([other] if other is not None else [])))
+    E_basis = orthonormal_basis(np.vstack(independent([trace.E[i] for i in tokens])))
+    E_coords = coords3(np.vstack([trace.E[i] for i in tokens]), E_basis)  # (m, 3)
+
+    def at_angle(key: int, side: float) -> list[float]:
+        c = cosine(Q[q], K[key])
+        length = float(np.linalg.norm(K[key]))
+        return [length * c, side * length * float(np.sqrt(max(0.0, 1.0 - c * c)))]
+
+    qk = [[float(np.linalg.norm(Q[q])), 0.0], at_angle(k, 1.0)]
+    if other is not None:
+        qk.append(at_angle(other, -1.0))
+    said = how_it_points(quoted(trace, k), match)
+    if other is not None:
+        said += "; " + how_it_points(quoted(trace, other), cosine(Q[q], K[other]))
+    narration = (
+        "W_Q and W_K map embeddings into a small query/key space. Measured from the query "
+        f"of {quoted(trace, q)}, {said}. A cosine is an angle, not yet an attention weight."
+    )
+    against = ""
+    if other is not None:
+        against = f"; with K {trace.words[other]}: {signed(cosine(Q[q], K[other]), 2)}"
+    caption = (
+        f"Cosine of Q {trace.words[q]} and K {trace.words[k]}: {signed(match, 2)}{against}. "
+        "Each key is drawn at its true angle to the query and its true length."
+    )
+    return QueryKeyPicture(tuple(tokens), E_coords, np.array(qk), narration, caption)
+
+
+def grammar_said(t, pairs: list[tuple[int, int]]) -> str:
+    """The grammar beat's narration: the adjective -> noun ``pairs`` (``modifiers``) the
+    parser found, as the direction the head's queries and keys are made to match."""
+    if not pairs:
+        return (
+            "A parser read the sentence and found no adjective that modifies a noun, so "
+            "no noun here has an adjective to find. In a real model no parser runs: "
+            "earlier layers write such facts into each vector."
+        )
+    found = "; ".join(f"{quoted(t, i)} modifies {quoted(t, j)}" for i, j in pairs)
+    return (
+        f"How does a noun know which adjectives are its own? A parser read the "
+        f"sentence: {found}. Each adjective's embedding carries that as a direction, "
+        f"“I modify the word at position p”, which this head's queries and keys are "
+        f"made to match, as the next steps show. In a real "
+        f"model no parser runs: earlier layers write such facts into each vector."
+    )
+
+
+@dataclass(frozen=True)
+class DotProducts:
+    """What the dot-products beat highlights and says (:func:`dot_products_said`)."""
+
+    low: tuple[int, int]  # (key, query) of the lowest score among the cells drawn
+    rank: str  # how the focus pair ranks in its column, in words
+    lowest: str  # the lowest score as written
+    among: str  # " shown" when the grid is a window
+    narration: str
+
+
+def dot_products_said(t, head, q: int, k: int, grid) -> DotProducts:
+    """The lowest score among the cells ``grid`` draws (a window may leave others out;
+    ``grid``: its ``shown_cells()``, ``sink``, ``windowed`` and ``key_range``), how the
+    focus pair (key ``k``, query ``q``) ranks in its column, and the beat's words."""
+    raw = head.scores_raw
+    shown = [(i, j) for i, j in grid.shown_cells() if i != grid.sink]
+    low = min((c for c in shown if head.mask[c[1], c[0]]), key=lambda c: raw[c[1], c[0]])
+    lowest = fixed(raw[low[1], low[0]], 1)
+    among = " shown" if grid.windowed else ""
+    best = int(np.argmax(np.where(head.mask[q], raw[q], -np.inf)))
+    where = "" if best in grid.key_range else " (a row above those shown)"
+    rank = (
+        "the largest in its column"
+        if best == k
+        else f"though the key of {quoted(t, best)} scores higher there{where}, "
+        f"{fixed(raw[q, best], 1)}"
+    )
+    narration = (
+        f"Each cell is a dot product K_i·Q_j: keys down the left, queries across the top. "
+        f"K\u00b7Q for {quoted(t, k)} and {quoted(t, q)} is {fixed(raw[q, k], 1)}, {rank}; "
+        f"the lowest{among}, {lowest}, pairs "
+        + (
+            f"the key and the query of {quoted(t, low[0])} itself."
+            if low[0] == low[1]
+            else f"the key of {quoted(t, low[0])} with the query of {quoted(t, low[1])}."
+        )
+        + (
+            f" The last row, the sink, is one learned score, "
+            f"{fixed(head.spec.sink * np.sqrt(t.dims.d_head), 1)}, the same for every "
+            "query: where a query "
+            "can park its attention, as softmax will show."
+            if head.has_sink
+            else ""
+        )
+    )
+    return DotProducts(low, rank, lowest, among, narration)
