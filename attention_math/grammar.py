@@ -153,6 +153,8 @@ def _analyse(tokens: tuple[Token, ...], spaced: tuple[bool, ...]) -> Analysis:
         if pos == "PROPN" and token.text.islower() and doc[root].dep_ == "compound":
             pos = "ADJ"  # a lowercase "proper noun" before a noun: an unknown adjective
             # to the small model ("the big grey elephant"); names are capitalised
+        elif pos == "PROPN" and token.text.islower():
+            pos = "NOUN"  # "a curious grey kitten": names are capitalised
         if _colour_before_noun(token, doc, root):
             final.append(
                 replace(
@@ -267,15 +269,21 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
             if first in modified:
                 modified[i] = modified[first]
                 found.append(Relation("modifies", i, modified[first], "parser+conj"))
-    found += _adjectives_by_order(tokens, set(modified))
+    by_order = _adjectives_by_order(tokens, set(modified))
+    found += by_order
+    modified |= {r.source: r.target for r in by_order}
 
-    # subjects -> their verb ("the cat sat and slept": cat is the subject of both)
+    # subjects -> their verb ("the cat sat and slept": cat is the subject of both). A
+    # subject the parser put on a word held to be an adjective ("a curious grey kitten
+    # chased": "grey" read as the noun) belongs to the noun that adjective modifies.
     subject: dict[int, int] = {}
     for i in range(len(tokens)):
         verb = head.get(i)
         if dep.get(i) in SUBJECT_ARCS and verb not in (None, i) and tokens[verb].role in VERBS:
-            subject.setdefault(verb, i)
-            found.append(Relation("subject-of", i, verb))
+            noun = modified.get(i, i) if tokens[i].role == "adj" else i
+            how = "parser" if noun == i else "parser+order"
+            subject.setdefault(verb, noun)
+            found.append(Relation("subject-of", noun, verb, how))
     for v, token in enumerate(tokens):
         first = head.get(v)
         if token.role in VERBS and dep.get(v) == "conj" and v not in subject:
@@ -294,8 +302,9 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
 def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relation]:
     """Each third-person pronoun's antecedent, the noun it most likely stands for: among
     the nouns before it that it may stand for (:func:`_may_stand_for`: "she" a woman or
-    any person, never a dog), the nearest subject (such a pronoun prefers its sentence's
-    subject: "the farmer sold his tractor", "my sister painted a boat for her friend"),
+    any person; an animal only when no person comes before it, :func:`_animal`), the
+    nearest subject (such a pronoun prefers its sentence's subject: "the farmer sold his
+    tractor", "my sister painted a boat for her friend"),
     else the nearest; "it" the nearest that is not a person ("the girl saw a robot and it
     waved"). A rule of thumb, not a resolver: the relation is marked ``subject-first``."""
     found = []
@@ -305,11 +314,21 @@ def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relatio
             continue
         personal = word not in IMPERSONAL
         nouns = [j for j in range(i) if _may_stand_for(tokens[j], word)]
+        if not nouns and word in FEMININE | MASCULINE:  # no person before it: a pet's
+            nouns = [j for j in range(i) if _animal(tokens[j])]  # "the kitten ... she"
         subjects_before = [j for j in subjects if j in nouns] if personal else []
         chosen = max(subjects_before or nouns, default=None)
         if chosen is not None:
             found.append(Relation("antecedent-of", chosen, i, "subject-first"))
     return found
+
+
+def _animal(noun: Token) -> bool:
+    """A noun for an animal (the lexicon's ``kind:animal`` words and ``animal_nouns``):
+    "she" or "he" may stand for one when no person comes before the pronoun."""
+    return noun.role == "noun" and (
+        "kind:animal" in noun.features or noun.text.lower() in load_lexicon().animal_nouns
+    )
 
 
 def _may_stand_for(noun: Token, pronoun: str) -> bool:

@@ -44,6 +44,8 @@ class Lexicon:
     female_nouns: frozenset[str] = frozenset()
     male_nouns: frozenset[str] = frozenset()
     person_nouns: frozenset[str] = frozenset()  # either: "teacher", "friend", "child"
+    # nouns for animals: "she"/"he" may stand for one when no person comes before it
+    animal_nouns: frozenset[str] = frozenset()
 
     def lookup(self, word: str) -> Annotation | None:
         return self.words.get(word.lower())
@@ -108,7 +110,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     return Lexicon(tuple(roles), MappingProxyType(words), **lists)
 
 
-WORD_LISTS = ("colour_nouns", "female_nouns", "male_nouns", "person_nouns")
+WORD_LISTS = ("animal_nouns", "colour_nouns", "female_nouns", "male_nouns", "person_nouns")
 
 
 def _word_list(data: dict, name: str, path: Path) -> frozenset[str]:

@@ -31,7 +31,6 @@ from manim import (
     Write,
 )
 
-from attention_math.grammar import MODEL_LABEL
 from scenes.components import palette
 from scenes.components.animations import together
 from scenes.components.attention_grid import AttentionGrid, subscript
@@ -151,7 +150,8 @@ class AttentionPattern(Lesson):
     def grammar(self) -> None:
         t = self.trace
         pairs = modifiers(t)
-        self.beat("grammar", grammar_said(t, pairs))
+        said = grammar_said(t, pairs)
+        self.beat("grammar", said.narration)
         self.heading("Where the grammar comes from")
         row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=self.q, pairs=pairs)
         row.move_to(self.stage.center + DOWN * 0.7)
@@ -165,7 +165,7 @@ class AttentionPattern(Lesson):
                     CurvedArrow(start + UP * 0.08, end + UP * 0.08, angle=angle, color=palette.KEY)
                 )
         source = literal(
-            f"relations found by a parser ({MODEL_LABEL}); in a real model, by earlier layers",
+            said.source,
             font_size=palette.LABEL,
             color=palette.DIM_TEXT,
         ).next_to(row, DOWN, buff=0.6)
@@ -179,10 +179,9 @@ class AttentionPattern(Lesson):
         hidden = f" ({drawn} in this window)" if drawn < len(pairs) else ""
         # "not the word order" only where the picture shows it: a link past another word
         apart = any(j - i > 1 for i, j in pairs if i in row.shown and j in row.shown)
-        follows = "follows them, not the word order" if apart else "follows them"
+        follows = "follows them, not just the word before" if apart else "follows them"
         self.caption(
-            f"{len(pairs)} adjective → noun link{'' if len(pairs) == 1 else 's'} found by the "
-            f"parser{hidden}: the adjective head {follows}."
+            f"{said.links}{hidden}: the adjective head {follows}."
             if pairs
             else "No adjective modifies a noun in this sentence.",
             wait=2.5,

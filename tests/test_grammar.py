@@ -69,6 +69,12 @@ SENTENCES = [
         {"chased": "dog"},
     ),
     ("the students in the back row laughed", {}, {"laughed": "students"}),
+    # the small parser reads "grey" as the noun and "kitten" as a name beside it
+    (
+        "a curious grey kitten chased the paper ball across the kitchen floor",
+        {"kitten": ["curious", "grey"]},
+        {"chased": "kitten"},
+    ),
     (
         "our neighbour's black cat climbed the wooden fence",
         {"cat": ["black"], "fence": ["wooden"]},
@@ -309,7 +315,20 @@ ANTECEDENTS = [
     ("The hungry old dog followed the little girl down the road to her house.", "her", "girl"),
     ("The woman thanked the old man for his help.", "his", "man"),
     ("The tired nurse brought the patient her soup.", "her", "nurse"),
+    # no person before "she": an animal, as for a pet
+    ("A curious grey kitten chased the ball until she fell asleep.", "she", "kitten"),
+    ("The dog chased the cat until he was tired.", "he", "dog"),
 ]
+
+
+def test_she_or_he_stands_for_no_thing():
+    trace = build_trace(example_from_sentence("The ball rolled away and she laughed."))
+    assert not [r for r in trace.relations if r.kind == "antecedent-of"]
+
+
+def test_a_lowercase_word_the_tagger_calls_a_name_is_a_noun():
+    analysis = analyse(*tokenize_spaced("a curious grey kitten chased the ball", load_lexicon()))
+    assert [t.role for t in analysis.tokens][:5] == ["det", "adj", "adj", "noun", "verb"]
 
 
 @pytest.mark.parametrize(("sentence", "pronoun", "noun"), ANTECEDENTS)

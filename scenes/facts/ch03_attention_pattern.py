@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attention_math.grammar import MODEL_LABEL
 from attention_math.projection import coords3, orthonormal_basis
 from scenes.components.entries import fixed, signed
 from scenes.focus import quoted
@@ -102,22 +103,63 @@ def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKe
     return QueryKeyPicture(tuple(tokens), E_coords, np.array(qk), narration, caption)
 
 
-def grammar_said(t, pairs: list[tuple[int, int]]) -> str:
-    """The grammar beat's narration: the adjective -> noun ``pairs`` (``modifiers``) the
-    parser found, as the direction the head's queries and keys are made to match."""
+@dataclass(frozen=True)
+class GrammarSaid:
+    """What the grammar beat says (:func:`grammar_said`)."""
+
+    narration: str
+    source: str  # under the row: where the links come from
+    links: str  # "4 adjective → noun links (2 by the parser, 2 by word order)"
+
+
+def grammar_said(t, pairs: list[tuple[int, int]]) -> GrammarSaid:
+    """The grammar beat's words about the adjective -> noun ``pairs`` (``modifies``
+    relations): which the parser found and which were given by word order (an adjective
+    the parser linked to no noun goes to the noun right after it)."""
+    real = "in a real model, by earlier layers"
     if not pairs:
-        return (
+        return GrammarSaid(
             "A parser read the sentence and found no adjective that modifies a noun, so "
             "no noun here has an adjective to find. In a real model no parser runs: "
-            "earlier layers write such facts into each vector."
+            "earlier layers write such facts into each vector.",
+            f"relations found by a parser ({MODEL_LABEL}); {real}",
+            "",
         )
-    found = "; ".join(f"{quoted(t, i)} modifies {quoted(t, j)}" for i, j in pairs)
-    return (
-        f"How does a noun know which adjectives are its own? A parser read the "
-        f"sentence: {found}. Each adjective's embedding carries that as a direction, "
-        f"“I modify the word at position p”, which this head's queries and keys are "
-        f"made to match, as the next steps show. In a real "
-        f"model no parser runs: earlier layers write such facts into each vector."
+    by_order = {(r.source, r.target) for r in t.relations if r.kind == "modifies"}
+    by_order &= {(r.source, r.target) for r in t.relations if r.how == "order"}
+    parsed = [p for p in pairs if p not in by_order]
+    ordered = [p for p in pairs if p in by_order]
+
+    def said(links):
+        return "; ".join(f"{quoted(t, i)} modifies {quoted(t, j)}" for i, j in links)
+
+    if parsed and ordered:
+        found = (
+            f"A parser read the sentence: {said(parsed)}. An adjective it linked to no noun "
+            f"goes to the noun right after it: {said(ordered)}."
+        )
+        source = f"relations found by a parser ({MODEL_LABEL}) or by word order; {real}"
+        counts = f" ({len(parsed)} by the parser, {len(ordered)} by word order)"
+    elif parsed:
+        found = f"A parser read the sentence: {said(parsed)}."
+        source = f"relations found by a parser ({MODEL_LABEL}); {real}"
+        counts = " found by the parser"
+    else:
+        found = (
+            "A parser read the sentence but linked no adjective to a noun, so each adjective "
+            f"goes to the noun right after it: {said(ordered)}."
+        )
+        source = f"relations by word order (the parser, {MODEL_LABEL}, linked none); {real}"
+        counts = " by word order"
+    narration = (
+        f"How does a noun know which adjectives are its own? {found} Each adjective's "
+        "embedding carries that as a direction, “I modify the word at position p”, which "
+        "this head's queries and keys are made to match, as the next steps show. In a real "
+        "model no parser runs: earlier layers write such facts into each vector."
+    )
+    n = len(pairs)
+    return GrammarSaid(
+        narration, source, f"{n} adjective → noun link{'' if n == 1 else 's'}{counts}"
     )
 
 

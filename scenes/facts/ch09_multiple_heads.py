@@ -193,12 +193,16 @@ def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
                 f"With a single token there is nothing to find: each of the {n_heads} heads "
                 f"parks most of its attention on its sink ({parked:.0%} or more)."
             ), f"One token: every head parks {parked:.0%} or more on its sink. Dot area = weight."
+        if tokens_answered(a) == tokens_answered(b) == "none":
+            little = f"{a.name} and {b.name} find little to answer here: both park"
+        else:  # one of them answers somewhere: say where, not "little to answer"
+            little = f"{found}; both park most of the rest"
         return (
             f"{a.name} and {b.name} look alike here mostly because both park most of a "
             f"token's attention on their sinks ({parked:.0%} or more, on average): {found}."
         ), (
-            f"{a.name} and {b.name} find little to answer here: both park on their sinks, "
-            f"so their patterns match ({percent}% placed differently). Dot area = weight."
+            f"{little} on their sinks, so their patterns match ({percent}% placed "
+            "differently). Dot area = weight."
         )
     if percent == 0:
         exactly = "" if share < 1e-9 else ", to the percent"

@@ -124,3 +124,28 @@ def test_the_grid_fills_the_stage_and_leaves_the_side_notes_their_room(chapter):
     grid, stage = chapter.grid, chapter.stage
     # chapter.scale_note: the formula and √d_k, right of the grid
     assert_grid_fills_the_stage(grid, stage, 0.65, chapter.scale_note)
+
+
+def test_the_grammar_beat_credits_the_parser_only_with_the_links_it_found():
+    """Links given by word order (the parser linked the adjective to no noun) are said to
+    be so, on screen and aloud, never 'found by the parser'."""
+    from attention_math import build_trace, example_from_sentence
+    from scenes.facts.ch03_attention_pattern import grammar_said
+    from scenes.focus import modifiers
+
+    sentence = "A curious grey kitten slept under the warm wooden table."
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    how = {(r.source, r.target): r.how for r in trace.relations if r.kind == "modifies"}
+    pairs = modifiers(trace)
+    ordered = [p for p in pairs if how[p] == "order"]
+    assert ordered and len(ordered) < len(pairs)  # both kinds, as the parser reads it today
+    said = grammar_said(trace, pairs)
+    parser_part, order_part = said.narration.split("goes to the noun right after it")
+    for i, j in pairs:
+        link = f"“{trace.words[i]}” modifies “{trace.words[j]}”"
+        assert link in (order_part if (i, j) in ordered else parser_part)
+    parsed = len(pairs) - len(ordered)
+    assert said.links == f"{len(pairs)} adjective → noun links ({parsed} by the parser, " + (
+        f"{len(ordered)} by word order)"
+    )
+    assert "or by word order" in said.source

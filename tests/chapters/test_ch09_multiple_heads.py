@@ -336,3 +336,25 @@ def test_a_question_asked_but_not_answered_is_not_said_to_be_unasked():
     said = answers_said(relations, trace)
     assert "“her” asks the question of Pronoun → antecedent but finds no answer" in said
     assert "no word here asks the question of Pronoun" not in said
+
+
+def test_the_caption_never_says_a_head_that_answers_finds_little():
+    """A pronoun head that finds its noun twice may still look like a quieter head (both
+    park most of their attention): the caption then says where each answers."""
+    from attention_math import build_trace, example_from_sentence
+    from scenes.facts.ch09_multiple_heads import alike_said, most_alike, tokens_answered
+
+    sentence = (
+        "The quiet young baker placed a warm golden loaf on the wooden shelf before she "
+        "locked her shop."
+    )
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    alike = most_alike(trace.heads)
+    said, caption = alike_said(alike, trace.n, len(trace.heads))
+    answering = [h for h in alike[:2] if tokens_answered(h) != "none"]
+    assert answering, "this sentence's most alike pair holds a head that answers"
+    assert "little to answer" not in caption
+    a, b = alike[:2]
+    assert f"{a.name} answers for {tokens_answered(a)}, {b.name} for {tokens_answered(b)}" in (
+        caption
+    )
