@@ -582,15 +582,11 @@ class AttentionGrid(VGroup):
         animation.
         """
         d = self.decimals[name]
-        drawn = self.drawn(name)
-        cut = set(self.cropped_columns)
+        rests = self.hidden_rests(name)
         sums = ColumnSums()
         for j in self.query_range:
-            seen = [i for i in self.key_range if self.mask[i, j]]
             whole = float(self.values[name][:, j][self.mask[:, j]].sum())
-            cropped = j in cut
-            # what the drawn numbers add up to (:meth:`drawn` rounds them so)
-            shown = float(np.round(sum(drawn[i, j] for i in seen), d)) if cropped else whole
+            shown = float(np.round(np.round(whole, d) - rests[j], d)) if j in rests else whole
             label = literal(
                 fixed(shown, d), font_size=self.font_size, color=palette.QUERY, mono=True
             )
@@ -598,12 +594,11 @@ class AttentionGrid(VGroup):
             label.next_to(self._cells[(self.key_range[-1], j)], DOWN, buff=LABEL_GAP)
             sums.totals.append(label)
             sums.add(label)
-            if cropped:
-                rest = float(np.round(np.round(whole, d) - shown, d))
+            if j in rests:
                 # as large as the sum above it allows: "+0.79", the hidden rows being the
                 # earlier tokens, above the window (the caption's cut_note says so)
                 mark = literal(
-                    f"+{fixed(rest, d)}",
+                    f"+{fixed(rests[j], d)}",
                     font_size=self.font_size,
                     color=palette.DIM_TEXT,
                     mono=True,
@@ -617,6 +612,13 @@ class AttentionGrid(VGroup):
         sigma.align_to(self.cells.get_left() + LEFT * LABEL_GAP, RIGHT)
         sums.sigma = sigma
         sums.add(sigma)
+        if sums.rests:  # the rests' row, named as Σ names the sums': "above +0.02"
+            above = literal("above", font_size=self.font_size, color=palette.DIM_TEXT)
+            self._fit(above, sigma.get_right()[0] - self.get_left()[0])
+            above.set_y(next(iter(sums.rests.values())).get_y())
+            above.align_to(sigma, RIGHT)
+            sums.above = above
+            sums.add(above)
         return sums, FadeIn(sums, shift=0.1 * UP)
 
     @property
@@ -629,13 +631,28 @@ class AttentionGrid(VGroup):
             if any(self.mask[i, j] and i not in shown for i in range(len(self.keys)))
         ]
 
+    def hidden_rests(self, name: str = "pattern") -> dict[int, float]:
+        """Shown query -> the share its rows above the window hold, as written under its
+        column (its whole sum rounded, less what its drawn entries add up to), for the
+        columns the window cuts where that share is written above zero."""
+        d = self.decimals[name]
+        drawn = self.drawn(name)
+        rests = {}
+        for j in self.cropped_columns:
+            whole = float(self.values[name][:, j][self.mask[:, j]].sum())
+            shown = np.round(sum(drawn[i, j] for i in self.key_range if self.mask[i, j]), d)
+            rest = float(np.round(np.round(whole, d) - shown, d))
+            if rest > 0:
+                rests[j] = rest
+        return rests
+
     def cut_note(self) -> str:
         """What a caption adds when the sums row writes the hidden rows' share under
-        columns the window cuts (:meth:`column_sums`); nothing when every shown column
-        is whole."""
-        if not self.cropped_columns:
+        columns the window cuts (:meth:`column_sums`); nothing when no such share is
+        written."""
+        if not self.hidden_rests():
             return ""
-        return " Dimmed under a cut column: the share of its rows above the window."
+        return " “above”: a cut column's share on the rows above the window."
 
 
 class ColumnSums(VGroup):
@@ -648,6 +665,7 @@ class ColumnSums(VGroup):
         self.totals: list[Mobject] = []
         self.rests: dict[int, Mobject] = {}
         self.sigma: Mobject | None = None
+        self.above: Mobject | None = None  # names the rests' row, when there are rests
 
 
 class PatternHeatmap(VGroup):

@@ -329,12 +329,18 @@ def test_a_column_cut_by_the_window_writes_its_visible_part_and_the_hidden_rest(
         written = [float(grid.get_content(i, j).text) for i in grid.key_range]
         total = float(sums.totals[column].text)
         assert total == pytest.approx(round(sum(written), 2))  # what is drawn above it
-        if j in grid.cropped_columns:
+        if j in sums.rests:
             rest = float(sums.rests[j].text)
+            assert j in grid.cropped_columns
             assert rest > 0 and total + rest == pytest.approx(1.0)
             assert rest == pytest.approx(pattern[j, : grid.key_range[0]].sum(), abs=0.011)
-        else:
-            assert total == 1.0 and j not in sums.rests
+        else:  # whole, or cut where the hidden rows hold less than 0.005
+            assert total == 1.0
+    # the rests' row is named, left of it, where the sums' row has its Σ
+    assert sums.above.text == "above"
+    assert sums.above.get_right()[0] == pytest.approx(sums.sigma.get_right()[0])
+    first = next(iter(sums.rests.values()))
+    assert sums.above.get_y() == pytest.approx(first.get_y())
 
 
 def test_numbers_are_at_least_ten_pixels_tall_at_480p(fluffy_trace, head):
