@@ -41,7 +41,7 @@ from scenes.components.embedding_space import EmbeddingSpace
 from scenes.components.entries import adding_up
 from scenes.components.labels import literal, number
 from scenes.components.legend import Legend
-from scenes.components.token_row import TokenRow
+from scenes.components.token_row import TokenParagraph, TokenRow, role_key
 from scenes.focus import main_link, quoted, roles
 from scenes.lesson import Lesson
 
@@ -120,15 +120,35 @@ class RecapOnEmbeddings(Lesson):
     # -- beats -----------------------------------------------------------------------
     def tokens(self) -> None:
         t = self.trace
-        self.beat(
-            "tokens",
-            f"The text is first cut into pieces called tokens: this sentence gives {t.n}.",
-        )
-        self.heading("Tokens")
-        # the whole sentence when it fits the width (a window round the focus when not)
+        # the whole sentence in one row when it fits the width; else first in lines, then
+        # the window round the focus that the next beats build on
         self.row = TokenRow(t.words, roles(t), focus=self.focus)
         self.row.move_to(self.stage.point(UP) + DOWN * 0.75)
+        window = len(self.row.shown)
+        self.beat(
+            "tokens",
+            f"The text is first cut into pieces called tokens: this sentence gives {t.n}."
+            + (f" The pictures after this show {window} of them." if self.row.windowed else ""),
+        )
+        self.heading("Tokens")
+        key = role_key(roles(t))
+        said = f"The text is cut into tokens: {t.n} of them. Colours mark the role of each word."
+        if self.row.windowed:
+            lines = TokenParagraph(t.words, roles(t), width=13, font_size=palette.LARGE)
+            lines.move_to(self.stage.center + UP * 0.4)
+            key.next_to(lines, DOWN, buff=0.5)
+            self.play(lines.create(), run_time=2.0)
+            self.play(FadeIn(key))
+            self.caption(said, wait=1.5)
+            self.play(FadeOut(lines), FadeOut(key))
+            self.play(self.row.create())
+            self.caption(
+                f"From here on, {window} of the {t.n} tokens, around {quoted(t, self.focus)}.",
+                wait=1.0,
+            )
+            return
         sentence = literal(t.sentence, font_size=palette.HEADLINE)
+        key.next_to(self.row, DOWN, buff=0.6)
         if sentence.width <= 13:
             self.play(FadeIn(sentence, shift=0.2 * UP))
             self.wait(1)
@@ -136,11 +156,10 @@ class RecapOnEmbeddings(Lesson):
             self.remove(sentence)
         else:
             self.play(self.row.create())
-        note = f"{t.n} tokens" + (
-            f", showing {len(self.row.shown)} of them" if self.row.windowed else ""
-        )
-        self.caption(f"The text is cut into tokens: {note}. Colours mark the role of each word.")
+        self.play(FadeIn(key))
+        self.caption(said)
         self.wait(1.5)
+        self.play(FadeOut(key))
 
     def embeddings(self) -> None:
         t = self.trace

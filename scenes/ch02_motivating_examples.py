@@ -19,6 +19,7 @@ from manim import (
     Arrow,
     Create,
     FadeIn,
+    FadeOut,
     GrowArrow,
     ReplacementTransform,
     VGroup,
@@ -213,22 +214,37 @@ class MotivatingExamples(Lesson):
             if inside:
                 self.focus = max(inside, key=lambda link: link.weight)
         self.row.move_to(plain)
-        self.play(plain.create())
-        self.wait(0.8)
-        self.play(ReplacementTransform(plain, self.row), run_time=1.2)
         shown_adj = [i for i in self.row.shown if r[i] in ADJECTIVES]
         shown_noun = [i for i in self.row.shown if r[i] in NOUNS]
-        self.play(self.row.highlight(shown_adj, palette.ADJECTIVE))
-        self.play(self.row.highlight(shown_noun, palette.NOUN))
         said = f"Green: {plural(n_adj, 'adjective')}. Blue: {plural(n_noun, 'noun')}."
-        if self.row.windowed:
-            window = self.row.shown.stop - self.row.shown.start
-            said = (
-                f"Green: adjectives, blue: nouns. This window shows {window} of the {t.n} "
-                f"tokens: {share_of(len(shown_adj), n_adj, 'adjective')} and "
-                f"{share_of(len(shown_noun), n_noun, 'noun')}."
-            )
-        self.caption(said, wait=2.0)
+        if not self.row.windowed:
+            self.play(plain.create())
+            self.wait(0.8)
+            self.play(ReplacementTransform(plain, self.row), run_time=1.2)
+            self.play(self.row.highlight(shown_adj, palette.ADJECTIVE))
+            self.play(self.row.highlight(shown_noun, palette.NOUN))
+            self.caption(said, wait=2.0)
+            return
+        # the whole sentence first, in lines, every word counted; then the window the next
+        # beats draw on, and what it holds
+        lines = TokenParagraph(t.words, r, width=13, font_size=palette.LARGE)
+        lines.move_to(self.stage.center)
+        self.play(lines.create(), run_time=2.0)
+        for kinds, color in ((ADJECTIVES, palette.ADJECTIVE), (NOUNS, palette.NOUN)):
+            self.play(lines.highlight([i for i in lines.shown if r[i] in kinds], color))
+        self.caption(said, wait=1.5)
+        window = self.row.shown.stop - self.row.shown.start
+        self.play(FadeOut(lines), self.row.create(), run_time=1.2)
+        self.play(
+            self.row.highlight(shown_adj, palette.ADJECTIVE),
+            self.row.highlight(shown_noun, palette.NOUN),
+        )
+        self.caption(
+            f"This window shows {window} of the {t.n} tokens: "
+            f"{share_of(len(shown_adj), n_adj, 'adjective')} and "
+            f"{share_of(len(shown_noun), n_noun, 'noun')}.",
+            wait=2.0,
+        )
 
     def adjectives_update_nouns(self) -> None:
         t = self.trace

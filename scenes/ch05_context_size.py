@@ -339,6 +339,7 @@ class ContextSize(Lesson):
         items.move_to(self.stage.center + UP * 0.1)
         self.play(FadeIn(items, lag_ratio=0.2), run_time=3)
         self.caption(
-            "Each one avoids computing or storing the full context \u00d7 context grid.",
+            "Each one avoids computing the full context \u00d7 context grid, or holding "
+            "all of it in one place.",
             wait=4.0,
         )

@@ -259,6 +259,7 @@ class Values(Lesson):
                     color=color,
                     label=names[k + 1],
                     label_color=palette.UPDATED,
+                    tip_dot=bool(adjs),  # the point the legend's "● = …" names
                 ),
                 FadeIn(legend[2 * k + 1]),
                 FadeIn(legend[2 * k + 2]) if adjs else Wait(0.1),

@@ -13,7 +13,22 @@ What it says, and which tokens and cells it shows, is computed in
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, PI, RIGHT, UP, FadeIn, RoundedRectangle, VGroup, Write
+from collections.abc import Callable
+from functools import partial
+
+from manim import (
+    DOWN,
+    LEFT,
+    PI,
+    RIGHT,
+    UP,
+    Circle,
+    Create,
+    FadeIn,
+    RoundedRectangle,
+    VGroup,
+    Write,
+)
 
 from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
@@ -36,6 +51,7 @@ from scenes.facts.ch09_multiple_heads import (
     most_alike,
     senses,
     strongest_answer,
+    strongest_drawn,
     thumbnail_positions,
     unanswered,
     verb_before,
@@ -48,6 +64,12 @@ THUMBNAIL_MAX = 3.0  # largest side of a head's small pattern
 THUMBNAIL_GAP = 0.2  # between two small patterns
 THUMBNAIL_MARGIN = 0.3  # from the frame's sides to the row of small patterns
 KEYS_ROOM = 0.3  # left of the first small pattern, for its "keys →"
+
+
+def ring_round(mini: MiniPattern, key: int, query: int, weight: float) -> Circle:
+    """A ring round the dot of ``key`` and ``query`` in ``mini``, where it is now."""
+    ring = Circle(radius=1.8 * mini.dot_radius(weight), color=palette.QUERY)
+    return ring.set_stroke(width=2).move_to(mini.get_dot(key, query))
 
 
 def axis_names(mini: MiniPattern) -> VGroup:
@@ -294,6 +316,7 @@ class MultipleHeads(Lesson):
                 for h in t.heads
             )
         ).arrange(RIGHT, buff=THUMBNAIL_GAP, aligned_edge=DOWN)
+        named = self._strongest_dots(shown)
         first, last = (f"“{t.words[i]}”" for i in (shown[0], shown[-1]))
         text = f"Keys are rows, queries are columns, in the sentence's order: {first} first"
         text += f", {last} last" if len(shown) > 1 else ""
@@ -312,13 +335,36 @@ class MultipleHeads(Lesson):
         )
         if legend.width > room:
             legend.scale_to_fit_width(room)
-        VGroup(self.minis, legend).arrange(DOWN, buff=0.5).move_to(self.stage.center)
         axes = axis_names(self.minis[0])
-        VGroup(self.minis, legend, axes).set_x(self.stage.center[0])  # "keys" inside too
+        for mini, (label, _) in zip(self.minis, named):  # under each, below "queries →"
+            label.next_to(mini, DOWN, buff=0.2 + axes[1].height)
+        labels = VGroup(*(label for label, _ in named))
+        VGroup(VGroup(self.minis, axes, labels), legend).arrange(DOWN, buff=0.4)
+        VGroup(self.minis, axes, labels, legend).move_to(self.stage.center)
+        VGroup(self.minis, legend, axes, labels).set_x(self.stage.center[0])  # "keys" inside
+        rings = VGroup(*(ring() for _, ring in named if ring is not None))  # as laid out
         self.minis_legend = legend
         self.play(FadeIn(self.minis, lag_ratio=0.3), FadeIn(legend), FadeIn(axes), run_time=2.5)
+        self.play(FadeIn(labels), *(Create(ring) for ring in rings), run_time=1.0)
         self.caption(caption, wait=3)
         self.clear_content()
+
+    def _strongest_dots(self, shown) -> list[tuple[VGroup, Callable[[], Circle] | None]]:
+        """Under each small pattern, the words of its strongest drawn link to an earlier
+        token (:func:`strongest_drawn`), and what draws a ring round that dot once the
+        patterns are in place (or a note that it has none of 0.20 or more)."""
+        t, named = self.trace, []
+        for head, mini in zip(t.heads, self.minis):
+            link = strongest_drawn(head, shown)
+            if link is None:
+                text, ring = "no link of 0.20 or more", None
+            else:
+                text = f"{t.words[link.key]} → {t.words[link.query]} {link.weight:.2f}"
+                ring = partial(ring_round, mini, link.key, link.query, link.weight)
+            label = literal(text, font_size=palette.NOTE, color=palette.QUERY)
+            label.scale_to_fit_width(min(label.width, mini.cells.width + THUMBNAIL_GAP))
+            named.append((VGroup(label), ring))
+        return named
 
     def sum_of_changes(self) -> None:
         t = self.trace

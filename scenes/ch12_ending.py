@@ -152,6 +152,7 @@ def summary_narration(trace, head, relations: list[Relation], shown=None) -> str
 
 
 MODEL_NAMES = {"gpt3": "GPT-3", "gpt2-small": "GPT-2 small"}  # dims presets, as people say them
+CARD_WIDTH = 12.5  # widest line of the closing card
 
 
 def centred_lines(lines: list[str], font_size: float, color=palette.TEXT) -> VGroup:
@@ -384,9 +385,12 @@ class Ending(Lesson):
             "supporting examples; only the layers above the first were drawn as a sketch.",
         )
         self.heading("This video")
+        title = literal(t.title, font_size=palette.DISPLAY)
+        if title.width > CARD_WIDTH:  # a long sentence typed in (its own title): in lines
+            title = centred_lines(textwrap.wrap(t.title, 48), palette.LARGE)
         parts = [
             literal("This video's example", font_size=palette.HEADING, color=palette.DIM_TEXT),
-            literal(t.title, font_size=palette.DISPLAY),
+            title,
         ]
         if t.sentence != t.title:  # a sentence typed in is its own title
             parts.append(centred_lines(textwrap.wrap(t.sentence, 56), palette.LARGE))
@@ -414,8 +418,11 @@ class Ending(Lesson):
         ]
         card = VGroup(*parts).arrange(DOWN, buff=0.35)
         for line in card:
-            if line.width > 12.5:
-                line.scale_to_fit_width(12.5)
+            if line.width > CARD_WIDTH:
+                line.scale_to_fit_width(CARD_WIDTH)
+        if card.height > self.stage.height:
+            card.scale_to_fit_height(self.stage.height)
+        card.move_to(self.stage.center)
         self.play(FadeIn(card, shift=UP * 0.2), run_time=1.5)
         self.card = card
         self.caption(

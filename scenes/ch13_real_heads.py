@@ -295,7 +295,6 @@ class RealHeads(ChapterScene):
         self.zooms: list[tuple[str, HeadScore, PatternWindow]] = []
         self.marked: dict[tuple[int, int], tuple[int, tuple[int, ...]]] = {}  # query, keys
         self.finish_speech()  # the sink's picture stays while its beat is said or read
-        self._gallery_to_map()
         for behaviour, score in distinct_best(self.run.pattern, ZOOMS):
             self._zoom(behaviour, score)
 
@@ -342,6 +341,8 @@ class RealHeads(ChapterScene):
             f"Layer {layer}, head {head} {BEHAVIOUR_NAMES[behaviour]}: {fact}. {example}.",
         )
         self.heading_shown(f"Layer {layer}, head {head}: {BEHAVIOUR_NAMES[behaviour]}")
+        if not self.zooms:  # the first zoom's beat opens as the gallery becomes a map
+            self._gallery_to_map()
         column = self._zoom_texts(layer, head, behaviour, fact, example, grid)
         panel, legend = column
         frame = self.gallery.highlight(layer, head)
@@ -431,12 +432,19 @@ class RealHeads(ChapterScene):
             FadeOutInPlace(self.map),
             run_time=1.0,
         )
+        # one part at a time, as the narration reaches it: the designed head, the real
+        # one, the rows each average is taken over, then the lines under both
         self.play(FadeInPlace(titles[0]), FadeInPlace(left), run_time=1.2)
+        self.wait(2.5)
         self.play(FadeInPlace(titles[1]), FadeInPlace(right), run_time=1.2)
+        self.wait(2.5)
         self.play(*(Create(row) for row in rows), FadeInPlace(VGroup(*notes)), run_time=1.2)
-        self.play(FadeInPlace(lines), run_time=1.5)
+        self.wait(3.0)
+        for line in lines:
+            self.play(FadeInPlace(line), run_time=1.0)
+            self.wait(2.5)
         self.caption_shown(" ".join(shown.lines))
-        self.wait(8.0)
+        self.wait(3.0)
         self.designed_grid, self.contrast_grid = left, right
         self.contrast = shown
 

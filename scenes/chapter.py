@@ -59,14 +59,18 @@ if TYPE_CHECKING:
 OPENING_SECTION = "title card"  # the section before the first beat
 PAUSE = 0.6  # seconds of silence after a beat's speech, before the next beat
 # Without the voice a beat lasts at least as long as its subtitle takes to read, at this
-# many words a second (a fixed estimate, not the speech: a silent video does not depend
-# on what the speech cache holds); subtitle guidelines ask for at most about 3.
+# many words a second and at most this many characters a second (a fixed estimate, not
+# the speech: a silent video does not depend on what the speech cache holds); subtitle
+# guidelines ask for at most about 3 words, or 17-20 characters, a second. The characters
+# count where words are long ("12,288-dimensional embeddings").
 READING_RATE = 3.0
+READING_CHARS = 17.0
 
 
 def reading_seconds(text: str) -> float:
-    """How long ``text`` takes to read at :data:`READING_RATE` (words as written)."""
-    return len(text.split()) / READING_RATE
+    """How long ``text`` takes to read at :data:`READING_RATE` words and
+    :data:`READING_CHARS` characters a second, whichever takes longer."""
+    return max(len(text.split()) / READING_RATE, len(text) / READING_CHARS)
 
 
 class ChapterScene(Scene):
@@ -244,7 +248,7 @@ class ChapterScene(Scene):
         if self.voice and self.speech:  # the subtitles last as long as the speech
             spoken = self._seconds(self.speech[-1][2]) + PAUSE / 2
             elapsed = min(elapsed, max(spoken, reading_seconds(text)))
-        if elapsed > 0:  # in cues of two short lines, sharing the time by their words
+        if elapsed > 0:  # in cues of two short lines, sharing the time by their length
             for piece, a, b in timed(text, elapsed):
                 self.add_subcaption(piece, duration=b - a, offset=start + a - self.time)
         self._open_beat = None

@@ -4,7 +4,7 @@ A beat says one to a few sentences, sometimes 150 words; as one cue it would cov
 picture for a minute. :func:`cues` cuts it at sentence ends first, then at clause marks
 (";", ":", ","), then between words, into cues of at most ``CUE_CHARS`` characters, each
 set on two lines of even length; :func:`timed` shares the beat's time among them by their
-words, as reading does (a beat lasts at least its words' reading time, so each cue then
+characters, as reading does (a beat lasts at least its reading time, so each cue then
 does too). Joined with spaces (and their
 line breaks read as spaces) the cues give the narration back exactly.
 """
@@ -77,7 +77,9 @@ def _packed(parts: list[str], limit: int) -> list[str]:
             pieces.append(part)
         else:
             count = -(-len(part) // limit)  # pieces needed, then as even as words allow
-            pieces += textwrap.wrap(part, -(-len(part) // count), break_long_words=False)
+            pieces += textwrap.wrap(
+                part, -(-len(part) // count), break_long_words=False, break_on_hyphens=False
+            )
     return pieces
 
 
@@ -92,12 +94,14 @@ def two_lines(piece: str) -> str:
 
 def timed(text: str, seconds: float) -> list[tuple[str, float, float]]:
     """:func:`cues` of ``text`` with each one's (start, end) in seconds from the beat's
-    start, sharing ``seconds`` by their number of words."""
+    start, sharing ``seconds`` by their number of characters: every cue of a beat is
+    read at the same pace, "Directions carry meaning." and "12,288-dimensional
+    embeddings" alike (shared by words, a short cue of long words would flash by)."""
     pieces = cues(text)
-    total = sum(len(p.split()) for p in pieces) or 1
+    total = sum(len(p) for p in pieces) or 1
     out, at = [], 0.0
     for piece in pieces:
-        length = seconds * len(piece.split()) / total
+        length = seconds * len(piece) / total
         out.append((piece, at, at + length))
         at += length
     return out

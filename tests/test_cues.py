@@ -44,12 +44,12 @@ def test_a_long_narration_is_cut_at_sentence_ends_into_two_line_cues():
 
 
 @pytest.mark.parametrize("seconds", [3.0, 40.0])
-def test_the_time_is_shared_by_words_without_gaps(seconds):
+def test_the_time_is_shared_by_characters_without_gaps(seconds):
     shares = timed(LONG, seconds)
     assert shares[0][1] == 0.0 and shares[-1][2] == pytest.approx(seconds)
     for (_, _, end), (_, start, _) in zip(shares, shares[1:]):
         assert start == pytest.approx(end)
-    lengths = [len(text.split()) for text, _, _ in shares]
+    lengths = [len(text) for text, _, _ in shares]
     rates = [(b - a) / n for (_, a, b), n in zip(shares, lengths)]
     assert max(rates) == pytest.approx(min(rates))
 
@@ -71,3 +71,17 @@ def test_no_cue_is_a_short_orphan_beside_a_longer_one(text):
     assert _rejoined(pieces) == text
     if len(pieces) > 1:
         assert min(len(p) for p in pieces) >= SHORT_CUE, pieces
+
+
+def test_a_beat_read_in_its_reading_time_never_runs_a_cue_past_17_characters_a_second():
+    """Short cues of long words ("Directions carry meaning.", numbers written out) get
+    the time their characters need, not a share by words."""
+    from scenes.chapter import reading_seconds
+
+    text = (
+        "Directions carry meaning. After attention, each 'mole' moves toward its sense: "
+        "animal, chemistry, skin. The example uses 12,288-dimensional embeddings, "
+        "128-dimensional queries and keys, and 96 heads per layer."
+    )
+    for piece, start, end in timed(text, reading_seconds(text)):
+        assert len(piece) / (end - start) <= 17.0 + 1e-9, piece

@@ -29,6 +29,7 @@ from manim import (
     AnimationGroup,
     Arrow,
     DashedLine,
+    Dot,
     FadeIn,
     GrowArrow,
     ManimColor,
@@ -96,6 +97,7 @@ class EmbeddingSpace(VGroup):
         self._arrows: dict[str, Arrow] = {}
         self._labels: dict[str, Text] = {}
         self._offsets: dict[str, np.ndarray] = {}
+        self._tips: dict[str, Dot] = {}
         self.axes = VGroup(
             *[
                 DashedLine(ORIGIN, ORIGIN + RIGHT, stroke_color=palette.NEUTRAL, stroke_width=2)
@@ -103,8 +105,9 @@ class EmbeddingSpace(VGroup):
             ]
         )
         self.arrows = VGroup()
+        self.tips = VGroup()  # dots on the tips of arrows that name a point
         self.labels = VGroup()
-        self.add(self._reference, self.axes, self.arrows, self.labels)
+        self.add(self._reference, self.axes, self.arrows, self.tips, self.labels)
         self._place_axes()
         self.title = None
         if title is not None:
@@ -133,6 +136,8 @@ class EmbeddingSpace(VGroup):
     def _place_vector(self, name: str) -> None:
         start, end = self._coords[name]
         self._arrows[name].put_start_and_end_on(self.to_screen(start), self.to_screen(end))
+        if name in self._tips:
+            self._tips[name].move_to(self.to_screen(end))
         if name in self._labels:
             self._labels[name].move_to(self.to_screen(end) + self._offsets[name])
 
@@ -164,8 +169,11 @@ class EmbeddingSpace(VGroup):
         color: ManimColor = palette.EMBEDDING,
         label: str | None = None,
         label_color: ManimColor | None = None,
+        tip_dot: bool = False,
     ) -> Arrow:
-        """Add an arrow from ``start`` (default: the origin) to ``coords``; return it."""
+        """Add an arrow from ``start`` (default: the origin) to ``coords``; return it.
+        ``tip_dot``: a dot in the label's colour marks the point the arrow reaches (the
+        point its label names)."""
         begin = np.zeros(3) if start is None else _as3(start)
         end = _as3(coords)
         self._coords[name] = (begin, end)
@@ -180,6 +188,9 @@ class EmbeddingSpace(VGroup):
         )
         self._arrows[name] = arrow
         self.arrows.add(arrow)
+        if tip_dot:
+            self._tips[name] = Dot(radius=0.07, color=label_color or color)
+            self.tips.add(self._tips[name])
         if label is not None:
             text = literal(label, font_size=self.font_size, color=label_color or color)
             self._labels[name] = text
@@ -227,6 +238,8 @@ class EmbeddingSpace(VGroup):
         """Add an arrow (see :meth:`add_vector`) and return its growing animation."""
         arrow = self.add_vector(name, coords, **kwargs)
         anims: list[Animation] = [GrowArrow(arrow)]
+        if name in self._tips:
+            anims.append(FadeIn(self._tips[name]))
         if name in self._labels:
             anims.append(FadeIn(self._labels[name], shift=0.1 * UP))
         return AnimationGroup(*anims)

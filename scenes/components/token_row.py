@@ -308,6 +308,44 @@ class TokenParagraph(VGroup):
     def get_box(self, i: int) -> RoundedRectangle:
         return self.get_token(i)[0]
 
+    @property
+    def shown(self) -> range:
+        """Every token: a paragraph leaves none out."""
+        return range(len(self._line_of))
+
     def create(self, lag_ratio: float = 0.3) -> Animation:
         """Lines appear one after another."""
         return LaggedStart(*[line.create(0.05) for line in self.submobjects], lag_ratio=lag_ratio)
+
+    def highlight(
+        self, indices: Sequence[int], color: ManimColor = palette.QUERY, width: float = 5
+    ) -> Animation:
+        """Thicker, coloured outlines on the given tokens (as :meth:`TokenRow.highlight`)."""
+        return together([self.get_box(i).animate.set_stroke(color, width) for i in indices])
+
+
+ROLE_NAMES = {  # what each role tint stands for, in the key's order
+    "adj": "adjective",
+    "noun": "noun",
+    "verb": "verb",
+    "pron": "pronoun",
+}
+
+
+def role_key(roles: Sequence[str | None], font_size: float = palette.LABEL) -> VGroup:
+    """One line naming the box tints that ``roles`` use (names count as nouns, helping
+    verbs as verbs; every other role is "other", grey), each beside a box of its tint."""
+    tints = {palette.role_tint(r).to_hex() for r in roles}
+    entries = [(palette.role_tint(r), name) for r, name in ROLE_NAMES.items()]
+    if palette.NEUTRAL.to_hex() in tints:
+        entries.append((palette.NEUTRAL, "other"))
+    key = VGroup()
+    for tint, name in entries:
+        if tint.to_hex() not in tints:
+            continue
+        box = RoundedRectangle(
+            corner_radius=0.05, width=0.32, height=0.24, stroke_color=tint, stroke_width=2
+        ).set_fill(tint, opacity=FILL)
+        words = literal(name, font_size=font_size, color=palette.DIM_TEXT)
+        key.add(VGroup(box, words).arrange(RIGHT, buff=0.12))
+    return key.arrange(RIGHT, buff=0.45)

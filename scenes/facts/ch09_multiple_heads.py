@@ -135,6 +135,19 @@ def thumbnail_positions(n: int) -> range:
     return range(max(0, n - THUMBNAIL_TOKENS), n)
 
 
+def strongest_drawn(head, positions, least: float = 0.2) -> Link | None:
+    """A small pattern's strongest link to an earlier token among the tokens it draws
+    (``positions``), when it gives at least ``least``: the dot the picture names."""
+    shown = list(positions)
+    found = [
+        Link(key=k, query=q, weight=float(head.pattern[q, k]), kind="earlier")
+        for q in shown
+        for k in shown
+        if k < q and head.pattern[q, k] >= least
+    ]
+    return max(found, key=lambda link: (link.weight, -link.query), default=None)
+
+
 def placed_differently(a: np.ndarray, b: np.ndarray) -> float:
     """The share of a query's attention that two ``[query, key]`` patterns put in
     different places (half the summed absolute difference over keys), averaged over the

@@ -255,9 +255,9 @@ def contrast(trace: Trace, run: RealAttention, designed, grid) -> Contrast:
     query, key, adjective = designed_example(trace, designed.pattern, grid)
     link = f"{quoted(trace, key)} → {quoted(trace, query)}: {designed.pattern[query, key]:.2f}"
     job = (
-        f"Its job, adjectives to nouns: {link}"
+        f"The designed head's job, adjectives to nouns: {link}"
         if adjective
-        else f"No adjective before a noun here; its strongest link: {link}"
+        else f"No adjective before a noun here; the designed head's strongest link: {link}"
     )
     narration = (
         "Side by side, one measure for both heads: the weight later tokens park where "
@@ -271,8 +271,8 @@ def contrast(trace: Trace, run: RealAttention, designed, grid) -> Contrast:
         real_line=f"{said.real} (average)",
         lines=(
             said.count,
-            f"Designed head: {job[0].lower()}{job[1:]}.",
-            "Framed: the rows each average is taken over (the first column left out). "
+            f"{job}.",
+            "Framed: the row each average is taken over, in every later token's column. "
             "Dot area = weight.",
         ),
     )

@@ -358,3 +358,27 @@ def test_the_caption_never_says_a_head_that_answers_finds_little():
     assert f"{a.name} answers for {tokens_answered(a)}, {b.name} for {tokens_answered(b)}" in (
         caption
     )
+
+
+def test_each_small_pattern_names_its_strongest_drawn_link():
+    """The words under a small pattern name the largest weight on an earlier token among
+    the tokens it draws (a naive scan of the computed pattern), or say there is none."""
+    from attention_math import build_trace, example_from_sentence
+    from scenes.facts.ch09_multiple_heads import strongest_drawn, thumbnail_positions
+
+    sentence = "The quiet young baker placed a warm golden loaf on the shelf before she left."
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    shown = thumbnail_positions(trace.n)
+    for head in trace.heads:
+        best = (0.0, None)
+        for q in shown:
+            for k in shown:
+                if k < q and head.pattern[q, k] > best[0]:
+                    best = (float(head.pattern[q, k]), (k, q))
+        link = strongest_drawn(head, shown)
+        if best[0] < 0.2:
+            assert link is None
+        else:
+            assert (link.key, link.query) == best[1] and link.weight == best[0]
+    pronoun = strongest_drawn(trace.head("pronoun-antecedent"), shown)
+    assert trace.words[pronoun.key] == "baker" and trace.words[pronoun.query] == "she"

@@ -109,3 +109,14 @@ def test_an_arrow_through_a_small_label_is_seen_wherever_it_crosses():
     assert not _crosses(lo + [0, 0.2], hi + [0, 0.2], a, b)  # just above it
     assert _crosses(lo, hi, np.array([0.2, -1.0]), np.array([0.2, 1.0]))  # straight up
     assert not _crosses(lo, hi, np.array([0.5, -1.0]), np.array([0.5, 1.0]))
+
+
+def test_a_named_point_has_its_dot_on_the_arrow_tip_as_the_view_turns():
+    space = EmbeddingSpace(2.0)
+    space.add_vector("plain", [0.4, 0.2, 0.9])
+    space.add_vector("named", [1.0, 0.5, 1.5], start=[0.2, 0.0, 0.1], tip_dot=True)
+    assert len(space.tips) == 1  # only the arrow asked for one
+    dot = space.tips[0]
+    for _ in range(2):  # as drawn, and after a turn of the view
+        assert np.allclose(dot.get_center(), space.get_arrow("named").get_end(), atol=1e-6)
+        space.turn(0.9).interpolate(1.0)
