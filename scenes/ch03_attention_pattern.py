@@ -33,7 +33,7 @@ from manim import (
 
 from scenes.components import palette
 from scenes.components.animations import together
-from scenes.components.attention_grid import AttentionGrid, subscript
+from scenes.components.attention_grid import AttentionGrid, subscript, token_window
 from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.embedding_space import EmbeddingSpace
 from scenes.components.entries import fixed
@@ -52,7 +52,7 @@ ROWS = (0, 1, 2, -1)  # rows of W_Q drawn in the product
 COLS = (0, 1, 2, 3, -1)  # columns of W_Q (= entries of E) drawn in the product
 SLOW_COLUMNS = 2  # softmax columns shown one at a time before the rest go together
 FORMULA_RIGHT = 6.3  # the formula ends this far right: clear of the frame edge (7.1)
-MAX_KEYS_LISTED = 8
+MAX_KEYS_LISTED = 8  # as many as the grids show (AttentionGrid's max_tokens)
 # The grid takes the stage's height and its width up to the side notes (widest: 3.4).
 GRID_WIDTH, GRID_HEIGHT = 9.7, 5.7
 
@@ -248,8 +248,7 @@ class AttentionPattern(Lesson):
             "the answer it offers.",
         )
         self.heading("Keys")
-        start = max(0, min(self.k, t.n - MAX_KEYS_LISTED))
-        listed = range(start, min(t.n, start + MAX_KEYS_LISTED))
+        listed = token_window(t.n, self.q, MAX_KEYS_LISTED)  # the rows the grids will show
         words, arrows, keys = VGroup(), VGroup(), VGroup()
         pitch = 0.62 if len(listed) <= 8 else 5.6 / len(listed)
         for n, i in enumerate(listed):

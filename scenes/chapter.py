@@ -7,7 +7,7 @@ Each beat starts with :meth:`ChapterScene.beat`, which
 * records the beat's narration, written as a subtitle (``.srt`` beside the video)
   that lasts until the next beat starts (narrated: while it is spoken),
 * makes the beat last until its speech is over, and at least as long as its subtitle
-  takes to read (:data:`READING_RATE`), with the voice on or off.
+  takes to read (:func:`scenes.cues.reading_seconds`), with the voice on or off.
 
 What comes before the first beat (the title card) is the section
 :data:`OPENING_SECTION`, not manim's default ``autocreated``.
@@ -42,7 +42,7 @@ from attention_math import InputError, Trace
 from .components import palette
 from .components.fade_in_place import FadeOutInPlace
 from .components.labels import literal
-from .cues import timed
+from .cues import reading_seconds, timed
 from .settings import (
     Source,
     environment_captions,
@@ -58,19 +58,9 @@ if TYPE_CHECKING:
 
 OPENING_SECTION = "title card"  # the section before the first beat
 PAUSE = 0.6  # seconds of silence after a beat's speech, before the next beat
-# Without the voice a beat lasts at least as long as its subtitle takes to read, at this
-# many words a second and at most this many characters a second (a fixed estimate, not
-# the speech: a silent video does not depend on what the speech cache holds); subtitle
-# guidelines ask for at most about 3 words, or 17-20 characters, a second. The characters
-# count where words are long ("12,288-dimensional embeddings").
-READING_RATE = 3.0
-READING_CHARS = 17.0
-
-
-def reading_seconds(text: str) -> float:
-    """How long ``text`` takes to read at :data:`READING_RATE` words and
-    :data:`READING_CHARS` characters a second, whichever takes longer."""
-    return max(len(text.split()) / READING_RATE, len(text) / READING_CHARS)
+# Without the voice a beat lasts at least as long as its subtitles take to read
+# (:func:`scenes.cues.reading_seconds`: a fixed estimate, not the speech, so that a silent
+# video does not depend on what the speech cache holds).
 
 
 class ChapterScene(Scene):

@@ -3,9 +3,9 @@
 A beat says one to a few sentences, sometimes 150 words; as one cue it would cover the
 picture for a minute. :func:`cues` cuts it at sentence ends first, then at clause marks
 (";", ":", ","), then between words, into cues of at most ``CUE_CHARS`` characters, each
-set on two lines of even length; :func:`timed` shares the beat's time among them by their
-characters, as reading does (a beat lasts at least its reading time, so each cue then
-does too). Joined with spaces (and their
+set on two lines of even length; :func:`timed` shares the beat's time among them by the
+time each takes to read (a beat lasts at least :func:`reading_seconds`, so each cue then
+gets its own reading time). Joined with spaces (and their
 line breaks read as spaces) the cues give the narration back exactly.
 """
 
@@ -15,6 +15,11 @@ import re
 import textwrap
 
 CUE_CHARS = 84  # two lines of 42 characters, the usual limit of a subtitle line
+# Reading pace: subtitle guidelines ask for at most about 3 words, or 17-20 characters, a
+# second; a cue needs whichever takes longer (characters count where words are long:
+# "12,288-dimensional embeddings"; words where they are short: "it is on the mat").
+READING_RATE = 3.0
+READING_CHARS = 17.0
 LINE_CHARS = 42
 SHORT_CUE = 24  # a cue shorter than this is joined to its neighbour (or shares with it)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -92,19 +97,41 @@ def two_lines(piece: str) -> str:
     return "\n".join(_halves(piece))
 
 
+def cue_seconds(piece: str) -> float:
+    """How long one cue takes to read: :data:`READING_RATE` words or
+    :data:`READING_CHARS` characters a second, whichever takes longer."""
+    flat = piece.replace("\n", " ")
+    return max(len(flat.split()) / READING_RATE, len(flat) / READING_CHARS)
+
+
+def reading_seconds(text: str) -> float:
+    """How long ``text`` takes to read as its subtitle cues (:func:`cue_seconds`)."""
+    return sum(cue_seconds(piece) for piece in cues(text)) if text.strip() else 0.0
+
+
 def timed(text: str, seconds: float) -> list[tuple[str, float, float]]:
     """:func:`cues` of ``text`` with each one's (start, end) in seconds from the beat's
-    start, sharing ``seconds`` by their number of characters: every cue of a beat is
-    read at the same pace, "Directions carry meaning." and "12,288-dimensional
-    embeddings" alike (shared by words, a short cue of long words would flash by)."""
+    start, sharing ``seconds`` by the time each takes to read (:func:`cue_seconds`):
+    every cue of a beat gets its share, "Directions carry meaning." and
+    "12,288-dimensional embeddings" alike; given :func:`reading_seconds` or more, none
+    is read faster than the reading pace."""
     pieces = cues(text)
-    total = sum(len(p) for p in pieces) or 1
+    needs = [cue_seconds(p) for p in pieces]
+    total = sum(needs) or 1
     out, at = [], 0.0
-    for piece in pieces:
-        length = seconds * len(piece) / total
+    for piece, need in zip(pieces, needs, strict=True):
+        length = seconds * need / total
         out.append((piece, at, at + length))
         at += length
     return out
 
 
-__all__ = ["CUE_CHARS", "LINE_CHARS", "cues", "timed", "two_lines"]
+__all__ = [
+    "CUE_CHARS",
+    "LINE_CHARS",
+    "cue_seconds",
+    "cues",
+    "reading_seconds",
+    "timed",
+    "two_lines",
+]

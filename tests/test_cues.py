@@ -44,14 +44,18 @@ def test_a_long_narration_is_cut_at_sentence_ends_into_two_line_cues():
 
 
 @pytest.mark.parametrize("seconds", [3.0, 40.0])
-def test_the_time_is_shared_by_characters_without_gaps(seconds):
+def test_the_time_is_shared_by_reading_time_without_gaps(seconds):
     shares = timed(LONG, seconds)
     assert shares[0][1] == 0.0 and shares[-1][2] == pytest.approx(seconds)
     for (_, _, end), (_, start, _) in zip(shares, shares[1:]):
         assert start == pytest.approx(end)
-    lengths = [len(text) for text, _, _ in shares]
-    rates = [(b - a) / n for (_, a, b), n in zip(shares, lengths)]
-    assert max(rates) == pytest.approx(min(rates))
+    for text, a, b in shares:  # each cue: 3 words or 17 characters a second, the slower
+        words, chars = len(text.split()), len(text.replace("\n", " "))
+        need = max(words / 3.0, chars / 17.0)
+        assert (b - a) / need == pytest.approx(
+            seconds
+            / sum(max(len(t.split()) / 3.0, len(t.replace("\n", " ")) / 17.0) for t, _, _ in shares)
+        )
 
 
 @pytest.mark.parametrize(
@@ -73,9 +77,9 @@ def test_no_cue_is_a_short_orphan_beside_a_longer_one(text):
         assert min(len(p) for p in pieces) >= SHORT_CUE, pieces
 
 
-def test_a_beat_read_in_its_reading_time_never_runs_a_cue_past_17_characters_a_second():
+def test_a_beat_read_in_its_reading_time_never_runs_a_cue_past_the_reading_pace():
     """Short cues of long words ("Directions carry meaning.", numbers written out) get
-    the time their characters need, not a share by words."""
+    the time their characters need, cues of short words the time their words need."""
     from scenes.chapter import reading_seconds
 
     text = (
@@ -83,5 +87,8 @@ def test_a_beat_read_in_its_reading_time_never_runs_a_cue_past_17_characters_a_s
         "animal, chemistry, skin. The example uses 12,288-dimensional embeddings, "
         "128-dimensional queries and keys, and 96 heads per layer."
     )
+    text += " It is on the mat. It is a cat, and it is in the sun."
     for piece, start, end in timed(text, reading_seconds(text)):
-        assert len(piece) / (end - start) <= 17.0 + 1e-9, piece
+        flat = piece.replace("\n", " ")
+        assert len(flat) / (end - start) <= 17.0 + 1e-9, piece
+        assert len(flat.split()) / (end - start) <= 3.0 + 1e-9, piece
