@@ -302,7 +302,7 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
 def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relation]:
     """Each third-person pronoun's antecedent, the noun it most likely stands for: among
     the nouns before it that it may stand for (:func:`_may_stand_for`: "she" a woman or
-    any person; an animal only when no person comes before it, :func:`_animal`), the
+    any person; "she" or "he" an animal when no person comes before it, :func:`_animal`), the
     nearest subject (such a pronoun prefers its sentence's subject: "the farmer sold his
     tractor", "my sister painted a boat for her friend"),
     else the nearest; "it" the nearest that is not a person ("the girl saw a robot and it
@@ -314,8 +314,10 @@ def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relatio
             continue
         personal = word not in IMPERSONAL
         nouns = [j for j in range(i) if _may_stand_for(tokens[j], word)]
-        if not nouns and word in FEMININE | MASCULINE:  # no person before it: a pet's
-            nouns = [j for j in range(i) if _animal(tokens[j])]  # "the kitten ... she"
+        if not nouns and word in ("she", "he"):  # no person before it: an animal as the
+            nouns = [j for j in range(i) if _animal(tokens[j])]  # one doing something
+            # ("the kitten played until she fell asleep"), never as an owner ("a bird
+            # near her cat": her own, or someone's the sentence does not name)
         subjects_before = [j for j in subjects if j in nouns] if personal else []
         chosen = max(subjects_before or nouns, default=None)
         if chosen is not None:
@@ -325,7 +327,7 @@ def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relatio
 
 def _animal(noun: Token) -> bool:
     """A noun for an animal (the lexicon's ``kind:animal`` words and ``animal_nouns``):
-    "she" or "he" may stand for one when no person comes before the pronoun."""
+    "she" or "he" (not "her", "his") may stand for one when no person comes before."""
     return noun.role == "noun" and (
         "kind:animal" in noun.features or noun.text.lower() in load_lexicon().animal_nouns
     )

@@ -225,8 +225,12 @@ class MotivatingExamples(Lesson):
             self.play(self.row.highlight(shown_noun, palette.NOUN))
             self.caption(said, wait=2.0)
             return
-        # the whole sentence first, in lines, every word counted; then the window the next
-        # beats draw on, and what it holds
+        self._whole_then_window(said, shown_adj, shown_noun, n_adj, n_noun)
+
+    def _whole_then_window(self, said: str, shown_adj, shown_noun, n_adj, n_noun) -> None:
+        """A sentence too long for one row: whole first, in lines, every adjective and
+        noun marked (``said``); then the window the next beats draw on, and what it holds."""
+        t, r = self.trace, roles(self.trace)
         lines = TokenParagraph(t.words, r, width=13, font_size=palette.LARGE)
         lines.move_to(self.stage.center)
         self.play(lines.create(), run_time=2.0)

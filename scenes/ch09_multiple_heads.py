@@ -49,6 +49,7 @@ from scenes.facts.ch09_multiple_heads import (
     cues_of,
     last_noun,
     most_alike,
+    patterns_key,
     senses,
     strongest_answer,
     strongest_drawn,
@@ -317,18 +318,8 @@ class MultipleHeads(Lesson):
             )
         ).arrange(RIGHT, buff=THUMBNAIL_GAP, aligned_edge=DOWN)
         named = self._strongest_dots(shown)
-        first, last = (f"“{t.words[i]}”" for i in (shown[0], shown[-1]))
-        text = f"Keys are rows, queries are columns, in the sentence's order: {first} first"
-        text += f", {last} last" if len(shown) > 1 else ""
-        if any(h.has_sink for h in t.heads):
-            text += "; each bottom row: the head's sink"
-        if len(shown) < t.n:
-            text += (
-                f". The last {len(shown)} of {t.n} tokens; the weight each column gives to "
-                "earlier tokens is not drawn."
-            )
         legend = literal(
-            wrap(text, palette.LABEL, room),
+            wrap(patterns_key(t, shown), palette.LABEL, room),
             font_size=palette.LABEL,
             color=palette.DIM_TEXT,
             line_spacing=0.8,
@@ -340,7 +331,9 @@ class MultipleHeads(Lesson):
             label.next_to(mini, DOWN, buff=0.2 + axes[1].height)
         labels = VGroup(*(label for label, _ in named))
         VGroup(VGroup(self.minis, axes, labels), legend).arrange(DOWN, buff=0.4)
-        VGroup(self.minis, axes, labels, legend).move_to(self.stage.center)
+        whole = VGroup(self.minis, axes, labels, legend)
+        whole.scale_to_fit_height(min(whole.height, self.stage.height - 0.2))
+        whole.move_to(self.stage.center)
         VGroup(self.minis, legend, axes, labels).set_x(self.stage.center[0])  # "keys" inside
         rings = VGroup(*(ring() for _, ring in named if ring is not None))  # as laid out
         self.minis_legend = legend

@@ -42,7 +42,7 @@ from scenes.lesson import STAGE, Lesson
 CELLS = 8  # entries per strip: the first CELLS entries of each vector
 COLUMN_INDICES = (*range(CELLS), -1)  # the panel shows the same entries, and the last
 BLOCKS = ("attention", "mlp", "attention", "mlp")  # two layers drawn, bottom first
-ROW_CENTER = STAGE.center + LEFT * 3.2 + DOWN * 1.1  # the token row, while one layer is shown
+ROW_CENTER = STAGE.center + LEFT * 3.3 + DOWN * 1.1  # the token row, while one layer is shown
 ROW_BOTTOM = STAGE.bottom + 0.25  # the row's centre once the whole stack is shown
 LANE_ROWS = 4  # head lanes drawn in the parallelism picture
 LANE_CELL = 0.62  # height of one head's cell on one token
@@ -150,7 +150,7 @@ class GoingDeeper(Lesson):
             t.words,
             [tok.role for tok in t.tokens],
             font_size=palette.LABEL,
-            max_width=6.6,
+            max_width=6.0,
             focus=self.focus,
         ).move_to(ROW_CENTER)
         shown = list(self.row.shown)

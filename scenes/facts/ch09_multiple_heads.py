@@ -135,6 +135,22 @@ def thumbnail_positions(n: int) -> range:
     return range(max(0, n - THUMBNAIL_TOKENS), n)
 
 
+def patterns_key(trace, shown: range) -> str:
+    """How to read the small patterns of the ``shown`` tokens: which way keys and queries
+    run, the sinks, and what a window of a long sentence leaves out."""
+    first, last = (f"“{trace.words[i]}”" for i in (shown[0], shown[-1]))
+    text = f"Keys are rows, queries are columns, in the sentence's order: {first} first"
+    text += f", {last} last" if len(shown) > 1 else ""
+    if any(h.has_sink for h in trace.heads):
+        text += "; each bottom row: the head's sink"
+    if len(shown) < trace.n:
+        text += (
+            f". The last {len(shown)} of {trace.n} tokens; the weight each column gives to "
+            "earlier tokens is not drawn."
+        )
+    return text
+
+
 def strongest_drawn(head, positions, least: float = 0.2) -> Link | None:
     """A small pattern's strongest link to an earlier token among the tokens it draws
     (``positions``), when it gives at least ``least``: the dot the picture names."""
