@@ -259,7 +259,7 @@ class CountingParameters(Lesson):
         self.heading("One head")
         self.play(self.tally.add_total("total", p["head/total"], palette.QUERY))
         self._register("head/total", self.tally.total_figure)
-        self.head_icon = head_icon(scale=1.0).move_to(MATRIX_CENTER)
+        self.head_icon = head_icon(scale=2.4).move_to(MATRIX_CENTER)
         caption = literal("one head", font_size=palette.LARGE).next_to(
             self.head_icon, DOWN, buff=0.3
         )

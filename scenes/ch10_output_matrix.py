@@ -25,6 +25,7 @@ from manim import (
     SurroundingRectangle,
     VGroup,
     Write,
+    interpolate_color,
 )
 
 from scenes.components import entries, palette
@@ -192,10 +193,10 @@ class OutputMatrix(Lesson):
             with_notation(
                 f"W_O: {d:,} rows × {H * dk} columns", font_size=palette.LABEL, color=palette.OUTPUT
             ),
-            literal(
+            literal(  # the segments' red, lightened: dark red is hard to read on black
                 f"stacked outputs: {H} × {dk} = {H * dk} numbers",
                 font_size=palette.LABEL,
-                color=palette.VALUE_DOWN,
+                color=interpolate_color(palette.VALUE_DOWN, palette.TEXT, 0.4),
             ),
             literal(f"their product: {d:,} numbers,", font_size=palette.LABEL, color=palette.DELTA),
             literal(
@@ -204,11 +205,13 @@ class OutputMatrix(Lesson):
                 color=palette.DELTA,
             ),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        if concat.width > self.side_notes.width - 0.4:
-            concat.scale_to_fit_width(self.side_notes.width - 0.4)
+        # from the segments to the frame's edge: as wide as it can be drawn unscaled
+        left, right = segments.get_right()[0] + 0.5, self.side_notes.point(RIGHT)[0]
+        if concat.width > right - left:
+            concat.scale_to_fit_width(right - left)
         concat.move_to(self.side_notes.center).set_y(W_O.get_y())
-        if concat.get_left()[0] < segments.get_right()[0] + 0.4:
-            concat.shift(RIGHT * (segments.get_right()[0] + 0.4 - concat.get_left()[0]))
+        concat.shift(RIGHT * max(0.0, left - concat.get_left()[0]))
+        concat.shift(LEFT * max(0.0, concat.get_right()[0] - right))
         return concat
 
     def block_by_block(self) -> None:
@@ -234,10 +237,13 @@ class OutputMatrix(Lesson):
                 f"{{{{ Delta E^(({h + 1})) : delta }}}}",
                 font_size=palette.DISPLAY,
             ).move_to(anchor)
-            anims = [Create(marks)]
-            anims.append(FadeIn(step) if shown is None else ReplacementTransform(shown[1], step))
-            if shown is not None:
-                anims.append(FadeOut(shown[0]))
+            if shown is None:
+                anims = [Create(marks), FadeIn(step)]
+            else:  # both frames slide together: block h and segment h are always a pair
+                anims = [
+                    ReplacementTransform(shown[0], marks),
+                    ReplacementTransform(shown[1], step),
+                ]
             self.play(*anims, run_time=0.9)
             self.wait(0.6)
             shown = (marks, step)

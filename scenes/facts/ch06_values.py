@@ -221,10 +221,13 @@ def changes(trace, head, shown=None) -> Changes:
         seen = list(range(trace.n)) if shown is None else list(shown)
         low = seen[int(np.argmin(ratios[seen]))]
         high = seen[int(np.argmax(ratios[seen]))]
+        # every token whose change prints as the smallest / largest: "“a”, “on” and 2 more"
+        lows = [i for i in seen if percent(ratios[i]) == percent(ratios[low])]
+        highs = [i for i in seen if percent(ratios[i]) == percent(ratios[high])]
         where = "In this window, " if len(seen) < trace.n else ""
         sizes = (
-            f"{where}|ΔE| goes from {percent(ratios[low])} of |E| for {quoted(trace, low)} to "
-            f"{percent(ratios[high])} for {quoted(trace, high)}"
+            f"{where}|ΔE| goes from {percent(ratios[low])} of |E| for {named(trace, lows)} "
+            f"to {percent(ratios[high])} for {named(trace, highs)}"
         )
         opening = f"Every column does the same: each of the {trace.n} tokens gets its own ΔE"
     narration = f"{opening} from this head, and E + ΔE = E′ (this head's update alone). {sizes}."
@@ -233,3 +236,12 @@ def changes(trace, head, shown=None) -> Changes:
         f"in these {cells} of {trace.dims.d_model:,} entries."
     )
     return Changes(ratios, float(boost), marked, narration, caption)
+
+
+def named(trace, tokens: list[int], most: int = 2) -> str:
+    """ "“a”", "“a” and “on”", "“a”, “on” and 3 more": the first ``most`` tokens quoted."""
+    quoted_ = [quoted(trace, i) for i in tokens[:most]]
+    rest = len(tokens) - len(quoted_)
+    if rest:
+        return f"{', '.join(quoted_)} and {rest} more"
+    return " and ".join(quoted_) if len(quoted_) == 2 else quoted_[0]

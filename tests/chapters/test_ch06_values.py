@@ -287,3 +287,26 @@ def test_a_long_sentences_change_sizes_stay_readable_and_apart():
         assert apart or b.get_bottom()[1] > a.get_top()[1]
     rows = {round(s.get_y(), 3) for s in sizes}
     assert len(rows) <= 2
+
+
+def test_the_smallest_change_names_every_token_that_prints_as_smallest():
+    """When several tokens' |ΔE| / |E| print as the same smallest percent, the words do
+    not single one of them out."""
+    from scenes.focus import percent
+
+    sentence = (
+        "The quiet young baker placed a warm golden loaf on the wooden shelf before she "
+        "locked her shop."
+    )
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    shown = range(8, trace.n)
+    said = changes(trace, head, shown)
+    printed = {i: percent(said.ratios[i]) for i in shown}
+    lowest = min(printed.values(), key=lambda p: float(p.rstrip("%")))
+    tied = [i for i in shown if printed[i] == lowest]
+    part = said.caption.split(" to ")[0]
+    if len(tied) == 1:
+        assert quoted(trace, tied[0]) in part
+    else:
+        assert " and " in part and (len(tied) <= 2 or f"{len(tied) - 2} more" in part)
