@@ -75,9 +75,13 @@ class Relation:
 
     ``how`` says where it came from: ``parser`` (a dependency arc), ``parser+conj``
     (shared through a conjunction: "big and fluffy", "sat and slept"), ``parser+repair``
-    (a verb the parser misread as a participle: "the dogs played outside"), ``order`` (an
-    adjective the parser left unattached, given to the noun right after it),
-    ``subject-first`` (a pronoun's antecedent by rule of thumb: :func:`_antecedents`).
+    (a verb the parser misread as a participle: "the dogs played outside"),
+    ``parser+compound`` (an adjective the parser gave to the first noun of a compound,
+    given to the compound's head: "the bright morning sun"), ``parser+order`` (a subject
+    the parser put on a word held to be an adjective, given to the noun it modifies: "a
+    curious grey kitten chased"), ``order`` (an adjective the parser left unattached,
+    given to the noun right after it), ``subject-first`` (a pronoun's antecedent by rule
+    of thumb: :func:`_antecedents`).
     """
 
     kind: str
@@ -261,8 +265,13 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
     modified: dict[int, int] = {}
     for i, token in enumerate(tokens):
         if token.role == "adj" and dep.get(i) in MODIFIER_ARCS and nounish(head.get(i)):
-            modified[i] = head[i]
-            found.append(Relation("modifies", i, head[i]))
+            noun, how = head[i], "parser"
+            # "the bright morning sun": an adjective before a noun compound describes the
+            # compound's head (the sun is bright), which the small parser often misses
+            while dep.get(noun) == "compound" and nounish(head.get(noun)) and head[noun] > noun:
+                noun, how = head[noun], "parser+compound"
+            modified[i] = noun
+            found.append(Relation("modifies", i, noun, how))
     for i, token in enumerate(tokens):
         if token.role == "adj" and i not in modified and dep.get(i) == "conj":
             first = head.get(i)

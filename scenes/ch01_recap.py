@@ -98,6 +98,20 @@ def column_tokens(shown: list[int], focus: int, count: int) -> list[int]:
     return shown[start : start + count]
 
 
+def row_names(below: dict, above: dict) -> VGroup:
+    """ "E" beside the row of embeddings going in and "E′" beside the row coming out:
+    right of the rows, or left of them where the frame has no room on the right."""
+    names = VGroup()
+    for columns, text, color in ((below, "E", palette.EMBEDDING), (above, "E′", palette.UPDATED)):
+        name = literal(text, font_size=palette.HEADING, color=color)
+        ends = list(columns.values())
+        name.next_to(ends[-1], RIGHT, buff=0.3)
+        if name.get_right()[0] > config.frame_width / 2 - 0.2:
+            name.next_to(ends[0], LEFT, buff=0.3)
+        names.add(name)
+    return names
+
+
 class RecapOnEmbeddings(Lesson):
     number = 1
     title = "Recap on embeddings"
@@ -460,7 +474,8 @@ class RecapOnEmbeddings(Lesson):
         }
         self.block_arcs = arcs = ContextArcs(feet, head.pattern, min_weight=0.05, max_height=1.25)
         self.play(arcs.create(), run_time=2.5)
-        self.play(*[c.create() for c in above.values()], run_time=1.5)
+        names = row_names(below, above)
+        self.play(*[c.create() for c in above.values()], FadeIn(names), run_time=1.5)
         strongest = arcs.strongest()  # of the arcs drawn, not the lesson's focus link
         said = (
             f"the strongest drawn: {quoted(t, strongest[0])} into {quoted(t, strongest[1])}, "

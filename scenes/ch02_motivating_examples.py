@@ -54,6 +54,25 @@ def share_of(shown: int, total: int, noun: str) -> str:
     return f"{shown} of the {plural(total, noun)}" if total > 1 else f"not its only {noun}"
 
 
+def updates_said(trace, arcs) -> str:
+    """The arcs drawn, in words: each query and the earlier tokens its arcs come from."""
+    queries = sorted({j for _, j in arcs.pairs()})
+    if queries:  # every arc drawn is named: each earlier token with 0.20 or more
+        return "; ".join(
+            f"{quoted(trace, j)} gives "
+            + " and ".join(
+                f"{percent(arcs.weight(i, j))}"
+                + (" of its attention" if k == 0 else "")
+                + f" to {quoted(trace, i)}"
+                for k, i in enumerate(sorted(i for i, q in arcs.pairs() if q == j))
+            )
+            for j in queries
+        )
+    if trace.n == 1:
+        return "with a single token there is nothing earlier to take meaning from"
+    return "no token gives as much as 20% of its attention to an earlier one"
+
+
 def arrows_caption(trace, arcs, queries: list[int], focus) -> str:
     """What the arrows are, said from the arrows drawn: in the columns of ``queries``,
     every earlier token with at least 0.20 of the attention, the strongest named."""
@@ -252,40 +271,43 @@ class MotivatingExamples(Lesson):
 
     def adjectives_update_nouns(self) -> None:
         t = self.trace
-        found = [
-            link for link in links(t, self.head) if {link.key, link.query} <= set(self.row.shown)
-        ]
-        queries = sorted({link.query for link in found})
-        if found:  # every arc drawn below is named: each earlier shown token with 0.20
-            said = "; ".join(
-                f"{quoted(t, j)} gives "
-                + " and ".join(
-                    f"{percent(self.head.pattern[j, i])}"
-                    + (" of its attention" if k == 0 else "")
-                    + f" to {quoted(t, i)}"
-                    for k, i in enumerate(
-                        i for i in self.row.shown if i < j and self.head.pattern[j, i] >= 0.2
-                    )
+        # a sentence too long for one row: its arcs over the whole sentence, in lines
+        view = self.row
+        if self.row.windowed:
+            pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+            for size in (palette.LARGE, palette.BODY, palette.SMALL):  # two lines if it can
+                view = TokenParagraph(
+                    t.words, roles(t), width=13, font_size=size, line_buff=1.9, pairs=pairs
                 )
-                for j in queries
-            )
-        elif t.n == 1:
-            said = "with a single token there is nothing earlier to take meaning from"
-        else:
-            said = "no token gives as much as 20% of its attention to an earlier one"
-        self.beat("adjectives update nouns", f"In the computed pattern, {said}.")
-        self.heading("Who updates whom")
+                if len(view.submobjects) <= 2:
+                    break
+            # room above each line for its arcs and their weights, under the heading
+            view.scale_to_fit_height(min(view.height, self.stage.height - 1.1))
+            view.move_to(self.stage.center + DOWN * 0.4)
+        found = [link for link in links(t, self.head) if {link.key, link.query} <= set(view.shown)]
+        queries = sorted({link.query for link in found})
         # each weight stands over its arc's apex; an arc over another is raised to
-        # leave room for the inner arc's weight
+        # leave room for the inner arc's weight; arcs stay within a line
         sample = literal("0.00", font_size=palette.LABEL)
+        pattern = self.head.pattern
+        if view is not self.row:
+            pattern = np.array(
+                [
+                    [w if view.same_line(i, j) else 0.0 for i, w in enumerate(row)]
+                    for j, row in enumerate(pattern)
+                ]
+            )
         self.arcs = arcs = ContextArcs.over_row(
-            self.row,
-            self.head.pattern,
+            view,
+            pattern,
             queries,
             min_weight=0.2,
             label_room=sample.height + 0.2,
             label_width=sample.width + 0.1,
+            max_height=None if view is self.row else 0.5,  # in lines: under the line above
         )
+        self.beat("adjectives update nouns", f"In the computed pattern, {updates_said(t, arcs)}.")
+        self.heading("Who updates whom")
         weights = VGroup()
         for i, j in arcs.pairs():
             label = literal(
@@ -293,14 +315,17 @@ class MotivatingExamples(Lesson):
             )
             label.next_to(arcs.apex(i, j), UP, buff=0.08)
             weights.add(label.add_background_rectangle(opacity=0.85, buff=0.04))
+        if view is not self.row:
+            self.play(FadeOut(self.row), view.create(), run_time=1.5)
         if found:
             self.play(arcs.create(lag_ratio=0.4), run_time=2.5)
             self.play(FadeIn(weights))
+        if found and view is self.row:  # one row: room above the arcs for the question
             question = SpeechBubble(self.head.spec.question, font_size=palette.LABEL)
             question.attach_to(VGroup(arcs, weights))
-            question.set_x(self.row.get_box(found[0].query).get_x())
+            question.set_x(view.get_box(found[0].query).get_x())
             self.play(question.pop_in())
-        else:
+        elif view is self.row:
             self.play(self.row.dim_except([], opacity=0.5), run_time=1.5)
             self.play(self.row.restore(), run_time=1.5)
         self.caption(arrows_caption(t, arcs, queries, self.focus), wait=3.0)

@@ -41,7 +41,7 @@ from scenes.components.formula import attention_formula, colored
 from scenes.components.labels import literal
 from scenes.components.product import MatrixVectorProduct
 from scenes.components.speech_bubble import SpeechBubble
-from scenes.components.token_row import TokenRow
+from scenes.components.token_row import TokenParagraph, TokenRow
 from scenes.components.weight_matrix import WeightMatrix, factor_text
 from scenes.facts.ch03_attention_pattern import dot_products_said, grammar_said, query_key_picture
 from scenes.focus import main_link, modifiers, own_adjectives, quoted, roles
@@ -55,6 +55,11 @@ FORMULA_RIGHT = 6.3  # the formula ends this far right: clear of the frame edge 
 MAX_KEYS_LISTED = 8  # as many as the grids show (AttentionGrid's max_tokens)
 # The grid takes the stage's height and its width up to the side notes (widest: 3.4).
 GRID_WIDTH, GRID_HEIGHT = 9.7, 5.7
+
+
+def same_line(row, i: int, j: int) -> bool:
+    """Whether tokens ``i`` and ``j`` stand on one line of ``row`` (a row has one)."""
+    return row.same_line(i, j) if isinstance(row, TokenParagraph) else True
 
 
 class AttentionPattern(Lesson):
@@ -155,10 +160,15 @@ class AttentionPattern(Lesson):
         self.heading("Where the grammar comes from")
         row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=self.q, pairs=pairs)
         row.move_to(self.stage.center + DOWN * 0.7)
+        if row.windowed:  # too long for one row: the whole sentence, in lines
+            row = TokenParagraph(
+                t.words, roles(t), width=13, font_size=palette.LARGE, line_buff=1.1, pairs=pairs
+            )
+            row.move_to(self.stage.center + UP * 0.45)
         self.play(row.create())
         arrows = VGroup()
         for i, j in pairs:
-            if i in row.shown and j in row.shown:
+            if i in row.shown and j in row.shown and same_line(row, i, j):
                 start, end = row.get_box(i).get_top(), row.get_box(j).get_top()
                 angle = -1.2 if start[0] < end[0] else 1.2
                 arrows.add(
@@ -168,7 +178,7 @@ class AttentionPattern(Lesson):
             said.source,
             font_size=palette.LABEL,
             color=palette.DIM_TEXT,
-        ).next_to(row, DOWN, buff=0.6)
+        ).next_to(row, DOWN, buff=0.6 if isinstance(row, TokenRow) else 0.35)
         if source.width > 13:
             source.scale_to_fit_width(13)
         if len(arrows):
@@ -176,7 +186,11 @@ class AttentionPattern(Lesson):
         else:
             self.play(FadeIn(source))
         drawn = len(arrows)
-        hidden = f" ({drawn} in this window)" if drawn < len(pairs) else ""
+        hidden = ""
+        if drawn < len(pairs):
+            hidden = f" ({drawn} in this window)"
+            if isinstance(row, TokenParagraph):
+                hidden = f" ({drawn} drawn; the others cross a line break)"
         # "not the word order" only where the picture shows it: a link past another word
         apart = any(j - i > 1 for i, j in pairs if i in row.shown and j in row.shown)
         follows = "follows them, not just the word before" if apart else "follows them"
@@ -451,9 +465,11 @@ class AttentionPattern(Lesson):
         sums, show = self.grid.column_sums("pattern")
         self.play(show)
         sink_note = ", the sink's share included" if self.head.has_sink else ""
+        if self.grid.hidden_rests():  # the window cuts some columns: their rest is written
+            sink_note += "; plus “above”, a cut column's share on rows above the window"
         self.caption(
             f"Every column now sums to 1 (the \u03a3 row{sink_note}): how much each query "
-            "takes from each key." + self.grid.cut_note(),
+            "takes from each key.",
             wait=2.5,
         )
         self.finish_speech()  # the picture stays while its beat is said or read

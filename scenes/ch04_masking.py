@@ -260,7 +260,7 @@ class Masking(Lesson):
         self.play(right.numbers("pattern", masked="value"), run_time=1.2)
         sums, show = right.column_sums("pattern")
         self.play(show)
-        frame = SurroundingRectangle(sums, color=palette.QUERY, buff=0.06)
+        frame = SurroundingRectangle(sums, color=palette.QUERY, buff=0.1)
         self.play(Write(frame))
         self.caption(
             "Same grid, before and after: \u2212\u221e becomes exactly 0, and every column of "

@@ -350,12 +350,12 @@ class MultipleHeads(Lesson):
         for head, mini in zip(t.heads, self.minis):
             link = strongest_drawn(head, shown)
             if link is None:
-                text, ring = "no link of 0.20 or more", None
+                text, ring = "none ≥ 0.20", None
             else:
                 text = f"{t.words[link.key]} → {t.words[link.query]} {link.weight:.2f}"
                 ring = partial(ring_round, mini, link.key, link.query, link.weight)
             label = literal(text, font_size=palette.NOTE, color=palette.QUERY)
-            label.scale_to_fit_width(min(label.width, mini.cells.width + THUMBNAIL_GAP))
+            label.scale_to_fit_width(min(label.width, mini.cells.width))  # apart from the next
             named.append((VGroup(label), ring))
         return named
 

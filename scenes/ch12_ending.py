@@ -37,7 +37,7 @@ HEAD = "adjective-noun"
 QUERY_ROLES = ("noun", "propn")  # the lesson's head asks its question from nouns
 MIN_WEIGHT = 0.2  # a key counts as "attended to" from this weight on
 MAX_ROWS = 4
-GRID_TOKENS = 10  # most tokens of the head's grid: a window of a longer sentence
+GRID_TOKENS = 14  # most tokens of the head's grid: a window of a longer sentence
 REFERENCES = (
     (
         "Attention Is All You Need",
@@ -215,8 +215,8 @@ class Ending(Lesson):
         grid = AttentionGrid.from_head(
             head,
             words,
-            max_width=6.4,
-            max_height=5.7,
+            max_width=7.2,
+            max_height=5.9,
             max_tokens=GRID_TOKENS,
             focus=focus,
             legend=True,

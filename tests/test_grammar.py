@@ -69,6 +69,12 @@ SENTENCES = [
         {"chased": "dog"},
     ),
     ("the students in the back row laughed", {}, {"laughed": "students"}),
+    # an adjective before a compound describes its head: the sun is bright
+    (
+        "when the bright morning sun rose , the tired farmers woke",
+        {"sun": ["bright"], "farmers": ["tired"]},
+        {"rose": "sun", "woke": "farmers"},
+    ),
     # the small parser reads "grey" as the noun and "kitten" as a name beside it
     (
         "a curious grey kitten chased the paper ball across the kitchen floor",

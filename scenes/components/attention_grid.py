@@ -597,8 +597,8 @@ class AttentionGrid(VGroup):
             if j in rests:
                 # as large as the sum above it allows: "+0.79", the hidden rows being the
                 # earlier tokens, above the window (the caption's cut_note says so)
-                mark = literal(
-                    f"+{fixed(rests[j], d)}",
+                mark = literal(  # on the row named "above": no sign to crowd it
+                    fixed(rests[j], d),
                     font_size=self.font_size,
                     color=palette.DIM_TEXT,
                     mono=True,

@@ -269,6 +269,9 @@ class TokenParagraph(VGroup):
         Widest a line may be.
     font_size
         Font size of every line.
+    pairs
+        ``(i, j)`` token pairs a line break should not separate (when the first of them
+        is not the line's first token).
     """
 
     def __init__(
@@ -279,6 +282,7 @@ class TokenParagraph(VGroup):
         width: float = 12.5,
         font_size: float = palette.BODY,
         line_buff: float = 0.25,
+        pairs: Sequence[tuple[int, int]] = (),
     ) -> None:
         super().__init__()
         roles = list(roles) if roles is not None else [None] * len(words)
@@ -291,6 +295,9 @@ class TokenParagraph(VGroup):
             while stop < len(words) and (stop == start or used + widths[stop] <= width):
                 used += widths[stop]
                 stop += 1
+            # a line ends before a pair it would cut ("warm | wooden table"), if it can
+            cut = [i for i, j in pairs if start < i < stop <= j < len(words)]
+            stop = min(cut) if cut else stop
             line = TokenRow(
                 words[start:stop], roles[start:stop], font_size=font_size, max_width=width
             )
@@ -304,6 +311,10 @@ class TokenParagraph(VGroup):
         """Box and label of token ``i`` of the whole text."""
         line, k = self._line_of[i]
         return line.get_token(k)
+
+    def same_line(self, i: int, j: int) -> bool:
+        """Whether tokens ``i`` and ``j`` stand on the same line."""
+        return self._line_of[i][0] is self._line_of[j][0]
 
     def get_box(self, i: int) -> RoundedRectangle:
         return self.get_token(i)[0]
