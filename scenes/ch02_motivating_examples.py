@@ -271,19 +271,7 @@ class MotivatingExamples(Lesson):
 
     def adjectives_update_nouns(self) -> None:
         t = self.trace
-        # a sentence too long for one row: its arcs over the whole sentence, in lines
-        view = self.row
-        if self.row.windowed:
-            pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
-            for size in (palette.LARGE, palette.BODY, palette.SMALL):  # two lines if it can
-                view = TokenParagraph(
-                    t.words, roles(t), width=13, font_size=size, line_buff=1.9, pairs=pairs
-                )
-                if len(view.submobjects) <= 2:
-                    break
-            # room above each line for its arcs and their weights, under the heading
-            view.scale_to_fit_height(min(view.height, self.stage.height - 1.1))
-            view.move_to(self.stage.center + DOWN * 0.4)
+        view = self.row if not self.row.windowed else self._sentence_in_lines()
         found = [link for link in links(t, self.head) if {link.key, link.query} <= set(view.shown)]
         queries = sorted({link.query for link in found})
         # each weight stands over its arc's apex; an arc over another is raised to
@@ -330,6 +318,20 @@ class MotivatingExamples(Lesson):
             self.play(self.row.restore(), run_time=1.5)
         self.caption(arrows_caption(t, arcs, queries, self.focus), wait=3.0)
         self.clear_content()
+
+    def _sentence_in_lines(self) -> TokenParagraph:
+        """A sentence too long for one row, whole, in two lines if a readable size allows,
+        with room above each line for its arcs and their weights, under the heading."""
+        t = self.trace
+        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+        for size in (palette.LARGE, palette.BODY, palette.SMALL):
+            view = TokenParagraph(
+                t.words, roles(t), width=13, font_size=size, line_buff=1.9, pairs=pairs
+            )
+            if len(view.submobjects) <= 2:
+                break
+        view.scale_to_fit_height(min(view.height, self.stage.height - 1.1))
+        return view.move_to(self.stage.center + DOWN * 0.4)
 
     def mystery_novel(self) -> None:
         mystery = self.supporting("mystery")[0]
