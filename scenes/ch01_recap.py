@@ -136,7 +136,10 @@ class RecapOnEmbeddings(Lesson):
         t = self.trace
         # the whole sentence in one row when it fits the width; else first in lines, then
         # the window round the focus that the next beats build on
-        self.row = TokenRow(t.words, roles(t), focus=self.focus)
+        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+        self.row = TokenRow(t.words, roles(t), focus=self.focus, pairs=pairs)  # pairs whole
+        if self.focus not in self.row.shown:  # the later beats need the focus in view
+            self.row = TokenRow(t.words, roles(t), focus=self.focus)
         self.row.move_to(self.stage.point(UP) + DOWN * 0.75)
         window = len(self.row.shown)
         self.beat(
@@ -157,7 +160,8 @@ class RecapOnEmbeddings(Lesson):
             self.play(FadeOut(lines), FadeOut(key))
             self.play(self.row.create())
             self.caption(
-                f"From here on, {window} of the {t.n} tokens, around {quoted(t, self.focus)}.",
+                f"From here on, {window} of the {t.n} tokens: "
+                f"{quoted(t, self.row.shown[0])} to {quoted(t, self.row.shown[-1])}.",
                 wait=1.0,
             )
             return

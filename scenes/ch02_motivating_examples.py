@@ -19,7 +19,6 @@ from manim import (
     Arrow,
     Create,
     FadeIn,
-    FadeOut,
     GrowArrow,
     ReplacementTransform,
     VGroup,
@@ -42,16 +41,6 @@ MAX_COLUMNS = 8
 MYSTERY_BEND = 1.2  # radians: how far the mystery passage's arcs bow up
 LINK_WEIGHT = 0.2  # a verb's link to its subject drawn across the mystery passage
 NAMED_WEIGHT = 0.05  # the mystery beat names the (up to 3) earlier tokens with this much
-
-
-def share_of(shown: int, total: int, noun: str) -> str:
-    """How many of the sentence's ``total`` words of a kind a window shows: "all 4
-    adjectives", "3 of the 4 nouns", "its only noun", "no adjective"."""
-    if total == 0:
-        return f"no {noun}"
-    if shown == total:
-        return f"its only {noun}" if total == 1 else f"all {plural(total, noun)}"
-    return f"{shown} of the {plural(total, noun)}" if total > 1 else f"not its only {noun}"
 
 
 def updates_said(trace, arcs) -> str:
@@ -244,34 +233,16 @@ class MotivatingExamples(Lesson):
             self.play(self.row.highlight(shown_noun, palette.NOUN))
             self.caption(said, wait=2.0)
             return
-        self._whole_then_window(said, shown_adj, shown_noun, n_adj, n_noun)
-
-    def _whole_then_window(self, said: str, shown_adj, shown_noun, n_adj, n_noun) -> None:
-        """A sentence too long for one row: whole first, in lines, every adjective and
-        noun marked (``said``); then the window the next beats draw on, and what it holds."""
-        t, r = self.trace, roles(self.trace)
-        lines = TokenParagraph(t.words, r, width=13, font_size=palette.LARGE)
-        lines.move_to(self.stage.center)
+        # too long for one row: the whole sentence in lines, the view the arcs are drawn on
+        self.lines = lines = self._sentence_in_lines()
         self.play(lines.create(), run_time=2.0)
         for kinds, color in ((ADJECTIVES, palette.ADJECTIVE), (NOUNS, palette.NOUN)):
             self.play(lines.highlight([i for i in lines.shown if r[i] in kinds], color))
-        self.caption(said, wait=1.5)
-        window = self.row.shown.stop - self.row.shown.start
-        self.play(FadeOut(lines), self.row.create(), run_time=1.2)
-        self.play(
-            self.row.highlight(shown_adj, palette.ADJECTIVE),
-            self.row.highlight(shown_noun, palette.NOUN),
-        )
-        self.caption(
-            f"This window shows {window} of the {t.n} tokens: "
-            f"{share_of(len(shown_adj), n_adj, 'adjective')} and "
-            f"{share_of(len(shown_noun), n_noun, 'noun')}.",
-            wait=2.0,
-        )
+        self.caption(said, wait=2.0)
 
     def adjectives_update_nouns(self) -> None:
         t = self.trace
-        view = self.row if not self.row.windowed else self._sentence_in_lines()
+        view = self.row if not self.row.windowed else self.lines
         found = [link for link in links(t, self.head) if {link.key, link.query} <= set(view.shown)]
         queries = sorted({link.query for link in found})
         # each weight stands over its arc's apex; an arc over another is raised to
@@ -303,8 +274,6 @@ class MotivatingExamples(Lesson):
             )
             label.next_to(arcs.apex(i, j), UP, buff=0.08)
             weights.add(label.add_background_rectangle(opacity=0.85, buff=0.04))
-        if view is not self.row:
-            self.play(FadeOut(self.row), view.create(), run_time=1.5)
         if found:
             self.play(arcs.create(lag_ratio=0.4), run_time=2.5)
             self.play(FadeIn(weights))

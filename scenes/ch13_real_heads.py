@@ -440,8 +440,10 @@ class RealHeads(ChapterScene):
         self.wait(2.5)
         self.play(*(Create(row) for row in rows), FadeInPlace(VGroup(*notes)), run_time=1.2)
         self.wait(3.0)
-        for line in lines:
-            self.play(FadeInPlace(line), run_time=1.0)
+        job = left.mark(*shown.job)  # the designed head's cell its job line quotes
+        for k, line in enumerate(lines):
+            extra = [Create(job)] if k == 1 else []  # with the line that quotes it
+            self.play(FadeInPlace(line), *extra, run_time=1.0)
             self.wait(2.5)
         self.caption_shown(" ".join(shown.lines))
         self.wait(3.0)

@@ -167,8 +167,8 @@ class TokenRow(VGroup):
     @staticmethod
     def _best_window(widths, room, focus, most, pairs) -> tuple[int, int]:
         """Of the longest runs that fit ``room`` from each start, the one showing the most
-        whole ``pairs``; ties: the one with ``focus``, then the one whose middle is
-        nearest it."""
+        whole ``pairs``; ties: the one with ``focus``, then the one with the most tokens
+        (a run from near the end is short), then the one whose middle is nearest it."""
         best, best_key = None, None
         for start in range(len(widths)):
             stop, used = start, 0.0
@@ -178,7 +178,12 @@ class TokenRow(VGroup):
             if stop == start:
                 continue
             whole = sum(start <= i < stop and start <= j < stop for i, j in pairs)
-            key = (whole, start <= focus < stop, -abs((start + stop - 1) / 2 - focus))
+            key = (
+                whole,
+                start <= focus < stop,
+                stop - start,
+                -abs((start + stop - 1) / 2 - focus),
+            )
             if best_key is None or key > best_key:
                 best, best_key = (start, stop), key
         return best if best is not None else (focus, focus + 1)

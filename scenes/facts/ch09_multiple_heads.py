@@ -223,16 +223,19 @@ def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
                 f"parks most of its attention on its sink ({parked:.0%} or more)."
             ), f"One token: every head parks {parked:.0%} or more on its sink. Dot area = weight."
         if tokens_answered(a) == tokens_answered(b) == "none":
-            little = f"{a.name} and {b.name} find little to answer here: both park"
-        else:  # one of them answers somewhere: say where, not "little to answer"
-            little = f"{found}; both park most of the rest"
+            caption = (
+                f"{a.name} and {b.name} find little to answer here: both park on their "
+                f"sinks, so their patterns match ({percent}% placed differently)."
+            )
+        else:  # one of them answers somewhere: different jobs, alike only in idling
+            caption = (
+                f"{found}; besides that, both park on their sinks: only {percent}% of the "
+                "attention placed differently."
+            )
         return (
             f"{a.name} and {b.name} look alike here mostly because both park most of a "
             f"token's attention on their sinks ({parked:.0%} or more, on average): {found}."
-        ), (
-            f"{little} on their sinks, so their patterns match ({percent}% placed "
-            "differently). Dot area = weight."
-        )
+        ), f"{caption} Dot area = weight."
     if percent == 0:
         exactly = "" if share < 1e-9 else ", to the percent"
         caption = f"{a.name} and {b.name}: the same pattern here{exactly}. Dot area = weight."

@@ -194,13 +194,14 @@ def sinks_said(sinks: SinkContrast, designed_name: str, first_token: str) -> Sin
 
 @dataclass(frozen=True)
 class Contrast:
-    """What the contrast beat shows and says (:meth:`RealHeads._contrast`)."""
+    """What the contrast beat shows and says (:func:`contrast`)."""
 
     sinks: SinkContrast
     narration: str
     designed_line: str  # under the designed grid: its share on its sink
     real_line: str  # under the real grid: the same share
     lines: tuple[str, ...]  # under both: the rule, the count, the designed head's job
+    job: tuple[int, int]  # (key, query) of the designed head's cell its job line quotes
 
 
 def describe_zoom(
@@ -275,4 +276,5 @@ def contrast(trace: Trace, run: RealAttention, designed, grid) -> Contrast:
             "Framed: the row each average is taken over, in every later token's column. "
             "Dot area = weight.",
         ),
+        job=(key, query),
     )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from render_helpers import last_frame, render_default, scene_duration
 
-from scenes.ch02_motivating_examples import MYSTERY_HEAD, MotivatingExamples, share_of
+from scenes.ch02_motivating_examples import MYSTERY_HEAD, MotivatingExamples
 from scenes.components.context_arcs import arc_style
 
 
@@ -118,11 +118,3 @@ def test_the_mystery_says_where_the_answer_sits_and_draws_the_head_reaching_back
         assert weight == head.pattern[verb, subject] >= 0.2
         assert f"“{mystery.words[verb]}” ← “{mystery.words[subject]}” {weight:.2f}" in said
         assert arc.get_stroke_opacity() == pytest.approx(arc_style(weight)[1])
-
-
-def test_a_window_says_how_many_of_each_kind_it_shows_in_words():
-    assert share_of(4, 4, "adjective") == "all 4 adjectives"
-    assert share_of(3, 4, "noun") == "3 of the 4 nouns"
-    assert share_of(1, 1, "noun") == "its only noun"
-    assert share_of(0, 1, "noun") == "not its only noun"
-    assert share_of(0, 0, "adjective") == "no adjective"

@@ -77,3 +77,17 @@ def test_a_window_shows_as_many_whole_pairs_as_it_can():
             if sum(widths[start:stop]) <= room - 0.5:
                 best = max(best, sum(start <= i < stop and start <= j < stop for i, j in pairs))
     assert whole(chosen) == best
+
+
+def test_of_windows_showing_as_many_pairs_the_longest_wins():
+    """A run that starts near the sentence's end is short; it must not win a tie on pairs
+    over a long run because its middle sits nearer the focus."""
+    words = (
+        "although the heavy rain had stopped , the young sailors waited at the harbor until "
+        "the captain raised the bright red flag ."
+    ).split()
+    pairs = [(2, 3), (8, 9), (19, 21), (20, 21)]
+    row = TokenRow(words, focus=21, pairs=pairs)  # the default size: chapter 1's row
+    plain = TokenRow(words, focus=21)
+    assert row.windowed and 21 in row.shown
+    assert len(row.shown) >= len(plain.shown) - 1  # not a stub of the last few tokens
