@@ -196,6 +196,31 @@ def most_alike(heads) -> tuple:
     return min(pairs, key=lambda pair: pair[2])
 
 
+def _parked_said(a, b, percent: int, parked: float, n_tokens: int, n_heads: int):
+    """:func:`alike_said` for two heads alike because both park most of their attention
+    on their sinks (``parked``: the smaller of their average sink shares)."""
+    found = f"{a.name} answers for {tokens_answered(a)}, {b.name} for {tokens_answered(b)}"
+    if n_tokens == 1:
+        return (
+            f"With a single token there is nothing to find: each of the {n_heads} heads "
+            f"parks most of its attention on its sink ({parked:.0%} or more)."
+        ), f"One token: every head parks {parked:.0%} or more on its sink. Dot area = weight."
+    if tokens_answered(a) == tokens_answered(b) == "none":
+        caption = (
+            f"{a.name} and {b.name} find little to answer here: both park on their "
+            f"sinks, so their patterns match ({percent}% placed differently)."
+        )
+    else:  # one of them answers somewhere: different jobs, alike only in idling
+        caption = (
+            f"{found}; besides that, both park on their sinks: only {percent}% of the "
+            "attention placed differently."
+        )
+    return (
+        f"{a.name} and {b.name} look alike here mostly because both park most of a "
+        f"token's attention on their sinks ({parked:.0%} or more, on average): {found}."
+    ), f"{caption} Dot area = weight."
+
+
 def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
     """What the patterns beat says of its most alike pair of heads (:func:`most_alike`):
     ``(narration, caption)``. The words follow the share as shown, in whole percent, and
@@ -217,25 +242,7 @@ def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
             f"each token itself ({percent}% placed differently). Dot area = weight."
         )
     if percent < DIFFERENT and parked > 0.5:
-        if n_tokens == 1:
-            return (
-                f"With a single token there is nothing to find: each of the {n_heads} heads "
-                f"parks most of its attention on its sink ({parked:.0%} or more)."
-            ), f"One token: every head parks {parked:.0%} or more on its sink. Dot area = weight."
-        if tokens_answered(a) == tokens_answered(b) == "none":
-            caption = (
-                f"{a.name} and {b.name} find little to answer here: both park on their "
-                f"sinks, so their patterns match ({percent}% placed differently)."
-            )
-        else:  # one of them answers somewhere: different jobs, alike only in idling
-            caption = (
-                f"{found}; besides that, both park on their sinks: only {percent}% of the "
-                "attention placed differently."
-            )
-        return (
-            f"{a.name} and {b.name} look alike here mostly because both park most of a "
-            f"token's attention on their sinks ({parked:.0%} or more, on average): {found}."
-        ), f"{caption} Dot area = weight."
+        return _parked_said(a, b, percent, parked, n_tokens, n_heads)
     if percent == 0:
         exactly = "" if share < 1e-9 else ", to the percent"
         caption = f"{a.name} and {b.name}: the same pattern here{exactly}. Dot area = weight."
