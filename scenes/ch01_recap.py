@@ -137,9 +137,8 @@ class RecapOnEmbeddings(Lesson):
         # the whole sentence in one row when it fits the width; else first in lines, then
         # the window round the focus that the next beats build on
         pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
-        self.row = TokenRow(t.words, roles(t), focus=self.focus, pairs=pairs)  # pairs whole
-        if self.focus not in self.row.shown:  # the later beats need the focus in view
-            self.row = TokenRow(t.words, roles(t), focus=self.focus)
+        # the later beats need the focus in view; of such windows, pairs kept whole
+        self.row = TokenRow(t.words, roles(t), focus=self.focus, pairs=pairs, focus_first=True)
         self.row.move_to(self.stage.point(UP) + DOWN * 0.75)
         window = len(self.row.shown)
         self.beat(
@@ -160,7 +159,7 @@ class RecapOnEmbeddings(Lesson):
             self.play(FadeOut(lines), FadeOut(key))
             self.play(self.row.create())
             self.caption(
-                f"From here on, {window} of the {t.n} tokens: "
+                f"Next, {window} of the {t.n} tokens: "
                 f"{quoted(t, self.row.shown[0])} to {quoted(t, self.row.shown[-1])}.",
                 wait=1.0,
             )
@@ -450,8 +449,15 @@ class RecapOnEmbeddings(Lesson):
             "with context from earlier tokens only.",
         )
         self.heading("The attention block")
+        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
         row = TokenRow(
-            t.words, roles(t), font_size=palette.BODY, focus=self.focus, max_tokens=MAX_COLUMNS
+            t.words,
+            roles(t),
+            font_size=palette.BODY,
+            focus=self.focus,
+            max_tokens=MAX_COLUMNS,
+            pairs=pairs,
+            focus_first=True,
         )
         row.move_to(self.stage.point(DOWN) + UP * 0.4)
         below = {i: EmbeddingColumn(t.E[i], (0, 1, -1), font_size=palette.NOTE) for i in row.shown}

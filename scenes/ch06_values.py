@@ -388,7 +388,16 @@ class Values(Lesson):
 
     def every_token(self) -> None:
         t = self.trace
-        row = TokenRow(t.words, roles(t), font_size=palette.BODY, max_width=10.5)
+        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+        row = TokenRow(  # the noun the chapter worked through stays in view
+            t.words,
+            roles(t),
+            font_size=palette.BODY,
+            max_width=10.5,
+            focus=self.noun,
+            pairs=pairs,
+            focus_first=True,
+        )
         shown = changes(t, self.head, row.shown)
         self.beat("every-token", shown.narration)
         self.heading("E + ΔE = E′ for every token (this head alone)")

@@ -62,6 +62,9 @@ class TokenRow(VGroup):
         ``(i, j)`` token pairs a window should show whole (e.g. adjective and noun): of
         the windows that fit, the one that shows the most of them, then the one with
         ``focus``, nearest to it.
+    focus_first
+        With ``pairs``: of the windows with ``focus``, the one showing the most pairs
+        (a chapter whose later beats need the focus in view).
     buff
         Space between boxes.
     """
@@ -77,6 +80,7 @@ class TokenRow(VGroup):
         focus: int | None = None,
         max_tokens: int | None = None,
         pairs: Sequence[tuple[int, int]] = (),
+        focus_first: bool = False,
         buff: float = 0.12,
     ) -> None:
         super().__init__()
@@ -90,7 +94,9 @@ class TokenRow(VGroup):
         self._height = literal("Ay", font_size=font_size).height + 2 * pad
         tokens = [self._token(i, pad) for i in range(len(words))]
         focus = len(words) - 1 if focus is None else focus
-        start, stop = self._window(tokens, max_width / min_scale, focus, max_tokens, pairs)
+        start, stop = self._window(
+            tokens, max_width / min_scale, focus, max_tokens, pairs, focus_first
+        )
         self.shown = range(start, stop)
         self._tokens = {i: tokens[i] for i in self.shown}
         self.ellipses = VGroup()
@@ -141,6 +147,7 @@ class TokenRow(VGroup):
         focus: int,
         most: int | None,
         pairs: Sequence[tuple[int, int]] = (),
+        focus_first: bool = False,
     ) -> tuple[int, int]:
         """The longest run of tokens around ``focus`` that fits in ``width``; with
         ``pairs``, the run showing the most of them whole (:meth:`_best_window`)."""
@@ -150,7 +157,7 @@ class TokenRow(VGroup):
             return 0, len(tokens)
         room = width - 2 * (literal(ELLIPSIS, font_size=self.font_size).width + self.buff)
         if pairs:
-            return self._best_window(widths, room, focus, most, pairs)
+            return self._best_window(widths, room, focus, most, pairs, focus_first)
         start, stop = focus, focus + 1
         used = widths[focus]
         while True:
@@ -165,10 +172,12 @@ class TokenRow(VGroup):
                 return start, stop
 
     @staticmethod
-    def _best_window(widths, room, focus, most, pairs) -> tuple[int, int]:
+    def _best_window(widths, room, focus, most, pairs, focus_first=False) -> tuple[int, int]:
         """Of the longest runs that fit ``room`` from each start, the one showing the most
         whole ``pairs``; ties: the one with ``focus``, then the one with the most tokens
-        (a run from near the end is short), then the one whose middle is nearest it."""
+        (a run from near the end is short), then the one whose middle is nearest it.
+        ``focus_first``: only runs with ``focus`` count, when there are any, and of those
+        the ones keeping the focus's own pairs whole."""
         best, best_key = None, None
         for start in range(len(widths)):
             stop, used = start, 0.0
@@ -177,8 +186,12 @@ class TokenRow(VGroup):
                 stop += 1
             if stop == start:
                 continue
-            whole = sum(start <= i < stop and start <= j < stop for i, j in pairs)
+            inside = [start <= i < stop and start <= j < stop for i, j in pairs]
+            whole = sum(inside)
+            own = sum(w for w, pair in zip(inside, pairs) if focus in pair)  # the focus's own
             key = (
+                focus_first and start <= focus < stop,
+                focus_first and own,
                 whole,
                 start <= focus < stop,
                 stop - start,

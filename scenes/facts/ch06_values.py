@@ -144,13 +144,18 @@ class ColumnSum:
 
 def column_sum(trace, head, query: int, values: np.ndarray | None = None) -> ColumnSum:
     """Column ``query`` of the pattern as a weighted sum of values: its ``TOP_TERMS``
-    heaviest keys one by one and the others summed (all one by one when there is only
-    one other), the entries drawn (the first ones and those ΔE changes most) and how
-    large ΔE is against E. ``values``: the head's :func:`value_vectors`, if at hand."""
+    heaviest keys one by one (after the first, only those of 0.05 or more) and the others
+    summed (a single other of 0.05 or more on its own), the entries drawn (the first ones
+    and those ΔE changes most) and how large ΔE is against E. ``values``: the head's
+    :func:`value_vectors`, if at hand."""
     j = query
     keys = [int(i) for i in np.flatnonzero(head.mask[j])]  # the keys the query sees
     heaviest = sorted(keys, key=lambda i: (-head.pattern[j, i], i))
-    drawn = set(keys if len(keys) <= TOP_TERMS + 1 else heaviest[:TOP_TERMS])
+    # the heaviest, and the next ones if they weigh something: "0.00 × V" teaches nothing
+    drawn = set(heaviest[:1]) | {i for i in heaviest[1:TOP_TERMS] if head.pattern[j, i] >= 0.05}
+    rest = [i for i in keys if i not in drawn]
+    if len(rest) == 1 and head.pattern[j, rest[0]] >= 0.05:  # one other: on its own
+        drawn |= set(rest)
     terms = tuple((i, float(head.pattern[j, i])) for i in keys if i in drawn)
     others = tuple(i for i in keys if i not in drawn)
     delta, embedding = head.delta_E[j], trace.E[j]

@@ -91,3 +91,13 @@ def test_of_windows_showing_as_many_pairs_the_longest_wins():
     plain = TokenRow(words, focus=21)
     assert row.windowed and 21 in row.shown
     assert len(row.shown) >= len(plain.shown) - 1  # not a stub of the last few tokens
+
+
+def test_focus_first_keeps_the_focus_and_its_own_pairs_in_view():
+    words = (
+        "because the narrow mountain road was icy , the careful drivers slowed down near the "
+        "sharp bend while snow covered the distant peaks ."
+    ).split()
+    pairs = [(2, 4), (9, 10), (15, 16), (21, 22)]
+    row = TokenRow(words, focus=4, pairs=pairs, focus_first=True)
+    assert row.windowed and 4 in row.shown and 2 in row.shown  # "narrow road" whole
