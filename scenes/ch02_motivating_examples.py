@@ -406,8 +406,14 @@ class MotivatingExamples(Lesson):
         sizes = change_sizes(change, after, names[1])
         self.play(FadeIn(sizes))
         self.preview_sizes = sizes
+        # "too little to show" only where a drawn entry prints the same before and after
+        rows = [0, 1, 2, -1]
+        same = any(
+            fixed(t.E[i][k], 1) == fixed(t.E_prime[i][k], 1) for i in row.shown for k in rows
+        )
+        hidden = ", some entries too little to show at one decimal" if same else ""
         self.caption(
-            "Every column changes, some too little to show at one decimal; the rest of the "
-            f"lesson is how the change \u0394E is computed (largest: {quoted(t, most)}).",
+            f"Every column changes{hidden}; the rest of the lesson is how the change "
+            f"\u0394E is computed (largest: {quoted(t, most)}).",
             wait=3.0,
         )

@@ -141,11 +141,11 @@ def summary_narration(trace, head, relations: list[Relation], shown=None) -> str
     together = f" ({fixed(first.total, 2)} together)" if len(first.keys) > 1 else ""
     held = sum(r.total >= 0.5 for r in relations)
     if held == len(relations):
-        verdict = "did what it was built for: every noun shown gives its own adjectives "
+        verdict = "did what it was built for: every noun listed gives its own adjectives "
         verdict += "half its attention or more"
     else:
         verdict = (
-            f"found its adjectives in part: {held} of the {len(relations)} nouns shown give "
+            f"found its adjectives in part: {held} of the {len(relations)} nouns listed give "
             "their own adjectives half their attention or more"
         )
     return f"{opening} {verdict}. {quoted(trace, first.query)} gave {said}{together}."

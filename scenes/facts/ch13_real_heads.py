@@ -183,7 +183,7 @@ def sinks_said(sinks: SinkContrast, designed_name: str, first_token: str) -> Sin
             f"The designed {designed_name} head parks {sinks.designed:.2f} on its sink, a "
             "slot with no value. The real model has no such slot: its heads park on the "
             f"first token. {chosen}: there {real_said}, {sinks.compared()}. {sinks.more} of "
-            f"{total} real heads park more."
+            f"{total} real heads park more than the designed head does."
         )
         count_line = (
             f"{sinks.more} of {total} real heads park more on the first token than the "

@@ -118,3 +118,16 @@ def test_the_mystery_says_where_the_answer_sits_and_draws_the_head_reaching_back
         assert weight == head.pattern[verb, subject] >= 0.2
         assert f"“{mystery.words[verb]}” ← “{mystery.words[subject]}” {weight:.2f}" in said
         assert arc.get_stroke_opacity() == pytest.approx(arc_style(weight)[1])
+
+
+def test_the_preview_says_some_entries_hide_a_change_only_when_one_does(chapter):
+    """'some entries too little to show at one decimal' only when a drawn entry prints
+    the same in E and E′."""
+    from scenes.components.entries import fixed
+
+    t = chapter.trace
+    caption = next(c for c in chapter.captions_said if c.startswith("Every column changes"))
+    rows = [0, 1, 2, -1]
+    shown = range(min(t.n, 8))  # the default sentence fits: every token has its columns
+    same = any(fixed(t.E[i][k], 1) == fixed(t.E_prime[i][k], 1) for i in shown for k in rows)
+    assert ("too little to show" in caption) == same

@@ -199,7 +199,7 @@ def test_contrast_says_one_measure_for_both_heads_and_shows_the_middle_real_head
         "sorted by this measure)" in said
     )
     assert f"there “a” gets {real[middle]:.2f}" in said
-    assert f"{more} of 270 real heads park more." in said
+    assert f"{more} of 270 real heads park more than the designed head does." in said
     comparison = "more than" if round(real[middle], 2) > round(mine, 2) else "less than"
     assert f"{real[middle]:.2f} of each later token's weight, {comparison} the designed" in said
     # the frames sit on the designed head's sink row and the real head's first token's
