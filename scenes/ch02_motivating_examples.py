@@ -21,6 +21,7 @@ from manim import (
     FadeIn,
     GrowArrow,
     ReplacementTransform,
+    SurroundingRectangle,
     VGroup,
     config,
     interpolate_color,
@@ -41,6 +42,14 @@ MAX_COLUMNS = 8
 MYSTERY_BEND = 1.2  # radians: how far the mystery passage's arcs bow up
 LINK_WEIGHT = 0.2  # a verb's link to its subject drawn across the mystery passage
 NAMED_WEIGHT = 0.05  # the mystery beat names the (up to 3) earlier tokens with this much
+
+
+def hides_a_change(trace, shown, rows=(0, 1, 2, -1)) -> bool:
+    """Whether a drawn entry (``rows`` of the ``shown`` tokens' columns) prints the same,
+    at one decimal, in E and in E′: a change too small to show."""
+    return any(
+        fixed(trace.E[i][k], 1) == fixed(trace.E_prime[i][k], 1) for i in shown for k in rows
+    )
 
 
 def updates_said(trace, arcs) -> str:
@@ -155,13 +164,38 @@ def subject_links(trace, head) -> list[tuple[int, int, float]]:
 def opaque_paragraph(trace) -> TokenParagraph:
     """The trace's words as a paragraph whose boxes are filled opaquely with their role's
     tint, so that an arc drawn behind passes under the words."""
-    passage = TokenParagraph(trace.words, roles(trace), width=12.6, font_size=palette.LARGE)
+    passage = TokenParagraph(  # room between the lines for a weight under a word
+        trace.words, roles(trace), width=12.6, font_size=palette.LARGE, line_buff=0.5
+    )
     for i, role in enumerate(roles(trace)):
         tint = palette.role_tint(role)
         passage.get_box(i).set_fill(
             interpolate_color(config.background_color, tint, FILL), opacity=1
         )
     return passage
+
+
+def weighed_box(passage: TokenParagraph, i: int, weight: float, color) -> VGroup:
+    """A frame round token ``i`` of ``passage`` and ``weight`` written under it."""
+    box = passage.get_box(i)
+    frame = SurroundingRectangle(box, color=color, buff=0.04, stroke_width=3)
+    label = literal(fixed(weight, 2), font_size=palette.NOTE, color=color)
+    return VGroup(frame, label.next_to(box, DOWN, buff=0.05))
+
+
+def linked_pair(passage: TokenParagraph, trace, subject: int, verb: int, weight: float):
+    """A verb and its subject framed in the passage, "← butler 0.94" under the verb:
+    (subject frame, verb frame, label)."""
+    frames = [
+        SurroundingRectangle(passage.get_box(i), color=palette.VERB, buff=0.04, stroke_width=3)
+        for i in (subject, verb)
+    ]
+    label = literal(
+        f"\u2190 {trace.words[subject]} {fixed(weight, 2)}",
+        font_size=palette.NOTE,
+        color=palette.VERB,
+    ).next_to(passage.get_box(verb), DOWN, buff=0.05)
+    return VGroup(*frames, label)
 
 
 def passage_arc(start, end, strength: float, color) -> ArcBetweenPoints:
@@ -341,18 +375,22 @@ class MotivatingExamples(Lesson):
             lines.add(passage_arc(passage.get_box(i).get_top(), goal, strength, palette.QUERY))
         lines.set_z_index(-1)
         self.play(*[Create(line) for line in lines], run_time=2.0)
+        marks = VGroup(  # the brightest, framed, its weight under it: seen, whatever the lines
+            *(weighed_box(passage, i, weights[i], palette.QUERY) for i in top[:1])
+        )
+        self.play(Create(marks[0][0]), FadeIn(marks[0][1]), run_time=0.8)
         self.caption(
             f"{head.spec.name} head: {quoted(mystery, last)} asks \u201c{head.spec.question}\u201d "
             f"and the answer can sit anywhere before it. Brightest: {named}.",
             wait=3.5,
         )
-        if links:  # the head reaching back across the passage, verb by verb
-            reach = VGroup()
-            for subject, verb, weight in links:
-                start, end = passage.get_box(subject).get_top(), passage.get_box(verb).get_top()
-                reach.add(passage_arc(start, end, weight, palette.VERB))
+        if links:  # the head reaching back across the passage, verb by verb: each pair
+            # framed, "← butler 0.94" under its verb (arcs across the lines would run
+            # through the words between)
+            reach = VGroup(*(linked_pair(passage, mystery, *link) for link in links))
             self.mystery_reach = reach
-            self.play(*[Create(arc) for arc in reach], run_time=1.5)
+            self.play(*[Create(VGroup(*pair[:2])) for pair in reach], run_time=1.2)
+            self.play(*[FadeIn(pair[2]) for pair in reach], run_time=0.8)
             self.caption(f"Across the passage, verb \u2190 subject: {across}.", wait=3.0)
         self.clear_content()
 
@@ -406,12 +444,11 @@ class MotivatingExamples(Lesson):
         sizes = change_sizes(change, after, names[1])
         self.play(FadeIn(sizes))
         self.preview_sizes = sizes
-        # "too little to show" only where a drawn entry prints the same before and after
-        rows = [0, 1, 2, -1]
-        same = any(
-            fixed(t.E[i][k], 1) == fixed(t.E_prime[i][k], 1) for i in row.shown for k in rows
+        hidden = (
+            ", some entries too little to show at one decimal"
+            if hides_a_change(t, row.shown)
+            else ""
         )
-        hidden = ", some entries too little to show at one decimal" if same else ""
         self.caption(
             f"Every column changes{hidden}; the rest of the lesson is how the change "
             f"\u0394E is computed (largest: {quoted(t, most)}).",

@@ -113,11 +113,14 @@ def test_the_mystery_says_where_the_answer_sits_and_draws_the_head_reaching_back
     assert ("right before it" in said) == (last - top == 1)  # never "from far away" unsaid
     subjects = [r for r in mystery.relations if r.kind == "subject-of" and r.target != last]
     assert len(chapter.mystery_links) >= 2  # "found" <- "gardener", "saw" <- "maid", ...
-    for (subject, verb, weight), arc in zip(chapter.mystery_links, chapter.mystery_reach):
+    for (subject, verb, weight), pair in zip(chapter.mystery_links, chapter.mystery_reach):
         assert any(r.source == subject and r.target == verb for r in subjects)
         assert weight == head.pattern[verb, subject] >= 0.2
         assert f"“{mystery.words[verb]}” ← “{mystery.words[subject]}” {weight:.2f}" in said
-        assert arc.get_stroke_opacity() == pytest.approx(arc_style(weight)[1])
+        subject_frame, verb_frame, label = pair  # the pair framed, the weight under the verb
+        assert label.text.replace(" ", "") == f"←{mystery.words[subject]}{weight:.2f}"
+        assert label.get_top()[1] < verb_frame.get_bottom()[1] + 0.05
+        assert abs(label.get_x() - verb_frame.get_x()) < 0.01
 
 
 def test_the_preview_says_some_entries_hide_a_change_only_when_one_does(chapter):

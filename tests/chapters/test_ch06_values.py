@@ -315,7 +315,7 @@ def test_the_smallest_change_names_every_token_that_prints_as_smallest():
 
 
 def test_a_weightless_key_is_not_drawn_as_a_main_term():
-    """"road" takes almost everything from "narrow": the weighted sum draws that term and
+    """ "road" takes almost everything from "narrow": the weighted sum draws that term and
     sums the rest, instead of a "0.00 × the value of “Because”" beside it."""
     sentence = "Because the narrow mountain road was icy, the careful drivers slowed down."
     trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
