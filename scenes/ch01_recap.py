@@ -42,7 +42,7 @@ from scenes.components.entries import adding_up
 from scenes.components.labels import literal, number
 from scenes.components.legend import Legend
 from scenes.components.token_row import TokenParagraph, TokenRow, role_key
-from scenes.focus import main_link, quoted, roles
+from scenes.focus import main_link, modifiers, quoted, roles
 from scenes.lesson import Lesson
 
 MAX_COLUMNS = 8  # embedding columns drawn side by side
@@ -136,7 +136,7 @@ class RecapOnEmbeddings(Lesson):
         t = self.trace
         # the whole sentence in one row when it fits the width; else first in lines, then
         # the window round the focus that the next beats build on
-        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+        pairs = modifiers(t)
         # the later beats need the focus in view; of such windows, pairs kept whole
         self.row = TokenRow(t.words, roles(t), focus=self.focus, pairs=pairs, focus_first=True)
         self.row.move_to(self.stage.point(UP) + DOWN * 0.75)
@@ -449,7 +449,7 @@ class RecapOnEmbeddings(Lesson):
             "with context from earlier tokens only.",
         )
         self.heading("The attention block")
-        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+        pairs = modifiers(t)
         row = TokenRow(
             t.words,
             roles(t),

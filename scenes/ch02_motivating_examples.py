@@ -34,7 +34,17 @@ from scenes.components.entries import fixed
 from scenes.components.labels import literal
 from scenes.components.speech_bubble import SpeechBubble
 from scenes.components.token_row import FILL, TokenParagraph, TokenRow
-from scenes.focus import ADJECTIVES, NOUNS, links, main_link, percent, plural, quoted, roles
+from scenes.focus import (
+    ADJECTIVES,
+    NOUNS,
+    links,
+    main_link,
+    modifiers,
+    percent,
+    plural,
+    quoted,
+    roles,
+)
 from scenes.lesson import Lesson
 
 MYSTERY_HEAD = "subject-verb"  # the last word of the passage, "was", asks who did it
@@ -240,7 +250,7 @@ class MotivatingExamples(Lesson):
         self.focus = main_link(t, self.head)
         # a long sentence may shrink to LABEL size before it shows a window
         # a window shows as many whole adjective -> noun pairs as it can
-        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+        pairs = modifiers(t)
         fit = {
             "font_size": palette.PROMINENT,
             "focus": self.focus.query,
@@ -282,14 +292,12 @@ class MotivatingExamples(Lesson):
         # each weight stands over its arc's apex; an arc over another is raised to
         # leave room for the inner arc's weight; arcs stay within a line
         sample = literal("0.00", font_size=palette.LABEL)
-        pattern = self.head.pattern
-        if view is not self.row:
-            pattern = np.array(
-                [
-                    [w if view.same_line(i, j) else 0.0 for i, w in enumerate(row)]
-                    for j, row in enumerate(pattern)
-                ]
-            )
+        pattern = np.array(  # arcs stay within a line (a row is one line)
+            [
+                [w if view.same_line(i, j) else 0.0 for i, w in enumerate(row)]
+                for j, row in enumerate(self.head.pattern)
+            ]
+        )
         self.arcs = arcs = ContextArcs.over_row(
             view,
             pattern,
@@ -326,7 +334,7 @@ class MotivatingExamples(Lesson):
         """A sentence too long for one row, whole, in two lines if a readable size allows,
         with room above each line for its arcs and their weights, under the heading."""
         t = self.trace
-        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+        pairs = modifiers(t)
         for size in (palette.LARGE, palette.BODY, palette.SMALL):
             view = TokenParagraph(
                 t.words, roles(t), width=13, font_size=size, line_buff=1.9, pairs=pairs

@@ -57,11 +57,6 @@ MAX_KEYS_LISTED = 8  # as many as the grids show (AttentionGrid's max_tokens)
 GRID_WIDTH, GRID_HEIGHT = 9.7, 5.7
 
 
-def same_line(row, i: int, j: int) -> bool:
-    """Whether tokens ``i`` and ``j`` stand on one line of ``row`` (a row has one)."""
-    return row.same_line(i, j) if isinstance(row, TokenParagraph) else True
-
-
 class AttentionPattern(Lesson):
     number = 3
     title = "The attention pattern"
@@ -168,7 +163,7 @@ class AttentionPattern(Lesson):
         self.play(row.create())
         arrows = VGroup()
         for i, j in pairs:
-            if i in row.shown and j in row.shown and same_line(row, i, j):
+            if i in row.shown and j in row.shown and row.same_line(i, j):
                 start, end = row.get_box(i).get_top(), row.get_box(j).get_top()
                 angle = -1.2 if start[0] < end[0] else 1.2
                 arrows.add(

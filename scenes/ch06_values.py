@@ -64,7 +64,7 @@ from scenes.facts.ch06_values import (
     value_steps,
     value_vectors,
 )
-from scenes.focus import main_link, percent, quoted, roles
+from scenes.focus import main_link, modifiers, percent, quoted, roles
 from scenes.lesson import Lesson
 
 HEAD = "adjective-noun"
@@ -388,7 +388,7 @@ class Values(Lesson):
 
     def every_token(self) -> None:
         t = self.trace
-        pairs = [(r.source, r.target) for r in t.relations if r.kind == "modifies"]
+        pairs = modifiers(t)
         row = TokenRow(  # the noun the chapter worked through stays in view
             t.words,
             roles(t),

@@ -214,6 +214,11 @@ class TokenRow(VGroup):
     def get_label(self, i: int) -> Text:
         return self.get_token(i)[1]
 
+    def same_line(self, i: int, j: int) -> bool:
+        """Whether tokens ``i`` and ``j`` stand on the same line: in a row, always (as
+        :meth:`TokenParagraph.same_line` asks of a paragraph)."""
+        return True
+
     def get_tokens(self) -> list[VGroup]:
         """The shown tokens, left to right."""
         return [self._tokens[i] for i in self.shown]
