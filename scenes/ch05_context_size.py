@@ -223,10 +223,7 @@ class ContextSize(Lesson):
         self.beat(
             "large grid",
             f"Now a longer passage, cut into {n} tokens, with the same head computed on it. "
-            f"Here are its first {corner_n} tokens and their corner of its grid. "
-            f"Zooming out, the whole grid has {n} \u00d7 {n} = {n * n:,} "
-            "cells: queries across, keys down, each cell as bright as the square root of its "
-            "weight, and the masked cells, lower left, in red.",
+            f"Here are its first {corner_n} tokens and their corner of its grid.",
         )
         self.heading(f"A passage of {n} tokens")
         heatmap, corner, step, top_left = self._heatmaps(head, n, corner_n)
@@ -248,20 +245,28 @@ class ContextSize(Lesson):
         )
         self.play(later.animate.set_opacity(DIMMED), FadeIn(corner), run_time=1.5)
         self.caption(
-            f"The top-left corner of its grid: the first {corner_n} tokens (bright in the "
-            "passage). Zooming out...",
+            f"Its grid's top-left corner: the first {corner_n} tokens (bright in the "
+            "passage).",
             wait=1.5,
         )
+        # the zoom starts with the words that say it
+        self.beat(
+            "whole grid",
+            f"Zooming out, the whole grid has {n} \u00d7 {n} = {n * n:,} "
+            "cells: queries across, keys down, each cell as bright as the square root of its "
+            "weight, and the masked cells, lower left, in red.",
+        )
+        self.heading_shown(f"A passage of {n} tokens")  # still there: the slide's title
         picture = VGroup(corner.shades, corner.frame)
         self.play(
             picture.animate.scale(corner_n / n, about_point=top_left),
             FadeOut(VGroup(corner.key_labels, corner.query_labels)),
             FadeIn(VGroup(heatmap.shades, heatmap.frame)),
             later.animate.set_opacity(1),
+            *self.caption_leaving(),  # the corner's caption goes with the corner
             run_time=3,
         )
         self.remove(picture, corner)
-        self.play(FadeIn(VGroup(heatmap.key_labels, heatmap.query_labels)))
         self._cell_count(n, text, head.has_sink)
         self.clear_content()
 
@@ -273,7 +278,8 @@ class ContextSize(Lesson):
         unit = literal("cells", font_size=palette.LARGE, color=palette.DIM_TEXT)
         total = VGroup(count, unit).arrange(RIGHT, buff=0.3, aligned_edge=DOWN)
         total.next_to(text, DOWN, buff=0.5, aligned_edge=LEFT)
-        self.play(Write(count), FadeIn(unit))
+        axes = VGroup(self.heatmap.key_labels, self.heatmap.query_labels)
+        self.play(Write(count), FadeIn(unit), FadeIn(axes))  # the count and the axes together
         self.caption(
             f"Q\u2081\u2026Q{subscript(n)} across, K\u2081\u2026K{subscript(n)} down"
             + (", the head's sink last" if has_sink else "")

@@ -191,6 +191,14 @@ class Lesson(ChapterScene):
         if wait:
             self.wait(wait)
 
+    def caption_leaving(self) -> list:
+        """The animation that takes the caption away (none if there is none), to play
+        with others when the picture moves on before the next caption comes."""
+        if self._caption is None or not self.captions:
+            return []
+        leaving, self._caption = self._caption, None
+        return [FadeOutInPlace(leaving)]
+
     def clear_content(self, *keep: Mobject, run_time: float = 0.7) -> None:
         """Fade out everything on screen except the heading, the caption and ``keep``."""
         self.finish_speech()  # the picture stays while its beat is being spoken

@@ -12,11 +12,22 @@ from scenes.components.attention_grid import PatternHeatmap
 
 
 class Captioned(ContextSize):
-    """The chapter, keeping the text of every caption it shows."""
+    """The chapter, keeping the text of every caption it shows, when each beat starts
+    and when each animation is played."""
 
     def setup(self) -> None:
         super().setup()
         self.captions: list[str] = []
+        self.beat_starts: dict[str, float] = {}
+        self.plays: list[tuple[float, tuple]] = []  # (scene time, animations)
+
+    def beat(self, name: str, narration: str) -> None:
+        super().beat(name, narration)
+        self.beat_starts[name] = self.time
+
+    def play(self, *animations, **kwargs) -> None:
+        self.plays.append((self.time, animations))
+        super().play(*animations, **kwargs)
 
     def caption(self, text: str, wait: float = 0.0) -> None:
         self.captions.append(text)
@@ -34,9 +45,34 @@ def test_is_a_lesson_of_at_least_40_seconds(chapter):
     assert [name for name, _ in chapter.narration] == [
         "small grid",
         "large grid",
+        "whole grid",
         "quadratic",
         "methods",
     ]
+
+
+def _play_showing(chapter, mob) -> tuple[float, tuple]:
+    """The first play whose animations bring in ``mob`` (a FadeIn or Write of it)."""
+    for start, animations in chapter.plays:
+        for animation in animations:
+            if type(animation).__name__ in ("FadeIn", "Write") and any(
+                part is mob for part in animation.mobject.get_family()
+            ):
+                return start, animations
+    raise AssertionError(f"nothing brings in {mob}")
+
+
+def test_the_zoom_starts_with_the_words_that_say_it(chapter):
+    """Review G: 'Zooming out' was said while the corner still showed, and the axes came
+    late; now the zoom opens its own beat and the axes come with the cell count."""
+    said = dict(chapter.narration)
+    assert "Zooming out" in said["whole grid"] and "Zooming out" not in said["large grid"]
+    zoom, _ = _play_showing(chapter, chapter.heatmap.frame)
+    assert zoom == pytest.approx(chapter.beat_starts["whole grid"], abs=1e-6)
+    axes, animations = _play_showing(chapter, chapter.heatmap.query_labels)
+    count = [a for a in animations if type(a).__name__ == "Write"]
+    assert count and "\u00d7" in count[0].mobject.text  # the n × n count, in the same play
+    assert axes - zoom < 3.5  # right after the 3-second zoom
 
 
 def test_large_pattern_is_the_passage_run_through_the_head(chapter):
