@@ -35,6 +35,7 @@ from typing import TypeVar
 
 import numpy as np
 from manim import DOWN, LEFT, ORIGIN, UP, FadeIn, FadeOut, Mobject, Text, config
+from manim.utils.rate_functions import smooth, squish_rate_func
 
 from .chapter import ChapterScene, reading_seconds
 from .components import palette
@@ -183,9 +184,13 @@ class Lesson(ChapterScene):
             new.scale_to_fit_height(room)
         self.caption_band.place(new, DOWN, buff=0.25)
         new.add_background_rectangle(opacity=0.85, buff=0.1).set_z_index(10)  # above content
-        anims = [FadeInPlace(new)]  # fades without copies (fade_in_place.py)
-        if self._caption is not None:
-            anims.append(FadeOutInPlace(self._caption))
+        if self._caption is None:
+            anims = [FadeInPlace(new)]  # fades without copies (fade_in_place.py)
+        else:  # one after the other: two captions never show on top of each other
+            anims = [
+                FadeOutInPlace(self._caption, rate_func=squish_rate_func(smooth, 0.0, 0.5)),
+                FadeInPlace(new, rate_func=squish_rate_func(smooth, 0.5, 1.0)),
+            ]
         self._caption = new
         self.play(*anims, run_time=CAPTION_FADE)
         if wait:

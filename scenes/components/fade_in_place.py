@@ -48,14 +48,18 @@ class FadeInPlace(Animation):
         return self.mobject  # nothing reads the starting state: no copy needed
 
     def interpolate_mobject(self, alpha: float) -> None:
-        visible = 1.0 - alpha if self.out else alpha
+        faded = self.rate_func(alpha)  # how far the fade has gone, by the rate function
+        self._show(1.0 - faded if self.out else faded)
+
+    def _show(self, visible: float) -> None:
+        """Every part at ``visible`` times its own opacity."""
         for part, channel, original in self._alphas:
             getattr(part, channel)[:, 3] = original * visible
 
     def clean_up_from_scene(self, scene) -> None:
         super().clean_up_from_scene(scene)
         if self.out:
-            self.interpolate_mobject(0.0)  # removed from the scene: opacities as they were
+            self._show(1.0)  # removed from the scene: opacities as they were
 
 
 class FadeOutInPlace(FadeInPlace):
