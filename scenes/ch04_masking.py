@@ -204,7 +204,10 @@ class Masking(Lesson):
         self.heading("Softmax: zeros, and columns still sum to 1")
         self.play(self.grid.numbers("pattern", masked="value"), run_time=1.5)
         sums, show = self.grid.column_sums("pattern")
-        self.play(show)
+        # the column the narration names: its zeros, its total
+        named = q if (~self.head.mask[q]).any() or t.n == 1 else 0
+        frame = [self.grid.highlight_column(named)] if named in self.grid.query_range else []
+        self.play(show, *frame)
         exact = all(
             self.head.pattern[j, i] == 0.0
             for i, j in self.grid.shown_cells()

@@ -432,19 +432,19 @@ class RealHeads(ChapterScene):
             FadeOutInPlace(self.map),
             run_time=1.0,
         )
-        # one part at a time, as the narration reaches it: the designed head, the real
-        # one, the rows each average is taken over, then the lines under both
+        # one part at a time, as the subtitles reach it: the designed head and its share,
+        # the real one and its share, then the lines under both
         self.play(FadeInPlace(titles[0]), FadeInPlace(left), run_time=1.2)
-        self.wait(2.5)
+        self.until_said(shown.cues[0])
+        self.play(Create(rows[0]), FadeInPlace(notes[0]), run_time=1.0)
+        self.until_said(shown.cues[1])
         self.play(FadeInPlace(titles[1]), FadeInPlace(right), run_time=1.2)
-        self.wait(2.5)
-        self.play(*(Create(row) for row in rows), FadeInPlace(VGroup(*notes)), run_time=1.2)
-        self.wait(3.0)
+        self.play(Create(rows[1]), FadeInPlace(notes[1]), run_time=1.0)
         job = left.mark(*shown.job)  # the designed head's cell its job line quotes
-        for k, line in enumerate(lines):
+        for k, (line, cue) in enumerate(zip(lines, shown.cues[2:], strict=True)):
+            self.until_said(cue)
             extra = [Create(job)] if k == 1 else []  # with the line that quotes it
             self.play(FadeInPlace(line), *extra, run_time=1.0)
-            self.wait(2.5)
         self.caption_shown(" ".join(shown.lines))
         self.wait(3.0)
         self.designed_grid, self.contrast_grid = left, right

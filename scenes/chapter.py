@@ -42,7 +42,7 @@ from attention_math import InputError, Trace
 from .components import palette
 from .components.fade_in_place import FadeOutInPlace
 from .components.labels import literal
-from .cues import reading_seconds, timed
+from .cues import reading_seconds, said_at, timed
 from .settings import (
     Source,
     environment_captions,
@@ -221,6 +221,25 @@ class ChapterScene(Scene):
             _, start, asked = self.speech[-1]
             lasts = max(lasts, self._seconds(asked) + pause)
         left = start + lasts - self.time
+        if left > 1e-3:
+            self.wait(left)
+
+    def until_said(self, phrase: str) -> None:
+        """Wait until the open beat's subtitles reach ``phrase`` (a piece of its
+        narration): the picture that goes with those words comes with them. The cues
+        are timed as the beat will time them when it lasts as long as its words take
+        to read (or, with the voice on, to say); a beat whose pictures take longer
+        stretches its cues, and the picture comes a little early."""
+        if self._open_beat is None:
+            raise ValueError(f"no beat is open to say {phrase!r}")
+        text, start = self._open_beat
+        index = text.find(phrase)
+        if index < 0:
+            raise ValueError(f"the open beat does not say {phrase!r}")
+        lasts = reading_seconds(text)
+        if self.voice and self.speech:
+            lasts = max(lasts, self._seconds(self.speech[-1][2]) + PAUSE / 2)
+        left = start + said_at(text, index, lasts) - self.time
         if left > 1e-3:
             self.wait(left)
 

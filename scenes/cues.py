@@ -7,6 +7,10 @@ set on two lines of even length; :func:`timed` shares the beat's time among them
 time each takes to read (a beat lasts at least :func:`reading_seconds`, so each cue then
 gets its own reading time). Joined with spaces (and their
 line breaks read as spaces) the cues give the narration back exactly.
+
+A short aside in brackets or quotes ("(weights 0.39, 0.52)", "“a fluffy blue
+creature”"), a formula ("|ΔE| = 63", "56 × 56") and a number with the word before it
+("butler 0.94") are never cut: :func:`_glued` joins them before cutting.
 """
 
 from __future__ import annotations
@@ -24,16 +28,62 @@ LINE_CHARS = 42
 SHORT_CUE = 24  # a cue shorter than this is joined to its neighbour (or shares with it)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _CLAUSE_END = re.compile(r"(?<=[;:,])\s+")
+GLUE = "\ue000"  # stands for a space no cue may be cut at, while cutting
+GLUED_CHARS = LINE_CHARS  # the longest run kept whole: it must fit on one line
+_PAIRS = {"(": ")", "[": "]", "\u201c": "\u201d", "\u2018": "\u2019"}
+_OPERATORS = {"=", "\u2248", "+", "\u2212", "-", "\u00d7", "\u00b7", "\u2192", "\u2190", "/"}
+_NUMBER = re.compile(r"^[\u2212\-]?\d[\d,.]*%?[)\].,;:]*$")
 
 
 def cues(text: str, limit: int = CUE_CHARS) -> list[str]:
     """``text`` in pieces of at most ``limit`` characters (a single longer word stays
     whole), cut at sentence ends, then clause marks, then spaces; each on two lines
     at most (:func:`two_lines`)."""
+    glued = _glued(text.strip())
     pieces: list[str] = []
-    for sentence in _SENTENCE_END.split(text.strip()):
+    for sentence in _SENTENCE_END.split(glued):
         pieces += _packed(_CLAUSE_END.split(sentence), limit)
-    return [two_lines(piece) for piece in _no_orphans(pieces, limit) if piece]
+    return [
+        two_lines(piece).replace(GLUE, " ") for piece in _no_orphans(pieces, limit) if piece
+    ]
+
+
+def _glued(text: str) -> str:
+    """``text`` with :data:`GLUE` for each space a cue should not be cut at: inside a
+    short bracket or quote, around an operator, before a number (not after a sentence or
+    clause mark); a run so joined that
+    would not fit one line (:data:`GLUED_CHARS`) is left free."""
+    if GLUE in text:
+        return text
+    chars = list(text)
+    for start, end in _bracketed(text):
+        if end - start < GLUED_CHARS:
+            for k in range(start, end):
+                if chars[k] == " ":
+                    chars[k] = GLUE
+    words = text.split(" ")
+    at = 0
+    for k, word in enumerate(words[:-1]):
+        at += len(word)  # the space after words[k]
+        after = words[k + 1]
+        if word.endswith((".", "!", "?", "\u2026", ";", ":", ",")):
+            pass  # a sentence or clause ends here: cut as ever
+        elif word in _OPERATORS or after in _OPERATORS or _NUMBER.match(after):
+            chars[at] = GLUE
+        at += 1
+    runs = "".join(chars).split(" ")
+    return " ".join(run if len(run) <= GLUED_CHARS else run.replace(GLUE, " ") for run in runs)
+
+
+def _bracketed(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each matched pair of brackets or curly quotes in ``text``."""
+    found, stack = [], []
+    for k, char in enumerate(text):
+        if char in _PAIRS:
+            stack.append((char, k))
+        elif stack and char == _PAIRS[stack[-1][0]]:
+            found.append((stack.pop()[1], k))
+    return found
 
 
 def _no_orphans(pieces: list[str], limit: int) -> list[str]:
@@ -126,12 +176,24 @@ def timed(text: str, seconds: float) -> list[tuple[str, float, float]]:
     return out
 
 
+def said_at(text: str, index: int, seconds: float) -> float:
+    """When the cue holding character ``index`` of ``text`` starts, the beat's
+    ``seconds`` shared as :func:`timed` shares them: the moment its subtitle shows."""
+    at = 0  # where each cue starts in ``text`` (cues rejoin with single spaces)
+    for piece, start, _ in timed(text, seconds):
+        at += len(piece) + 1
+        if index < at:
+            return start
+    return seconds
+
+
 __all__ = [
     "CUE_CHARS",
     "LINE_CHARS",
     "cue_seconds",
     "cues",
     "reading_seconds",
+    "said_at",
     "timed",
     "two_lines",
 ]

@@ -92,3 +92,62 @@ def test_a_beat_read_in_its_reading_time_never_runs_a_cue_past_the_reading_pace(
         flat = piece.replace("\n", " ")
         assert len(flat) / (end - start) <= 17.0 + 1e-9, piece
         assert len(flat.split()) / (end - start) <= 3.0 + 1e-9, piece
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [  # cues the reviews found cut mid-phrase
+        (
+            "Attention will update every embedding: E becomes E′ = E + ΔE. “creature” "
+            "changes the most (at most |ΔE| = 63): the rest of the tokens barely move.",
+            "(at most |ΔE| = 63):",
+        ),
+        (
+            "All five heads park most of their weight on the sink in every layer of the "
+            "model (97% or more) while the rest goes to the nouns.",
+            "(97% or more)",
+        ),
+        (
+            "The noun takes most of what it gets from its two adjectives, and very little "
+            "from the other tokens (weights 0.39, 0.52) of the sentence.",
+            "(weights 0.39, 0.52)",
+        ),
+        (
+            "Across the passage, verb ← subject: “had” ← “butler” 0.94, “found” ← "
+            "“gardener” 0.93, “saw” ← “maid” 0.87.",
+            "“had” ← “butler” 0.94,",
+        ),
+    ],
+)
+def test_an_aside_a_formula_and_a_weight_stay_on_one_line(text, whole):
+    pieces = cues(text)
+    assert _rejoined(pieces) == text
+    lines = [line for piece in pieces for line in piece.split("\n")]
+    assert any(whole in line for line in lines), lines
+    assert not any(line.endswith(("=", "×", "+", "←", "→")) for line in lines), lines
+
+
+def test_said_at_is_when_the_cue_holding_a_phrase_shows():
+    from scenes.cues import said_at
+
+    seconds = 40.0
+    shares = timed(LONG, seconds)
+    at = 0
+    for piece, start, _ in shares:
+        flat = piece.replace("\n", " ")
+        assert LONG[at : at + len(flat)] == flat
+        for index in (at, at + len(flat) // 2, at + len(flat) - 1):
+            assert said_at(LONG, index, seconds) == pytest.approx(start)
+        at += len(flat) + 1
+    phrase = LONG.index("On the right")
+    cue = next(s for p, s, _ in shares if "On the right" in p.replace("\n", " "))
+    assert cue > 0 and said_at(LONG, phrase, seconds) == pytest.approx(cue)
+
+
+def test_a_number_after_a_sentence_end_still_starts_a_new_cue():
+    text = (
+        "There “a” gets 0.66 of each later token's weight, less than the designed head. "
+        "111 of 270 real heads park more than the designed head does."
+    )
+    pieces = [p.replace("\n", " ") for p in cues(text)]
+    assert any(p.startswith("111 of 270") for p in pieces), pieces

@@ -165,3 +165,37 @@ def test_caption_lines_are_even_and_as_few_as_greedy_wrapping_gives(text, chars)
         narrower = textwrap.wrap(text, max(map(len, lines)) - 1)
         assert len(narrower) > len(lines)
         assert min(map(len, lines)) >= min(map(len, greedy))
+
+
+def test_until_said_waits_for_the_cue_that_holds_the_words():
+    """The picture that goes with a phrase comes when the subtitle holding it shows."""
+    from render_helpers import render_default
+
+    from scenes.cues import reading_seconds, said_at
+
+    text = (
+        "First the designed head, drawn on the left with its dots. Then its share on the "
+        "sink, framed under it. On the right, a real head of the model, layer 22, head 0, "
+        "with its own share. Real heads are learned, not designed."
+    )
+
+    class Paced(Lesson):
+        number = 99
+
+        def construct(self):
+            self.beat("one", text)
+            self.times = {}
+            for phrase in ("On the right", "Real heads", "First the"):
+                self.until_said(phrase)
+                self.times[phrase] = self.time
+                self.wait(0.2)
+            with pytest.raises(ValueError, match="does not say"):
+                self.until_said("never said")
+
+    scene = render_default(Paced, frame_rate=15)
+    seconds = reading_seconds(text)
+    for phrase in ("On the right", "Real heads"):
+        expected = said_at(text, text.index(phrase), seconds)
+        assert expected > 1.0
+        assert scene.times[phrase] == pytest.approx(expected, abs=1 / 15)  # to a frame
+    assert scene.times["First the"] == pytest.approx(scene.times["Real heads"] + 0.2)  # past

@@ -67,26 +67,48 @@ def shown_array(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.vectorize(lambda v: shown(v, decimals), otypes=[float])(values)
 
 
-def adding_up(terms: Sequence[np.ndarray], total: np.ndarray, decimals: int) -> list[np.ndarray]:
+def adding_up(
+    terms: Sequence[np.ndarray],
+    total: np.ndarray,
+    decimals: int,
+    keep: np.ndarray | None = None,
+) -> list[np.ndarray]:
     """``terms`` rounded to ``decimals`` so that, entry by entry, the drawn terms add up
     to the drawn ``total`` (``total`` rounded as :func:`fixed` writes it): no shown sum
     reads "0.7 + 0.0 = 0.8".
 
     Each term is rounded down or up, the units the total needs going to the terms with
     the largest remainders (Hamilton's method), so every drawn term is within one unit of
-    the last decimal of its exact value. ``total`` is the exact sum of ``terms`` (up to
-    rounding error). Returns the drawn values, one array per term.
+    the last decimal of its exact value. ``keep`` (one flag per term, or per term and
+    entry) marks the terms to keep as plainly rounded as the sum allows, the numbers a
+    caption or another chapter quotes: where the total needs a unit more or less than
+    plain rounding gives, it goes first to a term not kept whose remainder is near
+    enough (a quarter of a unit or more), so that "0.42" stays 0.42 in every chapter.
+    ``total`` is the exact sum of ``terms`` (up to rounding error). Returns the drawn
+    values, one array per term.
     """
     unit = 10.0**decimals
     exact = np.asarray(terms, dtype=float) * unit  # (k, m) in units of the last decimal
     low = np.floor(exact)
     target = np.rint(shown_array(total, decimals) * unit)  # (m,) the drawn total, in units
     missing = (target - low.sum(axis=0)).astype(int)  # units still to hand out, per entry
-    order = np.argsort(low - exact, axis=0, kind="stable")  # largest remainder first
+    rest = exact - low  # the remainders, 0 to 1
+    kept = np.zeros(exact.shape, bool) if keep is None else np.broadcast_to(
+        np.asarray(keep, bool).reshape(len(exact), -1), exact.shape
+    )
+    # who gets a unit first: the kept that round up anyway, then the others that do, then
+    # others not far below half a unit, then the rest; by remainder within each
+    group = np.where(
+        rest >= 0.5, np.where(kept, 0, 1), np.where(~kept & (rest >= 0.25), 2, 3)
+    )
     drawn = low.copy()
     for entry, count in enumerate(missing):
-        drawn[order[: max(count, 0), entry], entry] += 1
+        order = np.lexsort((-rest[:, entry], group[:, entry]))
+        drawn[order[: max(count, 0)], entry] += 1
     return [row / unit for row in drawn]
+
+
+QUOTED_WEIGHT = 0.1  # a weight this large is one a caption may quote: kept plainly rounded
 
 
 def columns_adding_up(
@@ -94,7 +116,8 @@ def columns_adding_up(
 ) -> np.ndarray:
     """``[key, query]`` weights as a grid writes them: rounded to ``decimals``, and in each
     of ``columns`` (default all) the ``visible`` entries rounded by :func:`adding_up` so
-    that they add up to their sum as written (1.00 for a whole column); the others
+    that they add up to their sum as written (1.00 for a whole column), weights of
+    :data:`QUOTED_WEIGHT` or more kept plainly rounded where the sum allows; the others
     plainly rounded."""
     drawn = np.round(values, decimals)
     for j in range(values.shape[1]) if columns is None else columns:
@@ -103,7 +126,8 @@ def columns_adding_up(
             continue
         terms = [values[[i], j] for i in keys]
         total = np.array([values[keys, j].sum()])
-        for i, v in zip(keys, adding_up(terms, total, decimals), strict=True):
+        quoted = values[keys, j] >= QUOTED_WEIGHT
+        for i, v in zip(keys, adding_up(terms, total, decimals, quoted), strict=True):
             drawn[i, j] = v[0]
     return drawn
 

@@ -202,6 +202,9 @@ class Contrast:
     real_line: str  # under the real grid: the same share
     lines: tuple[str, ...]  # under both: the rule, the count, the designed head's job
     job: tuple[int, int]  # (key, query) of the designed head's cell its job line quotes
+    # pieces of the narration that bring in, in turn: the designed head's share, the real
+    # head, and each of ``lines``
+    cues: tuple[str, ...] = ()
 
 
 def describe_zoom(
@@ -265,6 +268,14 @@ def contrast(trace: Trace, run: RealAttention, designed, grid) -> Contrast:
         "they take almost nothing, on average (the first token, which can only look at "
         f"itself, left out). {said.compared} {job}. Real heads are learned, not designed."
     )
+    count = f"{sinks.more} of {sinks.real.size} real heads" if sinks.designed is not None else None
+    cues = (
+        said.compared[:24],
+        "On the right",
+        count or "On the right",
+        job,
+        "Real heads are learned",
+    )
     return Contrast(
         sinks,
         narration,
@@ -277,4 +288,5 @@ def contrast(trace: Trace, run: RealAttention, designed, grid) -> Contrast:
             "Dot area = weight.",
         ),
         job=(key, query),
+        cues=cues,
     )

@@ -345,3 +345,15 @@ def test_bytes_of_a_cut_character_are_drawn_as_bytes():
     }
     assert {"<0xF0><0x9F>", "<0x90>", "<0x88>"} <= drawn  # the real grid's labels
     assert not any("\ufffd" in text for text in drawn)
+
+
+def test_contrast_parts_come_in_the_order_the_narration_says_them(chapter):
+    """Review H1: the lines under the grids showed up to 15 s before they were said; each
+    part now waits for its words (Lesson.until_said), which must be said, in order."""
+    said = chapter.narration[-1][1]
+    cues = chapter.contrast.cues
+    assert len(cues) == 2 + len(chapter.contrast.lines)
+    places = [said.find(cue) for cue in cues]
+    assert min(places) >= 0 and places == sorted(places), places
+    more = chapter.contrast.sinks.more
+    assert said[places[2] :].startswith(f"{more} of 270 real heads")  # the count line's words
