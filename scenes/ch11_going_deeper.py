@@ -191,7 +191,12 @@ class GoingDeeper(Lesson):
         self.play(FadeIn(self.level_names[1]))
         self.caption(
             f"E: the embeddings going in. E′ = E + ΔE: the layer's output, the changes of "
-            f"all {len(t.heads)} heads of this lesson added. Both rows computed.",
+            f"all {len(t.heads)} heads of this lesson added. Both rows computed"
+            + (
+                f" (tokens {self.shown[0] + 1}\u2013{self.shown[-1] + 1} of {t.n} shown)."
+                if len(self.shown) < t.n
+                else "."
+            ),
             wait=1.5,
         )
 

@@ -75,3 +75,15 @@ def test_counts_come_from_the_dims_and_the_mask(chapter):
     assert chapter.figures["total"].get_value() == expected
     assert drawn(chapter.figures["total"]) == f"{expected:,}"
     assert f"{expected:,}" in chapter.narration[-1][1]
+
+
+def test_the_first_caption_says_which_tokens_the_strips_show(chapter):
+    """Review H1: the row shows a window of the sentence with no word about it."""
+    shown, n = chapter.shown, chapter.trace.n
+    assert shown == list(range(shown[0], shown[-1] + 1))  # a window, in order
+    first = chapter.captions_said[0]
+    if len(shown) < n:
+        assert f"(tokens {shown[0] + 1}\u2013{shown[-1] + 1} of {n} shown)" in first
+    else:
+        assert "shown)" not in first
+    assert len(shown) < n  # the default example's 8 tokens do not all fit: checked here
