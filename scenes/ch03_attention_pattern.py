@@ -14,18 +14,22 @@ What it says, and which tokens and cells it shows, is computed in
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
     UP,
+    Arc,
     Arrow,
     Create,
     CurvedArrow,
     FadeIn,
     FadeOut,
     GrowArrow,
+    Indicate,
     Line,
     VGroup,
     Write,
@@ -39,17 +43,31 @@ from scenes.components.embedding_space import EmbeddingSpace
 from scenes.components.entries import fixed
 from scenes.components.formula import attention_formula, colored
 from scenes.components.labels import literal
-from scenes.components.product import MatrixVectorProduct
+from scenes.components.product import TERM_TIME, MatrixVectorProduct
 from scenes.components.speech_bubble import SpeechBubble
 from scenes.components.token_row import TokenParagraph, TokenRow
 from scenes.components.weight_matrix import WeightMatrix, factor_text
-from scenes.facts.ch03_attention_pattern import dot_products_said, grammar_said, query_key_picture
+from scenes.facts.ch03_attention_pattern import (
+    FORMULA_SAID,
+    dot_products_said,
+    grammar_caption,
+    grammar_said,
+    link_said,
+    paced,
+    pattern_said,
+    query_key_picture,
+    query_said,
+    question_said,
+    scaling_said,
+    softmax_said,
+)
 from scenes.focus import main_link, modifiers, own_adjectives, quoted, roles
 from scenes.lesson import Lesson
 
 HEAD = "adjective-noun"
 ROWS = (0, 1, 2, -1)  # rows of W_Q drawn in the product
 COLS = (0, 1, 2, 3, -1)  # columns of W_Q (= entries of E) drawn in the product
+TERM_HOLD = 1.1  # seconds each multiply-add of the first row stays to be read
 SLOW_COLUMNS = 2  # softmax columns shown one at a time before the rest go together
 FORMULA_RIGHT = 6.3  # the formula ends this far right: clear of the frame edge (7.1)
 MAX_KEYS_LISTED = 8  # as many as the grids show (AttentionGrid's max_tokens)
@@ -65,6 +83,7 @@ class AttentionPattern(Lesson):
         self.title_card()
         self.question()
         self.grammar()
+        self.grammar_link()
         self.query()
         self.keys()
         self.query_key_space()
@@ -94,20 +113,7 @@ class AttentionPattern(Lesson):
     def question(self) -> None:
         t, q = self.trace, self.q
         spec = self.head.spec
-        said = ", ".join(quoted(t, i) for i in self.adjective_answers)
-        if self.adjective_answers:
-            answered = f"{said} answer{'s' if len(self.adjective_answers) == 1 else ''}."
-        else:
-            answered = (
-                "no adjective answers: the parser found none in front of it. We follow its "
-                f"strongest earlier key, {quoted(t, self.k)}, all the same."
-            )
-        self.beat(
-            "question",
-            f"{quoted(t, q)} asks: \u201c{spec.question}\u201d; {answered} Every token can "
-            "ask a question, its query, and offer an answer, its key; attention measures how "
-            "well each question and each answer match.",
-        )
+        self.beat("question", question_said(t, spec.question, q, self.k, self.adjective_answers))
         self.heading("A question and its answers")
         row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=q)
         row.move_to(self.stage.center + DOWN * 0.4)
@@ -126,16 +132,7 @@ class AttentionPattern(Lesson):
             for i in self.adjective_answers
             if i in row.shown
         ]
-        for before, bubble in zip(answers, answers[1:]):  # neighbours: one a step lower,
-            # its tail drawn longer, up to its token
-            if (
-                bubble.get_left()[0] < before.get_right()[0] + 0.1
-                and abs(bubble.get_y() - before.get_y()) < bubble.height
-            ):
-                step = bubble.height + 0.1
-                bubble.shift(DOWN * step)
-                tip = bubble.tip()
-                bubble.add(Line(tip, tip + UP * step, color=palette.KEY, stroke_width=2.5))
+        self.stagger(answers)
         if answers:
             self.play(
                 *[b.pop_in() for b in answers], row.highlight(self.adjective_answers, palette.KEY)
@@ -146,6 +143,21 @@ class AttentionPattern(Lesson):
             wait=2.5,
         )
         self.clear_content()
+
+    @staticmethod
+    def stagger(bubbles: list[SpeechBubble]) -> None:
+        """Bubbles under a row, left to right: one that would touch its left neighbour
+        goes a step lower, its tail drawn longer, up to its token."""
+        for before, bubble in zip(bubbles, bubbles[1:]):
+            if (
+                bubble.get_left()[0] < before.get_right()[0] + 0.1
+                and abs(bubble.get_y() - before.get_y()) < bubble.height
+            ):
+                step = bubble.height + 0.1
+                bubble.shift(DOWN * step)
+                tip = bubble.tip()
+                color = bubble.box.get_stroke_color()
+                bubble.add(Line(tip, tip + UP * step, color=color, stroke_width=2.5))
 
     def grammar(self) -> None:
         t = self.trace
@@ -161,52 +173,71 @@ class AttentionPattern(Lesson):
             )
             row.move_to(self.stage.center + UP * 0.45)
         self.play(row.create())
-        arrows = VGroup()
+        self.links = {}  # (adjective, noun) -> its arc, where the row draws one
         for i, j in pairs:
             if i in row.shown and j in row.shown and row.same_line(i, j):
                 start, end = row.get_box(i).get_top(), row.get_box(j).get_top()
                 angle = -1.2 if start[0] < end[0] else 1.2
-                arrows.add(
-                    CurvedArrow(start + UP * 0.08, end + UP * 0.08, angle=angle, color=palette.KEY)
+                self.links[i, j] = CurvedArrow(
+                    start + UP * 0.08, end + UP * 0.08, angle=angle, color=palette.KEY
                 )
-        source = literal(
-            said.source,
-            font_size=palette.LABEL,
-            color=palette.DIM_TEXT,
-        ).next_to(row, DOWN, buff=0.6 if isinstance(row, TokenRow) else 0.35)
+        source = literal(said.source, font_size=palette.LABEL, color=palette.DIM_TEXT)
+        source.next_to(row, DOWN, buff=0.6 if isinstance(row, TokenRow) else 0.35)
         if source.width > 13:
             source.scale_to_fit_width(13)
-        if len(arrows):
-            self.play(*[Create(a) for a in arrows], FadeIn(source), run_time=1.5)
-        else:
-            self.play(FadeIn(source))
-        drawn = len(arrows)
-        hidden = ""
-        if drawn < len(pairs):
-            hidden = f" ({drawn} in this window)"
-            if isinstance(row, TokenParagraph):
-                hidden = f" ({drawn} drawn; the others cross a line break)"
-        # "not the word order" only where the picture shows it: a link past another word
-        apart = any(j - i > 1 for i, j in pairs if i in row.shown and j in row.shown)
-        follows = "follows them, not just the word before" if apart else "follows them"
-        self.caption(
-            f"{said.links}{hidden}: the adjective head {follows}."
-            if pairs
-            else "No adjective modifies a noun in this sentence.",
-            wait=2.5,
-        )
+        self.play(FadeIn(source))
+        for (i, j), arc in self.links.items():  # each arc as the narration names its link
+            self.until_said(f"{quoted(t, i)} modifies {quoted(t, j)}")
+            self.play(Create(arc), run_time=0.8)
+        self.grammar_row, self.grammar_source = row, source
+        paragraph = isinstance(row, TokenParagraph)
+        self.caption(grammar_caption(said.links, pairs, row.shown, len(self.links), paragraph), 2.5)
+
+    def grammar_link(self) -> None:
+        """One link as the head sees it: the adjective's key offers "I modify the word at
+        position p", the query of the word at p asks for it."""
+        t, row = self.trace, self.grammar_row
+        said = link_said(t, modifiers(t), self.q, self.k)
+        self.beat("grammar in vectors", said.narration)
+        self.heading_shown("Where the grammar comes from")  # still there: the slide's title
+        adjective, noun = said.adjective, said.noun
+        arc = self.links.get((adjective, noun))
+        others = [a.animate.set_opacity(0.25) for a in self.links.values() if a is not arc]
+        leaving = [FadeOut(self.grammar_source), *self.caption_leaving()]
+        self.play(*leaving, *others, row.highlight([noun]))
+        bubbles = []
+        if adjective is not None:
+            offer = SpeechBubble(said.offer, font_size=palette.LABEL, color=palette.KEY)
+            bubbles.append(offer.attach_to(row.get_box(adjective), DOWN, buff=0.15))
+        ask = SpeechBubble(said.ask, font_size=palette.LABEL, color=palette.QUERY)
+        bubbles.append(ask.attach_to(row.get_box(noun), DOWN, buff=0.15))
+        bubbles.sort(key=lambda b: b.get_x())
+        self.stagger(bubbles)
+        if isinstance(row, TokenParagraph):  # under the paragraph, not over its next line
+            drop = max(b.get_top()[1] for b in bubbles) - row.get_bottom()[1] + 0.2
+            for b in bubbles:
+                b.shift(DOWN * drop).add(
+                    Line(b.tip(), b.tip() + UP * drop, color=b.box.get_stroke_color()).set_z_index(
+                        -1
+                    )
+                )
+        if adjective is not None:
+            self.play(
+                row.highlight([adjective], palette.KEY),
+                offer.pop_in(),
+                *([Indicate(arc, color=palette.KEY)] if arc is not None else []),
+            )
+            self.until_said("The query")
+        self.play(ask.pop_in())
+        self.caption(said.caption, wait=2.5)
         self.clear_content()
 
     def query(self) -> None:
         t, q = self.trace, self.q
         d, dk = t.dims.d_model, t.dims.d_head
         W = self.head.weights.W_Q
-        self.beat(
-            "query",
-            f"The query of {quoted(t, q)} is W_Q times its embedding: {dk} numbers, each a sum "
-            f"of {d:,} products. Here are the first products of a few rows: the first row "
-            f"term by term, then every row at once, all {d:,} products each.",
-        )
+        intro, first_row = query_said(t, q)
+        self.beat("query", intro)
         self.heading(f"The query of {quoted(t, q)}")
         matrix = WeightMatrix(W, ROWS, COLS, kind="query", label="W_Q", font_size=palette.LABEL)
         vector = EmbeddingColumn(t.E[q], COLS, font_size=palette.LABEL)
@@ -219,12 +250,8 @@ class AttentionPattern(Lesson):
             self.head.Q[q], ROWS, decimals=2, font_size=palette.LABEL, bracket_color=palette.QUERY
         )
         query.next_to(product, RIGHT, buff=1.9).match_y(product.result_brackets)
-        arrow = Arrow(
-            [product.get_right()[0], query.get_y(), 0],
-            query.get_left(),
-            buff=0.15,
-            color=palette.QUERY,
-        )
+        start = [product.get_right()[0], query.get_y(), 0]
+        arrow = Arrow(start, query.get_left(), buff=0.15, color=palette.QUERY)
         name = literal(f"Query Q{subscript(q + 1)}", font_size=palette.BODY, color=palette.QUERY)
         size = literal(f"{dk}-dimensional", font_size=palette.SMALL, color=palette.DIM_TEXT)
         VGroup(name, size).arrange(DOWN, buff=0.1).next_to(query, DOWN, buff=0.2)
@@ -235,15 +262,22 @@ class AttentionPattern(Lesson):
             layout.scale_to_fit_width(13.2)
         layout.move_to(self.stage.center + DOWN * 0.2)
         self.play(product.create(), FadeIn(title_E), run_time=2)
-        self.play(product.compute_all(detailed_rows=1))
+        # the working starts with the words that say it: a section of its own
+        self.beat("first row", first_row)
+        self.heading_shown(f"The query of {quoted(t, q)}")  # still there: the slide's title
+        working = product.compute_row(matrix.rows[0], detailed=True)
+        timings = working.anims_with_timings  # each multiply-add stays to be read
+        steps = [a.run_time == TERM_TIME for a in timings["anim"]]
+        run_time, rate = paced(timings["end"], steps, TERM_HOLD)
+        self.play(working, run_time=run_time, rate_func=rate)
+        self.until_said("Then every other row")
+        self.play(*[product.compute_row(r, detailed=False) for r in matrix.rows[1:]])
         self.play(GrowArrow(arrow), FadeIn(note))
         self.play(query.create(), FadeIn(name), FadeIn(size))
-        row0 = matrix.rows[0]
         self.caption(
             f"First row: {len(COLS)} products add to {fixed(product.final_values[0], 2)}"
             f"{factor_text(matrix.exponent)}; all {d:,} of them give "
-            f"{fixed(self.head.Q[q, row0], 2)}, "
-            f"entry 1 of the {dk}-dimensional query.",
+            f"{fixed(self.head.Q[q, matrix.rows[0]], 2)}, entry 1 of the {dk}-dimensional query.",
             wait=3.0,
         )
         self.clear_content()
@@ -283,16 +317,11 @@ class AttentionPattern(Lesson):
         shown_key = VGroup(key, name).arrange(DOWN, buff=0.25)
         shown_key.move_to(self.stage.center + RIGHT * 3.2 + UP * 0.1)
         self.play(key.create(), FadeIn(name))
-        if len(listed) < t.n:
-            self.caption(
-                f"Tokens {listed[0] + 1}\u2013{listed[-1] + 1} of {t.n} shown. Each "
-                f"key has {dk} entries; a few of the real ones on the right.",
-                wait=2.5,
-            )
-        else:
-            self.caption(
-                f"Each key has {dk} entries; a few of the real ones on the right.", wait=2.5
-            )
+        cut = len(listed) < t.n
+        window = f"Tokens {listed[0] + 1}\u2013{listed[-1] + 1} of {t.n} shown. " if cut else ""
+        self.caption(
+            f"{window}Each key has {dk} entries; a few of the real ones on the right.", 2.5
+        )
         self.clear_content()
 
     def query_key_space(self) -> None:
@@ -330,17 +359,34 @@ class AttentionPattern(Lesson):
         bridge.set_x((left.get_right()[0] + right.get_left()[0]) / 2)
         names = colored("{{ W_Q : q }} , {{ W_K : k }}", font_size=palette.HEADING)
         self.play(GrowArrow(bridge), FadeIn(names.next_to(bridge, UP)))
-        query, key = shown.qk_coords[0], shown.qk_coords[1]
-        self.play(right.vector("Q", query, color=palette.QUERY, label=f"Q {t.words[q]}"))
-        self.play(right.vector("K", key, color=palette.KEY, label=f"K {t.words[k]}"))
-        if other is not None:
-            contrast = shown.qk_coords[2]
+        self.play(
+            right.vector("Q", shown.qk_coords[0], color=palette.QUERY, label=f"Q {t.words[q]}")
+        )
+        self.arcs = []  # (arc, its label): the angle from Q to each key, as said
+        keys = [("K", k)] + ([("K other", other)] if other is not None else [])
+        for n, (name, i) in enumerate(keys):
+            coords = shown.qk_coords[n + 1]
+            self.until_said(f"the key of {quoted(t, i)}")
+            self.arcs.append(self.angle_arc(right, coords, shown.angles[n]))
             self.play(
-                right.vector("K other", contrast, color=palette.KEY, label=f"K {t.words[other]}")
+                right.vector(name, coords, color=palette.KEY, label=f"K {t.words[i]}"),
+                Create(self.arcs[-1][0]),
+                FadeIn(self.arcs[-1][1]),
             )
-        self.play(left.turn(0.6, run_time=2.5))
         self.caption(shown.caption, wait=2.5)
         self.clear_content()
+
+    @staticmethod
+    def angle_arc(space: EmbeddingSpace, coords: np.ndarray, degrees: float) -> tuple:
+        """An arc in ``space`` from the first axis (the query's direction) to the key at
+        ``coords``, and its label: ``degrees``, the angle computed from Q and K."""
+        turn = float(np.arctan2(coords[1], coords[0]))  # the drawn angle, above or below
+        radius = 0.45
+        arc = Arc(radius, 0.0, turn, arc_center=space.origin, color=palette.DIM_TEXT)
+        label = literal(f"{degrees:.0f}\u00b0", font_size=palette.LABEL, color=palette.DIM_TEXT)
+        middle = np.array([np.cos(turn / 2), np.sin(turn / 2), 0.0])
+        label.move_to(space.origin + middle * (radius + 0.3))
+        return arc, label
 
     def dot_products(self) -> None:
         t, q, k = self.trace, self.q, self.k
@@ -382,24 +428,13 @@ class AttentionPattern(Lesson):
 
     def side_note(self, text: str, color) -> VGroup:
         """A short wrapped note in the free column right of the grid."""
-        words = text.split()
-        lines, line = [], ""
-        for word in words:
-            if len(line) + len(word) > 22 and line:
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}".strip()
-        lines.append(line)
-        note = literal("\n".join(lines), font_size=palette.LABEL, color=color, line_spacing=0.8)
+        lines = textwrap.fill(text, 22, break_long_words=False)
+        note = literal(lines, font_size=palette.LABEL, color=color, line_spacing=0.8)
         return note.next_to(self.grid, RIGHT, buff=0.5).align_to(self.grid.cells, UP)
 
     def scaling(self) -> None:
         dk = self.trace.dims.d_head
-        self.beat(
-            "scaling",
-            f"For numerical stability every score is divided by \u221a{dk} = {np.sqrt(dk):.2f}.",
-        )
+        self.beat("scaling", scaling_said(dk))
         self.heading(f"Divide by \u221ad\u2096 = \u221a{dk}")
         formula = colored("{{ K : k }}^T {{ Q : q }} \\/ sqrt(d_k)", font_size=palette.PROMINENT)
         value = literal(
@@ -418,30 +453,8 @@ class AttentionPattern(Lesson):
         )
 
     def softmax(self) -> None:
-        t, q, sink = self.trace, self.q, self.head.sink
-        drawn = self.grid.drawn("pattern")  # [key, query]: the numbers as the grid writes them
-        gives = [f"{fixed(drawn[i, q], 2)} to {quoted(t, i)}" for i in self.answers]
-        shown = list(self.grid.query_range)
-        idle = max((j for j in shown if j != q), key=lambda j: sink[j], default=None)
-        rest = ""
-        if self.head.has_sink:
-            gives.append(f"{fixed(drawn[self.grid.sink, q], 2)} to the sink")
-            if idle is not None:
-                rest = (
-                    f" The sink, the last row, belongs to no word and has no value: "
-                    f"{quoted(t, idle)}, with nothing to find, parks "
-                    f"{fixed(drawn[self.grid.sink, idle], 2)} of its "
-                    "weight there and so takes almost nothing."
-                )
-        self.beat(
-            "softmax",
-            f"Softmax turns each column into weights that add up to 1: {quoted(t, q)} gives "
-            + ", ".join(gives)
-            + "."
-            + rest
-            + " Column by column, the highest scores take most of the weight and the lowest "
-            "almost none.",
-        )
+        q = self.q
+        self.beat("softmax", softmax_said(self.trace, self.head, q, self.answers, self.grid))
         self.heading("Softmax, one column at a time")
         self.play(FadeOut(self.scale_note))
         note = literal("softmax\ndown each column", font_size=palette.HEADING, color=palette.QUERY)
@@ -477,11 +490,7 @@ class AttentionPattern(Lesson):
         drawn = self.grid.drawn("pattern")
         seen = (k, q) in self.grid.shown_cells()
         weight = fixed(drawn[k, q], 2) if seen else fixed(self.head.pattern[q, k], 2)
-        self.beat(
-            "pattern",
-            "Drawn as dots whose area is the weight, this grid is the attention pattern: "
-            f"the biggest dot in the column of {quoted(t, q)} is {quoted(t, k)} ({weight}).",
-        )
+        self.beat("pattern", pattern_said(t, q, k, weight))
         self.heading("The attention pattern")
         self.play(self.grid.dots(), run_time=1.5)
         if k in self.grid.key_range and q in self.grid.query_range:
@@ -492,13 +501,7 @@ class AttentionPattern(Lesson):
         )
 
     def formula(self) -> None:
-        self.beat(
-            "formula",
-            "All of it in one line: V times the softmax of K-transpose Q over the square root "
-            "of d_k (values come in chapter 6). K, Q and V hold one column per token; with "
-            "keys as rows, each query's column of weights sums its keys' values: that sum "
-            "is the query's change.",
-        )
+        self.beat("formula", FORMULA_SAID)
         self.heading("In one formula")
         formula = attention_formula(font_size=palette.DISPLAY)
         formula.next_to(self.grid, RIGHT, buff=0.4)

@@ -1,10 +1,12 @@
-"""What chapter 3 reads off the trace and says about it, without drawing: the query and
-key in their own space at true angles and lengths (:func:`query_key_picture`), the
-grammar links the head follows (:func:`grammar_said`) and the dot products a beat quotes
+"""What chapter 3 reads off the trace and says about it, without drawing: the query
+product's words and pace (:func:`query_said`, :func:`paced`), the query and key in their
+own space at true angles and lengths (:func:`query_key_picture`), the grammar links the
+head follows (:func:`grammar_said`, :func:`link_said`) and the dot products a beat quotes
 (:func:`dot_products_said`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +15,71 @@ from attention_math.grammar import MODEL_LABEL
 from attention_math.projection import coords3, orthonormal_basis
 from scenes.components.entries import fixed, signed
 from scenes.focus import quoted
+
+FORMULA_SAID = (
+    "All of it in one line: V times the softmax of K-transpose Q over the square root "
+    "of d_k (values come in chapter 6). K, Q and V hold one column per token; with "
+    "keys as rows, each query's column of weights sums its keys' values: that sum "
+    "is the query's change."
+)
+
+
+def scaling_said(dk: int) -> str:
+    """The scaling beat's narration, for keys of ``dk`` numbers."""
+    return f"For numerical stability every score is divided by \u221a{dk} = {np.sqrt(dk):.2f}."
+
+
+def pattern_said(t, q: int, k: int, weight: str) -> str:
+    """The pattern beat's narration: the biggest dot of query ``q`` is key ``k``'s."""
+    return (
+        "Drawn as dots whose area is the weight, this grid is the attention pattern: "
+        f"the biggest dot in the column of {quoted(t, q)} is {quoted(t, k)} ({weight})."
+    )
+
+
+def question_said(t, question: str, q: int, k: int, answers: list[int]) -> str:
+    """The question beat's narration: query ``q`` asks ``question``; the adjectives
+    ``answers`` answer (without any, the beats follow key ``k``)."""
+    said = ", ".join(quoted(t, i) for i in answers)
+    if answers:
+        answered = f"{said} answer{'s' if len(answers) == 1 else ''}."
+    else:
+        answered = (
+            "no adjective answers: the parser found none in front of it. We follow its "
+            f"strongest earlier key, {quoted(t, k)}, all the same."
+        )
+    return (
+        f"{quoted(t, q)} asks: \u201c{question}\u201d; {answered} Every token can "
+        "ask a question, its query, and offer an answer, its key; attention measures how "
+        "well each question and each answer match."
+    )
+
+
+def softmax_said(t, head, q: int, answers: list[int], grid) -> str:
+    """The softmax beat's narration: the weights query ``q`` gives ``answers`` (and the
+    sink) as ``grid`` writes them, and the shown query that parks the most on the sink."""
+    drawn = grid.drawn("pattern")  # [key, query]: the numbers as the grid writes them
+    gives = [f"{fixed(drawn[i, q], 2)} to {quoted(t, i)}" for i in answers]
+    shown = list(grid.query_range)
+    idle = max((j for j in shown if j != q), key=lambda j: head.sink[j], default=None)
+    rest = ""
+    if head.has_sink:
+        gives.append(f"{fixed(drawn[grid.sink, q], 2)} to the sink")
+        if idle is not None:
+            rest = (
+                f" The sink, the last row, belongs to no word and has no value: "
+                f"{quoted(t, idle)}, with nothing to find, parks "
+                f"{fixed(drawn[grid.sink, idle], 2)} of its "
+                "weight there and so takes almost nothing."
+            )
+    return (
+        f"Softmax turns each column into weights that add up to 1: {quoted(t, q)} gives "
+        + ", ".join(gives)
+        + "."
+        + rest
+        + " Column by column, the highest scores take most of the weight and the lowest "
+        "almost none."
+    )
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -36,6 +103,7 @@ class QueryKeyPicture:
     tokens: tuple[int, ...]  # drawn in embedding space: the query, its key, the contrast
     E_coords: np.ndarray  # (len(tokens), 3) their embeddings, projected
     qk_coords: np.ndarray  # (2 or 3, 2) Q of the query, K of its key, K of the contrast
+    angles: tuple[float, ...]  # degrees from Q to K of its key (and of the contrast)
     narration: str
     caption: str
 
@@ -87,20 +155,23 @@ def query_key_picture(trace, head, q: int, k: int, other: int | None) -> QueryKe
     if other is not None:
         qk.append(at_angle(other, -1.0))
     said = how_it_points(quoted(trace, k), match)
+    angles = [degrees(match)]
     if other is not None:
         said += "; " + how_it_points(quoted(trace, other), cosine(Q[q], K[other]))
+        angles.append(degrees(cosine(Q[q], K[other])))
     narration = (
         "W_Q and W_K map embeddings into a small query/key space. Measured from the query "
         f"of {quoted(trace, q)}, {said}. A cosine is an angle, not yet an attention weight."
     )
     against = ""
     if other is not None:
-        against = f"; with K {trace.words[other]}: {signed(cosine(Q[q], K[other]), 2)}"
+        c = cosine(Q[q], K[other])
+        against = f"; with K {trace.words[other]}: {signed(c, 2)} ({degrees(c):.0f}°)"
     caption = (
-        f"Cosine of Q {trace.words[q]} and K {trace.words[k]}: {signed(match, 2)}{against}. "
-        "Each key is drawn at its true angle to the query and its true length."
+        f"Cosine of Q {trace.words[q]} and K {trace.words[k]}: {signed(match, 2)} "
+        f"({degrees(match):.0f}°){against}. Each key at its true angle and length."
     )
-    return QueryKeyPicture(tuple(tokens), E_coords, np.array(qk), narration, caption)
+    return QueryKeyPicture(tuple(tokens), E_coords, np.array(qk), tuple(angles), narration, caption)
 
 
 @dataclass(frozen=True)
@@ -119,9 +190,9 @@ def grammar_said(t, pairs: list[tuple[int, int]]) -> GrammarSaid:
     real = "in a real model, by earlier layers"
     if not pairs:
         return GrammarSaid(
-            "A parser read the sentence and found no adjective that modifies a noun, so "
-            "no noun here has an adjective to find. In a real model no parser runs: "
-            "earlier layers write such facts into each vector.",
+            "How does a noun know which adjectives are its own? A parser read the sentence "
+            "and found no adjective that modifies a noun, so no noun here has an adjective "
+            "to find.",
             f"relations found by a parser ({MODEL_LABEL}); {real}",
             "",
         )
@@ -151,16 +222,103 @@ def grammar_said(t, pairs: list[tuple[int, int]]) -> GrammarSaid:
         )
         source = f"relations by word order (the parser, {MODEL_LABEL}, linked none); {real}"
         counts = " by word order"
-    narration = (
-        f"How does a noun know which adjectives are its own? {found} Each adjective's "
-        "embedding carries that as a direction, “I modify the word at position p”, which "
-        "this head's queries and keys are made to match, as the next steps show. In a real "
-        "model no parser runs: earlier layers write such facts into each vector."
-    )
+    narration = f"How does a noun know which adjectives are its own? {found}"
     n = len(pairs)
     return GrammarSaid(
         narration, source, f"{n} adjective → noun link{'' if n == 1 else 's'}{counts}"
     )
+
+
+def grammar_caption(
+    links: str, pairs: list[tuple[int, int]], shown, drawn: int, paragraph: bool
+) -> str:
+    """The grammar beat's caption: ``links`` (:class:`GrammarSaid`), how many of the
+    ``pairs`` are ``drawn`` among the ``shown`` tokens (a ``paragraph`` draws no arc
+    across a line break), and "not just the word before" only where a drawn link
+    passes another word."""
+    if not pairs:
+        return "No adjective modifies a noun in this sentence."
+    hidden = ""
+    if drawn < len(pairs):
+        hidden = f" ({drawn} in this window)"
+        if paragraph:
+            hidden = f" ({drawn} drawn; the others cross a line break)"
+    apart = any(j - i > 1 for i, j in pairs if i in shown and j in shown)
+    follows = "follows them, not just the word before" if apart else "follows them"
+    return f"{links}{hidden}: the adjective head {follows}."
+
+
+@dataclass(frozen=True)
+class LinkSaid:
+    """What the grammar-in-vectors beat shows and says (:func:`link_said`)."""
+
+    adjective: int | None  # the adjective of the link shown (None: the sentence has none)
+    noun: int  # the token whose query asks
+    offer: str  # the adjective's key: "I modify the word at position 4"
+    ask: str  # the noun's query: "Does anything modify position 4?"
+    narration: str
+    caption: str
+
+
+def link_said(t, pairs: list[tuple[int, int]], q: int, k: int) -> LinkSaid:
+    """How the head sees one ``modifies`` link: the focus link (``k`` modifies ``q``) if
+    the parser's ``pairs`` hold it, else the first of them; the adjective's embedding
+    holds "I modify the word at position p", which W_K turns into a key, and the query
+    of the token at p asks for exactly that (W_Q; attention_math.heads, relation rows).
+    Positions are counted from 1, as the chapter's Q and K subscripts are."""
+    adjective, noun = (k, q) if (k, q) in pairs else pairs[0] if pairs else (None, q)
+    p = noun + 1
+    ask = f"Does anything modify position {p}?"
+    offer = f"I modify the word at position {p}"
+    real = "In a real model no parser runs: earlier layers write such facts into each vector."
+    if adjective is None:
+        narration = (
+            f"The query of {quoted(t, noun)}, at position {p}, still asks: “{ask}” No key "
+            f"here offers “{offer}”, so no key answers it. {real}"
+        )
+        caption = f"Query of {quoted(t, noun)}: “{ask}” No key answers."
+    else:
+        narration = (
+            f"Take {quoted(t, adjective)}: its embedding carries a direction, “{offer}”, "
+            f"and its key, W_K times that embedding, offers it. The query of "
+            f"{quoted(t, noun)}, at position {p}, asks: “{ask}” W_Q and W_K are made so that "
+            f"the two match, as the next steps show. {real}"
+        )
+        caption = (
+            f"Key of {quoted(t, adjective)}: “{offer}”. Query of {quoted(t, noun)}: "
+            f"“{ask}” They match."
+        )
+    return LinkSaid(adjective, noun, offer, ask, narration, caption)
+
+
+def query_said(t, q: int) -> tuple[str, str]:
+    """The query beat's narration and the first-row beat's."""
+    d, dk = t.dims.d_model, t.dims.d_head
+    return (
+        f"The query of {quoted(t, q)} is W_Q times its embedding: {dk} numbers, each a sum "
+        f"of {d:,} products. On screen: a few rows of W_Q and its first few columns.",
+        "The first row, term by term: each weight in the row times the embedding entry "
+        "beside it, each product added to the running sum on the right. Then every other "
+        f"row at once: all {d:,} products of each give one of the query's {dk} numbers.",
+    )
+
+
+def paced(
+    ends: Sequence[float], held: Sequence[bool], hold: float
+) -> tuple[float, Callable[[float], float]]:
+    """Play a succession of animations ending at ``ends`` (seconds of its own time, in
+    order) at its own pace, standing still ``hold`` seconds after each one ``held`` marks:
+    the run time, and the rate function from the fraction of it played to the fraction
+    of the succession's own time."""
+    own, real = [0.0], [0.0]
+    for end, stop in zip(ends, held, strict=True):
+        real.append(real[-1] + end - own[-1])
+        own.append(float(end))
+        if stop:
+            real.append(real[-1] + hold)
+            own.append(float(end))
+    run_time, length = real[-1], own[-1]
+    return run_time, lambda alpha: float(np.interp(alpha * run_time, real, own)) / length
 
 
 @dataclass(frozen=True)

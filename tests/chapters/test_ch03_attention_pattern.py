@@ -25,7 +25,9 @@ def test_is_a_lesson_of_at_least_40_seconds(chapter):
     assert [name for name, _ in chapter.narration] == [
         "question",
         "grammar",
+        "grammar in vectors",
         "query",
+        "first row",
         "keys",
         "query key space",
         "dot products",
@@ -88,6 +90,13 @@ def test_without_adjectives_no_word_is_said_to_answer():
     assert "no adjective answers" in narration["question"]
     assert " answers." not in narration["question"]
     assert "found no adjective that modifies a noun" in narration["grammar"]
+    # the head's mechanism is still told, for the focus query, with no key offering it
+    p = scene.q + 1
+    assert (
+        f"at position {p}, still asks: “Does anything modify position {p}?”"
+        in (narration["grammar in vectors"])
+    )
+    assert "No key here offers" in narration["grammar in vectors"]
 
 
 @pytest.mark.parametrize("sentence", ["a fluffy blue creature", "they sang loudly"])
@@ -149,3 +158,66 @@ def test_the_grammar_beat_credits_the_parser_only_with_the_links_it_found():
         f"{len(ordered)} by word order)"
     )
     assert "or by word order" in said.source
+
+
+def test_the_first_row_is_worked_as_it_is_said_and_slowly_enough_to_read(chapter):
+    """The term-by-term working has a beat of its own, whose words begin with it, and
+    each multiply-add stays on screen at least 1.5 s."""
+    from scenes.ch03_attention_pattern import TERM_HOLD
+    from scenes.components.product import TERM_TIME
+    from scenes.facts.ch03_attention_pattern import paced
+
+    assert dict(chapter.narration)["first row"].startswith("The first row, term by term")
+    product = chapter.product
+    working = product.compute_row(product.matrix.rows[0], detailed=True)
+    timings = working.anims_with_timings
+    terms = [
+        (a, b)
+        for a, b, anim in zip(timings["start"], timings["end"], timings["anim"])
+        if anim.run_time == TERM_TIME
+    ]
+    assert len(terms) == len(product.matrix.cols)
+    run_time, rate = paced(
+        timings["end"], [a.run_time == TERM_TIME for a in timings["anim"]], TERM_HOLD
+    )
+    # invert the rate function by sampling: when does the working reach each term?
+    real = np.linspace(0, run_time, 20001)
+    own = np.array([rate(x / run_time) for x in real]) * working.max_end_time
+    assert np.all(np.diff(own) >= -1e-9) and own[-1] == pytest.approx(working.max_end_time)
+    starts = [real[np.argmax(own > a + 1e-6)] for a, _ in terms]
+    ends = [real[np.argmax(own > b + 1e-6)] for _, b in terms]  # the next step begins
+    assert min(np.diff(starts)) >= 1.5 and ends[-1] - starts[-1] >= 1.5
+
+
+def test_the_angles_said_are_drawn_as_arcs_with_their_numbers(chapter):
+    """Each key's arc in query/key space turns by the angle between the real Q and K,
+    and is labelled with the number the narration and the caption give."""
+    t, head = chapter.trace, chapter.trace.head("adjective-noun")
+    Q = head.Q[chapter.q]
+    narration = dict(chapter.narration)["query key space"]
+    keys = [chapter.k] + ([chapter.other] if chapter.other is not None else [])
+    assert len(chapter.arcs) == len(keys) == 2
+    for (arc, label), key in zip(chapter.arcs, keys):
+        K = head.K[key]
+        angle = np.degrees(np.arccos(Q @ K / np.sqrt((Q @ Q) * (K @ K))))
+        assert np.degrees(abs(arc.angle)) == pytest.approx(angle, abs=1e-6)
+        assert label.text == f"{angle:.0f}°"
+        assert f"the key of “{t.words[key]}”" in narration and f"({angle:.0f}°" in narration
+        assert any(f"({angle:.0f}°)" in c for c in chapter.captions_said)
+
+
+def test_the_grammar_link_is_told_by_the_heads_positions(chapter):
+    """The link shown is one the parser found; its adjective offers the noun's position
+    (counted from 1) and the noun's query asks for that position."""
+    t = chapter.trace
+    narration = dict(chapter.narration)["grammar in vectors"]
+    adjective, noun = chapter.k, chapter.q
+    assert any(
+        r.kind == "modifies" and (r.source, r.target) == (adjective, noun) for r in t.relations
+    )
+    p = noun + 1
+    assert narration.startswith(f"Take “{t.words[adjective]}”")
+    assert f"“I modify the word at position {p}”" in narration
+    assert f"“{t.words[noun]}”, at position {p}, asks: “Does anything modify position {p}?”" in (
+        narration
+    )
