@@ -103,6 +103,12 @@ def update_columns(trace, j: int, drawn: list[np.ndarray]) -> list[EmbeddingColu
     ]
 
 
+def window_note(shown: list[int], n: int) -> str:
+    """The end of a caption about a row of tokens ``shown`` (in order) of ``n``: which
+    ones, when not all."""
+    return f" (tokens {shown[0] + 1}\u2013{shown[-1] + 1} of {n} shown)." if len(shown) < n else "."
+
+
 def lanes_under(row: TokenRow) -> VGroup:
     """``LANE_ROWS`` rows of small cells ("×+"), one per shown token of ``row``, over
     it: each cell one head's work on one token (a gap between neighbouring lanes)."""
@@ -192,11 +198,7 @@ class GoingDeeper(Lesson):
         self.caption(
             f"E: the embeddings going in. E′ = E + ΔE: the layer's output, the changes of "
             f"all {len(t.heads)} heads of this lesson added. Both rows computed"
-            + (
-                f" (tokens {self.shown[0] + 1}\u2013{self.shown[-1] + 1} of {t.n} shown)."
-                if len(self.shown) < t.n
-                else "."
-            ),
+            + window_note(self.shown, t.n),
             wait=1.5,
         )
 
