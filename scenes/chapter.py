@@ -226,20 +226,16 @@ class ChapterScene(Scene):
 
     def until_said(self, phrase: str) -> None:
         """Wait until the open beat's subtitles reach ``phrase`` (a piece of its
-        narration): the picture that goes with those words comes with them. The cues
-        are timed as the beat will time them when it lasts as long as its words take
-        to read (or, with the voice on, to say); a beat whose pictures take longer
-        stretches its cues, and the picture comes a little early."""
+        narration): the picture that goes with those words comes with them, as the
+        beat's cues are timed (over the time its words take to read or, with the voice
+        on, to say: :meth:`_cue_seconds`)."""
         if self._open_beat is None:
             raise ValueError(f"no beat is open to say {phrase!r}")
         text, start = self._open_beat
         index = text.find(phrase)
         if index < 0:
             raise ValueError(f"the open beat does not say {phrase!r}")
-        lasts = reading_seconds(text)
-        if self.voice and self.speech:
-            lasts = max(lasts, self._seconds(self.speech[-1][2]) + PAUSE / 2)
-        left = start + said_at(text, index, lasts) - self.time
+        left = start + said_at(text, index, self._cue_seconds(text)) - self.time
         if left > 1e-3:
             self.wait(left)
 
@@ -249,14 +245,21 @@ class ChapterScene(Scene):
         self.finish_speech()
         self.play(FadeOutInPlace(mobject), **play_kwargs)
 
+    def _cue_seconds(self, text: str) -> float:
+        """How long the open beat's subtitles (``text``) last: the time it takes to read
+        them, or with the voice on, to say them if that is longer."""
+        lasts = reading_seconds(text)
+        if self.voice and self.speech:
+            lasts = max(lasts, self._seconds(self.speech[-1][2]) + PAUSE / 2)
+        return lasts
+
     def _close_beat(self) -> None:
         if self._open_beat is None:
             return
         text, start = self._open_beat
-        elapsed = self.time - start
-        if self.voice and self.speech:  # the subtitles last as long as the speech
-            spoken = self._seconds(self.speech[-1][2]) + PAUSE / 2
-            elapsed = min(elapsed, max(spoken, reading_seconds(text)))
+        # the subtitles last as long as the words take to read or say, not the fade and
+        # the pause after them (nor a picture that takes longer): until_said times by them
+        elapsed = min(self.time - start, self._cue_seconds(text))
         if elapsed > 0:  # in cues of two short lines, sharing the time by their length
             for piece, a, b in timed(text, elapsed):
                 self.add_subcaption(piece, duration=b - a, offset=start + a - self.time)
