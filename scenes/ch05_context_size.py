@@ -22,9 +22,14 @@ from manim import (
     FadeIn,
     FadeOut,
     Indicate,
+    Line,
+    ReplacementTransform,
+    Square,
     VGroup,
     VMobject,
     Write,
+    smooth,
+    squish_rate_func,
 )
 
 from attention_math import PRESETS, Trace, build_trace, load_example
@@ -45,6 +50,10 @@ LABEL_ROOM = 0.6  # least distance between the centres of two axis labels
 COUNT_ROOM = 1.4  # below the passage: room for the count of cells
 DIMMED = 0.35  # opacity of the passage's tokens outside the zoomed corner
 LINE_PITCH = 2.9  # between the passage's baselines, in mean character widths
+DOUBLING_SIDE = 1.1  # side of the small square of cells whose context doubles
+DOUBLING_BASE = 0.65  # y of the doubling squares' bottoms, above the table
+TABLE_TOP = -0.5  # y of the table's first row, under the doubling squares
+TABLE_PITCH = 0.75  # between the table's rows
 HUGGING = frozenset(",.;:!?)")  # punctuation drawn without a space before it
 PASSAGE_SIZES = (palette.LABEL, palette.SMALL, palette.NOTE, palette.FOOTNOTE)
 GPT3_CONTEXT = PRESETS["gpt3"].context_length  # tokens
@@ -128,6 +137,25 @@ def _flow(
         x += token.width + space
 
 
+def cell_square(n: int, side: float) -> VGroup:
+    """A square of ``n`` x ``n`` cells, ``side`` wide: a tinted square and its grid lines."""
+    square = Square(side, stroke_color=palette.QUERY, stroke_width=2)
+    square.set_fill(palette.QUERY, opacity=0.25)
+    step = side / n
+    lines = VGroup(
+        *(
+            line
+            for k in range(1, n)
+            for line in (
+                Line([k * step, 0, 0], [k * step, side, 0]),
+                Line([0, k * step, 0], [side, k * step, 0]),
+            )
+        )
+    ).set_stroke(palette.TEXT, width=1, opacity=0.55)
+    lines.shift(square.get_corner(DOWN + LEFT))
+    return VGroup(square, lines)
+
+
 def _baseline(mob: VMobject) -> float:
     """The y of a text's baseline (its bottom if it cannot tell)."""
     return mob.get_baseline() if hasattr(mob, "get_baseline") else mob.get_bottom()[1]
@@ -176,9 +204,12 @@ class ContextSize(Lesson):
         total = VGroup(count, unit).arrange(DOWN, buff=0.2)
         total.move_to(self.side_notes.center + RIGHT * 0.5 + UP * 0.3)
         self.play(Write(count), FadeIn(unit))
-        shown = "" if not grid.windowed else f" (a window of {len(grid.query_range)} shown)"
+        asides = [f"a window of {len(grid.query_range)} shown"] if grid.windowed else []
+        if self.head.has_sink:  # drawn under the tokens, not counted
+            asides.append("the head's sink adds one more row")
+        aside = f" ({'; '.join(asides)})" if asides else ""
         self.caption(
-            f"{n} tokens: {n * n:,} cells{shown}. Each new token adds a whole row "
+            f"{n} tokens: {n * n:,} cells{aside}. Each new token adds a whole row "
             "and a whole column.",
             wait=2.5,
         )
@@ -237,16 +268,12 @@ class ContextSize(Lesson):
         self.passage = text = passage(big.words, numbered, column.width, column.height)
         column.place(text, UP + LEFT)
         later = text[corner_n:]
-        self.play(FadeIn(text, lag_ratio=0.02), run_time=2)
-        self.caption(
-            f"The passage, cut into {n} tokens; small numbers give their places on the "
-            "grid's axes.",
-            wait=2.5,
-        )
+        self.play(FadeIn(text, lag_ratio=0.02), run_time=1.5)
+        # short: the corner comes as "Here are its first 8 tokens" is said
+        self.caption(f"{n} tokens; small numbers: their places on the grid's axes.", wait=1.5)
         self.play(later.animate.set_opacity(DIMMED), FadeIn(corner), run_time=1.5)
         self.caption(
-            f"Its grid's top-left corner: the first {corner_n} tokens (bright in the "
-            "passage).",
+            f"Its grid's top-left corner: the first {corner_n} tokens (bright in the passage).",
             wait=1.5,
         )
         # the zoom starts with the words that say it
@@ -260,7 +287,11 @@ class ContextSize(Lesson):
         picture = VGroup(corner.shades, corner.frame)
         self.play(
             picture.animate.scale(corner_n / n, about_point=top_left),
-            FadeOut(VGroup(corner.key_labels, corner.query_labels)),
+            # the corner's labels go at once: the grid shrinks away from them
+            FadeOut(
+                VGroup(corner.key_labels, corner.query_labels),
+                rate_func=squish_rate_func(smooth, 0, 0.3),
+            ),
             FadeIn(VGroup(heatmap.shades, heatmap.frame)),
             later.animate.set_opacity(1),
             *self.caption_leaving(),  # the corner's caption goes with the corner
@@ -282,7 +313,7 @@ class ContextSize(Lesson):
         self.play(Write(count), FadeIn(unit), FadeIn(axes))  # the count and the axes together
         self.caption(
             f"Q\u2081\u2026Q{subscript(n)} across, K\u2081\u2026K{subscript(n)} down"
-            + (", the head's sink last" if has_sink else "")
+            + (" (the head's sink adds one more row)" if has_sink else "")
             + "; brightness = \u221aweight, red = masked.",
             wait=3.0,
         )
@@ -293,29 +324,13 @@ class ContextSize(Lesson):
         rows = list(dict.fromkeys(rows))
         self.beat(
             "quadratic",
-            f"Cells grow with the square of the context: GPT-3's {GPT3_CONTEXT:,} tokens make "
-            f"{GPT3_CONTEXT**2:,} cells per head.",
+            "Cells grow with the square of the context: double the tokens, and there are four "
+            f"times as many cells. GPT-3's {GPT3_CONTEXT:,} tokens make {GPT3_CONTEXT**2:,} "
+            "cells per head.",
         )
         self.heading("Context size squared")
-        lines, cells = [], []
-        for k, (n, name) in enumerate(rows):
-            y = 1.2 - 1.0 * k
-            count = literal(f"{n * n:,} cells", font_size=palette.HEADLINE, color=palette.QUERY)
-            cells.append(count.move_to([5.6, y, 0], aligned_edge=RIGHT))
-            lines.append(
-                VGroup(
-                    literal(name, font_size=palette.HEADLINE, color=palette.DIM_TEXT).move_to(
-                        [-5.2, y, 0], aligned_edge=LEFT
-                    ),
-                    literal(f"{n:,} tokens", font_size=palette.HEADLINE).move_to(
-                        [0.6, y, 0], aligned_edge=RIGHT
-                    ),
-                    count,
-                )
-            )
-        for line in lines:
-            self.play(FadeIn(line, shift=0.2 * UP), run_time=0.8)
-            self.wait(0.6)
+        self._doubling(n_small)
+        cells = self._table(rows)
         self.play(Indicate(cells[-1], color=palette.MASK))
         self.caption(
             f"Double the context, four times the cells: {GPT3_CONTEXT:,}\u00b2 = "
@@ -323,6 +338,58 @@ class ContextSize(Lesson):
             wait=3.0,
         )
         self.clear_content()
+
+    def _doubling(self, n: int) -> None:
+        """The sentence's square of n x n cells, then four copies of it: the square of a
+        context twice as long, 2n x 2n cells."""
+        left = self.stage.left + 0.9
+        small = cell_square(n, DOUBLING_SIDE).move_to([left, DOUBLING_BASE, 0], DOWN + LEFT)
+        label = literal(f"{n} \u00d7 {n} = {n * n:,} cells", font_size=palette.BODY)
+        label.next_to(small, DOWN, buff=0.15, aligned_edge=LEFT)
+        self.play(FadeIn(small), FadeIn(label), run_time=0.8)
+        # the big square's corner: past the small one's label, as long as n is
+        corner = np.array([label.get_right()[0] + 0.6, DOUBLING_BASE, 0])
+        copies = [
+            small.copy().move_to(corner + [dx, dy, 0], DOWN + LEFT)
+            for dy in (DOUBLING_SIDE, 0)
+            for dx in (0, DOUBLING_SIDE)
+        ]
+        big = VGroup(*copies)
+        total = literal(
+            f"{2 * n} \u00d7 {2 * n} = {4 * n * n:,} = 4 \u00d7 {n * n:,} cells",
+            font_size=palette.BODY,
+        ).next_to(big, DOWN, buff=0.15, aligned_edge=LEFT)
+        said = VGroup(
+            literal("double the tokens:", font_size=palette.HEADLINE),
+            literal("four times the cells", font_size=palette.HEADLINE, color=palette.QUERY),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        said.next_to(big, RIGHT, buff=0.8)
+        self.play(
+            *(ReplacementTransform(small.copy(), c) for c in copies), FadeIn(total), run_time=1.5
+        )
+        self.play(FadeIn(said, shift=0.2 * RIGHT), run_time=0.8)
+        self.doubling = (small, big, label, total)
+
+    def _table(self, rows: list[tuple[int, str]]) -> list[VMobject]:
+        """One line per context of ``rows``: its name, its tokens and its cells, under the
+        doubling squares; returns the cells' counts."""
+        cells = []
+        for k, (n, name) in enumerate(rows):
+            y = TABLE_TOP - TABLE_PITCH * k
+            count = literal(f"{n * n:,} cells", font_size=palette.HEADLINE, color=palette.QUERY)
+            cells.append(count.move_to([5.6, y, 0], aligned_edge=RIGHT))
+            line = VGroup(
+                literal(name, font_size=palette.HEADLINE, color=palette.DIM_TEXT).move_to(
+                    [-5.2, y, 0], aligned_edge=LEFT
+                ),
+                literal(f"{n:,} tokens", font_size=palette.HEADLINE).move_to(
+                    [0.6, y, 0], aligned_edge=RIGHT
+                ),
+                count,
+            )
+            self.play(FadeIn(line, shift=0.2 * UP), run_time=0.8)
+            self.wait(0.4)
+        return cells
 
     def methods(self) -> None:
         self.beat(

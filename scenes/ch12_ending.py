@@ -26,7 +26,8 @@ from manim import (
 
 from scenes.components import palette
 from scenes.components.attention_grid import AttentionGrid, focus_showing
-from scenes.components.entries import adding_up, fixed
+from scenes.components.entries import fixed
+from scenes.components.fade_in_place import FadeOutInPlace
 from scenes.components.labels import literal
 from scenes.components.parameter_counter import grouped
 from scenes.focus import modifiers, own_adjectives, quote, quoted
@@ -36,8 +37,9 @@ from scenes.order import CHAPTERS
 HEAD = "adjective-noun"
 QUERY_ROLES = ("noun", "propn")  # the lesson's head asks its question from nouns
 MIN_WEIGHT = 0.2  # a key counts as "attended to" from this weight on
-MAX_ROWS = 4
-GRID_TOKENS = 14  # most tokens of the head's grid: a window of a longer sentence
+MAX_ROWS = 5  # most relations listed beside the grid
+GRID_TOKENS = 10  # most tokens of the head's grid: a window of a longer sentence, whose
+# rows stay tall enough to read (14 made cells twice as wide as tall)
 REFERENCES = (
     (
         "Attention Is All You Need",
@@ -75,15 +77,13 @@ class Relation:
 
     @property
     def written(self) -> tuple[str, ...]:
-        """The weights as written: rounded so that they add up to the total as it is
-        written ("0.54 and 0.38 (0.92 together)", not 0.53 and 0.38), each within 0.01."""
-        terms = [np.array([w]) for w in self.weights]
-        drawn = adding_up(terms, np.array([self.total]), 2)
-        return tuple(fixed(float(d[0]), 2) for d in drawn)
+        """The weights as written, each rounded plainly to two decimals: no sum of them
+        is drawn or said, so none has to add up."""
+        return tuple(fixed(w, 2) for w in self.weights)
 
 
 def head_summary(trace, head) -> list[Relation]:
-    """What the adjective head did, at most ``MAX_ROWS`` queries, strongest first.
+    """What the adjective head did, one relation per query, strongest first.
 
     Each noun with adjectives of its own (as the parser found them) and the weight it
     gave each of them. A sentence without such a noun has nothing the head was built to
@@ -110,7 +110,16 @@ def head_summary(trace, head) -> list[Relation]:
     if not relations:
         relations = [relation(0, [0], "earlier")]
     relations.sort(key=lambda r: (-r.total, r.query))
-    return relations[:MAX_ROWS]
+    return relations
+
+
+def listed(relations: list[Relation], shown, most: int = MAX_ROWS) -> tuple[list[Relation], int]:
+    """The relations to list beside a grid that shows the (key, query) cells ``shown``:
+    those whose cells it shows first, then the others, each group in the order given; at
+    most ``most``. Also how many are left out."""
+    inside = [r for r in relations if all((i, r.query) in shown for i in r.keys)]
+    chosen = (inside + [r for r in relations if r not in inside])[:most]
+    return chosen, len(relations) - len(chosen)
 
 
 def summary_narration(trace, head, relations: list[Relation], shown=None) -> str:
@@ -138,7 +147,6 @@ def summary_narration(trace, head, relations: list[Relation], shown=None) -> str
                 else f", each {MIN_WEIGHT:.2f} or more."
             )
         )
-    together = f" ({fixed(first.total, 2)} together)" if len(first.keys) > 1 else ""
     held = sum(r.total >= 0.5 for r in relations)
     if held == len(relations):
         verdict = "did what it was built for: every noun listed gives its own adjectives "
@@ -148,11 +156,12 @@ def summary_narration(trace, head, relations: list[Relation], shown=None) -> str
             f"found its adjectives in part: {held} of the {len(relations)} nouns listed give "
             "their own adjectives half their attention or more"
         )
-    return f"{opening} {verdict}. {quoted(trace, first.query)} gave {said}{together}."
+    return f"{opening} {verdict}. {quoted(trace, first.query)} gave {said}."
 
 
 MODEL_NAMES = {"gpt3": "GPT-3", "gpt2-small": "GPT-2 small"}  # dims presets, as people say them
 CARD_WIDTH = 12.5  # widest line of the closing card
+GRID_WIDTH = 5.6  # most width of the head's grid; the list of relations takes the rest
 
 
 def centred_lines(lines: list[str], font_size: float, color=palette.TEXT) -> VGroup:
@@ -201,33 +210,39 @@ class Ending(Lesson):
             "model's heads do with the same sentence.",
             wait=2,
         )
-        self.fade_out(columns)
+        self.shown = columns
 
     def what_the_head_did(self) -> None:
         t = self.trace
         head = t.head(HEAD)
         self.head = head
-        self.relations = head_summary(t, head)
-        words = t.words
-        # the window of the grid that shows most of the listed links
-        cells = [(i, r.query) for r in self.relations for i in r.keys]
+        relations = head_summary(t, head)
+        # the window of the grid that shows most of the links
+        cells = [(i, r.query) for r in relations for i in r.keys]
         focus = focus_showing(t.n, GRID_TOKENS, cells)
         grid = AttentionGrid.from_head(
             head,
-            words,
-            max_width=7.2,
-            max_height=5.9,
+            t.words,
+            max_width=GRID_WIDTH,
+            max_height=self.stage.height,
             max_tokens=GRID_TOKENS,
             focus=focus,
             legend=True,
         )
-        said = summary_narration(t, head, self.relations, set(grid.shown_cells()))
+        shown = set(grid.shown_cells())
+        self.relations, self.left_out = listed(relations, shown)
+        said = summary_narration(t, head, self.relations, shown)
         self.beat("what-the-head-did", said)
+        self._put_away()
         self.heading(f"{head.name} head, on this sentence")
-        self.stage.place(grid, LEFT, buff=0.4).set_y(self.stage.center[1] - 0.05)
+        self.stage.place(grid, LEFT, buff=0.4).set_y(self.stage.center[1])
         rows, legend = self._relation_rows()
-        side = VGroup(rows, legend).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
-        side.move_to(self.side_notes.center + LEFT * 0.1 + DOWN * 0.3)
+        side = VGroup(rows, legend).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
+        room = self.stage.height - 0.3
+        if side.height > room:  # many nouns with several adjectives each
+            side.scale_to_fit_height(room)
+        left = grid.get_right()[0] + 0.8
+        side.move_to([(left + self.stage.right - 0.3) / 2, self.stage.center[1], 0])
         self.play(grid.create())
         self.play(grid.dots())
         for rel, row in zip(self.relations, rows, strict=True):
@@ -238,25 +253,41 @@ class Ending(Lesson):
             ]
             self.play(FadeIn(row, shift=RIGHT * 0.2), *marks, run_time=1.0)
         self.play(FadeIn(legend))
+        self.caption(self._listed_caption(shown), wait=2)
+        self.grid = grid
+        self.rows = rows
+        self.shown = VGroup(grid, side)
+
+    def _listed_caption(self, shown) -> str:
+        """What the list beside the grid (whose cells are ``shown``) holds, which of its
+        nouns the grid's window leaves out, and how many nouns the list leaves out."""
+        t = self.trace
+        adjectives = self.relations[0].kind == "adjectives"
         outside = [
             quoted(t, rel.query)
             for rel in self.relations
-            if any((i, rel.query) not in grid.shown_cells() for i in rel.keys)
+            if any((i, rel.query) not in shown for i in rel.keys)
         ]
         where = f" ({', '.join(outside)}: outside this window of the grid)" if outside else ""
-        self.caption(
+        cut = ""
+        if self.left_out:
+            kind = "noun with adjectives" if adjectives else "word"
+            cut = f"; {self.left_out} more {kind}{'s' if self.left_out > 1 else ''} not listed"
+        return (
             "Marked cells, listed on the right: "
             + (
                 "each noun and its own adjectives"
-                if self.relations[0].kind == "adjectives"
+                if adjectives
                 else "each word and its strongest earlier tokens"
             )
-            + f"{where}.",
-            wait=2,
+            + f"{where}{cut}."
         )
-        self.grid = grid
-        self.rows = rows
-        self.fade_out(VGroup(grid, side))
+
+    def _put_away(self) -> None:
+        """Fade out the previous beat's picture and caption as the next beat starts: a
+        beat's subtitle cues share its whole time, so the picture stays until they end."""
+        self.play(FadeOutInPlace(self.shown), *self.caption_leaving(), run_time=0.6)
+        self.shown = None
 
     def _relation_rows(self) -> tuple[VGroup, VMobject]:
         """One row per listed relation, "word ← key 0.97", their arrows in one column, and
@@ -311,6 +342,7 @@ class Ending(Lesson):
             + (f"Every one of the {t.n} tokens" if t.n > 1 else "The one token")
             + " became E′ = E + ΔE.",
         )
+        self._put_away()
         self.heading(f"How far “{word}” moved")
         rows = [
             ("|E|", norms["E"], palette.EMBEDDING, "the embedding it started with"),
@@ -346,7 +378,7 @@ class Ending(Lesson):
             wait=2,
         )
         self.bars = bars
-        self.fade_out(bars)
+        self.shown = bars
 
     def references(self) -> None:
         self.beat(
@@ -355,6 +387,7 @@ class Ending(Lesson):
             "whose sizes we counted, a framework for reading heads as circuits, and Grant "
             "Sanderson's 3Blue1Brown lesson that this video re-creates.",
         )
+        self._put_away()
         self.heading("References")
         entries = VGroup(
             *(
@@ -372,7 +405,7 @@ class Ending(Lesson):
             self.play(FadeIn(entry, shift=UP * 0.15), run_time=0.8)
             self.wait(1.2)
         self.caption(f"{len(REFERENCES)} places to read further.", wait=1.5)
-        self.fade_out(entries)
+        self.shown = entries
 
     def this_example(self) -> None:
         t = self.trace
@@ -384,6 +417,7 @@ class Ending(Lesson):
             "and every number on screen computed, from this sentence and the lesson's own "
             "supporting examples; only the layers above the first were drawn as a sketch.",
         )
+        self._put_away()
         self.heading("This video")
         title = literal(t.title, font_size=palette.DISPLAY)
         if title.width > CARD_WIDTH:  # a long sentence typed in (its own title): in lines

@@ -9,6 +9,7 @@ from render_helpers import last_frame, render_default, scene_duration
 from attention_math import load_example
 from scenes.ch05_context_size import PASSAGE, ContextSize, label_step, passage
 from scenes.components.attention_grid import PatternHeatmap
+from scenes.cues import timed
 
 
 class Captioned(ContextSize):
@@ -190,3 +191,57 @@ def test_a_numbered_mark_stands_apart_from_the_numbered_word_before_it():
 
 SUBSCRIPT_DIGITS = set("₀₁₂₃₄₅₆₇₈₉")
 PUNCTUATION = {",", ".", ";", ":"}
+
+
+def test_the_corners_labels_leave_at_the_zooms_start(chapter):
+    """Review: Q₁–Q₈/K₁–K₈ stayed ~1 s while the grid shrank away from them."""
+    zoom, animations = _play_showing(chapter, chapter.heatmap.frame)
+    leaving = [
+        a
+        for a in animations
+        if type(a).__name__ == "FadeOut"
+        and any(part is chapter.corner.query_labels for part in a.mobject.get_family())
+    ]
+    assert len(leaving) == 1
+    fade = leaving[0].rate_func
+    assert fade(0.3) == pytest.approx(1.0) and 0 < fade(0.15) < 1
+
+
+def test_the_sinks_row_is_said_where_the_cells_are_counted(chapter):
+    """Both grids draw the head's sink under the tokens; the counts are n × n."""
+    assert chapter.head.has_sink and chapter.big.head("adjective-noun").has_sink
+    counted = [c for c in chapter.captions if "cells" in c or "across" in c][:2]
+    n = chapter.trace.n
+    assert f"{n * n:,} cells" in counted[0]
+    assert all("the head's sink adds one more row" in c for c in counted)
+
+
+def test_the_corner_comes_as_its_words_are_said(chapter):
+    """Review: the passage waited ~8 s alone before its grid's corner came; now the
+    corner is there when "Here are its first 8 tokens" starts."""
+    said = dict(chapter.narration)["large grid"]
+    start, end = chapter.beat_starts["large grid"], chapter.beat_starts["whole grid"]
+    cues = timed(said, end - start)
+    here = next(a for piece, a, _ in cues if piece.startswith("Here are its first"))
+    corner, _ = _play_showing(chapter, chapter.corner.frame)
+    assert corner - start <= here
+
+
+def test_doubling_the_context_draws_four_copies_of_its_square(chapter):
+    small, big, label, total = chapter.doubling
+    n = chapter.trace.n
+    assert label.text == f"{n}\u00d7{n}={n * n:,}cells"  # Text keeps no spaces
+    assert total.text == f"{2 * n}\u00d7{2 * n}={4 * n * n:,}=4\u00d7{n * n:,}cells"
+    assert len(big) == 4 and big.width == pytest.approx(2 * small.width)
+    assert big.height == pytest.approx(2 * small.height)
+    corners = {
+        tuple(np.round(copy.get_corner([-1, -1, 0]) - big.get_corner([-1, -1, 0]), 6))
+        for copy in big
+    }
+    side = round(small.width, 6)
+    assert corners == {(0, 0, 0), (side, 0, 0), (0, side, 0), (side, side, 0)}
+    lines = small[1]  # the cell lines: n - 1 each way
+    assert len(lines) == 2 * (n - 1)
+    for mob in (small, big, label, total):  # on the stage, clear of the table below
+        assert mob.get_left()[0] >= chapter.stage.left and mob.get_top()[1] <= chapter.stage.top
+    assert label.get_right()[0] < big.get_left()[0]

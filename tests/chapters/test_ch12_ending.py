@@ -5,16 +5,52 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import render_scene, scene_duration
+from render_helpers import render_scene, render_sentence, scene_duration
 
 from attention_math import build_trace, example_from_sentence
-from scenes.ch12_ending import MIN_WEIGHT, Ending, Relation, head_summary, summary_narration
+from scenes.ch12_ending import (
+    MIN_WEIGHT,
+    Ending,
+    Relation,
+    head_summary,
+    listed,
+    summary_narration,
+)
 from scenes.components.labels import TEXT_TYPES
+from scenes.focus import own_adjectives
+
+BEARS = (
+    "After the long quiet winter, the hungry brown bears left their warm caves and searched "
+    "the green valley for sweet berries."
+)
+
+
+class Recorded(Ending):
+    """The chapter, keeping the captions it shows and, as each beat starts, the
+    mobjects then on screen."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.captions: list[str] = []
+        self.on_screen: dict[str, set[int]] = {}
+
+    def beat(self, name: str, narration: str) -> None:
+        super().beat(name, narration)
+        self.on_screen[name] = {id(part) for m in self.mobjects for part in m.get_family()}
+
+    def caption(self, text: str, wait: float = 0.0) -> None:
+        self.captions.append(text)
+        super().caption(text, wait)
 
 
 @pytest.fixture(scope="module")
 def chapter():
-    return render_scene(Ending)
+    return render_scene(Recorded)
+
+
+@pytest.fixture(scope="module")
+def bears():
+    return render_sentence(Recorded, BEARS)
 
 
 def texts(mob) -> list[str]:
@@ -104,7 +140,7 @@ def test_verdict_is_partial_when_a_noun_gives_its_adjectives_less_than_half():
     assert "did what it was built for" in summary_narration(trace, head, [strong])
     partial = summary_narration(trace, head, [strong, weak])
     assert "built for" not in partial and "1 of the 2 nouns" in partial
-    assert "0.50 to “fluffy” and 0.30 to “blue” (0.80 together)" in partial
+    assert "0.50 to “fluffy” and 0.30 to “blue”." in partial
 
 
 def test_the_narration_quotes_a_link_the_grid_shows():
@@ -137,11 +173,53 @@ def test_the_grid_window_shows_as_many_listed_links_as_any_window_could():
     assert best > 0
 
 
-def test_weights_said_together_add_up_to_the_total_as_written():
+def test_weights_are_rounded_plainly_and_no_sum_of_them_is_said():
+    """No sum of the listed weights is drawn, so each is rounded plainly (0.5347 is 0.53,
+    as other chapters write it) and the narration says no total."""
     trace = build_trace(example_from_sentence("a quiet student read the thick green book"))
     head = trace.head("adjective-noun")
-    pair = Relation(7, (5, 6), (0.384737, 0.534737), "adjectives")  # 0.38 + 0.53 = 0.91
-    assert pair.written == ("0.38", "0.54") or pair.written == ("0.39", "0.53")
+    pair = Relation(7, (5, 6), (0.384737, 0.534737), "adjectives")  # 0.38 + 0.53 = 0.92
+    assert pair.written == ("0.38", "0.53")
     said = summary_narration(trace, head, [pair])
-    first, second = pair.written
-    assert f"{first} to “thick” and {second} to “green” (0.92 together)" in said
+    assert "0.38 to “thick” and 0.53 to “green”." in said and "together" not in said
+
+
+def test_every_noun_with_adjectives_is_listed_or_counted_as_left_out(bears):
+    """Review: "berries ← sweet" was missing while "valley", outside the grid, was
+    listed; those the grid shows come first, and a cut list says how many it leaves out."""
+    t = bears.trace
+    nouns = {j for j in range(t.n) if own_adjectives(t, j)}
+    listed_nouns = [r.query for r in bears.relations]
+    assert set(listed_nouns) <= nouns
+    caption = next(c for c in bears.captions if c.startswith("Marked cells"))
+    missing = len(nouns) - len(listed_nouns)
+    assert bears.left_out == missing
+    if missing:
+        assert f"{missing} more noun" in caption
+    shown = set(bears.grid.shown_cells())
+    inside = [all((i, r.query) in shown for i in r.keys) for r in bears.relations]
+    assert inside == sorted(inside, reverse=True)  # those the grid shows first
+    assert "berries" in {t.words[j] for j in listed_nouns}
+
+
+def test_the_list_keeps_what_the_grid_shows_when_it_must_be_cut():
+    rels = [Relation(q, (q - 1,), (0.9 - 0.1 * q,), "adjectives") for q in range(1, 5)]
+    shown = {(2, 3), (3, 4)}  # only the last two links are in the grid's window
+    chosen, left_out = listed(rels, shown, most=3)
+    assert [r.query for r in chosen] == [3, 4, 1] and left_out == 1
+
+
+def test_the_heads_grid_is_tall_enough_to_read(bears):
+    """Review: the grid's cells were twice as wide as tall, its row labels ~6 px."""
+    grid = bears.grid
+    assert grid.cell_height >= 0.65 * grid.cell_width
+    assert max(label.height for label in grid.key_labels) >= 0.2  # of 8 units of height
+    assert grid.get_top()[1] <= bears.stage.top and grid.get_bottom()[1] >= bears.stage.bottom
+
+
+def test_each_picture_stays_until_its_beat_is_over(chapter):
+    """Review: the bars of "how-far" were gone while its words were still up; each
+    picture now leaves as the next beat starts."""
+    for beat, picture in (("references", chapter.bars), ("how-far", chapter.grid)):
+        parts = picture.family_members_with_points()
+        assert parts and all(id(part) in chapter.on_screen[beat] for part in parts)
