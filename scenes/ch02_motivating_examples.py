@@ -15,7 +15,6 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
-    ArcBetweenPoints,
     Arrow,
     Create,
     FadeIn,
@@ -23,17 +22,16 @@ from manim import (
     ReplacementTransform,
     SurroundingRectangle,
     VGroup,
-    config,
-    interpolate_color,
+    Write,
 )
 
 from scenes.components import palette
-from scenes.components.context_arcs import ContextArcs, arc_style
+from scenes.components.context_arcs import ContextArcs
 from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.entries import fixed
 from scenes.components.labels import literal
 from scenes.components.speech_bubble import SpeechBubble
-from scenes.components.token_row import FILL, TokenParagraph, TokenRow
+from scenes.components.token_row import TokenParagraph, TokenRow
 from scenes.focus import (
     ADJECTIVES,
     NOUNS,
@@ -49,9 +47,15 @@ from scenes.lesson import Lesson
 
 MYSTERY_HEAD = "subject-verb"  # the last word of the passage, "was", asks who did it
 MAX_COLUMNS = 8
-MYSTERY_BEND = 1.2  # radians: how far the mystery passage's arcs bow up
 LINK_WEIGHT = 0.2  # a verb's link to its subject drawn across the mystery passage
 NAMED_WEIGHT = 0.05  # the mystery beat names the (up to 3) earlier tokens with this much
+NBSP = "\u00a0"  # a caption keeps a word and its weight ("butler 0.94") on one line
+
+
+def weighed(trace, i: int, weight: float) -> str:
+    """A token and a weight as a caption writes them, never broken between the two:
+    “butler” 0.94."""
+    return f"{quoted(trace, i)}{NBSP}{weight:.2f}"
 
 
 def hides_a_change(trace, shown, rows=(0, 1, 2, -1)) -> bool:
@@ -81,18 +85,18 @@ def updates_said(trace, arcs) -> str:
     return "no token gives as much as 20% of its attention to an earlier one"
 
 
-def arrows_caption(trace, arcs, queries: list[int], focus) -> str:
-    """What the arrows are, said from the arrows drawn: in the columns of ``queries``,
-    every earlier token with at least 0.20 of the attention, the strongest named."""
-    strongest = arcs.strongest()
-    if strongest is not None:
-        columns = ", ".join(quoted(trace, j) for j in queries)
-        i, j = strongest
-        return (
-            f"Arrows: every earlier token with at least 0.20 of the attention of {columns}; "
-            f"thicker = more. Strongest arrow: {quoted(trace, i)} \u2192 {quoted(trace, j)}, "
-            f"{arcs.weight(i, j):.2f}."
-        )
+def arrows_into(trace, arcs, j: int) -> str:
+    """The caption of query ``j``'s arrows: each earlier token drawn into it with its
+    weight, in the sentence's order, as the narration names them:
+    “creature” ← “fluffy” 0.39, “blue” 0.52."""
+    keys = sorted(i for i, q in arcs.pairs() if q == j)
+    return f"{quoted(trace, j)} \u2190 " + ", ".join(
+        weighed(trace, i, arcs.weight(i, j)) for i in keys
+    )
+
+
+def no_arrows_caption(trace, focus) -> str:
+    """What a view without arrows says instead: the lesson's strongest link (``focus``)."""
     if focus.kind == "self":
         return f"A single token attends only to itself ({focus.weight:.2f})."
     if focus.kind == "adjective-noun":
@@ -171,25 +175,19 @@ def subject_links(trace, head) -> list[tuple[int, int, float]]:
     ]
 
 
-def opaque_paragraph(trace) -> TokenParagraph:
-    """The trace's words as a paragraph whose boxes are filled opaquely with their role's
-    tint, so that an arc drawn behind passes under the words."""
-    passage = TokenParagraph(  # room between the lines for a weight under a word
-        trace.words, roles(trace), width=12.6, font_size=palette.LARGE, line_buff=0.5
+def passage_of(trace) -> TokenParagraph:
+    """The trace's words as a paragraph, with room between its lines for a weight under
+    a word."""
+    return TokenParagraph(
+        trace.words, roles(trace), width=12.6, font_size=palette.LARGE, line_buff=0.6
     )
-    for i, role in enumerate(roles(trace)):
-        tint = palette.role_tint(role)
-        passage.get_box(i).set_fill(
-            interpolate_color(config.background_color, tint, FILL), opacity=1
-        )
-    return passage
 
 
 def weighed_box(passage: TokenParagraph, i: int, weight: float, color) -> VGroup:
     """A frame round token ``i`` of ``passage`` and ``weight`` written under it."""
     box = passage.get_box(i)
     frame = SurroundingRectangle(box, color=color, buff=0.04, stroke_width=3)
-    label = literal(fixed(weight, 2), font_size=palette.NOTE, color=color)
+    label = literal(fixed(weight, 2), font_size=palette.LABEL, color=color)
     return VGroup(frame, label.next_to(box, DOWN, buff=0.05))
 
 
@@ -202,24 +200,10 @@ def linked_pair(passage: TokenParagraph, trace, subject: int, verb: int, weight:
     ]
     label = literal(
         f"\u2190 {trace.words[subject]} {fixed(weight, 2)}",
-        font_size=palette.NOTE,
+        font_size=palette.LABEL,
         color=palette.VERB,
     ).next_to(passage.get_box(verb), DOWN, buff=0.05)
     return VGroup(*frames, label)
-
-
-def passage_arc(start, end, strength: float, color) -> ArcBetweenPoints:
-    """An arc over the passage from ``start`` to ``end``, as thick and opaque as
-    ``strength`` (0 to 1) asks (:func:`arc_style`)."""
-    width, opacity = arc_style(strength)
-    return ArcBetweenPoints(
-        start,
-        end,
-        angle=-MYSTERY_BEND,
-        stroke_width=width * 0.6,
-        stroke_opacity=opacity,
-        color=color,
-    )
 
 
 class MotivatingExamples(Lesson):
@@ -307,28 +291,55 @@ class MotivatingExamples(Lesson):
             label_width=sample.width + 0.1,
             max_height=None if view is self.row else 0.5,  # in lines: under the line above
         )
-        self.beat("adjectives update nouns", f"In the computed pattern, {updates_said(t, arcs)}.")
+        said = f"In the computed pattern, {updates_said(t, arcs)}."
+        self.beat("adjectives update nouns", said)
         self.heading("Who updates whom")
-        weights = VGroup()
-        for i, j in arcs.pairs():
-            label = literal(
+        if not arcs.pairs():
+            if view is self.row:
+                self.play(self.row.dim_except([], opacity=0.5), run_time=1.5)
+                self.play(self.row.restore(), run_time=1.5)
+            self.caption(no_arrows_caption(t, self.focus), wait=3.0)
+        else:
+            self._arrows_noun_by_noun(view)
+        self.clear_content()
+
+    def _arrows_noun_by_noun(self, view) -> None:
+        """Each noun's arrows, with their weights and a caption naming them, drawn as the
+        narration's cue of that noun's clause shows (:meth:`until_said`), the noun framed
+        in the arrows' colour."""
+        t, arcs = self.trace, self.arcs
+        legend = literal(
+            "arrow: 0.20 or more of a noun's attention; thicker = more",
+            font_size=palette.SMALL,
+            color=palette.DIM_TEXT,
+        ).next_to(view, DOWN, buff=0.4)
+        weights = {  # each weight over its arc's apex
+            (i, j): literal(
                 fixed(arcs.weight(i, j), 2), font_size=palette.LABEL, color=palette.QUERY
             )
-            label.next_to(arcs.apex(i, j), UP, buff=0.08)
-            weights.add(label.add_background_rectangle(opacity=0.85, buff=0.04))
-        if found:
-            self.play(arcs.create(lag_ratio=0.4), run_time=2.5)
-            self.play(FadeIn(weights))
-        if found and view is self.row:  # one row: room above the arcs for the question
-            question = SpeechBubble(self.head.spec.question, font_size=palette.LABEL)
-            question.attach_to(VGroup(arcs, weights))
-            question.set_x(view.get_box(found[0].query).get_x())
-            self.play(question.pop_in())
-        elif view is self.row:
-            self.play(self.row.dim_except([], opacity=0.5), run_time=1.5)
-            self.play(self.row.restore(), run_time=1.5)
-        self.caption(arrows_caption(t, arcs, queries, self.focus), wait=3.0)
-        self.clear_content()
+            .next_to(arcs.apex(i, j), UP, buff=0.08)
+            .add_background_rectangle(opacity=0.85, buff=0.04)
+            for i, j in arcs.pairs()
+        }
+        before = None
+        for j in sorted({j for _, j in arcs.pairs()}):
+            self.until_said(f"{quoted(t, j)} gives")
+            keys = sorted((i for i, q in arcs.pairs() if q == j), key=lambda i: arcs.weight(i, j))
+            anims = [Write(arcs.get_arc(i, j)) for i in keys] + [
+                FadeIn(VGroup(*(weights[i, j] for i in keys))),
+                view.get_box(j).animate.set_stroke(palette.QUERY, 5),
+            ]
+            if before is None:
+                anims.append(FadeIn(legend))
+                if view is self.row:  # one row: room above the arcs for the question
+                    question = SpeechBubble(self.head.spec.question, font_size=palette.LABEL)
+                    question.attach_to(VGroup(arcs, *weights.values()))
+                    anims.append(question.set_x(view.get_box(j).get_x()).pop_in())
+            else:  # the noun read before goes back to its colour
+                anims.append(view.get_box(before).animate.set_stroke(palette.NOUN, 5))
+            self.play(*anims, run_time=1.0)
+            self.caption(arrows_into(t, arcs, j))
+            before = j
 
     def _sentence_in_lines(self) -> TokenParagraph:
         """A sentence too long for one row, whole, in two lines if a readable size allows,
@@ -351,56 +362,62 @@ class MotivatingExamples(Lesson):
         weights = head.pattern[last]  # (n,) how much the last token takes from each token
         top, named, where = brightest_before(mystery, weights)
         self.mystery_named = top
-        self.mystery_links = links = subject_links(mystery, head)
-        across = ", ".join(
-            f"{quoted(mystery, v)} ← {quoted(mystery, s)} {w:.2f}" for s, v, w in links
+        self.mystery_links = subject_links(mystery, head)
+        closing = (
+            "Naming the murderer would take clues from all over the passage, gathered by "
+            "many heads in many layers."
         )
-        also = (
-            f" Across the passage the same head links each verb to its subject, wherever it "
-            f"stands: {across}."
-            if links
-            else ""
+        said = (
+            f"In a mystery novel the last word, {quoted(mystery, last)}, has the whole "
+            f"passage before it: {plural(last, 'earlier token')} it may read. This head "
+            f"finds {named}, {where}." + ("" if self.mystery_links else " " + closing)
+        )
+        self.beat("mystery novel", said)
+        self.heading("The whole passage is there to read")
+        self.passage = passage = passage_of(mystery)
+        passage.move_to(self.stage.center + UP * 0.25)
+        self.play(passage.create(), run_time=1.3)
+        self.play(passage.get_box(last).animate.set_stroke(palette.QUERY, 5), run_time=0.4)
+        self.caption(
+            f"{head.spec.name} head: {quoted(mystery, last)} asks \u201c{head.spec.question}"
+            f"\u201d of its {plural(last, 'earlier token')}."
+        )
+        # the brightest keys framed, each weight under its key (no arc: an arc to the
+        # last word would run behind the words of the lines between)
+        self.mystery_marks = marks = VGroup(
+            *(weighed_box(passage, i, weights[i], palette.QUERY) for i in top)
+        )
+        self.until_said(f"finds {quoted(mystery, top[0])}")
+        self.play(*[Create(m[0]) for m in marks], *[FadeIn(m[1]) for m in marks], run_time=0.8)
+        if self.mystery_links:
+            self.verbs_and_subjects(mystery, closing)
+        self.clear_content()
+
+    def verbs_and_subjects(self, mystery, closing: str) -> None:
+        """The same head reaching back across the passage, verb by verb: each verb and
+        its subject framed, "← butler 0.94" under the verb (arcs across the lines would
+        run through the words between), a beat of its own that starts with the frames."""
+        links = self.mystery_links
+        across = ", ".join(
+            f"{quoted(mystery, v)} \u2190 {quoted(mystery, s)} {w:.2f}" for s, v, w in links
         )
         self.beat(
-            "mystery novel",
-            f"In a mystery novel the last word, {quoted(mystery, last)}, has the whole passage "
-            f"before it: {mystery.n - 1} earlier tokens it may read. This head finds {named}, "
-            f"{where}.{also} Naming the murderer would take clues from all over the passage, "
-            "gathered by many heads in many layers.",
+            "verb and subject",
+            "Across the passage the same head links each verb to its subject, wherever it "
+            f"stands: {across}. {closing}",
         )
-        self.heading("The whole passage is there to read")
-        passage = opaque_paragraph(mystery)
-        passage.move_to(self.stage.center + UP * 0.25)
-        self.play(passage.create(), run_time=3)
+        self.heading_shown("The whole passage is there to read")  # the slide's title
+        reach = VGroup(*(linked_pair(self.passage, mystery, *link) for link in links))
+        self.mystery_reach = reach
         self.play(
-            passage.get_box(last).animate.set_stroke(palette.QUERY, 5),
-            run_time=0.6,
+            *[Create(VGroup(*pair[:2])) for pair in reach],
+            *[FadeIn(pair[2]) for pair in reach],
+            run_time=1.2,
         )
-        goal = passage.get_box(last).get_top()
-        self.mystery_lines = lines = VGroup()
-        for i in range(last):  # arcs from the tops of the boxes, behind the words
-            strength = weights[i] / weights[:last].max()
-            lines.add(passage_arc(passage.get_box(i).get_top(), goal, strength, palette.QUERY))
-        lines.set_z_index(-1)
-        self.play(*[Create(line) for line in lines], run_time=2.0)
-        marks = VGroup(  # the brightest, framed, its weight under it: seen, whatever the lines
-            *(weighed_box(passage, i, weights[i], palette.QUERY) for i in top[:1])
+        pairs = ", ".join(
+            f"{quoted(mystery, v)}{NBSP}\u2190{NBSP}{weighed(mystery, s, w)}" for s, v, w in links
         )
-        self.play(Create(marks[0][0]), FadeIn(marks[0][1]), run_time=0.8)
-        self.caption(
-            f"{head.spec.name} head: {quoted(mystery, last)} asks \u201c{head.spec.question}\u201d "
-            f"and the answer can sit anywhere before it. Brightest: {named}.",
-            wait=3.5,
-        )
-        if links:  # the head reaching back across the passage, verb by verb: each pair
-            # framed, "← butler 0.94" under its verb (arcs across the lines would run
-            # through the words between)
-            reach = VGroup(*(linked_pair(passage, mystery, *link) for link in links))
-            self.mystery_reach = reach
-            self.play(*[Create(VGroup(*pair[:2])) for pair in reach], run_time=1.2)
-            self.play(*[FadeIn(pair[2]) for pair in reach], run_time=0.8)
-            self.caption(f"Across the passage, verb \u2190 subject: {across}.", wait=3.0)
-        self.clear_content()
+        self.caption(f"Across the passage, verb \u2190 subject: {pairs}.", wait=3.0)
 
     def preview_updates(self) -> None:
         t = self.trace
@@ -441,17 +458,17 @@ class MotivatingExamples(Lesson):
                 VGroup(*after.values()), RIGHT, buff=0.3
             ),
         )
-        self.play(row.create())
-        self.play(*[c.create() for c in before.values()], FadeIn(names[0]))
+        self.play(row.create(), *[c.create() for c in before.values()], FadeIn(names[0]))
         arrows = [
             Arrow(before[i].get_bottom(), after[i].get_top(), buff=0.1, color=palette.DELTA)
             for i in row.shown
         ]
         self.play(*[GrowArrow(a) for a in arrows], run_time=1.0)
-        self.play(*[c.create() for c in after.values()], FadeIn(names[1]), run_time=1.5)
-        sizes = change_sizes(change, after, names[1])
-        self.play(FadeIn(sizes))
-        self.preview_sizes = sizes
+        # each column's |ΔE| comes with it: the narration names the largest as it comes
+        self.preview_sizes = sizes = change_sizes(change, after, names[1])
+        self.play(
+            *[c.create() for c in after.values()], FadeIn(names[1]), FadeIn(sizes), run_time=1.5
+        )
         hidden = (
             ", some entries too little to show at one decimal"
             if hides_a_change(t, row.shown)

@@ -1,18 +1,63 @@
-"""Chapter 2: the adjective -> noun arrows and the mystery lines come from the pattern."""
+"""Chapter 2: the adjective -> noun arrows and the mystery frames come from the pattern,
+each picture with the words that say it."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from manim import Arc
+from manim.animation.animation import prepare_animation
 from render_helpers import last_frame, render_default, scene_duration
 
 from scenes.ch02_motivating_examples import MYSTERY_HEAD, MotivatingExamples
 from scenes.components.context_arcs import arc_style
 
+RATE = 15  # frames a second: a wait ends on a frame, so times are good to one frame
+FRAME = 1 / RATE
+
+
+class Timed(MotivatingExamples):
+    """The chapter, keeping when each beat starts and when each animation is played."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.beat_starts: dict[str, float] = {}
+        self.plays: list[tuple[float, tuple]] = []  # (scene time, animations)
+
+    def beat(self, name: str, narration: str) -> None:
+        super().beat(name, narration)
+        self.beat_starts[name] = self.time
+
+    def play(self, *animations, **kwargs) -> None:
+        animations = tuple(map(prepare_animation, animations))  # ".animate" built now
+        self.plays.append((self.time, animations))
+        super().play(*animations, **kwargs)
+
 
 @pytest.fixture(scope="module")
 def chapter():
-    return render_default(MotivatingExamples)
+    return render_default(Timed, frame_rate=RATE)
+
+
+def _play_bringing(chapter, mob) -> tuple[float, tuple]:
+    """The first play whose animations draw ``mob`` or a part of it (or all of it)."""
+    for start, animations in chapter.plays:
+        for animation in animations:
+            family = animation.mobject.get_family()
+            if any(part is mob for part in family) or any(
+                part is animation.mobject for part in mob.get_family()
+            ):
+                return start, animations
+    raise AssertionError(f"nothing draws {mob}")
+
+
+def _cue_saying(chapter, words: str):
+    """The subtitle cue (start, end, text) in which ``words`` begin, and where in it."""
+    for cue in chapter.renderer.file_writer.subcaptions:
+        text = cue.content.replace("\n", " ")
+        if words in text:
+            return cue.start.total_seconds(), cue.end.total_seconds(), text
+    raise AssertionError(f"no cue says {words!r}")
 
 
 def test_is_a_lesson_of_at_least_40_seconds(chapter):
@@ -22,6 +67,7 @@ def test_is_a_lesson_of_at_least_40_seconds(chapter):
         "sentence",
         "adjectives update nouns",
         "mystery novel",
+        "verb and subject",
         "preview",
     ]
 
@@ -55,27 +101,57 @@ def test_the_narration_names_every_arc_drawn(chapter, sentence):
         assert f"{100 * pattern[j, i]:.0f}%" in part and f"“{words[i]}”" in part
 
 
-def test_mystery_lines_follow_the_last_tokens_weights(chapter):
+def test_the_mystery_frames_the_brightest_keys_and_draws_no_arc(chapter):
+    """Review: the arc from "murderer" to "was" ran behind "detective near the"; now the
+    brightest keys are framed with their weights and no arc crosses the passage."""
+    from scenes.components.entries import fixed
+
     mystery = chapter.supporting("mystery")[0]
     weights = mystery.head(MYSTERY_HEAD).pattern[-1, :-1]
-    lines = chapter.mystery_lines
-    assert len(lines) == mystery.n - 1
-    for line, w in zip(lines, weights):
-        assert line.get_stroke_opacity() == pytest.approx(arc_style(w / weights.max())[1])
-    brightest = int(np.argmax([line.get_stroke_opacity() for line in lines]))
-    assert mystery.words[brightest] == "murderer"
-    # the words named are the brightest lines, each 0.05 or more (never "window 0.00")
     named = chapter.mystery_named
-    assert named[0] == brightest and all(weights[i] >= 0.05 for i in named)
+    assert mystery.words[named[0]] == "murderer" and named[0] == int(np.argmax(weights))
+    # the words named are the brightest, each 0.05 or more (never "window 0.00")
+    assert list(named) == sorted(named, key=lambda i: -weights[i])
+    assert all(weights[i] >= 0.05 for i in named)
     others = [w for i, w in enumerate(weights) if i not in named]
     assert len(named) == 3 or max(others) < 0.05
+    for i, (frame, label) in zip(named, chapter.mystery_marks, strict=True):
+        box = chapter.passage.get_box(i)
+        assert np.allclose(frame.get_center(), box.get_center(), atol=0.01)
+        assert label.text == fixed(weights[i], 2)
     said = dict(chapter.narration)["mystery novel"]
     assert "0.00" not in said
+    start, end = chapter.beat_starts["mystery novel"], chapter.beat_starts["preview"]
+    drawn = [
+        part
+        for at, animations in chapter.plays
+        if start <= at < end
+        for animation in animations
+        for part in animation.mobject.get_family()
+    ]
+    assert drawn and not any(isinstance(part, Arc) for part in drawn)
+
+
+def test_the_mystery_pictures_come_with_their_words(chapter):
+    """Review: the verb-subject frames came 5 s after "Across the passage…" was said, and
+    "42 earlier tokens" was said but never shown."""
+    mystery = chapter.supporting("mystery")[0]
+    last = mystery.n - 1
+    said = dict(chapter.narration)
+    assert said["verb and subject"].startswith("Across the passage")
+    assert "Across" not in said["mystery novel"]
+    pairs, _ = _play_bringing(chapter, chapter.mystery_reach)
+    assert pairs == pytest.approx(chapter.beat_starts["verb and subject"], abs=1e-6)
+    brightest, _ = _play_bringing(chapter, chapter.mystery_marks)
+    begins, ends, _ = _cue_saying(chapter, f"\u201c{mystery.words[chapter.mystery_named[0]]}")
+    assert begins - FRAME <= brightest < ends  # framed while its cue shows
+    count = f"{last} earlier tokens"
+    assert count in said["mystery novel"]
+    assert any(count in c for c in chapter.captions_said)  # the count, written
 
 
 class _Arcs:
-    """What arrows_caption reads of a ContextArcs: the drawn pairs, their weights and the
-    heaviest of them (ContextArcs.strongest is checked in tests/components)."""
+    """What arrows_into reads of a ContextArcs: the drawn pairs and their weights."""
 
     def __init__(self, weights: dict[tuple[int, int], float]):
         self._weights = weights
@@ -86,23 +162,97 @@ class _Arcs:
     def weight(self, i, j):
         return self._weights[(i, j)]
 
-    def strongest(self):
-        return max(self._weights, key=self._weights.get, default=None)
 
-
-def test_the_arrows_caption_names_the_strongest_drawn_arrow(fluffy_trace):
-    from scenes.ch02_motivating_examples import arrows_caption
+def test_each_nouns_caption_names_its_arrows_and_the_no_arrow_caption_the_focus(fluffy_trace):
+    from scenes.ch02_motivating_examples import arrows_into, no_arrows_caption
     from scenes.focus import Link
 
-    focus = Link(2, 3, 0.54, "adjective-noun")  # the lesson's focus is not the strongest
     arcs = _Arcs({(1, 3): 0.42, (2, 3): 0.54, (6, 7): 0.94})
-    text = arrows_caption(fluffy_trace, arcs, [3, 7], focus)
-    assert "Strongest arrow: \u201cverdant\u201d \u2192 \u201cforest\u201d, 0.94." in text
-    assert "\u201ccreature\u201d, \u201cforest\u201d" in text  # the columns arrows are drawn in
-    assert "Strongest link to an earlier token" in arrows_caption(
-        fluffy_trace, _Arcs({}), [], Link(0, 1, 0.3, "earlier")
+    assert arrows_into(fluffy_trace, arcs, 3) == (
+        "\u201ccreature\u201d \u2190 \u201cfluffy\u201d\u00a00.42, \u201cblue\u201d\u00a00.54"
     )
-    assert "No arrow reaches 0.20" in arrows_caption(fluffy_trace, _Arcs({}), [], focus)
+    assert arrows_into(fluffy_trace, arcs, 7) == (
+        "\u201cforest\u201d \u2190 \u201cverdant\u201d\u00a00.94"
+    )
+    focus = Link(2, 3, 0.54, "adjective-noun")
+    assert "Strongest link to an earlier token" in no_arrows_caption(
+        fluffy_trace, Link(0, 1, 0.3, "earlier")
+    )
+    assert "No arrow reaches 0.20" in no_arrows_caption(fluffy_trace, focus)
+
+
+def test_each_nouns_arrows_come_as_its_clause_is_read(chapter):
+    """Review: every arc was drawn in the beat's first 3 seconds while the narration read
+    them one noun at a time; now each noun's arcs start as its clause's cue shows, and
+    that noun is framed in the query's colour."""
+    from scenes.components import palette
+
+    words, arcs = chapter.trace.words, chapter.arcs
+    times = []
+    for j in sorted({j for _, j in arcs.pairs()}):
+        at, animations = _play_bringing(
+            chapter, arcs.get_arc(*next(p for p in arcs.pairs() if p[1] == j))
+        )
+        drawn = {id(a.mobject) for a in animations}
+        assert all(  # the play draws this noun's arcs and no other noun's
+            (id(arcs.get_arc(i, q)) in drawn) == (q == j) for i, q in arcs.pairs()
+        )
+        begins, ends, text = _cue_saying(chapter, f"\u201c{words[j]}\u201d gives")
+        into = begins + (ends - begins) * text.index(f"\u201c{words[j]}\u201d gives") / len(text)
+        assert begins - FRAME <= at <= into + FRAME
+        assert any(  # the noun read is framed in the arcs' colour
+            a.mobject is chapter.row.get_box(j)
+            and a.target_mobject.get_stroke_color() == palette.QUERY
+            for a in animations
+            if getattr(a, "target_mobject", None) is not None
+        )
+        times.append(at)
+    assert len(times) == 2 and times[1] - times[0] > 3  # "creature", then "forest"
+
+
+def test_the_verb_labels_are_readable_and_clear_of_the_words(chapter):
+    """Review: the "← butler 0.94" labels were 8 px high at 480p; now LABEL size, and
+    no label (nor the brightest key's weight) touches a word's box."""
+    from scenes.components import palette
+    from scenes.components.labels import literal
+
+    passage = chapter.passage
+    labels = [pair[2] for pair in chapter.mystery_reach] + [m[1] for m in chapter.mystery_marks]
+    sample = literal("\u2190 butler 0.94", font_size=palette.LABEL)
+    for label in labels:
+        assert label.height >= 0.9 * sample.height or label.text[0].isdigit()
+        for i in passage.shown:
+            box = passage.get_box(i)
+            apart = (
+                label.get_left()[0] >= box.get_right()[0]
+                or label.get_right()[0] <= box.get_left()[0]
+                or label.get_bottom()[1] >= box.get_top()[1]
+                or label.get_top()[1] <= box.get_bottom()[1]
+            )
+            assert apart, (label.text, chapter.supporting("mystery")[0].words[i])
+
+
+def test_a_caption_never_breaks_a_word_from_its_weight(chapter):
+    """Review: the caption's line break fell between "butler" and "0.94"."""
+    from scenes.components import palette
+    from scenes.lesson import Lesson, wrap
+
+    caption = next(c for c in chapter.captions_said if c.startswith("Across the passage"))
+    mystery = chapter.supporting("mystery")[0]
+    for subject, _, weight in chapter.mystery_links:
+        pair = f"\u201c{mystery.words[subject]}\u201d\u00a0{weight:.2f}"
+        assert pair in caption
+        for size in (palette.BODY, 0.9 * palette.BODY, 0.8 * palette.BODY):
+            lines = wrap(caption, size, Lesson.caption_band.width - 1.0).split("\n")
+            assert any(pair in line for line in lines)
+
+
+def test_the_sizes_come_with_the_updated_columns(chapter):
+    """Review: the |ΔE| row came 3 s after "written under its column" was said."""
+    at, animations = _play_bringing(chapter, chapter.preview_sizes)
+    assert any(type(a).__name__ != "FadeIn" for a in animations)  # with E′'s columns
+    begins, _, _ = _cue_saying(chapter, "written under its column")
+    assert at <= begins + FRAME
 
 
 def test_the_mystery_says_where_the_answer_sits_and_draws_the_head_reaching_back(chapter):
@@ -111,6 +261,7 @@ def test_the_mystery_says_where_the_answer_sits_and_draws_the_head_reaching_back
     said = dict(chapter.narration)["mystery novel"]
     last, top = mystery.n - 1, chapter.mystery_named[0]
     assert ("right before it" in said) == (last - top == 1)  # never "from far away" unsaid
+    said = dict(chapter.narration)["verb and subject"]
     subjects = [r for r in mystery.relations if r.kind == "subject-of" and r.target != last]
     assert len(chapter.mystery_links) >= 2  # "found" <- "gardener", "saw" <- "maid", ...
     for (subject, verb, weight), pair in zip(chapter.mystery_links, chapter.mystery_reach):
