@@ -22,9 +22,11 @@ from manim import (
     PI,
     RIGHT,
     UP,
+    AnimationGroup,
     Circle,
     Create,
     FadeIn,
+    LaggedStart,
     RoundedRectangle,
     VGroup,
     Write,
@@ -62,9 +64,9 @@ from scenes.lesson import Lesson, wrap
 
 COLUMN_ROWS = (0, 1, 2, -1)
 THUMBNAIL_MAX = 3.0  # largest side of a head's small pattern
-THUMBNAIL_GAP = 0.2  # between two small patterns
-THUMBNAIL_MARGIN = 0.3  # from the frame's sides to the row of small patterns
-KEYS_ROOM = 0.3  # left of the first small pattern, for its "keys →"
+THUMBNAIL_GAP = 0.12  # between two small patterns
+THUMBNAIL_MARGIN = 0.2  # from the frame's sides to the row of small patterns
+KEYS_BUFF = 0.08  # between "keys →" and the first small pattern
 
 
 def ring_round(mini: MiniPattern, key: int, query: int, weight: float) -> Circle:
@@ -73,10 +75,14 @@ def ring_round(mini: MiniPattern, key: int, query: int, weight: float) -> Circle
     return ring.set_stroke(width=2).move_to(mini.get_dot(key, query))
 
 
+def keys_name() -> VGroup:
+    """ "keys →", turned to run down the left side of a small pattern."""
+    return literal("keys →", font_size=palette.NOTE, color=palette.DIM_TEXT).rotate(-PI / 2)
+
+
 def axis_names(mini: MiniPattern) -> VGroup:
     """ "keys →" down the left side of ``mini``'s cells and "queries →" under them."""
-    keys = literal("keys →", font_size=palette.NOTE, color=palette.DIM_TEXT).rotate(-PI / 2)
-    keys.next_to(mini.cells, LEFT, buff=0.08).align_to(mini.cells, UP)
+    keys = keys_name().next_to(mini.cells, LEFT, buff=KEYS_BUFF).align_to(mini.cells, UP)
     queries = literal("queries →", font_size=palette.NOTE, color=palette.DIM_TEXT)
     queries.next_to(mini, DOWN, buff=0.08).align_to(mini.cells, LEFT)
     return VGroup(keys, queries)
@@ -301,7 +307,8 @@ class MultipleHeads(Lesson):
         )
         self.heading("Each head's own pattern")
         shown = thumbnail_positions(t.n)
-        room = self.stage.width - 2 * THUMBNAIL_MARGIN - KEYS_ROOM
+        # one row as wide as the frame: two rows would leave each pattern smaller still
+        room = self.stage.width - 2 * THUMBNAIL_MARGIN - keys_name().width - KEYS_BUFF
         side = min(THUMBNAIL_MAX, (room - THUMBNAIL_GAP * (len(t.heads) - 1)) / len(t.heads))
         self.minis = VGroup(
             *(
@@ -364,10 +371,51 @@ class MultipleHeads(Lesson):
         shown = changes_of_every_head(t)
         j = self.focus = shown.token
         self.beat("sum", shown.narration)
+        start = self.time
         self.heading(f"All heads update {quoted(t, j)}")
-        scale = color_scale(t.E[j])
-        # E + ΔE⁽¹⁾ + ... = E′: the terms rounded so that each row adds up as drawn
+        row, parts = self._sum_row(shown)
+        # each column's length under its label, one row
+        lengths = VGroup(
+            literal(text, font_size=palette.LABEL, color=palette.DIM_TEXT).next_to(
+                column, DOWN, buff=0.12
+            )
+            for text, column in zip(shown.lengths, parts, strict=True)
+        )
+        low = min(mark.get_y() for mark in lengths)
+        for mark in lengths:
+            mark.set_y(low)
+        formula = colored(
+            "{{ E : e }} + sum_h {{ Delta E^((h)) : delta }} = {{ E' : eprime }}",
+            font_size=palette.PROMINENT,
+        ).next_to(lengths, DOWN, buff=0.4)
+        # E and the heads' changes while their proposing is said, quickly: the lengths
+        # under them come with the words that say what they are
+        self.play(parts[0].create(), run_time=0.5)
+        self.play(
+            LaggedStart(
+                *(
+                    AnimationGroup(FadeIn(row[2 * k - 1]), parts[k].create())
+                    for k in range(1, len(parts) - 1)
+                ),
+                lag_ratio=0.4,
+            ),
+            run_time=1.6,
+        )
+        self.until_said("lengths")
+        self.play(FadeIn(lengths[:-1]), run_time=0.6)
+        self.lengths_shown = (start, self.time)  # the beat's start, the lengths' arrival
+        self.caption(shown.caption)
+        self.until_said("added")
+        self.play(FadeIn(row[-2]), parts[-1].create(), FadeIn(lengths[-1]), run_time=0.8)
+        self.play(Write(formula))
+        self.sum_columns = parts
+        self.sum_lengths = lengths
+
+    def _sum_row(self, shown) -> tuple[VGroup, list[EmbeddingColumn]]:
+        """E + ΔE⁽¹⁾ + ... = E′ of the noun, laid out in a row (columns and signs) in the
+        stage, and its columns: the terms rounded so that each row adds up as drawn."""
         drawn = equation_entries([v for v, _, _ in shown.columns[:-1]], COLUMN_ROWS, 1)
+        scale = color_scale(self.trace.E[shown.token])
         parts = [
             EmbeddingColumn(
                 vector,
@@ -380,7 +428,7 @@ class MultipleHeads(Lesson):
             )
             for (vector, bracket, label), entries in zip(shown.columns, drawn, strict=True)
         ]
-        signs = ["+"] * len(t.heads) + ["="]
+        signs = ["+"] * (len(parts) - 2) + ["="]
         row = VGroup()
         for k, column in enumerate(parts):
             row.add(column)
@@ -392,25 +440,4 @@ class MultipleHeads(Lesson):
         if row.width > 13.2:
             row.scale_to_fit_width(13.2)
         row.move_to(self.stage.center + UP * 0.2)
-        formula = colored(
-            "{{ E : e }} + sum_h {{ Delta E^((h)) : delta }} = {{ E' : eprime }}",
-            font_size=palette.PROMINENT,
-        ).next_to(row, DOWN, buff=0.6)
-        self.play(parts[0].create())
-        for k in range(1, len(parts)):
-            self.play(FadeIn(row[2 * k - 1]), parts[k].create(), run_time=0.8)
-        # each column's length under its label, one row
-        lengths = VGroup(
-            literal(text, font_size=palette.LABEL, color=palette.DIM_TEXT).next_to(
-                column, DOWN, buff=0.12
-            )
-            for text, column in zip(shown.lengths, parts, strict=True)
-        )
-        low = min(mark.get_y() for mark in lengths)
-        for mark in lengths:
-            mark.set_y(low)
-        formula.next_to(lengths, DOWN, buff=0.4)
-        self.play(Write(formula), FadeIn(lengths))
-        self.sum_columns = parts
-        self.sum_lengths = lengths
-        self.caption(shown.caption, wait=3)
+        return row, parts

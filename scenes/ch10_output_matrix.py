@@ -4,7 +4,9 @@ heads' changes: W_O · concat(o⁽¹⁾, …, o⁽ᴴ⁾) = Σ_h ΔE⁽ʰ⁾.
 
 The blocks are ``trace.W_O``'s columns; the two columns compared on screen are computed
 independently (``trace.W_O @ trace.head_outputs()[j]`` and the sum of the heads' ΔE) and
-drawn from the same entries.
+drawn from the same entries. Block by block, each head's ΔE⁽ʰ⁾ of the token (``head.delta_E``)
+is drawn as its block meets its segment, rounded so that the drawn columns add up to that
+sum as drawn (:func:`changes_drawn`).
 
     manim -pql scenes/ch10_output_matrix.py OutputMatrix
 """
@@ -51,6 +53,13 @@ def stapled_product(trace, j: int) -> tuple[np.ndarray, np.ndarray]:
     through_W_O = trace.W_O @ concat  # (d_model, H * d_head) @ (H * d_head,) -> (d_model,)
     summed = np.sum([h.delta_E[j] for h in trace.heads], axis=0)  # (d_model,)
     return through_W_O, summed
+
+
+def changes_drawn(trace, j: int) -> list[np.ndarray]:
+    """The entries ``RESULT_ROWS`` of each head's ΔE of token ``j`` and, last, of their sum,
+    as the block-by-block sum draws them: the heads' rounded so that they add up, as
+    drawn, to the sum rounded plainly (the column the equality beat draws)."""
+    return entries.equation_entries([h.delta_E[j] for h in trace.heads], RESULT_ROWS, 2)
 
 
 def block(color, width: float, height: float = BLOCK_HEIGHT) -> Rectangle:
@@ -140,7 +149,8 @@ class OutputMatrix(Lesson):
         width = min(self.blocks[0].width, 0.6 * W_O_HEIGHT / H)
         W_O = VGroup(*(block(palette.OUTPUT, width, W_O_HEIGHT) for _ in t.heads))
         W_O.arrange(RIGHT, buff=0)
-        W_O.move_to(self.stage.center + LEFT * 3.2 + DOWN * 0.2)
+        # at the left: the heads' changes are written right of it, block by block
+        W_O.move_to(self.stage.center + LEFT * 5.0 + DOWN * 0.2)
         seams = VGroup(
             *(
                 literal(f"{h + 1}", font_size=palette.NOTE, color=palette.DIM_TEXT).next_to(
@@ -217,43 +227,105 @@ class OutputMatrix(Lesson):
     def block_by_block(self) -> None:
         t = self.trace
         H = len(t.heads)
-        self.beat(
-            "block-by-block",
+        narration = (
             "Multiplying the stapled matrix by the stacked column works block by block: "
             "block h only ever meets segment h, so each head's value-up meets its own "
-            "output and gives that head's ΔE. The product adds them up.",
+            "output and gives that head's ΔE. The product adds them up."
         )
+        self.beat("block-by-block", narration)
+        start = self.time
         self.heading("Block h meets segment h")
         self.play(self.concat_note.animate.set_opacity(0), run_time=0.4)
-        anchor = self.side_notes.center + UP * 1.5  # where each block's product is written
+        row, parts = self._changes_row()
+        note = literal(
+            f"entries 1, 2, 3 and the last of {t.dims.d_model:,}",
+            font_size=palette.LABEL,
+            color=palette.DIM_TEXT,
+        ).next_to(row, DOWN, buff=0.35)
+        anchor = [row.get_x(), self.stage.top - 0.7, 0]  # where each block's product is written
         shown = None
         for h in range(H):
-            marks = VGroup(
-                SurroundingRectangle(self.W_O[h], color=palette.DELTA, buff=0.03),
-                SurroundingRectangle(self.segments[h], color=palette.DELTA, buff=0.03),
-            )
-            step = colored(
-                f"{{{{ W_(V arrow.t)^(({h + 1})) : v }}}} o^(({h + 1})) = "
-                f"{{{{ Delta E^(({h + 1})) : delta }}}}",
-                font_size=palette.DISPLAY,
-            ).move_to(anchor)
+            marks, step = self._step(h, anchor)
             if shown is None:
-                anims = [Create(marks), FadeIn(step)]
+                anims = [Create(marks), FadeIn(step), FadeIn(note)]
             else:  # both frames slide together: block h and segment h are always a pair
                 anims = [
                     ReplacementTransform(shown[0], marks),
                     ReplacementTransform(shown[1], step),
+                    FadeIn(row[2 * h - 1]),  # the "+" before this head's change
                 ]
-            self.play(*anims, run_time=0.9)
-            self.wait(0.6)
+            self.play(*anims, parts[h].create(), run_time=0.9)
+            self.wait(0.4)
             shown = (marks, step)
+        # said before the sum comes: the beat then lasts no longer than its words, and the
+        # sum comes with "The product adds them up"
+        self.caption(f"{H} blocks, {H} segments: {H} products, added in one go.")
         total = colored(
             '{{ W_O : o }} dot op("concat")(o) = sum_h {{ Delta E^((h)) : delta }}',
             font_size=palette.PROMINENT,
-        ).next_to(shown[1], DOWN, buff=0.6)
-        self.play(FadeOut(shown[0]), Write(total))
-        self.caption(f"{H} blocks, {H} segments, {H} products added in one go.", wait=2.5)
+        ).move_to(anchor)
+        self.until_said("adds")
+        self.sum_shown = (start, self.time)  # the beat's start, the sum's arrival
+        self.play(
+            FadeOut(shown[0]),
+            FadeOut(shown[1]),
+            FadeIn(row[-2]),
+            parts[-1].create(),
+            FadeIn(total),
+            run_time=1.0,
+        )
+        self.changes, self.steps_left = parts, [m for m in shown if m in self.mobjects]
         self.clear_content()
+
+    def _step(self, h: int, anchor) -> tuple[VGroup, VGroup]:
+        """Frames round block ``h`` of W_O and segment ``h`` of the stacked outputs, and
+        what they make, W_V↑⁽ʰ⁾ o⁽ʰ⁾ = ΔE⁽ʰ⁾, written at ``anchor``."""
+        marks = VGroup(
+            SurroundingRectangle(self.W_O[h], color=palette.DELTA, buff=0.03),
+            SurroundingRectangle(self.segments[h], color=palette.DELTA, buff=0.03),
+        )
+        step = colored(
+            f"{{{{ W_(V arrow.t)^(({h + 1})) : v }}}} o^(({h + 1})) = "
+            f"{{{{ Delta E^(({h + 1})) : delta }}}}",
+            font_size=palette.DISPLAY,
+        ).move_to(anchor)
+        return marks, step
+
+    def _changes_row(self) -> tuple[VGroup, list[EmbeddingColumn]]:
+        """ΔE⁽¹⁾ + … + ΔE⁽ᴴ⁾ = Σ_h ΔE⁽ʰ⁾ of the token, as a row of columns (and signs) right
+        of the stacked outputs, and its columns (:func:`changes_drawn`)."""
+        t, j = self.trace, self.focus
+        drawn = changes_drawn(t, j)
+        scale = entries.color_scale(t.delta_E[j])  # one scale: a head's tiny ΔE stays dim
+        labels = [f"ΔE{f'({h + 1})'.translate(SUPER)}" for h in range(len(t.heads))]
+        vectors = [*(head.delta_E[j] for head in t.heads), t.delta_E[j]]
+        parts = [
+            EmbeddingColumn(
+                vector,
+                RESULT_ROWS,
+                decimals=2,
+                font_size=palette.SMALL,
+                scale=scale,
+                bracket_color=palette.DELTA,
+                label=label,
+                drawn=values,
+            )
+            for vector, label, values in zip(vectors, [*labels, "Σ ΔE⁽ʰ⁾"], drawn, strict=True)
+        ]
+        row = VGroup()
+        for k, column in enumerate(parts):
+            row.add(column)
+            if k < len(parts) - 1:
+                sign = "=" if k == len(parts) - 2 else "+"
+                row.add(literal(sign, font_size=palette.HEADING, color=palette.DIM_TEXT))
+        row.arrange(RIGHT, buff=0.14)
+        for sign in row[1::2]:
+            sign.set_y(parts[0].get_brackets().get_y())
+        left, right = self.segments.get_right()[0] + 0.4, self.stage.right - 0.25
+        if row.width > right - left:
+            row.scale_to_fit_width(right - left)
+        row.move_to([(left + right) / 2, self.W_O.get_y() - 0.4, 0])
+        return row, parts
 
     def equality(self) -> None:
         t, j = self.trace, self.focus

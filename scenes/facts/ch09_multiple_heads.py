@@ -180,6 +180,19 @@ def tokens_answered(head) -> str:
     return "none" if count == 0 else f"{count} token" + ("" if count == 1 else "s")
 
 
+def answers_found(a, b) -> str:
+    """What two heads find on this sentence (:func:`tokens_answered`), in words that read
+    for any count: "A finds an answer for 2 tokens, B for none", "A and B each find an
+    answer for 1 token", "neither A nor B finds an answer for any token"."""
+    counts = {a.name: tokens_answered(a), b.name: tokens_answered(b)}
+    if set(counts.values()) == {"none"}:
+        return f"neither {a.name} nor {b.name} finds an answer for any token"
+    if counts[a.name] == counts[b.name]:
+        return f"{a.name} and {b.name} each find an answer for {counts[a.name]}"
+    first, second = sorted(counts, key=lambda name: counts[name] == "none")  # "none" last
+    return f"{first} finds an answer for {counts[first]}, {second} for {counts[second]}"
+
+
 def idle_share(head) -> float:
     """The share of a token's attention a head leaves where it finds nothing, on its sink
     or on the token itself, averaged over the tokens."""
@@ -199,7 +212,7 @@ def most_alike(heads) -> tuple:
 def _parked_said(a, b, percent: int, parked: float, n_tokens: int, n_heads: int):
     """:func:`alike_said` for two heads alike because both park most of their attention
     on their sinks (``parked``: the smaller of their average sink shares)."""
-    found = f"{a.name} answers for {tokens_answered(a)}, {b.name} for {tokens_answered(b)}"
+    found = answers_found(a, b)
     if n_tokens == 1:
         return (
             f"With a single token there is nothing to find: each of the {n_heads} heads "
@@ -231,7 +244,7 @@ def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
     percent = round(100 * share)
     parked = min(float(np.mean(a.sink)), float(np.mean(b.sink)))
     idle = min(idle_share(a), idle_share(b))
-    found = f"{a.name} answers for {tokens_answered(a)}, {b.name} for {tokens_answered(b)}"
+    found = answers_found(a, b)
     if percent < DIFFERENT and idle > 0.5 and parked <= 0.5 and n_tokens > 1:
         return (
             f"{a.name} and {b.name} look alike here mostly because both leave most of a "

@@ -132,6 +132,31 @@ def test_lengths_under_the_columns_are_the_vectors_lengths(chapter):
     assert ("almost nothing" in said) == bool(idle)
 
 
+def test_the_lengths_come_with_the_words_that_say_what_they_are(chapter):
+    """The lengths under the columns appear while the subtitle cue that names them is
+    shown (the cues share the beat's time by reading time), not seconds after it."""
+    start, shown = chapter.lengths_shown  # when the beat began, when the lengths were in
+    cue = next(c for c in chapter.renderer.file_writer.subcaptions if "lengths" in c.content)
+    begins, ends = cue.start.total_seconds(), cue.end.total_seconds()
+    assert start < begins <= shown <= begins + 1.0 < ends
+
+
+def test_two_heads_answers_read_for_any_count():
+    from scenes.facts.ch09_multiple_heads import answers_found
+
+    none = np.full((3, 3), 1 / 3)  # no token gives half its attention to another
+    one = np.array([[1, 0, 0], [0.8, 0.2, 0], [1 / 3, 1 / 3, 1 / 3]])
+    two = np.array([[1, 0, 0], [0.8, 0.2, 0], [0.1, 0.7, 0.2]])
+    said = answers_found(_Head("A", none), _Head("B", none))
+    assert said == "neither A nor B finds an answer for any token"
+    said = answers_found(_Head("A", none), _Head("B", two))
+    assert said == "B finds an answer for 2 tokens, A for none"
+    said = answers_found(_Head("A", one), _Head("B", two))
+    assert said == "A finds an answer for 1 token, B for 2 tokens"
+    said = answers_found(_Head("A", two), _Head("B", two))
+    assert said == "A and B each find an answer for 2 tokens"
+
+
 @pytest.mark.parametrize("sentence", ["a big red ball", "the dog near the barn barked"])
 def test_relation_narration_names_exactly_the_heads_without_an_answer(sentence):
     from attention_math import build_trace, example_from_sentence
@@ -164,8 +189,10 @@ def _assert_thumbnails_readable(scene):
         assert mini.get_bottom()[1] >= scene.stage.bottom and mini.get_top()[1] <= scene.stage.top
     for a, b in zip(minis, minis[1:]):
         assert a.cells.get_right()[0] < b.cells.get_left()[0]
-    # the row of thumbnails uses the width of the frame
-    assert minis.width >= 0.9 * config.frame_width
+    # the row of thumbnails uses the width of the frame: one row of five is as large as
+    # they can be (two rows would leave each smaller in the stage's height)
+    assert minis.width >= 0.94 * config.frame_width
+    assert minis[0].cells.width >= 2.55
 
 
 def test_thumbnails_fill_the_width_and_show_a_quarter_weight(chapter):
@@ -186,7 +213,9 @@ def test_the_patterns_narration_names_the_closest_pair_with_its_share(chapter):
     # on the default sentence the closest two find nothing: no pronoun, no ambiguous word
     assert share < 0.2 and parked > 0.5
     assert f"{a.name} and {b.name} look alike here mostly because both" in said
-    assert "answers for none" in said  # what each found is said, not "nothing"
+    # what each found is said, not "nothing", in words that read for two heads alike
+    assert f"neither {a.name} nor {b.name} finds an answer for any token" in said
+    assert "for none" not in said
     assert f"their sinks ({parked:.0%} or more" in said
     assert "Different matrices" not in said
 
@@ -249,7 +278,7 @@ def test_the_most_alike_pair_is_the_closest_and_its_words_follow_the_percent():
     self_near = np.array([[1, 0, 0], [0.1, 0.9, 0], [0, 0.05, 0.95]])
     said, caption = alike_said(most_alike([_Head("A", eye), _Head("C", self_near)]), 3, 2)
     assert "mostly because" in said and "token itself (95% or more" in said
-    assert "A answers for none, C for none" in said
+    assert "neither A nor C finds an answer for any token" in said
     assert "close" not in said and "5% placed differently" in caption
     # 19.6% shows as 20%: the words follow the number shown
     shown = alike_said((heads[0], heads[1], 0.196), 3, 2)[0]
@@ -293,11 +322,16 @@ def test_heads_alike_through_their_sinks_are_not_said_to_find_nothing():
     subject = trace.head("subject-verb")
     fed, farmer = trace.words.index("fed"), trace.words.index("farmer")
     assert subject.pattern[fed, farmer] >= 0.5 and tokens_answered(subject) != "none"
-    for head in alike[:2]:  # each head's count is said when the pair is explained away
-        if "mostly because" in said:
-            assert f"{head.name} answers for {tokens_answered(head)}" in said or (
-                f"for {tokens_answered(head)}" in said
-            )
+    if "mostly because" in said:  # each head's count is said when the pair is explained away
+        a, b = alike[:2]
+        counts = [tokens_answered(h) for h in (a, b)]
+        assert "none" in counts and counts != ["none", "none"]  # on this sentence
+        found = next(h for h, c in zip((a, b), counts) if c != "none")
+        other = b if found is a else a
+        assert (
+            f"{found.name} finds an answer for {tokens_answered(found)}, {other.name} for none"
+            in (said)
+        )
 
 
 @pytest.mark.parametrize(
@@ -354,10 +388,9 @@ def test_the_caption_never_says_a_head_that_answers_finds_little():
     answering = [h for h in alike[:2] if tokens_answered(h) != "none"]
     assert answering, "this sentence's most alike pair holds a head that answers"
     assert "little to answer" not in caption
-    a, b = alike[:2]
-    assert f"{a.name} answers for {tokens_answered(a)}, {b.name} for {tokens_answered(b)}" in (
-        caption
-    )
+    for head in answering:  # where each answers, said as "finds an answer for 1 token"
+        assert f"{head.name} finds an answer for {tokens_answered(head)}" in caption
+    assert "answers for" not in caption
 
 
 def test_each_small_pattern_names_its_strongest_drawn_link():
