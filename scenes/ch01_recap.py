@@ -18,10 +18,13 @@ from manim import (
     UP,
     Arrow,
     Brace,
+    Create,
     FadeIn,
     FadeOut,
     GrowArrow,
+    Indicate,
     Rectangle,
+    ReplacementTransform,
     SurroundingRectangle,
     UpdateFromAlphaFunc,
     VectorizedPoint,
@@ -30,9 +33,6 @@ from manim import (
     config,
 )
 
-from attention_math import Trace
-from attention_math.embeddings import direction
-from attention_math.heads import load_design
 from attention_math.projection import orthonormal_basis, pca_basis, project
 from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
@@ -42,60 +42,20 @@ from scenes.components.entries import adding_up
 from scenes.components.labels import literal, number
 from scenes.components.legend import Legend
 from scenes.components.token_row import TokenParagraph, TokenRow, role_key
+from scenes.facts.ch01_recap import (
+    column_tokens,
+    fit,
+    last_index_of,
+    position_part,
+    sense_of,
+    space_extent,
+    spread,
+    word_part,
+)
 from scenes.focus import main_link, modifiers, quoted, roles
 from scenes.lesson import Lesson
 
 MAX_COLUMNS = 8  # embedding columns drawn side by side
-
-
-def position_part(trace: Trace, i: int) -> np.ndarray:
-    """The position vector folded into token ``i``'s embedding.
-
-    :func:`attention_math.embeddings.embed` adds ``sqrt(d) * position_weight *
-    direction("position:i")`` to the word's own vector; subtracting it gives the
-    vector the word has wherever it stands.
-    """
-    d = trace.dims.d_model
-    weight = load_design().embedding.position
-    return np.sqrt(d) * weight * direction(f"position:{i}", d, trace.seed)  # (d_model,)
-
-
-def word_part(trace: Trace, i: int) -> np.ndarray:
-    """Token ``i``'s embedding without its position: the same for every occurrence."""
-    return trace.E[i] - position_part(trace, i)  # (d_model,)
-
-
-def last_index_of(trace: Trace, word: str) -> int:
-    return max(i for i, w in enumerate(trace.words) if w.lower() == word)
-
-
-def sense_of(trace: Trace) -> str:
-    """The meaning the context settles, read from the cue words of the phrase."""
-    cues = [f.split(":", 1)[1] for t in trace.tokens for f in t.features if f.startswith("cue:")]
-    return cues[0] if cues else trace.sentence
-
-
-def spread(xs: list[float], pitch: float) -> list[float]:
-    """``xs`` (increasing) moved apart to at least ``pitch``, keeping their centre."""
-    out = list(xs)
-    for k in range(1, len(out)):
-        out[k] = max(out[k], out[k - 1] + pitch)
-    shift = (sum(xs) - sum(out)) / len(out)
-    return [x + shift for x in out]
-
-
-def space_extent(points: np.ndarray) -> float:
-    return 1.15 * float(np.abs(points).max())
-
-
-def column_tokens(shown: list[int], focus: int, count: int) -> list[int]:
-    """At most ``count`` consecutive tokens of ``shown`` (positions in order), with
-    ``focus`` among them when it is shown: the ones that get an embedding column."""
-    if len(shown) <= count:
-        return shown
-    at = shown.index(focus) if focus in shown else len(shown) - 1
-    start = min(max(0, at - count // 2), len(shown) - count)
-    return shown[start : start + count]
 
 
 def row_names(below: dict, above: dict) -> VGroup:
@@ -130,6 +90,7 @@ class RecapOnEmbeddings(Lesson):
     def setup(self) -> None:
         super().setup()
         self.focus = main_link(self.trace, self.trace.head("adjective-noun")).query
+        self.sentence_lines = None  # the whole sentence, when the row shows a window
 
     # -- beats -----------------------------------------------------------------------
     def tokens(self) -> None:
@@ -156,13 +117,20 @@ class RecapOnEmbeddings(Lesson):
             self.play(lines.create(), run_time=2.0)
             self.play(FadeIn(key))
             self.caption(said, wait=1.5)
-            self.play(FadeOut(lines), FadeOut(key))
-            self.play(self.row.create())
+            # the sentence stays, the tokens left out dimmed, while the window's row comes
+            left_out = [lines.get_token(i) for i in range(t.n) if i not in self.row.shown]
+            self.play(
+                FadeOut(key),
+                *(token.animate.set_opacity(0.25) for token in left_out),
+                self.row.create(),
+                run_time=1.5,
+            )
             self.caption(
-                f"Next, {window} of the {t.n} tokens: "
+                f"Next, {window} of the {t.n} tokens (bright in the sentence): "
                 f"{quoted(t, self.row.shown[0])} to {quoted(t, self.row.shown[-1])}.",
                 wait=1.0,
             )
+            self.sentence_lines = lines  # leaves when the embeddings come
             return
         sentence = literal(t.sentence, font_size=palette.HEADLINE)
         key.next_to(self.row, DOWN, buff=0.6)
@@ -186,6 +154,8 @@ class RecapOnEmbeddings(Lesson):
             f"Each token becomes a list of {d:,} numbers, its embedding; we show a few of them.",
         )
         self.heading("Embeddings")
+        if self.sentence_lines is not None:  # the tokens beat's sentence
+            self.play(FadeOut(self.sentence_lines), run_time=0.5)
         self.columns = {
             i: EmbeddingColumn(t.E[i], font_size=palette.BODY, scale=self._scale)
             for i in column_tokens(list(self.row.shown), self.focus, MAX_COLUMNS)
@@ -315,8 +285,10 @@ class RecapOnEmbeddings(Lesson):
             f"position {j + 1} is added to the word's own vector.",
         )
         self.heading("Position")
-        row = TokenRow(t.words, roles(t), focus=j)  # the whole sentence when it fits
+        # the window the tokens beat named ("tired" to "sea"): the whole sentence when it fits
+        row = TokenRow(t.words, roles(t), focus=j, pairs=modifiers(t), focus_first=True)
         row.move_to(self.stage.point(UP) + DOWN * 0.75)
+        self.position_row = row
         self.play(FadeIn(row), row.highlight([j]))
         word, place = word_part(t, j), position_part(t, j)
         rows = list(FIRST_AND_LAST)
@@ -368,9 +340,9 @@ class RecapOnEmbeddings(Lesson):
         basis = orthonormal_basis(np.vstack([generic, spread]))  # (3, d_model)
         coords = project(np.vstack([generic, refined]), basis)  # (4, 3)
         space = EmbeddingSpace(space_extent(coords), size=3.2)
-        space.move_to(self.stage.center + LEFT * 3.0 + DOWN * 0.1)
         self.mole_space = space
         key = self.space_key(["the word alone", "in its phrase", "the change"])
+        self.fit_space(space, coords, key, turn=-0.7)
         self.play(space.create(), FadeIn(key))
         self.play(space.vector("mole", coords[0], label="mole", color=palette.EMBEDDING))
         self.wait(0.5)
@@ -410,9 +382,9 @@ class RecapOnEmbeddings(Lesson):
         basis = orthonormal_basis(vectors)  # (3, d_model): the three vectors span it exactly
         coords = project(vectors, basis)  # (3, 3)
         space = EmbeddingSpace(space_extent(coords), size=3.2, azimuth=-0.9)
-        space.move_to(self.stage.center + LEFT * 3.0 + DOWN * 0.1)
         self.tower_space = space
         key = self.space_key(["tower alone", "with modifiers", "what a modifier adds"])
+        self.fit_space(space, coords, key)
         self.play(space.create(), FadeIn(key))
         shades = [palette.EMBEDDING, palette.KEY, palette.UPDATED]
         for k, name in enumerate(names):
@@ -430,6 +402,24 @@ class RecapOnEmbeddings(Lesson):
             wait=2.5,
         )
         self.clear_content()
+
+    def fit_space(self, space: EmbeddingSpace, coords: np.ndarray, key, turn: float = 0.0):
+        """Scale and move ``space`` so that its arrows (from the origin to ``coords``, as
+        first seen and after turning the view by ``turn``) fill the stage left of ``key``,
+        with room for their labels: the picture, not its empty axes, sets the size."""
+        start = space.azimuth
+        screen = []
+        for azimuth in (start, start + turn):
+            space.azimuth = azimuth
+            screen += [space.to_screen(c) - space.origin for c in [np.zeros(3), *coords]]
+        space.azimuth = start
+        left, right = self.stage.left + 0.3, key.get_left()[0] - 0.2
+        labels = 1.8  # a label beside a tip, either side
+        scale, shift = fit(np.array(screen), right - left - 2 * labels, self.stage.height - 1.2)
+        if scale < 1.0:  # never smaller than drawn (then only moved to the middle)
+            scale, shift = 1.0, shift / scale
+        space.scale(scale, about_point=space.origin)
+        space.shift(np.array([(left + right) / 2, self.stage.center[1], 0]) + shift - space.origin)
 
     def space_key(self, names: list[str]) -> Legend:
         """Colour key and caption for the embedding-space pictures, right of the picture."""
@@ -460,6 +450,59 @@ class RecapOnEmbeddings(Lesson):
             focus_first=True,
         )
         row.move_to(self.stage.point(DOWN) + UP * 0.4)
+        below, above = self._block_columns(row)
+        slab = Rectangle(width=row.width + 0.6, height=1.6, stroke_color=palette.DIM_TEXT)
+        slab.set_fill(palette.NEUTRAL, opacity=0.35).move_to(UP * 0.45)
+        name = literal("Attention", font_size=palette.BODY, color=palette.DIM_TEXT)
+        name.next_to(slab, LEFT, buff=0.2)
+        if name.get_left()[0] < -6.9:
+            name.next_to(slab.get_corner(UP + LEFT), DOWN + RIGHT, buff=0.1)
+        names = row_names(below, above)
+        self.play(FadeIn(row), *[c.create() for c in below.values()], FadeIn(names[0]))
+        self._sweep(below, palette.EMBEDDING)  # "E": the row going in, named as it comes
+        self.play(FadeIn(slab), Write(name))
+        feet = {  # arcs start and end on the slab's floor, above each column
+            i: VectorizedPoint([c.get_x(), slab.get_bottom()[1] + 0.1, 0]) for i, c in below.items()
+        }
+        self.block_arcs = arcs = ContextArcs(feet, head.pattern, min_weight=0.05, max_height=1.25)
+        self.play(arcs.create(), run_time=2.5)
+        strongest = self._strongest(arcs, below, above, head.name)
+        rest = [c for i, c in above.items() if strongest is None or i != strongest[1]]
+        self.play(*[c.create() for c in rest], FadeIn(names[1]), run_time=1.5)
+        self._sweep(above, palette.UPDATED)
+        self.caption(
+            f"Top row: E′, every token updated, with all {len(t.heads)} heads' changes added.",
+            wait=1.5,
+        )
+
+    def _strongest(self, arcs: ContextArcs, below: dict, above: dict, head: str):
+        """The strongest drawn arc, its key's E and its query's E′ boxed and named
+        (returned: (key, query), or None when no arc is drawn)."""
+        t = self.trace
+        strongest = arcs.strongest()  # of the arcs drawn, not the lesson's focus link
+        self.caption(
+            f"Arcs, forward only: one head's weights of 0.05 or more ({head}"
+            + ("" if strongest is not None else "; none reaches 0.05 here")
+            + ")."
+        )
+        if strongest is not None:
+            key, query = strongest
+            marks = [
+                SurroundingRectangle(below[key], color=palette.QUERY, buff=0.08),
+                SurroundingRectangle(above[query], color=palette.QUERY, buff=0.08),
+            ]
+            self.play(Create(marks[0]), Indicate(arcs.get_arc(key, query), color=palette.QUERY))
+            self.play(above[query].create(), Create(marks[1]))
+            self.caption(
+                f"The strongest drawn: {quoted(t, key)} into {quoted(t, query)}, "
+                f"{arcs.weight(key, query):.2f}. Boxed: E of {quoted(t, key)}, E\u2032 of "
+                f"{quoted(t, query)}."
+            )
+        return strongest
+
+    def _block_columns(self, row: TokenRow) -> tuple[dict, dict]:
+        """E (below the block) and E′ (above it) of each token of ``row``, over its token."""
+        t = self.trace
         below = {i: EmbeddingColumn(t.E[i], (0, 1, -1), font_size=palette.NOTE) for i in row.shown}
         above = {
             i: EmbeddingColumn(
@@ -471,30 +514,13 @@ class RecapOnEmbeddings(Lesson):
         for columns, y in ((below, -1.3), (above, 2.15)):
             for x, column in zip(xs, columns.values()):
                 column.move_to([x, y, 0])
-        slab = Rectangle(width=row.width + 0.6, height=1.6, stroke_color=palette.DIM_TEXT)
-        slab.set_fill(palette.NEUTRAL, opacity=0.35).move_to(UP * 0.45)
-        name = literal("Attention", font_size=palette.BODY, color=palette.DIM_TEXT)
-        name.next_to(slab, LEFT, buff=0.2)
-        if name.get_left()[0] < -6.9:
-            name.next_to(slab.get_corner(UP + LEFT), DOWN + RIGHT, buff=0.1)
-        self.play(FadeIn(row), *[c.create() for c in below.values()])
-        self.play(FadeIn(slab), Write(name))
-        feet = {  # arcs start and end on the slab's floor, above each column
-            i: VectorizedPoint([c.get_x(), slab.get_bottom()[1] + 0.1, 0]) for i, c in below.items()
-        }
-        self.block_arcs = arcs = ContextArcs(feet, head.pattern, min_weight=0.05, max_height=1.25)
-        self.play(arcs.create(), run_time=2.5)
-        names = row_names(below, above)
-        self.play(*[c.create() for c in above.values()], FadeIn(names), run_time=1.5)
-        strongest = arcs.strongest()  # of the arcs drawn, not the lesson's focus link
-        said = (
-            f"the strongest drawn: {quoted(t, strongest[0])} into {quoted(t, strongest[1])}, "
-            f"{arcs.weight(*strongest):.2f}"
-            if strongest is not None
-            else "none reaches 0.05 here"
-        )
-        self.caption(
-            f"Arcs, forward only: one head's weights of 0.05 or more ({head.name}; {said}). "
-            f"Top row: E\u2032, with all {len(t.heads)} heads' changes added.",
-            wait=3.0,
-        )
+        return below, above
+
+    def _sweep(self, columns: dict, color) -> None:
+        """A box that runs along a row of columns, left to right: "this row"."""
+        ends = list(columns.values())
+        box = SurroundingRectangle(ends[0], color=color, buff=0.08)
+        whole = SurroundingRectangle(VGroup(*ends), color=color, buff=0.08)
+        self.play(Create(box), run_time=0.4)
+        self.play(ReplacementTransform(box, whole), run_time=1.0)
+        self.play(FadeOut(whole), run_time=0.4)

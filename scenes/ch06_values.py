@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    BLACK,
     DOWN,
     LEFT,
     RIGHT,
@@ -40,6 +41,7 @@ from manim import (
     VGroup,
     Wait,
     Write,
+    interpolate_color,
 )
 
 from scenes.components import palette
@@ -74,6 +76,12 @@ UP_ROWS = (0, 1, 2, 3, -1)  # rows of value-up drawn (entries of the value vecto
 UP_COLS = (0, 1, 2, -1)  # columns of value-up drawn (entries of V)
 
 
+def change_color(value: float, scale: float) -> ManimColor:
+    """A change's colour: hue from the sign, black at 0, full at ``scale`` and beyond."""
+    strength = min(abs(float(value)) / scale, 1.0) if scale > 0 else 0.0
+    return interpolate_color(BLACK, palette.POSITIVE if value >= 0 else palette.NEGATIVE, strength)
+
+
 class Values(Lesson):
     number = 6
     title = "Values"
@@ -89,7 +97,9 @@ class Values(Lesson):
         self.value_down()
         self.value_up()
         self.embedding_space()
+        self.steps()
         self.weighted_sum()
+        self.update()
         self.every_token()
 
     # -- beats -----------------------------------------------------------------------
@@ -222,33 +232,48 @@ class Values(Lesson):
         self.play(full.create(), FadeIn(caption))
 
     def embedding_space(self) -> None:
-        t, j, adjs = self.trace, self.noun, self.terms.keys
+        t, j = self.trace, self.noun
         shown = value_steps(t, self.head, self.values, j, self.terms)
-        self.beat("embedding-space", shown.narration)
+        self.steps_shown = shown
+        self.beat("embedding-space", shown.opening)
         self.heading("Adding values in embedding space")
         self.basis = shown.basis
         coords, names = shown.coords, shown.names
         near = coords - coords[0]  # the same points, measured from the tip of E
         whole, zoom = self._spaces(coords, near, t.words[j])
+        self.whole, self.zoom = whole, zoom
+        self.space_coords = coords
         legend = Legend(shown.legend, font_size=palette.LABEL)
         self.side_notes.place(legend, RIGHT, buff=0.1).set_y(self.side_notes.center[1] - 1.3)
+        self.space_legend = legend
+        self.play(whole.create(), zoom.create())
+        self.play(
+            # named "E" (the key names the word): a word here would sit on the link
+            whole.vector("E", coords[0], label="E", color=palette.EMBEDDING),
+            FadeIn(legend[0]),
+        )
+        tip = Dot(zoom.to_screen(near[0]), radius=0.06, color=palette.EMBEDDING)
+        tip_label = literal(names[0], font_size=palette.LABEL, color=palette.EMBEDDING)
+        tip_label.next_to(tip, DOWN + RIGHT, buff=0.1)  # the steps leave up and to the side
+        link = DashedLine(whole.to_screen(coords[0]), tip.get_center(), dash_length=0.08)
+        link.set_stroke(palette.DIM_TEXT, 1.5)
+        self.play(Create(link), FadeIn(tip), FadeIn(tip_label))
+        self.caption(shown.opening_caption, wait=1.0)
+
+    def steps(self) -> None:
+        """The terms added to E one by one, each with the words that name it."""
+        shown, adjs = self.steps_shown, self.terms.keys
+        self.beat("steps", shown.narration)
+        self.heading_shown("Adding values in embedding space")  # still there
+        whole, zoom, legend = self.whole, self.zoom, self.space_legend
+        coords, names = self.space_coords, shown.names
+        near = coords - coords[0]
         # keys are rows, queries columns (as on every grid and in trace.json): A_(k q) is
         # the weight of key k in query q's column
         formula = colored(
             "{{ E_q : e }} + sum_k A_(k q) thin {{ V_k : v }} = {{ E'_q : eprime }}",
             font_size=palette.HEADLINE,
         ).move_to(self.side_notes.center + RIGHT * 0.8 + UP * 2.0)
-        self.play(whole.create(), zoom.create())
-        self.play(
-            whole.vector("E", coords[0], label=names[0], color=palette.EMBEDDING),
-            FadeIn(legend[0]),
-        )
-        tip = Dot(zoom.to_screen(near[0]), radius=0.06, color=palette.EMBEDDING)
-        tip_label = literal(names[0], font_size=palette.LABEL, color=palette.EMBEDDING)
-        tip_label.next_to(tip, DOWN + LEFT, buff=0.1)
-        link = DashedLine(whole.to_screen(coords[0]), tip.get_center(), dash_length=0.08)
-        link.set_stroke(palette.DIM_TEXT, 1.5)
-        self.play(Create(link), FadeIn(tip), FadeIn(tip_label))
         color = palette.VALUE if adjs else palette.DELTA
         for k in range(len(coords) - 1):
             self.play(
@@ -263,13 +288,12 @@ class Values(Lesson):
                 ),
                 FadeIn(legend[2 * k + 1]),
                 FadeIn(legend[2 * k + 2]) if adjs else Wait(0.1),
-                run_time=1.3,
+                *(self.caption_leaving() if k == 0 else ()),
+                run_time=2.0,  # about as long as its name takes to say
             )
         self.play(whole.vector("E final", coords[-1], label="E′", color=palette.UPDATED))
         self.play(Write(formula))
         self.play(zoom.turn(-0.5, run_time=3))
-        self.whole, self.zoom = whole, zoom
-        self.space_coords = coords
         self.caption(shown.caption, wait=2.5)
         self.clear_content()
 
@@ -323,7 +347,14 @@ class Values(Lesson):
         tables.move_to([left + tables.width / 2, self.stage.center[1], 0])
         self.tables = tables
         self._play_terms(grid, values, tables)
-        self._play_update(tables)
+        self.caption(shown.sum_caption, wait=1.5)
+
+    def update(self) -> None:
+        """E + ΔE = E′ under the sum, said and shown together."""
+        t, shown = self.trace, self.column
+        self.beat("update", shown.update_narration)
+        self.heading_shown(f"Column {quoted(t, self.noun)}: a weighted sum of values")
+        self._play_update(self.tables)
         self.caption(shown.caption, wait=3.5)
         self.clear_content()
 
@@ -381,10 +412,11 @@ class Values(Lesson):
         """E + ΔE = E′ with the same entries; the largest changes boxed."""
         e, d, updated = tables.update_columns.values()
         plus, equals = tables.bottom_signs
-        self.play(FadeIn(tables.index_bottom), FadeIn(e))
-        self.play(FadeIn(plus), TransformFromCopy(tables.delta, d))
-        self.play(FadeIn(equals), FadeIn(updated, shift=LEFT * 0.2))
-        self.play(*(Create(box) for box in tables.boxes))
+        self.play(FadeIn(tables.index_bottom), FadeIn(e), *self.caption_leaving())
+        # at the pace of the words that say it: the sum, then its size and the boxes
+        self.play(FadeIn(plus), TransformFromCopy(tables.delta, d), run_time=1.5)
+        self.play(FadeIn(equals), FadeIn(updated, shift=LEFT * 0.2), run_time=1.5)
+        self.play(*(Create(box) for box in tables.boxes), run_time=1.5)
 
     def every_token(self) -> None:
         t = self.trace
@@ -420,8 +452,11 @@ class Values(Lesson):
         )
         self.play(FadeIn(self.strips["E′"], shift=DOWN * 0.2, lag_ratio=0.1), FadeIn(names[2]))
         self.play(*(Create(m) for m in self.marks.values()))
-        self.play(FadeIn(sizes, lag_ratio=0.1), FadeIn(sizes_name))
-        self.caption(shown.caption, wait=3)
+        self.caption(shown.caption, wait=1.5)
+        self.beat("sizes", shown.sizes_narration)  # the sizes with the words that say them
+        self.heading_shown("E + ΔE = E′ for every token (this head alone)")  # still there
+        self.play(FadeIn(sizes, lag_ratio=0.1), FadeIn(sizes_name), *self.caption_leaving())
+        self.caption(shown.sizes_caption, wait=2.5)
 
     def _strips(self, shown: Changes, row, xs: list[float], width: float, left: float) -> VGroup:
         """E, ΔE and E′ of each shown token as strips of their first entries under the
@@ -435,6 +470,9 @@ class Values(Lesson):
             "ΔE": (delta, scale / shown.boost, palette.DELTA),  # its own, finer scale
             "E′": (t.E + delta, scale, palette.UPDATED),
         }
+        # E's colours never go dark (palette.value_color), so that a small entry still
+        # shows its sign; a change of nearly nothing must look like nothing: black
+        colors = {"ΔE": change_color}
         self.strips: dict[str, VGroup] = {}
         self.marks: dict[str, VGroup] = {}
         names = VGroup()
@@ -448,6 +486,10 @@ class Values(Lesson):
                     for i, x in zip(self.shown, xs, strict=True)
                 )
             )
+            if name in colors:
+                for strip, i in zip(strips, self.shown, strict=True):
+                    for cell, value in zip(strip, vectors[i, :cells], strict=True):
+                        cell.set_fill(colors[name](value, level_scale), 1.0)
             self.strips[name] = strips
             self.marks[name] = VGroup(
                 *(

@@ -43,9 +43,7 @@ def cues(text: str, limit: int = CUE_CHARS) -> list[str]:
     pieces: list[str] = []
     for sentence in _SENTENCE_END.split(glued):
         pieces += _packed(_CLAUSE_END.split(sentence), limit)
-    return [
-        two_lines(piece).replace(GLUE, " ") for piece in _no_orphans(pieces, limit) if piece
-    ]
+    return [two_lines(piece).replace(GLUE, " ") for piece in _no_orphans(pieces, limit) if piece]
 
 
 def _glued(text: str) -> str:

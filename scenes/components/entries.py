@@ -93,14 +93,14 @@ def adding_up(
     target = np.rint(shown_array(total, decimals) * unit)  # (m,) the drawn total, in units
     missing = (target - low.sum(axis=0)).astype(int)  # units still to hand out, per entry
     rest = exact - low  # the remainders, 0 to 1
-    kept = np.zeros(exact.shape, bool) if keep is None else np.broadcast_to(
-        np.asarray(keep, bool).reshape(len(exact), -1), exact.shape
+    kept = (
+        np.zeros(exact.shape, bool)
+        if keep is None
+        else np.broadcast_to(np.asarray(keep, bool).reshape(len(exact), -1), exact.shape)
     )
     # who gets a unit first: the kept that round up anyway, then the others that do, then
     # others not far below half a unit, then the rest; by remainder within each
-    group = np.where(
-        rest >= 0.5, np.where(kept, 0, 1), np.where(~kept & (rest >= 0.25), 2, 3)
-    )
+    group = np.where(rest >= 0.5, np.where(kept, 0, 1), np.where(~kept & (rest >= 0.25), 2, 3))
     drawn = low.copy()
     for entry, count in enumerate(missing):
         order = np.lexsort((-rest[:, entry], group[:, entry]))

@@ -48,12 +48,15 @@ def adjective_terms(trace, head, noun: int) -> Terms:
 
 @dataclass(frozen=True)
 class ValueSteps:
-    """What the embedding-space beat shows and says (:func:`value_steps`)."""
+    """What the embedding-space beats show and say (:func:`value_steps`): ``opening``
+    while E is drawn, ``narration`` while the steps are."""
 
     basis: np.ndarray  # (k, d_model) the projection, its first direction along E
     coords: np.ndarray  # (m, 3) E, then E plus one more term at each step, projected
     names: tuple[str, ...]  # the meaning at each point: "creature", "blue creature", ...
     legend: tuple[tuple, ...]  # colour and text of each line of the key (Legend's items)
+    opening: str
+    opening_caption: str
     narration: str
     caption: str
 
@@ -70,34 +73,8 @@ def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> Val
             names.append(" ".join([*(trace.words[a] for a in keys[: k + 1]), trace.words[j]]))
         else:
             names.append(f"{names[-1]} + {trace.words[i]}")
-    weights = ", ".join(f"{head.pattern[j, i]:.2f}" for i in keys)
-    steps = " → ".join(f"“{n}”" for n in names)
-    if found.own and len(keys) >= 2:
-        narration = (
-            f"In embedding space, {quoted(trace, j)} plus its share of each value (weights "
-            f"{weights}) moves step by step: {steps}. The arrows are projections of the "
-            "computed vectors."
-        )
-    elif found.own:
-        narration = (
-            f"In embedding space, {quoted(trace, j)} plus its share of the value of "
-            f"{quoted(trace, keys[0])} (weight {weights}) moves: {steps}. The arrows are "
-            "projections of the computed vectors."
-        )
-    elif keys:
-        narration = (
-            f"{quoted(trace, j)} has no adjective of its own (the parser found none), so we "
-            f"follow its strongest earlier word, {quoted(trace, keys[0])}: in embedding "
-            f"space {quoted(trace, j)} plus {weights} × the value of {quoted(trace, keys[0])} "
-            "moves to "
-            f"“{names[-1]}”. "
-            "The arrows are projections of the computed vectors."
-        )
-    else:  # nothing to add step by step: this head's whole ΔE instead
-        narration = (
-            f"{quoted(trace, j)} has no earlier word to take a value from: the arrow is "
-            "this head's whole change to it, ΔE."
-        )
+    opening, narration = step_words(trace, head, j, found, names)
+    if not keys:  # nothing to add step by step: this head's whole ΔE instead
         terms = [head.delta_E[j]]
         names.append(f"{trace.words[j]} in context")
     points = np.cumsum([trace.E[j], *terms], axis=0)  # E, E + term 1, E + terms 1-2, ...
@@ -109,11 +86,53 @@ def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> Val
         legend.append((palette.UPDATED, f"= {names[k + 1]}", "point"))  # a tip, named
     if not keys:
         legend.append((palette.DELTA, f"+ ΔE: {names[1]}"))
+    opening_caption = (
+        f"E of {quoted(trace, j)} in 3 of {trace.dims.d_model:,} dimensions: from the "
+        "origin (left) and around its tip (right)."
+    )
     caption = (
         "Each step: an attention weight times a value vector, seen in 3 of "
         f"{trace.dims.d_model:,} dimensions."
     )
-    return ValueSteps(basis, coords, tuple(names), tuple(legend), narration, caption)
+    return ValueSteps(
+        basis, coords, tuple(names), tuple(legend), opening, opening_caption, narration, caption
+    )
+
+
+def step_words(trace, head, j: int, found: Terms, names: list[str]) -> tuple[str, str]:
+    """What the embedding-space beats say: while E is drawn, then while the steps are
+    (named ``names``: "creature", "fluffy creature", ...)."""
+    keys = found.keys
+    q = quoted(trace, j)
+    weights = ", ".join(f"{head.pattern[j, i]:.2f}" for i in keys)
+    steps = " → ".join(f"“{n}”" for n in names)
+    start = f"In embedding space, {q} starts at its embedding E"
+    projected = " The arrows are projections of the computed vectors."
+    if found.own and len(keys) >= 2:
+        opening = f"{start}, then takes its share of the value of each adjective."
+        narration = (  # the steps first: they are drawn as these words are said
+            f"Step by step it moves: {steps}, each time by its share of a value (weights "
+            f"{weights}).{projected}"
+        )
+    elif found.own:
+        opening = f"{start}, then takes its share of the value of its adjective."
+        narration = (
+            f"It moves: {steps}, by its share of the value of {quoted(trace, keys[0])} "
+            f"(weight {weights}).{projected}"
+        )
+    elif keys:
+        opening = (
+            f"{q} has no adjective of its own (the parser found none), so we follow its "
+            f"strongest earlier word, {quoted(trace, keys[0])}. {start}."
+        )
+        narration = (
+            f"It moves to “{names[-1]}”, by {weights} × the value of "
+            f"{quoted(trace, keys[0])}.{projected}"
+        )
+    else:  # nothing to add step by step: this head's whole ΔE instead
+        opening = f"{q} has no earlier word to take a value from. {start}."
+        narration = "The arrow is this head's whole change to it, ΔE."
+    return opening, narration
 
 
 @dataclass(frozen=True)
@@ -130,8 +149,10 @@ class ColumnSum:
     # terms then the others' sum (ΔE drawn = their sum), and E (E + ΔE = E′ as drawn)
     drawn_terms: tuple[np.ndarray, ...]
     drawn_E: np.ndarray
-    narration: str
-    caption: str
+    narration: str  # said while the terms are drawn and summed
+    sum_caption: str  # shown then
+    update_narration: str  # said while E + ΔE = E′ is drawn ...
+    caption: str  # ... and shown then
 
     @property
     def slots(self) -> list[int | None]:
@@ -140,6 +161,33 @@ class ColumnSum:
         for entry, gap in zip(self.entries[1:], gaps(self.entries), strict=True):
             rows += [None, entry] if gap else [entry]
         return rows
+
+
+def sum_words(trace, head, j: int, terms, others, ratio: float) -> tuple[str, str, str]:
+    """What the weighted-sum beats say and show: the narration and caption of the sum of
+    ``terms`` ((key, weight)) and ``others``, then the narration of E + ΔE = E′."""
+    q = quoted(trace, j)
+    parts = " plus ".join(f"{w:.2f} × the value of {quoted(trace, i)}" for i, w in terms)
+    if others:
+        rest = float(head.pattern[j, list(others)].sum())
+        weighing = f"weighing {rest:.2f} together" if rest >= 0.005 else "of almost no weight"
+        parts += f", plus {plural(len(others), 'more term')} {weighing}"
+    if head.has_sink and head.sink[j] >= 0.005:  # the rest of the column, as it is printed
+        parts += f"; the {head.sink[j]:.2f} on the sink adds nothing, for the sink has no value"
+    narration = (
+        "In the grid the values take the place of the keys: each row now stands for the "
+        f"value of its word. Column {q} becomes a weighted sum, {parts}. The sum is ΔE, "
+        f"the change to {q}."
+    )
+    sum_caption = (
+        f"Each term is a weight times a value; row by row, the drawn entries add up to ΔE, "
+        f"the change to {q}."
+    )
+    update_narration = (  # in the order drawn: the sum, then its size and the boxes
+        f"Then E + ΔE = E′: this head's update of {q}. ΔE is {percent(ratio)} as long as "
+        f"E; the boxes mark the {count(LARGEST)} entries it changes most."
+    )
+    return narration, sum_caption, update_narration
 
 
 def column_sum(trace, head, query: int, values: np.ndarray | None = None) -> ColumnSum:
@@ -162,20 +210,7 @@ def column_sum(trace, head, query: int, values: np.ndarray | None = None) -> Col
     largest = tuple(int(c) for c in np.argsort(-np.abs(delta), kind="stable")[:LARGEST])
     entries = tuple(sorted({*range(min(FIRST_ENTRIES, len(delta))), *largest}))
     ratio = float(np.linalg.norm(delta) / np.linalg.norm(embedding))
-    q = quoted(trace, j)
-    parts = " plus ".join(f"{w:.2f} × the value of {quoted(trace, i)}" for i, w in terms)
-    if others:
-        rest = float(head.pattern[j, list(others)].sum())
-        weighing = f"weighing {rest:.2f} together" if rest >= 0.005 else "of almost no weight"
-        parts += f", plus {plural(len(others), 'more term')} {weighing}"
-    if head.has_sink and head.sink[j] >= 0.005:  # the rest of the column, as it is printed
-        parts += f"; the {head.sink[j]:.2f} on the sink adds nothing, for the sink has no value"
-    narration = (
-        "In the grid the values take the place of the keys: each row now stands for the "
-        f"value of its word. Column {q} becomes a weighted sum, {parts}. The sum is ΔE, "
-        f"the change to {q}, and E + ΔE = E′, the update from this head alone: ΔE is "
-        f"{percent(ratio)} as long as E."
-    )
+    narration, sum_caption, update_narration = sum_words(trace, head, j, terms, others, ratio)
     values = value_vectors(head) if values is None else values  # (n, d_model)
     rows = list(entries)
     summed = [w * values[i, rows] for i, w in terms]  # the drawn terms of ΔE
@@ -195,7 +230,18 @@ def column_sum(trace, head, query: int, values: np.ndarray | None = None) -> Col
         f"entries that change most; entry #{top + 1:,} goes from {before} to {after}."
     )
     return ColumnSum(
-        j, terms, others, entries, largest, ratio, tuple(drawn_terms), drawn_E, narration, caption
+        j,
+        terms,
+        others,
+        entries,
+        largest,
+        ratio,
+        tuple(drawn_terms),
+        drawn_E,
+        narration,
+        sum_caption,
+        update_narration,
+        caption,
     )
 
 
@@ -206,8 +252,10 @@ class Changes:
     ratios: np.ndarray  # (n,) |ΔE| / |E| of each token
     boost: float  # ΔE is coloured on a scale this many times finer than E and E′
     marked: np.ndarray  # (n,) each token's entry, of the first STRIP_CELLS, ΔE changes most
-    narration: str
-    caption: str
+    narration: str  # said while the strips are drawn ...
+    caption: str  # ... and shown then
+    sizes_narration: str  # said while the sizes |ΔE| / |E| are drawn ...
+    sizes_caption: str  # ... and shown then
 
 
 def changes(trace, head, shown=None) -> Changes:
@@ -231,22 +279,32 @@ def changes(trace, head, shown=None) -> Changes:
         highs = [i for i in seen if percent(ratios[i]) == percent(ratios[high])]
         where = "In this window, " if len(seen) < trace.n else ""
         sizes = (
-            f"{where}|ΔE| goes from {percent(ratios[low])} of |E| for {named(trace, lows)} "
-            f"to {percent(ratios[high])} for {named(trace, highs)}"
+            f"{where}|ΔE| goes from {percent(ratios[low])} of |E| ({named(trace, lows)}) "
+            f"to {percent(ratios[high])} ({named(trace, highs)})"
         )
         opening = f"Every column does the same: each of the {trace.n} tokens gets its own ΔE"
-    narration = f"{opening} from this head, and E + ΔE = E′ (this head's update alone). {sizes}."
+    narration = f"{opening} from this head, and E + ΔE = E′ (this head's update alone)."
     caption = (
-        f"{sizes}. ΔE drawn with colours ×{boost:.1f}; boxed: each token's largest change "
-        f"in these {cells} of {trace.dims.d_model:,} entries."
+        f"ΔE drawn with colours ×{boost:.1f}, black where it is 0; boxed: each token's "
+        f"largest change in these {cells} of {trace.dims.d_model:,} entries."
     )
-    return Changes(ratios, float(boost), marked, narration, caption)
+    sizes_caption = f"{sizes}, as printed under each token."
+    return Changes(ratios, float(boost), marked, narration, caption, f"{sizes}.", sizes_caption)
+
+
+COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def count(n: int) -> str:
+    """2 -> "two"; from 11 on, digits."""
+    return COUNTS[n] if 0 <= n < len(COUNTS) else f"{n:,}"
 
 
 def named(trace, tokens: list[int], most: int = 2) -> str:
-    """ "“a”", "“a” and “on”", "“a”, “on” and 3 more": the first ``most`` tokens quoted."""
+    """ "“a”", "“a” and “on”", "“a”, “on” and three more": the first ``most`` tokens
+    quoted."""
     quoted_ = [quoted(trace, i) for i in tokens[:most]]
     rest = len(tokens) - len(quoted_)
     if rest:
-        return f"{', '.join(quoted_)} and {rest} more"
+        return f"{', '.join(quoted_)} and {count(rest)} more"
     return " and ".join(quoted_) if len(quoted_) == 2 else quoted_[0]

@@ -134,3 +134,53 @@ def test_the_token_row_shows_the_whole_sentence_when_it_fits():
     assert len(columns) == MAX_COLUMNS and columns == list(range(columns[0], columns[-1] + 1))
     assert scene.focus in columns
     assert scene.row.get_left()[0] > -7.1 and scene.row.get_right()[0] < 7.1
+
+
+CAPTAIN = "The tired old captain steered his small wooden boat through the dark stormy sea."
+
+
+@pytest.fixture(scope="module")
+def captain():
+    from render_helpers import render_sentence
+
+    return render_sentence(RecapOnEmbeddings, CAPTAIN, skip_animations=True)
+
+
+def test_the_position_row_shows_the_window_the_tokens_beat_named(captain):
+    """A sentence too long for one row: the tokens beat names a window ("tired" to "sea")
+    and the position beat shows that same window, not another one."""
+    assert captain.row.windowed
+    assert list(captain.position_row.shown) == list(captain.row.shown)
+    words = [captain.trace.words[i] for i in captain.row.shown]
+    said = [text for text in captain.captions_said if text.startswith("Next,")]
+    assert said and f"“{words[0]}” to “{words[-1]}”" in said[0]
+
+
+def test_the_3d_pictures_fill_the_stage(chapter):
+    """The mole and tower pictures are scaled to their arrows, not to their axes: never
+    smaller than the axes' fixed size (3.2 for the largest coordinate) makes them, and
+    inside the stage."""
+    from scenes.lesson import STAGE
+
+    for space in (chapter.mole_space, chapter.tower_space):
+        assert space.unit >= 3.2 / space.extent - 1e-9
+        tips = [space.origin] + [space.get_arrow(name).get_end() for name in space.names()]
+        ys = [p[1] for p in tips]
+        assert STAGE.bottom < min(ys) and max(ys) < STAGE.top
+        assert STAGE.left < min(p[0] for p in tips)
+
+
+def test_the_attention_block_names_its_strongest_arc(chapter):
+    t = chapter.trace
+    pattern = t.head("adjective-noun").pattern
+    drawn = [(i, j) for i, j in chapter.block_arcs.pairs()]
+    key, query = max(drawn, key=lambda p: pattern[p[1], p[0]])
+    said = " ".join(chapter.captions_said)
+    assert f"“{t.words[key]}” into “{t.words[query]}”, {pattern[query, key]:.2f}" in said
+
+
+def test_a_picture_with_room_to_spare_is_drawn_larger(chapter):
+    """The tower's arrows leave room beside their labels: drawn larger than the axes'
+    fixed size made them."""
+    space = chapter.tower_space
+    assert space.unit > 1.2 * 3.2 / space.extent

@@ -5,6 +5,8 @@ entries, and every size the captions state is recomputed here."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from render_helpers import render_scene, scene_duration
@@ -14,6 +16,7 @@ from scenes.ch06_values import DOWN_ROWS, UP_ROWS, Values
 from scenes.components import palette
 from scenes.components.attention_grid import subscript
 from scenes.components.entries import shown_array, signed
+from scenes.cues import timed
 from scenes.facts.ch06_values import (
     STRIP_CELLS,
     adjective_terms,
@@ -25,9 +28,26 @@ from scenes.facts.ch06_values import (
 from scenes.focus import main_link, quoted
 
 
+class RecordedValues(Values):
+    """The chapter, noting when each beat starts and each caption is shown."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.beat_starts: list[tuple[str, float]] = []
+        self.shown_at: list[tuple[str, str, float]] = []  # (beat, caption, time)
+
+    def beat(self, name: str, narration: str) -> None:
+        super().beat(name, narration)
+        self.beat_starts.append((name, self.time))
+
+    def caption_shown(self, text: str) -> None:
+        super().caption_shown(text)
+        self.shown_at.append((self.narration[-1][0], text, self.time))
+
+
 @pytest.fixture(scope="module")
 def chapter():
-    return render_scene(Values)
+    return render_scene(RecordedValues)
 
 
 def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
@@ -36,9 +56,37 @@ def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
         "value-down",
         "value-up",
         "embedding-space",
+        "steps",
         "weighted-sum",
+        "update",
         "every-token",
+        "sizes",
     ]
+
+
+def test_a_captions_figures_come_no_earlier_than_the_words_that_say_them(chapter):
+    """Each percentage a caption shows is said in its beat, and the caption does not
+    appear before the subtitle cue that says it (with half a second to spare)."""
+    ends = [start for _, start in chapter.beat_starts[1:]] + [scene_duration(chapter)]
+    beats = {name: (start, end) for (name, start), end in zip(chapter.beat_starts, ends)}
+    said = dict(chapter.narration)
+    checked = 0
+    for name, text, at in chapter.shown_at:
+        start, end = beats[name]
+        cues = [(piece.replace("\n", " "), a) for piece, a, _ in timed(said[name], end - start)]
+        for figure in re.findall(r"\d+%", text):
+            cue_start = next(a for piece, a in cues if re.search(rf"(?<!\d){figure}", piece))
+            assert at >= start + cue_start - 0.5, (name, figure, at - start, cue_start)
+            checked += 1
+    assert checked >= 3
+
+
+def test_steps_are_drawn_while_they_are_said(chapter):
+    """The beat that draws the steps in embedding space is the one that names them."""
+    said = dict(chapter.narration)
+    names = chapter.steps_shown.names
+    assert " → ".join(f"“{n}”" for n in names) in said["steps"]
+    assert "→" not in said["embedding-space"]
 
 
 def test_noun_and_adjectives_come_from_the_pattern(chapter):
@@ -146,7 +194,8 @@ def test_E_plus_delta_E_boxes_the_largest_changes(chapter):
     assert signed(t.E[j, top] + delta[top], 2) in shown.caption
     drawn_E = tables.update_columns["E"].get_entry(top).text.replace("\u2212", "-")
     assert f"goes from {signed(float(drawn_E), 2)} to" in shown.caption  # as drawn
-    assert f"{100 * ratio:.0f}% as long as E" in shown.narration
+    assert f"{100 * ratio:.0f}% as long as E" in shown.update_narration
+    assert "%" not in shown.narration  # said with the update, when its caption shows
     for i, _ in shown.terms:
         assert f"{head.pattern[j, i]:.2f} × the value of “{t.words[i]}”" in shown.narration
 
@@ -186,21 +235,44 @@ def test_strips_show_E_delta_and_E_prime(chapter):
     scale = 2 * np.sqrt(np.mean(t.E**2))
     delta_scale = 2 * np.sqrt(np.mean(head.delta_E**2))  # ΔE has its own colour scale
     expected = {
-        "E": (t.E, scale),
-        "ΔE": (head.delta_E, delta_scale),
-        "E′": (t.E + head.delta_E, scale),
+        "E": (t.E, scale, palette.value_color),
+        "ΔE": (head.delta_E, delta_scale, change_color),
+        "E′": (t.E + head.delta_E, scale, palette.value_color),
     }
-    for name, (vectors, level_scale) in expected.items():
+    for name, (vectors, level_scale, color) in expected.items():
         for strip, i in zip(chapter.strips[name], chapter.shown, strict=True):
             colors = [c.get_fill_color().to_hex() for c in strip]
-            assert colors == [
-                palette.value_color(v, level_scale).to_hex() for v in vectors[i, :STRIP_CELLS]
-            ]
+            assert colors == [color(v, level_scale).to_hex() for v in vectors[i, :STRIP_CELLS]]
         for mark, strip, i in zip(chapter.marks[name], chapter.strips[name], chapter.shown):
             cell = int(np.argmax(np.abs(head.delta_E[i, :STRIP_CELLS])))
             assert np.allclose(mark.get_center(), strip[cell].get_center())
     ratios = np.linalg.norm(head.delta_E, axis=1) / np.linalg.norm(t.E, axis=1)
     assert [s.text for s in chapter.sizes] == [f"{100 * ratios[i]:.0f}%" for i in chapter.shown]
+
+
+def change_color(value, scale):
+    """Black at 0, the sign's hue at ``scale``: computed here from the palette's hues."""
+    from manim import BLACK, interpolate_color
+
+    hue = palette.POSITIVE if value >= 0 else palette.NEGATIVE
+    return interpolate_color(BLACK, hue, min(abs(value) / scale, 1.0))
+
+
+def test_a_change_of_almost_nothing_looks_like_nothing(chapter):
+    """The ΔE strip of a token that barely changes is dark, and darker than the one of
+    the token that changes most; its E strip is not (E keeps a floor of colour)."""
+    head, t = chapter.head, chapter.trace
+    ratios = np.linalg.norm(head.delta_E, axis=1) / np.linalg.norm(t.E, axis=1)
+    least = min(chapter.shown, key=lambda i: ratios[i])
+    most = max(chapter.shown, key=lambda i: ratios[i])
+    assert ratios[least] < 0.05 < 0.5 < ratios[most]
+
+    def brightness(name, i):
+        strip = chapter.strips[name][chapter.shown.index(i)]
+        return max(max(c.get_fill_color().to_rgb()) for c in strip)
+
+    assert brightness("ΔE", least) < 0.15 < brightness("E", least)
+    assert brightness("ΔE", most) > 0.6
 
 
 @pytest.mark.parametrize("sentence", ["the cat sat on the mat", "hello"])
@@ -212,14 +284,14 @@ def test_every_token_says_how_large_the_change_is(sentence):
     boost = np.sqrt(np.mean(trace.E**2)) / np.sqrt(np.mean(head.delta_E**2))
     assert f"colours ×{boost:.1f}" in shown.caption
     if trace.n == 1:
-        assert f"|ΔE| is {100 * ratios[0]:.0f}% of |E|" in shown.narration
+        assert f"|ΔE| is {100 * ratios[0]:.0f}% of |E|" in shown.sizes_narration
         assert "Every column" not in shown.narration
     else:
         low, high = int(np.argmin(ratios)), int(np.argmax(ratios))
         assert (
-            f"from {100 * ratios[low]:.0f}% of |E| for {quoted(trace, low)} to "
-            f"{100 * ratios[high]:.0f}% for {quoted(trace, high)}"
-        ) in shown.caption
+            f"from {100 * ratios[low]:.0f}% of |E| ({quoted(trace, low)}) to "
+            f"{100 * ratios[high]:.0f}% ({quoted(trace, high)}"
+        ) in shown.sizes_caption
         assert f"each of the {trace.n} tokens" in shown.narration
 
 
@@ -233,7 +305,7 @@ def test_sentences_without_adjectives_fall_back(sentence):
     assert all(i < noun for i in terms.keys)
     assert (noun == 0) == (terms.keys == ())
     shown = value_steps(trace, head, value_vectors(head), noun, terms)
-    assert "no adjective of its own" in shown.narration or "no earlier word" in shown.narration
+    assert "no adjective of its own" in shown.opening or "no earlier word" in shown.opening
     if terms.keys:  # the word followed is the strongest earlier one
         assert terms.keys == (int(np.argmax(head.pattern[noun, :noun])),)
     assert value_vectors(head).shape == (trace.n, trace.dims.d_model)
@@ -246,7 +318,7 @@ def test_steps_are_named_in_the_sentences_order():
     assert terms.own and terms.keys == (1, 2)
     shown = value_steps(trace, head, value_vectors(head), 3, terms)
     assert shown.names == ("ball", "big ball", "big red ball")
-    assert "step by step" in shown.narration  # two steps
+    assert "step by step" in shown.narration.lower()  # two steps
 
 
 def test_one_adjective_is_one_step_not_step_by_step():
@@ -256,8 +328,8 @@ def test_one_adjective_is_one_step_not_step_by_step():
     assert terms.own and terms.keys == (1,)
     shown = value_steps(trace, head, value_vectors(head), 2, terms)
     assert shown.names == ("ball", "red ball")
-    assert "step by step" not in shown.narration
-    assert f"the value of “red” (weight {head.pattern[2, 1]:.2f}) moves" in shown.narration
+    assert "step by step" not in shown.narration.lower()
+    assert f"the value of “red” (weight {head.pattern[2, 1]:.2f})." in shown.narration
 
 
 def test_a_window_names_the_smallest_and_largest_change_it_shows():
@@ -265,12 +337,12 @@ def test_a_window_names_the_smallest_and_largest_change_it_shows():
     head = trace.head("adjective-noun")
     ratios = np.linalg.norm(head.delta_E, axis=1) / np.linalg.norm(trace.E, axis=1)
     shown = range(2, 6)  # a window that leaves out the first two tokens
-    said = changes(trace, head, shown).narration
+    said = changes(trace, head, shown).sizes_narration
     low = min(shown, key=lambda i: ratios[i])
     high = max(shown, key=lambda i: ratios[i])
     assert said.count("In this window, |ΔE| goes from") == 1
-    assert f"{100 * ratios[low]:.0f}% of |E| for {quoted(trace, low)}" in said
-    assert f"{100 * ratios[high]:.0f}% for {quoted(trace, high)}" in said
+    assert f"{100 * ratios[low]:.0f}% of |E| ({quoted(trace, low)}" in said
+    assert f"{100 * ratios[high]:.0f}% ({quoted(trace, high)}" in said
 
 
 def test_a_long_sentences_change_sizes_stay_readable_and_apart():
@@ -307,11 +379,12 @@ def test_the_smallest_change_names_every_token_that_prints_as_smallest():
     printed = {i: percent(said.ratios[i]) for i in shown}
     lowest = min(printed.values(), key=lambda p: float(p.rstrip("%")))
     tied = [i for i in shown if printed[i] == lowest]
-    part = said.caption.split(" to ")[0]
+    part = said.sizes_caption.split(" to ")[0]
     if len(tied) == 1:
         assert quoted(trace, tied[0]) in part
     else:
-        assert " and " in part and (len(tied) <= 2 or f"{len(tied) - 2} more" in part)
+        words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+        assert " and " in part and (len(tied) <= 2 or f"{words[len(tied) - 2]} more)" in part)
 
 
 def test_a_weightless_key_is_not_drawn_as_a_main_term():

@@ -1,0 +1,72 @@
+"""What chapter 1 reads off the trace, without drawing: a token's embedding split into
+its word and its position (:func:`word_part`, :func:`position_part`), the sense a
+supporting phrase settles, which tokens get an embedding column, and where pictures go
+(:func:`spread`, :func:`fit`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from attention_math import Trace
+from attention_math.embeddings import direction
+from attention_math.heads import load_design
+
+
+def position_part(trace: Trace, i: int) -> np.ndarray:
+    """The position vector folded into token ``i``'s embedding.
+
+    :func:`attention_math.embeddings.embed` adds ``sqrt(d) * position_weight *
+    direction("position:i")`` to the word's own vector; subtracting it gives the
+    vector the word has wherever it stands.
+    """
+    d = trace.dims.d_model
+    weight = load_design().embedding.position
+    return np.sqrt(d) * weight * direction(f"position:{i}", d, trace.seed)  # (d_model,)
+
+
+def word_part(trace: Trace, i: int) -> np.ndarray:
+    """Token ``i``'s embedding without its position: the same for every occurrence."""
+    return trace.E[i] - position_part(trace, i)  # (d_model,)
+
+
+def last_index_of(trace: Trace, word: str) -> int:
+    return max(i for i, w in enumerate(trace.words) if w.lower() == word)
+
+
+def sense_of(trace: Trace) -> str:
+    """The meaning the context settles, read from the cue words of the phrase."""
+    cues = [f.split(":", 1)[1] for t in trace.tokens for f in t.features if f.startswith("cue:")]
+    return cues[0] if cues else trace.sentence
+
+
+def spread(xs: list[float], pitch: float) -> list[float]:
+    """``xs`` (increasing) moved apart to at least ``pitch``, keeping their centre."""
+    out = list(xs)
+    for k in range(1, len(out)):
+        out[k] = max(out[k], out[k - 1] + pitch)
+    shift = (sum(xs) - sum(out)) / len(out)
+    return [x + shift for x in out]
+
+
+def space_extent(points: np.ndarray) -> float:
+    return 1.15 * float(np.abs(points).max())
+
+
+def column_tokens(shown: list[int], focus: int, count: int) -> list[int]:
+    """At most ``count`` consecutive tokens of ``shown`` (positions in order), with
+    ``focus`` among them when it is shown: the ones that get an embedding column."""
+    if len(shown) <= count:
+        return shown
+    at = shown.index(focus) if focus in shown else len(shown) - 1
+    start = min(max(0, at - count // 2), len(shown) - count)
+    return shown[start : start + count]
+
+
+def fit(points: np.ndarray, width: float, height: float) -> tuple[float, np.ndarray]:
+    """How to scale (about the origin) and then shift the screen ``points`` (n, 3) so
+    that their bounding box is as large as fits ``width`` × ``height`` and centred on
+    the origin: (scale, shift)."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    size = np.maximum(hi - lo, 1e-9)
+    scale = float(min(width / size[0], height / size[1]))
+    return scale, -scale * (lo + hi) / 2
