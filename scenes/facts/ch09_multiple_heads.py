@@ -5,6 +5,7 @@ and every head's change to the lesson's noun (:func:`changes_of_every_head`)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from itertools import combinations
@@ -209,6 +210,12 @@ def most_alike(heads) -> tuple:
     return min(pairs, key=lambda pair: pair[2])
 
 
+def at_least(share: float) -> str:
+    """``share`` as a whole percent rounded down, for "… or more": 0.949 is "94%", not
+    the "95%" plain rounding would claim it reaches."""
+    return f"{math.floor(100 * share + 1e-9)}%"
+
+
 def _parked_said(a, b, percent: int, parked: float, n_tokens: int, n_heads: int):
     """:func:`alike_said` for two heads alike because both park most of their attention
     on their sinks (``parked``: the smaller of their average sink shares)."""
@@ -216,8 +223,8 @@ def _parked_said(a, b, percent: int, parked: float, n_tokens: int, n_heads: int)
     if n_tokens == 1:
         return (
             f"With a single token there is nothing to find: each of the {n_heads} heads "
-            f"parks most of its attention on its sink ({parked:.0%} or more)."
-        ), f"One token: every head parks {parked:.0%} or more on its sink. Dot area = weight."
+            f"parks most of its attention on its sink ({at_least(parked)} or more)."
+        ), f"One token: every head parks {at_least(parked)} or more on its sink. Dot area = weight."
     if tokens_answered(a) == tokens_answered(b) == "none":
         caption = (
             f"{a.name} and {b.name} find little to answer here: both park on their "
@@ -230,7 +237,7 @@ def _parked_said(a, b, percent: int, parked: float, n_tokens: int, n_heads: int)
         )
     return (
         f"{a.name} and {b.name} look alike here mostly because both park most of a "
-        f"token's attention on their sinks ({parked:.0%} or more, on average): {found}."
+        f"token's attention on their sinks ({at_least(parked)} or more, on average): {found}."
     ), f"{caption} Dot area = weight."
 
 
@@ -248,8 +255,8 @@ def alike_said(alike: tuple, n_tokens: int, n_heads: int) -> tuple[str, str]:
     if percent < DIFFERENT and idle > 0.5 and parked <= 0.5 and n_tokens > 1:
         return (
             f"{a.name} and {b.name} look alike here mostly because both leave most of a "
-            f"token's attention on their sinks or on the token itself ({idle:.0%} or more, on "
-            f"average): {found}."
+            "token's attention on their sinks or on the token itself "
+            f"({at_least(idle)} or more, on average): {found}."
         ), (
             f"Most alike here: {a.name} and {b.name}, both mostly on their sinks or on "
             f"each token itself ({percent}% placed differently). Dot area = weight."
