@@ -262,6 +262,7 @@ class AttentionPattern(Lesson):
             layout.scale_to_fit_width(13.2)
         layout.move_to(self.stage.center + DOWN * 0.2)
         self.play(product.create(), FadeIn(title_E), run_time=2)
+        self.caption(f"W_Q times the embedding E of {quoted(t, q)}: its query.")
         # the working starts with the words that say it: a section of its own
         self.beat("first row", first_row)
         self.heading_shown(f"The query of {quoted(t, q)}")  # still there: the slide's title
