@@ -77,3 +77,25 @@ def assert_grid_fills_the_stage(grid, stage, width_share: float, note) -> None:
     assert grid.height >= 0.95 * stage.height and grid.width >= width_share * stage.width
     assert note.get_left()[0] > grid.get_right()[0]
     assert note.get_right()[0] < config.frame_width / 2 - 0.2
+
+
+class Timed:
+    """Mixed into a chapter (``class T(Timed, Chapter)``): keeps when each beat starts
+    (``beat_starts``) and when each animation is played (``plays``: scene time, the
+    animations, ``.animate`` ones built)."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.beat_starts: dict[str, float] = {}
+        self.plays: list[tuple[float, tuple]] = []
+
+    def beat(self, name: str, narration: str) -> None:
+        super().beat(name, narration)
+        self.beat_starts[name] = self.time
+
+    def play(self, *animations, **kwargs) -> None:
+        from manim.animation.animation import prepare_animation
+
+        animations = tuple(map(prepare_animation, animations))
+        self.plays.append((self.time, animations))
+        super().play(*animations, **kwargs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from manim import Arc
-from manim.animation.animation import prepare_animation
+from render_helpers import Timed as Recording
 from render_helpers import last_frame, render_default, scene_duration
 
 from scenes.ch02_motivating_examples import MYSTERY_HEAD, MotivatingExamples
@@ -16,22 +16,8 @@ RATE = 15  # frames a second: a wait ends on a frame, so times are good to one f
 FRAME = 1 / RATE
 
 
-class Timed(MotivatingExamples):
+class Timed(Recording, MotivatingExamples):
     """The chapter, keeping when each beat starts and when each animation is played."""
-
-    def setup(self) -> None:
-        super().setup()
-        self.beat_starts: dict[str, float] = {}
-        self.plays: list[tuple[float, tuple]] = []  # (scene time, animations)
-
-    def beat(self, name: str, narration: str) -> None:
-        super().beat(name, narration)
-        self.beat_starts[name] = self.time
-
-    def play(self, *animations, **kwargs) -> None:
-        animations = tuple(map(prepare_animation, animations))  # ".animate" built now
-        self.plays.append((self.time, animations))
-        super().play(*animations, **kwargs)
 
 
 @pytest.fixture(scope="module")

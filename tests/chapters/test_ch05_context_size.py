@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import last_frame, render_default, scene_duration
+from render_helpers import Timed, last_frame, render_default, scene_duration
 
 from attention_math import load_example
 from scenes.ch05_context_size import PASSAGE, ContextSize, label_step, passage
@@ -12,23 +12,13 @@ from scenes.components.attention_grid import PatternHeatmap
 from scenes.cues import timed
 
 
-class Captioned(ContextSize):
+class Captioned(Timed, ContextSize):
     """The chapter, keeping the text of every caption it shows, when each beat starts
     and when each animation is played."""
 
     def setup(self) -> None:
         super().setup()
         self.captions: list[str] = []
-        self.beat_starts: dict[str, float] = {}
-        self.plays: list[tuple[float, tuple]] = []  # (scene time, animations)
-
-    def beat(self, name: str, narration: str) -> None:
-        super().beat(name, narration)
-        self.beat_starts[name] = self.time
-
-    def play(self, *animations, **kwargs) -> None:
-        self.plays.append((self.time, animations))
-        super().play(*animations, **kwargs)
 
     def caption(self, text: str, wait: float = 0.0) -> None:
         self.captions.append(text)
