@@ -112,26 +112,25 @@ def no_arrows_caption(trace, focus) -> str:
 
 
 def updated_most(trace, change: np.ndarray, shown=None) -> str:
-    """A sentence on who changes more, said only when the numbers say it: every noun
-    with an adjective and every verb with a subject (the words the heads are built to
-    update) changes more than any adjective, which has nothing to look for. The largest
-    adjective's change is quoted when it is among the ``shown`` tokens (default all)."""
-    updated = sorted({r.target for r in trace.relations if r.kind in ("modifies", "subject-of")})
-    adjectives = [i for i, token in enumerate(trace.tokens) if token.role == "adj"]
-    adjectives = [i for i in adjectives if i not in updated]
+    """A sentence on who changes more, said only when the numbers on screen say it:
+    among the ``shown`` tokens (default all), every noun with an adjective and every verb
+    with a subject (the words the heads are built to update) changes more than any
+    adjective, which has nothing to look for; the largest such adjective's change quoted."""
+    seen = range(trace.n) if shown is None else sorted(shown)
+    kinds = ("modifies", "subject-of")
+    links = [r for r in trace.relations if r.kind in kinds and r.target in seen]
+    updated = sorted({r.target for r in links})
+    adjectives = [i for i in seen if trace.tokens[i].role == "adj" and i not in updated]
     if not updated or not adjectives or change[updated].min() <= change[adjectives].max():
         return ""
-    kinds = []
-    if any(r.kind == "modifies" for r in trace.relations):
-        kinds.append("every noun with an adjective")
-    if any(r.kind == "subject-of" for r in trace.relations):
-        kinds.append("every verb with a subject")
+    named = {"modifies": "every noun with an adjective", "subject-of": "every verb with a subject"}
+    said = [named[kind] for kind in kinds if any(r.kind == kind for r in links)]
     largest = max(adjectives, key=lambda i: change[i])
-    seen = shown is None or largest in shown
-    most = f" (at most |\u0394E| = {change[largest]:.0f})" if seen else ""
+    among = "Among these columns, e" if len(seen) < trace.n else "E"
     return (
-        f" {' and '.join(kinds).capitalize()} changes more than any adjective{most}: the "
-        "heads update the words that have something to find."
+        f" {among}{' and '.join(said)[1:]} changes more than any adjective (at most "
+        f"|\u0394E| = {change[largest]:.0f}): the heads update the words that have something "
+        "to find."
     )
 
 

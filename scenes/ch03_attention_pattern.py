@@ -30,7 +30,6 @@ from manim import (
     FadeOut,
     GrowArrow,
     Indicate,
-    Line,
     VGroup,
     Write,
 )
@@ -44,7 +43,7 @@ from scenes.components.entries import fixed
 from scenes.components.formula import attention_formula, colored
 from scenes.components.labels import literal
 from scenes.components.product import TERM_TIME, MatrixVectorProduct
-from scenes.components.speech_bubble import SpeechBubble
+from scenes.components.speech_bubble import SpeechBubble, spread
 from scenes.components.token_row import TokenParagraph, TokenRow
 from scenes.components.weight_matrix import WeightMatrix, factor_text
 from scenes.facts.ch03_attention_pattern import (
@@ -73,6 +72,13 @@ FORMULA_RIGHT = 6.3  # the formula ends this far right: clear of the frame edge 
 MAX_KEYS_LISTED = 8  # as many as the grids show (AttentionGrid's max_tokens)
 # The grid takes the stage's height and its width up to the side notes (widest: 3.4).
 GRID_WIDTH, GRID_HEIGHT = 9.7, 5.7
+
+
+def link_arc(row: TokenRow | TokenParagraph, i: int, j: int) -> CurvedArrow:
+    """The arc over ``row`` from token ``i`` (an adjective) to token ``j`` (its noun)."""
+    start, end = row.get_box(i).get_top(), row.get_box(j).get_top()
+    angle = -1.2 if start[0] < end[0] else 1.2
+    return CurvedArrow(start + UP * 0.08, end + UP * 0.08, angle=angle, color=palette.KEY)
 
 
 class AttentionPattern(Lesson):
@@ -117,14 +123,13 @@ class AttentionPattern(Lesson):
         self.heading("A question and its answers")
         row = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=q)
         row.move_to(self.stage.center + DOWN * 0.4)
-        self.play(row.create())
+        # the question and its answers are the first cue's words: all up within ~2.5 s
+        self.play(row.create(), run_time=0.8)
         ask = SpeechBubble(spec.question, font_size=palette.BODY).attach_to(
             row.get_box(q), buff=0.15
         )
-        ask.shift(RIGHT * max(0.0, -6.8 - ask.get_left()[0]))
-        ask.shift(LEFT * max(0.0, ask.get_right()[0] - 6.8))
-        self.play(row.highlight([q]), ask.pop_in())
-        self.wait(1)
+        spread([ask])
+        self.play(row.highlight([q]), ask.pop_in(), run_time=0.8)
         answers = [
             SpeechBubble(
                 spec.answer or "me!", font_size=palette.LABEL, color=palette.KEY
@@ -132,10 +137,12 @@ class AttentionPattern(Lesson):
             for i in self.adjective_answers
             if i in row.shown
         ]
-        self.stagger(answers)
+        spread(answers)
         if answers:
             self.play(
-                *[b.pop_in() for b in answers], row.highlight(self.adjective_answers, palette.KEY)
+                *[b.pop_in() for b in answers],
+                row.highlight(self.adjective_answers, palette.KEY),
+                run_time=0.8,
             )
         self.caption(
             "Each token can ask a question (its query) and offer an answer (its key). "
@@ -143,21 +150,6 @@ class AttentionPattern(Lesson):
             wait=2.5,
         )
         self.clear_content()
-
-    @staticmethod
-    def stagger(bubbles: list[SpeechBubble]) -> None:
-        """Bubbles under a row, left to right: one that would touch its left neighbour
-        goes a step lower, its tail drawn longer, up to its token."""
-        for before, bubble in zip(bubbles, bubbles[1:]):
-            if (
-                bubble.get_left()[0] < before.get_right()[0] + 0.1
-                and abs(bubble.get_y() - before.get_y()) < bubble.height
-            ):
-                step = bubble.height + 0.1
-                bubble.shift(DOWN * step)
-                tip = bubble.tip()
-                color = bubble.box.get_stroke_color()
-                bubble.add(Line(tip, tip + UP * step, color=color, stroke_width=2.5))
 
     def grammar(self) -> None:
         t = self.trace
@@ -176,11 +168,7 @@ class AttentionPattern(Lesson):
         self.links = {}  # (adjective, noun) -> its arc, where the row draws one
         for i, j in pairs:
             if i in row.shown and j in row.shown and row.same_line(i, j):
-                start, end = row.get_box(i).get_top(), row.get_box(j).get_top()
-                angle = -1.2 if start[0] < end[0] else 1.2
-                self.links[i, j] = CurvedArrow(
-                    start + UP * 0.08, end + UP * 0.08, angle=angle, color=palette.KEY
-                )
+                self.links[i, j] = link_arc(row, i, j)
         source = literal(said.source, font_size=palette.LABEL, color=palette.DIM_TEXT)
         source.next_to(row, DOWN, buff=0.6 if isinstance(row, TokenRow) else 0.35)
         if source.width > 13:
@@ -204,23 +192,24 @@ class AttentionPattern(Lesson):
         arc = self.links.get((adjective, noun))
         others = [a.animate.set_opacity(0.25) for a in self.links.values() if a is not arc]
         leaving = [FadeOut(self.grammar_source), *self.caption_leaving()]
+        if isinstance(row, TokenParagraph):  # bubbles under it would cover its next line
+            pair = [(adjective, noun)] if adjective is not None else []
+            line = TokenRow(t.words, roles(t), font_size=palette.HEADLINE, focus=noun, pairs=pair)
+            line.move_to(self.stage.center + UP * 0.2)
+            shown = adjective in line.shown
+            arc = link_arc(line, adjective, noun) if adjective is not None and shown else None
+            self.play(*leaving, FadeOut(row, *self.links.values()), FadeIn(line))
+            row, leaving, others = line, [], [Create(arc)] if arc is not None else []
+            adjective = adjective if shown else None
         self.play(*leaving, *others, row.highlight([noun]))
         bubbles = []
         if adjective is not None:
-            offer = SpeechBubble(said.offer, font_size=palette.LABEL, color=palette.KEY)
+            offer = SpeechBubble(said.offer, font_size=palette.LABEL, color=palette.KEY, wrap=18)
             bubbles.append(offer.attach_to(row.get_box(adjective), DOWN, buff=0.15))
-        ask = SpeechBubble(said.ask, font_size=palette.LABEL, color=palette.QUERY)
+        ask = SpeechBubble(said.ask, font_size=palette.LABEL, color=palette.QUERY, wrap=20)
         bubbles.append(ask.attach_to(row.get_box(noun), DOWN, buff=0.15))
         bubbles.sort(key=lambda b: b.get_x())
-        self.stagger(bubbles)
-        if isinstance(row, TokenParagraph):  # under the paragraph, not over its next line
-            drop = max(b.get_top()[1] for b in bubbles) - row.get_bottom()[1] + 0.2
-            for b in bubbles:
-                b.shift(DOWN * drop).add(
-                    Line(b.tip(), b.tip() + UP * drop, color=b.box.get_stroke_color()).set_z_index(
-                        -1
-                    )
-                )
+        spread(bubbles)
         if adjective is not None:
             self.play(
                 row.highlight([adjective], palette.KEY),

@@ -181,12 +181,6 @@ class ContextSize(Lesson):
     def small_grid(self) -> None:
         t = self.trace
         n = t.n
-        self.beat(
-            "small grid",
-            f"Our sentence has {n} tokens, so its attention pattern has {n} \u00d7 {n} = "
-            f"{n * n:,} cells.",
-        )
-        self.heading("One cell per pair of tokens")
         grid = AttentionGrid.from_head(
             self.head,
             t.words,
@@ -194,6 +188,16 @@ class ContextSize(Lesson):
             max_width=8.0,
             max_height=self.stage.height - 0.2,
         )
+        asides = [f"a window of {len(grid.query_range)} shown"] if grid.windowed else []
+        if self.head.has_sink:  # drawn under the tokens, not counted
+            asides.append("the head's sink adds one more row")
+        aside = f" ({'; '.join(asides)})" if asides else ""
+        self.beat(  # the caption's words said too: the picture stays as long as they last
+            "small grid",
+            f"Our sentence has {n} tokens, so its attention pattern has {n} \u00d7 {n} = "
+            f"{n * n:,} cells{aside}. Each new token adds a whole row and a whole column.",
+        )
+        self.heading("One cell per pair of tokens")
         self.small = grid.move_to(self.stage.center + LEFT * 2.4)
         self.play(grid.create(), run_time=1.5)
         self.play(grid.shade_masked(palette.MASK), grid.dots(), run_time=1.5)
@@ -204,14 +208,10 @@ class ContextSize(Lesson):
         total = VGroup(count, unit).arrange(DOWN, buff=0.2)
         total.move_to(self.side_notes.center + RIGHT * 0.5 + UP * 0.3)
         self.play(Write(count), FadeIn(unit))
-        asides = [f"a window of {len(grid.query_range)} shown"] if grid.windowed else []
-        if self.head.has_sink:  # drawn under the tokens, not counted
-            asides.append("the head's sink adds one more row")
-        aside = f" ({'; '.join(asides)})" if asides else ""
         self.caption(
             f"{n} tokens: {n * n:,} cells{aside}. Each new token adds a whole row "
             "and a whole column.",
-            wait=2.5,
+            wait=1.5,
         )
         self.clear_content()
 

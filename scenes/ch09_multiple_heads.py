@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
@@ -35,7 +36,7 @@ from manim import (
 from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
 from scenes.components.embedding_column import EmbeddingColumn
-from scenes.components.entries import color_scale, dots, equation_entries
+from scenes.components.entries import adding_up, color_scale, dots, equation_entries
 from scenes.components.formula import colored
 from scenes.components.labels import literal
 from scenes.components.mini_pattern import MiniPattern
@@ -86,6 +87,16 @@ def axis_names(mini: MiniPattern) -> VGroup:
     queries = literal("queries →", font_size=palette.NOTE, color=palette.DIM_TEXT)
     queries.next_to(mini, DOWN, buff=0.08).align_to(mini.cells, LEFT)
     return VGroup(keys, queries)
+
+
+def cue_sum(trace, head, j: int, sense: str, weight: float) -> list[str]:
+    """["= 0.32 “Hogwarts”", "+ 0.53 “wizard”"]: what token ``j`` gives each cue of
+    ``sense``, a line each, rounded so that the parts add up to ``weight`` as written."""
+    cues = cues_of(trace, sense)
+    parts = [np.array([head.pattern[j, i]]) for i in cues]
+    drawn = adding_up(parts, np.array([weight]), 2)
+    signs = ["="] + ["+"] * (len(cues) - 1)
+    return [f"{s} {d[0]:.2f} {quoted(trace, i)}" for s, d, i in zip(signs, drawn, cues)]
 
 
 class MultipleHeads(Lesson):
@@ -172,6 +183,7 @@ class MultipleHeads(Lesson):
             f"looks for cues: {said}.",
         )
         self.heading("Two Harrys")
+        self.harry_sums = [cue_sum(tr, head, j, sense, w) for tr, head, j, sense, w in self.harrys]
         rows = VGroup()
         marks = VGroup()
         arcs = VGroup()
@@ -179,18 +191,13 @@ class MultipleHeads(Lesson):
             row = TokenRow(tr.words, roles(tr), font_size=palette.HEADLINE)
             row.move_to(self.stage.center + LEFT * 1.2 + UP * (0.9 - 2.5 * k))
             arcs.add(ContextArcs.over_row(row, head.pattern, [j], min_weight=0.05))
-            n_cues = len(cues_of(tr, sense))
             mark = literal(
                 f"→ {sense} ({weight:.2f})", font_size=palette.HEADING, color=palette.UPDATED
             )
-            if n_cues > 1:  # the weight is a sum: say over what
+            if len(cues_of(tr, sense)) > 1:  # a sum: its parts, rounded to add up as drawn
                 mark = VGroup(
                     mark,
-                    literal(
-                        f"summed over {n_cues} cue words",
-                        font_size=palette.LABEL,
-                        color=palette.DIM_TEXT,
-                    ),
+                    *(literal(line, font_size=palette.LABEL) for line in self.harry_sums[k]),
                 ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
             mark.next_to(row, RIGHT, buff=0.4).align_to(row, UP)
             if mark.get_right()[0] > self.stage.right - 0.2:  # else under the row, at its end

@@ -271,3 +271,29 @@ def test_the_preview_says_some_entries_hide_a_change_only_when_one_does(chapter)
     shown = range(min(t.n, 8))  # the default sentence fits: every token has its columns
     same = any(fixed(t.E[i][k], 1) == fixed(t.E_prime[i][k], 1) for i in shown for k in rows)
     assert ("too little to show" in caption) == same
+
+
+@pytest.mark.parametrize("window", [(0, 8), (4, 12), (8, 23)])
+def test_who_changes_more_is_said_of_the_columns_on_screen_only(window):
+    """Review H3: "every verb with a subject changes more ..." was said over columns that
+    held no verb. Each kind named has one of its words among the shown columns, and each
+    such word changes more than every shown adjective, by a naive loop over the trace."""
+    from render_helpers import source_of
+
+    from scenes.ch02_motivating_examples import updated_most
+
+    t = source_of(
+        "After the long quiet winter, the hungry brown bears left their warm caves and "
+        "searched the green valley for sweet berries."
+    ).trace
+    shown = range(*window)
+    change = [float(np.sqrt(sum(x * x for x in row))) for row in t.delta_E]
+    said = updated_most(t, np.array(change), shown)
+    assert said.startswith(" Among these columns, every ")
+    kinds = {"modifies": "noun with an adjective", "subject-of": "verb with a subject"}
+    for kind, words in kinds.items():
+        targets = {r.target for r in t.relations if r.kind == kind and r.target in shown}
+        assert (words in said) == bool(targets)
+        adjectives = [i for i in shown if t.tokens[i].role == "adj"]
+        for target in targets:
+            assert all(change[target] > change[i] for i in adjectives if i not in targets)

@@ -56,6 +56,20 @@ def test_harrys_find_their_own_cues(chapter):
         assert named in said and all(f"“{tr.words[i]}”" in said for i in cues)
 
 
+def test_each_harrys_sum_shows_its_parts_adding_up_as_drawn(chapter):
+    """Review H3: "0.85 summed over 2 cue words" showed no parts."""
+    for (tr, head, j, sense, weight), drawn in zip(chapter.harrys, chapter.harry_sums):
+        cues = [i for i, tok in enumerate(tr.tokens) if f"cue:{sense}" in tok.features]
+        assert len(cues) > 1  # both Harrys sum over several cue words
+        assert [line[:2] for line in drawn] == ["= "] + ["+ "] * (len(cues) - 1)
+        parts = [line[2:] for line in drawn]
+        assert [p.split(" ", 1)[1] for p in parts] == [f"“{tr.words[i]}”" for i in cues]
+        values = [float(p.split(" ", 1)[0]) for p in parts]
+        assert sum(round(v * 100) for v in values) == round(float(f"{weight:.2f}") * 100)
+        for v, i in zip(values, cues):
+            assert abs(v - head.pattern[j, i]) <= 0.01 + 1e-9
+
+
 def test_relations_read_the_designed_questions(chapter):
     words = chapter.trace.words
     found = {head.id: link for head, link in chapter.relations}
