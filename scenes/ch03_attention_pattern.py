@@ -42,7 +42,7 @@ from scenes.components.embedding_space import EmbeddingSpace
 from scenes.components.entries import fixed
 from scenes.components.formula import attention_formula, colored
 from scenes.components.labels import literal
-from scenes.components.product import TERM_TIME, MatrixVectorProduct
+from scenes.components.product import MatrixVectorProduct
 from scenes.components.speech_bubble import SpeechBubble, spread
 from scenes.components.token_row import TokenParagraph, TokenRow
 from scenes.components.weight_matrix import WeightMatrix, factor_text
@@ -52,7 +52,6 @@ from scenes.facts.ch03_attention_pattern import (
     grammar_caption,
     grammar_said,
     link_said,
-    paced,
     pattern_said,
     query_key_picture,
     query_said,
@@ -255,11 +254,7 @@ class AttentionPattern(Lesson):
         # the working starts with the words that say it: a section of its own
         self.beat("first row", first_row)
         self.heading_shown(f"The query of {quoted(t, q)}")  # still there: the slide's title
-        working = product.compute_row(matrix.rows[0], detailed=True)
-        timings = working.anims_with_timings  # each multiply-add stays to be read
-        steps = [a.run_time == TERM_TIME for a in timings["anim"]]
-        run_time, rate = paced(timings["end"], steps, TERM_HOLD)
-        self.play(working, run_time=run_time, rate_func=rate)
+        self.play(product.compute_row(matrix.rows[0], hold=TERM_HOLD))  # each term to be read
         self.until_said("Then every other row")
         self.play(*[product.compute_row(r, detailed=False) for r in matrix.rows[1:]])
         self.play(GrowArrow(arrow), FadeIn(note))

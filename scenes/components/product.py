@@ -147,13 +147,13 @@ class MatrixVectorProduct(VGroup):
             FadeIn(self.extras),
         )
 
-    def compute_row(self, row: int, detailed: bool = True) -> Animation:
+    def compute_row(self, row: int, detailed: bool = True, hold: float = 0.0) -> Animation:
         """Fill one result entry.
 
         Detailed: a marker walks along the row and down the vector; under the product
         each step shows "matrix entry × vector entry" and the running sum at the
-        result slot grows by that product. Otherwise the row's products are summed
-        in one step.
+        result slot grows by that product, and stays ``hold`` seconds to be read.
+        Otherwise the row's products are summed in one step.
         """
         row = row % self.matrix.matrix.shape[0]
         result = self._results[row]
@@ -163,13 +163,19 @@ class MatrixVectorProduct(VGroup):
         boxes = VGroup(row_box, col_box)
         steps: list[Animation] = [reveal(boxes, run_time=0.4)]
         if detailed:
-            steps += self._term_steps(a, row, result)
+            steps += self._term_steps(a, row, result, hold)
         steps.append(AnimationGroup(result.animate.set_opacity(1), run_time=0.5))
         steps.append(FadeOut(boxes, run_time=0.3))
         return Succession(*steps)
 
-    def _term_steps(self, a: int, row: int, result: Text) -> list[Animation]:
-        """One step per displayed column: the term and the running sum so far."""
+    def _term_steps(self, a: int, row: int, result: Text, hold: float) -> list[Animation]:
+        """One step per displayed column: the term and the running sum so far, played
+        in TERM_TIME, then standing still ``hold`` seconds."""
+        length = TERM_TIME + hold
+
+        def then_hold(alpha: float) -> float:
+            return min(1.0, alpha * length / TERM_TIME)
+
         m, v = self.matrix, self.vector
         size = self.font_size
         work_anchor = VGroup(m, v, self.result).get_bottom() + 0.55 * DOWN
@@ -194,7 +200,13 @@ class MatrixVectorProduct(VGroup):
             if k == 0:
                 work, running, marks = line, new_sum, new_marks
                 steps.append(
-                    AnimationGroup(reveal(work), reveal(running), reveal(marks), run_time=TERM_TIME)
+                    AnimationGroup(
+                        reveal(work),
+                        reveal(running),
+                        reveal(marks),
+                        run_time=length,
+                        rate_func=then_hold,
+                    )
                 )
             else:
                 steps.append(
@@ -202,7 +214,8 @@ class MatrixVectorProduct(VGroup):
                         Transform(work, line),
                         Transform(running, new_sum),
                         Transform(marks, new_marks),
-                        run_time=TERM_TIME,
+                        run_time=length,
+                        rate_func=then_hold,
                     )
                 )
         steps.append(AnimationGroup(FadeOut(work), FadeOut(marks), FadeOut(running), run_time=0.3))

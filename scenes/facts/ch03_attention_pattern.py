@@ -1,12 +1,10 @@
 """What chapter 3 reads off the trace and says about it, without drawing: the query
-product's words and pace (:func:`query_said`, :func:`paced`), the query and key in their
-own space at true angles and lengths (:func:`query_key_picture`), the grammar links the
-head follows (:func:`grammar_said`, :func:`link_said`) and the dot products a beat quotes
+product's words (:func:`query_said`), the query and key in their own space at true
+angles and lengths (:func:`query_key_picture`), the grammar links the head follows (:func:`grammar_said`, :func:`link_said`) and the dot products a beat quotes
 (:func:`dot_products_said`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -301,24 +299,6 @@ def query_said(t, q: int) -> tuple[str, str]:
         "beside it, each product added to the running sum on the right. Then every other "
         f"row at once: all {d:,} products of each give one of the query's {dk} numbers.",
     )
-
-
-def paced(
-    ends: Sequence[float], held: Sequence[bool], hold: float
-) -> tuple[float, Callable[[float], float]]:
-    """Play a succession of animations ending at ``ends`` (seconds of its own time, in
-    order) at its own pace, standing still ``hold`` seconds after each one ``held`` marks:
-    the run time, and the rate function from the fraction of it played to the fraction
-    of the succession's own time."""
-    own, real = [0.0], [0.0]
-    for end, stop in zip(ends, held, strict=True):
-        real.append(real[-1] + end - own[-1])
-        own.append(float(end))
-        if stop:
-            real.append(real[-1] + hold)
-            own.append(float(end))
-    run_time, length = real[-1], own[-1]
-    return run_time, lambda alpha: float(np.interp(alpha * run_time, real, own)) / length
 
 
 @dataclass(frozen=True)

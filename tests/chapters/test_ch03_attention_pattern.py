@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from render_helpers import Timed as Recording
 from render_helpers import assert_grid_fills_the_stage, last_frame, render_default, scene_duration
 
 from scenes.ch03_attention_pattern import AttentionPattern
 from scenes.components.entries import MINUS, signed
 
 
+class Timed(Recording, AttentionPattern):
+    """The chapter, keeping when each beat starts and what each play plays."""
+
+
 @pytest.fixture(scope="module")
 def chapter():
-    return render_default(AttentionPattern)
+    return render_default(Timed)
 
 
 def read(text: str) -> float:
@@ -162,31 +167,26 @@ def test_the_grammar_beat_credits_the_parser_only_with_the_links_it_found():
 
 def test_the_first_row_is_worked_as_it_is_said_and_slowly_enough_to_read(chapter):
     """The term-by-term working has a beat of its own, whose words begin with it, and
-    each multiply-add stays on screen at least 1.5 s."""
-    from scenes.ch03_attention_pattern import TERM_HOLD
+    each multiply-add is drawn, then stays on screen to be read: 1.5 s or more each."""
     from scenes.components.product import TERM_TIME
-    from scenes.facts.ch03_attention_pattern import paced
 
     assert dict(chapter.narration)["first row"].startswith("The first row, term by term")
+    start = chapter.beat_starts["first row"]
+    at, (working,) = next((t, a) for t, a in chapter.plays if t >= start - 1e-9)
+    assert at == pytest.approx(start)  # the working starts with the beat's words
     product = chapter.product
-    working = product.compute_row(product.matrix.rows[0], detailed=True)
     timings = working.anims_with_timings
-    terms = [
-        (a, b)
-        for a, b, anim in zip(timings["start"], timings["end"], timings["anim"])
-        if anim.run_time == TERM_TIME
-    ]
-    assert len(terms) == len(product.matrix.cols)
-    run_time, rate = paced(
-        timings["end"], [a.run_time == TERM_TIME for a in timings["anim"]], TERM_HOLD
-    )
-    # invert the rate function by sampling: when does the working reach each term?
-    real = np.linspace(0, run_time, 20001)
-    own = np.array([rate(x / run_time) for x in real]) * working.max_end_time
-    assert np.all(np.diff(own) >= -1e-9) and own[-1] == pytest.approx(working.max_end_time)
-    starts = [real[np.argmax(own > a + 1e-6)] for a, _ in terms]
-    ends = [real[np.argmax(own > b + 1e-6)] for _, b in terms]  # the next step begins
-    assert min(np.diff(starts)) >= 1.5 and ends[-1] - starts[-1] >= 1.5
+    n = len(product.matrix.cols)  # the steps: frame the row, one per term, clear up
+    terms = list(zip(timings["start"], timings["end"], timings["anim"]))[1 : 1 + n]
+    for begin, end, step in terms:
+        assert end - begin >= 1.5
+        drawn = step.rate_func(TERM_TIME / step.run_time)  # the term fully drawn by then
+        alphas = np.linspace(0, 1, 101)
+        rates = [step.rate_func(a) for a in alphas]
+        assert drawn == pytest.approx(1.0) and np.all(np.diff(rates) >= 0)
+        assert all(
+            r == pytest.approx(1.0) for a, r in zip(alphas, rates) if a * step.run_time >= TERM_TIME
+        )
 
 
 def test_the_angles_said_are_drawn_as_arcs_with_their_numbers(chapter):
