@@ -384,25 +384,18 @@ class AttentionPattern(Lesson):
         self.low, rank, lowest, among = said.low, said.rank, said.lowest, said.among
         self.beat("dot products", said.narration)
         self.heading("How well does each key match each query?")
-        self.play(self.grid.create(), run_time=2)
-        self.play(self.grid.shade_masked(palette.NEUTRAL, 0.5))
-        self.play(self.grid.symbols(), run_time=1.5)
+        self.play(self.grid.create(), run_time=1.5)
         side = self.side_note(
             "later keys are left out for now (chapter 4: masking)", palette.DIM_TEXT
         )
-        self.play(FadeIn(side))
-        self.wait(1.5)
-        self.play(self.grid.numbers("raw"), run_time=1.5)
-        cells = [(k, q), self.low]
-        self.play(
-            together(
-                [
-                    self.grid.highlight_cell(i, j)
-                    for i, j in cells
-                    if i in self.grid.key_range and j in self.grid.query_range
-                ]
-            )
-        )
+        self.play(self.grid.shade_masked(palette.NEUTRAL, 0.5), FadeIn(side), run_time=0.8)
+        self.play(self.grid.symbols(), run_time=1.2)
+        # the numbers come with the words that quote them, the symbols read until then
+        self.until_said(f"K\u00b7Q for {quoted(t, k)}")
+        self.play(self.grid.numbers("raw"), run_time=0.8)
+        cells = [(i, j) for i, j in [(k, q), self.low] if i in self.grid.key_range]
+        cells = [(i, j) for i, j in cells if j in self.grid.query_range]
+        self.play(together([self.grid.highlight_cell(i, j) for i, j in cells]), run_time=0.6)
         self.caption(
             f"Highlighted: {fixed(raw[q, k], 1)} ({quoted(t, k)} \u00b7 {quoted(t, q)}), {rank}, "
             f"and the lowest score{among}, {lowest}.",

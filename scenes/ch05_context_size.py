@@ -253,7 +253,8 @@ class ContextSize(Lesson):
         corner_n = min(ZOOM_TOKENS, n)
         self.beat(
             "large grid",
-            f"Now a longer passage, cut into {n} tokens, with the same head computed on it. "
+            f"Now a longer passage, cut into {n} tokens, with the same head computed on it; "
+            "small numbers give places on the grid's axes. "
             f"Here are its first {corner_n} tokens and their corner of its grid.",
         )
         self.heading(f"A passage of {n} tokens")
@@ -269,11 +270,11 @@ class ContextSize(Lesson):
         column.place(text, UP + LEFT)
         later = text[corner_n:]
         self.play(FadeIn(text, lag_ratio=0.02), run_time=1.5)
-        # short: the corner comes as "Here are its first 8 tokens" is said
-        self.caption(f"{n} tokens; small numbers: their places on the grid's axes.", wait=1.5)
-        self.play(later.animate.set_opacity(DIMMED), FadeIn(corner), run_time=1.5)
+        self.until_said("Here are its first")  # the corner comes with its words
+        self.play(later.animate.set_opacity(DIMMED), FadeIn(corner), run_time=1.2)
         self.caption(
-            f"Its grid's top-left corner: the first {corner_n} tokens (bright in the passage).",
+            f"Its grid's top-left corner: the first {corner_n} tokens (bright in the passage; "
+            "small numbers: places on the grid's axes).",
             wait=1.5,
         )
         # the zoom starts with the words that say it
