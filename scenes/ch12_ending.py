@@ -263,10 +263,11 @@ class Ending(Lesson):
         nouns the grid's window leaves out, and how many nouns the list leaves out."""
         t = self.trace
         adjectives = self.relations[0].kind == "adjectives"
-        outside = [
-            quoted(t, rel.query)
+        outside = [  # the listed links whose cell the window leaves out, named as pairs
+            f"{quoted(t, i)} \u2192 {quoted(t, rel.query)}"
             for rel in self.relations
-            if any((i, rel.query) not in shown for i in rel.keys)
+            for i in rel.keys
+            if (i, rel.query) not in shown
         ]
         where = f" ({', '.join(outside)}: outside this window of the grid)" if outside else ""
         cut = ""

@@ -223,3 +223,16 @@ def test_each_picture_stays_until_its_beat_is_over(chapter):
     for beat, picture in (("references", chapter.bars), ("how-far", chapter.grid)):
         parts = picture.family_members_with_points()
         assert parts and all(id(part) in chapter.on_screen[beat] for part in parts)
+
+
+def test_the_caption_names_exactly_the_listed_links_the_window_hides(bears):
+    """Review H6: "'cat': outside this window" while the "cat" column was shown and
+    "small", the key, was not: the caption names each hidden link as "key → noun",
+    and only those."""
+    t = bears.trace
+    caption = next(c for c in bears.captions if c.startswith("Marked cells"))
+    shown = set(bears.grid.shown_cells())
+    hidden = [(i, r.query) for r in bears.relations for i in r.keys if (i, r.query) not in shown]
+    assert hidden  # the bears sentence is longer than the grid's window
+    named = [f"“{t.words[i]}” → “{t.words[j]}”" for i, j in hidden]
+    assert f"({', '.join(named)}: outside this window of the grid)" in caption
