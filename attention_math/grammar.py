@@ -312,22 +312,22 @@ def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relatio
     """Each third-person pronoun's antecedent, the noun it most likely stands for: among
     the nouns before it that it may stand for (:func:`_may_stand_for`: "she" a woman or
     any person; "she" or "he" an animal when no person comes before it, :func:`_animal`), the
-    nearest subject (such a pronoun prefers its sentence's subject: "the farmer sold his
-    tractor", "my sister painted a boat for her friend"),
-    else the nearest; "it" the nearest that is not a person ("the girl saw a robot and it
-    waved"). A rule of thumb, not a resolver: the relation is marked ``subject-first``."""
+    nearest subject (a pronoun prefers its sentence's subject: "the farmer sold his
+    tractor", "my sister painted a boat for her friend", "the cat watched the street from
+    the window, and then it closed its eyes"), else the nearest; "it" only a noun that
+    is not a person ("the girl saw a robot and it waved"). A rule of thumb, not a
+    resolver: the relation is marked ``subject-first``."""
     found = []
     for i, token in enumerate(tokens):
         word = token.text.lower()
         if token.role != "pron" or word not in THIRD_PERSON:
             continue
-        personal = word not in IMPERSONAL
         nouns = [j for j in range(i) if _may_stand_for(tokens[j], word)]
         if not nouns and word in ("she", "he"):  # no person before it: an animal as the
             nouns = [j for j in range(i) if _animal(tokens[j])]  # one doing something
             # ("the kitten played until she fell asleep"), never as an owner ("a bird
             # near her cat": her own, or someone's the sentence does not name)
-        subjects_before = [j for j in subjects if j in nouns] if personal else []
+        subjects_before = [j for j in subjects if j in nouns]
         chosen = max(subjects_before or nouns, default=None)
         if chosen is not None:
             found.append(Relation("antecedent-of", chosen, i, "subject-first"))

@@ -308,9 +308,16 @@ def test_a_word_with_nothing_to_find_parks_on_the_sink():
     assert trace.head("subject-verb").pattern[crashed, they] > 0.9
 
 
-# Pronouns and the nouns they stand for, by hand (the rule of thumb: he, she, they and
-# their forms prefer the nearest subject before them; "it", the nearest thing before it)
+CAT = (
+    "A small grey cat watched the busy street from the sunny window, and then it slowly "
+    "closed its eyes."
+)
+# Pronouns and the nouns they stand for, by hand (the rule of thumb: a pronoun prefers
+# the nearest subject before it that it may stand for, else the nearest such noun)
 ANTECEDENTS = [
+    # review H6: "window", the nearest thing, was said to be what "it" and "its" stand for
+    (CAT, "it", "cat"),
+    (CAT, "its", "cat"),
     ("My younger sister painted a small wooden boat for her best friend.", "her", "sister"),
     ("The quiet old farmer sold his red tractor to a young neighbour.", "his", "farmer"),
     ("the dog chased its tail", "its", "dog"),
