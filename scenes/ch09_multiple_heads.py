@@ -204,9 +204,10 @@ class MultipleHeads(Lesson):
                 mark.next_to(row, DOWN, buff=0.25, aligned_edge=RIGHT)
             rows.add(row)
             marks.add(mark)
-        self.play(*(row.create() for row in rows))
-        self.play(*(a.create() for a in arcs))
-        self.play(FadeIn(marks, lag_ratio=0.5))
+        for (tr, *_), row, arc, mark in zip(self.harrys, rows, arcs, marks):
+            self.until_said(f"in \u201c{tr.sentence}\u201d")  # each Harry with its words
+            self.play(row.create(), run_time=0.8)
+            self.play(arc.create(), FadeIn(mark), run_time=1.0)
         self.harry_arcs = arcs
         self.caption(
             "Context head: the weight each Harry gives to the words that are cues for a sense, "

@@ -274,6 +274,7 @@ class OutputMatrix(Lesson):
             FadeIn(total),
             run_time=1.0,
         )
+        self.wait(2.0)  # the sum, the beat's point, stays to be read
         self.changes, self.steps_left = parts, [m for m in shown if m in self.mobjects]
         self.clear_content()
 
@@ -321,7 +322,7 @@ class OutputMatrix(Lesson):
         row.arrange(RIGHT, buff=0.14)
         for sign in row[1::2]:
             sign.set_y(parts[0].get_brackets().get_y())
-        left, right = self.segments.get_right()[0] + 0.4, self.stage.right - 0.25
+        left, right = self.segments.get_right()[0] + 0.4, self.stage.right - 0.5
         if row.width > right - left:
             row.scale_to_fit_width(right - left)
         row.move_to([(left + right) / 2, self.W_O.get_y() - 0.4, 0])
