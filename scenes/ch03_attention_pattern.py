@@ -41,7 +41,7 @@ from scenes.components.embedding_column import EmbeddingColumn
 from scenes.components.embedding_space import EmbeddingSpace
 from scenes.components.entries import fixed
 from scenes.components.formula import attention_formula, colored
-from scenes.components.labels import literal
+from scenes.components.labels import literal, with_notation
 from scenes.components.product import MatrixVectorProduct
 from scenes.components.speech_bubble import SpeechBubble, spread
 from scenes.components.token_row import TokenParagraph, TokenRow
@@ -78,6 +78,16 @@ def link_arc(row: TokenRow | TokenParagraph, i: int, j: int) -> CurvedArrow:
     start, end = row.get_box(i).get_top(), row.get_box(j).get_top()
     angle = -1.2 if start[0] < end[0] else 1.2
     return CurvedArrow(start + UP * 0.08, end + UP * 0.08, angle=angle, color=palette.KEY)
+
+
+def made_by(bubble: SpeechBubble, vector: str, matrix: str, i: int) -> VGroup:
+    """ "key = W_K E₃" under ``bubble``: which vector says it, made from token ``i``'s
+    embedding by which matrix, in the bubble's colour."""
+    color = bubble.box.get_stroke_color()
+    note = with_notation(
+        f"{vector} = {matrix} E{subscript(i + 1)}", font_size=palette.SMALL, color=color
+    )
+    return note.next_to(bubble.box, DOWN, buff=0.12)
 
 
 class AttentionPattern(Lesson):
@@ -209,14 +219,16 @@ class AttentionPattern(Lesson):
         bubbles.append(ask.attach_to(row.get_box(noun), DOWN, buff=0.15))
         bubbles.sort(key=lambda b: b.get_x())
         spread(bubbles)
+        offered = None if adjective is None else made_by(offer, "key", "W_K", adjective)
         if adjective is not None:
             self.play(
                 row.highlight([adjective], palette.KEY),
                 offer.pop_in(),
+                FadeIn(offered),
                 *([Indicate(arc, color=palette.KEY)] if arc is not None else []),
             )
             self.until_said("The query")
-        self.play(ask.pop_in())
+        self.play(ask.pop_in(), FadeIn(made_by(ask, "query", "W_Q", noun)))
         self.caption(said.caption, wait=2.5)
         self.clear_content()
 
