@@ -1,6 +1,7 @@
 """What chapter 3 reads off the trace and says about it, without drawing: the query
 product's words (:func:`query_said`), the query and key in their own space at true
-angles and lengths (:func:`query_key_picture`), the grammar links the head follows (:func:`grammar_said`, :func:`link_said`) and the dot products a beat quotes
+angles and lengths (:func:`query_key_picture`), the grammar links the head follows
+(:func:`grammar_said`, :func:`link_said`) and the dot products a beat quotes
 (:func:`dot_products_said`)."""
 
 from __future__ import annotations
