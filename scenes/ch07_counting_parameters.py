@@ -96,9 +96,9 @@ class CountingParameters(Lesson):
     def _register(self, key: str, fig: Number) -> None:
         self.figures.append((key, fig))
 
-    def _count(self, matrix: WeightMatrix, rows: int, cols: int, key: str, color) -> VGroup:
-        """Count the matrix's rows and columns with braces, then write rows x columns (the
-        order every shape in the lesson is written in)."""
+    def _braces(self, matrix: WeightMatrix, rows: int, cols: int, key: str, color) -> VGroup:
+        """The matrix's row and column braces with their final counts, and rows x columns
+        (the order every shape in the lesson is written in) under them: built, not shown."""
         span = VGroup(matrix.get_brackets(), *filter(None, [matrix.get_factor()]))
         col_brace = CountBrace(span, cols, DOWN, "columns", font_size=palette.LABEL)
         row_brace = CountBrace(matrix.get_brackets(), rows, LEFT, "rows", font_size=palette.LABEL)
@@ -106,66 +106,87 @@ class CountingParameters(Lesson):
             [rows, cols], self.trace.params[key], font_size=palette.HEADING, result_color=color
         )
         product.next_to(col_brace, DOWN, buff=0.25)
-        self.play(row_brace.count_up(), run_time=1.4)
-        self.play(col_brace.count_up(), run_time=1.6)
-        self.play(product.write())
         self._register(key, product.result)
         self.shapes[key] = (row_brace, col_brace, product)
-        return VGroup(col_brace, row_brace, product)
+        return VGroup(row_brace, col_brace, product)
 
-    def _show_matrix(self, matrix: WeightMatrix) -> None:
-        matrix.move_to(MATRIX_CENTER)
-        self.play(matrix.create(), run_time=1.5)
+    def _show_matrix(self, matrix: WeightMatrix, at: np.ndarray = MATRIX_CENTER) -> None:
+        matrix.move_to(at)
+        self.play(matrix.create(), run_time=1.0)
 
-    def _tallied(
+    def _shown_whole(
         self, matrix: WeightMatrix, rows: int, cols: int, key: str, name: str, color
     ) -> VGroup:
-        """Show one of the head's matrices, count it, and add it to the tally."""
-        self._show_matrix(matrix)
-        counts = self._count(matrix, rows, cols, key, color)
-        self.play(self.tally.add_row(symbol(name, color), self.trace.params[key]))
+        """Show one of the head's matrices with its braces and product at their final
+        figures (said in one sentence), and add it to the tally."""
+        matrix.move_to(MATRIX_CENTER)
+        counts = self._braces(matrix, rows, cols, key, color)
+        # the counts come with the matrix: its sentence says them as it starts
+        self.play(matrix.create(), FadeIn(counts), run_time=1.0)
+        self.play(self.tally.add_row(symbol(name, color), self.trace.params[key]), run_time=0.8)
         return VGroup(matrix, counts)
 
     # -- beats -----------------------------------------------------------------------
     def query_and_key_matrices(self) -> None:
         d, p = self.trace.dims, self.trace.params
+        said = {
+            "rows": f"It has one row per query dimension: {d.d_head} rows.",
+            "columns": f"And one column per embedding dimension: {grouped(d.d_model)} columns.",
+            "product": f"{d.d_head} × {grouped(d.d_model)} = {grouped(p['head/W_Q'])} numbers.",
+            "tally": "The tally on the right adds up one head's parameters, matrix by matrix.",
+            "key": f"The key matrix W_K has the same shape: {grouped(p['head/W_K'])} numbers more.",
+        }
         self.beat(
-            "query-key",
-            f"The query matrix W_Q has one row per query dimension, {d.d_head}, and one "
-            f"column per embedding dimension, {grouped(d.d_model)}: "
-            f"{grouped(p['head/W_Q'])} numbers. The key matrix W_K has the same shape. The "
-            "tally on the right adds up the parameters of one head, matrix by matrix.",
+            "query-key", "This is the query matrix W_Q of one head. " + " ".join(said.values())
         )
         self.heading("The query and key matrices")
         weights = self.trace.heads[0].weights
         header = literal("parameters per head", font_size=palette.HEADING, color=palette.DIM_TEXT)
         header.move_to(TALLY.point(UP) + UP * 0.35)
         self.tally = Tally(TALLY.point(UP + LEFT), width=TALLY.width, font_size=palette.HEADING)
-        self.play(FadeIn(header))
         self.tally_header = header
-
         W_Q = WeightMatrix(weights.W_Q, kind="query", label="W_Q", font_size=MATRIX_FONT)
-        shown = self._tallied(W_Q, d.d_head, d.d_model, "head/W_Q", "W_Q", palette.QUERY)
+        self._show_matrix(W_Q)
+        self.play(FadeIn(header), run_time=0.5)
+        row_brace, col_brace, product = self._braces(
+            W_Q, d.d_head, d.d_model, "head/W_Q", palette.QUERY
+        )
+        # W_Q's rows and columns are counted as they are said; later matrices come whole
+        self.until_said(said["rows"])
+        self.play(row_brace.count_up(run_time=0.6))
+        self.until_said(said["columns"])
+        self.play(col_brace.count_up(run_time=0.6))
+        self.until_said(said["product"])
+        self.play(product.write(run_time=1.4))
+        self.until_said(said["tally"])
+        self.play(self.tally.add_row(symbol("W_Q", palette.QUERY), p["head/W_Q"]))
         self.wait(1)
-
+        # W_Q leaves while the tally is talked about: W_K then comes with its words
+        self.play(FadeOutInPlace(VGroup(W_Q, row_brace, col_brace, product)), run_time=0.6)
+        self.until_said(said["key"])
         W_K = WeightMatrix(weights.W_K, kind="key", label="W_K", font_size=MATRIX_FONT)
-        self.play(FadeOutInPlace(shown), run_time=0.8)
-        shown = self._tallied(W_K, d.d_head, d.d_model, "head/W_K", "W_K", palette.KEY)
+        shown = self._shown_whole(W_K, d.d_head, d.d_model, "head/W_K", "W_K", palette.KEY)
         self.caption(
             f"W_Q and W_K: {d.d_head} rows × {grouped(d.d_model)} columns = "
-            f"{grouped(p['head/W_Q'])} numbers each.",
-            wait=2,
+            f"{grouped(p['head/W_Q'])} numbers each."
         )
         self.fade_out(shown)
 
     def full_value_matrix(self) -> None:
         d, p = self.trace.dims, self.trace.params
-        full = p["head/full_W_V"]
+        full, times = p["head/full_W_V"], p["head/full_W_V"] // p["head/W_Q"]
+        said = {
+            "shape": f"{grouped(d.d_model)} rows × {grouped(d.d_model)} columns = "
+            f"{grouped(full)} numbers.",
+            "times": f"That is {times} times the query matrix: {times} × {grouped(p['head/W_Q'])}.",
+            "cross": "Models do not spend that much, so it is crossed out.",
+            "entries": "The entries shown are this head's value-up times value-down, which "
+            "come next.",
+        }
         self.beat(
             "full-value",
-            f"A value map from embeddings to embeddings could be one square matrix: "
-            f"{grouped(d.d_model)} × {grouped(d.d_model)} = {grouped(full)} numbers, "
-            f"{full // p['head/W_Q']} times the query matrix. Models do not spend that much.",
+            "A value map from embeddings to embeddings could be one square matrix, W_V. "
+            + " ".join(said.values()),
         )
         self.heading("A full value matrix?")
         weights = self.trace.heads[0].weights
@@ -179,59 +200,77 @@ class CountingParameters(Lesson):
             exponent=exponent,
             font_size=MATRIX_FONT,
         )
-        self._show_matrix(W_V)
+        self._show_matrix(W_V, MATRIX_CENTER + UP * 0.45)  # room for two lines of figures
         self.full_value = W_V
-        counts = self._count(W_V, d.d_model, d.d_model, "head/full_W_V", palette.VALUE)
-        self.wait(1)
+        counts = self._braces(W_V, d.d_model, d.d_model, "head/full_W_V", palette.VALUE)
+        self.until_said(said["shape"])
+        self.play(FadeIn(counts), run_time=0.8)
+        self.until_said(said["times"])
+        # the same count as a multiple of W_Q's, checked as every product line is
+        self.multiple = ProductLine(
+            [times, p["head/W_Q"]], full, font_size=palette.BODY, result_color=palette.VALUE
+        ).next_to(counts[-1], DOWN, buff=0.15)  # under rows x columns
+        self.play(self.multiple.write(run_time=1.2))
+        self.until_said(said["cross"])
         # the matrix is crossed out, not its count: 150,994,944 is what it would cost
         cross = Cross(W_V, stroke_color=palette.MASK, stroke_width=8)
-        self.play(Create(cross), run_time=1.0)
+        self.play(Create(cross), run_time=0.8)
         self.caption(
-            f"Entries shown: value-up · value-down of this head. {grouped(full)} would be "
-            "too many.",
-            wait=2,
+            f"Entries shown: value-up · value-down of this head. {grouped(full)} would be too many."
         )
-        self.fade_out(VGroup(W_V, counts, cross))
+        self.fade_out(VGroup(W_V, counts, self.multiple, cross))
 
     def low_rank_values(self) -> None:
         d, p = self.trace.dims, self.trace.params
+        each, full = p["head/W_V_down"], p["head/full_W_V"]
+        said = {
+            "down": f"Value-down squeezes a {grouped(d.d_model)}-dimensional embedding into "
+            f"{d.d_head} dimensions.",
+            "up": f"Value-up expands those {d.d_head} back into {grouped(d.d_model)}.",
+            "down-shape": f"Value-down has {d.d_head} rows of {grouped(d.d_model)} numbers: "
+            f"{grouped(each)}, the same as W_Q.",
+            "up-shape": f"Value-up has {grouped(d.d_model)} rows of {d.d_head}: another "
+            f"{grouped(p['head/W_V_up'])}.",
+            "together": f"Together 2 × {grouped(each)} = {grouped(2 * each)}, instead of "
+            f"{grouped(full)} for one full matrix.",
+        }
         self.beat(
             "low-rank",
-            f"Instead the value map is factored. Value-down squeezes a "
-            f"{grouped(d.d_model)}-dimensional embedding into {d.d_head} dimensions and "
-            f"value-up expands it back: a low-rank map, {grouped(p['head/W_V_down'])} "
-            f"numbers each, the same as W_Q. Value-down has {d.d_head} rows of "
-            f"{grouped(d.d_model)} numbers, value-up {grouped(d.d_model)} rows of {d.d_head}: "
-            f"together {grouped(2 * p['head/W_V_down'])}, instead of "
-            f"{grouped(p['head/full_W_V'])} for one full matrix.",
+            "Instead the value map is factored into two smaller matrices: a low-rank map. "
+            + " ".join(said.values()),
         )
         self.heading("Value-down and value-up: a low-rank map")
         picture = Bottleneck(d.d_model, d.d_head, tall=3.2).move_to(MATRIX_CENTER + DOWN * 0.45)
         title = literal("a low-rank map", font_size=palette.HEADLINE).next_to(picture, UP, buff=0.3)
-        self.play(LaggedStart(FadeIn(picture.bars[0]), FadeIn(picture.sizes[0]), lag_ratio=0.3))
-        for i in (0, 1):
+        self.play(FadeIn(picture.bars[0]), FadeIn(picture.sizes[0]), Write(title), run_time=1.0)
+        for i, key in enumerate(("down", "up")):
+            self.until_said(said[key])
             self.play(
                 FadeIn(picture.funnels[i]),
                 FadeIn(picture.names[i]),
                 FadeIn(picture.bars[i + 1]),
                 FadeIn(picture.sizes[i + 1]),
-                run_time=1.2,
+                run_time=1.0,
             )
-        self.play(Write(title))
-        self.wait(1.5)
-        self.play(FadeOutInPlace(VGroup(picture, title)))
+        self.wait(1)
+        self.play(FadeOutInPlace(VGroup(picture, title)), run_time=0.5)
+        self.until_said(said["down-shape"])
+        self.value_matrices(said)
+        self.fade_out(self.together)
 
+    def value_matrices(self, said: dict[str, str]) -> None:
+        """Value-down, then value-up, each with its count, then the two added up."""
+        d, p = self.trace.dims, self.trace.params
         weights = self.trace.heads[0].weights
         down = WeightMatrix(
-            weights.W_V_down,
-            kind="value_down",
-            label="W_V^(arrow.b)",
-            font_size=MATRIX_FONT,
+            weights.W_V_down, kind="value_down", label="W_V^(arrow.b)", font_size=MATRIX_FONT
         )
-        shown = self._tallied(
+        shown = self._shown_whole(
             down, d.d_head, d.d_model, "head/W_V_down", "W_V^(arrow.b)", palette.VALUE_DOWN
         )
-        self.play(FadeOutInPlace(shown))
+        self.wait(0.6)
+        self.play(FadeOutInPlace(shown), run_time=0.5)
+        self.until_said(said["up-shape"])
         up = WeightMatrix(
             weights.W_V_up,
             rows=(0, 1, 2, 3, -1),
@@ -240,80 +279,115 @@ class CountingParameters(Lesson):
             label="W_V^(arrow.t)",
             font_size=MATRIX_FONT,
         )
-        shown = self._tallied(
+        shown = self._shown_whole(
             up, d.d_model, d.d_head, "head/W_V_up", "W_V^(arrow.t)", palette.VALUE_UP
         )
+        self.wait(0.6)
+        self.play(FadeOutInPlace(shown), run_time=0.5)
+        self.until_said(said["together"])
+        each = p["head/W_V_down"]
+        self.together = ProductLine(
+            [2, each],
+            p["head/W_V_down"] + p["head/W_V_up"],
+            font_size=palette.LARGE,
+            result_color=palette.VALUE,
+        )
+        instead = literal(
+            f"instead of {grouped(p['head/full_W_V'])}",
+            font_size=palette.HEADING,
+            color=palette.DIM_TEXT,
+        )
+        VGroup(self.together, instead).arrange(DOWN, buff=0.4).move_to(MATRIX_CENTER)
+        self.play(self.together.write(run_time=1.2), FadeIn(instead, run_time=1.2))
+        self.together.add(instead)
         self.caption(
             f"{grouped(d.d_model)} → {d.d_head} → {grouped(d.d_model)}: two matrices of "
-            f"{grouped(p['head/W_V_down'])} instead of one of {grouped(p['head/full_W_V'])}.",
-            wait=2,
+            f"{grouped(each)} instead of one of {grouped(p['head/full_W_V'])}."
         )
-        self.fade_out(shown)
 
     def one_head(self) -> None:
         p = self.trace.params
         self.beat(
             "one-head",
-            f"Four matrices make one attention head: {grouped(p['head/total'])} parameters.",
+            f"Four matrices make one attention head: 4 × {grouped(p['head/W_Q'])} = "
+            f"{grouped(p['head/total'])} parameters.",
         )
         self.heading("One head")
-        self.play(self.tally.add_total("total", p["head/total"], palette.QUERY))
-        self._register("head/total", self.tally.total_figure)
         self.head_icon = head_icon(scale=2.4).move_to(MATRIX_CENTER)
         caption = literal("one head", font_size=palette.LARGE).next_to(
             self.head_icon, DOWN, buff=0.3
         )
-        self.play(FadeIn(self.head_icon, scale=0.8), FadeIn(caption))
-        self.caption(f"4 × {grouped(p['head/W_Q'])} = {grouped(p['head/total'])}.", wait=2)
+        self.play(
+            self.tally.add_total("total", p["head/total"], palette.QUERY),
+            FadeIn(self.head_icon, scale=0.8),
+            FadeIn(caption),
+        )
+        self._register("head/total", self.tally.total_figure)
+        self.caption(f"4 × {grouped(p['head/W_Q'])} = {grouped(p['head/total'])}.")
         self.fade_out(caption)
 
     def one_layer(self) -> None:
         d, p = self.trace.dims, self.trace.params
+        product_said = (
+            f"{d.n_heads} × {grouped(p['head/total'])} = {grouped(p['layer/attention'])} "
+            "parameters in one layer."
+        )
         self.beat(
             "one-layer",
-            f"A layer of GPT-3 runs {d.n_heads} heads side by side: "
-            f"{d.n_heads} × {grouped(p['head/total'])} = {grouped(p['layer/attention'])}.",
+            f"A layer of GPT-3 runs {d.n_heads} heads side by side, each with its own four "
+            f"matrices. {product_said}",
         )
         self.heading(f"One layer: {d.n_heads} heads")
         columns = math.ceil(math.sqrt(d.n_heads * 1.5))
         grid = VGroup(*(head_icon(scale=0.28) for _ in range(d.n_heads)))
         grid.arrange_in_grid(cols=columns, buff=0.1).move_to(MATRIX_CENTER + DOWN * 0.15)
-        self.play(ReplacementTransform(self.head_icon, grid[0]), run_time=0.8)
-        self.play(LaggedStart(*(FadeIn(icon) for icon in grid[1:]), lag_ratio=0.02), run_time=2)
-        # a frame round the whole grid: the count is of every head in it, not of one row
+        self.play(ReplacementTransform(self.head_icon, grid[0]), run_time=0.6)
+        self.play(LaggedStart(*(FadeIn(icon) for icon in grid[1:]), lag_ratio=0.02), run_time=1.4)
+        # a frame round the whole grid: the count is of every head in it, not of one row;
+        # it comes once all are drawn, with its final figure
         brace = CountBrace(grid, d.n_heads, UP, "heads", font_size=palette.BODY, around=True)
         self._register("dims/n_heads", brace.figure)
+        self.play(FadeIn(brace), run_time=0.5)
         product = ProductLine(
             [d.n_heads, p["head/total"]],
             p["layer/attention"],
             font_size=palette.HEADING,
             result_color=palette.QUERY,
         ).next_to(grid, DOWN, buff=0.45)
-        self.play(brace.count_up())
-        self.play(product.write())
+        self.until_said(product_said)
+        self.play(product.write(run_time=1.4))
         self._register("layer/attention", product.result)
         self.caption(
-            f"Each of the {d.n_heads} heads has its own four matrices, all of the same size.",
-            wait=2.0,
+            f"Each of the {d.n_heads} heads has its own four matrices, all of the same size."
         )
         self.layer = VGroup(grid, brace, product)
 
     def all_layers(self) -> None:
         d, p = self.trace.dims, self.trace.params
         total = p["model/attention"]
+        said = {
+            "product": f"{d.n_layers} × {grouped(p['layer/attention'])} = {grouped(total)}.",
+            "rounded": f"That is about {approx_billions(total).replace(' B', ' billion')} "
+            "parameters for attention.",
+            "heads": f"Every layer has heads of its own: {d.n_layers} × {d.n_heads} = "
+            f"{grouped(d.n_layers * d.n_heads)} heads in the whole model.",
+        }
         self.beat(
             "all-layers",
-            f"And there are {d.n_layers} layers: {d.n_layers} × "
-            f"{grouped(p['layer/attention'])} = {grouped(total)}, "
-            f"about {approx_billions(total).replace(' B', ' billion')} parameters for attention.",
+            f"GPT-3 stacks {d.n_layers} such layers, one above the other. "
+            + " ".join(said.values()),
         )
         self.heading(f"{d.n_layers} layers")
-        self.play(FadeOutInPlace(VGroup(self.tally, self.tally_header, self.layer[1:])))
+        self.play(
+            FadeOutInPlace(VGroup(self.tally, self.tally_header, self.layer[1:])), run_time=0.5
+        )
         stack = layer_stack(d.n_layers).move_to(self.stage.center + UP * 0.65)
-        self.play(ReplacementTransform(self.layer[0], stack[-1]), run_time=1.0)
-        self.play(LaggedStart(*(FadeIn(s) for s in stack[:-1]), lag_ratio=0.01), run_time=1.5)
+        self.play(ReplacementTransform(self.layer[0], stack[-1]), run_time=0.5)
+        self.play(LaggedStart(*(FadeIn(s) for s in stack[:-1]), lag_ratio=0.01), run_time=0.8)
+        # the brace comes once the stack is whole, with its final figure
         brace = CountBrace(stack, d.n_layers, RIGHT, "layers", font_size=palette.BODY)
         self._register("dims/n_layers", brace.figure)
+        self.play(FadeIn(brace), run_time=0.4)
         product = ProductLine(
             [d.n_layers, p["layer/attention"]],
             total,
@@ -325,25 +399,28 @@ class CountingParameters(Lesson):
         )
         rounded.next_to(product, RIGHT, buff=0.5)
         VGroup(product, rounded).set_x(0)
-        self.play(brace.count_up())
-        self.play(product.write(run_time=2.5))
+        self.until_said(said["product"])
+        self.play(product.write(run_time=1.4))
         self._register("model/attention", product.result)
-        self.play(FadeIn(rounded, shift=UP * 0.2))
-        self.caption(
-            f"Every layer has heads of its own: {d.n_layers} × {d.n_heads} = "
-            f"{grouped(d.n_layers * d.n_heads)} heads in the whole model.",
-            wait=1.5,
-        )
+        self.until_said(said["rounded"])
+        self.play(FadeIn(rounded, shift=UP * 0.2), run_time=0.6)
+        self.until_said(said["heads"])
+        self.caption(said["heads"])
         self.fade_out(VGroup(stack, brace, product, rounded))
 
     def share_of_the_model(self) -> None:
         p = self.trace.params
         share = p["model/attention"] / p["model/total"]
+        percent = {key: bar_percent(p, key) for key in ("model/attention", "model/mlp", "rest")}
+        said = {
+            "model/mlp": f"Most of the rest, {percent['model/mlp']}, sit in the MLP blocks, "
+            "between the attention layers.",
+            "rest": f"The embeddings hold the remaining {percent['rest']}.",
+        }
         self.beat(
             "share",
             f"That is {rough_fraction(share)} of all {grouped(p['model/total'])} parameters "
-            f"of GPT-3 ({100 * share:.1f} %). Most of the rest sit in the MLP blocks, "
-            f"between the attention layers.",
+            f"of GPT-3 ({percent['model/attention']}). " + " ".join(said.values()),
         )
         self.heading("Attention's share of GPT-3")
         bar = ShareBar(p).move_to(self.stage.center + DOWN * 0.5)
@@ -352,16 +429,32 @@ class CountingParameters(Lesson):
             self._register(key, bar.figures[key])
         heading = literal(rough_fraction(share), font_size=palette.DISPLAY, color=palette.QUERY)
         heading.move_to(self.stage.point(UP) + DOWN * 0.75)
-        self.play(Create(bar.outline), FadeIn(bar.total_text))
-        for key in ("model/attention", "model/mlp"):
-            self.play(FadeIn(bar.segments[key]), FadeIn(bar.labels[key]), run_time=1.2)
-        self.play(FadeIn(bar.segments["rest"]), FadeIn(bar.labels["rest"]))
-        self.play(Write(heading))
-        self.caption(
-            f"Attention {100 * share:.1f} %, MLP blocks "
-            f"{100 * p['model/mlp'] / p['model/total']:.1f} %, embeddings the rest.",
-            wait=3,
+        attention = bar.segments["model/attention"], bar.labels["model/attention"]
+        self.play(
+            Create(bar.outline),
+            FadeIn(bar.total_text),
+            *(FadeIn(m) for m in attention),
+            Write(heading),
+            run_time=1.2,
         )
+        for key in ("model/mlp", "rest"):
+            self.until_said(said[key])
+            self.play(FadeIn(bar.segments[key]), FadeIn(bar.labels[key]), run_time=0.8)
+        self.caption(
+            f"Attention {percent['model/attention']}, MLP blocks {percent['model/mlp']}, "
+            "embeddings the rest."
+        )
+
+
+def bar_percent(params, key: str) -> str:
+    """A part's share of the whole model as the share bar writes it ("33.1 %"); ``"rest"``
+    is what neither attention nor the MLP blocks hold."""
+    total = params["model/total"]
+    if key == "rest":
+        value = total - params["model/attention"] - params["model/mlp"]
+    else:
+        value = params[key]
+    return f"{100 * value / total:.1f} %"
 
 
 def head_icon(scale: float = 1.0) -> VGroup:
@@ -417,7 +510,7 @@ class ShareBar(VGroup):
             left += w
             fig = figure(value, font_size=palette.LABEL, color=color)
             share = literal(
-                f"{100 * value / total:.1f} %", font_size=palette.SMALL, color=palette.DIM_TEXT
+                bar_percent(params, key), font_size=palette.SMALL, color=palette.DIM_TEXT
             )
             label = VGroup(literal(name, font_size=palette.BODY, color=color), fig, share)
             label.arrange(DOWN, buff=0.1, aligned_edge=LEFT if i < 2 else RIGHT)

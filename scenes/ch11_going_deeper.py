@@ -22,6 +22,8 @@ from manim import (
     DecimalNumber,
     FadeIn,
     LaggedStart,
+    MoveToTarget,
+    ReplacementTransform,
     RoundedRectangle,
     VGroup,
     Write,
@@ -42,8 +44,12 @@ from scenes.lesson import STAGE, Lesson
 CELLS = 8  # entries per strip: the first CELLS entries of each vector
 COLUMN_INDICES = (*range(CELLS), -1)  # the panel shows the same entries, and the last
 BLOCKS = ("attention", "mlp", "attention", "mlp")  # two layers drawn, bottom first
-ROW_CENTER = STAGE.center + LEFT * 3.3 + DOWN * 1.1  # the token row, while one layer is shown
+ROW_WIDTH = 7.0  # the token row's widest, left of the side notes
+ROW_CENTER = STAGE.center + LEFT * 2.75 + DOWN * 2.35  # the token row, while one layer is shown
+CLOSE_STRIP = 1.5  # height of a strip (CELLS cells) while one layer is shown close up
 ROW_BOTTOM = STAGE.bottom + 0.25  # the row's centre once the whole stack is shown
+STACK_ROW_WIDTH = 6.0  # the row's width then, and its centre's x: left of the notes
+STACK_ROW_X = STAGE.center[0] - 3.3
 LANE_ROWS = 4  # head lanes drawn in the parallelism picture
 LANE_CELL = 0.62  # height of one head's cell on one token
 LANE_PITCH = 0.74  # between two heads' lanes
@@ -62,6 +68,21 @@ def multiply_adds(trace) -> dict[str, int]:
     weights = trace.n * params["layer/attention"]
     pattern = 2 * d.n_heads * d.d_head * pairs
     return {"pairs": pairs, "weights": weights, "pattern": pattern, "total": weights + pattern}
+
+
+def multiply_add_sentences(trace, counts: dict[str, int]) -> dict[str, str]:
+    """The sentences of the multiply-add beat, one per sum drawn (``counts``:
+    :func:`multiply_adds`), said as each appears."""
+    d, per_layer = trace.dims, grouped(trace.params["layer/attention"])
+    return {
+        "weights": f"For this sentence, one GPT-3 attention layer uses each of its {per_layer} "
+        f"weights once per token: {trace.n} × {per_layer} = {grouped(counts['weights'])}.",
+        "pattern": f"The scores and weighted sums add 2 × {d.n_heads} × {d.d_head} × "
+        f"{counts['pairs']} = {grouped(counts['pattern'])}.",
+        "total": f"In all, {grouped(counts['total'])} multiply-adds.",
+        "gpu": "A GPU does thousands of them at the same time, which is what makes "
+        "attention fast to run.",
+    }
 
 
 def strip_legend(d_model: int) -> VGroup:
@@ -146,61 +167,88 @@ class GoingDeeper(Lesson):
     # -- beats -----------------------------------------------------------------------
     def first_attention(self) -> None:
         t = self.trace
+        said = {
+            "cells": f"Here are its first {CELLS} entries as coloured cells, one strip per token.",
+            "layer": "The attention layer turns every E into E′ = E + ΔE, the changes of all "
+            f"{len(t.heads)} heads of this lesson added.",
+            "computed": "Both rows are computed values.",
+        }
         self.beat(
             "first-attention",
-            "Each token's embedding is a long column of numbers; here are its first "
-            f"{CELLS} entries as coloured cells. The attention layer turns every E into "
-            "E′ = E + ΔE; these two rows are the computed values.",
+            "Each token's embedding is a long column of numbers. " + " ".join(said.values()),
         )
         self.row = TokenRow(
             t.words,
             [tok.role for tok in t.tokens],
             font_size=palette.LABEL,
-            max_width=6.0,
+            max_width=ROW_WIDTH,
             focus=self.focus,
         ).move_to(ROW_CENTER)
-        shown = list(self.row.shown)
-        xs = [self.row.get_token(i).get_x() for i in shown]
-        pitch = min((b - a for a, b in zip(xs, xs[1:])), default=1.0)  # between strips
-        E, E_prime = t.E[shown, :CELLS], t.E_prime[shown, :CELLS]
-        levels = [E, E_prime, *([None] * (len(BLOCKS) - 1))]
-        self.stack = BlockStack(
-            xs,
-            levels,
-            BLOCKS,
-            scale=color_scale(t.E),
-            strip_width=min(0.4, 0.7 * pitch),  # a gap between strips over narrow tokens
-            strip_height=0.42,
-            block_height=0.42,
-            gap=0.12,
-        )
-        # straight up from the tokens, so each strip stays over its token
-        self.stack.shift(UP * (self.row.get_top()[1] + 0.2 - self.stack.get_bottom()[1]))
-        self.shown = shown
+        self.shown = list(self.row.shown)
+        self.close_up, self.stack = self._stacks()
         self.level_names = VGroup(
             literal("E", font_size=palette.HEADING, color=palette.EMBEDDING),
             literal("E′", font_size=palette.HEADING, color=palette.UPDATED),
         )
-        for name, level in zip(self.level_names, self.stack.levels):
+        for name, level in zip(self.level_names, self.close_up.levels):
             name.next_to(level, LEFT, buff=0.3)
         self.legend = strip_legend(t.dims.d_model)
         self.side_notes.place(self.legend, UP + RIGHT, buff=0.3)
         self.heading("One attention layer")
         self.play(self.row.create())
+        self.until_said(said["cells"])
         self.play(
-            LaggedStart(*(FadeIn(s, shift=UP * 0.2) for s in self.stack.get_level(0))),
+            LaggedStart(*(FadeIn(s, shift=UP * 0.2) for s in self.close_up.get_level(0))),
             FadeIn(self.level_names[0]),
             FadeIn(self.legend),
         )
-        self.wait(1)
-        self.play(self.stack.pass_through(0, run_time=2.5))
-        self.play(FadeIn(self.level_names[1]))
+        self.until_said(said["layer"])
+        self.play(self.close_up.pass_through(0, run_time=2.0))
+        self.play(FadeIn(self.level_names[1]), run_time=0.5)
         self.caption(
             f"E: the embeddings going in. E′ = E + ΔE: the layer's output, the changes of "
             f"all {len(t.heads)} heads of this lesson added. Both rows computed"
-            + window_note(self.shown, t.n),
-            wait=1.5,
+            + window_note(self.shown, t.n)
         )
+
+    def _stacks(self) -> tuple[BlockStack, BlockStack]:
+        """Over the row's shown tokens: the first layer close up (E, attention, E′: the
+        first two beats), and the whole stack of ``BLOCKS`` drawn small, over the row once
+        it has moved down to ``ROW_BOTTOM`` and shrunk (from the MLP beat on)."""
+        t = self.trace
+        xs = [self.row.get_token(i).get_x() for i in self.shown]
+        pitch = min((b - a for a, b in zip(xs, xs[1:])), default=1.0)  # between strips
+        E, E_prime = t.E[self.shown, :CELLS], t.E_prime[self.shown, :CELLS]
+        close_up = BlockStack(
+            xs,
+            [E, E_prime],
+            BLOCKS[:1],
+            scale=color_scale(t.E),
+            strip_width=min(0.55, 0.7 * pitch),  # a gap between strips over narrow tokens
+            strip_height=CLOSE_STRIP,
+            block_height=0.5,
+            gap=0.15,
+        )
+        # the row once the whole stack is shown: narrower, left of the notes beside it
+        shrink = min(1.0, STACK_ROW_WIDTH / self.row.width)  # never larger: "cats sleep"
+        self.row.target = self.row.copy().scale(shrink)
+        self.row.target.move_to([STACK_ROW_X, ROW_BOTTOM, 0])
+        low = [self.row.target.get_token(i).get_x() for i in self.shown]
+        stack = BlockStack(
+            low,
+            [E, E_prime, *([None] * (len(BLOCKS) - 1))],
+            BLOCKS,
+            scale=color_scale(t.E),
+            strip_width=min(0.4, 0.7 * pitch * shrink),
+            strip_height=0.42,
+            block_height=0.42,
+            gap=0.12,
+        )
+        # straight up from the tokens, so each strip stays over its token
+        close_up.shift(UP * (self.row.get_top()[1] + 0.2 - close_up.get_bottom()[1]))
+        self.close_up_size = (close_up.width, close_up.height)  # it shrinks into the stack
+        stack.shift(UP * (self.row.target.get_top()[1] + 0.2 - stack.get_bottom()[1]))
+        return close_up, stack
 
     def what_changed(self) -> None:
         t, j = self.trace, self.focus
@@ -209,15 +257,18 @@ class GoingDeeper(Lesson):
         # E + ΔE = E′ as drawn: the terms rounded so that each row adds up
         drawn = equation_entries([t.E[j], t.delta_E[j]], COLUMN_INDICES, 1)
         first = list(COLUMN_INDICES).index(0)
+        said = {
+            "entries": f"Entry by entry, E + ΔE = E′: its first entry went from "
+            f"{fixed(drawn[0][first], 1)} to {fixed(drawn[2][first], 1)}.",
+            "size": f"The first layer added a ΔE of length {size:.0f} to it.",
+        }
         self.beat(
             "what-changed",
-            f"Take “{word}”, whose embedding changed most: the first layer added a ΔE of "
-            f"length {size:.0f}. Its first entry went from {fixed(drawn[0][first], 1)} to "
-            f"{fixed(drawn[2][first], 1)}.",
+            f"Take “{word}”, whose embedding changed most. " + " ".join(said.values()),
         )
         self.heading(f"{quoted(t, j)} after the first layer")
         k = self.shown.index(j)
-        marks = self.stack.highlight_token(k, (0, 1), palette.DELTA)
+        marks = self.close_up.highlight_token(k, (0, 1), palette.DELTA)
         columns = update_columns(t, j, drawn)
         signs = [literal(s, font_size=palette.HEADLINE, color=palette.DIM_TEXT) for s in ("+", "=")]
         panel = VGroup(columns[0], signs[0], columns[1], signs[1], columns[2])
@@ -225,13 +276,14 @@ class GoingDeeper(Lesson):
         for sign in signs:
             sign.set_y(columns[0].get_brackets().get_y())
         self.play(Create(marks))
-        self.play(columns[0].create())
-        self.play(FadeIn(signs[0]), columns[1].create())
-        self.play(FadeIn(signs[1]), columns[2].create())
+        self.until_said(said["entries"])
+        self.play(columns[0].create(), run_time=0.6)
+        self.play(FadeIn(signs[0]), columns[1].create(), run_time=0.6)
+        self.play(FadeIn(signs[1]), columns[2].create(), run_time=0.6)
+        self.until_said(said["size"])
         self.caption(
             f"Entry by entry, E + ΔE = E′ for {quoted(t, j)} (the first {CELLS} entries and "
-            f"the last of {grouped(t.dims.d_model)}); |ΔE| = {size:.0f}.",
-            wait=2,
+            f"the last of {grouped(t.dims.d_model)}); |ΔE| = {size:.0f}."
         )
         self.panel = VGroup(panel, marks)
         self.columns = columns
@@ -244,12 +296,18 @@ class GoingDeeper(Lesson):
             "picture is schematic: the outlined cells stand for numbers not computed.",
         )
         self.heading("Then an MLP block, then attention again")
-        self.play(FadeOutInPlace(self.panel))
-        down = DOWN * (self.row.get_y() - ROW_BOTTOM)  # make room for the levels above
-        stack = self.stack
-        shown = VGroup(self.row, self.level_names, *stack.levels[:2], stack.get_block(0))
-        VGroup(*stack.levels[2:], *stack.blocks[1:]).shift(down)  # not on screen yet
-        self.play(shown.animate.shift(down), run_time=1.0)
+        self.play(FadeOutInPlace(self.panel), run_time=0.6)
+        # the close-up shrinks into the bottom of the whole stack, the row under it
+        stack, close_up = self.stack, self.close_up
+        for name, level in zip(self.level_names, stack.levels):
+            name.generate_target().next_to(level, LEFT, buff=0.3)
+        self.play(
+            MoveToTarget(self.row),
+            *(MoveToTarget(name) for name in self.level_names),
+            *(ReplacementTransform(a, b) for a, b in zip(close_up.levels, stack.levels[:2])),
+            ReplacementTransform(close_up.get_block(0), stack.get_block(0)),
+            run_time=1.0,
+        )
         note = VGroup(
             literal(
                 "computed: E and E′ (first attention layer)",
@@ -290,8 +348,8 @@ class GoingDeeper(Lesson):
         brace.text.add(times)
         self.layers_figure = brace.figure
         more = dots(UP, size=0.05, gap=0.15).next_to(self.stack, UP, buff=0.12)
-        self.play(FadeIn(more))
-        self.play(brace.count_up(run_time=2))
+        # the count comes whole, as the beat's first sentence says it
+        self.play(FadeIn(more), FadeIn(brace), run_time=0.8)
         self.caption(
             f"Attention, then MLP, {d.n_layers} times over: each layer adds its own change "
             "to every embedding.",
@@ -354,13 +412,8 @@ class GoingDeeper(Lesson):
     def all_at_once(self) -> None:
         t, d = self.trace, self.trace.dims
         counts = multiply_adds(t)
-        self.beat(
-            "all-at-once",
-            f"For this sentence one GPT-3 attention layer does {grouped(counts['total'])} "
-            f"multiply-adds: each of its {grouped(t.params['layer/attention'])} weights once "
-            "per token, plus the scores and weighted sums. A GPU does thousands of them at "
-            "the same time, which is what makes attention fast to run.",
-        )
+        said = multiply_add_sentences(t, counts)
+        self.beat("all-at-once", " ".join(said.values()))
         self.heading("How many multiply-adds?")
         weights = ProductLine(
             [t.n, t.params["layer/attention"]],
@@ -378,10 +431,14 @@ class GoingDeeper(Lesson):
         caption = literal(
             "multiply-adds in one attention layer", font_size=palette.LABEL, color=palette.QUERY
         )
-        self.play(FadeOutInPlace(self.lanes[-1]), run_time=0.5)  # the note under the lanes
-        # the lanes make room below them for the sums, shrinking towards their top
-        shown = VGroup(*self.lanes[:-1])  # the note is gone
-        self.play(shown.animate.scale(LANES_SHRUNK, about_edge=UP), run_time=0.6)
+        # the note under the lanes leaves; the lanes make room below them for the sums,
+        # shrinking towards their top
+        shown = VGroup(*self.lanes[:-1])
+        self.play(
+            FadeOutInPlace(self.lanes[-1]),
+            shown.animate.scale(LANES_SHRUNK, about_edge=UP),
+            run_time=0.6,
+        )
         sums = VGroup(weights, pattern).arrange(DOWN, aligned_edge=RIGHT, buff=0.3)
         more = self.lanes[3]  # the dots under the lanes: the sums go below them
         sums.next_to(more, DOWN, buff=0.3).set_x(0.6)
@@ -390,13 +447,17 @@ class GoingDeeper(Lesson):
         plus = literal("+", font_size=palette.HEADING, color=palette.DIM_TEXT).next_to(
             pattern.line, LEFT, 0.25
         )
-        self.play(weights.write())
-        self.play(FadeIn(plus), pattern.write())
-        self.play(FadeIn(total, shift=UP * 0.2), FadeIn(caption))
+        self.until_said(f"{t.n} × ")  # the product, said after the words about it
+        self.play(weights.write(run_time=1.4))
+        self.until_said(said["pattern"])
+        self.play(FadeIn(plus), pattern.write(run_time=1.4))
+        self.until_said(said["total"])
+        self.play(FadeIn(total, shift=UP * 0.2), FadeIn(caption), run_time=0.8)
         cells = VGroup(*(lane[0] for lane in self.lanes[1]))
         banner = literal("all at once", font_size=palette.LARGE, color=palette.QUERY)
         banner.next_to(self.lanes[1], RIGHT, buff=0.5)
-        self.play(cells.animate.set_fill(palette.QUERY, 0.6), Write(banner), run_time=1.2)
+        self.until_said(said["gpu"])
+        self.play(cells.animate.set_fill(palette.QUERY, 0.6), Write(banner), run_time=1.0)
         self.figures: dict[str, DecimalNumber] = {
             "weights": weights.result,
             "pattern": pattern.result,
@@ -404,6 +465,5 @@ class GoingDeeper(Lesson):
         }
         self.caption(
             f"{grouped(counts['total'])} multiply-adds for {t.n} tokens in one layer; a GPU "
-            "runs thousands of them at the same time.",
-            wait=2,
+            "runs thousands of them at the same time."
         )

@@ -115,3 +115,28 @@ def test_shapes_are_written_rows_by_columns_as_the_braces_count_them(chapter):
         assert (row_brace.value, col_brace.value) == (rows, cols)
         assert [drawn(f) for f in product.factors] == [f"{rows:,}", f"{cols:,}"]
         assert row_brace.direction[0] < 0 and col_brace.direction[1] < 0  # left, below
+
+
+def test_the_value_maps_said_together_are_on_screen(chapter):
+    """Review: "together 3,145,728" was said and never shown."""
+    counts = parameter_counts(chapter.trace.dims)
+    together = counts["head/W_V_down"] + counts["head/W_V_up"]
+    assert chapter.together.value == together
+    assert drawn(chapter.together.result) == f"{together:,}"
+    assert f"= {together:,}" in dict(chapter.narration)["low-rank"]
+    # the full map as a multiple of W_Q, said and drawn
+    multiple = counts["head/full_W_V"] // counts["head/W_Q"]
+    assert [drawn(f) for f in chapter.multiple.factors] == [
+        f"{multiple}",
+        f"{counts['head/W_Q']:,}",
+    ]
+    assert f"{multiple} × {counts['head/W_Q']:,}" in dict(chapter.narration)["full-value"]
+
+
+def test_the_shares_said_are_the_bars(chapter):
+    counts = parameter_counts(chapter.trace.dims)
+    total = counts["model/total"]
+    rest = total - counts["model/attention"] - counts["model/mlp"]
+    said = dict(chapter.narration)["share"]
+    for value in (counts["model/attention"], counts["model/mlp"], rest):
+        assert f"{100 * value / total:.1f} %" in said

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from render_helpers import render_scene, scene_duration
 
-from scenes.ch11_going_deeper import CELLS, COLUMN_INDICES, GoingDeeper
+from scenes.ch11_going_deeper import CELLS, COLUMN_INDICES, GoingDeeper, window_note
 from scenes.components import palette
 from scenes.components.entries import color_scale, fixed, shown_array
+from scenes.lesson import CONTENT_BOTTOM, CONTENT_TOP
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +83,20 @@ def test_the_first_caption_says_which_tokens_the_strips_show(chapter):
     shown, n = chapter.shown, chapter.trace.n
     assert shown == list(range(shown[0], shown[-1] + 1))  # a window, in order
     first = chapter.captions_said[0]
-    if len(shown) < n:
-        assert f"(tokens {shown[0] + 1}\u2013{shown[-1] + 1} of {n} shown)" in first
-    else:
-        assert "shown)" not in first
-    assert len(shown) < n  # the default example's 8 tokens do not all fit: checked here
+    assert window_note(shown, n) in first
+    assert window_note([2, 3, 4], 8) == " (tokens 3\u20135 of 8 shown)."
+    assert window_note(list(range(8)), 8) == "."
+
+
+def test_the_first_layer_uses_the_room(chapter):
+    """Review: tiny strips of tokens 3-8 in a corner; the default's 8 tokens all fit."""
+    assert chapter.shown == list(range(chapter.trace.n))
+    close_up = chapter.close_up
+    width, height = chapter.close_up_size  # as first shown
+    assert height >= 0.6 * (CONTENT_TOP - CONTENT_BOTTOM) and width >= 6.0
+    t, scale = chapter.trace, color_scale(chapter.trace.E)
+    for level, vectors in ((0, t.E), (1, t.E_prime)):  # the same entries as the stack's
+        for k, token in enumerate(chapter.shown):
+            expected = [palette.value_color(v, scale).to_hex() for v in vectors[token, :CELLS]]
+            cells = close_up.get_level(level)[k]
+            assert [c.get_fill_color().to_hex() for c in cells] == expected
