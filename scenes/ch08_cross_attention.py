@@ -18,7 +18,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Line, VGroup
 
 from attention_math.trace import CrossTrace
 from scenes.components import palette
-from scenes.components.attention_grid import AttentionGrid
+from scenes.components.attention_grid import LABEL_GAP, AttentionGrid
 from scenes.components.entries import fixed
 from scenes.components.fade_in_place import FadeOutInPlace
 from scenes.components.labels import literal
@@ -28,6 +28,11 @@ from scenes.lesson import Lesson
 LINE_WIDTH = 4
 # The grid takes the stage's height and its width up to the side notes (4.0 wide).
 GRID_WIDTH, GRID_HEIGHT = 9.0, 5.7
+
+
+def pair_said(french: str, english: str) -> str:
+    """How the narration names a French query and the English key it reads."""
+    return f"“{french}” to “{english}”"
 
 
 def strongest(cross: CrossTrace, queries: list[int]) -> list[tuple[int, int, float]]:
@@ -123,13 +128,15 @@ class CrossAttention(Lesson):
         self.grid = self._grid()
         drawn = self.grid.drawn("pattern")  # [key, query]
         said = "; ".join(
-            f"“{self.french[j]}” to “{self.english[i]}” with {fixed(drawn[i, j], 2)}"
+            f"{pair_said(self.french[j], self.english[i])} with {fixed(drawn[i, j], 2)}"
             for j, i, _ in picks[:3]
         )
+        count = len(self.target.shown) * len(self.source.shown)
         self.beat(
             "lines",
-            "Each line joins a French query to an English key; its opacity is the attention "
-            f"weight. The strongest: {said}.",
+            f"Each of the {count} lines joins a French query to an English key; its opacity "
+            "is the attention weight. "
+            f"The strongest: {said}.",
         )
         self.heading("Each line's opacity is its weight")
         pattern = self.cross.head.pattern  # (query, key)
@@ -148,14 +155,9 @@ class CrossAttention(Lesson):
                 lines.add(line)
         self.link_lines = lines
         self.play(Create(lines, lag_ratio=0.02), run_time=3)
-        j, i, _ = picks[0]
-        self.caption(
-            f"One line for each of the {len(lines)} French–English pairs, as opaque as its "
-            f"weight. Strongest: “{self.french[j]}” → “{self.english[i]}”, "
-            f"{fixed(drawn[i, j], 2)}.",
-            wait=2,
-        )
+        # each pair lights up as the subtitles name it
         for j, i, _ in picks[:3]:
+            self.until_said(pair_said(self.french[j], self.english[i]))
             self.play(
                 self.target.highlight([j], palette.QUERY),
                 self.source.highlight([i], palette.KEY),
@@ -163,7 +165,10 @@ class CrossAttention(Lesson):
             )
             self.wait(0.8)
             self.play(self.target.unhighlight(), self.source.unhighlight(), run_time=0.5)
-        self.wait(1)
+        self.caption(
+            f"{count} lines, one for each French–English pair, each as opaque as its weight.",
+            wait=1,
+        )
 
     def as_a_grid(self) -> None:
         self.beat(
@@ -194,6 +199,7 @@ class CrossAttention(Lesson):
         self.play(grid.create(), FadeIn(side))
         self.play(grid.numbers("pattern"), run_time=1.5)
         sums, show_sums = grid.column_sums()
+        self.until_said("Softmax runs down")
         self.play(show_sums)
         self.caption("Each column, one French word's weights, sums to 1.", wait=3)
         self.play(grid.dots(), FadeOutInPlace(sums))
@@ -237,7 +243,9 @@ class CrossAttention(Lesson):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         note.next_to(self.side, DOWN, buff=0.5).align_to(self.side, LEFT)
         self.play(FadeIn(note))
+        self.no_mask_note = note
         self.unmasked = shown
+        self.until_said(f"Even “{first}”")
         self.play(self.grid.highlight_cell(shown.last_key, shown.query, palette.MASK))
         self.caption(
             f"Red: “{first}”, the first French word, reading “{last}”, the last English "
@@ -246,29 +254,53 @@ class CrossAttention(Lesson):
         )
 
     def values_from_the_source(self) -> None:
-        head = self.cross.head
-        sizes = np.linalg.norm(head.delta_E, axis=1)  # (n_q,)
+        sizes = np.linalg.norm(self.cross.head.delta_E, axis=1)  # (n_q,)
         j = int(np.argmax(sizes))
+        named = f"“{self.french[j]}” gets the largest"
         self.beat(
             "values",
             "The values come from the English words as well: each French word's embedding "
-            f"is updated with the meaning it found there. “{self.french[j]}” gets the largest "
-            f"change, a ΔE of length {sizes[j]:.1f}.",
+            "is updated by a ΔE, the English words' values weighted by its column. "
+            f"Under each column, the length of that ΔE: {named} change, "
+            f"{fixed(sizes[j], 1)}.",
         )
         note = VGroup(
+            literal("ΔE = Σ w · V", font_size=palette.BODY, color=palette.DELTA),
+            literal("w: a column's weights", font_size=palette.SMALL, color=palette.DIM_TEXT),
             literal(
-                f"ΔE(“{self.french[j]}”) = Σ w · V", font_size=palette.BODY, color=palette.DELTA
+                "V: the English words' values", font_size=palette.SMALL, color=palette.DIM_TEXT
             ),
-            literal(
-                "(values of the English words)", font_size=palette.SMALL, color=palette.DIM_TEXT
-            ),
-            literal(f"|ΔE| = {sizes[j]:.1f}", font_size=palette.BODY, color=palette.DELTA),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        note.next_to(self.side, DOWN, buff=2.0).align_to(self.side, LEFT)
+        note.next_to(self.side, DOWN, buff=0.5).align_to(self.side, LEFT)
         self.heading("Values from the other sentence")
-        self.play(self.grid.clear_highlights())  # the last beat's red cell is not this one's
-        self.play(self.grid.highlight_column(j, palette.DELTA), FadeIn(note))
-        self.caption(
-            f"Column “{self.french[j]}”: weights × values of the English words give its ΔE.",
-            wait=4,
+        # the last beat's red cell and its note are not this one's
+        self.play(self.grid.clear_highlights(), FadeOutInPlace(self.no_mask_note))
+        self.play(FadeIn(note))
+        self.change_row = self._change_row(sizes)
+        self.until_said("Under each column")
+        self.play(FadeIn(self.change_row))
+        self.until_said(named)
+        self.play(
+            self.grid.highlight_column(j, palette.DELTA),
+            self.change_row[1][j].animate.set_color(palette.DELTA),
         )
+        self.caption(
+            f"Column “{self.french[j]}”: its weights × the English words' values give its "
+            f"ΔE, the longest: |ΔE| = {fixed(sizes[j], 1)}.",
+            wait=2,
+        )
+
+    def _change_row(self, sizes: np.ndarray) -> VGroup:
+        """Under each French word's column, where the grid writes its sums, the length of
+        its ΔE (``sizes``), named "|ΔE|" on the left: (name, numbers)."""
+        grid = self.grid
+        last = grid.key_range[-1]
+        numbers = VGroup()
+        for j in grid.query_range:
+            label = literal(fixed(sizes[j], 1), font_size=grid.font_size, mono=True)
+            if label.width > 0.9 * grid.cell_width:
+                label.scale_to_fit_width(0.9 * grid.cell_width)
+            numbers.add(label.next_to(grid.get_cell(last, j), DOWN, buff=LABEL_GAP))
+        name = literal("|ΔE|", font_size=grid.font_size, color=palette.DELTA)
+        name.set_y(numbers[0].get_y()).align_to(grid.cells.get_left() + LEFT * LABEL_GAP, RIGHT)
+        return VGroup(name, numbers)

@@ -54,6 +54,7 @@ from scenes.facts.ch13_real_heads import (
     Contrast,
     contrast,
     describe_zoom,
+    drawn_weights,
     light_up,
     quoted_piece,
 )
@@ -67,6 +68,7 @@ MAP_WIDTH = 5.6  # the gallery, shrunk to a map of where the zoomed head sits
 CONTRAST_GRID = 4.6  # height of the cells of each grid in the contrast
 
 
+FRAMED = "Framed, their labels in white: the cells of the example above."
 WHY_SINK = (
     "Why? Each column must sum to 1, so a head with nothing to read here parks its weight "
     "on the one token every query can see."
@@ -120,12 +122,13 @@ class RealHeads(ChapterScene):
             f"{self.run.text(a, b).strip()} = {' + '.join(piece_text(t) for t in tokens[a:b])}"
             for a, b in split[:3]
         ]
-        said = f", like {examples[0]}" if examples else ""
+        # the words the pieces come with
+        said = f"like {examples[0]}" if examples else "though here every word is a single token"
         self.beat(
             "tokens",
             f"The lesson cut the sentence into {plural(len(words), 'token')}. A real model, "
             f"{CAPTION}, reads {plural(len(tokens), 'token')}: its tokenizer cuts rarer words "
-            f"into pieces{said or ', though here every word is a single token'}.",
+            f"into pieces, {said}.",
         )
         layout = self._token_rows(split, examples)
         heading, lesson_label, lesson_row, real_label, (real_row, marks), note = layout
@@ -134,6 +137,7 @@ class RealHeads(ChapterScene):
         )
         self.wait(1.5)
         self.play(FadeInPlace(real_label), FadeInPlace(real_row), run_time=1.2)
+        self.until_said(said)
         self.play(*(Create(m) for m in marks), FadeInPlace(note), run_time=1.0)
         self.caption_shown(
             "   ".join(examples) if examples else "Here every word is a single token."
@@ -212,9 +216,10 @@ class RealHeads(ChapterScene):
         self.below_gallery = VGroup(lines, marks)
         self.play(FadeInPlace(self.heading), FadeInPlace(self.footnote), run_time=0.8)
         self.play(FadeInPlace(self.gallery), run_time=1.5)
+        self.until_said(f"Each {self.shape} is one head")  # how to read it, as it is said
         self.play(*(Create(m) for m in marks), FadeInPlace(lines), run_time=1.0)
         self.caption_shown(said)
-        self.wait(6.0)
+        self.wait(4.0)
 
     def attention_sink(self) -> None:
         first_share = behaviour_scores(self.run.pattern)["first_token"]  # (layers, heads)
@@ -254,24 +259,24 @@ class RealHeads(ChapterScene):
                 f"{first_share.mean():.2f}",
                 font_size=palette.BODY,
             ),
-            paragraph(
-                WHY_SINK,
-                width=68,
-                color=palette.DIM_TEXT,
-            ),
+            paragraph(WHY_SINK, width=68, color=palette.DIM_TEXT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
         room = self.counts.get_bottom()[1] - 0.35 - (self.footnote.get_top()[1] + 0.15)
         text.scale_to_fit_width(min(text.width, 12.6))
         text.scale_to_fit_height(min(text.height, room))
         text.next_to(self.counts, DOWN, buff=0.35).align_to(self.gallery, LEFT)
-        self.play(FadeOutInPlace(self.below_gallery), FadeInPlace(text[0]), run_time=1.0)
-        self.play(FadeInPlace(self.dimmed), FadeInPlace(self.counts), run_time=1.2)
-        self.wait(2.0)
-        self.play(FadeInPlace(text[1]), run_time=0.8)
-        self.wait(3.0)
-        self.play(FadeInPlace(text[2]), run_time=1.0)
+        # the bright top rows first, as the beat names them; then each line as the
+        # subtitles reach its numbers, the sink heads dimmed and counted with the first
+        self.play(FadeOutInPlace(self.below_gallery), run_time=0.6)
+        self.until_said(f"In {self.sink_count} of")
+        self.play(
+            FadeInPlace(self.dimmed), FadeInPlace(self.counts), FadeInPlace(text[0]), run_time=1.2
+        )
+        for line, words in zip(text[1:], ("on average it", "Every column")):
+            self.until_said(words)
+            self.play(FadeInPlace(line), run_time=0.8)
         self.caption_shown(WHY_SINK)
-        self.wait(6.0)
+        self.wait(4.0)
         self.below_gallery = text
 
     def too_short(self) -> None:
@@ -330,12 +335,14 @@ class RealHeads(ChapterScene):
 
     def _zoom(self, behaviour: str, score: HeadScore) -> None:
         layer, head = score.layer, score.head
-        grid = PatternWindow(self.run.pattern[layer, head], self.run.mask, self.run.tokens)
+        # the numbers as drawn: each full column adds up to 1.00
+        weights = drawn_weights(self.run.pattern[layer, head], self.run.mask)  # (query, key)
+        grid = PatternWindow(weights, self.run.mask, self.run.tokens)
         grid.add(grid.axis_titles())
         grid.scale_to_fit_height(min(grid.height, 7.4))
         room = PANEL.left - 0.2 - (STAGE.left + 0.3)  # frame edge to the panel
         grid.scale_to_fit_width(min(grid.width, room)).to_corner(UP + LEFT, buff=0.3)
-        query, keys, fact, example = describe_zoom(self.run, behaviour, score, grid)
+        query, keys, fact, example = describe_zoom(self.run, behaviour, score, grid, weights)
         self.beat(
             f"L{layer}H{head}",
             f"Layer {layer}, head {head} {BEHAVIOUR_NAMES[behaviour]}: {fact}. {example}.",
@@ -350,17 +357,21 @@ class RealHeads(ChapterScene):
         if self.zooms:
             previous = self.zooms[-1][2]
             self.play(FadeOutInPlace(previous), FadeOutInPlace(self.zoom_texts), run_time=0.6)
-        self.play(FadeInPlace(panel), frame_in, run_time=0.8)
-        self.play(FadeInPlace(grid), FadeInPlace(legend), run_time=1.5)
+        self.play(FadeInPlace(panel[:3]), frame_in, run_time=0.8)
+        self.play(FadeInPlace(grid), FadeInPlace(legend[:-1]), run_time=1.5)
         cells = VGroup(*(grid.mark(key, query) for key in keys))
+        # the example, its cells and the note on them, with the cue that gives its numbers
+        self.until_said(example.removeprefix("For example, "))
         self.play(
+            FadeInPlace(panel[3]),
+            FadeInPlace(legend[-1]),
             *(Create(cell) for cell in cells),
             grid.column_label(query).animate.set_color(palette.TEXT),
             *(grid.row_label(key).animate.set_color(palette.TEXT) for key in keys),
-            run_time=0.6,
+            run_time=0.8,
         )
         self.caption_shown(f"{fact}. {example}.")
-        self.wait(5.0)
+        self.wait(3.0)
         self.map_frame = frame
         self.zoom_texts = VGroup(panel, legend, cells)
         self.zooms.append((behaviour, score, grid))
@@ -384,12 +395,14 @@ class RealHeads(ChapterScene):
             if grid.show_numbers
             else "dot area = weight"
         )
-        notes = [f"Rows: keys. Columns: queries. Each full column sums to 1; {shown_as}."]
+        rounded = " (its numbers rounded to add up to 1.00)" if grid.show_numbers else ""
+        notes = [f"Rows: keys. Columns: queries. Each full column sums to 1{rounded}; {shown_as}."]
         if grid.is_window:
             notes.append(
                 f"Window: the first token and the last {len(grid.queries)} of "
                 f"{self.n_tokens} tokens; the rest of each column's weight is off-screen."
             )
+        notes.append(FRAMED)  # last: it comes with the example
         legend = VGroup(
             *(paragraph(n, width=48, font_size=palette.NOTE, color=palette.DIM_TEXT) for n in notes)
         )
@@ -432,16 +445,18 @@ class RealHeads(ChapterScene):
             FadeOutInPlace(self.map),
             run_time=1.0,
         )
-        # one part at a time, as the subtitles reach it: the designed head and its share,
-        # the real one and its share, then the lines under both
-        self.play(FadeInPlace(titles[0]), FadeInPlace(left), run_time=1.2)
+        # both heads side by side as the beat says so; then one part at a time, as the
+        # subtitles reach it: the designed head's framed row and share, the real head's
+        # framed row, its share, then the lines under both
+        self.play(*(FadeInPlace(m) for m in (*titles, left, right)), run_time=1.2)
         self.until_said(shown.cues[0])
         self.play(Create(rows[0]), FadeInPlace(notes[0]), run_time=1.0)
         self.until_said(shown.cues[1])
-        self.play(FadeInPlace(titles[1]), FadeInPlace(right), run_time=1.2)
-        self.play(Create(rows[1]), FadeInPlace(notes[1]), run_time=1.0)
+        self.play(Create(rows[1]), run_time=1.0)
+        self.until_said(shown.cues[2])
+        self.play(FadeInPlace(notes[1]), run_time=1.0)
         job = left.mark(*shown.job)  # the designed head's cell its job line quotes
-        for k, (line, cue) in enumerate(zip(lines, shown.cues[2:], strict=True)):
+        for k, (line, cue) in enumerate(zip(lines, shown.cues[3:], strict=True)):
             self.until_said(cue)
             extra = [Create(job)] if k == 1 else []  # with the line that quotes it
             self.play(FadeInPlace(line), *extra, run_time=1.0)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attention_math.layout import key_by_query
 from attention_math.real_model import HeadScore, RealAttention
 from attention_math.real_model.head_finder import first_token_share, parked_share
 from attention_math.real_model.tokenizer import whole_characters
@@ -17,6 +18,7 @@ from scenes.components import entries
 from scenes.components.piece_row import piece_text
 from scenes.focus import quote, quoted
 
+DECIMALS = 2  # of the weights a zoomed grid writes
 MIN_TOKENS = 4  # below this, heads have too little to choose from to be told apart
 BROAD_SHARE = 0.05  # a share counted as "reading" an earlier token in the broad head's example
 SINK_SHARE = 0.5  # a "sink head" puts more than this share of its weight on the first token
@@ -202,18 +204,27 @@ class Contrast:
     real_line: str  # under the real grid: the same share
     lines: tuple[str, ...]  # under both: the rule, the count, the designed head's job
     job: tuple[int, int]  # (key, query) of the designed head's cell its job line quotes
-    # pieces of the narration that bring in, in turn: the designed head's share, the real
-    # head, and each of ``lines``
+    # pieces of the narration that bring in, in turn: the designed head's framed row and
+    # share, the real head's framed row, its share, and each of ``lines``
     cues: tuple[str, ...] = ()
 
 
+def drawn_weights(pattern: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """One head's ``[query, key]`` weights as its zoomed grid writes them: two decimals,
+    each query's full column adding up to 1.00 as drawn
+    (:func:`entries.columns_adding_up`: weights large enough to be quoted stay plainly
+    rounded where the sum allows)."""
+    drawn = entries.columns_adding_up(key_by_query(pattern), key_by_query(mask), DECIMALS)
+    return drawn.T  # back to (query, key)
+
+
 def describe_zoom(
-    run: RealAttention, behaviour: str, score: HeadScore, grid
+    run: RealAttention, behaviour: str, score: HeadScore, grid, weights: np.ndarray
 ) -> tuple[int, list[int], str, str]:
     """The query and keys of the cells to frame in a zoomed head's ``grid`` (a
     PatternWindow: its drawn ``queries`` and ``keys``, ``is_window``), the behaviour in
-    numbers, and one example (whose words name exactly the framed cells)."""
-    weights = run.pattern[score.layer, score.head]  # (query, key)
+    numbers, and one example (whose words name exactly the framed cells, with the weights
+    as the grid writes them: ``weights``, ``[query, key]``, :func:`drawn_weights`)."""
     tokens = run.tokens
     shown = [q for q in grid.queries if q >= 1]
     # Prefer examples a viewer can read: tokens of whole characters, not bytes of
@@ -269,10 +280,12 @@ def contrast(trace: Trace, run: RealAttention, designed, grid) -> Contrast:
         f"itself, left out). {said.compared} {job}. Real heads are learned, not designed."
     )
     count = f"{sinks.more} of {sinks.real.size} real heads" if sinks.designed is not None else None
+    real_share = f"there {said.real}"
     cues = (
         said.compared[:24],
-        "On the right",
-        count or "On the right",
+        "its heads park on the first token" if sinks.designed is not None else "On the right",
+        real_share,
+        count or real_share,  # a single word: the count line names the head shown, as said
         job,
         "Real heads are learned",
     )

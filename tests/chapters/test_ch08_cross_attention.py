@@ -1,21 +1,66 @@
 """Chapter 8 draws the translation pair's cross-attention: line opacities and dot areas
-are the pattern's weights, the grid has no mask, and the highlighted cell is one a
-causal mask would have erased."""
+are the pattern's weights, the grid has no mask, the highlighted cell is one a causal
+mask would have erased, every French word's |ΔE| is written under its column, and what
+the narration names lights up as its subtitle shows."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import assert_grid_fills_the_stage, render_scene, scene_duration, source_of
+from render_helpers import (
+    TINY,
+    assert_grid_fills_the_stage,
+    render_scene,
+    scene_duration,
+    source_of,
+)
 
 from attention_math import load_example
 from scenes.ch08_cross_attention import CrossAttention
+from scenes.components import palette
+from scenes.cues import reading_seconds, timed
+
+
+class RecordedCrossAttention(CrossAttention):
+    """The chapter, noting when each beat starts and when each picture waits for its
+    words (``until_said``) is let go."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.beat_starts: dict[str, float] = {}
+        self.said_when: list[tuple[str, str, float]] = []  # (beat, phrase, time)
+
+    def beat(self, name: str, narration: str) -> None:
+        super().beat(name, narration)
+        self.beat_starts[name] = self.time
+
+    def until_said(self, phrase: str) -> None:
+        super().until_said(phrase)
+        self.said_when.append((self.narration[-1][0], phrase, self.time))
 
 
 @pytest.fixture(scope="module")
 def chapter():
     # the main example does not matter here
-    return render_scene(CrossAttention, source_of(example="tiny-robot"))
+    return render_scene(RecordedCrossAttention, source_of(example="tiny-robot"))
+
+
+def _cue_of(chapter, beat: str, phrase: str) -> tuple[float, float]:
+    """(start, end) in the chapter of the subtitle cue that holds ``phrase``, the beat's
+    cues timed here over their reading time (a silent render)."""
+    said = dict(chapter.narration)[beat]
+    start = chapter.beat_starts[beat]
+    for piece, a, b in timed(said, reading_seconds(said)):
+        if phrase in piece.replace("\n", " "):
+            return start + a, start + b
+    raise AssertionError(f"no cue of {beat!r} holds {phrase!r}")
+
+
+FRAME = 1 / TINY["frame_rate"]  # a wait ends on a frame: up to one frame early
+
+
+def _shown_at(chapter, beat: str, phrase: str) -> float:
+    return next(t for b, p, t in chapter.said_when if b == beat and p == phrase)
 
 
 def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
@@ -90,3 +135,38 @@ def test_the_values_beat_outlines_only_its_own_column(chapter):
             label = chapter.grid.get_query_label(k)
             left, right = outlines[0].get_left()[0], outlines[0].get_right()[0]
             assert label.get_right()[0] < left or label.get_left()[0] > right
+
+
+def test_each_strongest_pair_lights_up_while_its_cue_shows(chapter):
+    """Review: each pair was outlined about 5 s after it was said; now each waits for the
+    cue that names it and comes before that cue is over."""
+    pattern = chapter.cross.head.pattern  # (query, key)
+    best = sorted(range(len(pattern)), key=lambda j: -pattern[j].max())[:3]
+    for j in best:
+        phrase = f"“{chapter.french[j]}” to “{chapter.english[int(np.argmax(pattern[j]))]}”"
+        start, end = _cue_of(chapter, "lines", phrase)
+        assert start - FRAME <= _shown_at(chapter, "lines", phrase) < end, phrase
+
+
+def test_every_french_word_shows_the_length_of_its_change(chapter):
+    """Review: "|ΔE| = 113.1" showed 5 s early, and "the largest" had nothing to compare
+    with: each French word's |ΔE| is written under its column, with the words that say it,
+    and the largest is the one named and coloured."""
+    sizes = [float(np.sqrt(np.sum(row**2))) for row in chapter.cross.head.delta_E]
+    name, numbers = chapter.change_row
+    assert name.original_text == "|ΔE|"
+    assert [m.original_text for m in numbers] == [f"{v:.1f}" for v in sizes]
+    for j, label in enumerate(numbers):
+        assert label.get_x() == pytest.approx(chapter.grid.get_column(j).get_x(), abs=1e-6)
+        assert label.get_top()[1] < chapter.grid.cells.get_bottom()[1]
+    largest = sizes.index(max(sizes))
+    colours = [m.get_color().to_hex() for m in numbers]
+    assert colours[largest] == palette.DELTA.to_hex()
+    assert colours.count(palette.DELTA.to_hex()) == 1
+    said = dict(chapter.narration)["values"]
+    named = f"“{chapter.french[largest]}” gets the largest"
+    assert f"{named} change, {sizes[largest]:.1f}." in said
+    # the row comes with its words, the outline with the cue that names the largest
+    for phrase in ("Under each column", named):
+        start, end = _cue_of(chapter, "values", phrase)
+        assert start - FRAME <= _shown_at(chapter, "values", phrase) < end, phrase

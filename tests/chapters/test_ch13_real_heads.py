@@ -1,21 +1,25 @@
 """Chapter 13 draws what the real model computed: gallery squares, sink count, chosen heads
-and the numbers and dots of the zoomed grids all equal the model's own arrays."""
+and the numbers and dots of the zoomed grids all equal the model's own arrays (the numbers
+rounded so that each column adds up to 1.00 as drawn), and each part comes with the words
+that say it."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from manim import Camera, config, tempconfig
-from render_helpers import render_scene, scene_duration, source_of
+from render_helpers import TINY, render_scene, scene_duration, source_of
 
 from attention_math import InputError, load_example
 from attention_math.layout import key_by_query
 from attention_math.lexicon import load_lexicon
 from attention_math.real_model import CAPTION, best_head, run_sentence, smollm2
 from attention_math.text import without_inline_roles
-from scenes.ch13_real_heads import RealHeads
+from scenes.ch13_real_heads import FRAMED, RealHeads
+from scenes.components import palette
 from scenes.components.head_gallery import LEVELS, WEIGHT_ONE, WEIGHT_ZERO, pool_size
 from scenes.components.labels import TEXT_TYPES
+from scenes.cues import reading_seconds, timed
 from scenes.facts.ch13_real_heads import (
     broad_example,
     broad_reading,
@@ -26,9 +30,49 @@ from scenes.facts.ch13_real_heads import (
 SENTENCE = load_example("fluffy-creature").sentence
 
 
+class RecordedRealHeads(RealHeads):
+    """The chapter, noting when each beat starts and when each picture that waits for its
+    words (``until_said``) is let go, with what is on screen then."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.beat_starts: dict[str, float] = {}
+        self.said_when: list[tuple[str, str, float, set[int]]] = []  # beat, phrase, time, ids
+
+    def beat(self, name: str, narration: str) -> None:
+        super().beat(name, narration)
+        self.beat_starts[name] = self.time
+
+    def until_said(self, phrase: str) -> None:
+        super().until_said(phrase)
+        shown = {id(m) for top in self.mobjects for m in top.get_family()}
+        self.said_when.append((self.narration[-1][0], phrase, self.time, shown))
+
+
 def _render(sentence: str | None = None):
     """Render the chapter for ``sentence`` (default: the default example)."""
-    return render_scene(RealHeads, source_of(sentence))
+    return render_scene(RecordedRealHeads, source_of(sentence))
+
+
+FRAME = 1 / TINY["frame_rate"]  # a wait ends on a frame: up to one frame early
+
+
+def _assert_with_its_cue(chapter, beat: str, phrase: str) -> set[int]:
+    """The picture that waits for ``phrase`` is let go while the subtitle cue where the
+    phrase starts shows (cues timed here over the beat's reading time: a silent render);
+    returns the ids of what was on screen then."""
+    said = dict(chapter.narration)[beat]
+    start = chapter.beat_starts[beat]
+    begins = said.index(phrase)
+    end_of_cue = 0  # the cues, joined by single spaces, give the narration back
+    for piece, a, b in timed(said, reading_seconds(said)):
+        end_of_cue += len(piece) + 1
+        if begins < end_of_cue:
+            cue = (a, b)
+            break
+    at, shown = next((t, ids) for b, p, t, ids in chapter.said_when if (b, p) == (beat, phrase))
+    assert start + cue[0] - FRAME <= at < start + cue[1], (beat, phrase, at - start, cue)
+    return shown
 
 
 @pytest.fixture(scope="module")
@@ -135,22 +179,41 @@ def test_zoomed_heads_are_the_head_finders_picks(chapter, run):
 
 
 def test_zoomed_grids_show_the_real_weights_with_keys_as_rows(chapter, run):
+    """Each number is the real weight to two decimals, one hundredth off at most, so that
+    every full column adds up, as drawn, to the 1.00 the legend says (review: "ver" and
+    "ant" added up to 0.99)."""
     for _, score, grid in chapter.zooms:
         weights = key_by_query(run.pattern[score.layer, score.head])  # (keys, queries)
         visible = key_by_query(run.mask)
-        assert grid.show_numbers
+        assert grid.show_numbers and not grid.is_window
         assert set(grid.numbers) == {(k, q) for k, q in zip(*np.nonzero(visible))}
+        hundredths = {}
         for (key, query), shown in grid.numbers.items():
-            assert shown.get_value() == pytest.approx(weights[key, query])
+            hundredths[key, query] = round(shown.get_value() * 100)
+            assert shown.get_value() == pytest.approx(hundredths[key, query] / 100, abs=1e-9)
+            assert abs(shown.get_value() - weights[key, query]) < 0.01 + 1e-9
             assert shown.get_y() == pytest.approx(grid.row_label(key).get_y(), abs=1e-6)
             assert shown.get_x() == pytest.approx(grid.column_label(query).get_x(), abs=1e-6)
-        np.testing.assert_allclose(  # each column sums to 1: softmax runs down the columns
-            [
-                sum(grid.weights[k, q] for k in grid.keys if (k, q) in grid.weights)
-                for q in grid.queries
-            ],
-            1.0,
-        )
+        for query in grid.queries:  # softmax runs down the columns: each adds up to 1.00
+            assert sum(h for (k, q), h in hundredths.items() if q == query) == 100, query
+        assert "rounded to add up to 1.00" in " ".join(_texts(chapter.zoom_texts[1]))
+
+
+def _texts(mobject) -> list[str]:
+    return [m.original_text for m in mobject.get_family() if isinstance(m, TEXT_TYPES)]
+
+
+def test_white_labels_are_the_framed_cells_and_the_legend_says_so(chapter, run):
+    """Review: highlighted key labels turned white with no word about it."""
+    _, score, grid = chapter.zooms[-1]
+    query, keys = chapter.marked[score.layer, score.head]
+    white = palette.TEXT.to_hex()
+    assert [
+        grid.tokens[q] for q in grid.queries if grid.column_label(q).get_color().to_hex() == white
+    ] == [grid.tokens[query]]
+    assert [k for k in grid.keys if grid.row_label(k).get_color().to_hex() == white] == list(keys)
+    legend = chapter.zoom_texts[1]  # its last note is about the framed cells
+    assert " ".join(_texts(legend[-1])) == FRAMED and "labels in white" in FRAMED
 
 
 def _dot_areas_follow(grid, weights):
@@ -251,12 +314,12 @@ def test_broad_example_counts_exactly_the_framed_cells(chapter, run):
     broad = next(score for behaviour, score, _ in chapter.zooms if behaviour == "broad")
     grid = next(grid for behaviour, _, grid in chapter.zooms if behaviour == "broad")
     query, keys = chapter.marked[broad.layer, broad.head]
-    weights = run.pattern[broad.layer, broad.head]  # [query, key]
     earlier = [k for k in grid.keys if k < query]
-    counted = [k for k in earlier if round(float(weights[query, k]), 2) >= 0.05]
+    printed = {k: grid.numbers[k, query].get_value() for k in earlier}  # as the grid writes
+    counted = [k for k in earlier if printed[k] >= 0.05]
     assert list(keys) == counted and 0 in counted  # the first token "a" (0.09) counts
     said = dict(chapter.narration)[f"L{broad.layer}H{broad.head}"]
-    most = max(round(float(weights[query, k]), 2) for k in earlier)
+    most = max(printed.values())
     assert (
         f"gives 0.05 or more to {len(counted)} of the {len(earlier)} tokens before it "
         f"(the first, “a”, among them), {most:.2f} at most" in said
@@ -352,8 +415,35 @@ def test_contrast_parts_come_in_the_order_the_narration_says_them(chapter):
     part now waits for its words (Lesson.until_said), which must be said, in order."""
     said = chapter.narration[-1][1]
     cues = chapter.contrast.cues
-    assert len(cues) == 2 + len(chapter.contrast.lines)
+    assert len(cues) == 3 + len(chapter.contrast.lines)
     places = [said.find(cue) for cue in cues]
     assert min(places) >= 0 and places == sorted(places), places
     more = chapter.contrast.sinks.more
-    assert said[places[2] :].startswith(f"{more} of 270 real heads")  # the count line's words
+    assert said[places[3] :].startswith(f"{more} of 270 real heads")  # the count line's words
+    for cue in cues:
+        _assert_with_its_cue(chapter, "contrast", cue)
+
+
+def test_both_contrast_grids_are_there_before_the_first_words_about_either(chapter):
+    """Review: "Side by side" was said 20 s before the real head's grid came in."""
+    shown = _assert_with_its_cue(chapter, "contrast", chapter.contrast.cues[0])
+    assert id(chapter.designed_grid) in shown and id(chapter.contrast_grid) in shown
+
+
+def test_each_part_comes_with_the_words_that_say_it(chapter):
+    """The pieces split into words, the gallery's legend, the sink's three lines and each
+    zoomed head's example wait for the subtitle cue that says them."""
+    said = dict(chapter.narration)
+    waits = [
+        ("tokens", said["tokens"].split("into pieces, ")[1].rstrip(".")),  # "like ver..."
+        ("gallery", "Each triangle is one head"),
+        ("sink", f"In {chapter.sink_count} of"),
+        ("sink", "on average it"),
+        ("sink", "Every column"),
+    ]
+    for _, score, _ in chapter.zooms:
+        beat = f"L{score.layer}H{score.head}"
+        example = said[beat].index("For example")
+        waits.append((beat, said[beat][said[beat].index("“", example) :].rstrip(".")))
+    for beat, phrase in waits:
+        _assert_with_its_cue(chapter, beat, phrase)
