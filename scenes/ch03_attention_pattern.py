@@ -262,6 +262,8 @@ class AttentionPattern(Lesson):
             layout.scale_to_fit_width(13.2)
         layout.move_to(self.stage.center + DOWN * 0.2)
         self.play(product.create(), FadeIn(title_E), run_time=2)
+        # where it goes: the query's name and size now, its numbers once worked out
+        self.play(GrowArrow(arrow), FadeIn(note), FadeIn(name), FadeIn(size))
         self.caption(f"W_Q times the embedding E of {quoted(t, q)}: its query.")
         # the working starts with the words that say it: a section of its own
         self.beat("first row", first_row)
@@ -269,8 +271,7 @@ class AttentionPattern(Lesson):
         self.play(product.compute_row(matrix.rows[0], hold=TERM_HOLD))  # each term to be read
         self.until_said("Then every other row")
         self.play(*[product.compute_row(r, detailed=False) for r in matrix.rows[1:]])
-        self.play(GrowArrow(arrow), FadeIn(note))
-        self.play(query.create(), FadeIn(name), FadeIn(size))
+        self.play(query.create())
         self.caption(
             f"First row: {len(COLS)} products add to {fixed(product.final_values[0], 2)}"
             f"{factor_text(matrix.exponent)}; all {d:,} of them give "
