@@ -43,6 +43,8 @@ from scenes.components.labels import literal, number
 from scenes.components.legend import Legend
 from scenes.components.token_row import TokenParagraph, TokenRow, role_key
 from scenes.facts.ch01_recap import (
+    arc_words,
+    block_words,
     column_tokens,
     fit,
     last_index_of,
@@ -86,6 +88,7 @@ class RecapOnEmbeddings(Lesson):
         self.meanings()
         self.tower()
         self.attention_block()
+        self.context_arcs()
 
     def setup(self) -> None:
         super().setup()
@@ -102,21 +105,28 @@ class RecapOnEmbeddings(Lesson):
         self.row = TokenRow(t.words, roles(t), focus=self.focus, pairs=pairs, focus_first=True)
         self.row.move_to(self.stage.point(UP) + DOWN * 0.75)
         window = len(self.row.shown)
+        first, last = (quoted(t, self.row.shown[k]) for k in (0, -1))
         self.beat(
             "tokens",
-            f"The text is first cut into pieces called tokens: this sentence gives {t.n}."
-            + (f" The pictures after this show {window} of them." if self.row.windowed else ""),
+            f"The text is first cut into pieces called tokens: this sentence gives {t.n}. "
+            "Colours mark the role of each word."
+            + (
+                f" The pictures after this show {window} of them: {first} to {last}."
+                if self.row.windowed
+                else ""
+            ),
         )
         self.heading("Tokens")
         key = role_key(roles(t))
-        said = f"The text is cut into tokens: {t.n} of them. Colours mark the role of each word."
         if self.row.windowed:
             lines = TokenParagraph(t.words, roles(t), width=13, font_size=palette.LARGE)
             lines.move_to(self.stage.center + UP * 0.4)
             key.next_to(lines, DOWN, buff=0.5)
             self.play(lines.create(), run_time=2.0)
+            self.until_said("Colours mark")
             self.play(FadeIn(key))
-            self.caption(said, wait=1.5)
+            # the key says what the colours mean; the caption goes with the window, as said
+            self.until_said("The pictures after this")
             # the sentence stays, the tokens left out dimmed, while the window's row comes
             left_out = [lines.get_token(i) for i in range(t.n) if i not in self.row.shown]
             self.play(
@@ -126,8 +136,7 @@ class RecapOnEmbeddings(Lesson):
                 run_time=1.5,
             )
             self.caption(
-                f"Next, {window} of the {t.n} tokens (bright in the sentence): "
-                f"{quoted(t, self.row.shown[0])} to {quoted(t, self.row.shown[-1])}.",
+                f"Next, {window} of the {t.n} tokens (bright in the sentence): {first} to {last}.",
                 wait=1.0,
             )
             self.sentence_lines = lines  # leaves when the embeddings come
@@ -141,9 +150,11 @@ class RecapOnEmbeddings(Lesson):
             self.remove(sentence)
         else:
             self.play(self.row.create())
+        self.until_said("Colours mark")
         self.play(FadeIn(key))
-        self.caption(said)
-        self.wait(1.5)
+        self.caption(
+            f"The text is cut into tokens: {t.n} of them. Colours mark the role of each word."
+        )
         self.play(FadeOut(key))
 
     def embeddings(self) -> None:
@@ -151,7 +162,8 @@ class RecapOnEmbeddings(Lesson):
         d = t.dims.d_model
         self.beat(
             "embeddings",
-            f"Each token becomes a list of {d:,} numbers, its embedding; we show a few of them.",
+            f"Each token becomes a list of {d:,} numbers, its embedding; we show a few of "
+            "them: entries 1 to 4 and the last.",
         )
         self.heading("Embeddings")
         if self.sentence_lines is not None:  # the tokens beat's sentence
@@ -227,7 +239,6 @@ class RecapOnEmbeddings(Lesson):
         )
         unit.clear_updaters()
         self.caption(f"{d:,} numbers per token in GPT-3. The dots stand for the ones not drawn.")
-        self.wait(1.5)
         self.clear_content()
 
     def same_word(self) -> None:
@@ -235,7 +246,7 @@ class RecapOnEmbeddings(Lesson):
         self.beat(
             "same word",
             "The same word starts with the same vector: 'mole' in three phrases, three "
-            "identical columns (position aside).",
+            "identical columns (position aside). Only context can tell the meanings apart.",
         )
         self.heading("Same word, same starting vector")
         cards = VGroup()
@@ -266,6 +277,7 @@ class RecapOnEmbeddings(Lesson):
             Arrow(row.get_box(k).get_bottom(), col.get_top(), buff=0.08, color=palette.QUERY)
             for (row, k), col in zip(rows, columns)
         ]
+        self.until_said("three identical columns")
         self.play(*[GrowArrow(a) for a in arrows], *[c.create() for c in columns])
         boxes = [SurroundingRectangle(c.body, color=palette.QUERY, buff=0.08) for c in columns]
         self.play(*[Write(b) for b in boxes])
@@ -282,7 +294,8 @@ class RecapOnEmbeddings(Lesson):
         self.beat(
             "position",
             f"Position is folded in: {quoted(t, j)} is token {j + 1}, so the vector of "
-            f"position {j + 1} is added to the word's own vector.",
+            f"position {j + 1} is added to the word's own vector. The sum is the embedding the "
+            "model starts from; the parts are rounded so that every sum adds up as drawn.",
         )
         self.heading("Position")
         # the window the tokens beat named ("tired" to "sea"): the whole sentence when it fits
@@ -433,11 +446,7 @@ class RecapOnEmbeddings(Lesson):
     def attention_block(self) -> None:
         t = self.trace
         head = t.head("adjective-noun")
-        self.beat(
-            "attention block",
-            "Attention sits between two rows of embeddings: each token's vector is updated "
-            "with context from earlier tokens only.",
-        )
+        self.beat("attention block", block_words(t))
         self.heading("The attention block")
         pairs = modifiers(t)
         row = TokenRow(
@@ -458,47 +467,55 @@ class RecapOnEmbeddings(Lesson):
         if name.get_left()[0] < -6.9:
             name.next_to(slab.get_corner(UP + LEFT), DOWN + RIGHT, buff=0.1)
         names = row_names(below, above)
-        self.play(FadeIn(row), *[c.create() for c in below.values()], FadeIn(names[0]))
-        self._sweep(below, palette.EMBEDDING)  # "E": the row going in, named as it comes
-        self.play(FadeIn(slab), Write(name))
-        feet = {  # arcs start and end on the slab's floor, above each column
-            i: VectorizedPoint([c.get_x(), slab.get_bottom()[1] + 0.1, 0]) for i, c in below.items()
-        }
-        self.block_arcs = arcs = ContextArcs(feet, head.pattern, min_weight=0.05, max_height=1.25)
-        self.play(arcs.create(), run_time=2.5)
-        strongest = self._strongest(arcs, below, above, head.name)
-        rest = [c for i, c in above.items() if strongest is None or i != strongest[1]]
-        self.play(*[c.create() for c in rest], FadeIn(names[1]), run_time=1.5)
+        self.play(FadeIn(row), FadeIn(slab), Write(name))
+        # each row with the words that name it: "Below, E", then "Above, E′"
+        self.until_said("Below, E")
+        self.play(*[c.create() for c in below.values()], FadeIn(names[0]))
+        self._sweep(below, palette.EMBEDDING)
+        self.until_said("Above, E′")
+        self.play(*[c.create() for c in above.values()], FadeIn(names[1]), run_time=1.5)
         self._sweep(above, palette.UPDATED)
         self.caption(
             f"Top row: E′, every token updated, with all {len(t.heads)} heads' changes added.",
-            wait=1.5,
+            wait=1.0,
         )
+        feet = {  # arcs start and end on the slab's floor, above each column
+            i: VectorizedPoint([c.get_x(), slab.get_bottom()[1] + 0.1, 0]) for i, c in below.items()
+        }
+        self.block_arcs = ContextArcs(feet, head.pattern, min_weight=0.05, max_height=1.25)
+        self.block_rows = below, above
 
-    def _strongest(self, arcs: ContextArcs, below: dict, above: dict, head: str):
-        """The strongest drawn arc, its key's E and its query's E′ boxed and named
-        (returned: (key, query), or None when no arc is drawn)."""
-        t = self.trace
+    def context_arcs(self) -> None:
+        """The head's arcs inside the block, then the strongest drawn arc, its key's E and
+        its query's E′ boxed and named."""
+        t, arcs = self.trace, self.block_arcs
+        below, above = self.block_rows
+        head = t.head("adjective-noun").name
         strongest = arcs.strongest()  # of the arcs drawn, not the lesson's focus link
+        weight = arcs.weight(*strongest) if strongest is not None else 0.0
+        self.beat("context arcs", arc_words(t, head, strongest, weight))
+        self.heading_shown("The attention block")  # still there
+        self.play(arcs.create(), *self.caption_leaving(), run_time=2.5)
         self.caption(
             f"Arcs, forward only: one head's weights of 0.05 or more ({head}"
             + ("" if strongest is not None else "; none reaches 0.05 here")
             + ")."
         )
-        if strongest is not None:
-            key, query = strongest
-            marks = [
-                SurroundingRectangle(below[key], color=palette.QUERY, buff=0.08),
-                SurroundingRectangle(above[query], color=palette.QUERY, buff=0.08),
-            ]
-            self.play(Create(marks[0]), Indicate(arcs.get_arc(key, query), color=palette.QUERY))
-            self.play(above[query].create(), Create(marks[1]))
-            self.caption(
-                f"The strongest drawn: {quoted(t, key)} into {quoted(t, query)}, "
-                f"{arcs.weight(key, query):.2f}. Boxed: E of {quoted(t, key)}, E\u2032 of "
-                f"{quoted(t, query)}."
-            )
-        return strongest
+        if strongest is None:
+            return
+        key, query = strongest
+        marks = [
+            SurroundingRectangle(below[key], color=palette.QUERY, buff=0.08),
+            SurroundingRectangle(above[query], color=palette.QUERY, buff=0.08),
+        ]
+        self.until_said("The strongest drawn")
+        self.play(Create(marks[0]), Indicate(arcs.get_arc(key, query), color=palette.QUERY))
+        self.play(Create(marks[1]), Indicate(above[query], color=palette.QUERY))
+        self.caption(
+            f"The strongest drawn: {quoted(t, key)} into {quoted(t, query)}, {weight:.2f}. "
+            f"Boxed: E of {quoted(t, key)}, E\u2032 of {quoted(t, query)}.",
+            wait=1.0,
+        )
 
     def _block_columns(self, row: TokenRow) -> tuple[dict, dict]:
         """E (below the block) and E′ (above it) of each token of ``row``, over its token."""
@@ -521,6 +538,6 @@ class RecapOnEmbeddings(Lesson):
         ends = list(columns.values())
         box = SurroundingRectangle(ends[0], color=color, buff=0.08)
         whole = SurroundingRectangle(VGroup(*ends), color=color, buff=0.08)
-        self.play(Create(box), run_time=0.4)
-        self.play(ReplacementTransform(box, whole), run_time=1.0)
-        self.play(FadeOut(whole), run_time=0.4)
+        self.play(Create(box), run_time=0.3)
+        self.play(ReplacementTransform(box, whole), run_time=0.8)
+        self.play(FadeOut(whole), run_time=0.3)

@@ -252,11 +252,12 @@ class Values(Lesson):
             whole.vector("E", coords[0], label="E", color=palette.EMBEDDING),
             FadeIn(legend[0]),
         )
-        tip = Dot(zoom.to_screen(near[0]), radius=0.06, color=palette.EMBEDDING)
+        self.zoom_tip = tip = Dot(zoom.to_screen(near[0]), radius=0.06, color=palette.EMBEDDING)
         tip_label = literal(names[0], font_size=palette.LABEL, color=palette.EMBEDDING)
         tip_label.next_to(tip, DOWN + RIGHT, buff=0.1)  # the steps leave up and to the side
         link = DashedLine(whole.to_screen(coords[0]), tip.get_center(), dash_length=0.08)
         link.set_stroke(palette.DIM_TEXT, 1.5)
+        self.until_said("around its tip")
         self.play(Create(link), FadeIn(tip), FadeIn(tip_label))
         self.caption(shown.opening_caption, wait=1.0)
 

@@ -1,7 +1,8 @@
 """What chapter 1 reads off the trace, without drawing: a token's embedding split into
 its word and its position (:func:`word_part`, :func:`position_part`), the sense a
-supporting phrase settles, which tokens get an embedding column, and where pictures go
-(:func:`spread`, :func:`fit`)."""
+supporting phrase settles, which tokens get an embedding column, where pictures go
+(:func:`spread`, :func:`fit`) and what the attention block's beats say
+(:func:`block_words`, :func:`arc_words`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 from attention_math import Trace
 from attention_math.embeddings import direction
 from attention_math.heads import load_design
+from scenes.focus import quoted
 
 
 def position_part(trace: Trace, i: int) -> np.ndarray:
@@ -70,3 +72,31 @@ def fit(points: np.ndarray, width: float, height: float) -> tuple[float, np.ndar
     size = np.maximum(hi - lo, 1e-9)
     scale = float(min(width / size[0], height / size[1]))
     return scale, -scale * (lo + hi) / 2
+
+
+def block_words(trace: Trace) -> str:
+    """What the attention-block beat says while its two rows come: E below, then E′."""
+    return (
+        "Attention sits between two rows of embeddings. Below, E: the vectors going in. "
+        f"Above, E′: the vectors coming out, every token updated, with all {len(trace.heads)} "
+        "heads' changes added."
+    )
+
+
+def arc_words(trace: Trace, head: str, strongest: tuple[int, int] | None, weight: float) -> str:
+    """What the arcs beat says: what the arcs of ``head`` are and, when one is drawn, the
+    ``strongest`` (key, query) of ``weight``, as its caption quotes it."""
+    if strongest is None:
+        return (
+            f"Arcs would show one head's weights of 0.05 or more ({head}), each from an "
+            "earlier token: here no weight reaches 0.05, so none is drawn."
+        )
+    said = (
+        f"The arcs are one head's weights of 0.05 or more ({head}): each token takes "
+        "context from earlier tokens only, so every arc runs forward."
+    )
+    key, query = (quoted(trace, i) for i in strongest)
+    return (
+        f"{said} The strongest drawn: {key} into {query}, {weight:.2f}. Boxed: the E of "
+        f"{key} and the E′ of {query}."
+    )

@@ -93,6 +93,8 @@ def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> Val
     caption = (
         "Each step: an attention weight times a value vector, seen in 3 of "
         f"{trace.dims.d_model:,} dimensions."
+        if keys
+        else f"The arrow: this head's whole ΔE, seen in 3 of {trace.dims.d_model:,} dimensions."
     )
     return ValueSteps(
         basis, coords, tuple(names), tuple(legend), opening, opening_caption, narration, caption
@@ -100,22 +102,26 @@ def value_steps(trace, head, values: np.ndarray, noun: int, found: Terms) -> Val
 
 
 def step_words(trace, head, j: int, found: Terms, names: list[str]) -> tuple[str, str]:
-    """What the embedding-space beats say: while E is drawn, then while the steps are
-    (named ``names``: "creature", "fluffy creature", ...)."""
+    """What the embedding-space beats say: while E is drawn (E alone: the values come
+    with the steps), then while the steps are (named ``names``: "creature", "fluffy
+    creature", ...)."""
     keys = found.keys
     q = quoted(trace, j)
     weights = ", ".join(f"{head.pattern[j, i]:.2f}" for i in keys)
     steps = " → ".join(f"“{n}”" for n in names)
-    start = f"In embedding space, {q} starts at its embedding E"
+    start = (
+        f"In embedding space, {q} starts at its embedding E, seen in 3 of "
+        f"{trace.dims.d_model:,} dimensions: from the origin on the left, and around its "
+        "tip on the right"
+    )
     projected = " The arrows are projections of the computed vectors."
+    opening = f"{start}."
     if found.own and len(keys) >= 2:
-        opening = f"{start}, then takes its share of the value of each adjective."
         narration = (  # the steps first: they are drawn as these words are said
             f"Step by step it moves: {steps}, each time by its share of a value (weights "
             f"{weights}).{projected}"
         )
     elif found.own:
-        opening = f"{start}, then takes its share of the value of its adjective."
         narration = (
             f"It moves: {steps}, by its share of the value of {quoted(trace, keys[0])} "
             f"(weight {weights}).{projected}"
@@ -131,7 +137,7 @@ def step_words(trace, head, j: int, found: Terms, names: list[str]) -> tuple[str
         )
     else:  # nothing to add step by step: this head's whole ΔE instead
         opening = f"{q} has no earlier word to take a value from. {start}."
-        narration = "The arrow is this head's whole change to it, ΔE."
+        narration = f"The arrow is this head's whole change to it, ΔE: E + ΔE = E′.{projected}"
     return opening, narration
 
 

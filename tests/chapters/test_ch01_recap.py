@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import last_frame, render_default, scene_duration
+from render_helpers import Timed, last_frame, render_default, scene_duration
 
 from attention_math.embeddings import direction, token_directions
 from attention_math.heads import load_design
@@ -12,11 +12,42 @@ from attention_math.projection import orthonormal_basis, pca_basis, project
 from scenes.ch01_recap import RecapOnEmbeddings, last_index_of
 from scenes.components.context_arcs import arc_style
 from scenes.components.entries import shown_array, signed
+from scenes.cues import reading_seconds
+
+RATE = 15  # frames a second: a wait ends on a frame, so times are good to one frame
+
+
+class Recap(Timed, RecapOnEmbeddings):
+    """The chapter, keeping when each beat starts and each animation is played."""
 
 
 @pytest.fixture(scope="module")
 def chapter():
-    return render_default(RecapOnEmbeddings)
+    return render_default(Recap, frame_rate=RATE)
+
+
+def _cue_saying(chapter, words: str) -> float:
+    """When the first subtitle cue that says ``words`` starts."""
+    for cue in chapter.renderer.file_writer.subcaptions:
+        if words in cue.content.replace("\n", " "):
+            return cue.start.total_seconds()
+    raise AssertionError(f"no cue says {words!r}")
+
+
+def _first_play_of(chapter, mob) -> float:
+    """When the first animation that draws ``mob``, or a part of it, starts."""
+    parts = {id(part) for part in mob.get_family()}
+
+    def draws(animation) -> bool:  # a group's own mobject is emptied once it has played
+        inner = getattr(animation, "animations", None)
+        if inner is not None:
+            return any(draws(a) for a in inner)
+        return bool(parts & {id(part) for part in animation.mobject.get_family()})
+
+    for start, animations in chapter.plays:
+        if any(draws(animation) for animation in animations):
+            return start
+    raise AssertionError(f"nothing draws {mob}")
 
 
 def word_vector(trace, i):
@@ -43,6 +74,7 @@ def test_is_a_lesson_of_at_least_40_seconds(chapter):
         "meanings",
         "tower",
         "attention block",
+        "context arcs",
     ]
 
 
@@ -184,3 +216,42 @@ def test_a_picture_with_room_to_spare_is_drawn_larger(chapter):
     fixed size made them."""
     space = chapter.tower_space
     assert space.unit > 1.2 * 3.2 / space.extent
+
+
+def test_each_picture_comes_with_the_words_that_name_it(chapter):
+    """Review: E′ came 15 s after "two rows of embeddings", the three mole columns before
+    "three identical columns". Each comes within a second of the cue that names it."""
+    below, above = chapter.block_rows
+    key, query = chapter.block_arcs.strongest()
+    pictures = [
+        (chapter.mole_columns[0], "three identical columns"),
+        (next(iter(below.values())), "Below, E"),
+        (next(iter(above.values())), "Above, E′"),
+        (chapter.block_arcs.get_arc(key, query), "The arcs are"),
+    ]
+    for mob, words in pictures:
+        drawn, said = _first_play_of(chapter, mob), _cue_saying(chapter, words)
+        assert said - 0.2 <= drawn <= said + 1.0, (words, drawn, said)
+
+
+def test_the_narration_says_what_the_block_captions_claim(chapter):
+    """The strongest arc's words and weight and the number of heads, read from the
+    pattern here, are said in the beats whose captions show them."""
+    t = chapter.trace
+    pattern = t.head("adjective-noun").pattern
+    drawn = chapter.block_arcs.pairs()
+    key, query = max(drawn, key=lambda p: pattern[p[1], p[0]])
+    said = dict(chapter.narration)
+    strongest = f"“{t.words[key]}” into “{t.words[query]}”, {pattern[query, key]:.2f}"
+    assert strongest in said["context arcs"]
+    assert f"all {len(t.heads)} heads" in said["attention block"]
+
+
+def test_no_beat_holds_its_picture_long_after_its_words(chapter):
+    """Review: the tokens beat stayed 9 s and the attention block 20 s after their words.
+    A silent render: no beat lasts 8 s longer than its narration takes to read."""
+    starts = list(chapter.beat_starts.items())
+    ends = [start for _, start in starts[1:]] + [scene_duration(chapter)]
+    said = dict(chapter.narration)
+    for (name, start), end in zip(starts, ends):
+        assert end - start - reading_seconds(said[name]) < 8.0, name

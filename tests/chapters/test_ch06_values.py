@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from render_helpers import render_scene, scene_duration
+from render_helpers import Timed, render_scene, scene_duration
 
 from attention_math import build_trace, example_from_sentence
 from scenes.ch06_values import DOWN_ROWS, UP_ROWS, Values
@@ -28,17 +28,13 @@ from scenes.facts.ch06_values import (
 from scenes.focus import main_link, quoted
 
 
-class RecordedValues(Values):
-    """The chapter, noting when each beat starts and each caption is shown."""
+class RecordedValues(Timed, Values):
+    """The chapter, noting when each beat starts, each animation is played and each
+    caption is shown."""
 
     def setup(self) -> None:
         super().setup()
-        self.beat_starts: list[tuple[str, float]] = []
         self.shown_at: list[tuple[str, str, float]] = []  # (beat, caption, time)
-
-    def beat(self, name: str, narration: str) -> None:
-        super().beat(name, narration)
-        self.beat_starts.append((name, self.time))
 
     def caption_shown(self, text: str) -> None:
         super().caption_shown(text)
@@ -47,7 +43,10 @@ class RecordedValues(Values):
 
 @pytest.fixture(scope="module")
 def chapter():
-    return render_scene(RecordedValues)
+    return render_scene(RecordedValues, frame_rate=RATE)
+
+
+RATE = 15  # frames a second: a wait ends on a frame, so times are good to one frame
 
 
 def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
@@ -67,8 +66,9 @@ def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
 def test_a_captions_figures_come_no_earlier_than_the_words_that_say_them(chapter):
     """Each percentage a caption shows is said in its beat, and the caption does not
     appear before the subtitle cue that says it (with half a second to spare)."""
-    ends = [start for _, start in chapter.beat_starts[1:]] + [scene_duration(chapter)]
-    beats = {name: (start, end) for (name, start), end in zip(chapter.beat_starts, ends)}
+    starts = list(chapter.beat_starts.items())
+    ends = [start for _, start in starts[1:]] + [scene_duration(chapter)]
+    beats = {name: (start, end) for (name, start), end in zip(starts, ends)}
     said = dict(chapter.narration)
     checked = 0
     for name, text, at in chapter.shown_at:
@@ -87,6 +87,60 @@ def test_steps_are_drawn_while_they_are_said(chapter):
     names = chapter.steps_shown.names
     assert " → ".join(f"“{n}”" for n in names) in said["steps"]
     assert "→" not in said["embedding-space"]
+
+
+def _cue_saying(chapter, words: str) -> float:
+    """When the first subtitle cue that says ``words`` starts."""
+    for cue in chapter.renderer.file_writer.subcaptions:
+        if words in cue.content.replace("\n", " "):
+            return cue.start.total_seconds()
+    raise AssertionError(f"no cue says {words!r}")
+
+
+def _first_play_of(chapter, mob) -> float:
+    """When the first animation that draws ``mob``, or a part of it, starts."""
+    parts = {id(part) for part in mob.get_family()}
+
+    def draws(animation) -> bool:  # a group's own mobject is emptied once it has played
+        inner = getattr(animation, "animations", None)
+        if inner is not None:
+            return any(draws(a) for a in inner)
+        return bool(parts & {id(part) for part in animation.mobject.get_family()})
+
+    for start, animations in chapter.plays:
+        if any(draws(animation) for animation in animations):
+            return start
+    raise AssertionError(f"nothing draws {mob}")
+
+
+def test_the_shares_of_the_values_come_with_the_words_that_say_them(chapter):
+    """Review: "takes its share of the value of each adjective" was said over E alone,
+    before any share was drawn. No word of shares comes before the first share's arrow,
+    which comes within a second of the cue naming the point it reaches; so does the tip
+    of E with its words."""
+    arrow = chapter.zoom.get_arrow("term 0")
+    drawn = _first_play_of(chapter, arrow)
+    assert _cue_saying(chapter, "share") >= drawn
+    named = _cue_saying(chapter, f"“{chapter.steps_shown.names[1]}”")
+    assert abs(drawn - named) <= 1.0, (drawn, named)
+    for words in ("embedding E", "around its tip"):
+        assert words in dict(chapter.narration)["embedding-space"]
+    tip = chapter.zoom_tip
+    assert abs(_first_play_of(chapter, tip) - _cue_saying(chapter, "around its tip")) <= 1.0
+
+
+@pytest.mark.parametrize("sentence", ["a big red ball", "a red ball", "the dog ran", "hello"])
+def test_the_opening_says_no_share_over_e_alone(sentence):
+    """The beat that draws E alone says nothing of the values it has not drawn yet."""
+    trace = build_trace(example_from_sentence(sentence), dims="gpt2-small")
+    head = trace.head("adjective-noun")
+    noun = main_link(trace, head).query
+    terms = adjective_terms(trace, head, noun)
+    shown = value_steps(trace, head, value_vectors(head), noun, terms)
+    assert "share" not in shown.opening and "→" not in shown.opening
+    assert "embedding E" in shown.opening
+    if terms.keys:
+        assert "share" in shown.narration or "× the value" in shown.narration
 
 
 def test_noun_and_adjectives_come_from_the_pattern(chapter):
