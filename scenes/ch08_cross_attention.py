@@ -246,9 +246,10 @@ class CrossAttention(Lesson):
         self.no_mask_note = note
         self.unmasked = shown
         self.until_said(f"Even “{first}”")
-        self.play(self.grid.highlight_cell(shown.last_key, shown.query, palette.MASK))
+        # the lesson's highlight colour: red means masked, and nothing is masked here
+        self.play(self.grid.highlight_cell(shown.last_key, shown.query))
         self.caption(
-            f"Red: “{first}”, the first French word, reading “{last}”, the last English "
+            f"Framed: “{first}”, the first French word, reading “{last}”, the last English "
             f"word ({shown.weight:.2f}). No cell is masked.",
             wait=2.5,
         )
@@ -273,7 +274,7 @@ class CrossAttention(Lesson):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         note.next_to(self.side, DOWN, buff=0.5).align_to(self.side, LEFT)
         self.heading("Values from the other sentence")
-        # the last beat's red cell and its note are not this one's
+        # the last beat's framed cell and its note are not this one's
         self.play(self.grid.clear_highlights(), FadeOutInPlace(self.no_mask_note))
         self.play(FadeIn(note))
         self.change_row = self._change_row(sizes)

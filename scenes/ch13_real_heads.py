@@ -48,15 +48,18 @@ from scenes.components.pattern_window import PatternWindow
 from scenes.components.piece_row import PieceRow, piece_text, word_spans
 from scenes.facts.ch13_real_heads import (
     BEHAVIOUR_NAMES,
+    CONTRAST_ROWS,
     MIN_TOKENS,
     SINK_SHARE,
     ZOOMS,
     Contrast,
     contrast,
     describe_zoom,
+    designed_tokens,
     drawn_weights,
     light_up,
     quoted_piece,
+    sink_contrast,
 )
 from scenes.focus import plural
 from scenes.lesson import CAPTION_BAND, FRAME_X, FRAME_Y, HEADING_BAND, STAGE, Region
@@ -417,26 +420,30 @@ class RealHeads(ChapterScene):
 
     def contrast_with_lesson(self) -> None:
         designed = self.trace.head("adjective-noun")
-        words = self.trace.words
+        # a long sentence: the tokens up to an adjective -> noun link, if the window of
+        # them all would show none (causal: the weights of these tokens stay the same)
+        end = designed_tokens(self.trace, designed.pattern, CONTRAST_ROWS)
         left = PatternWindow(
-            designed.pattern,
-            designed.mask,
-            words,
+            designed.pattern[:end, :end],
+            designed.mask[:end, :end],
+            self.trace.words[:end],
+            size=CONTRAST_ROWS,
             height=CONTRAST_GRID,
             style="dots",
-            sink=designed.sink,
+            sink=designed.sink[:end],
         )
-        shown = contrast(self.trace, self.run, designed, left)
-        self.beat("contrast", shown.narration)
-        self.heading_shown("The designed head beside a real one")
-        sinks = shown.sinks
+        sinks = sink_contrast(designed.sink, self.run.pattern)
         right = PatternWindow(
             self.run.pattern[sinks.layer, sinks.head],
             self.run.mask,
             self.run.tokens,
+            size=CONTRAST_ROWS,
             height=CONTRAST_GRID,
             style="dots",
         )
+        shown = contrast(self.trace, self.run, designed, sinks, (left, right))
+        self.beat("contrast", shown.narration)
+        self.heading_shown("The designed head beside a real one")
         titles, notes, rows, lines = self._contrast_layout(designed.name, shown, left, right)
         self.play(
             FadeOutInPlace(self.zooms[-1][2]),

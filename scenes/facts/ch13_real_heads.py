@@ -22,6 +22,8 @@ DECIMALS = 2  # of the weights a zoomed grid writes
 MIN_TOKENS = 4  # below this, heads have too little to choose from to be told apart
 BROAD_SHARE = 0.05  # a share counted as "reading" an earlier token in the broad head's example
 SINK_SHARE = 0.5  # a "sink head" puts more than this share of its weight on the first token
+CONTRAST_ROWS = 10  # most token rows a contrast grid draws (its window: the first and the last)
+NOUNS = ("noun", "propn")  # the lesson's roles a designed adjective -> noun link ends on
 # The heads to zoom into: (behaviour, largest first-token share allowed), in order.
 ZOOMS = (("previous_token", 1.0), ("broad", 0.5), ("current_token", 1.0))
 BEHAVIOUR_NAMES = {
@@ -170,7 +172,7 @@ def sinks_said(sinks: SinkContrast, designed_name: str, first_token: str) -> Sin
         f"middle one of all {total} sorted by this measure)"
     )
     if sinks.designed is None:
-        designed_said = "a single word: no later word to average"
+        designed_said = "a single word: no later token to average"
         compared = (
             f"With a single word the designed head has nothing to compare. {chosen}: there "
             f"{real_said}."
@@ -180,7 +182,7 @@ def sinks_said(sinks: SinkContrast, designed_name: str, first_token: str) -> Sin
             "by this average."
         )
     else:
-        designed_said = f"its sink gets {sinks.designed:.2f} of each later word's weight"
+        designed_said = f"its sink gets {sinks.designed:.2f} of each later token's weight"
         compared = (
             f"The designed {designed_name} head parks {sinks.designed:.2f} on its sink, a "
             "slot with no value. The real model has no such slot: its heads park on the "
@@ -249,31 +251,96 @@ def describe_zoom(
     return query, [key], fact, example
 
 
+def adjective_links(trace: Trace) -> list[tuple[int, int]]:
+    """Every (query, key) of the sentence where an adjective comes before a noun: the
+    links the designed adjective -> noun head is built to make."""
+    roles = [t.role for t in trace.tokens]
+    return [
+        (q, k) for q in range(trace.n) for k in range(q) if roles[q] in NOUNS and roles[k] == "adj"
+    ]
+
+
+def designed_tokens(trace: Trace, pattern: np.ndarray, size: int = CONTRAST_ROWS) -> int:
+    """How many of the sentence's tokens, from the first, the designed head's contrast
+    grid draws (``pattern``: its ``[query, key]`` weights). All of them, unless the grid's
+    window (the first token and the last ``size - 1``) leaves out every adjective -> noun
+    link: then the tokens up to the noun of the strongest link, so that the window of
+    those shows it (all of them again when even that window cannot)."""
+    n = trace.n
+    links = adjective_links(trace)
+    drawn = set(range(n)) if n <= size else {0, *range(n - size + 1, n)}
+    if not links or any(q in drawn and k in drawn for q, k in links):
+        return n
+    query, key = max(links, key=lambda qk: pattern[qk])
+    end = max(query + 1, size)
+    return end if key == 0 or key >= end - size + 1 else n
+
+
 def designed_example(trace: Trace, pattern: np.ndarray, grid) -> tuple[int, int, bool]:
     """(query, key, is adjective -> noun) of the designed head's strongest adjective ->
     noun weight in ``grid`` (its drawn ``queries`` and ``keys``), or of its strongest
     weight on an earlier token when the grid has no such pair (or on itself, for a
     one-word sentence)."""
-    roles = [t.role for t in trace.tokens]
     earlier = [(q, k) for q in grid.queries for k in grid.keys if k < q]
-    pairs = [(q, k) for q, k in earlier if roles[q] in ("noun", "propn") and roles[k] == "adj"]
+    links = set(adjective_links(trace))
+    pairs = [qk for qk in earlier if qk in links]
     candidates = pairs or earlier or [(0, 0)]
     query, key = max(candidates, key=lambda qk: pattern[qk])
     return query, key, bool(pairs)
 
 
-def contrast(trace: Trace, run: RealAttention, designed, grid) -> Contrast:
-    """The measure for both heads (``designed``: the lesson's head, drawn in ``grid``), the
-    real head to show, and the words about them."""
-    sinks = sink_contrast(designed.sink, run.pattern)
-    said = sinks_said(sinks, designed.name, quoted_piece(run.tokens[0]))
-    query, key, adjective = designed_example(trace, designed.pattern, grid)
-    link = f"{quoted(trace, key)} → {quoted(trace, query)}: {designed.pattern[query, key]:.2f}"
-    job = (
-        f"The designed head's job, adjectives to nouns: {link}"
-        if adjective
-        else f"No adjective before a noun here; the designed head's strongest link: {link}"
+def drawn_columns(queries, n_tokens: int) -> str:
+    """Which of the ``n_tokens - 1`` later tokens' columns a grid draws (``queries``: its
+    drawn ones), counted from 1 as a viewer counts tokens."""
+    later = [q for q in queries if q >= 1]
+    if len(later) == n_tokens - 1:
+        return f"all {n_tokens - 1}"
+    return f"{len(later)} of {n_tokens - 1}, tokens {later[0] + 1}–{later[-1] + 1} of {n_tokens}"
+
+
+def framed_line(designed: tuple, real: tuple) -> str:
+    """The note on the two framed rows: what each average is taken over, and, when a grid
+    leaves some later tokens' columns out, which columns it draws and that the averages
+    take in the others too. ``designed`` and ``real``: (drawn queries, number of tokens)
+    of each grid."""
+    left, right = drawn_columns(*designed), drawn_columns(*real)
+    if left.startswith("all") and right.startswith("all"):
+        return (
+            "Framed: the row each average is taken over, in every later token's column. "
+            "Dot area = weight."
+        )
+    return (
+        "Framed: the row each average is taken over, in the later tokens' columns drawn "
+        f"(left: {left}; right: {right}); each average also takes in the columns not "
+        "drawn. Dot area = weight."
     )
+
+
+def job_line(trace: Trace, pattern: np.ndarray, grid) -> tuple[str, tuple[int, int]]:
+    """What the contrast says of the designed head's job (``pattern``: its ``[query, key]``
+    weights), from the cell of it that ``grid`` draws, and that cell (key, query)."""
+    query, key, adjective = designed_example(trace, pattern, grid)
+    link = f"{quoted(trace, key)} → {quoted(trace, query)}: {pattern[query, key]:.2f}"
+    if adjective:
+        said = f"The designed head's job, adjectives to nouns: {link}"
+    elif adjective_links(trace):  # only outside the tokens drawn: say so, of those
+        said = (
+            "No adjective before a noun among the tokens drawn; the designed head's "
+            f"strongest link there: {link}"
+        )
+    else:
+        said = f"No adjective before a noun here; the designed head's strongest link: {link}"
+    return said, (key, query)
+
+
+def contrast(
+    trace: Trace, run: RealAttention, designed, sinks: SinkContrast, grids: tuple
+) -> Contrast:
+    """The words about the designed head (``designed``: the lesson's head) and the real
+    head ``sinks`` picked, drawn side by side in ``grids`` (designed, real)."""
+    left, right = grids
+    said = sinks_said(sinks, designed.name, quoted_piece(run.tokens[0]))
+    job, cell = job_line(trace, designed.pattern, left)
     narration = (
         "Side by side, one measure for both heads: the weight later tokens park where "
         "they take almost nothing, on average (the first token, which can only look at "
@@ -297,9 +364,8 @@ def contrast(trace: Trace, run: RealAttention, designed, grid) -> Contrast:
         lines=(
             said.count,
             f"{job}.",
-            "Framed: the row each average is taken over, in every later token's column. "
-            "Dot area = weight.",
+            framed_line((left.queries, trace.n), (right.queries, len(run.tokens))),
         ),
-        job=(key, query),
+        job=cell,
         cues=cues,
     )

@@ -38,6 +38,10 @@ class RecordedCrossAttention(CrossAttention):
         super().until_said(phrase)
         self.said_when.append((self.narration[-1][0], phrase, self.time))
 
+    def no_mask(self) -> None:
+        super().no_mask()
+        self.no_mask_outlines = [m.get_stroke_color() for m in self.grid.highlights]
+
 
 @pytest.fixture(scope="module")
 def chapter():
@@ -116,6 +120,15 @@ def test_no_mask_beat_names_the_first_french_and_last_english_word(chapter):
     assert "causal mask would have erased" not in said  # positions across languages
 
 
+def test_the_no_mask_beat_keeps_red_for_masking(chapter):
+    """Review: the cell "Je" reads was outlined in red, the masking colour, in the beat
+    that says nothing is masked; it takes the lesson's highlight colour, and the caption
+    names it by what it is."""
+    assert [c.to_hex() for c in chapter.no_mask_outlines] == [palette.DELTA.to_hex()]
+    caption = next(c for c in chapter.captions_said if f"“{chapter.french[0]}”, the first" in c)
+    assert caption.startswith("Framed:") and "Red" not in caption
+
+
 def test_the_grid_fills_the_stage_and_leaves_the_side_notes_their_room(chapter):
     grid, stage = chapter.grid, chapter.stage
     # chapter.side: "keys: English", "queries: French", right of the grid
@@ -123,7 +136,7 @@ def test_the_grid_fills_the_stage_and_leaves_the_side_notes_their_room(chapter):
 
 
 def test_the_values_beat_outlines_only_its_own_column(chapter):
-    # the no-mask beat's red cell is cleared: one outline left, round the ΔE column
+    # the no-mask beat's framed cell is cleared: one outline left, round the ΔE column
     outlines = list(chapter.grid.highlights)
     assert len(outlines) == 1
     j = int(np.argmax(np.linalg.norm(chapter.cross.head.delta_E, axis=1)))

@@ -5,6 +5,8 @@ that say it."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from manim import Camera, config, tempconfig
@@ -23,11 +25,18 @@ from scenes.cues import reading_seconds, timed
 from scenes.facts.ch13_real_heads import (
     broad_example,
     broad_reading,
+    framed_line,
+    job_line,
     light_up,
     sink_contrast,
 )
 
 SENTENCE = load_example("fluffy-creature").sentence
+# 21 tokens: the contrast grids' window (the first and the last 9) would hold no adjective
+LONG = (
+    "A small grey cat watched the busy street from the sunny window, and then it slowly "
+    "closed its eyes."
+)
 
 
 class RecordedRealHeads(RealHeads):
@@ -447,3 +456,78 @@ def test_each_part_comes_with_the_words_that_say_it(chapter):
         waits.append((beat, said[beat][said[beat].index("“", example) :].rstrip(".")))
     for beat, phrase in waits:
         _assert_with_its_cue(chapter, beat, phrase)
+
+
+def _adjective_links(trace) -> list[tuple[int, int]]:
+    """(query, key) of every adjective before a noun, read here from the roles."""
+    roles = [t.role for t in trace.tokens]
+    return [
+        (q, k)
+        for q in range(len(roles))
+        for k in range(q)
+        if roles[k] == "adj" and roles[q] in ("noun", "propn")
+    ]
+
+
+@pytest.fixture(scope="module")
+def long_chapter():
+    return _render(LONG)
+
+
+def test_a_long_sentence_shows_the_designed_heads_job_and_says_what_is_drawn(long_chapter):
+    """Review: for LONG the contrast said "No adjective before a noun here", true only of
+    the window drawn (the first token and the last 9), while "busy" -> "street" gets
+    0.91. The designed grid now draws the tokens up to that link, and the note says which
+    columns each grid draws and that the averages take in the others."""
+    trace = long_chapter.trace
+    designed = trace.head("adjective-noun")
+    links = _adjective_links(trace)
+    first_and_last = {0, *range(trace.n - 9, trace.n)}
+    assert links and not any({q, k} <= first_and_last for q, k in links)  # the review's case
+    grid, shown = long_chapter.designed_grid, long_chapter.contrast
+    key, query = shown.job
+    assert (query, key) in links and query in grid.queries and key in grid.keys
+    assert (query, key) == max(links, key=lambda qk: designed.pattern[qk])  # the strongest
+    said = long_chapter.narration[-1][1]
+    words = trace.words
+    assert f"adjectives to nouns: “{words[key]}” → “{words[query]}”: " in said
+    assert f"{designed.pattern[query, key]:.2f}" in said and "No adjective" not in said
+    assert grid.weights[key, query] == designed.pattern[query, key]  # drawn as it is
+    real = long_chapter.contrast_grid
+    for queries, n in ((grid.queries, trace.n), (real.queries, len(long_chapter.run.tokens))):
+        later = [q for q in queries if q >= 1]
+        assert len(later) < n - 1  # columns left out, so the note must say so
+        assert (
+            f"{len(later)} of {n - 1}, tokens {later[0] + 1}–{later[-1] + 1} of {n}"
+            in (shown.lines[-1])
+        )
+    assert "also takes in the columns not drawn" in shown.lines[-1]
+    assert "later token's weight" in shown.designed_line  # tokens, not words
+
+
+def test_a_claim_about_the_tokens_drawn_says_so():
+    """When no adjective -> noun link can be drawn, the job line says it of the tokens
+    drawn, not of the sentence; only a sentence with no link at all gets "here"."""
+    trace = source_of(LONG).trace
+    pattern = trace.head("adjective-noun").pattern
+    last = SimpleNamespace(queries=list(range(12, 21)), keys=[0, *range(12, 21)])
+    said, (key, query) = job_line(trace, pattern, last)
+    assert said.startswith("No adjective before a noun among the tokens drawn;")
+    assert "a noun here" not in said and query in last.queries and key in last.keys
+    plain = source_of("the cat sat on the mat and then it slept").trace
+    assert not _adjective_links(plain)
+    said, _ = job_line(
+        plain,
+        plain.head("adjective-noun").pattern,
+        SimpleNamespace(queries=list(range(plain.n)), keys=list(range(plain.n))),
+    )
+    assert said.startswith("No adjective before a noun here;")
+
+
+def test_the_framed_note_says_every_column_only_when_each_is_drawn():
+    assert framed_line(([0, 1, 2], 3), ([0, 1, 2, 3], 4)).startswith(
+        "Framed: the row each average is taken over, in every later token's column."
+    )
+    windowed = framed_line(([0, 1, 2], 3), ([0, 5, 6], 7))
+    assert "every" not in windowed
+    assert "left: all 2; right: 2 of 6, tokens 6–7 of 7" in windowed
