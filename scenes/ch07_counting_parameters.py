@@ -212,8 +212,10 @@ class CountingParameters(Lesson):
         ).next_to(counts[-1], DOWN, buff=0.15)  # under rows x columns
         self.play(self.multiple.write(run_time=1.2))
         self.until_said(said["cross"])
-        # the matrix is crossed out, not its count: 150,994,944 is what it would cost
-        cross = Cross(W_V, stroke_color=palette.MASK, stroke_width=8)
+        # the matrix's entries are crossed out, not its name, its "×10⁻³" or its counts:
+        # those stay true (150,994,944 is what it would cost)
+        cross = Cross(W_V.get_brackets(), stroke_color=palette.MASK, stroke_width=8)
+        self.cross = cross
         self.play(Create(cross), run_time=0.8)
         self.caption(
             f"Entries shown: value-up · value-down of this head. {grouped(full)} would be too many."

@@ -130,6 +130,31 @@ def window_note(shown: list[int], n: int) -> str:
     return f" (tokens {shown[0] + 1}\u2013{shown[-1] + 1} of {n} shown)." if len(shown) < n else "."
 
 
+def parallel_sentences(trace, shown: list[int]) -> dict[str, str]:
+    """The sentences of the parallelism beat over a row of the tokens ``shown`` (in
+    order): the count is the whole sentence's, so a window of it is named first."""
+    d, n = trace.dims, trace.n
+    said = {"start": "Within one layer nothing waits in line."}
+    if len(shown) < n:  # said as the label beside the row writes it (a token "." unsaid)
+        said["window"] = f"The row shows tokens {shown[0] + 1} to {shown[-1] + 1} of the {n}."
+    said["count"] = (
+        f"Every token and every head is computed independently: {d.n_heads} heads for "
+        f"each of the {n} tokens of the sentence, each a stream of multiply-adds that can "
+        "run at the same time."
+    )
+    said["turns"] = "Only the layers take turns, each one reading what the one below it wrote."
+    return said
+
+
+def window_label(shown: list[int], n: int) -> VGroup:
+    """Beside a row of the tokens ``shown`` (in order) of ``n``: which ones."""
+    return literal(
+        f"tokens {shown[0] + 1}\u2013{shown[-1] + 1} of {n}",
+        font_size=palette.SMALL,
+        color=palette.DIM_TEXT,
+    )
+
+
 def lanes_under(row: TokenRow) -> VGroup:
     """``LANE_ROWS`` rows of small cells ("×+"), one per shown token of ``row``, over
     it: each cell one head's work on one token (a gap between neighbouring lanes)."""
@@ -361,18 +386,13 @@ class GoingDeeper(Lesson):
 
     def in_parallel(self) -> None:
         t, d = self.trace, self.trace.dims
-        self.beat(
-            "parallel",
-            "Within one layer nothing waits in line: every token and every head is "
-            f"computed independently, {d.n_heads} heads for each of the {t.n} tokens, each "
-            "a stream of multiply-adds that can run at the same time. Only the layers "
-            "take turns, each one reading what the one below it wrote.",
-        )
-        self.heading("All in parallel")
-        self.play(FadeOutInPlace(self.deeper))
         row = TokenRow(
             t.words, [tok.role for tok in t.tokens], font_size=palette.SMALL, max_width=7.0
         ).move_to(self.stage.point(UP) + RIGHT * 0.3 + DOWN * 0.4)
+        said = parallel_sentences(t, list(row.shown))
+        self.beat("parallel", " ".join(said.values()))
+        self.heading("All in parallel")
+        self.play(FadeOutInPlace(self.deeper))
         lanes = lanes_under(row)
         n_cols = len(row.shown)
         head_names = VGroup(
@@ -387,13 +407,22 @@ class GoingDeeper(Lesson):
         brace = CountBrace(
             VGroup(head_names, lanes, more), d.n_heads, LEFT, "heads", font_size=palette.BODY
         )
-        self.play(row.create(), LaggedStart(*(FadeIn(c) for c in lanes), lag_ratio=0.01))
+        # the whole sentence's count beside a window of it: which tokens the row holds
+        window = VGroup()
+        if row.windowed:
+            window.add(window_label(list(row.shown), t.n).next_to(row, LEFT, buff=0.3))
+        self.play(
+            row.create(), FadeIn(window), LaggedStart(*(FadeIn(c) for c in lanes), lag_ratio=0.01)
+        )
         explain = literal(
             "each cell: one head on one token", font_size=palette.LABEL, color=palette.DIM_TEXT
         ).next_to(more, DOWN, buff=0.25)
-        self.play(FadeIn(head_names), FadeIn(more), brace.count_up())
+        # the brace comes whole (every head exists at once), as its count is said
+        self.until_said(f"{d.n_heads} heads for each")
+        self.play(FadeIn(head_names), FadeIn(more), FadeIn(brace))
         self.play(FadeIn(explain))
         self.heads_figure = brace.figure
+        self.window = window
         cells = VGroup(*(lane[0] for lane in lanes))
         for lane in lanes[:n_cols]:  # one lane at a time: slow
             self.play(lane[0].animate.set_fill(palette.QUERY, 0.8), run_time=0.25)
@@ -407,7 +436,8 @@ class GoingDeeper(Lesson):
             "layers take turns.",
             wait=1,
         )
-        self.lanes = VGroup(row, lanes, head_names, more, brace, explain)
+        # the note under the lanes stays last: the next beat takes it away
+        self.lanes = VGroup(row, lanes, head_names, more, brace, window, explain)
 
     def all_at_once(self) -> None:
         t, d = self.trace, self.trace.dims

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from manim import DL, UR
 from render_helpers import last_frame, render_scene, scene_duration
 
 from attention_math import build_trace, load_example, parameter_counts
@@ -140,3 +141,21 @@ def test_the_shares_said_are_the_bars(chapter):
     said = dict(chapter.narration)["share"]
     for value in (counts["model/attention"], counts["model/mlp"], rest):
         assert f"{100 * value / total:.1f} %" in said
+
+
+def boxes_meet(a, b, pad: float = 0.0) -> bool:
+    """Whether the bounding boxes of ``a`` and ``b`` overlap (``a``'s grown by ``pad``)."""
+    (a0, a1), (b0, b1) = (a.get_corner(DL), a.get_corner(UR)), (b.get_corner(DL), b.get_corner(UR))
+    return bool(np.all(a0[:2] - pad < b1[:2]) and np.all(b0[:2] < a1[:2] + pad))
+
+
+def test_the_cross_strikes_the_entries_not_the_true_labels(chapter):
+    """Review: the red cross struck through the "×10⁻³" factor of the entries."""
+    W_V, cross = chapter.full_value, chapter.cross
+    pad = cross.get_stroke_width() * 0.01 / 2  # half the stroke, in scene units
+    assert boxes_meet(cross, W_V.body)  # it does cross the entries out
+    row_brace, col_brace, product = chapter.shapes["head/full_W_V"]
+    true = [W_V.get_label(), row_brace, col_brace, product, chapter.multiple]
+    assert W_V.get_factor() is not None  # the default's entries are drawn scaled
+    for label in [*true, W_V.get_factor()]:
+        assert not boxes_meet(cross, label, pad)

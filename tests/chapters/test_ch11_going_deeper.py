@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import render_scene, scene_duration
+from render_helpers import render_scene, render_sentence, scene_duration
 
 from scenes.ch11_going_deeper import CELLS, COLUMN_INDICES, GoingDeeper, window_note
 from scenes.components import palette
@@ -100,3 +100,28 @@ def test_the_first_layer_uses_the_room(chapter):
             expected = [palette.value_color(v, scale).to_hex() for v in vectors[token, :CELLS]]
             cells = close_up.get_level(level)[k]
             assert [c.get_fill_color().to_hex() for c in cells] == expected
+
+
+LONG = "The old fisherman slowly pulled his heavy net from the cold grey sea at dawn."
+
+
+@pytest.fixture(scope="module")
+def long_chapter():
+    return render_sentence(GoingDeeper, LONG, skip_animations=True)
+
+
+def test_the_parallel_count_names_the_window_it_is_said_over(chapter, long_chapter):
+    """Review: "96 heads for each of the 14 tokens" was said over a row of 11 of them."""
+    for scene in (chapter, long_chapter):
+        t, row = scene.trace, scene.lanes[0]
+        shown, said = list(row.shown), dict(scene.narration)["parallel"]
+        assert f"{t.dims.n_heads} heads for each of the {t.n} tokens" in said
+        named = f"The row shows tokens {shown[0] + 1} to {shown[-1] + 1} of the {t.n}."
+        if scene is chapter:  # the default's row holds the whole sentence: nothing to name
+            assert shown == list(range(t.n)) and "The row shows" not in said
+            assert len(scene.window) == 0
+            continue
+        assert len(shown) < t.n  # a window
+        assert said.index(named) < said.index(f"{t.dims.n_heads} heads")  # named first
+        label = f"tokens {shown[0] + 1}–{shown[-1] + 1} of {t.n}"  # on screen beside the row
+        assert [m.text for m in scene.window] == [label.replace(" ", "")]  # Text drops spaces
