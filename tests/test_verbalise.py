@@ -114,6 +114,9 @@ CASES = [
     ("175B parameters", "one hundred seventy-five billion parameters"),
     ("L16H0 looks back", "layer sixteen head zero looks back"),
     ("Grant Sanderson's 3Blue1Brown lesson", "Grant Sanderson's three Blue one Brown lesson"),
+    # a quoted token that is a punctuation mark alone is said by its name
+    ("show 14 of them: “sheep” to “.”.", "show fourteen of them: sheep to the full stop."),
+    ("“,” gets 0.2; the token “?”", "the comma gets zero point two; the token question mark"),
     # punctuation the voice reads as pauses
     ("“Any adjectives in front of me?”; “fluffy”", "Any adjectives in front of me? fluffy"),
 ]

@@ -429,13 +429,36 @@ def for_piper(text: str) -> str:
     return "".join(out)
 
 
+# a quoted token that is a punctuation mark alone, said by its name ("“.”" was silent)
+PUNCTUATION_NAMES = {
+    ".": "full stop",
+    ",": "comma",
+    ";": "semicolon",
+    ":": "colon",
+    "!": "exclamation mark",
+    "?": "question mark",
+    "'": "apostrophe",
+    "\u2019": "apostrophe",
+    "-": "hyphen",
+    "\u2013": "dash",
+    "\u2014": "dash",
+    "(": "opening bracket",
+    ")": "closing bracket",
+    "\u2026": "ellipsis",
+    "/": "slash",
+}
+
+
 def _quoted(words: str, before: str = "") -> str:
     """Quoted words as they are said: a lone function word as "the word" and its citation
-    form (unless ``before``, the text in front, already names it), a word of
-    ``[words]`` in its own sounds, any other unchanged; a token with no letter is read
-    ("+")."""
+    form (unless ``before``, the text in front, already names it), a lone punctuation
+    mark by its name ("the full stop", likewise), a word of ``[words]`` in its own
+    sounds, any other unchanged; a token with no letter is read ("+")."""
     sounds, citation = pronunciations()
     alone = words.strip().lower()
+    if alone in PUNCTUATION_NAMES:
+        named = PUNCTUATION_NAMES[alone]
+        return named if NAMED_BEFORE.search(before) else f"the {named}"
     if alone in citation:  # set apart by commas: heard best so (Whisper, 11 of 15)
         if NAMED_BEFORE.search(before):
             return f"⟦{citation[alone]}⟧"
