@@ -188,7 +188,8 @@ class Ending(Lesson):
         self.beat(
             "what-we-covered",
             f"{len(chapters)} chapters: from embeddings and the attention pattern through "
-            "values, parameter counts and many heads, to the layers stacked above.",
+            "values, parameter counts and many heads, to the layers stacked above. A bonus "
+            "chapter follows: what a real model's heads do with the same sentence.",
         )
         self.heading("What we covered")
         items = []
