@@ -33,7 +33,7 @@ from manim import (
     config,
 )
 
-from attention_math.projection import orthonormal_basis, pca_basis, project
+from attention_math.projection import orthonormal_basis, project
 from scenes.components import palette
 from scenes.components.context_arcs import ContextArcs
 from scenes.components.embedding_column import FIRST_AND_LAST, EmbeddingColumn
@@ -48,16 +48,21 @@ from scenes.facts.ch01_recap import (
     column_tokens,
     fit,
     last_index_of,
+    mole_points,
     position_part,
     sense_of,
     space_extent,
     spread,
+    token_words,
     word_part,
 )
 from scenes.focus import main_link, modifiers, quoted, roles
 from scenes.lesson import Lesson
 
 MAX_COLUMNS = 8  # embedding columns drawn side by side
+# the 'mole' picture turns this far: the three senses stay apart (their changes lie across
+# the last two directions: seen edge-on they would crowd) and 'mole' alone keeps a length
+MOLE_TURN = -0.4
 
 
 def row_names(below: dict, above: dict) -> VGroup:
@@ -99,23 +104,13 @@ class RecapOnEmbeddings(Lesson):
     def tokens(self) -> None:
         t = self.trace
         # the whole sentence in one row when it fits the width; else first in lines, then
-        # the window round the focus that the next beats build on
-        pairs = modifiers(t)
-        # the later beats need the focus in view; of such windows, pairs kept whole
-        self.row = TokenRow(t.words, roles(t), focus=self.focus, pairs=pairs, focus_first=True)
-        self.row.move_to(self.stage.point(UP) + DOWN * 0.75)
+        # the window round the focus that the next beats build on (pairs kept whole)
+        row = TokenRow(t.words, roles(t), focus=self.focus, pairs=modifiers(t), focus_first=True)
+        self.row = row.move_to(self.stage.point(UP) + DOWN * 0.75)
+        self.row_home = row.get_center(), row.width  # where the embeddings need it
         window = len(self.row.shown)
         first, last = (quoted(t, self.row.shown[k]) for k in (0, -1))
-        self.beat(
-            "tokens",
-            f"The text is first cut into pieces called tokens: this sentence gives {t.n}. "
-            "Colours mark the role of each word."
-            + (
-                f" The pictures after this show {window} of them: {first} to {last}."
-                if self.row.windowed
-                else ""
-            ),
-        )
+        self.beat("tokens", token_words(t, list(self.row.shown), self.row.windowed))
         self.heading("Tokens")
         key = role_key(roles(t))
         if self.row.windowed:
@@ -141,6 +136,8 @@ class RecapOnEmbeddings(Lesson):
             )
             self.sentence_lines = lines  # leaves when the embeddings come
             return
+        # the row larger in the middle of the stage, until the embeddings need the room
+        self.row.scale(min(1.4, 13.0 / self.row.width)).move_to(self.stage.center + UP * 0.4)
         sentence = literal(t.sentence, font_size=palette.HEADLINE)
         key.next_to(self.row, DOWN, buff=0.6)
         if sentence.width <= 13:
@@ -166,8 +163,9 @@ class RecapOnEmbeddings(Lesson):
             "them: entries 1 to 4 and the last.",
         )
         self.heading("Embeddings")
-        if self.sentence_lines is not None:  # the tokens beat's sentence
-            self.play(FadeOut(self.sentence_lines), run_time=0.5)
+        home, width = self.row_home
+        leaving = [] if self.sentence_lines is None else [FadeOut(self.sentence_lines)]
+        self.play(*leaving, self.row.animate.scale_to_fit_width(width).move_to(home), run_time=0.8)
         self.columns = {
             i: EmbeddingColumn(t.E[i], font_size=palette.BODY, scale=self._scale)
             for i in column_tokens(list(self.row.shown), self.focus, MAX_COLUMNS)
@@ -342,40 +340,33 @@ class RecapOnEmbeddings(Lesson):
             "meanings",
             "Directions carry meaning. After attention, each 'mole' moves toward its sense: "
             + ", ".join(sense_of(tr) for tr in moles)
-            + ". The picture is a projection onto 3 of the "
-            + f"{self.trace.dims.d_model:,} directions: 'mole' alone, 'mole' in each phrase, "
-            "and an arrow for each change attention made.",
+            + ". The picture shows 3 chosen directions of the "
+            + f"{self.trace.dims.d_model:,}: along 'mole' alone, and the two in which the "
+            "changes differ most. In each phrase 'mole' starts near the tip of 'mole' alone "
+            "(its word plus its position); an arrow for each change attention made, ΔE, "
+            "takes it to 'mole' in its phrase.",
         )
         self.heading("Meaning as direction")
-        generic = word_part(moles[0], last_index_of(moles[0], "mole"))  # (d_model,)
-        refined = np.stack([tr.E_prime[last_index_of(tr, "mole")] for tr in moles])  # (3, d)
-        _, spread = pca_basis(refined - generic, 2)  # (2, d_model)
-        basis = orthonormal_basis(np.vstack([generic, spread]))  # (3, d_model)
-        coords = project(np.vstack([generic, refined]), basis)  # (4, 3)
-        space = EmbeddingSpace(space_extent(coords), size=3.2)
+        alone, before, after = mole_points(moles)  # (3,), (phrases, 3), (phrases, 3)
+        space = EmbeddingSpace(space_extent(np.vstack([alone, before, after])), size=3.2)
         self.mole_space = space
-        key = self.space_key(["the word alone", "in its phrase", "the change"])
-        self.fit_space(space, coords, key, turn=-0.7)
+        key = self.space_key(["the word alone", "in its phrase", "the change ΔE"])
+        self.fit_space(space, np.vstack([alone, after]), key, turn=MOLE_TURN)
         self.play(space.create(), FadeIn(key))
-        self.play(space.vector("mole", coords[0], label="mole", color=palette.EMBEDDING))
+        self.play(space.vector("mole", alone, label="mole", color=palette.EMBEDDING))
         self.wait(0.5)
         for k, tr in enumerate(moles):
             self.play(
                 space.vector(
-                    f"mole {k}",
-                    coords[k + 1],
-                    color=palette.UPDATED,
-                    label=f"mole ({sense_of(tr)})",
+                    f"mole {k}", after[k], color=palette.UPDATED, label=f"mole ({sense_of(tr)})"
                 ),
-                space.vector(f"change {k}", coords[k + 1], start=coords[0], color=palette.DELTA),
+                space.vector(f"change {k}", after[k], start=before[k], color=palette.DELTA),
                 run_time=1.2,
             )
-        # turning this way keeps the three senses apart on screen (their changes lie
-        # across the two projected directions: seen edge-on they would crowd together)
-        self.play(space.turn(-0.7, run_time=3))
+        self.play(space.turn(MOLE_TURN, run_time=3))
         self.caption(
-            "Each phrase pulls 'mole' its own way: real vectors after attention, "
-            "projected onto 3 directions.",
+            "Each phrase pulls 'mole' its own way: real vectors after attention, projected "
+            "onto 3 chosen directions (along 'mole', and where the changes differ most).",
             wait=2.0,
         )
         self.clear_content()

@@ -58,22 +58,27 @@ from scenes.components.sum_tables import SumTables
 from scenes.components.token_row import TokenRow
 from scenes.components.weight_matrix import WeightMatrix
 from scenes.facts.ch06_values import (
+    CLEAR,
     STRIP_CELLS,
     Changes,
     adjective_terms,
     changes,
+    clearance,
     column_sum,
     value_steps,
     value_vectors,
 )
 from scenes.focus import main_link, modifiers, percent, quoted, roles
-from scenes.lesson import Lesson
+from scenes.lesson import FRAME_X, Lesson
 
 HEAD = "adjective-noun"
 DOWN_ROWS = (0, 1, 2, -1)  # rows of value-down drawn (entries of the 128-dim V)
 EMBED_COLS = (0, 1, 2, 3, -1)  # columns of value-down drawn (entries of E)
 UP_ROWS = (0, 1, 2, 3, -1)  # rows of value-up drawn (entries of the value vector)
 UP_COLS = (0, 1, 2, -1)  # columns of value-up drawn (entries of V)
+ZOOM_VIEWS = (-1.2, -0.9, -1.5, -1.8, -2.1, -0.6)  # the zoom's first azimuths, as tried
+ZOOM_TURN = -0.5  # how far the zoom turns once every step is drawn
+EDGE = 0.4  # the sums stand this far in from the frame's right edge
 
 
 def change_color(value: float, scale: float) -> ManimColor:
@@ -124,13 +129,8 @@ class Values(Lesson):
         )
         vector = EmbeddingColumn(t.E[s], EMBED_COLS, font_size=palette.LABEL)
         title_E = literal(f"E of {quoted(t, s)}", font_size=palette.LABEL, color=palette.EMBEDDING)
-        full = EmbeddingColumn(
-            self.head.V[s],
-            DOWN_ROWS,
-            decimals=2,
-            font_size=palette.LABEL,
-            bracket_color=palette.VALUE_DOWN,
-        )
+        style = {"decimals": 2, "font_size": palette.LABEL}  # of the value's numbers
+        full = EmbeddingColumn(self.head.V[s], DOWN_ROWS, bracket_color=palette.VALUE_DOWN, **style)
         self.down_product = self._show_product(
             matrix,
             vector,
@@ -166,21 +166,10 @@ class Values(Lesson):
             label="W_V^(arrow.t)",
             font_size=palette.LABEL,
         )
-        vector = EmbeddingColumn(
-            self.head.V[s],
-            UP_COLS,
-            decimals=2,
-            font_size=palette.LABEL,
-            bracket_color=palette.VALUE_DOWN,
-        )
+        style = {"decimals": 2, "font_size": palette.LABEL}  # of the value's numbers
+        vector = EmbeddingColumn(self.head.V[s], UP_COLS, bracket_color=palette.VALUE_DOWN, **style)
         title_V = literal(f"{dk} numbers", font_size=palette.LABEL, color=palette.VALUE_DOWN)
-        full = EmbeddingColumn(
-            self.values[s],
-            UP_ROWS,
-            decimals=2,
-            font_size=palette.LABEL,
-            bracket_color=palette.VALUE,
-        )
+        full = EmbeddingColumn(self.values[s], UP_ROWS, bracket_color=palette.VALUE, **style)
         self.up_product = self._show_product(
             matrix,
             vector,
@@ -200,17 +189,12 @@ class Values(Lesson):
     def _show_product(
         self, matrix, vector, title, full, terms: str, name: str, color
     ) -> MatrixVectorProduct:
-        """Matrix times vector (the first terms, then all of them) and the real result,
-        ``full``, named ``name`` in ``color``; ``title`` names the vector."""
+        """Matrix times vector (the first terms, then all of them), an arrow and the real
+        full result, ``full``, named ``name`` in ``color``; ``title`` names the vector."""
         product = MatrixVectorProduct(
             matrix, vector, result_color=color, result_label=terms, font_size=palette.LABEL
         )
         title.next_to(vector, UP, buff=0.25)
-        self._finish_product(product, title, full, name, color)
-        return product
-
-    def _finish_product(self, product, title, full, name: str, color) -> None:
-        """Lay out product + arrow + the real full result; play them."""
         arrow = Arrow(LEFT * 0.5, RIGHT * 0.5, buff=0.15, color=color)
         note = literal("all terms", font_size=palette.SMALL, color=palette.DIM_TEXT)
         caption = literal(name, font_size=palette.BODY, color=color)
@@ -230,6 +214,7 @@ class Values(Lesson):
         self.play(product.compute_all(detailed_rows=1))
         self.play(GrowArrow(arrow), FadeIn(note))
         self.play(full.create(), FadeIn(caption))
+        return product
 
     def embedding_space(self) -> None:
         t, j = self.trace, self.noun
@@ -294,7 +279,7 @@ class Values(Lesson):
             )
         self.play(whole.vector("E final", coords[-1], label="E′", color=palette.UPDATED))
         self.play(Write(formula))
-        self.play(zoom.turn(-0.5, run_time=3))
+        self.play(zoom.turn(ZOOM_TURN, run_time=3))
         self.caption(shown.caption, wait=2.5)
         self.clear_content()
 
@@ -303,19 +288,45 @@ class Values(Lesson):
     ) -> tuple[EmbeddingSpace, EmbeddingSpace]:
         """A small picture of the points from the origin and a larger one around the tip
         of E (``near``: the points measured from there)."""
-        whole = EmbeddingSpace(
-            float(np.abs(coords).max()) * 1.05, size=1.4, title="from the origin"
-        )
+        reach = float(np.abs(coords).max())
+        whole = EmbeddingSpace(1.05 * reach, size=1.4, title="from the origin")
         whole.move_to(self.stage.center + LEFT * 5.3 + UP * 0.3)
+        extent = float(np.abs(near).max()) * 1.35
         zoom = EmbeddingSpace(
-            float(np.abs(near).max()) * 1.35,
+            extent,
             size=2.2,
-            azimuth=-1.2,  # the third direction drawn mostly across, the second up
+            azimuth=self._zoom_view(near, extent),
             elevation=0.5,
             title=f"around the tip of E({word})",
         )
         zoom.move_to(self.stage.center + LEFT * 0.9)
         return whole, zoom
+
+    def _zoom_view(self, near: np.ndarray, extent: float) -> float:
+        """The first of ``ZOOM_VIEWS`` from which every name of the zoom stays ``CLEAR``
+        of the others and clear of every arrow (:func:`clearance`), as the steps come one
+        by one and while the view turns; else the clearest. (Each name takes the first
+        free spot by its tip, in turn: from some sides a short step leaves two names
+        stacked.)"""
+
+        def now(trial: EmbeddingSpace) -> float:
+            boxes = [(m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)) for m in trial.labels]
+            return clearance(boxes, [(a.get_start(), a.get_end()) for a in trial.arrows])
+
+        def room(azimuth: float) -> float:  # the least, as the steps come and it turns
+            trial = EmbeddingSpace(extent, size=2.2, azimuth=azimuth, elevation=0.5)
+            least = np.inf
+            for k, name in enumerate(self.steps_shown.names[1:]):
+                trial.add_vector(str(k), near[k + 1], start=near[k], label=name)
+                least = min(least, now(trial))
+            turning = trial.turn(ZOOM_TURN)
+            for alpha in (0.25, 0.5, 0.75, 1.0):
+                turning.interpolate_mobject(alpha)
+                least = min(least, now(trial))
+            return least
+
+        chosen = next((azimuth for azimuth in ZOOM_VIEWS if room(azimuth) >= CLEAR), None)
+        return max(ZOOM_VIEWS, key=room) if chosen is None else chosen
 
     def weighted_sum(self) -> None:
         t, j = self.trace, self.noun
@@ -340,13 +351,14 @@ class Values(Lesson):
         self.play(grid.create())
         self.play(grid.dots(), FadeIn(VGroup(*keys.values()), shift=LEFT * 0.2))
         self.play(*(ReplacementTransform(keys[i], values[i]) for i in keys))  # V replaces K
-        self.play(grid.highlight_column(j, palette.DELTA))
         tables = SumTables(t, self.head, self.values, shown)
         left = max(m.get_right()[0] for m in values.values()) + 0.6
-        width, height = self.stage.right - 0.25 - left, self.stage.height - 0.3
+        width, height = FRAME_X - EDGE - left, self.stage.height - 0.3
         tables.scale(min(1.0, width / tables.width, height / tables.height))
         tables.move_to([left + tables.width / 2, self.stage.center[1], 0])
         self.tables = tables
+        self.until_said("becomes a weighted sum")  # the column and its terms, as named
+        self.play(grid.highlight_column(j, palette.DELTA))
         self._play_terms(grid, values, tables)
         self.caption(shown.sum_caption, wait=1.5)
 
@@ -406,7 +418,9 @@ class Values(Lesson):
             run_time=1.5,
         )
         if tables.others is not None:
+            self.until_said("more term")
             self.play(FadeIn(tables.term_signs[-1]), FadeIn(tables.others, shift=LEFT * 0.2))
+        self.until_said("The sum is ΔE")
         self.play(FadeIn(tables.equals_top), FadeIn(tables.delta, shift=LEFT * 0.2))
 
     def _play_update(self, tables: SumTables) -> None:

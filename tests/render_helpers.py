@@ -8,6 +8,7 @@ on the final frame and on the scene's own objects.
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numpy as np
 from manim import tempconfig
@@ -99,3 +100,37 @@ class Timed:
         animations = tuple(map(prepare_animation, animations))
         self.plays.append((self.time, animations))
         super().play(*animations, **kwargs)
+
+
+class Cue(NamedTuple):
+    """A subtitle cue: when it shows (seconds) and what it says, on one line."""
+
+    start: float
+    end: float
+    text: str
+
+
+def cue_saying(scene, words: str) -> Cue:
+    """The first subtitle cue of ``scene`` that says ``words``."""
+    for cue in scene.renderer.file_writer.subcaptions:
+        text = cue.content.replace("\n", " ")
+        if words in text:
+            return Cue(cue.start.total_seconds(), cue.end.total_seconds(), text)
+    raise AssertionError(f"no cue says {words!r}")
+
+
+def play_bringing(scene, mob) -> tuple[float, tuple]:
+    """The first play of a :class:`Timed` ``scene`` whose animations draw ``mob`` or a
+    part of it: (when it starts, its animations)."""
+    parts = {id(part) for part in mob.get_family()}
+
+    def draws(animation) -> bool:  # a group's own mobject is emptied once it has played
+        inner = getattr(animation, "animations", None)
+        if inner is not None:
+            return any(draws(a) for a in inner)
+        return bool(parts & {id(part) for part in animation.mobject.get_family()})
+
+    for start, animations in scene.plays:
+        if any(draws(animation) for animation in animations):
+            return start, animations
+    raise AssertionError(f"nothing draws {mob}")

@@ -1,7 +1,8 @@
-"""What chapter 1 reads off the trace, without drawing: a token's embedding split into
-its word and its position (:func:`word_part`, :func:`position_part`), the sense a
-supporting phrase settles, which tokens get an embedding column, where pictures go
-(:func:`spread`, :func:`fit`) and what the attention block's beats say
+"""What chapter 1 reads off the trace, without drawing: what the tokens beat says
+(:func:`token_words`), a token's embedding split into its word and its position
+(:func:`word_part`, :func:`position_part`), the sense a supporting phrase settles, the
+'mole' picture's points (:func:`mole_points`), which tokens get an embedding column,
+where pictures go (:func:`spread`, :func:`fit`) and what the attention block's beats say
 (:func:`block_words`, :func:`arc_words`)."""
 
 from __future__ import annotations
@@ -11,7 +12,21 @@ import numpy as np
 from attention_math import Trace
 from attention_math.embeddings import direction
 from attention_math.heads import load_design
+from attention_math.projection import orthonormal_basis, pca_basis, project
 from scenes.focus import quoted
+
+
+def token_words(trace: Trace, shown: list[int], windowed: bool) -> str:
+    """What the tokens beat says: how many tokens, what their colours mark and, when the
+    pictures after it show a window of the row (``shown``), which one."""
+    said = (
+        f"The text is first cut into pieces called tokens: this sentence gives {trace.n}. "
+        "Colours mark the role of each word."
+    )
+    if not windowed:
+        return said
+    first, last = quoted(trace, shown[0]), quoted(trace, shown[-1])
+    return f"{said} The pictures after this show {len(shown)} of them: {first} to {last}."
 
 
 def position_part(trace: Trace, i: int) -> np.ndarray:
@@ -39,6 +54,24 @@ def sense_of(trace: Trace) -> str:
     """The meaning the context settles, read from the cue words of the phrase."""
     cues = [f.split(":", 1)[1] for t in trace.tokens for f in t.features if f.startswith("cue:")]
     return cues[0] if cues else trace.sentence
+
+
+def mole_points(moles: tuple[Trace, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 'mole' picture in 3D: the word alone (3,), then each phrase's 'mole' before
+    attention, E (word plus position), and after it, E′ (each (phrases, 3)).
+
+    The three directions: along the word alone, then the two in which the phrases'
+    changes ΔE = E′ − E differ most. Each arrow from E to E′ is then its ΔE projected;
+    the position vectors, nearly orthogonal to these directions, leave each E close to
+    the tip of the word alone.
+    """
+    ks = [last_index_of(tr, "mole") for tr in moles]
+    alone = word_part(moles[0], ks[0])  # (d_model,)
+    before = np.stack([tr.E[k] for tr, k in zip(moles, ks, strict=True)])  # (phrases, d)
+    after = np.stack([tr.E_prime[k] for tr, k in zip(moles, ks, strict=True)])  # (phrases, d)
+    _, differ = pca_basis(after - before, 2)  # (2, d_model)
+    basis = orthonormal_basis(np.vstack([alone, differ]))  # (3, d_model)
+    return project(alone, basis), project(before, basis), project(after, basis)
 
 
 def spread(xs: list[float], pitch: float) -> list[float]:

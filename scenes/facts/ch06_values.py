@@ -12,6 +12,7 @@ import numpy as np
 
 from attention_math.projection import coords3, span_basis
 from scenes.components import palette
+from scenes.components.embedding_space import crosses
 from scenes.components.entries import adding_up, color_scale, gaps, shown_array, signed
 from scenes.components.sum_tables import SUM_DECIMALS
 from scenes.focus import own_adjectives, percent, plural, quoted
@@ -21,6 +22,8 @@ TOP_TERMS = 2  # heaviest terms of a column drawn one by one; the others are sum
 FIRST_ENTRIES = 3  # the first entries of each vector drawn in the weighted sum ...
 LARGEST = 2  # ... with the entries that ΔE changes most
 AXES = [0, 2, 1]  # projection coordinate drawn on each picture axis (the 3rd is vertical)
+CLEAR = 0.15  # the least room between two names in a picture ...
+CLEAR_OF_ARROWS = 0.06  # ... and between a name and an arrow (a name's own stands 0.12 off)
 
 
 def value_vectors(head) -> np.ndarray:
@@ -139,6 +142,22 @@ def step_words(trace, head, j: int, found: Terms, names: list[str]) -> tuple[str
         opening = f"{q} has no earlier word to take a value from. {start}."
         narration = f"The arrow is this head's whole change to it, ΔE: E + ΔE = E′.{projected}"
     return opening, narration
+
+
+def clearance(boxes: list, segments: list) -> float:
+    """The room between the closest two ``boxes`` (lower-left and upper-right corners),
+    apart along x or y; -1 when a segment (two points) runs within ``CLEAR_OF_ARROWS``
+    of a box."""
+    boxes = [(np.asarray(lo)[:2], np.asarray(hi)[:2]) for lo, hi in boxes]
+    for lo, hi in boxes:
+        for a, b in segments:
+            margin = CLEAR_OF_ARROWS
+            if crosses(lo - margin, hi + margin, np.asarray(a)[:2], np.asarray(b)[:2]):
+                return -1.0
+    return min(
+        (max(*(c - b), *(a - d)) for k, (a, b) in enumerate(boxes) for c, d in boxes[:k]),
+        default=np.inf,
+    )
 
 
 @dataclass(frozen=True)

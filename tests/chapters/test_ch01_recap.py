@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import Timed, last_frame, render_default, scene_duration
+from render_helpers import (
+    Timed,
+    cue_saying,
+    last_frame,
+    play_bringing,
+    render_default,
+    scene_duration,
+)
 
 from attention_math.embeddings import direction, token_directions
 from attention_math.heads import load_design
@@ -18,36 +25,17 @@ RATE = 15  # frames a second: a wait ends on a frame, so times are good to one f
 
 
 class Recap(Timed, RecapOnEmbeddings):
-    """The chapter, keeping when each beat starts and each animation is played."""
+    """The chapter, keeping when each beat starts and each animation is played, and
+    where the token row stood in the tokens beat."""
+
+    def embeddings(self) -> None:
+        self.row_in_tokens_beat = self.row.get_center().copy()
+        super().embeddings()
 
 
 @pytest.fixture(scope="module")
 def chapter():
     return render_default(Recap, frame_rate=RATE)
-
-
-def _cue_saying(chapter, words: str) -> float:
-    """When the first subtitle cue that says ``words`` starts."""
-    for cue in chapter.renderer.file_writer.subcaptions:
-        if words in cue.content.replace("\n", " "):
-            return cue.start.total_seconds()
-    raise AssertionError(f"no cue says {words!r}")
-
-
-def _first_play_of(chapter, mob) -> float:
-    """When the first animation that draws ``mob``, or a part of it, starts."""
-    parts = {id(part) for part in mob.get_family()}
-
-    def draws(animation) -> bool:  # a group's own mobject is emptied once it has played
-        inner = getattr(animation, "animations", None)
-        if inner is not None:
-            return any(draws(a) for a in inner)
-        return bool(parts & {id(part) for part in animation.mobject.get_family()})
-
-    for start, animations in chapter.plays:
-        if any(draws(animation) for animation in animations):
-            return start
-    raise AssertionError(f"nothing draws {mob}")
 
 
 def word_vector(trace, i):
@@ -96,18 +84,42 @@ def test_mole_starts_from_the_same_vector_in_every_phrase(chapter):
 
 
 def test_mole_arrows_are_projections_of_the_computed_vectors(chapter):
+    """Review: each yellow arrow, said to be a change attention made, ran from the word
+    without its position, so it was position + ΔE. Each runs from the phrase's E to its
+    E′, exactly ΔE projected, and starts near the tip of 'mole' alone, as said."""
     moles = chapter.supporting("mole")
-    generic = word_vector(moles[0], last_index_of(moles[0], "mole"))
-    refined = np.stack([t.E_prime[last_index_of(t, "mole")] for t in moles])
-    _, spread = pca_basis(refined - generic, 2)
-    coords = project(np.vstack([generic, refined]), orthonormal_basis(np.vstack([generic, spread])))
+    ks = [last_index_of(t, "mole") for t in moles]
+    generic = word_vector(moles[0], ks[0])
+    E = np.stack([t.E[k] for t, k in zip(moles, ks)])
+    E_prime = np.stack([t.E_prime[k] for t, k in zip(moles, ks)])
+    delta = np.stack([sum(h.delta_E[k] for h in t.heads) for t, k in zip(moles, ks)])
+    assert np.allclose(E_prime - E, delta)  # E′ is E plus every head's change
+    _, spread = pca_basis(delta, 2)  # the two directions in which the changes differ most
+    basis = orthonormal_basis(np.vstack([generic, spread]))
     space = chapter.mole_space
-    assert np.allclose(space.coords("mole")[1], coords[0])
+    assert np.allclose(space.coords("mole")[1], project(generic, basis))
     for k in range(3):
-        assert np.allclose(space.coords(f"mole {k}")[1], coords[k + 1])
-        assert np.allclose(space.coords(f"change {k}"), [coords[0], coords[k + 1]])
-        end = space.get_arrow(f"mole {k}").get_end()
-        assert np.allclose(end, space.to_screen(coords[k + 1]), atol=1e-6)
+        assert np.allclose(space.coords(f"mole {k}")[1], project(E_prime[k], basis))
+        start, end = space.coords(f"change {k}")
+        assert np.allclose(start, project(E[k], basis))
+        assert np.allclose(end - start, project(delta[k], basis))  # ΔE, projected
+        assert np.linalg.norm(start - project(generic, basis)) < 0.02 * np.linalg.norm(generic)
+        tip = space.get_arrow(f"mole {k}").get_end()
+        assert np.allclose(tip, space.to_screen(project(E_prime[k], basis)), atol=1e-6)
+    said = dict(chapter.narration)["meanings"]
+    assert "3 chosen directions" in said and "3 of the" not in said
+    assert "starts near the tip of 'mole' alone" in said
+    assert any("3 chosen directions" in c for c in chapter.captions_said)
+
+
+def test_the_tokens_beat_uses_the_middle_of_the_stage(chapter):
+    """Review: the row stood at the top of the stage with nothing below it but the key.
+    While the tokens are named it stands in the middle; the embeddings move it up."""
+    from scenes.lesson import STAGE
+
+    assert not chapter.row.windowed
+    assert abs(chapter.row_in_tokens_beat[1] - STAGE.center[1]) < 1.0
+    assert chapter.row.get_y() > STAGE.center[1] + 1.5  # over the embedding columns
 
 
 def test_tower_arrows_keep_lengths_and_angles(chapter):
@@ -230,7 +242,7 @@ def test_each_picture_comes_with_the_words_that_name_it(chapter):
         (chapter.block_arcs.get_arc(key, query), "The arcs are"),
     ]
     for mob, words in pictures:
-        drawn, said = _first_play_of(chapter, mob), _cue_saying(chapter, words)
+        drawn, said = play_bringing(chapter, mob)[0], cue_saying(chapter, words).start
         assert said - 0.2 <= drawn <= said + 1.0, (words, drawn, said)
 
 

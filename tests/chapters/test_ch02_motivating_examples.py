@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from manim import Arc
 from render_helpers import Timed as Recording
-from render_helpers import last_frame, render_default, scene_duration
+from render_helpers import cue_saying, last_frame, play_bringing, render_default, scene_duration
 
 from scenes.ch02_motivating_examples import MYSTERY_HEAD, MotivatingExamples
 from scenes.components.context_arcs import arc_style
@@ -23,27 +23,6 @@ class Timed(Recording, MotivatingExamples):
 @pytest.fixture(scope="module")
 def chapter():
     return render_default(Timed, frame_rate=RATE)
-
-
-def _play_bringing(chapter, mob) -> tuple[float, tuple]:
-    """The first play whose animations draw ``mob`` or a part of it (or all of it)."""
-    for start, animations in chapter.plays:
-        for animation in animations:
-            family = animation.mobject.get_family()
-            if any(part is mob for part in family) or any(
-                part is animation.mobject for part in mob.get_family()
-            ):
-                return start, animations
-    raise AssertionError(f"nothing draws {mob}")
-
-
-def _cue_saying(chapter, words: str):
-    """The subtitle cue (start, end, text) in which ``words`` begin, and where in it."""
-    for cue in chapter.renderer.file_writer.subcaptions:
-        text = cue.content.replace("\n", " ")
-        if words in text:
-            return cue.start.total_seconds(), cue.end.total_seconds(), text
-    raise AssertionError(f"no cue says {words!r}")
 
 
 def test_is_a_lesson_of_at_least_40_seconds(chapter):
@@ -126,10 +105,10 @@ def test_the_mystery_pictures_come_with_their_words(chapter):
     said = dict(chapter.narration)
     assert said["verb and subject"].startswith("Across the passage")
     assert "Across" not in said["mystery novel"]
-    pairs, _ = _play_bringing(chapter, chapter.mystery_reach)
+    pairs, _ = play_bringing(chapter, chapter.mystery_reach)
     assert pairs == pytest.approx(chapter.beat_starts["verb and subject"], abs=1e-6)
-    brightest, _ = _play_bringing(chapter, chapter.mystery_marks)
-    begins, ends, _ = _cue_saying(chapter, f"\u201c{mystery.words[chapter.mystery_named[0]]}")
+    brightest, _ = play_bringing(chapter, chapter.mystery_marks)
+    begins, ends, _ = cue_saying(chapter, f"\u201c{mystery.words[chapter.mystery_named[0]]}")
     assert begins - FRAME <= brightest < ends  # framed while its cue shows
     count = f"{last} earlier tokens"
     assert count in said["mystery novel"]
@@ -176,14 +155,14 @@ def test_each_nouns_arrows_come_as_its_clause_is_read(chapter):
     words, arcs = chapter.trace.words, chapter.arcs
     times = []
     for j in sorted({j for _, j in arcs.pairs()}):
-        at, animations = _play_bringing(
+        at, animations = play_bringing(
             chapter, arcs.get_arc(*next(p for p in arcs.pairs() if p[1] == j))
         )
         drawn = {id(a.mobject) for a in animations}
         assert all(  # the play draws this noun's arcs and no other noun's
             (id(arcs.get_arc(i, q)) in drawn) == (q == j) for i, q in arcs.pairs()
         )
-        begins, ends, text = _cue_saying(chapter, f"\u201c{words[j]}\u201d gives")
+        begins, ends, text = cue_saying(chapter, f"\u201c{words[j]}\u201d gives")
         into = begins + (ends - begins) * text.index(f"\u201c{words[j]}\u201d gives") / len(text)
         assert begins - FRAME <= at <= into + FRAME
         assert any(  # the noun read is framed in the arcs' colour
@@ -235,9 +214,9 @@ def test_a_caption_never_breaks_a_word_from_its_weight(chapter):
 
 def test_the_sizes_come_with_the_updated_columns(chapter):
     """Review: the |ΔE| row came 3 s after "written under its column" was said."""
-    at, animations = _play_bringing(chapter, chapter.preview_sizes)
+    at, animations = play_bringing(chapter, chapter.preview_sizes)
     assert any(type(a).__name__ != "FadeIn" for a in animations)  # with E′'s columns
-    begins, _, _ = _cue_saying(chapter, "written under its column")
+    begins, _, _ = cue_saying(chapter, "written under its column")
     assert at <= begins + FRAME
 
 

@@ -9,7 +9,15 @@ import re
 
 import numpy as np
 import pytest
-from render_helpers import Timed, render_scene, scene_duration
+from manim import DOWN, LEFT, RIGHT, UP
+from render_helpers import (
+    Timed,
+    cue_saying,
+    play_bringing,
+    render_scene,
+    render_sentence,
+    scene_duration,
+)
 
 from attention_math import build_trace, example_from_sentence
 from scenes.ch06_values import DOWN_ROWS, UP_ROWS, Values
@@ -89,44 +97,92 @@ def test_steps_are_drawn_while_they_are_said(chapter):
     assert "→" not in said["embedding-space"]
 
 
-def _cue_saying(chapter, words: str) -> float:
-    """When the first subtitle cue that says ``words`` starts."""
-    for cue in chapter.renderer.file_writer.subcaptions:
-        if words in cue.content.replace("\n", " "):
-            return cue.start.total_seconds()
-    raise AssertionError(f"no cue says {words!r}")
-
-
-def _first_play_of(chapter, mob) -> float:
-    """When the first animation that draws ``mob``, or a part of it, starts."""
-    parts = {id(part) for part in mob.get_family()}
-
-    def draws(animation) -> bool:  # a group's own mobject is emptied once it has played
-        inner = getattr(animation, "animations", None)
-        if inner is not None:
-            return any(draws(a) for a in inner)
-        return bool(parts & {id(part) for part in animation.mobject.get_family()})
-
-    for start, animations in chapter.plays:
-        if any(draws(animation) for animation in animations):
-            return start
-    raise AssertionError(f"nothing draws {mob}")
-
-
 def test_the_shares_of_the_values_come_with_the_words_that_say_them(chapter):
     """Review: "takes its share of the value of each adjective" was said over E alone,
     before any share was drawn. No word of shares comes before the first share's arrow,
     which comes within a second of the cue naming the point it reaches; so does the tip
     of E with its words."""
     arrow = chapter.zoom.get_arrow("term 0")
-    drawn = _first_play_of(chapter, arrow)
-    assert _cue_saying(chapter, "share") >= drawn
-    named = _cue_saying(chapter, f"“{chapter.steps_shown.names[1]}”")
+    drawn = play_bringing(chapter, arrow)[0]
+    assert cue_saying(chapter, "share").start >= drawn
+    named = cue_saying(chapter, f"“{chapter.steps_shown.names[1]}”").start
     assert abs(drawn - named) <= 1.0, (drawn, named)
     for words in ("embedding E", "around its tip"):
         assert words in dict(chapter.narration)["embedding-space"]
     tip = chapter.zoom_tip
-    assert abs(_first_play_of(chapter, tip) - _cue_saying(chapter, "around its tip")) <= 1.0
+    assert abs(play_bringing(chapter, tip)[0] - cue_saying(chapter, "around its tip").start) <= 1.0
+
+
+def test_each_part_of_the_weighted_sum_comes_with_its_words(chapter):
+    """Review: the others' summed column and ΔE stood 10 s before "… more terms" and "The
+    sum is ΔE" were said. Each part comes within a second of the cue that says it."""
+    tables = chapter.tables
+    parts = [
+        (tables.index_top, "becomes a weighted sum"),  # the drawn terms' column of entries
+        (tables.others, "more term"),
+        (tables.delta, "The sum is ΔE"),
+    ]
+    for mob, words in parts:
+        drawn, said = play_bringing(chapter, mob)[0], cue_saying(chapter, words).start
+        assert said - 0.2 <= drawn <= said + 1.0, (words, drawn, said)
+
+
+CAT = (
+    "A small grey cat watched the busy street from the sunny window, and then it slowly "
+    "closed its eyes."
+)
+DOCTOR = "The young doctor carried a heavy black bag up the narrow wooden stairs."
+
+
+class ZoomWatched(Values):
+    """The chapter, noting at every frame the names of the zoom (around the tip of E)
+    and its arrows, while they are on screen, and after each play whether it ended."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.zoom_seen: list[tuple[bool, list, list]] = []  # (a play's end, names, arrows)
+
+    def update_to_time(self, t: float) -> None:
+        super().update_to_time(t)
+        self._note(False)
+
+    def play(self, *animations, **kwargs) -> None:
+        super().play(*animations, **kwargs)
+        self._note(True)
+
+    def _note(self, at_rest: bool) -> None:
+        zoom = getattr(self, "zoom", None)
+        if zoom is None or not any(m in self.mobjects for m in zoom.get_family()):
+            return
+        names = [(m.get_corner(DOWN + LEFT)[:2], m.get_corner(UP + RIGHT)[:2]) for m in zoom.labels]
+        arrows = [(a.get_start()[:2], a.get_end()[:2]) for a in zoom.arrows]
+        self.zoom_seen.append((at_rest, names, arrows))
+
+
+def test_the_zooms_names_never_overlap():
+    """Review ("small grey cat", about 56 s): the second step's name sat on the first's
+    until the view turned. At every frame no two names of the zoom overlap and no arrow
+    runs through a name; once each play is over they stand at least 0.15 apart."""
+    from scenes.components.embedding_space import crosses
+
+    scene = render_sentence(ZoomWatched, CAT, frame_rate=5)
+    assert len(scene.steps_shown.names) == 3  # "cat", "small cat", "small grey cat"
+    assert sum(len(names) == 2 for _, names, _ in scene.zoom_seen) > 10
+    for at_rest, names, arrows in scene.zoom_seen:
+        for k, (lo, hi) in enumerate(names):
+            for a, b in arrows:
+                assert not crosses(lo, hi, a, b)
+            for lo2, hi2 in names[:k]:  # apart along x or along y
+                room = max(*(lo2 - hi), *(lo - hi2))
+                assert room > (0.15 if at_rest else 0.0), (at_rest, room)
+
+
+def test_the_sums_keep_clear_of_the_frames_edge():
+    """Review: the ΔE column stood 6 px from the right edge of the frame."""
+    from manim import config
+
+    scene = render_sentence(Values, DOCTOR, skip_animations=True)
+    assert scene.tables.get_right()[0] <= config.frame_width / 2 - 0.3
 
 
 @pytest.mark.parametrize("sentence", ["a big red ball", "a red ball", "the dog ran", "hello"])
