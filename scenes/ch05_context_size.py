@@ -253,9 +253,9 @@ class ContextSize(Lesson):
         corner_n = min(ZOOM_TOKENS, n)
         self.beat(
             "large grid",
-            f"Now a longer passage, cut into {n} tokens, with the same head computed on it; "
-            "small numbers give places on the grid's axes. "
-            f"Here are its first {corner_n} tokens and their corner of its grid.",
+            f"Now a longer passage: {n} tokens. Here are its first {corner_n} tokens and "
+            "their corner of its grid, the same head computed on the passage; small numbers "
+            "give places on the grid's axes.",
         )
         self.heading(f"A passage of {n} tokens")
         heatmap, corner, step, top_left = self._heatmaps(head, n, corner_n)
@@ -269,7 +269,7 @@ class ContextSize(Lesson):
         self.passage = text = passage(big.words, numbered, column.width, column.height)
         column.place(text, UP + LEFT)
         later = text[corner_n:]
-        self.play(FadeIn(text, lag_ratio=0.02), run_time=1.5)
+        self.play(FadeIn(text, lag_ratio=0.02), run_time=1.0)
         self.until_said("Here are its first")  # the corner comes with its words
         self.play(later.animate.set_opacity(DIMMED), FadeIn(corner), run_time=1.2)
         self.caption(

@@ -139,6 +139,7 @@ class Values(Lesson):
             f"{len(EMBED_COLS)} of {d:,} terms",
             f"{dk} numbers",
             palette.VALUE_DOWN,
+            working="here are the first few terms",
         )
         self.caption(
             f"Value-down: {d:,} numbers in, {dk} out. The first output, all {d:,} products "
@@ -178,6 +179,7 @@ class Values(Lesson):
             f"{len(UP_COLS)} of {dk} terms",
             f"Value of {t.words[s]}",
             palette.VALUE,
+            working=f"Each of its {d:,} entries",
         )
         self.value_column = full
         self.caption(
@@ -187,10 +189,11 @@ class Values(Lesson):
         self.clear_content()
 
     def _show_product(
-        self, matrix, vector, title, full, terms: str, name: str, color
+        self, matrix, vector, title, full, terms: str, name: str, color, working: str
     ) -> MatrixVectorProduct:
-        """Matrix times vector (the first terms, then all of them), an arrow and the real
-        full result, ``full``, named ``name`` in ``color``; ``title`` names the vector."""
+        """Matrix times vector (the first terms, then all of them, as the narration says
+        ``working``), an arrow and the real full result, ``full``, named ``name`` in
+        ``color``; ``title`` names the vector."""
         product = MatrixVectorProduct(
             matrix, vector, result_color=color, result_label=terms, font_size=palette.LABEL
         )
@@ -211,6 +214,7 @@ class Values(Lesson):
             layout.scale_to_fit_width(13.2)
         layout.move_to(self.stage.center + DOWN * 0.2)
         self.play(product.create(), FadeIn(title), run_time=2)
+        self.until_said(working)  # the terms come with the words that name them
         self.play(product.compute_all(detailed_rows=1))
         self.play(GrowArrow(arrow), FadeIn(note))
         self.play(full.create(), FadeIn(caption))
@@ -358,7 +362,7 @@ class Values(Lesson):
         tables.move_to([left + tables.width / 2, self.stage.center[1], 0])
         self.tables = tables
         self.until_said("becomes a weighted sum")  # the column and its terms, as named
-        self.play(grid.highlight_column(j, palette.DELTA))
+        self.play(grid.highlight_column(j, palette.DELTA), run_time=0.6)
         self._play_terms(grid, values, tables)
         self.caption(shown.sum_caption, wait=1.5)
 

@@ -204,9 +204,11 @@ class MultipleHeads(Lesson):
                 mark.next_to(row, DOWN, buff=0.25, aligned_edge=RIGHT)
             rows.add(row)
             marks.add(mark)
-        for (tr, *_), row, arc, mark in zip(self.harrys, rows, arcs, marks):
-            self.until_said(f"in \u201c{tr.sentence}\u201d")  # each Harry with its words
-            self.play(row.create(), run_time=0.8)
+        # the two phrases and their Harrys with "The same name can mean two people"
+        self.play(*(row.create() for row in rows), run_time=1.0)
+        self.play(*(row.highlight([tr.n - 1]) for (tr, *_), row in zip(self.harrys, rows)))
+        for (tr, *_), arc, mark in zip(self.harrys, arcs, marks):
+            self.until_said(f"in \u201c{tr.sentence}\u201d")  # each one's cues with its words
             self.play(arc.create(), FadeIn(mark), run_time=1.0)
         self.harry_arcs = arcs
         self.caption(
