@@ -395,7 +395,8 @@ class MotivatingExamples(Lesson):
     def verbs_and_subjects(self, mystery, closing: str) -> None:
         """The same head reaching back across the passage, verb by verb: each verb and
         its subject framed, "← butler 0.94" under the verb (arcs across the lines would
-        run through the words between), a beat of its own that starts with the frames."""
+        run through the words between): the frames as the beat starts, each label as the
+    narration names its pair."""
         links = self.mystery_links
         across = ", ".join(
             f"{quoted(mystery, v)} \u2190 {quoted(mystery, s)} {w:.2f}" for s, v, w in links
@@ -408,11 +409,11 @@ class MotivatingExamples(Lesson):
         self.heading_shown("The whole passage is there to read")  # the slide's title
         reach = VGroup(*(linked_pair(self.passage, mystery, *link) for link in links))
         self.mystery_reach = reach
-        self.play(
-            *[Create(VGroup(*pair[:2])) for pair in reach],
-            *[FadeIn(pair[2]) for pair in reach],
-            run_time=1.2,
-        )
+        # the pairs framed with "links each verb to its subject", each weight with its words
+        self.play(*[Create(VGroup(*pair[:2])) for pair in reach], run_time=1.2)
+        for (subject, verb, _), pair in zip(links, reach):
+            self.until_said(f"{quoted(mystery, verb)} \u2190 {quoted(mystery, subject)}")
+            self.play(FadeIn(pair[2]), run_time=0.6)
         pairs = ", ".join(
             f"{quoted(mystery, v)}{NBSP}\u2190{NBSP}{weighed(mystery, s, w)}" for s, v, w in links
         )

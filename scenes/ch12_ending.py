@@ -246,6 +246,9 @@ class Ending(Lesson):
         side.move_to([(left + self.stage.right - 0.3) / 2, self.stage.center[1], 0])
         self.play(grid.create())
         self.play(grid.dots())
+        # the list with what the narration says of it, after the sentence is named
+        opening = f", the {head.name} head "
+        self.until_said(said[said.index(opening) + len(opening) :][:24])
         for rel, row in zip(self.relations, rows, strict=True):
             marks = [
                 grid.highlight_cell(i, rel.query)

@@ -276,3 +276,13 @@ def test_who_changes_more_is_said_of_the_columns_on_screen_only(window):
         adjectives = [i for i in shown if t.tokens[i].role == "adj"]
         for target in targets:
             assert all(change[target] > change[i] for i in adjectives if i not in targets)
+
+
+def test_each_verb_subject_weight_comes_with_its_words(chapter):
+    """Review H9: "had ← butler 0.94, found ← gardener 0.93, …" stood 4 s before the
+    cue naming them; each label now comes while the cue that names its pair shows."""
+    mystery = chapter.supporting("mystery")[0]
+    for (subject, verb, _), pair in zip(chapter.mystery_links, chapter.mystery_reach):
+        shown, _ = play_bringing(chapter, pair[2])
+        cue = cue_saying(chapter, f"“{mystery.words[verb]}” ← “{mystery.words[subject]}”")
+        assert cue.start - FRAME <= shown < cue.end
