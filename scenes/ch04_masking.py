@@ -224,13 +224,6 @@ class Masking(Lesson):
 
     def side_by_side(self) -> None:
         t = self.trace
-        self.beat(
-            "side by side",
-            "Unnormalized scores with minus infinity on the left; softmax; the normalized "
-            "pattern on the right. Every minus infinity becomes exactly zero, and each "
-            "column of the normalized grid adds up to 1.",
-        )
-        self.heading("Unnormalized \u2192 softmax \u2192 normalized")
         focus = least_cut_focus(self.head, self.link, SIDE_BY_SIDE_TOKENS)
         left, right = (
             AttentionGrid.from_head(
@@ -246,6 +239,19 @@ class Masking(Lesson):
             for _ in range(2)
         )
         self.sides = (left, right)
+        cut = (  # a window that cuts a column shows its share above apart: said so
+            " Where the window cuts a column, its share on the rows above the window is "
+            "written under it, marked above."
+            if right.hidden_rests()
+            else ""
+        )
+        self.beat(
+            "side by side",
+            "Unnormalized scores with minus infinity on the left; softmax; the normalized "
+            "pattern on the right. Every minus infinity becomes exactly zero, and each "
+            "column of the normalized grid adds up to 1." + cut,
+        )
+        self.heading("Unnormalized \u2192 softmax \u2192 normalized")
         VGroup(left, right).arrange(RIGHT, buff=1.45).move_to(self.stage.center + DOWN * 0.25)
         arrow = Arrow(left.get_right(), right.get_left(), buff=0.15, color=palette.QUERY)
         arrow.set_y(left.cells.get_y())
