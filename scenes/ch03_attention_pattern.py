@@ -314,7 +314,21 @@ class AttentionPattern(Lesson):
         )
         shown_key = VGroup(key, name).arrange(DOWN, buff=0.25)
         shown_key.move_to(self.stage.center + RIGHT * 3.2 + UP * 0.1)
-        self.play(key.create(), FadeIn(name))
+        pointer = (
+            [  # from its name in the list to its numbers
+                Arrow(
+                    keys[listed.index(self.k)].get_right(),
+                    key.get_left(),
+                    buff=0.25,
+                    tip_length=0.18,
+                )
+                .set_color(palette.KEY)
+                .set_stroke(width=2, opacity=0.6)
+            ]
+            if self.k in listed
+            else []
+        )
+        self.play(key.create(), FadeIn(name), *(GrowArrow(a) for a in pointer))
         cut = len(listed) < t.n
         window = f"Tokens {listed[0] + 1}\u2013{listed[-1] + 1} of {t.n} shown. " if cut else ""
         self.caption(
