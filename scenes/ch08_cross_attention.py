@@ -26,6 +26,7 @@ from scenes.components.token_row import TokenRow
 from scenes.lesson import Lesson
 
 LINE_WIDTH = 4
+FAINT = 0.1  # a line of less weight (opacity) is too faint to see on the dark background
 # The grid takes the stage's height and its width up to the side notes (4.0 wide).
 GRID_WIDTH, GRID_HEIGHT = 9.0, 5.7
 
@@ -39,6 +40,20 @@ def strongest(cross: CrossTrace, queries: list[int]) -> list[tuple[int, int, flo
     """(query, key, weight) of each query's strongest key."""
     pattern = cross.head.pattern  # (query, key)
     return [(j, int(np.argmax(pattern[j])), float(pattern[j].max())) for j in queries]
+
+
+def _distance(label, other) -> float:
+    """How far ``other`` (a line, or a label's box) keeps from ``label``'s box: the
+    smallest distance from the box to points along it (0 when they meet)."""
+    if isinstance(other, Line):
+        points = [other.point_from_proportion(t) for t in np.linspace(0, 1, 41)]
+    else:
+        points = [other.get_corner(c) for c in (UP + LEFT, UP + RIGHT, DOWN + LEFT, DOWN + RIGHT)]
+        points.append(other.get_center())
+    low, high = label.get_corner(DOWN + LEFT)[:2], label.get_corner(UP + RIGHT)[:2]
+    return min(
+        float(np.linalg.norm(np.maximum(0, np.maximum(low - p[:2], p[:2] - high)))) for p in points
+    )
 
 
 @dataclass(frozen=True)
@@ -132,15 +147,18 @@ class CrossAttention(Lesson):
             for j, i, _ in picks[:3]
         )
         count = len(self.target.shown) * len(self.source.shown)
+        pattern = self.cross.head.pattern  # (query, key)
+        # most weights are about 0: say so, or "each of the 42 lines" names lines not seen
+        faint = int((pattern < FAINT).sum())
+        seen = ", so most are too faint to see" if faint > count / 2 else ""
         self.beat(
             "lines",
             f"Each of the {count} lines joins a French query to an English key; its opacity "
-            "is the attention weight. "
-            f"The strongest: {said}.",
+            f"is the attention weight{seen}. The strongest: {said}.",
         )
         self.heading("Each line's opacity is its weight")
-        pattern = self.cross.head.pattern  # (query, key)
         self.line_weights: dict[tuple[int, int], float] = {}
+        line_of: dict[tuple[int, int], Line] = {}  # (query, key)
         lines = VGroup()
         for j in self.target.shown:
             for i in self.source.shown:
@@ -152,15 +170,22 @@ class CrossAttention(Lesson):
                 )
                 line.set_stroke(opacity=float(pattern[j, i]))
                 self.line_weights[(j, i)] = float(pattern[j, i])
+                line_of[j, i] = line
                 lines.add(line)
         self.link_lines = lines
         self.play(Create(lines, lag_ratio=0.02), run_time=3)
-        # each pair lights up as the subtitles name it
+        # each pair lights up, its weight beside its line, as the subtitles name it
+        self.pair_weights = VGroup()
+        seen_lines = [line for (j, i), line in line_of.items() if pattern[j, i] >= FAINT]
         for j, i, _ in picks[:3]:
+            others = [m for m in (*seen_lines, *self.pair_weights) if m is not line_of[j, i]]
+            weight = self._weight_beside(line_of[j, i], drawn[i, j], others)
+            self.pair_weights.add(weight)
             self.until_said(pair_said(self.french[j], self.english[i]))
             self.play(
                 self.target.highlight([j], palette.QUERY),
                 self.source.highlight([i], palette.KEY),
+                FadeIn(weight),
                 run_time=0.8,
             )
             self.wait(0.8)
@@ -169,6 +194,19 @@ class CrossAttention(Lesson):
             f"{count} lines, one for each French–English pair, each as opaque as its weight.",
             wait=1,
         )
+
+    def _weight_beside(self, line: Line, weight: float, others: list) -> VGroup:
+        """``weight`` written as the grid writes it, beside ``line``: at the place along
+        it, left or right, farthest from ``others`` (the lines one can see and the weights
+        already written), so that no other line runs through it."""
+        label = literal(fixed(weight, 2), font_size=palette.LABEL, mono=True)
+        best, clearance = label, -np.inf
+        for t, side in ((a, s) for a in (0.3, 0.5, 0.7) for s in (LEFT, RIGHT)):
+            place = label.copy().next_to(line.point_from_proportion(t), side, buff=0.12)
+            room = min(_distance(place, other) for other in others)
+            if room > clearance:
+                best, clearance = place, room
+        return best
 
     def as_a_grid(self) -> None:
         self.beat(
@@ -181,6 +219,7 @@ class CrossAttention(Lesson):
             FadeOutInPlace(
                 VGroup(
                     self.link_lines,
+                    self.pair_weights,
                     self.source,
                     self.target,
                     self.source_label,
@@ -243,7 +282,15 @@ class CrossAttention(Lesson):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         note.next_to(self.side, DOWN, buff=0.5).align_to(self.side, LEFT)
         self.play(FadeIn(note))
-        self.no_mask_note = note
+        # the count the narration gives, under the note, as it is said
+        cells = literal(
+            f"all {n_k} × {n_q} = {n_k * n_q} cells", font_size=palette.BODY, color=palette.TEXT
+        )
+        cells.next_to(note, DOWN, buff=0.3).align_to(note, LEFT)
+        self.until_said(f"all {n_k} × {n_q}")
+        self.play(FadeIn(cells))
+        self.cells_note = cells
+        self.no_mask_note = VGroup(note, cells)
         self.unmasked = shown
         self.until_said(f"Even “{first}”")
         # the lesson's highlight colour: red means masked, and nothing is masked here

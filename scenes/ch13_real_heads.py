@@ -68,7 +68,7 @@ from scenes.settings import plain_manim_exit
 PANEL = Region(left=0.45, right=6.9, top=FRAME_Y - 0.3, bottom=-FRAME_Y)  # beside a zoomed grid
 GALLERY_MARGIN = 0.25  # from the frame's sides to the gallery's labels
 MAP_WIDTH = 5.6  # the gallery, shrunk to a map of where the zoomed head sits
-CONTRAST_GRID = 4.6  # height of the cells of each grid in the contrast
+CONTRAST_GRID = 5.0  # height of the cells of each grid in the contrast, before fitting
 
 
 FRAMED = "Framed, their labels in white: the cells of the example above."
@@ -303,38 +303,41 @@ class RealHeads(ChapterScene):
         self.zooms: list[tuple[str, HeadScore, PatternWindow]] = []
         self.marked: dict[tuple[int, int], tuple[int, tuple[int, ...]]] = {}  # query, keys
         self.finish_speech()  # the sink's picture stays while its beat is said or read
+        # where the gallery (with its dimmed sinks) goes: a map in the bottom-right corner,
+        # on which the zooms frame their heads; the first zoom's texts fit above it
+        self.big_map = VGroup(self.gallery, self.dimmed)
+        self.map = self.big_map.copy().scale_to_fit_width(MAP_WIDTH)
+        self.map.next_to(self.footnote, UP, buff=0.2).set_x(PANEL.left + MAP_WIDTH / 2)
+        self.gallery, self.dimmed = self.map
+        self.map_frame = None
         for behaviour, score in distinct_best(self.run.pattern, ZOOMS):
             self._zoom(behaviour, score)
 
-    def _gallery_to_map(self) -> None:
-        """Shrink the gallery (with its dimmed sinks) into a map in the bottom-right corner.
+    def _gallery_to_map(self, *arrivals) -> None:
+        """Shrink the gallery into its map (``self.map``), while ``arrivals`` (the first
+        zoom's grid and texts) come in: the screen is never left empty.
 
         The gallery holds every cell of every head, hundreds of thousands of points for
         SmolLM2's 270 heads: moving them point by point, frame after frame, is slow. Its
         outline moves instead, while the gallery fades out where it was and in where it
         goes (fades keep the drawn paths: only opacities change)."""
-        self.map = VGroup(self.gallery, self.dimmed)
-        target = self.map.copy().scale_to_fit_width(MAP_WIDTH)
-        target.next_to(self.footnote, UP, buff=0.2).set_x(PANEL.left + MAP_WIDTH / 2)
+        big = self.big_map
         outline = Rectangle(
-            width=self.map.width, height=self.map.height, color=palette.DIM_TEXT, stroke_width=2
-        ).move_to(self.map)
-        corner = outline.copy().replace(target, stretch=True)
+            width=big.width, height=big.height, color=palette.DIM_TEXT, stroke_width=2
+        ).move_to(big)
+        corner = outline.copy().replace(self.map, stretch=True)
         # one after the other, never both at once: a cross-fade would show two galleries
         self.play(
             FadeOutInPlace(self.heading),
             FadeOutInPlace(self.below_gallery),
             FadeOutInPlace(self.counts),
-            FadeOutInPlace(self.map),
+            FadeOutInPlace(big),
             FadeInPlace(outline),
             run_time=0.6,
         )
-        self.play(Transform(outline, corner), run_time=0.6)
-        self.play(FadeInPlace(target), FadeOutInPlace(outline), run_time=0.5)
-        self.map = target
-        self.gallery, self.dimmed = target
+        self.play(Transform(outline, corner), *arrivals, run_time=1.0)
+        self.play(FadeInPlace(self.map), FadeOutInPlace(outline), run_time=0.5)
         self.bring_to_back(self.map)  # drawn once per animation from now on, not every frame
-        self.map_frame = None
 
     def _zoom(self, behaviour: str, score: HeadScore) -> None:
         layer, head = score.layer, score.head
@@ -351,17 +354,18 @@ class RealHeads(ChapterScene):
             f"Layer {layer}, head {head} {BEHAVIOUR_NAMES[behaviour]}: {fact}. {example}.",
         )
         self.heading_shown(f"Layer {layer}, head {head}: {BEHAVIOUR_NAMES[behaviour]}")
-        if not self.zooms:  # the first zoom's beat opens as the gallery becomes a map
-            self._gallery_to_map()
         column = self._zoom_texts(layer, head, behaviour, fact, example, grid)
         panel, legend = column
         frame = self.gallery.highlight(layer, head)
-        frame_in = ReplacementTransform(self.map_frame, frame) if self.map_frame else Create(frame)
-        if self.zooms:
+        arrivals = (FadeInPlace(panel[:3]), FadeInPlace(grid), FadeInPlace(legend[:-1]))
+        if not self.zooms:  # the first zoom's beat opens as the gallery becomes a map
+            self._gallery_to_map(*arrivals)
+            self.play(Create(frame), run_time=0.6)
+        else:
             previous = self.zooms[-1][2]
             self.play(FadeOutInPlace(previous), FadeOutInPlace(self.zoom_texts), run_time=0.6)
-        self.play(FadeInPlace(panel[:3]), frame_in, run_time=0.8)
-        self.play(FadeInPlace(grid), FadeInPlace(legend[:-1]), run_time=1.5)
+            self.play(*arrivals[:1], ReplacementTransform(self.map_frame, frame), run_time=0.8)
+            self.play(*arrivals[1:], run_time=1.5)
         cells = VGroup(*(grid.mark(key, query) for key in keys))
         # the example, its cells and the note on them, with the cue that gives its numbers
         self.until_said(example.removeprefix("For example, "))
@@ -429,6 +433,7 @@ class RealHeads(ChapterScene):
             self.trace.words[:end],
             size=CONTRAST_ROWS,
             height=CONTRAST_GRID,
+            font_size=palette.LABEL,
             style="dots",
             sink=designed.sink[:end],
         )
@@ -439,12 +444,15 @@ class RealHeads(ChapterScene):
             self.run.tokens,
             size=CONTRAST_ROWS,
             height=CONTRAST_GRID,
+            font_size=palette.LABEL,
             style="dots",
         )
         shown = contrast(self.trace, self.run, designed, sinks, (left, right))
         self.beat("contrast", shown.narration)
         self.heading_shown("The designed head beside a real one")
-        titles, notes, rows, lines = self._contrast_layout(designed.name, shown, left, right)
+        titles, notes, rows, legend, lines = self._contrast_layout(
+            designed.name, shown, left, right
+        )
         self.play(
             FadeOutInPlace(self.zooms[-1][2]),
             FadeOutInPlace(self.zoom_texts),
@@ -453,11 +461,12 @@ class RealHeads(ChapterScene):
             run_time=1.0,
         )
         # both heads side by side as the beat says so; then one part at a time, as the
-        # subtitles reach it: the designed head's framed row and share, the real head's
-        # framed row, its share, then the lines under both
+        # subtitles reach it: the designed head's framed row and share with the legend of
+        # the frames, the real head's framed row, its share, then the lines under both
         self.play(*(FadeInPlace(m) for m in (*titles, left, right)), run_time=1.2)
         self.until_said(shown.cues[0])
-        self.play(Create(rows[0]), FadeInPlace(notes[0]), run_time=1.0)
+        self.play(Create(rows[0]), FadeInPlace(notes[0]), FadeInPlace(legend), run_time=1.0)
+        self.caption_shown(shown.legend)
         self.until_said(shown.cues[1])
         self.play(Create(rows[1]), run_time=1.0)
         self.until_said(shown.cues[2])
@@ -470,38 +479,39 @@ class RealHeads(ChapterScene):
         self.caption_shown(" ".join(shown.lines))
         self.wait(3.0)
         self.designed_grid, self.contrast_grid = left, right
-        self.contrast = shown
+        self.contrast, self.contrast_legend, self.contrast_lines = shown, legend, lines
 
     def _contrast_layout(
         self, designed_name: str, shown: Contrast, left: PatternWindow, right: PatternWindow
-    ) -> tuple[list, list, VGroup, VGroup]:
+    ) -> tuple[list, list, VGroup, VGroup, VGroup]:
         """The two grids side by side under their titles, each with its framed row and its
-        share under it, and the contrast's lines under both: (titles, notes, frames, lines)."""
+        share under it, the legend of the frames under both and the contrast's lines under
+        that, the whole filling the frame: (titles, notes, frames, legend, lines)."""
         sinks = shown.sinks
         titles = [
             literal(f"Lesson: designed “{designed_name}” head", font_size=palette.BODY),
             literal(f"Real: layer {sinks.layer}, head {sinks.head}", font_size=palette.BODY),
         ]
+        # wrapped to about a grid's width: the grids, not the notes, set how wide a side is
         notes = [
-            literal(shown.designed_line, font_size=palette.LABEL, color=palette.QUERY),
-            literal(shown.real_line, font_size=palette.LABEL, color=palette.QUERY),
+            paragraph(line, width=36, font_size=palette.LABEL, color=palette.QUERY)
+            for line in (shown.designed_line, shown.real_line)
         ]
         rows = VGroup(left.row_frame(left.sink_key), right.row_frame(0))
         sides = VGroup(
             *(
-                VGroup(title, VGroup(grid, row), note).arrange(DOWN, buff=0.3)
+                VGroup(title, VGroup(grid, row), note).arrange(DOWN, buff=0.25)
                 for title, grid, row, note in zip(titles, [left, right], rows, notes)
             )
-        ).arrange(RIGHT, buff=1.0, aligned_edge=UP)
-        colors = (palette.TEXT, palette.TEXT, palette.DIM_TEXT)  # the rule, a note
+        ).arrange(RIGHT, buff=0.8, aligned_edge=UP)
+        legend = paragraph(shown.legend, width=90, font_size=palette.LABEL, color=palette.DIM_TEXT)
         lines = VGroup(
-            *(
-                paragraph(line, width=96, font_size=palette.LABEL, color=color)
-                for line, color in zip(shown.lines, colors)
-            )
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        layout = VGroup(sides, lines).arrange(DOWN, buff=0.35)
-        layout.scale_to_fit_height(min(layout.height, 7.1)).scale_to_fit_width(
-            min(layout.width, 13.4)
-        ).move_to(0).shift(UP * 0.2)
-        return titles, notes, rows, lines
+            *(paragraph(line, width=90, font_size=palette.LABEL) for line in shown.lines)
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        layout = VGroup(sides, legend, lines).arrange(DOWN, buff=0.3)
+        legend.align_to(lines, LEFT)
+        top, bottom = FRAME_Y - 0.2, self.footnote.get_top()[1] + 0.1
+        layout.scale_to_fit_height(top - bottom)
+        layout.scale_to_fit_width(min(layout.width, 2 * FRAME_X - 0.6))
+        layout.move_to([0, (top + bottom) / 2, 0])
+        return titles, notes, rows, legend, lines

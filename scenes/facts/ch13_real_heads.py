@@ -204,10 +204,11 @@ class Contrast:
     narration: str
     designed_line: str  # under the designed grid: its share on its sink
     real_line: str  # under the real grid: the same share
-    lines: tuple[str, ...]  # under both: the rule, the count, the designed head's job
+    legend: str  # under both, with the first frame: what the frames are
+    lines: tuple[str, ...]  # under both: the count, the designed head's job, the verdict
     job: tuple[int, int]  # (key, query) of the designed head's cell its job line quotes
-    # pieces of the narration that bring in, in turn: the designed head's framed row and
-    # share, the real head's framed row, its share, and each of ``lines``
+    # pieces of the narration that bring in, in turn: the designed head's framed row,
+    # share and the legend, the real head's framed row, its share, and each of ``lines``
     cues: tuple[str, ...] = ()
 
 
@@ -299,20 +300,16 @@ def drawn_columns(queries, n_tokens: int) -> str:
 
 
 def framed_line(designed: tuple, real: tuple) -> str:
-    """The note on the two framed rows: what each average is taken over, and, when a grid
-    leaves some later tokens' columns out, which columns it draws and that the averages
-    take in the others too. ``designed`` and ``real``: (drawn queries, number of tokens)
-    of each grid."""
+    """The legend of the two framed rows, shown with the frames: what each average is
+    taken over, and, when a grid leaves some later tokens' columns out, which columns it
+    draws and that the averages take in the others too. ``designed`` and ``real``: (drawn
+    queries, number of tokens) of each grid."""
     left, right = drawn_columns(*designed), drawn_columns(*real)
     if left.startswith("all") and right.startswith("all"):
-        return (
-            "Framed: the row each average is taken over, in every later token's column. "
-            "Dot area = weight."
-        )
+        return "Framed: the row each average is taken over. Dot area = weight."
     return (
-        "Framed: the row each average is taken over, in the later tokens' columns drawn "
-        f"(left: {left}; right: {right}); each average also takes in the columns not "
-        "drawn. Dot area = weight."
+        f"Framed: the row each average is taken over (columns drawn: left {left}; right "
+        f"{right}; each average also takes in the columns not drawn). Dot area = weight."
     )
 
 
@@ -341,10 +338,11 @@ def contrast(
     left, right = grids
     said = sinks_said(sinks, designed.name, quoted_piece(run.tokens[0]))
     job, cell = job_line(trace, designed.pattern, left)
+    verdict = "Real heads are learned, not designed."
     narration = (
         "Side by side, one measure for both heads: the weight later tokens park where "
         "they take almost nothing, on average (the first token, which can only look at "
-        f"itself, left out). {said.compared} {job}. Real heads are learned, not designed."
+        f"itself, left out). {said.compared} {job}. {verdict}"
     )
     count = f"{sinks.more} of {sinks.real.size} real heads" if sinks.designed is not None else None
     real_share = f"there {said.real}"
@@ -361,11 +359,8 @@ def contrast(
         narration,
         designed_line=f"{said.designed} (average)",
         real_line=f"{said.real} (average)",
-        lines=(
-            said.count,
-            f"{job}.",
-            framed_line((left.queries, trace.n), (right.queries, len(run.tokens))),
-        ),
+        legend=framed_line((left.queries, trace.n), (right.queries, len(run.tokens))),
+        lines=(said.count, f"{job}.", verdict),
         job=cell,
         cues=cues,
     )

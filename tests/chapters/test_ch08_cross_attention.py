@@ -183,3 +183,52 @@ def test_every_french_word_shows_the_length_of_its_change(chapter):
     for phrase in ("Under each column", named):
         start, end = _cue_of(chapter, "values", phrase)
         assert start - FRAME <= _shown_at(chapter, "values", phrase) < end, phrase
+
+
+def test_the_lines_beat_says_most_lines_are_too_faint_to_see(chapter):
+    """Review: "Each of the 42 lines" was said with some 7 lines in sight; the narration
+    says most are too faint to see, true when most weights are under a tenth."""
+    opacities = [line.get_stroke_opacity() for line in chapter.link_lines]
+    assert sum(o < 0.1 for o in opacities) > len(opacities) / 2
+    said = dict(chapter.narration)["lines"]
+    assert f"Each of the {len(opacities)} lines" in said and "most are too faint to see" in said
+
+
+def _crosses(line, box) -> bool:
+    """Whether ``line`` passes through the box of ``box`` (points along it, checked here)."""
+    (x0, y0), (x1, y1) = box.get_corner([-1, -1, 0])[:2], box.get_corner([1, 1, 0])[:2]
+    a, b = line.get_start(), line.get_end()
+    points = [a + (b - a) * t for t in np.linspace(0, 1, 201)]
+    return any(x0 <= p[0] <= x1 and y0 <= p[1] <= y1 for p in points)
+
+
+def test_each_strongest_pair_has_its_weight_written_beside_its_line(chapter):
+    """Review: the narration quoted "veux" to "want" with 1.00 and the like while no weight
+    was drawn: each named pair's weight, as the grid writes it, comes beside its line (with
+    the pair's highlight, as its cue shows), and no other line one can see runs through it."""
+    pattern = chapter.cross.head.pattern  # (query, key)
+    best = sorted(range(len(pattern)), key=lambda j: -pattern[j].max())[:3]
+    n_k = pattern.shape[1]
+    assert len(chapter.pair_weights) == 3
+    for label, j in zip(chapter.pair_weights, best, strict=True):
+        i = int(np.argmax(pattern[j]))
+        assert label.original_text == f"{chapter.grid.drawn('pattern')[i, j]:.2f}"
+        assert (
+            f"“{chapter.french[j]}” to “{chapter.english[i]}” with {label.original_text}"
+            in (dict(chapter.narration)["lines"])
+        )
+        line = chapter.link_lines[j * n_k + i]
+        grown = label.copy().scale(1.6)  # beside the line: within about half its size
+        assert _crosses(line, grown) and not _crosses(line, label)
+        for k, other in enumerate(chapter.link_lines):
+            if other is not line and other.get_stroke_opacity() >= 0.1:
+                assert not _crosses(other, label), (label.original_text, divmod(k, n_k))
+
+
+def test_the_no_mask_beat_writes_the_cells_it_counts_as_it_says_them(chapter):
+    """Review: "all 7 × 6 = 42 cells" was said, never shown."""
+    n_q, n_k = chapter.cross.head.pattern.shape
+    assert chapter.cells_note.original_text == f"all {n_k} × {n_q} = {n_k * n_q} cells"
+    phrase = f"all {n_k} × {n_q}"
+    start, end = _cue_of(chapter, "no-mask", phrase)
+    assert start - FRAME <= _shown_at(chapter, "no-mask", phrase) < end

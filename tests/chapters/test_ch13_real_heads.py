@@ -54,8 +54,14 @@ class RecordedRealHeads(RealHeads):
 
     def until_said(self, phrase: str) -> None:
         super().until_said(phrase)
-        shown = {id(m) for top in self.mobjects for m in top.get_family()}
-        self.said_when.append((self.narration[-1][0], phrase, self.time, shown))
+        self.said_when.append((self.narration[-1][0], phrase, self.time, self._on_screen()))
+
+    def _on_screen(self) -> set[int]:
+        return {id(m) for top in self.mobjects for m in top.get_family()}
+
+    def _gallery_to_map(self, *arrivals) -> None:
+        super()._gallery_to_map(*arrivals)
+        self.mapped = (self.narration[-1][0], self.time, self._on_screen())
 
 
 def _render(sentence: str | None = None):
@@ -498,10 +504,9 @@ def test_a_long_sentence_shows_the_designed_heads_job_and_says_what_is_drawn(lon
         later = [q for q in queries if q >= 1]
         assert len(later) < n - 1  # columns left out, so the note must say so
         assert (
-            f"{len(later)} of {n - 1}, tokens {later[0] + 1}–{later[-1] + 1} of {n}"
-            in (shown.lines[-1])
+            f"{len(later)} of {n - 1}, tokens {later[0] + 1}–{later[-1] + 1} of {n}" in shown.legend
         )
-    assert "also takes in the columns not drawn" in shown.lines[-1]
+    assert "also takes in the columns not drawn" in shown.legend
     assert "later token's weight" in shown.designed_line  # tokens, not words
 
 
@@ -524,10 +529,42 @@ def test_a_claim_about_the_tokens_drawn_says_so():
     assert said.startswith("No adjective before a noun here;")
 
 
-def test_the_framed_note_says_every_column_only_when_each_is_drawn():
-    assert framed_line(([0, 1, 2], 3), ([0, 1, 2, 3], 4)).startswith(
-        "Framed: the row each average is taken over, in every later token's column."
+def test_the_framed_note_says_which_columns_only_when_some_are_left_out():
+    assert framed_line(([0, 1, 2], 3), ([0, 1, 2, 3], 4)) == (
+        "Framed: the row each average is taken over. Dot area = weight."
     )
     windowed = framed_line(([0, 1, 2], 3), ([0, 5, 6], 7))
-    assert "every" not in windowed
-    assert "left: all 2; right: 2 of 6, tokens 6–7 of 7" in windowed
+    assert "left all 2; right 2 of 6, tokens 6–7 of 7" in windowed
+    assert "also takes in the columns not drawn" in windowed
+
+
+def test_the_frames_legend_comes_with_the_frames_and_the_last_line_is_short(chapter):
+    """Review: a 38-word line saying what the frames are came 25 s after them, 4 s before
+    the chapter's end. The legend comes with the first frame (on screen from the next
+    cue on); the last line under the grids is the narration's short last sentence."""
+    shown = chapter.contrast
+    assert [m.original_text for m in chapter.contrast_legend] == [shown.legend]  # one line
+    on_screen = _assert_with_its_cue(chapter, "contrast", shown.cues[1])
+    assert id(chapter.contrast_legend) in on_screen
+    last = chapter.contrast_lines[-1]
+    assert len(last) == 1 and len(last[0].original_text.split()) <= 8
+    assert chapter.narration[-1][1].endswith(last[0].original_text)
+
+
+def test_the_contrast_fills_the_frame(chapter):
+    """Review: the lower 60 % of the frame stayed empty under two small grids."""
+    frame_height = config.frame_height
+    for grid in (chapter.designed_grid, chapter.contrast_grid):
+        assert grid.height >= 0.5 * frame_height
+    lowest = chapter.contrast_lines.get_bottom()[1]
+    assert lowest <= -frame_height / 2 + 0.8  # down to the footnote's band
+
+
+def test_the_first_zoom_comes_in_as_the_gallery_shrinks(chapter):
+    """Review: the first zoomed head's beat opened on about 2 s of a near-empty screen;
+    its grid comes in while the gallery's outline shrinks into the map."""
+    beat, at, on_screen = chapter.mapped
+    _, score, grid = chapter.zooms[0]
+    assert beat == f"L{score.layer}H{score.head}"
+    assert id(grid) in on_screen  # in before the map is: within its move's 2.5 s
+    assert at - chapter.beat_starts[beat] <= 2.5
