@@ -24,6 +24,7 @@ from manim import (
     Cross,
     FadeIn,
     LaggedStart,
+    ManimColor,
     MathTypst,
     Polygon,
     Rectangle,
@@ -31,6 +32,7 @@ from manim import (
     RoundedRectangle,
     VGroup,
     Write,
+    interpolate_color,
 )
 
 from scenes.components import palette
@@ -48,6 +50,7 @@ from scenes.components.parameter_counter import (
     rough_fraction,
 )
 from scenes.components.weight_matrix import WeightMatrix, display_exponent
+from scenes.facts.ch07_counting_parameters import bar_percent, rest_said, rest_terms
 from scenes.lesson import CONTENT_BOTTOM, STAGE, Lesson, Region
 
 MATRIX_CENTER = STAGE.center + LEFT * 2.0 + UP * 0.15  # the matrix on show, left of the tally
@@ -74,6 +77,12 @@ def square_value_sample(up: np.ndarray, down: np.ndarray) -> tuple[np.ndarray, i
 def symbol(name: str, color) -> MathTypst:
     """A matrix name for the tally (Typst math; fixed symbols, never user text)."""
     return typst(name, palette.HEADLINE, color)
+
+
+def legible(color) -> ManimColor:
+    """``color`` lightened towards the text colour: value-down's dark red, readable as
+    thin letters and figures on black."""
+    return interpolate_color(color, palette.TEXT, 0.4)
 
 
 class CountingParameters(Lesson):
@@ -268,7 +277,7 @@ class CountingParameters(Lesson):
             weights.W_V_down, kind="value_down", label="W_V^(arrow.b)", font_size=MATRIX_FONT
         )
         shown = self._shown_whole(
-            down, d.d_head, d.d_model, "head/W_V_down", "W_V^(arrow.b)", palette.VALUE_DOWN
+            down, d.d_head, d.d_model, "head/W_V_down", "W_V^(arrow.b)", legible(palette.VALUE_DOWN)
         )
         self.wait(0.6)
         self.play(FadeOutInPlace(shown), run_time=0.5)
@@ -282,7 +291,7 @@ class CountingParameters(Lesson):
             font_size=MATRIX_FONT,
         )
         shown = self._shown_whole(
-            up, d.d_model, d.d_head, "head/W_V_up", "W_V^(arrow.t)", palette.VALUE_UP
+            up, d.d_model, d.d_head, "head/W_V_up", "W_V^(arrow.t)", legible(palette.VALUE_UP)
         )
         self.wait(0.6)
         self.play(FadeOutInPlace(shown), run_time=0.5)
@@ -417,7 +426,7 @@ class CountingParameters(Lesson):
         said = {
             "model/mlp": f"Most of the rest, {percent['model/mlp']}, sit in the MLP blocks, "
             "between the attention layers.",
-            "rest": f"The embeddings hold the remaining {percent['rest']}.",
+            "rest": rest_said(p),
         }
         self.beat(
             "share",
@@ -426,6 +435,7 @@ class CountingParameters(Lesson):
         )
         self.heading("Attention's share of GPT-3")
         bar = ShareBar(p).move_to(self.stage.center + DOWN * 0.5)
+        self.share_bar = bar
         self._register("model/total", bar.total)
         for key in ("model/attention", "model/mlp"):
             self._register(key, bar.figures[key])
@@ -446,17 +456,6 @@ class CountingParameters(Lesson):
             f"Attention {percent['model/attention']}, MLP blocks {percent['model/mlp']}, "
             "embeddings the rest."
         )
-
-
-def bar_percent(params, key: str) -> str:
-    """A part's share of the whole model as the share bar writes it ("33.1 %"); ``"rest"``
-    is what neither attention nor the MLP blocks hold."""
-    total = params["model/total"]
-    if key == "rest":
-        value = total - params["model/attention"] - params["model/mlp"]
-    else:
-        value = params[key]
-    return f"{100 * value / total:.1f} %"
 
 
 def head_icon(scale: float = 1.0) -> VGroup:
@@ -514,7 +513,10 @@ class ShareBar(VGroup):
             share = literal(
                 bar_percent(params, key), font_size=palette.SMALL, color=palette.DIM_TEXT
             )
-            label = VGroup(literal(name, font_size=palette.BODY, color=color), fig, share)
+            lines = [literal(name, font_size=palette.BODY, color=color), fig, share]
+            if key == "rest":  # how its figure adds up, to be checked
+                lines.insert(2, literal(rest_terms(params), font_size=palette.SMALL, color=color))
+            label = VGroup(*lines)
             label.arrange(DOWN, buff=0.1, aligned_edge=LEFT if i < 2 else RIGHT)
             side = UP if i < 2 else DOWN
             label.next_to(seg, side, buff=0.25)
@@ -526,6 +528,7 @@ class ShareBar(VGroup):
         self.total = figure(total, font_size=palette.HEADING)
         self.total_text = VGroup(literal("the whole model:", font_size=palette.BODY), self.total)
         self.total_text.arrange(RIGHT, buff=0.2).next_to(self.outline, DOWN, buff=1.2)
+        self.total_text.align_to(self.outline, LEFT)  # clear of the rest's label, right
         super().__init__(
             self.outline, *self.segments.values(), *self.labels.values(), self.total_text
         )

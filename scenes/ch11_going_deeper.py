@@ -51,9 +51,11 @@ ROW_BOTTOM = STAGE.bottom + 0.25  # the row's centre once the whole stack is sho
 STACK_ROW_WIDTH = 6.0  # the row's width then, and its centre's x: left of the notes
 STACK_ROW_X = STAGE.center[0] - 3.3
 LANE_ROWS = 4  # head lanes drawn in the parallelism picture
-LANE_CELL = 0.62  # height of one head's cell on one token
-LANE_PITCH = 0.74  # between two heads' lanes
-LANES_SHRUNK = 0.78  # the lanes' size once the counts are written under them
+LANE_ROW_WIDTH = 9.0  # the token row over the lanes, and its centre's x: the head
+LANE_ROW_X = 1.0  # names and the window label go left of it
+LANE_CELL = 0.75  # height of one head's cell on one token
+LANE_PITCH = 0.9  # between two heads' lanes
+LANES_SHRUNK = 0.62  # the lanes' size once the counts are written under them
 
 
 def multiply_adds(trace) -> dict[str, int]:
@@ -139,8 +141,10 @@ def parallel_sentences(trace, shown: list[int]) -> dict[str, str]:
         said["window"] = f"The row shows tokens {shown[0] + 1} to {shown[-1] + 1} of the {n}."
     said["count"] = (
         f"Every token and every head is computed independently: {d.n_heads} heads for "
-        f"each of the {n} tokens of the sentence, each a stream of multiply-adds that can "
-        "run at the same time."
+        f"each of the {n} tokens of the sentence."
+    )
+    said["together"] = (
+        "Each cell is a stream of multiply-adds, and all of them can run at the same time."
     )
     said["turns"] = "Only the layers take turns, each one reading what the one below it wrote."
     return said
@@ -159,7 +163,8 @@ def lanes_under(row: TokenRow) -> VGroup:
     """``LANE_ROWS`` rows of small cells ("×+"), one per shown token of ``row``, over
     it: each cell one head's work on one token (a gap between neighbouring lanes)."""
     xs = [row.get_token(i).get_x() for i in row.shown]
-    cell_width = min(0.5, 0.7 * min(np.diff(xs), default=0.5))  # a gap between lanes
+    cell_width = min(0.6, 0.7 * min(np.diff(xs), default=0.6))  # a gap between lanes
+    top = row.get_bottom()[1] - 0.3 - LANE_CELL / 2  # the first lane's centre
     lanes = VGroup()
     for _ in range(LANE_ROWS):
         for i in row.shown:
@@ -171,7 +176,7 @@ def lanes_under(row: TokenRow) -> VGroup:
             lanes.add(VGroup(cell, mark))
     n_cols = len(row.shown)
     for index, lane in enumerate(lanes):
-        lane.set_y(2.05 - (index // n_cols) * LANE_PITCH)
+        lane.set_y(top - (index // n_cols) * LANE_PITCH)
     return lanes
 
 
@@ -193,15 +198,14 @@ class GoingDeeper(Lesson):
     def first_attention(self) -> None:
         t = self.trace
         said = {
+            "column": "Each token's embedding is a long column of numbers, like that of "
+            f"{quoted(t, self.focus)} on the right.",
             "cells": f"Here are its first {CELLS} entries as coloured cells, one strip per token.",
             "layer": "The attention layer turns every E into E′ = E + ΔE, the changes of all "
             f"{len(t.heads)} heads of this lesson added.",
             "computed": "Both rows are computed values.",
         }
-        self.beat(
-            "first-attention",
-            "Each token's embedding is a long column of numbers. " + " ".join(said.values()),
-        )
+        self.beat("first-attention", " ".join(said.values()))
         self.row = TokenRow(
             t.words,
             [tok.role for tok in t.tokens],
@@ -220,7 +224,10 @@ class GoingDeeper(Lesson):
         self.legend = strip_legend(t.dims.d_model)
         self.side_notes.place(self.legend, UP + RIGHT, buff=0.3)
         self.heading("One attention layer")
-        self.play(self.row.create())
+        self._focus_panel()
+        # one whole column, on the right, with the words about it; the strips come next
+        E, owner = self.columns[0], self.column_owner
+        self.play(self.row.create(), E.create(), FadeIn(owner))
         self.until_said(said["cells"])
         self.play(
             LaggedStart(*(FadeIn(s, shift=UP * 0.2) for s in self.close_up.get_level(0))),
@@ -275,12 +282,27 @@ class GoingDeeper(Lesson):
         stack.shift(UP * (self.row.target.get_top()[1] + 0.2 - stack.get_bottom()[1]))
         return close_up, stack
 
+    def _focus_panel(self) -> None:
+        """E + ΔE = E′ of the focus token on the right, built whole (E is shown first, on
+        its own); the terms rounded so that each row adds up as drawn."""
+        t, j = self.trace, self.focus
+        self.drawn = equation_entries([t.E[j], t.delta_E[j]], COLUMN_INDICES, 1)
+        columns = update_columns(t, j, self.drawn)
+        signs = [literal(s, font_size=palette.HEADLINE, color=palette.DIM_TEXT) for s in ("+", "=")]
+        panel = VGroup(columns[0], signs[0], columns[1], signs[1], columns[2])
+        panel.arrange(RIGHT, buff=0.3).move_to(self.side_notes.center + DOWN * 0.2)
+        for sign in signs:
+            sign.set_y(columns[0].get_brackets().get_y())
+        self.column_owner = literal(quoted(t, j), font_size=palette.LABEL)
+        self.column_owner.next_to(columns[0], DOWN, buff=0.15)  # the legend is above
+        self.columns, self.signs = columns, signs
+        self.panel = VGroup(panel, self.column_owner)
+
     def what_changed(self) -> None:
         t, j = self.trace, self.focus
         word = t.words[j]
         size = float(np.linalg.norm(t.delta_E[j]))
-        # E + ΔE = E′ as drawn: the terms rounded so that each row adds up
-        drawn = equation_entries([t.E[j], t.delta_E[j]], COLUMN_INDICES, 1)
+        drawn, columns, signs = self.drawn, self.columns, self.signs
         first = list(COLUMN_INDICES).index(0)
         said = {
             "entries": f"Entry by entry, E + ΔE = E′: its first entry went from "
@@ -294,15 +316,8 @@ class GoingDeeper(Lesson):
         self.heading(f"{quoted(t, j)} after the first layer")
         k = self.shown.index(j)
         marks = self.close_up.highlight_token(k, (0, 1), palette.DELTA)
-        columns = update_columns(t, j, drawn)
-        signs = [literal(s, font_size=palette.HEADLINE, color=palette.DIM_TEXT) for s in ("+", "=")]
-        panel = VGroup(columns[0], signs[0], columns[1], signs[1], columns[2])
-        panel.arrange(RIGHT, buff=0.3).move_to(self.side_notes.center + DOWN * 0.2)
-        for sign in signs:
-            sign.set_y(columns[0].get_brackets().get_y())
         self.play(Create(marks))
         self.until_said(said["entries"])
-        self.play(columns[0].create(), run_time=0.6)
         self.play(FadeIn(signs[0]), columns[1].create(), run_time=0.6)
         self.play(FadeIn(signs[1]), columns[2].create(), run_time=0.6)
         self.until_said(said["size"])
@@ -310,8 +325,7 @@ class GoingDeeper(Lesson):
             f"Entry by entry, E + ΔE = E′ for {quoted(t, j)} (the first {CELLS} entries and "
             f"the last of {grouped(t.dims.d_model)}); |ΔE| = {size:.0f}."
         )
-        self.panel = VGroup(panel, marks)
-        self.columns = columns
+        self.panel.add(marks)
 
     def mlp_block(self) -> None:
         self.beat(
@@ -387,8 +401,13 @@ class GoingDeeper(Lesson):
     def in_parallel(self) -> None:
         t, d = self.trace, self.trace.dims
         row = TokenRow(
-            t.words, [tok.role for tok in t.tokens], font_size=palette.SMALL, max_width=7.0
-        ).move_to(self.stage.point(UP) + RIGHT * 0.3 + DOWN * 0.4)
+            t.words,
+            [tok.role for tok in t.tokens],
+            font_size=palette.LABEL,
+            max_width=LANE_ROW_WIDTH,
+            min_scale=0.85,
+        )
+        row.move_to([LANE_ROW_X, self.stage.top - 0.3 - row.height / 2, 0])
         said = parallel_sentences(t, list(row.shown))
         self.beat("parallel", " ".join(said.values()))
         self.heading("All in parallel")
@@ -397,7 +416,7 @@ class GoingDeeper(Lesson):
         n_cols = len(row.shown)
         head_names = VGroup(
             *(
-                literal(f"head {h + 1}", font_size=palette.NOTE, color=palette.DIM_TEXT).next_to(
+                literal(f"head {h + 1}", font_size=palette.SMALL, color=palette.DIM_TEXT).next_to(
                     lanes[h * n_cols], LEFT, buff=0.2
                 )
                 for h in range(LANE_ROWS)
@@ -420,14 +439,14 @@ class GoingDeeper(Lesson):
         # the brace comes whole (every head exists at once), as its count is said
         self.until_said(f"{d.n_heads} heads for each")
         self.play(FadeIn(head_names), FadeIn(more), FadeIn(brace))
-        self.play(FadeIn(explain))
         self.heads_figure = brace.figure
         self.window = window
+        self.lanes_size = (lanes.width, lanes.height)  # as first shown: they shrink later
+        # every cell lights at once, as the words say they all run at the same time
         cells = VGroup(*(lane[0] for lane in lanes))
-        for lane in lanes[:n_cols]:  # one lane at a time: slow
-            self.play(lane[0].animate.set_fill(palette.QUERY, 0.8), run_time=0.25)
-            self.play(lane[0].animate.set_fill(palette.NEUTRAL, 0.3), run_time=0.15)
-        for _ in range(3):  # all lanes at once
+        self.until_said(said["together"])
+        self.play(FadeIn(explain), run_time=0.5)
+        for _ in range(3):
             self.play(
                 cells.animate.set_fill(palette.QUERY, 0.8), rate_func=there_and_back, run_time=0.8
             )
@@ -485,9 +504,10 @@ class GoingDeeper(Lesson):
         self.play(FadeIn(total, shift=UP * 0.2), FadeIn(caption), run_time=0.8)
         cells = VGroup(*(lane[0] for lane in self.lanes[1]))
         banner = literal("all at once", font_size=palette.LARGE, color=palette.QUERY)
-        banner.next_to(self.lanes[1], RIGHT, buff=0.5)
+        banner.next_to(self.lanes[1], RIGHT, buff=0.4)
         self.until_said(said["gpu"])
         self.play(cells.animate.set_fill(palette.QUERY, 0.6), Write(banner), run_time=1.0)
+        self.banner = banner
         self.figures: dict[str, DecimalNumber] = {
             "weights": weights.result,
             "pattern": pattern.result,

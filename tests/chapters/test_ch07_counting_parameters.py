@@ -3,14 +3,18 @@ core's count (digit for digit), and the square value map's entries are real prod
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
-from manim import DL, UR
+from manim import DL, UR, ManimColor
 from render_helpers import last_frame, render_scene, scene_duration
 
 from attention_math import build_trace, load_example, parameter_counts
+from attention_math.dims import PRESETS
 from scenes.ch07_counting_parameters import SAMPLE, SHOWN, CountingParameters, square_value_sample
 from scenes.components.entries import shown_array
+from scenes.facts.ch07_counting_parameters import bar_percent, rest_said, rest_terms
 
 EXPECTED_KEYS = {
     "head/W_Q",
@@ -159,3 +163,43 @@ def test_the_cross_strikes_the_entries_not_the_true_labels(chapter):
     assert W_V.get_factor() is not None  # the default's entries are drawn scaled
     for label in [*true, W_V.get_factor()]:
         assert not boxes_meet(cross, label, pad)
+
+
+def contrast_on_black(color) -> float:
+    """WCAG contrast ratio of ``color`` against black (21 for white, 1 for black)."""
+    channels = np.array(color.to_rgb(), dtype=float)
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ [0.2126, 0.7152, 0.0722])
+    return (luminance + 0.05) / 0.05
+
+
+def test_the_tally_is_legible_on_black(chapter):
+    """Review: the value-down name in the tally was dark red on black, hard to read."""
+    for label, fig in chapter.tally.rows:
+        for mob in (label, fig):
+            colors = {m.get_fill_color().to_hex() for m in mob.family_members_with_points()}
+            for color in colors:  # the AA level for text
+                assert contrast_on_black(ManimColor(color)) >= 4.5, color
+
+
+def test_the_embeddings_figure_says_how_it_adds_up(chapter):
+    """Review: 1,235,116,032 is an input and an output table of vocab_size x d_model
+    numbers each; the bar and the narration say so, so that a student can check it."""
+    d = chapter.trace.dims
+    counts = parameter_counts(d)
+    table = d.vocab_size * d.d_model
+    rest = counts["model/total"] - counts["model/attention"] - counts["model/mlp"]
+    assert rest == 2 * table  # GPT-3 as the lesson counts it
+    name, fig, terms, _share = chapter.share_bar.labels["rest"]
+    assert drawn(fig) == f"{rest:,}"
+    assert f"2×{table:,}" in terms.text  # Text drops spaces
+    assert f"an output table of {table:,} numbers each" in dict(chapter.narration)["share"]
+
+
+def test_the_rest_adds_up_for_other_dims():
+    counts = parameter_counts(PRESETS["gpt2-small"])
+    rest = counts["model/total"] - counts["model/attention"] - counts["model/mlp"]
+    written = rest_terms(counts)  # each part by name: GPT-2 small ties its tables
+    parts = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", written)]
+    assert sum(parts) == rest and len(parts) >= 2
+    assert bar_percent(counts, "rest") in rest_said(counts) and written in rest_said(counts)

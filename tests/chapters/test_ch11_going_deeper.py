@@ -6,17 +6,32 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from render_helpers import render_scene, render_sentence, scene_duration
+from manim import config
+from render_helpers import Timed as Recording
+from render_helpers import (
+    cue_saying,
+    play_bringing,
+    render_scene,
+    render_sentence,
+    scene_duration,
+)
 
 from scenes.ch11_going_deeper import CELLS, COLUMN_INDICES, GoingDeeper, window_note
 from scenes.components import palette
 from scenes.components.entries import color_scale, fixed, shown_array
+from scenes.focus import quoted
 from scenes.lesson import CONTENT_BOTTOM, CONTENT_TOP
+
+RATE = 15  # frames a second: a wait ends on a frame, so times are good to one frame
+
+
+class Timed(Recording, GoingDeeper):
+    """The chapter, keeping when each beat starts and when each animation is played."""
 
 
 @pytest.fixture(scope="module")
 def chapter():
-    return render_scene(GoingDeeper)
+    return render_scene(Timed, frame_rate=RATE)
 
 
 def drawn(fig) -> str:
@@ -125,3 +140,50 @@ def test_the_parallel_count_names_the_window_it_is_said_over(chapter, long_chapt
         assert said.index(named) < said.index(f"{t.dims.n_heads} heads")  # named first
         label = f"tokens {shown[0] + 1}–{shown[-1] + 1} of {t.n}"  # on screen beside the row
         assert [m.text for m in scene.window] == [label.replace(" ", "")]  # Text drops spaces
+
+
+def test_one_whole_column_comes_with_the_first_words(chapter):
+    """Review: the first cue ("a long column of numbers") played over an almost empty
+    screen, the right half empty for 10 s: the focus token's E column is shown then, on
+    the right, as the narration says."""
+    column = chapter.columns[0]
+    drawn, _ = play_bringing(chapter, column)
+    said = cue_saying(chapter, "a long column of numbers").start
+    assert said - 0.2 <= drawn <= said + 1.0
+    assert column.get_left()[0] > 0.5  # "on the right"
+    words = dict(chapter.narration)["first-attention"]
+    assert f"like that of {quoted(chapter.trace, chapter.focus)} on the right" in words
+
+
+def touched(animation, parts: set[int]) -> set[int]:
+    """Which of ``parts`` (ids of mobjects) ``animation`` moves or recolours."""
+    inner = getattr(animation, "animations", None)
+    if inner is not None:
+        return set().union(*(touched(a, parts) for a in inner))
+    return parts & {id(part) for part in animation.mobject.get_family()}
+
+
+def test_every_head_on_every_token_lights_at_once_as_said(chapter):
+    """Review: the lanes lit one at a time while the words said they run at the same
+    time. Every animation that touches a cell touches them all, and the first one that
+    lights them comes with "all of them can run at the same time"."""
+    cells = [lane[0] for lane in chapter.lanes[1]]
+    ids = {id(cell) for cell in cells}
+    lit = []
+    for start, animations in chapter.plays:
+        hit = set().union(*(touched(a, ids) for a in animations))
+        assert hit in (set(), ids), f"{len(hit)} of {len(ids)} cells at {start:.1f} s"
+        if hit and start >= chapter.beat_starts["parallel"]:
+            lit.append(start)
+    said = cue_saying(chapter, "all of them can run at the same time").start
+    first_light = lit[1]  # lit[0]: the cells drawn
+    assert said - 0.2 <= first_light <= said + 1.0
+
+
+def test_the_parallel_picture_uses_the_room(chapter, long_chapter):
+    """Review: small cells crowded at the top, the right half empty."""
+    for scene in (chapter, long_chapter):
+        width, height = scene.lanes_size
+        assert width >= 0.55 * config.frame_width
+        assert height >= 0.55 * (CONTENT_TOP - CONTENT_BOTTOM)
+        assert scene.banner.get_right()[0] < config.frame_width / 2  # inside the frame
