@@ -46,14 +46,20 @@ from scenes.facts.ch01_recap import (
     arc_words,
     block_words,
     column_tokens,
+    evenly_foreshortened,
+    facing,
     fit,
     last_index_of,
+    meaning_words,
     mole_points,
     position_part,
+    position_words,
     sense_of,
     space_extent,
     spread,
     token_words,
+    tower_words,
+    under,
     word_part,
 )
 from scenes.focus import main_link, modifiers, quoted, roles
@@ -166,18 +172,7 @@ class RecapOnEmbeddings(Lesson):
         home, width = self.row_home
         leaving = [] if self.sentence_lines is None else [FadeOut(self.sentence_lines)]
         self.play(*leaving, self.row.animate.scale_to_fit_width(width).move_to(home), run_time=0.8)
-        self.columns = {
-            i: EmbeddingColumn(t.E[i], font_size=palette.BODY, scale=self._scale)
-            for i in column_tokens(list(self.row.shown), self.focus, MAX_COLUMNS)
-        }
-        group = VGroup(*self.columns.values()).arrange(RIGHT, buff=0.4)
-        if group.width > 13:
-            group.scale_to_fit_width(13)
-        group.next_to(self.row, DOWN, buff=1.1)
-        # under the tokens they stand for, as far as the frame allows
-        middle = np.mean([self.row.get_box(i).get_x() for i in self.columns])
-        half = config.frame_width / 2 - 0.3
-        group.set_x(float(np.clip(middle, -half + group.width / 2, half - group.width / 2)))
+        self.columns = self._columns_under_tokens()
         arrows = VGroup(
             *[
                 Arrow(
@@ -203,6 +198,27 @@ class RecapOnEmbeddings(Lesson):
             f"{quoted(t, shown[0])}).",
             wait=2.5,
         )
+
+    def _columns_under_tokens(self) -> dict:
+        """An embedding column for each token the row shows (or for a run of them round
+        the focus when they cannot all fit), each under its own token: moved apart only
+        as far as their widths need, smaller where that keeps them under their tokens."""
+        t, shown = self.trace, list(self.row.shown)
+        for count in (len(shown), MAX_COLUMNS):
+            tokens = column_tokens(shown, self.focus, count)
+            columns = {
+                i: EmbeddingColumn(t.E[i], font_size=palette.BODY, scale=self._scale)
+                for i in tokens
+            }
+            xs = [self.row.get_box(i).get_x() for i in tokens]
+            width = max(c.width for c in columns.values())
+            size, centres, fits = under(xs, width, config.frame_width - 0.4)
+            if fits:
+                break
+        top = self.row.get_bottom()[1] - 0.9
+        for x, column in zip(centres, columns.values(), strict=True):
+            column.scale(size).move_to([x, 0, 0]).align_to([0, top, 0], UP)
+        return columns
 
     @property
     def _scale(self) -> float:
@@ -289,18 +305,15 @@ class RecapOnEmbeddings(Lesson):
     def position(self) -> None:
         t = self.trace
         j = self.focus
-        self.beat(
-            "position",
-            f"Position is folded in: {quoted(t, j)} is token {j + 1}, so the vector of "
-            f"position {j + 1} is added to the word's own vector. The sum is the embedding the "
-            "model starts from; the parts are rounded so that every sum adds up as drawn.",
-        )
+        self.beat("position", position_words(t, j))
         self.heading("Position")
         # the window the tokens beat named ("tired" to "sea"): the whole sentence when it fits
         row = TokenRow(t.words, roles(t), focus=j, pairs=modifiers(t), focus_first=True)
         row.move_to(self.stage.point(UP) + DOWN * 0.75)
         self.position_row = row
-        self.play(FadeIn(row), row.highlight([j]))
+        place_label = literal(f"token {j + 1}", font_size=palette.BODY, color=palette.QUERY)
+        place_label.next_to(row.get_box(j), DOWN, buff=0.15)
+        self.play(FadeIn(row), row.highlight([j]), FadeIn(place_label))
         word, place = word_part(t, j), position_part(t, j)
         rows = list(FIRST_AND_LAST)
         # the two parts drawn so that each sum adds up (entries.adding_up)
@@ -324,8 +337,16 @@ class RecapOnEmbeddings(Lesson):
                 for name, col in zip(names, parts[::2])
             ]
         )
-        self.play(parts[0].create(), FadeIn(labels[0]))
-        self.play(FadeIn(parts[1]), parts[2].create(), FadeIn(labels[1]))
+        # each part with the words that name it
+        self.until_said("so the vector of position")
+        self.play(
+            parts[0].create(),
+            FadeIn(labels[0]),
+            FadeIn(parts[1]),
+            parts[2].create(),
+            FadeIn(labels[1]),
+        )
+        self.until_said("The sum is the embedding")
         self.play(FadeIn(parts[3]), parts[4].create(), FadeIn(labels[2]))
         self.caption(
             "Word vector + position vector = the embedding the model starts from (entries to "
@@ -336,16 +357,7 @@ class RecapOnEmbeddings(Lesson):
 
     def meanings(self) -> None:
         moles = self.supporting("mole")
-        self.beat(
-            "meanings",
-            "Directions carry meaning. After attention, each 'mole' moves toward its sense: "
-            + ", ".join(sense_of(tr) for tr in moles)
-            + ". The picture shows 3 chosen directions of the "
-            + f"{self.trace.dims.d_model:,}: along 'mole' alone, and the two in which the "
-            "changes differ most. In each phrase 'mole' starts near the tip of 'mole' alone "
-            "(its word plus its position); an arrow for each change attention made, ΔE, "
-            "takes it to 'mole' in its phrase.",
-        )
+        self.beat("meanings", meaning_words(moles, self.trace.dims.d_model))
         self.heading("Meaning as direction")
         alone, before, after = mole_points(moles)  # (3,), (phrases, 3), (phrases, 3)
         space = EmbeddingSpace(space_extent(np.vstack([alone, before, after])), size=3.2)
@@ -374,36 +386,40 @@ class RecapOnEmbeddings(Lesson):
     def tower(self) -> None:
         towers = self.supporting("tower")
         names = [tr.sentence for tr in towers]
-        self.beat(
-            "tower",
-            "Each modifier moves the vector further: "
-            + " -> ".join(names)
-            + ". Each step is drawn as an arrow from the vector before it: real vectors "
-            "after attention, projected onto the 3 directions they span.",
-        )
-        self.heading("Context refines meaning")
         vectors = np.stack([tr.E_prime[last_index_of(tr, "tower")] for tr in towers])  # (3, d)
-        basis = orthonormal_basis(vectors)  # (3, d_model): the three vectors span it exactly
-        coords = project(vectors, basis)  # (3, 3)
+        coords = project(vectors, orthonormal_basis(vectors))  # (3, 3): lengths kept exactly
+        steps = [float(np.linalg.norm(vectors[k] - vectors[k - 1])) for k in (1, 2)]
+        length = float(np.linalg.norm(vectors[0]))
+        d = self.trace.dims.d_model
+        self.beat("tower", tower_words(names, steps, length, d))
+        self.heading("Context refines meaning")
         space = EmbeddingSpace(space_extent(coords), size=3.2, azimuth=-0.9)
+        # turned (lengths, angles kept) to shorten the arrow and both steps alike on screen
+        screen = np.array([space.to_screen(e) - space.origin for e in np.eye(3)]) / space.unit
+        path = np.diff(np.vstack([np.zeros(3), coords]), axis=0)  # tower, then the 2 steps
+        turn = facing(np.vstack([coords, np.zeros(3)]), evenly_foreshortened(path), *screen.T[:2])
+        coords = coords @ turn.T
         self.tower_space = space
         key = self.space_key(["tower alone", "with modifiers", "what a modifier adds"])
         self.fit_space(space, coords, key)
-        self.play(space.create(), FadeIn(key))
+        intro = [space.create(), FadeIn(key)]  # with the first arrow: the cue names it
         shades = [palette.EMBEDDING, palette.KEY, palette.UPDATED]
         for k, name in enumerate(names):
-            anims = [space.vector(f"tower {k}", coords[k], color=shades[k], label=name)]
+            self.until_said(("First", "Then", "Then")[k] + f" '{name}'")
+            label = name.replace(" ", "\n", 1) if len(name) > 14 else name  # narrower
+            anims = [space.vector(f"tower {k}", coords[k], color=shades[k], label=label)]
             if k:
                 anims.append(
                     space.vector(f"step {k}", coords[k], start=coords[k - 1], color=palette.DELTA)
                 )
-            self.play(*anims, run_time=1.2)
-            self.wait(0.6)
-        steps = [np.linalg.norm(coords[k] - coords[k - 1]) for k in (1, 2)]
+            self.play(*intro, *anims, run_time=1.0)
+            intro = []
+        self.until_said("Real vectors after attention")
         self.caption(
-            f"The yellow steps are real differences: {steps[0]:.0f} and {steps[1]:.0f} units "
-            f"long, against {np.linalg.norm(coords[0]):.0f} for the vector itself.",
-            wait=2.5,
+            f"In proportion on screen: the yellow steps, {steps[0]:.0f} and {steps[1]:.0f} "
+            f"units long, and '{names[0]}' alone, {length:.0f} (lengths in all {d:,} "
+            "dimensions).",
+            wait=1.0,
         )
         self.clear_content()
 

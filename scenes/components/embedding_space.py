@@ -44,8 +44,8 @@ from .labels import literal
 
 # Where a label may sit around its arrow's tip, tried in order: straight beyond the tip,
 # then turning away from the arrow's direction by 45° steps, either way.
-LABEL_TURNS = tuple(np.pi / 4 * k for k in (0, 1, -1, 2, -2, 3, -3, 4))
-LABEL_GAPS = (0.12, 0.35)  # how far from the tip a label's box may stand
+LABEL_TURNS = tuple(np.pi / 8 * k for k in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, -7, 8))
+LABEL_GAPS = (0.12, 0.35, 0.7)  # how far from the tip a label's box may stand
 
 
 class EmbeddingSpace(VGroup):
@@ -203,7 +203,7 @@ class EmbeddingSpace(VGroup):
     def _label_offset(self, name: str, text: Text) -> np.ndarray:
         """Next to the tip: straight beyond it if that spot is free, else the free spot
         closest in angle (turning up to half a turn either way) that touches no earlier
-        label and no arrow; the least crowded spot if none is free."""
+        label, no arrow and no arrowhead; the least crowded spot if none is free."""
         start, end = (self.to_screen(p) for p in self._coords[name])
         direction = end - start
         norm = np.linalg.norm(direction[:2])
@@ -213,6 +213,7 @@ class EmbeddingSpace(VGroup):
         segments = [
             (self.to_screen(a)[:2], self.to_screen(b)[:2]) for a, b in self._coords.values()
         ]
+        heads = [_box(arrow.tip) for arrow in self._arrows.values() if arrow.has_tip()]
         half = np.array([text.width, text.height]) / 2
         best, best_cost = None, np.inf
         # next to the tip first, then a little farther out if every spot there is taken
@@ -224,8 +225,10 @@ class EmbeddingSpace(VGroup):
             offset = np.array([*(unit * (gap + edge)), 0.0])
             text.move_to(end + offset)
             lo, hi = end[:2] + offset[:2] - half, end[:2] + offset[:2] + half
-            cost = sum(_overlap(text, o) for o in others) + sum(
-                crosses(lo, hi, a, b) for a, b in segments
+            cost = (
+                sum(_overlap(text, o) for o in others)
+                + sum(crosses(lo, hi, a, b) for a, b in segments)
+                + sum(bool(np.all(lo < h_hi) and np.all(h_lo < hi)) for h_lo, h_hi in heads)
             )
             if cost == 0:
                 return offset

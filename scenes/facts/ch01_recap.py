@@ -133,3 +133,119 @@ def arc_words(trace: Trace, head: str, strongest: tuple[int, int] | None, weight
         f"{said} The strongest drawn: {key} into {query}, {weight:.2f}. Boxed: the E of "
         f"{key} and the E′ of {query}."
     )
+
+
+def evenly_foreshortened(segments: np.ndarray) -> np.ndarray:
+    """A unit direction (3,) to look along at the three ``segments`` (3, 3), linearly
+    independent, that shortens them all by the same factor, as little as it can: on the
+    screen they keep the proportions of their true lengths.
+
+    A segment of direction ``u`` seen along ``n`` keeps ``sqrt(1 - (u·n)²)`` of its
+    length, so ``n`` makes the same angle with each of them (up to sign): ``n`` solves
+    ``U n = s`` for signs ``s``; the sign pattern that turns ``n`` most nearly square
+    to all three wins.
+    """
+    units = segments / np.linalg.norm(segments, axis=1, keepdims=True)  # (3, 3)
+    best, best_cos = None, np.inf
+    for signs in ((1, 1, 1), (1, 1, -1), (1, -1, 1), (-1, 1, 1)):
+        n = np.linalg.solve(units, np.array(signs, dtype=float))
+        n /= np.linalg.norm(n)
+        cos = abs(float(units[0] @ n))  # the same for all three
+        if cos < best_cos:
+            best, best_cos = n, cos
+    return best
+
+
+def facing(
+    points: np.ndarray, depth: np.ndarray, right: np.ndarray, up: np.ndarray, aspect: float = 1.0
+) -> np.ndarray:
+    """A rotation (3, 3) of the data space that turns ``depth`` into the view's depth
+    (``right`` × ``up``, the screen's directions in data space), turned about it so that
+    ``points`` (n, 3) fill a box of width/height ``aspect`` best, the first point then
+    as near to up and right as that allows. Rotated points are ``points @ R.T``: lengths
+    and angles kept."""
+    a = np.cross(depth, [1.0, 0.0, 0.0] if abs(depth[0]) < 0.9 else [0.0, 1.0, 0.0])
+    a /= np.linalg.norm(a)
+    b = np.cross(depth, a)  # (a, b, depth) right-handed
+    options = []
+    for angle in np.linspace(0, 2 * np.pi, 144, endpoint=False):
+        x = np.cos(angle) * a + np.sin(angle) * b  # what the screen's right shows
+        y = np.cross(depth, x)
+        screen = points @ np.stack([x, y]).T  # (n, 2)
+        size = np.maximum(np.ptp(screen, axis=0), 1e-9)
+        scale = min(aspect / size[0], 1.0 / size[1])
+        first = screen[0] / max(np.linalg.norm(screen[0]), 1e-9)
+        options.append((scale, first @ np.array([1.0, 1.0]) / np.sqrt(2), x, y))
+    best = max(scale for scale, *_ in options)
+    _, _, x, y = max((o for o in options if o[0] >= 0.97 * best), key=lambda o: o[1])
+    screen_depth = np.cross(right, up)
+    return np.outer(right, x) + np.outer(up, y) + np.outer(screen_depth, depth)
+
+
+def tower_words(names: list[str], steps: list[float], length: float, d: int) -> str:
+    """What the tower beat says: each phrase in its own sentence (each picture comes
+    with its words), then the lengths its caption quotes."""
+    first, second, third = (f"'{name}'" for name in names)
+    return (
+        f"Each modifier moves the vector further. First {first} alone. Then {second}: "
+        f"the step from {first} is an arrow from its tip. Then {third}: one more step. "
+        "Real vectors after attention, in the 3 directions they span, seen from where "
+        f"the steps keep their proportions: {steps[0]:.0f} and {steps[1]:.0f} units long, "
+        f"against {length:.0f} for {first} alone, lengths in all {d:,} dimensions."
+    )
+
+
+def position_words(trace: Trace, j: int) -> str:
+    """What the position beat says, in the order its picture comes: token ``j``, then the
+    word's vector with the position's, then their sum."""
+    return (
+        f"Position is folded in: {quoted(trace, j)} is token {j + 1}, so the vector of "
+        f"position {j + 1} is added to the word's own vector. The sum is the embedding the "
+        "model starts from; the parts are rounded so that every sum adds up as drawn."
+    )
+
+
+def meaning_words(moles: tuple[Trace, ...], d: int) -> str:
+    """What the 'mole' beat says: each phrase's sense and what its picture shows."""
+    return (
+        "Directions carry meaning. After attention, each 'mole' moves toward its sense: "
+        + ", ".join(sense_of(tr) for tr in moles)
+        + f". The picture shows 3 chosen directions of the {d:,}: along 'mole' alone, and "
+        "the two in which the changes differ most. In each phrase 'mole' starts near the "
+        "tip of 'mole' alone (its word plus its position); an arrow for each change "
+        "attention made, ΔE, takes it to 'mole' in its phrase."
+    )
+
+
+def under(
+    xs: list[float], width: float, room: float, sizes=(1.0, 0.85, 0.7)
+) -> tuple[float, list[float], bool]:
+    """Where columns ``width`` wide go under tokens at ``xs`` (increasing) in a frame
+    ``room`` wide centred on 0: the largest of ``sizes`` at which they fit and each stays
+    nearer its own token than any other, moved apart as little as they need
+    (:func:`packed`) and then into the frame, as (size, centres, whether they fit); at
+    the smallest size when none fits."""
+    for size in sizes:
+        centres = packed(xs, size * width + 0.12)
+        half = (room - size * width) / 2  # farthest a centre may stand from the middle
+        shift = max(0.0, -half - centres[0]) - max(0.0, centres[-1] - half)
+        centres = [x + shift for x in centres]
+        nearest = [int(np.argmin(np.abs(np.array(xs) - c))) for c in centres]
+        fits = centres[-1] - centres[0] + size * width <= room and nearest == list(range(len(xs)))
+        if fits:
+            break
+    return size, centres, fits
+
+
+def packed(xs: list[float], pitch: float) -> list[float]:
+    """``xs`` (increasing) moved apart to at least ``pitch``, as little as can be (least
+    squares): a run of k-th points at ``x_k - k * pitch`` made non-decreasing by pooling
+    neighbours that break the order into their mean (pool-adjacent-violators)."""
+    blocks: list[list[float]] = []  # [mean, count] of pooled runs
+    for k, x in enumerate(xs):
+        blocks.append([x - k * pitch, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            (m1, n1), (m2, n2) = blocks.pop(-2), blocks.pop()
+            blocks.append([(m1 * n1 + m2 * n2) / (n1 + n2), n1 + n2])
+    ys = [m for m, n in blocks for _ in range(int(n))]
+    return [y + k * pitch for k, y in enumerate(ys)]

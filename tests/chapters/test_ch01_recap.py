@@ -16,7 +16,7 @@ from render_helpers import (
 from attention_math.embeddings import direction, token_directions
 from attention_math.heads import load_design
 from attention_math.projection import orthonormal_basis, pca_basis, project
-from scenes.ch01_recap import RecapOnEmbeddings, last_index_of
+from scenes.ch01_recap import MAX_COLUMNS, RecapOnEmbeddings, last_index_of
 from scenes.components.context_arcs import arc_style
 from scenes.components.entries import shown_array, signed
 from scenes.cues import reading_seconds
@@ -31,6 +31,11 @@ class Recap(Timed, RecapOnEmbeddings):
     def embeddings(self) -> None:
         self.row_in_tokens_beat = self.row.get_center().copy()
         super().embeddings()
+        # where the columns and tokens stood, before the next beat moves one column
+        self.under = {
+            i: (c.get_x(), c.get_left()[0], c.get_right()[0]) for i, c in self.columns.items()
+        }
+        self.token_xs = {i: self.row.get_box(i).get_x() for i in self.row.shown}
 
 
 @pytest.fixture(scope="module")
@@ -170,14 +175,42 @@ def test_the_token_row_shows_the_whole_sentence_when_it_fits():
     from scenes.ch01_recap import MAX_COLUMNS
 
     sentence = "the old man with a red hat walked his small dog home"
-    scene = render_sentence(RecapOnEmbeddings, sentence, skip_animations=True)
+    scene = render_sentence(Recap, sentence, skip_animations=True)
     n = scene.trace.n
     assert n == 12 > MAX_COLUMNS
     assert list(scene.row.shown) == list(range(n)) and not scene.row.windowed
-    columns = list(scene.columns)  # embedding columns: a run of at most MAX_COLUMNS
-    assert len(columns) == MAX_COLUMNS and columns == list(range(columns[0], columns[-1] + 1))
-    assert scene.focus in columns
+    columns = list(scene.columns)  # embedding columns: a run of tokens with the focus
+    assert columns == list(range(columns[0], columns[-1] + 1)) and scene.focus in columns
+    assert_columns_under_their_tokens(scene)
     assert scene.row.get_left()[0] > -7.1 and scene.row.get_right()[0] < 7.1
+
+
+def assert_columns_under_their_tokens(scene):
+    """Review: the columns sat under the left half of the row, reached by long diagonal
+    arrows. Each column's nearest token is its own, and the columns stay in the frame."""
+    xs = scene.token_xs
+    for i, (x, left, right) in scene.under.items():
+        assert min(xs, key=lambda k: abs(xs[k] - x)) == i
+        assert -7.1 < left and right < 7.1
+
+
+def test_each_embedding_column_stands_under_its_token(chapter, farmer):
+    assert_columns_under_their_tokens(chapter)
+    assert_columns_under_their_tokens(farmer)
+    assert len(farmer.columns) >= MAX_COLUMNS
+
+
+FARMER = (
+    "The tall farmer opened the old wooden gate and his two black dogs ran across the wet "
+    "green field."
+)
+
+
+@pytest.fixture(scope="module")
+def farmer():
+    from render_helpers import render_sentence
+
+    return render_sentence(Recap, FARMER, skip_animations=True)
 
 
 CAPTAIN = "The tired old captain steered his small wooden boat through the dark stormy sea."
@@ -267,3 +300,41 @@ def test_no_beat_holds_its_picture_long_after_its_words(chapter):
     said = dict(chapter.narration)
     for (name, start), end in zip(starts, ends):
         assert end - start - reading_seconds(said[name]) < 8.0, name
+
+
+def test_the_tower_shows_the_lengths_its_caption_quotes(chapter):
+    """Review: the caption quoted 267 and 203 for the steps against 209 for 'tower',
+    while the view drew the tower arrow far shorter than the steps. On screen the tower
+    arrow and the two steps keep the proportions of their lengths in all dimensions, and
+    those lengths are the ones said and shown."""
+    towers = chapter.supporting("tower")
+    vectors = np.stack([t.E_prime[last_index_of(t, "tower")] for t in towers])
+    true = [np.linalg.norm(vectors[0])] + [
+        np.linalg.norm(np.diff(vectors, axis=0)[k]) for k in (0, 1)
+    ]
+    space = chapter.tower_space
+    arrows = [space.get_arrow(name) for name in ("tower 0", "step 1", "step 2")]
+    drawn = [np.linalg.norm(a.get_end() - a.get_start()) for a in arrows]
+    assert np.allclose(np.array(drawn) / drawn[0], np.array(true) / true[0], rtol=0.02)
+    numbers = f"{true[1]:.0f} and {true[2]:.0f} units"
+    said = dict(chapter.narration)["tower"]
+    assert numbers in said and f"{true[0]:.0f} for" in said and "->" not in said
+    assert any(numbers in c and f"{true[0]:.0f}" in c for c in chapter.captions_said)
+
+
+def test_each_tower_step_and_position_part_comes_with_its_words(chapter):
+    """Review: "miniature Eiffel tower" was drawn 3 s after its cue, and the position
+    picture stayed blank while "token N" was said."""
+    names = [t.sentence for t in chapter.supporting("tower")]
+    space, (_, place, total) = chapter.tower_space, chapter.sum_columns
+    pictures = [
+        (space.get_arrow("tower 0"), f"First '{names[0]}'"),
+        (space.get_arrow("step 1"), f"Then '{names[1]}'"),
+        (space.get_arrow("step 2"), f"Then '{names[2]}'"),
+        (chapter.position_row, "Position is folded in"),
+        (place, "so the vector of position"),
+        (total, "The sum is the embedding"),
+    ]
+    for mob, words in pictures:
+        drawn, said = play_bringing(chapter, mob)[0], cue_saying(chapter, words).start
+        assert said - 0.2 <= drawn <= said + 1.0, (words, drawn, said)
