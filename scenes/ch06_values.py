@@ -65,7 +65,9 @@ from scenes.facts.ch06_values import (
     changes,
     clearance,
     column_sum,
+    value_down_words,
     value_steps,
+    value_up_words,
     value_vectors,
 )
 from scenes.focus import main_link, modifiers, percent, quoted, roles
@@ -111,13 +113,7 @@ class Values(Lesson):
     def value_down(self) -> None:
         t, s = self.trace, self.source
         d, dk = t.dims.d_model, t.dims.d_head
-        self.beat(
-            "value-down",
-            f"The value of {quoted(t, s)} is W_V times its embedding, in two steps. First "
-            f"value-down squeezes its {d:,} numbers into {dk}. Each of the {dk} outputs is "
-            f"one row of the matrix times the embedding: {d:,} products added up; here are "
-            "the first few terms, then the whole sum.",
-        )
+        self.beat("value-down", value_down_words(t, s, fixed(self.head.V[s, 0], 2)))
         self.heading(f"The value of {quoted(t, s)}: value-down")
         matrix = WeightMatrix(
             self.head.weights.W_V_down,
@@ -140,24 +136,19 @@ class Values(Lesson):
             f"{dk} numbers",
             palette.VALUE_DOWN,
             working="here are the first few terms",
+            result=f"All {d:,} products",
         )
         self.caption(
             f"Value-down: {d:,} numbers in, {dk} out. The first output, all {d:,} products "
             f"added: {fixed(self.head.V[s, 0], 2)}.",
-            wait=2.5,
+            wait=1.5,
         )
         self.clear_content()
 
     def value_up(self) -> None:
         t, s = self.trace, self.source
         d, dk = t.dims.d_model, t.dims.d_head
-        self.beat(
-            "value-up",
-            f"Then value-up turns those {dk} numbers back into a {d:,}-dimensional vector: "
-            f"the value of {quoted(t, s)}, what it can add to another word's embedding. "
-            f"Each of its {d:,} entries is one row of value-up times the {dk} numbers: "
-            f"{dk} products added up.",
-        )
+        self.beat("value-up", value_up_words(t, s, fixed(self.values[s, 0], 2)))
         self.heading(f"The value of {quoted(t, s)}: value-up")
         matrix = WeightMatrix(
             self.head.weights.W_V_up,
@@ -180,20 +171,20 @@ class Values(Lesson):
             f"Value of {t.words[s]}",
             palette.VALUE,
             working=f"Each of its {d:,} entries",
+            result="The first row's",
         )
         self.value_column = full
         self.caption(
             f"The value of {quoted(t, s)} = W_V↑ · W_V↓ · E: {d:,} numbers it can pass on.",
-            wait=2.5,
+            wait=1.5,
         )
         self.clear_content()
 
     def _show_product(
-        self, matrix, vector, title, full, terms: str, name: str, color, working: str
+        self, matrix, vector, title, full, terms: str, name: str, color, working: str, result: str
     ) -> MatrixVectorProduct:
-        """Matrix times vector (the first terms, then all of them, as the narration says
-        ``working``), an arrow and the real full result, ``full``, named ``name`` in
-        ``color``; ``title`` names the vector."""
+        """Matrix times vector (the first terms, then all, as ``working`` is said), an arrow
+        and the full result ``full`` as ``result`` is said, named ``name`` in ``color``."""
         product = MatrixVectorProduct(
             matrix, vector, result_color=color, result_label=terms, font_size=palette.LABEL
         )
@@ -215,9 +206,11 @@ class Values(Lesson):
         layout.move_to(self.stage.center + DOWN * 0.2)
         self.play(product.create(), FadeIn(title), run_time=2)
         self.until_said(working)  # the terms come with the words that name them
-        self.play(product.compute_all(detailed_rows=1))
-        self.play(GrowArrow(arrow), FadeIn(note))
-        self.play(full.create(), FadeIn(caption))
+        first, *rest = product.matrix.rows  # the first row term by term, the rest at once
+        self.play(product.compute_row(first, detailed=True))
+        self.play(*(product.compute_row(r, detailed=False) for r in rest))
+        self.until_said(result)
+        self.play(GrowArrow(arrow), FadeIn(note), full.create(), FadeIn(caption))
         return product
 
     def embedding_space(self) -> None:

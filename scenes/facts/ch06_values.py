@@ -333,3 +333,28 @@ def named(trace, tokens: list[int], most: int = 2) -> str:
     if rest:
         return f"{', '.join(quoted_)} and {count(rest)} more"
     return " and ".join(quoted_) if len(quoted_) == 2 else quoted_[0]
+
+
+def value_down_words(t, s: int, first: str) -> str:
+    """What the value-down beat says of token ``s``: W_V in two steps, value-down's rows,
+    the first terms then the whole sum, and the first output, ``first``, as drawn."""
+    d, dk = t.dims.d_model, t.dims.d_head
+    return (
+        f"The value of {quoted(t, s)} is W_V times its embedding, in two steps. First "
+        f"value-down squeezes its {d:,} numbers into {dk}. Each of the {dk} outputs is "
+        f"one row of the matrix times the embedding: {d:,} products added up; here are "
+        f"the first few terms, then the whole sum. All {d:,} products of the first row "
+        f"give {first}, the first of the {dk} outputs."
+    )
+
+
+def value_up_words(t, s: int, first: str) -> str:
+    """What the value-up beat says of token ``s``: back to the model's width, each entry
+    a row of value-up times the value-down output, the first, ``first``, as drawn."""
+    d, dk = t.dims.d_model, t.dims.d_head
+    return (
+        f"Then value-up turns those {dk} numbers back into a {d:,}-dimensional vector: "
+        f"the value of {quoted(t, s)}, what it can add to another word's embedding. "
+        f"Each of its {d:,} entries is one row of value-up times the {dk} numbers: "
+        f"{dk} products added up. The first row's give {first}, the value's first entry."
+    )
