@@ -65,6 +65,7 @@ THIRD_PERSON = frozenset(
     "themselves".split()
 )
 IMPERSONAL = frozenset({"it", "its", "itself"})  # never a person
+OBJECT_ARCS = frozenset({"dobj", "obj", "iobj", "dative"})  # a verb's objects (spaCy)
 FEMININE = frozenset({"she", "her", "hers", "herself"})
 MASCULINE = frozenset({"he", "him", "his", "himself"})
 
@@ -293,36 +294,49 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
             how = "parser" if noun == i else "parser+order"
             subject.setdefault(verb, noun)
             found.append(Relation("subject-of", noun, verb, how))
+    clause_subject = dict(subject)  # every verb's subject, a conjoined verb's included
     for v, token in enumerate(tokens):
         first = head.get(v)
         if token.role in VERBS and dep.get(v) == "conj" and v not in subject:
             if first in subject:
                 found.append(Relation("subject-of", subject[first], v, "parser+conj"))
+                clause_subject[v] = subject[first]
     if not subject:  # no verb has a subject: maybe a misread "the dogs played outside"
         found += _reduced_relative_repair(doc, owner, roots, tokens)
 
     for i in range(len(tokens)):  # possessives: "my frog", "the farmer's dog"
         if dep.get(i) == "poss" and head.get(i) is not None and head[i] != i:
             found.append(Relation("possessor-of", i, head[i]))
-    found += _antecedents(tokens, list(subject.values()))
+    # an object pronoun never stands for its own verb's subject ("the boy watched them")
+    not_for = {
+        i: clause_subject[head[i]]
+        for i in range(len(tokens))
+        if dep.get(i) in OBJECT_ARCS and head.get(i) in clause_subject
+    }
+    found += _antecedents(tokens, list(subject.values()), not_for)
     return tuple(sorted(found, key=lambda r: (RELATION_KINDS.index(r.kind), r.source, r.target)))
 
 
-def _antecedents(tokens: tuple[Token, ...], subjects: list[int]) -> list[Relation]:
+def _antecedents(
+    tokens: tuple[Token, ...], subjects: list[int], not_for: dict[int, int] | None = None
+) -> list[Relation]:
     """Each third-person pronoun's antecedent, the noun it most likely stands for: among
     the nouns before it that it may stand for (:func:`_may_stand_for`: "she" a woman or
     any person; "she" or "he" an animal when no person comes before it, :func:`_animal`), the
     nearest subject (a pronoun prefers its sentence's subject: "the farmer sold his
     tractor", "my sister painted a boat for her friend", "the cat watched the street from
     the window, and then it closed its eyes"), else the nearest; "it" only a noun that
-    is not a person ("the girl saw a robot and it waved"). A rule of thumb, not a
-    resolver: the relation is marked ``subject-first``."""
+    is not a person ("the girl saw a robot and it waved"); an object pronoun never the
+    subject of its own verb (``not_for``: pronoun -> that subject; "a young boy watched
+    them": not the boy). A rule of thumb, not a resolver: the relation is marked
+    ``subject-first``."""
     found = []
     for i, token in enumerate(tokens):
         word = token.text.lower()
         if token.role != "pron" or word not in THIRD_PERSON:
             continue
         nouns = [j for j in range(i) if _may_stand_for(tokens[j], word)]
+        nouns = [j for j in nouns if j != (not_for or {}).get(i)]
         if not nouns and word in ("she", "he"):  # no person before it: an animal as the
             nouns = [j for j in range(i) if _animal(tokens[j])]  # one doing something
             # ("the kitten played until she fell asleep"), never as an owner ("a bird

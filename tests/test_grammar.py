@@ -318,6 +318,13 @@ ANTECEDENTS = [
     # review H6: "window", the nearest thing, was said to be what "it" and "its" stand for
     (CAT, "it", "cat"),
     (CAT, "its", "cat"),
+    # review H11: an object pronoun is never its own verb's subject: "them" is not the boy
+    (
+        "Two old sailors pulled the heavy wet rope while a young boy watched them from the "
+        "quiet harbour.",
+        "them",
+        "sailors",
+    ),
     ("My younger sister painted a small wooden boat for her best friend.", "her", "sister"),
     ("The quiet old farmer sold his red tractor to a young neighbour.", "his", "farmer"),
     ("the dog chased its tail", "its", "dog"),
