@@ -269,7 +269,7 @@ def test_contrast_says_one_measure_for_both_heads_and_shows_the_middle_real_head
     middle = ranked[(len(ranked) - 1) // 2]
     sinks = chapter.contrast.sinks
     assert (sinks.layer, sinks.head) == middle and sinks.rank == 135
-    more = sum(round(v, 2) > round(mine, 2) for v in real.values())
+    more = sum(v > mine for v in real.values())  # a count compares exact shares
     said = chapter.narration[-1][1]
     assert f"head parks {mine:.2f} on its sink" in said
     assert (
@@ -312,8 +312,12 @@ def test_a_designed_head_that_parks_on_its_sink_is_not_said_to_park_less():
     assert sinks.compared() == "less than the designed head"
     assert sinks.more == 1  # only the 0.99 head
     equal = sink_contrast(np.array([0.9, 0.304]), real)  # 0.30 as printed
-    assert equal.compared() == "as much as the designed head"
+    assert equal.compared() == "about as much as the designed head"
     assert equal.more == 2
+    # review H11: "69 of 270" for 70: a head at 0.7445 parks more than one at 0.7427,
+    # though both print 0.74; the count compares exact shares
+    close = sink_contrast(np.array([0.9, 0.29]), real)  # 0.29 < 0.3, both print 0.29/0.30
+    assert close.more == 3 and sink_contrast(np.array([0.9, 0.3001]), real).more == 2
     assert sink_contrast(np.ones(1), real).designed is None  # one word: nothing to average
 
 
