@@ -307,14 +307,20 @@ def _relations(doc, owner, roots, tokens: tuple[Token, ...]) -> tuple[Relation, 
     for i in range(len(tokens)):  # possessives: "my frog", "the farmer's dog"
         if dep.get(i) == "poss" and head.get(i) is not None and head[i] != i:
             found.append(Relation("possessor-of", i, head[i]))
-    # an object pronoun never stands for its own verb's subject ("the boy watched them")
-    not_for = {
-        i: clause_subject[head[i]]
-        for i in range(len(tokens))
-        if dep.get(i) in OBJECT_ARCS and head.get(i) in clause_subject
-    }
-    found += _antecedents(tokens, list(subject.values()), not_for)
+    found += _antecedents(tokens, list(subject.values()), _own_subjects(dep, head, clause_subject))
     return tuple(sorted(found, key=lambda r: (RELATION_KINDS.index(r.kind), r.source, r.target)))
+
+
+def _own_subjects(
+    dep: dict[int, str], head: dict[int, int], clause_subject: dict[int, int]
+) -> dict[int, int]:
+    """Each verb's object (``dep``/``head``: the parse) -> that verb's subject, the noun
+    an object pronoun never stands for ("a young boy watched them": not the boy)."""
+    return {
+        i: clause_subject[verb]
+        for i, verb in head.items()
+        if dep.get(i) in OBJECT_ARCS and verb in clause_subject
+    }
 
 
 def _antecedents(

@@ -390,15 +390,15 @@ class RecapOnEmbeddings(Lesson):
         coords = project(vectors, orthonormal_basis(vectors))  # (3, 3): lengths kept exactly
         steps = [float(np.linalg.norm(vectors[k] - vectors[k - 1])) for k in (1, 2)]
         length = float(np.linalg.norm(vectors[0]))
-        d = self.trace.dims.d_model
-        self.beat("tower", tower_words(names, steps, length, d))
+        self.beat("tower", tower_words(names, steps, length, d := self.trace.dims.d_model))
         self.heading("Context refines meaning")
         space = EmbeddingSpace(space_extent(coords), size=3.2, azimuth=-0.9)
         # turned (lengths, angles kept) to shorten the arrow and both steps alike on screen
         screen = np.array([space.to_screen(e) - space.origin for e in np.eye(3)]) / space.unit
         path = np.diff(np.vstack([np.zeros(3), coords]), axis=0)  # tower, then the 2 steps
-        turn = facing(np.vstack([coords, np.zeros(3)]), evenly_foreshortened(path), *screen.T[:2])
-        coords = coords @ turn.T
+        right, up = screen[:, 0], screen[:, 1]  # the screen's directions in data space
+        turn = facing(np.vstack([coords, np.zeros(3)]), evenly_foreshortened(path), right, up)
+        coords = np.einsum("ij,nj->ni", turn, coords)  # each point turned
         self.tower_space = space
         key = self.space_key(["tower alone", "with modifiers", "what a modifier adds"])
         self.fit_space(space, coords, key)

@@ -162,7 +162,7 @@ def facing(
     """A rotation (3, 3) of the data space that turns ``depth`` into the view's depth
     (``right`` × ``up``, the screen's directions in data space), turned about it so that
     ``points`` (n, 3) fill a box of width/height ``aspect`` best, the first point then
-    as near to up and right as that allows. Rotated points are ``points @ R.T``: lengths
+    as near to up and right as that allows. Rotated points are ``R`` times each point: lengths
     and angles kept."""
     a = np.cross(depth, [1.0, 0.0, 0.0] if abs(depth[0]) < 0.9 else [0.0, 1.0, 0.0])
     a /= np.linalg.norm(a)
@@ -171,7 +171,7 @@ def facing(
     for angle in np.linspace(0, 2 * np.pi, 144, endpoint=False):
         x = np.cos(angle) * a + np.sin(angle) * b  # what the screen's right shows
         y = np.cross(depth, x)
-        screen = points @ np.stack([x, y]).T  # (n, 2)
+        screen = np.column_stack([points @ x, points @ y])  # (n, 2)
         size = np.maximum(np.ptp(screen, axis=0), 1e-9)
         scale = min(aspect / size[0], 1.0 / size[1])
         first = screen[0] / max(np.linalg.norm(screen[0]), 1e-9)
