@@ -252,7 +252,7 @@ class RecapOnEmbeddings(Lesson):
             UpdateFromAlphaFunc(counter, lambda m, a: m.set_value(round(d * a))), run_time=2.5
         )
         unit.clear_updaters()
-        self.caption(f"{d:,} numbers per token in GPT-3. The dots stand for the ones not drawn.")
+        self.caption(f"{d:,} numbers per token; the dots: {d - len(column.indices):,} more.")
         self.clear_content()
 
     def same_word(self) -> None:

@@ -61,7 +61,7 @@ GPT3_CONTEXT = PRESETS["gpt3"].context_length  # tokens
 PASSAGE = "long-passage"  # the example whose sentence is the longer passage
 METHODS = (  # each with its idea in a line
     ("Sparse attention", "each token looks at a few chosen places"),
-    ("Blockwise attention", "the grid in blocks; only some are computed"),
+    ("Blockwise attention", "the grid in blocks, never all held at once"),
     ("Linformer", "keys and values squeezed to a fixed length"),
     ("Reformer", "hashing pairs up queries and keys that are alike"),
     ("Ring attention", "the context split across devices in a ring"),
@@ -411,7 +411,9 @@ class ContextSize(Lesson):
             gist.next_to(item, DOWN, buff=0.12, aligned_edge=LEFT).shift(RIGHT * 0.33)
             items.add(VGroup(item, gist))
         items.move_to(self.stage.center + UP * 0.1)
-        self.play(FadeIn(items, lag_ratio=0.2), run_time=3)
+        for item, (name, _) in zip(items, METHODS, strict=True):  # each as it is named
+            self.until_said(name)
+            self.play(FadeIn(item), run_time=0.4)
         self.caption(
             "Each one avoids computing the full context \u00d7 context grid, or holding "
             "all of it in one place.",
