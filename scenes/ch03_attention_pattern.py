@@ -423,6 +423,9 @@ class AttentionPattern(Lesson):
         cells = [(i, j) for i, j in [(k, q), self.low] if i in self.grid.key_range]
         cells = [(i, j) for i, j in cells if j in self.grid.query_range]
         self.play(together([self.grid.highlight_cell(i, j) for i, j in cells]), run_time=0.6)
+        if self.grid.sink is not None:  # framed as it is named
+            self.until_said("The last row, the sink")
+            self.play(self.grid.highlight_row(self.grid.sink, palette.SINK), run_time=0.6)
         self.caption(
             f"Highlighted: {fixed(raw[q, k], 1)} ({quoted(t, k)} \u00b7 {quoted(t, q)}), {rank}, "
             f"and the lowest score{among}, {lowest}.",
