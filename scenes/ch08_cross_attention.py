@@ -146,6 +146,8 @@ class CrossAttention(Lesson):
             f"{pair_said(self.french[j], self.english[i])} with {fixed(drawn[i, j], 2)}"
             for j, i, _ in picks[:3]
         )
+        # "The strongest" only when no fourth line is as strong as the third, as written
+        tie = len(picks) > 3 and drawn[picks[3][1], picks[3][0]] >= drawn[picks[2][1], picks[2][0]]
         count = len(self.target.shown) * len(self.source.shown)
         pattern = self.cross.head.pattern  # (query, key)
         # most weights are about 0: say so, or "each of the 42 lines" names lines not seen
@@ -154,7 +156,7 @@ class CrossAttention(Lesson):
         self.beat(
             "lines",
             f"Each of the {count} lines joins a French query to an English key; its opacity "
-            f"is the attention weight{seen}. The strongest: {said}.",
+            f"is the attention weight{seen}. {'Among the' if tie else 'The'} strongest: {said}.",
         )
         self.heading("Each line's opacity is its weight")
         self.line_weights: dict[tuple[int, int], float] = {}

@@ -232,3 +232,19 @@ def test_the_no_mask_beat_writes_the_cells_it_counts_as_it_says_them(chapter):
     phrase = f"all {n_k} × {n_q}"
     start, end = _cue_of(chapter, "no-mask", phrase)
     assert start - FRAME <= _shown_at(chapter, "no-mask", phrase) < end
+
+
+def test_the_strongest_are_called_so_only_when_no_other_line_is_as_strong(chapter):
+    """Review H10/H12: "The strongest: veux→want 1.00; le→it 1.00; ne→not 0.99" while
+    Je→I and pas→not also read 0.99: with a tie as written, "Among the strongest"."""
+    drawn = chapter.grid.drawn("pattern")  # [key, query], as the grid writes them
+    best = sorted(  # each French query's strongest English key, by a plain loop
+        (
+            max(round(float(drawn[i, j]), 2) for i in range(drawn.shape[0]))
+            for j in range(drawn.shape[1])
+        ),
+        reverse=True,
+    )
+    said = dict(chapter.narration)["lines"]
+    tie = best[3] >= best[2]
+    assert ("Among the strongest:" in said) == tie and ("The strongest:" in said) != tie
