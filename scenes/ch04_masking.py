@@ -239,9 +239,8 @@ class Masking(Lesson):
             for _ in range(2)
         )
         self.sides = (left, right)
-        cut = (  # a window that cuts a column shows its share above apart: said so
-            " Where the window cuts a column, its share on the rows above the window is "
-            "written under it, marked above."
+        cut = (  # a window that cuts a column shows its share above apart: said with it
+            ", counting a cut column's share on the rows above the window, written under it"
             if right.hidden_rests()
             else ""
         )
@@ -249,7 +248,7 @@ class Masking(Lesson):
             "side by side",
             "Unnormalized scores with minus infinity on the left; softmax; the normalized "
             "pattern on the right. Every minus infinity becomes exactly zero, and each "
-            "column of the normalized grid adds up to 1." + cut,
+            f"column of the normalized grid adds up to 1{cut}.",
         )
         self.heading("Unnormalized \u2192 softmax \u2192 normalized")
         VGroup(left, right).arrange(RIGHT, buff=1.45).move_to(self.stage.center + DOWN * 0.25)
