@@ -102,6 +102,48 @@ class Timed:
         super().play(*animations, **kwargs)
 
 
+class Heard:
+    """Mixed into a chapter (``class T(Heard, Chapter)``): keeps when each beat starts
+    (``beat_starts``) and when each picture that waits for its words (``until_said``) is
+    let go (``heard``: beat, phrase, scene time, ids of what is on screen then)."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.beat_starts: dict[str, float] = {}
+        self.heard: list[tuple[str, str, float, set[int]]] = []
+
+    def beat(self, name: str, narration: str) -> None:
+        super().beat(name, narration)
+        self.beat_starts[name] = self.time
+
+    def until_said(self, phrase: str) -> None:
+        super().until_said(phrase)
+        self.heard.append((self.narration[-1][0], phrase, self.time, self.on_screen()))
+
+    def on_screen(self) -> set[int]:
+        """Ids of every mobject on screen, parts included."""
+        return {id(m) for top in self.mobjects for m in top.get_family()}
+
+    def heard_at(self, beat: str, phrase: str) -> tuple[float, set[int]]:
+        """When the picture waiting for ``phrase`` of ``beat`` was let go, and what was
+        on screen then."""
+        return next((t, ids) for b, p, t, ids in self.heard if (b, p) == (beat, phrase))
+
+
+def cue_holding(scene, beat: str, phrase: str) -> tuple[float, float]:
+    """(start, end), in the scene, of the subtitle cue of ``beat`` where ``phrase``
+    begins, the beat's cues timed over its reading time (a silent render)."""
+    from scenes.cues import reading_seconds, timed
+
+    said = dict(scene.narration)[beat]
+    start, begins, end_of_cue = scene.beat_starts[beat], said.index(phrase), 0
+    for piece, a, b in timed(said, reading_seconds(said)):
+        end_of_cue += len(piece) + 1  # the cues, joined by single spaces, give it back
+        if begins < end_of_cue:
+            return start + a, start + b
+    raise AssertionError(f"no cue of {beat!r} holds {phrase!r}")
+
+
 class Cue(NamedTuple):
     """A subtitle cue: when it shows (seconds) and what it says, on one line."""
 

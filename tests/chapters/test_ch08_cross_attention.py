@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from render_helpers import (
     TINY,
+    Heard,
     assert_grid_fills_the_stage,
+    cue_holding,
     render_scene,
     scene_duration,
     source_of,
@@ -18,25 +20,11 @@ from render_helpers import (
 from attention_math import load_example
 from scenes.ch08_cross_attention import CrossAttention
 from scenes.components import palette
-from scenes.cues import reading_seconds, timed
 
 
-class RecordedCrossAttention(CrossAttention):
+class RecordedCrossAttention(Heard, CrossAttention):
     """The chapter, noting when each beat starts and when each picture waits for its
     words (``until_said``) is let go."""
-
-    def setup(self) -> None:
-        super().setup()
-        self.beat_starts: dict[str, float] = {}
-        self.said_when: list[tuple[str, str, float]] = []  # (beat, phrase, time)
-
-    def beat(self, name: str, narration: str) -> None:
-        super().beat(name, narration)
-        self.beat_starts[name] = self.time
-
-    def until_said(self, phrase: str) -> None:
-        super().until_said(phrase)
-        self.said_when.append((self.narration[-1][0], phrase, self.time))
 
     def no_mask(self) -> None:
         super().no_mask()
@@ -49,22 +37,7 @@ def chapter():
     return render_scene(RecordedCrossAttention, source_of(example="tiny-robot"))
 
 
-def _cue_of(chapter, beat: str, phrase: str) -> tuple[float, float]:
-    """(start, end) in the chapter of the subtitle cue that holds ``phrase``, the beat's
-    cues timed here over their reading time (a silent render)."""
-    said = dict(chapter.narration)[beat]
-    start = chapter.beat_starts[beat]
-    for piece, a, b in timed(said, reading_seconds(said)):
-        if phrase in piece.replace("\n", " "):
-            return start + a, start + b
-    raise AssertionError(f"no cue of {beat!r} holds {phrase!r}")
-
-
 FRAME = 1 / TINY["frame_rate"]  # a wait ends on a frame: up to one frame early
-
-
-def _shown_at(chapter, beat: str, phrase: str) -> float:
-    return next(t for b, p, t in chapter.said_when if b == beat and p == phrase)
 
 
 def test_chapter_is_a_lesson_of_at_least_40_seconds(chapter):
@@ -157,8 +130,8 @@ def test_each_strongest_pair_lights_up_while_its_cue_shows(chapter):
     best = sorted(range(len(pattern)), key=lambda j: -pattern[j].max())[:3]
     for j in best:
         phrase = f"“{chapter.french[j]}” to “{chapter.english[int(np.argmax(pattern[j]))]}”"
-        start, end = _cue_of(chapter, "lines", phrase)
-        assert start - FRAME <= _shown_at(chapter, "lines", phrase) < end, phrase
+        start, end = cue_holding(chapter, "lines", phrase)
+        assert start - FRAME <= chapter.heard_at("lines", phrase)[0] < end, phrase
 
 
 def test_every_french_word_shows_the_length_of_its_change(chapter):
@@ -181,8 +154,8 @@ def test_every_french_word_shows_the_length_of_its_change(chapter):
     assert f"{named} change, {sizes[largest]:.1f}." in said
     # the row comes with its words, the outline with the cue that names the largest
     for phrase in ("Under each column", named):
-        start, end = _cue_of(chapter, "values", phrase)
-        assert start - FRAME <= _shown_at(chapter, "values", phrase) < end, phrase
+        start, end = cue_holding(chapter, "values", phrase)
+        assert start - FRAME <= chapter.heard_at("values", phrase)[0] < end, phrase
 
 
 def test_the_lines_beat_says_most_lines_are_too_faint_to_see(chapter):
@@ -230,8 +203,8 @@ def test_the_no_mask_beat_writes_the_cells_it_counts_as_it_says_them(chapter):
     n_q, n_k = chapter.cross.head.pattern.shape
     assert chapter.cells_note.original_text == f"all {n_k} × {n_q} = {n_k * n_q} cells"
     phrase = f"all {n_k} × {n_q}"
-    start, end = _cue_of(chapter, "no-mask", phrase)
-    assert start - FRAME <= _shown_at(chapter, "no-mask", phrase) < end
+    start, end = cue_holding(chapter, "no-mask", phrase)
+    assert start - FRAME <= chapter.heard_at("no-mask", phrase)[0] < end
 
 
 def test_the_strongest_are_called_so_only_when_no_other_line_is_as_strong(chapter):

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from manim import Camera, config, tempconfig
-from render_helpers import TINY, render_scene, scene_duration, source_of
+from render_helpers import TINY, Heard, cue_holding, render_scene, scene_duration, source_of
 
 from attention_math import InputError, load_example
 from attention_math.layout import key_by_query
@@ -21,7 +21,6 @@ from scenes.ch13_real_heads import FRAMED, RealHeads
 from scenes.components import palette
 from scenes.components.head_gallery import LEVELS, WEIGHT_ONE, WEIGHT_ZERO, pool_size
 from scenes.components.labels import TEXT_TYPES
-from scenes.cues import reading_seconds, timed
 from scenes.facts.ch13_real_heads import (
     broad_example,
     broad_reading,
@@ -39,29 +38,13 @@ LONG = (
 )
 
 
-class RecordedRealHeads(RealHeads):
+class RecordedRealHeads(Heard, RealHeads):
     """The chapter, noting when each beat starts and when each picture that waits for its
     words (``until_said``) is let go, with what is on screen then."""
 
-    def setup(self) -> None:
-        super().setup()
-        self.beat_starts: dict[str, float] = {}
-        self.said_when: list[tuple[str, str, float, set[int]]] = []  # beat, phrase, time, ids
-
-    def beat(self, name: str, narration: str) -> None:
-        super().beat(name, narration)
-        self.beat_starts[name] = self.time
-
-    def until_said(self, phrase: str) -> None:
-        super().until_said(phrase)
-        self.said_when.append((self.narration[-1][0], phrase, self.time, self._on_screen()))
-
-    def _on_screen(self) -> set[int]:
-        return {id(m) for top in self.mobjects for m in top.get_family()}
-
     def _gallery_to_map(self, *arrivals) -> None:
         super()._gallery_to_map(*arrivals)
-        self.mapped = (self.narration[-1][0], self.time, self._on_screen())
+        self.mapped = (self.narration[-1][0], self.time, self.on_screen())
 
 
 def _render(sentence: str | None = None):
@@ -76,17 +59,10 @@ def _assert_with_its_cue(chapter, beat: str, phrase: str) -> set[int]:
     """The picture that waits for ``phrase`` is let go while the subtitle cue where the
     phrase starts shows (cues timed here over the beat's reading time: a silent render);
     returns the ids of what was on screen then."""
-    said = dict(chapter.narration)[beat]
-    start = chapter.beat_starts[beat]
-    begins = said.index(phrase)
-    end_of_cue = 0  # the cues, joined by single spaces, give the narration back
-    for piece, a, b in timed(said, reading_seconds(said)):
-        end_of_cue += len(piece) + 1
-        if begins < end_of_cue:
-            cue = (a, b)
-            break
-    at, shown = next((t, ids) for b, p, t, ids in chapter.said_when if (b, p) == (beat, phrase))
-    assert start + cue[0] - FRAME <= at < start + cue[1], (beat, phrase, at - start, cue)
+    start, end = cue_holding(chapter, beat, phrase)
+    at, shown = chapter.heard_at(beat, phrase)
+    begin = chapter.beat_starts[beat]
+    assert start - FRAME <= at < end, (beat, phrase, at - begin, (start - begin, end - begin))
     return shown
 
 
