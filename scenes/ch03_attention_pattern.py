@@ -270,7 +270,7 @@ class AttentionPattern(Lesson):
         self.heading_shown(f"The query of {quoted(t, q)}")  # still there: the slide's title
         self.play(product.compute_row(matrix.rows[0], hold=TERM_HOLD))  # each term to be read
         self.until_said("Then every other row")
-        self.play(*[product.compute_row(r, detailed=False) for r in matrix.rows[1:]])
+        self.play(product.compute_rest())
         self.play(query.create())
         self.caption(
             f"First row: {len(COLS)} products add to {fixed(product.final_values[0], 2)}"

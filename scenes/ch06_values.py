@@ -206,9 +206,8 @@ class Values(Lesson):
         layout.move_to(self.stage.center + DOWN * 0.2)
         self.play(product.create(), FadeIn(title), run_time=2)
         self.until_said(working)  # the terms come with the words that name them
-        first, *rest = product.matrix.rows  # the first row term by term, the rest at once
-        self.play(product.compute_row(first, detailed=True))
-        self.play(*(product.compute_row(r, detailed=False) for r in rest))
+        self.play(product.compute_row(product.matrix.rows[0]))  # term by term
+        self.play(product.compute_rest())
         self.until_said(result)
         self.play(GrowArrow(arrow), FadeIn(note), full.create(), FadeIn(caption))
         return product

@@ -229,3 +229,8 @@ class MatrixVectorProduct(VGroup):
                 for a, r in enumerate(self.matrix.rows)
             ]
         )
+
+    def compute_rest(self) -> Animation:
+        """Every result entry but the first's, at once, each row summed in one step (after
+        the first row worked term by term: :meth:`compute_row`)."""
+        return AnimationGroup(*(self.compute_row(r, detailed=False) for r in self.matrix.rows[1:]))
