@@ -50,6 +50,7 @@ from scenes.facts.ch09_multiple_heads import (
     changes_of_every_head,
     cue_words,
     cues_of,
+    guessed_said,
     last_noun,
     most_alike,
     patterns_key,
@@ -228,7 +229,8 @@ class MultipleHeads(Lesson):
             f"The designed model has {len(t.heads)} heads, each asking its own question: "
             + ", ".join(h.name for h in t.heads)
             + ". "
-            + answers_said(self.relations, t),
+            + answers_said(self.relations, t)
+            + guessed_said(t),
         )
         self.heading("One question per head")
         lines = VGroup()

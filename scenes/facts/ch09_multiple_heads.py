@@ -91,6 +91,19 @@ def strongest_answer(trace, head) -> Link | None:
     return best
 
 
+def guessed_said(trace) -> str:
+    """A sentence saying that the pronoun head's answers are a rule of thumb's guesses,
+    when the sentence has any ("the dog chased the ball until it rolled": "it" is given
+    the subject, the dog); nothing otherwise."""
+    if not any(r.kind == "antecedent-of" for r in trace.relations):
+        return ""
+    return (
+        " The pronoun head's answer is a rule of thumb's guess (an earlier subject the "
+        "pronoun may stand for first, else the nearest such noun), not an understanding "
+        "of the sentence."
+    )
+
+
 def answers_said(relations: list[tuple], trace=None) -> str:
     """How many heads find an answer on this sentence, from ``(head, link or None)``; with
     ``trace``, a head whose question is asked but not answered (:func:`unanswered`) is

@@ -438,3 +438,21 @@ def test_or_more_never_rounds_up_past_the_share():
 
     assert at_least(0.949) == "94%" and at_least(0.95) == "95%" and at_least(0.999) == "99%"
     assert at_least((1 + 0.9 + 0.95) / 3) == "95%"  # a float a hair under 0.95 stays 95%
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The dog chased the ball until it rolled under the old red car.", "the cat sat on a mat"],
+)
+def test_the_pronoun_heads_answer_is_called_a_guess_when_there_is_one(sentence):
+    """ "it rolled" is given the dog (the subject) by the rule of thumb, a guess a reader
+    may see is wrong: the narration says it is a rule's guess wherever a pronoun is
+    linked, and says nothing of it where none is."""
+    from render_helpers import source_of
+
+    from scenes.facts.ch09_multiple_heads import guessed_said
+
+    t = source_of(sentence).trace
+    linked = [r for r in t.relations if r.kind == "antecedent-of"]
+    assert bool(linked) == ("it" in sentence.split())
+    assert ("rule of thumb's guess" in guessed_said(t)) == bool(linked)
